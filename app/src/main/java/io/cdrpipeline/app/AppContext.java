@@ -1,0 +1,146 @@
+package io.cdrpipeline.app;
+
+import io.cdrpipeline.catalog.Catalog;
+import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.config.Config;
+import io.cdrpipeline.config.ConfigLoader;
+import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlListener;
+import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.query.QueryEngine;
+import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.store.ObjectStores;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The composition root: builds every part from the config, once, on first use, and closes them
+ * at the end of the command.
+ */
+final class AppContext implements AutoCloseable {
+  private final Path configFile;
+  private final Map<String, String> env;
+  private final Path workingDir;
+  final PrintStream out;
+  final PrintStream err;
+  private Config config;
+  private Database database;
+  private Catalog catalog;
+  private final List<ObjectStore> opened = new ArrayList<>();
+  private ObjectStore cdrStore;
+  private ObjectStore additionalStore;
+  private ObjectStore processedStore;
+  private ObjectStore reportsStore;
+
+  AppContext(Path configFile, Map<String, String> env, Path workingDir, PrintStream out, PrintStream err) {
+    this.configFile = configFile;
+    this.env = env;
+    this.workingDir = workingDir;
+    this.out = out;
+    this.err = err;
+  }
+
+  Config config() {
+    if (config == null) {
+      config = ConfigLoader.resolve(configFile, env.get("CDR_CONFIG"), workingDir);
+    }
+    return config;
+  }
+
+  Path workingDir() {
+    return workingDir;
+  }
+
+  Path tempDir() throws IOException {
+    Path tmp = config().stateDir().resolve("tmp");
+    Files.createDirectories(tmp);
+    return tmp;
+  }
+
+  Database database() {
+    if (database == null) {
+      database = Database.open(config().catalogUrl());
+    }
+    return database;
+  }
+
+  Catalog catalog() {
+    if (catalog == null) {
+      catalog = new Catalog(database());
+    }
+    return catalog;
+  }
+
+  ObjectStore cdrStore() {
+    if (cdrStore == null) {
+      cdrStore = open(ObjectStores.open(config().cdrBucket()));
+    }
+    return cdrStore;
+  }
+
+  ObjectStore additionalStore() {
+    if (additionalStore == null && config().additionalCdrBucket().isPresent()) {
+      additionalStore = open(ObjectStores.open(config().additionalCdrBucket().get()));
+    }
+    return additionalStore;
+  }
+
+  ObjectStore processedStore() {
+    if (processedStore == null) {
+      processedStore = open(ObjectStores.open(config().processedBucket()));
+    }
+    return processedStore;
+  }
+
+  ObjectStore reportsStore() {
+    if (reportsStore == null) {
+      reportsStore = open(ObjectStores.open(config().reportsBucket()));
+    }
+    return reportsStore;
+  }
+
+  private ObjectStore open(ObjectStore s) {
+    opened.add(s);
+    return s;
+  }
+
+  /** The buckets the ETL reads: the CDR bucket, then the additional one if configured. */
+  List<RawSource> rawSources() {
+    List<RawSource> sources = new ArrayList<>();
+    sources.add(new RawSource(Crawler.SOURCE_CDR, cdrStore(), ""));
+    if (additionalStore() != null) {
+      sources.add(new RawSource(Crawler.SOURCE_ADDITIONAL, additionalStore(),
+          additionalStore().location().display() + "/"));
+    }
+    return sources;
+  }
+
+  Crawler crawler(Consumer<String> progress) throws IOException {
+    return new Crawler(catalog(), config().crawlSampleFiles(), config().dailyWorkers(), tempDir(), progress);
+  }
+
+  EmbeddedEtl etl(EtlListener listener) throws IOException {
+    return new EmbeddedEtl(catalog(), rawSources(), processedStore(), config().etlMemoryLimit(), tempDir(), listener);
+  }
+
+  QueryEngine queryEngine() throws IOException {
+    ObjectStore processed = processedStore();
+    return QueryEngine.open(catalog(), config().database(),
+        key -> processed.localPath(key).orElseThrow(() -> new IOException("no local file for " + key)),
+        cdrStore(), config().etlMemoryLimit(), tempDir().resolve("query"));
+  }
+
+  @Override
+  public void close() {
+    for (ObjectStore s : opened) {
+      s.close();
+    }
+  }
+}

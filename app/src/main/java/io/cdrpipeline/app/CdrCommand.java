@@ -1,0 +1,147 @@
+package io.cdrpipeline.app;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.cdrpipeline.catalog.CatalogException;
+import io.cdrpipeline.config.ConfigException;
+import io.cdrpipeline.etl.EtlException;
+import io.cdrpipeline.query.QueryException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The top-level {@code cdr} command: global options and the list of commands. */
+@Command(
+    name = "cdr",
+    mixinStandardHelpOptions = true,
+    version = "cdr 0.1.0",
+    description = {
+      "Turns Amazon Chime Voice Connector call detail records (one JSON file per call) into a",
+      "day-partitioned Parquet table you can query with SQL, and reports on it.",
+      "",
+      "Without a config file everything lives under ./data/ (cdr-bucket, processed, reports, state)."
+    },
+    subcommands = {
+      GenerateCommand.class,
+      CrawlCommand.class,
+      EtlCommand.class,
+      QueryCommand.class,
+      CatalogCommand.class,
+      DemoCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {"", "Run 'cdr COMMAND --help' for the options of a command."})
+final class CdrCommand implements Runnable {
+  /** Exit code of a user mistake (bad option, bad config). */
+  static final int USAGE = 2;
+  /** Exit code of a failure (bad SQL, a failed run). */
+  static final int FAILED = 1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(CdrCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "YAML config file (default: $CDR_CONFIG, else built-in defaults under ./data)")
+  Path config;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log what happens (repeat for more detail).")
+  boolean[] verbose = new boolean[0];
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  AppContext context;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The shared context of the running command. */
+  AppContext context() {
+    return context;
+  }
+
+  static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir) {
+    CdrCommand root = new CdrCommand();
+    CommandLine cl = new CommandLine(root);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionStrategy(parsed -> {
+      setLogLevel(root.verbose.length);
+      root.context = new AppContext(root.config, env, workingDir, out, err);
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } finally {
+        root.context.close();
+      }
+    });
+    cl.setExecutionExceptionHandler((e, commandLine, parsed) -> handle(e, err));
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static int handle(Exception e, PrintStream err) {
+    Throwable t = e;
+    if (t instanceof UncheckedIOException u) {
+      t = u.getCause();
+    }
+    if (t instanceof ConfigException) {
+      err.println("config error: " + t.getMessage());
+      return USAGE;
+    }
+    if (t instanceof UserException) {
+      err.println("error: " + t.getMessage());
+      return USAGE;
+    }
+    if (t instanceof IllegalArgumentException) {
+      err.println("error: " + t.getMessage());
+      return USAGE;
+    }
+    if (t instanceof QueryException || t instanceof EtlException || t instanceof CatalogException) {
+      LOG.debug("failure", t);
+      err.println("error: " + t.getMessage());
+      return FAILED;
+    }
+    if (t instanceof NoSuchFileException) {
+      err.println("error: no such file or folder: " + t.getMessage());
+      return FAILED;
+    }
+    if (t instanceof IOException) {
+      LOG.debug("I/O failure", t);
+      err.println("error: " + t.getMessage());
+      return FAILED;
+    }
+    LOG.error("unexpected failure (this is a bug)", t);
+    err.println("error: unexpected failure: " + t + " (stack trace above)");
+    return 70;
+  }
+
+  private static void setLogLevel(int verbosity) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      Level level = verbosity == 0 ? Level.WARN : verbosity == 1 ? Level.INFO : Level.DEBUG;
+      ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(level);
+      ctx.getLogger("io.cdrpipeline").setLevel(level);
+    }
+  }
+
+  /** A mistake of the user that is not a picocli option error; exit code 2. */
+  static final class UserException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UserException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.cdrpipeline.app;
+
+import io.cdrpipeline.catalog.ProcessedDay;
+import io.cdrpipeline.crawl.CrawlResult;
+import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.etl.EtlSummary;
+import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.query.QueryEngine;
+import io.cdrpipeline.store.ObjectStore;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {
+      "Show the whole pipeline on sample data: generate three days of CDRs (two voice connectors,",
+      "a few malformed files), crawl, run the ETL for each day, and query the result.",
+      "Re-running it is safe: the same files are written and each day is replaced, not appended."})
+final class DemoCommand implements Callable<Integer> {
+  /** The query of the original starter kit, verbatim. */
+  static final String SEED_QUERY =
+      "SELECT npanxx, SUM(TotalDuration) AS TotalDuration, COUNT(CallCount) AS CallCount\n"
+          + "FROM (SELECT npanxx, SUM(duration) AS TotalDuration, COUNT(callid) AS CallCount\n"
+          + "      FROM cdrs.processed_cdrs GROUP BY npanxx) GROUP BY npanxx";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--calls", paramLabel = "N", defaultValue = "1500", description = "Calls per day (default: ${DEFAULT-VALUE}).")
+  int calls;
+
+  @Override
+  public Integer call() throws Exception {
+    AppContext ctx = Commands.context(spec);
+    LocalDate last = Commands.yesterdayUtc();
+    List<LocalDate> days = List.of(last.minusDays(2), last.minusDays(1), last);
+    ObjectStore cdr = ctx.cdrStore();
+    ctx.out.println("== 1. generate sample CDRs into " + cdr.location().display());
+    for (LocalDate d : days) {
+      CdrGenerator.Result r = new CdrGenerator(cdr).generate(d, calls, 2, 42, 6, null);
+      ctx.out.printf("   %s: %d calls + %d malformed files, voice connectors %s%n", d, r.files(), r.malformed(),
+          String.join(", ", r.connectors()));
+    }
+    ctx.out.println("== 2. crawl the CDR bucket (new folders only)");
+    Crawler crawler = ctx.crawler(s -> {});
+    CrawlResult raw = crawler.crawlRaw(cdr, Crawler.SOURCE_CDR, false);
+    CrawlCommand.print(ctx.out, raw, cdr.location().display());
+    ctx.out.println("== 3. ETL each day to Parquet");
+    List<EtlSummary> runs = new ArrayList<>();
+    for (LocalDate d : days) {
+      EtlSummary s = ctx.etl(new ConsoleProgress(ctx.err, false)).runDay(d, ctx.config().dailyWorkers());
+      runs.add(s);
+      EtlCommand.print(ctx, s);
+    }
+    ctx.out.println("== 4. crawl the processed bucket");
+    CrawlCommand.print(ctx.out, crawler.crawlProcessed(ctx.processedStore(), false), ctx.processedStore().location().display());
+    ctx.out.println("== 5. the starter kit's NPANXX query (top 10 by total duration):");
+    try (QueryEngine q = ctx.queryEngine()) {
+      q.stream("SELECT * FROM (" + SEED_QUERY + ") ORDER BY TotalDuration DESC, npanxx LIMIT 10",
+          ResultPrinter.sink(ResultPrinter.Format.table, ctx.out));
+    }
+    long rows = 0;
+    long rejected = 0;
+    for (ProcessedDay d : ctx.catalog().processedDays()) {
+      if (days.contains(d.day())) {
+        rows += d.rowsWritten();
+        rejected += d.rejected();
+      }
+    }
+    ctx.out.printf("== rows in processed_cdrs for %s..%s: %,d; rejected files (quarantined): %,d%n",
+        days.get(0), last, rows, rejected);
+    ctx.out.println("   Parquet files: " + ctx.processedStore().location().display() + "/processed_cdrs/year=YYYY/month=MM/day=DD/");
+    ctx.out.println("   catalog:       " + io.cdrpipeline.catalog.Database.redact(ctx.config().catalogUrl()));
+    ctx.out.println();
+    ctx.out.println("Next, try:");
+    ctx.out.println("  ./cdr query \"SELECT direction, status, COUNT(*) AS calls, SUM(duration) AS seconds FROM processed_cdrs GROUP BY ALL ORDER BY calls DESC\"");
+    ctx.out.println("  ./cdr query --format csv \"SELECT * FROM quarantined_cdrs\"");
+    ctx.out.printf("  ./cdr query \"SELECT hour, COUNT(*) FROM processed_cdrs WHERE year = %d AND month = %d AND day = %d GROUP BY hour ORDER BY hour\"%n",
+        last.getYear(), last.getMonthValue(), last.getDayOfMonth());
+    ctx.out.println("  ./cdr catalog processed_cdrs");
+    ctx.out.printf("  ./cdr etl --date %s      (re-run a day: replaced, never duplicated)%n", last);
+    ctx.out.println("  ./cdr --help");
+    return 0;
+  }
+}

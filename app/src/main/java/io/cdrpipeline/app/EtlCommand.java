@@ -1,0 +1,101 @@
+package io.cdrpipeline.app;
+
+import io.cdrpipeline.catalog.QuarantinedFile;
+import io.cdrpipeline.etl.DaySummary;
+import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlSummary;
+import java.io.PrintStream;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "etl", mixinStandardHelpOptions = true,
+    description = {
+      "Turn raw CDR files into the Parquet table processed_cdrs (the Glue ETL job).",
+      "--date D processes exactly that day (default: yesterday, UTC), listing only its folders.",
+      "--full processes every crawled day, skipping days whose raw files are unchanged since they",
+      "were processed (so a stopped run resumes); --force redoes them.",
+      "A day is replaced atomically: re-runs never duplicate rows, and a crash leaves the previous",
+      "version of the day in place. Bad files are quarantined and counted, never fatal."})
+final class EtlCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @ArgGroup(exclusive = true)
+  Which which = new Which();
+
+  static final class Which {
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "Process this day (default: yesterday, UTC).")
+    String date;
+
+    @Option(names = "--full", description = "Process every crawled day.")
+    boolean full;
+  }
+
+  @Option(names = "--force", description = "With --full: reprocess days even if their raw files are unchanged.")
+  boolean force;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Parallel readers (default: dailyWorkers of the config for a day, fullWorkers for --full).")
+  Integer workers;
+
+  @Override
+  public Integer call() throws Exception {
+    AppContext ctx = Commands.context(spec);
+    if (force && !which.full) {
+      throw new CdrCommand.UserException("--force only applies to --full (a single --date is always reprocessed)");
+    }
+    if (workers != null && (workers < 1 || workers > 1024)) {
+      throw new CdrCommand.UserException("--workers must be between 1 and 1024");
+    }
+    EmbeddedEtl etl = ctx.etl(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
+    EtlSummary summary;
+    if (which.full) {
+      summary = etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force);
+    } else {
+      LocalDate day = which.date == null ? Commands.yesterdayUtc() : Commands.date("--date", which.date);
+      summary = etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers());
+    }
+    print(ctx, summary);
+    return 0;
+  }
+
+  static void print(AppContext ctx, EtlSummary summary) {
+    PrintStream out = ctx.out;
+    if (summary.days().isEmpty()) {
+      out.println("no days to process: run 'cdr crawl raw' first, or give --date");
+      return;
+    }
+    for (DaySummary d : summary.days()) {
+      if (d.skipped()) {
+        out.printf("%s: skipped, raw files unchanged since last processed (--force to redo)%n", d.day());
+        continue;
+      }
+      out.printf("%s: %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s -> %s%n",
+          d.day(), d.filesRead(), d.rowsWritten(), d.rejected(), Commands.bytes(d.bytesRead()),
+          d.elapsed().toMillis() / 1000.0, d.filesPerSecond(), d.outputLocation());
+      if (d.rejected() > 0) {
+        List<QuarantinedFile> q = ctx.catalog().quarantine(Optional.of(d.day()));
+        int shown = 0;
+        for (QuarantinedFile f : q) {
+          if (shown++ == 10) {
+            out.printf("    ... and %d more: cdr query \"SELECT * FROM quarantined_cdrs\"%n", q.size() - 10);
+            break;
+          }
+          out.printf("    rejected %s: %s%n", f.sourceKey(), f.reason());
+        }
+      }
+    }
+    if (summary.days().size() > 1) {
+      out.printf("total: %d days processed, %d skipped, %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%n",
+          summary.daysProcessed(), summary.daysSkipped(), summary.filesRead(), summary.rowsWritten(),
+          summary.rejected(), Commands.bytes(summary.bytesRead()), summary.elapsed().toMillis() / 1000.0,
+          summary.filesPerSecond());
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package io.cdrpipeline.app;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import io.cdrpipeline.query.QuerySink;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Prints a query result as an aligned table, as CSV (header, no decoration) or as JSON. */
+final class ResultPrinter {
+  enum Format { table, csv, json }
+
+  private ResultPrinter() {}
+
+  static QuerySink sink(Format format, PrintStream out) throws IOException {
+    switch (format) {
+      case csv:
+        return csv(out);
+      case json:
+        return json(out);
+      default:
+        return table(out);
+    }
+  }
+
+  /** Text of a value as shown in tables and CSV. */
+  static String text(Object v) {
+    if (v == null) {
+      return "";
+    }
+    if (v instanceof Timestamp ts) {
+      return ts.toLocalDateTime().toString().replace('T', ' ');
+    }
+    if (v instanceof LocalDateTime ldt) {
+      return ldt.toString().replace('T', ' ');
+    }
+    if (v instanceof OffsetDateTime odt) {
+      return odt.toString().replace('T', ' ');
+    }
+    if (v instanceof Double d) {
+      return d.isNaN() || d.isInfinite() ? d.toString() : BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+    }
+    if (v instanceof Float f) {
+      return text(f.doubleValue());
+    }
+    return v.toString();
+  }
+
+  private static QuerySink csv(PrintStream out) throws IOException {
+    CsvGenerator g = (CsvGenerator) new CsvFactory().createGenerator(out);
+    return new QuerySink() {
+      int n;
+
+      @Override
+      public void header(List<String> columns, List<String> types) throws IOException {
+        n = columns.size();
+        g.setSchema(com.fasterxml.jackson.dataformat.csv.CsvSchema.emptySchema());
+        writeRow(new ArrayList<>(columns));
+      }
+
+      @Override
+      public void row(List<Object> values) throws IOException {
+        List<Object> texts = new ArrayList<>(values.size());
+        for (Object v : values) {
+          texts.add(text(v));
+        }
+        writeRow(texts);
+      }
+
+      private void writeRow(List<Object> cells) throws IOException {
+        g.writeStartArray();
+        for (Object c : cells) {
+          g.writeString(c.toString());
+        }
+        g.writeEndArray();
+      }
+
+      @Override
+      public void end() throws IOException {
+        g.flush();
+      }
+    };
+  }
+
+  private static QuerySink json(PrintStream out) throws IOException {
+    JsonGenerator g = new JsonFactory().createGenerator(out);
+    g.useDefaultPrettyPrinter();
+    return new QuerySink() {
+      List<String> names;
+
+      @Override
+      public void header(List<String> columns, List<String> types) throws IOException {
+        names = columns;
+        g.writeStartArray();
+      }
+
+      @Override
+      public void row(List<Object> values) throws IOException {
+        g.writeStartObject();
+        for (int i = 0; i < values.size(); i++) {
+          g.writeFieldName(names.get(i));
+          Object v = values.get(i);
+          if (v == null) {
+            g.writeNull();
+          } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            g.writeNumber(((Number) v).longValue());
+          } else if (v instanceof BigInteger bi) {
+            g.writeNumber(bi);
+          } else if (v instanceof BigDecimal bd) {
+            g.writeNumber(bd);
+          } else if (v instanceof Double d) {
+            g.writeNumber(d);
+          } else if (v instanceof Float f) {
+            g.writeNumber(f);
+          } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+          } else {
+            g.writeString(text(v));
+          }
+        }
+        g.writeEndObject();
+      }
+
+      @Override
+      public void end() throws IOException {
+        g.writeEndArray();
+        g.flush();
+        out.println();
+      }
+    };
+  }
+
+  private static QuerySink table(PrintStream out) {
+    return new QuerySink() {
+      List<String> names;
+      List<String> types;
+      final List<String[]> rows = new ArrayList<>();
+
+      @Override
+      public void header(List<String> columns, List<String> t) {
+        names = columns;
+        types = t;
+      }
+
+      @Override
+      public void row(List<Object> values) {
+        String[] r = new String[values.size()];
+        for (int i = 0; i < r.length; i++) {
+          r[i] = values.get(i) == null ? "NULL" : text(values.get(i));
+        }
+        rows.add(r);
+      }
+
+      @Override
+      public void end() {
+        int n = names.size();
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) {
+          w[i] = names.get(i).length();
+        }
+        for (String[] r : rows) {
+          for (int i = 0; i < n; i++) {
+            w[i] = Math.min(60, Math.max(w[i], r[i].length()));
+          }
+        }
+        StringBuilder line = new StringBuilder("+");
+        for (int i = 0; i < n; i++) {
+          line.append("-".repeat(w[i] + 2)).append('+');
+        }
+        out.println(line);
+        out.println(cells(names.toArray(new String[0]), w, null));
+        out.println(line);
+        for (String[] r : rows) {
+          out.println(cells(r, w, types));
+        }
+        out.println(line);
+        out.printf("%d row%s%n", rows.size(), rows.size() == 1 ? "" : "s");
+      }
+
+      private String cells(String[] r, int[] w, List<String> t) {
+        StringBuilder b = new StringBuilder("|");
+        for (int i = 0; i < r.length; i++) {
+          String c = r[i].length() > w[i] ? r[i].substring(0, w[i] - 1) + "~" : r[i];
+          c = c.replace('\n', ' ');
+          boolean numeric = t != null && isNumeric(t.get(i));
+          String pad = " ".repeat(w[i] - c.length());
+          b.append(' ').append(numeric ? pad + c : c + pad).append(" |");
+        }
+        return b.toString();
+      }
+    };
+  }
+
+  private static boolean isNumeric(String type) {
+    String t = type.toUpperCase(java.util.Locale.ROOT);
+    return t.contains("INT") || t.equals("DOUBLE") || t.equals("FLOAT") || t.startsWith("DECIMAL") || t.equals("REAL");
+  }
+}

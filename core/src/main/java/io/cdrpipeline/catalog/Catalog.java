@@ -1,0 +1,413 @@
+package io.cdrpipeline.catalog;
+
+import io.cdrpipeline.etl.Rejection;
+import io.cdrpipeline.model.Column;
+import io.cdrpipeline.model.ColumnType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data catalog: tables, their columns and partitions (what the crawlers find), and the
+ * committed state of every processed day (what the ETL writes and queries read).
+ */
+public final class Catalog {
+  private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
+  private final Database db;
+
+  public Catalog(Database db) {
+    this.db = Objects.requireNonNull(db, "db");
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  // ---------------------------------------------------------------- tables and columns
+
+  /** Registers a table, or updates its location, format and partition keys. */
+  public void ensureTable(CatalogTable table) {
+    String now = Instant.now().toString();
+    run(
+        "INSERT INTO catalog_tables (name, location, format, partition_keys, created_at, updated_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET location = excluded.location, "
+            + "format = excluded.format, partition_keys = excluded.partition_keys, updated_at = excluded.updated_at",
+        table.name(), table.location(), table.format(), String.join(",", table.partitionKeys()), now, now);
+  }
+
+  /** The table with this name, if registered. */
+  public Optional<CatalogTable> table(String name) {
+    return query(
+            "SELECT name, location, format, partition_keys FROM catalog_tables WHERE name = ?",
+            rs -> new CatalogTable(
+                rs.getString(1), rs.getString(2), rs.getString(3),
+                rs.getString(4).isEmpty() ? List.of() : Arrays.asList(rs.getString(4).split(","))),
+            name)
+        .stream()
+        .findFirst();
+  }
+
+  /** The columns of a table in position order; empty if the table has none yet. */
+  public List<CatalogColumn> columns(String table) {
+    return query(
+        "SELECT name, source_name, type, position FROM catalog_columns WHERE table_name = ? ORDER BY position",
+        rs -> new CatalogColumn(rs.getString(1), rs.getString(2), ColumnType.valueOf(rs.getString(3)), rs.getInt(4)),
+        table);
+  }
+
+  /**
+   * Adds the observed columns a table lacks and widens those whose type conflicts; never drops.
+   * Returns the changes, which are also logged and recorded.
+   */
+  public List<SchemaChange> mergeColumns(String table, List<CatalogColumn> observed) {
+    return inTransaction(c -> {
+      Map<String, CatalogColumn> existing = new LinkedHashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT name, source_name, type, position FROM catalog_columns WHERE table_name = ?")) {
+        ps.setString(1, table);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            existing.put(rs.getString(1),
+                new CatalogColumn(rs.getString(1), rs.getString(2), ColumnType.valueOf(rs.getString(3)), rs.getInt(4)));
+          }
+        }
+      }
+      int next = existing.values().stream().mapToInt(CatalogColumn::position).max().orElse(-1) + 1;
+      Instant now = Instant.now();
+      List<SchemaChange> changes = new ArrayList<>();
+      for (CatalogColumn col : observed) {
+        CatalogColumn old = existing.get(col.name());
+        if (old == null) {
+          exec(c, "INSERT INTO catalog_columns (table_name, name, source_name, type, position, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+              table, col.name(), col.sourceName(), col.type().name(), next, now.toString());
+          CatalogColumn added = new CatalogColumn(col.name(), col.sourceName(), col.type(), next++);
+          existing.put(col.name(), added);
+          changes.add(new SchemaChange(table, col.name(), SchemaChange.Kind.ADDED, null, col.type(), now));
+        } else {
+          ColumnType widened = old.type().widen(col.type());
+          if (widened != old.type()) {
+            exec(c, "UPDATE catalog_columns SET type = ? WHERE table_name = ? AND name = ?",
+                widened.name(), table, col.name());
+            existing.put(col.name(), new CatalogColumn(old.name(), old.sourceName(), widened, old.position()));
+            changes.add(new SchemaChange(table, col.name(), SchemaChange.Kind.WIDENED, old.type(), widened, now));
+          }
+        }
+      }
+      for (SchemaChange ch : changes) {
+        exec(c, "INSERT INTO schema_changes (table_name, column_name, change, old_type, new_type, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+            ch.table(), ch.column(), ch.kind().name(), ch.oldType() == null ? null : ch.oldType().name(),
+            ch.newType().name(), now.toString());
+      }
+      return changes;
+    });
+  }
+
+  /** Every recorded schema change of a table, oldest first. */
+  public List<SchemaChange> schemaChanges(String table) {
+    return query(
+        "SELECT table_name, column_name, change, old_type, new_type, changed_at FROM schema_changes "
+            + "WHERE table_name = ? ORDER BY changed_at",
+        rs -> new SchemaChange(rs.getString(1), rs.getString(2), SchemaChange.Kind.valueOf(rs.getString(3)),
+            rs.getString(4) == null ? null : ColumnType.valueOf(rs.getString(4)),
+            ColumnType.valueOf(rs.getString(5)), Instant.parse(rs.getString(6))),
+        table);
+  }
+
+  // ---------------------------------------------------------------- partitions
+
+  /** Registers partitions, replacing the counts of those already known. */
+  public void upsertPartitions(List<Partition> partitions) {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO catalog_partitions (table_name, source, path, voice_connector_id, year, month, day, "
+              + "object_count, bytes, crawled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              + "ON CONFLICT (table_name, source, path) DO UPDATE SET object_count = excluded.object_count, "
+              + "bytes = excluded.bytes, crawled_at = excluded.crawled_at")) {
+        for (Partition p : partitions) {
+          ps.setString(1, p.table());
+          ps.setString(2, p.source());
+          ps.setString(3, p.path());
+          ps.setString(4, p.voiceConnectorId());
+          ps.setInt(5, p.date().getYear());
+          ps.setInt(6, p.date().getMonthValue());
+          ps.setInt(7, p.date().getDayOfMonth());
+          ps.setLong(8, p.objectCount());
+          ps.setLong(9, p.bytes());
+          ps.setString(10, p.crawledAt().toString());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /** The partitions of a table, by date then path. */
+  public List<Partition> partitions(String table) {
+    return query(
+        "SELECT table_name, source, path, voice_connector_id, year, month, day, object_count, bytes, crawled_at "
+            + "FROM catalog_partitions WHERE table_name = ? ORDER BY year, month, day, source, path",
+        Catalog::partition, table);
+  }
+
+  /** The partitions of a table found in one source bucket. */
+  public List<Partition> partitions(String table, String source) {
+    return query(
+        "SELECT table_name, source, path, voice_connector_id, year, month, day, object_count, bytes, crawled_at "
+            + "FROM catalog_partitions WHERE table_name = ? AND source = ? ORDER BY year, month, day, path",
+        Catalog::partition, table, source);
+  }
+
+  /** The latest partition date per voice connector (null key for tables without connectors). */
+  public Map<String, LocalDate> latestPartitionDates(String table, String source) {
+    Map<String, LocalDate> latest = new LinkedHashMap<>();
+    for (Object[] row : query(
+        "SELECT voice_connector_id, MAX(year * 10000 + month * 100 + day) FROM catalog_partitions "
+            + "WHERE table_name = ? AND source = ? GROUP BY voice_connector_id",
+        rs -> new Object[] {rs.getString(1), rs.getLong(2)}, table, source)) {
+      long v = (Long) row[1];
+      latest.put((String) row[0], LocalDate.of((int) (v / 10000), (int) (v / 100 % 100), (int) (v % 100)));
+    }
+    return latest;
+  }
+
+  /** The paths of a table's partitions from one source. */
+  public Set<String> partitionPaths(String table, String source) {
+    return new HashSet<>(query(
+        "SELECT path FROM catalog_partitions WHERE table_name = ? AND source = ?",
+        rs -> rs.getString(1), table, source));
+  }
+
+  private static Partition partition(ResultSet rs) throws SQLException {
+    return new Partition(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        LocalDate.of(rs.getInt(5), rs.getInt(6), rs.getInt(7)), rs.getLong(8), rs.getLong(9),
+        Instant.parse(rs.getString(10)));
+  }
+
+  // ---------------------------------------------------------------- processed days
+
+  /** The committed state of a day, if it was ever processed. */
+  public Optional<ProcessedDay> processedDay(LocalDate day) {
+    List<ProcessedDay> days = processedDays(day.toString());
+    return days.isEmpty() ? Optional.empty() : Optional.of(days.get(0));
+  }
+
+  /** Every processed day, oldest first, with its files. */
+  public List<ProcessedDay> processedDays() {
+    return processedDays(null);
+  }
+
+  private List<ProcessedDay> processedDays(String onlyDay) {
+    String where = onlyDay == null ? "" : " WHERE day = ?";
+    Object[] args = onlyDay == null ? new Object[0] : new Object[] {onlyDay};
+    Map<String, List<ProcessedDay.ProcessedFile>> files = new LinkedHashMap<>();
+    for (Object[] f : query("SELECT day, file_key, rows_written, bytes FROM processed_files" + where + " ORDER BY day, file_key",
+        rs -> new Object[] {rs.getString(1), new ProcessedDay.ProcessedFile(rs.getString(2), rs.getLong(3), rs.getLong(4))},
+        args)) {
+      files.computeIfAbsent((String) f[0], k -> new ArrayList<>()).add((ProcessedDay.ProcessedFile) f[1]);
+    }
+    return query(
+        "SELECT day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, processed_at "
+            + "FROM processed_days" + where + " ORDER BY day",
+        rs -> new ProcessedDay(LocalDate.parse(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getLong(4),
+            rs.getLong(5), rs.getLong(6), rs.getLong(7), Instant.parse(rs.getString(8)),
+            List.copyOf(files.getOrDefault(rs.getString(1), List.of()))),
+        args);
+  }
+
+  /**
+   * Replaces a day in one transaction: its file list, counts and quarantine. Readers see the
+   * old day or the new one. Returns the keys of the files the day no longer uses.
+   */
+  public List<String> commitDay(DayCommit commit) {
+    String day = commit.day().toString();
+    List<String> replaced = inTransaction(c -> {
+      List<String> old = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT file_key FROM processed_files WHERE day = ?")) {
+        ps.setString(1, day);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            old.add(rs.getString(1));
+          }
+        }
+      }
+      exec(c, "DELETE FROM processed_files WHERE day = ?", day);
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO processed_files (day, file_key, rows_written, bytes) VALUES (?, ?, ?, ?)")) {
+        for (ProcessedDay.ProcessedFile f : commit.files()) {
+          ps.setString(1, day);
+          ps.setString(2, f.key());
+          ps.setLong(3, f.rows());
+          ps.setLong(4, f.bytes());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      exec(c,
+          "INSERT INTO processed_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, processed_at) "
+              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET run_id = excluded.run_id, "
+              + "fingerprint = excluded.fingerprint, source_objects = excluded.source_objects, "
+              + "source_bytes = excluded.source_bytes, rows_written = excluded.rows_written, "
+              + "rejected = excluded.rejected, processed_at = excluded.processed_at",
+          day, commit.runId(), commit.fingerprint(), commit.sourceObjects(), commit.sourceBytes(),
+          commit.rowsWritten(), (long) commit.rejections().size(), commit.at().toString());
+      exec(c, "DELETE FROM quarantine WHERE day = ?", day);
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO quarantine (day, source_key, reason, detected_at, run_id) VALUES (?, ?, ?, ?, ?) "
+              + "ON CONFLICT (day, source_key) DO UPDATE SET reason = excluded.reason")) {
+        int n = 0;
+        for (Rejection r : commit.rejections()) {
+          ps.setString(1, day);
+          ps.setString(2, r.sourceKey());
+          ps.setString(3, r.reason());
+          ps.setString(4, commit.at().toString());
+          ps.setString(5, commit.runId());
+          ps.addBatch();
+          if (++n % 5000 == 0) {
+            ps.executeBatch();
+          }
+        }
+        ps.executeBatch();
+      }
+      Set<String> kept = new HashSet<>();
+      commit.files().forEach(f -> kept.add(f.key()));
+      old.removeIf(kept::contains);
+      return old;
+    });
+    return replaced;
+  }
+
+  /** Rejected files, of one day or (empty) of all days, by day then key. */
+  public List<QuarantinedFile> quarantine(Optional<LocalDate> day) {
+    String sql = "SELECT day, source_key, reason, detected_at FROM quarantine"
+        + (day.isPresent() ? " WHERE day = ?" : "") + " ORDER BY day, source_key";
+    Object[] args = day.map(d -> new Object[] {d.toString()}).orElse(new Object[0]);
+    return query(sql, rs -> new QuarantinedFile(LocalDate.parse(rs.getString(1)), rs.getString(2),
+        rs.getString(3), Instant.parse(rs.getString(4))), args);
+  }
+
+  // ---------------------------------------------------------------- ETL runs
+
+  /** Records the start of an ETL run. */
+  public void startRun(String runId, String mode, Instant at) {
+    run("INSERT INTO etl_runs (run_id, mode, started_at, status, days_processed, days_skipped, files_read, "
+            + "rows_written, rejected, bytes_read) VALUES (?, ?, ?, 'RUNNING', 0, 0, 0, 0, 0, 0)",
+        runId, mode, at.toString());
+  }
+
+  /** Records the end of an ETL run. */
+  public void finishRun(String runId, String status, int daysProcessed, int daysSkipped, long files,
+      long rows, long rejected, long bytes, String error) {
+    run("UPDATE etl_runs SET finished_at = ?, status = ?, days_processed = ?, days_skipped = ?, files_read = ?, "
+            + "rows_written = ?, rejected = ?, bytes_read = ?, error = ? WHERE run_id = ?",
+        Instant.now().toString(), status, daysProcessed, daysSkipped, files, rows, rejected, bytes, error, runId);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  /** A unit of work on one connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T apply(Connection c) throws SQLException;
+  }
+
+  /** Maps one result row. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs work in one transaction, committing on success and rolling back on failure. */
+  public <T> T inTransaction(Work<T> work) {
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.apply(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new CatalogException("catalog update failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs a query and maps every row. */
+  public <T> List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new CatalogException("catalog query failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs one statement in its own transaction. */
+  public int run(String sql, Object... args) {
+    try (Connection c = db.connection()) {
+      return exec(c, sql, args);
+    } catch (SQLException e) {
+      throw new CatalogException("catalog update failed: " + e.getMessage(), e);
+    }
+  }
+
+  static int exec(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      return ps.executeUpdate();
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) {
+        ps.setNull(i + 1, java.sql.Types.VARCHAR);
+      } else if (a instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else if (a instanceof Long n) {
+        ps.setLong(i + 1, n);
+      } else {
+        ps.setString(i + 1, a.toString());
+      }
+    }
+  }
+
+  static Logger log() {
+    return LOG;
+  }
+
+  /** Columns in the order given, as catalog columns named as in the data. */
+  public static List<CatalogColumn> asCatalogColumns(List<Column> columns) {
+    List<CatalogColumn> out = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      out.add(new CatalogColumn(columns.get(i).name(), columns.get(i).name(), columns.get(i).type(), i));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,68 @@
+package io.cdrpipeline.config;
+
+import io.cdrpipeline.store.StoreLocation;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The validated settings of one deployment. Without a config file every location is under
+ * {@code ./data/}; relative paths in a file resolve against the file's folder.
+ */
+public record Config(
+    StoreLocation cdrBucket,
+    Optional<StoreLocation> additionalCdrBucket,
+    StoreLocation processedBucket,
+    StoreLocation reportsBucket,
+    Path stateDir,
+    String database,
+    int dailyWorkers,
+    int fullWorkers,
+    String catalogUrl,
+    String etlMemoryLimit,
+    int crawlSampleFiles,
+    Optional<Path> source) {
+
+  public static final String DEFAULT_DATABASE = "cdrs";
+  public static final int DEFAULT_DAILY_WORKERS = 10;
+  public static final int DEFAULT_FULL_WORKERS = 100;
+
+  public Config {
+    Objects.requireNonNull(cdrBucket, "cdrBucket");
+    Objects.requireNonNull(additionalCdrBucket, "additionalCdrBucket");
+    Objects.requireNonNull(processedBucket, "processedBucket");
+    Objects.requireNonNull(reportsBucket, "reportsBucket");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(catalogUrl, "catalogUrl");
+    Objects.requireNonNull(source, "source");
+  }
+
+  /** The defaults: everything under {@code dataDir} (cdr-bucket, processed, reports, state). */
+  public static Config defaults(Path dataDir) {
+    Path d = dataDir.toAbsolutePath().normalize();
+    Path state = d.resolve("state");
+    return new Config(
+        new StoreLocation.Local(d.resolve("cdr-bucket")),
+        Optional.empty(),
+        new StoreLocation.Local(d.resolve("processed")),
+        new StoreLocation.Local(d.resolve("reports")),
+        state,
+        DEFAULT_DATABASE,
+        DEFAULT_DAILY_WORKERS,
+        DEFAULT_FULL_WORKERS,
+        sqliteUrl(state),
+        "1GB",
+        1000,
+        Optional.empty());
+  }
+
+  static String sqliteUrl(Path stateDir) {
+    return "jdbc:sqlite:" + stateDir.resolve("catalog.db");
+  }
+
+  /** True when the catalog is a SQLite file (the embedded default). */
+  public boolean sqliteCatalog() {
+    return catalogUrl.startsWith("jdbc:sqlite:");
+  }
+}

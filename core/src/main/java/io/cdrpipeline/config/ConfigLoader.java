@@ -1,0 +1,175 @@
+package io.cdrpipeline.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cdrpipeline.store.StoreLocation;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Reads and validates a YAML config file; every mistake becomes one {@link ConfigException}. */
+public final class ConfigLoader {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+
+  private ConfigLoader() {}
+
+  /**
+   * The config to use: the file named by {@code --config}, else by {@code CDR_CONFIG}, else
+   * the defaults under {@code ./data}.
+   */
+  public static Config resolve(Path explicit, String env, Path workingDir) {
+    if (explicit != null) {
+      return load(explicit);
+    }
+    if (env != null && !env.isBlank()) {
+      return load(Path.of(env));
+    }
+    return Config.defaults(workingDir.resolve("data"));
+  }
+
+  /** Loads a config file. */
+  public static Config load(Path file) {
+    Path path = file.toAbsolutePath().normalize();
+    String text;
+    try {
+      text = Files.readString(path);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("config file not found: " + path);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
+    }
+    ConfigFile raw;
+    try {
+      raw = text.isBlank() ? new ConfigFile() : YAML.readValue(text, ConfigFile.class);
+      if (raw == null) {
+        raw = new ConfigFile();
+      }
+    } catch (UnrecognizedPropertyException e) {
+      String known =
+          e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
+      throw new ConfigException(
+          "unknown key '" + keyPath(e) + "' in " + path + " (known keys: " + known + ")");
+    } catch (MismatchedInputException e) {
+      throw new ConfigException(
+          "bad value for '" + keyPath(e) + "' in " + path + ": " + firstLine(e.getOriginalMessage()));
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(path + " is not valid YAML: " + firstLine(e.getOriginalMessage())
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
+    }
+    return validate(raw, path);
+  }
+
+  static Config validate(ConfigFile raw, Path file) {
+    Path base = file.getParent();
+    Config d = Config.defaults(base.resolve("data"));
+    Path stateDir = raw.stateDir == null ? d.stateDir() : path("stateDir", raw.stateDir, base);
+    String database = raw.database == null ? Config.DEFAULT_DATABASE : raw.database.trim();
+    if (!database.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw new ConfigException(
+          "bad value for 'database' in " + file + ": '" + raw.database
+              + "' is not a SQL name (letters, digits, underscore; not starting with a digit)");
+    }
+    int dailyWorkers = workers("dailyWorkers", raw.dailyWorkers, Config.DEFAULT_DAILY_WORKERS, file);
+    int fullWorkers = workers("fullWorkers", raw.fullWorkers, Config.DEFAULT_FULL_WORKERS, file);
+    String catalogUrl = raw.catalogUrl == null ? Config.sqliteUrl(stateDir) : raw.catalogUrl.trim();
+    if (!catalogUrl.startsWith("jdbc:sqlite:") && !catalogUrl.startsWith("jdbc:postgresql:")) {
+      throw new ConfigException(
+          "bad value for 'catalogUrl' in " + file + ": '" + catalogUrl
+              + "' (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB)");
+    }
+    if (catalogUrl.startsWith("jdbc:sqlite:") && raw.catalogUrl != null) {
+      String sqlitePath = catalogUrl.substring("jdbc:sqlite:".length());
+      if (!sqlitePath.isEmpty() && !sqlitePath.startsWith(":") && !sqlitePath.startsWith("file:")) {
+        catalogUrl = "jdbc:sqlite:" + base.resolve(sqlitePath).toAbsolutePath().normalize();
+      }
+    }
+    String memory = raw.etlMemoryLimit == null ? d.etlMemoryLimit() : raw.etlMemoryLimit.trim();
+    if (!memory.toUpperCase(Locale.ROOT).matches("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)")) {
+      throw new ConfigException(
+          "bad value for 'etlMemoryLimit' in " + file + ": '" + raw.etlMemoryLimit + "' (expected a size such as 512MB or 2GB)");
+    }
+    int sample = raw.crawlSampleFiles == null ? d.crawlSampleFiles() : raw.crawlSampleFiles;
+    if (sample < 0) {
+      throw new ConfigException(
+          "bad value for 'crawlSampleFiles' in " + file + ": " + sample + " (expected 0 for all files, or a positive count)");
+    }
+    return new Config(
+        location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
+        raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
+            ? Optional.empty()
+            : Optional.of(location("additionalCdrBucket", raw.additionalCdrBucket, base, null)),
+        location("processedBucket", raw.processedBucket, base, d.processedBucket()),
+        location("reportsBucket", raw.reportsBucket, base, d.reportsBucket()),
+        stateDir,
+        database,
+        dailyWorkers,
+        fullWorkers,
+        catalogUrl,
+        memory,
+        sample,
+        Optional.of(file));
+  }
+
+  private static StoreLocation location(String key, String value, Path base, StoreLocation dflt) {
+    if (value == null) {
+      return dflt;
+    }
+    try {
+      return StoreLocation.parse(value, base);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("bad value for '" + key + "': " + e.getMessage());
+    }
+  }
+
+  private static Path path(String key, String value, Path base) {
+    if (value.isBlank()) {
+      throw new ConfigException("bad value for '" + key + "': must not be empty");
+    }
+    try {
+      return base.resolve(value.trim()).toAbsolutePath().normalize();
+    } catch (RuntimeException e) {
+      throw new ConfigException("bad value for '" + key + "': '" + value + "' is not a path");
+    }
+  }
+
+  private static int workers(String key, Integer value, int dflt, Path file) {
+    if (value == null) {
+      return dflt;
+    }
+    if (value < 1 || value > 1024) {
+      throw new ConfigException(
+          "bad value for '" + key + "' in " + file + ": " + value + " (expected 1 to 1024)");
+    }
+    return value;
+  }
+
+  private static String keyPath(JsonMappingException e) {
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."))
+        .replace(".[", "[");
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

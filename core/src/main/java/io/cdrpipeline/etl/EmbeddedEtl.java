@@ -1,0 +1,563 @@
+package io.cdrpipeline.etl;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.cdrpipeline.catalog.Catalog;
+import io.cdrpipeline.catalog.CatalogColumn;
+import io.cdrpipeline.catalog.CatalogTable;
+import io.cdrpipeline.catalog.DayCommit;
+import io.cdrpipeline.catalog.NamedLock;
+import io.cdrpipeline.catalog.Partition;
+import io.cdrpipeline.catalog.ProcessedDay;
+import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.model.Column;
+import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.ProcessedLayout;
+import io.cdrpipeline.model.ProcessedSchema;
+import io.cdrpipeline.model.RawLayout;
+import io.cdrpipeline.query.DuckDb;
+import io.cdrpipeline.store.ObjectInfo;
+import io.cdrpipeline.store.ObjectStore;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded ETL (the Glue job of the original): turns one day of raw CDR files into one
+ * Parquet file of {@code processed_cdrs}, on this machine.
+ *
+ * <p>Per day: list only that day's folders (one per voice connector and bucket); read and
+ * normalize the files on a pool of workers, each appending rows to its own DuckDB staging
+ * table; have DuckDB sort and write them as Parquet; upload the file under a new name; swap
+ * the day's file list in the catalog in one transaction; then delete the files the day no
+ * longer uses. A crash at any point leaves the previous version of the day as the one queries
+ * read, and the next run removes what the crash left behind.
+ */
+public final class EmbeddedEtl {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEtl.class);
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final int BATCH = 128;
+  private static final List<ObjectInfo> END = new ArrayList<>();
+  private static final DateTimeFormatter RUN_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+  private final Catalog catalog;
+  private final List<RawSource> sources;
+  private final ObjectStore processed;
+  private final String memoryLimit;
+  private final Path tempDir;
+  private final EtlListener listener;
+  private final Normalizer normalizer = new Normalizer();
+
+  public EmbeddedEtl(Catalog catalog, List<RawSource> sources, ObjectStore processed, String memoryLimit,
+      Path tempDir, EtlListener listener) {
+    this.catalog = Objects.requireNonNull(catalog, "catalog");
+    if (sources.isEmpty()) {
+      throw new IllegalArgumentException("at least one CDR bucket is needed");
+    }
+    this.sources = List.copyOf(sources);
+    this.processed = Objects.requireNonNull(processed, "processed");
+    this.memoryLimit = memoryLimit;
+    this.tempDir = Objects.requireNonNull(tempDir, "tempDir");
+    this.listener = listener == null ? EtlListener.NONE : listener;
+  }
+
+  /** Processes exactly one day (the daily job); always rewrites it. */
+  public EtlSummary runDay(LocalDate day, int workers) {
+    return run("daily", List.of(day), workers, false, true);
+  }
+
+  /**
+   * Processes every crawled day (the full job). A day already processed whose raw objects are
+   * unchanged is skipped unless {@code force}; a killed run resumes where it stopped.
+   */
+  public EtlSummary runFull(int workers, boolean force) {
+    Set<LocalDate> days = new TreeSet<>();
+    for (RawSource s : sources) {
+      for (Partition p : catalog.partitions(ProcessedSchema.RAW_TABLE, s.name())) {
+        days.add(p.date());
+      }
+    }
+    return run("full", new ArrayList<>(days), workers, !force, false);
+  }
+
+  private EtlSummary run(String mode, List<LocalDate> days, int workers, boolean skipUnchanged, boolean single) {
+    String runId = RUN_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Instant started = Instant.now();
+    for (RawSource s : sources) {
+      try {
+        s.store().checkReadable();
+      } catch (IOException e) {
+        throw new EtlException("cannot read CDR bucket " + s.store().location().display() + ": " + message(e), e);
+      }
+    }
+    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE,
+        processed.location().display() + "/" + ProcessedLayout.ROOT, "parquet", List.of("year", "month", "day")));
+    catalog.startRun(runId, mode, started);
+    List<DaySummary> done = new ArrayList<>();
+    try {
+      for (LocalDate day : days) {
+        DaySummary s = processDay(day, runId, workers, skipUnchanged);
+        done.add(s);
+        listener.dayFinished(s);
+      }
+    } catch (RuntimeException e) {
+      finish(runId, done, "FAILED", e.getMessage());
+      throw e;
+    }
+    finish(runId, done, "SUCCEEDED", null);
+    return new EtlSummary(runId, done, Duration.between(started, Instant.now()));
+  }
+
+  private void finish(String runId, List<DaySummary> done, String status, String error) {
+    catalog.finishRun(runId, status, (int) done.stream().filter(d -> !d.skipped()).count(),
+        (int) done.stream().filter(DaySummary::skipped).count(),
+        done.stream().mapToLong(DaySummary::filesRead).sum(), done.stream().mapToLong(DaySummary::rowsWritten).sum(),
+        done.stream().mapToLong(DaySummary::rejected).sum(), done.stream().mapToLong(DaySummary::bytesRead).sum(), error);
+  }
+
+  private DaySummary processDay(LocalDate day, String runId, int workers, boolean skipUnchanged) {
+    listener.dayStarted(day);
+    try (NamedLock lock = NamedLock.acquire(catalog.database(), "etl-day-" + day, listener::message)) {
+      if (skipUnchanged) {
+        var previous = catalog.processedDay(day);
+        if (previous.isPresent()) {
+          SourceFingerprint now = new SourceFingerprint();
+          for (int i = 0; i < sources.size(); i++) {
+            int src = i;
+            for (String vc : sources.get(i).store().listFolders(RawLayout.ROOT)) {
+              sources.get(i).store().list(RawLayout.dayPrefix(vc, day), o -> now.add(src, o));
+            }
+          }
+          if (now.value().equals(previous.get().fingerprint())) {
+            return new DaySummary(day, true, 0, 0, 0, 0, 0, Duration.ZERO, null);
+          }
+        }
+      }
+      return new DayRun(day, runId, workers).execute();
+    } catch (IOException e) {
+      throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the previous data of the day is intact)", e);
+    } catch (SQLException e) {
+      throw new EtlException("ETL of " + day + " failed in DuckDB: " + message(e) + " (the previous data of the day is intact)", e);
+    }
+  }
+
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    if (e instanceof NoSuchFileException) {
+      m = "no such file or folder " + e.getMessage();
+    }
+    if (m == null) {
+      m = e.getClass().getSimpleName();
+    }
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  /** The work on one day. */
+  private final class DayRun {
+    private final LocalDate day;
+    private final String runId;
+    private final int workers;
+    private final SourceFingerprint fingerprint = new SourceFingerprint();
+    private final AtomicLong filesDone = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Map<String, ColumnType> extraTypes = new ConcurrentHashMap<>();
+    private volatile boolean listingDone;
+
+    DayRun(LocalDate day, String runId, int workers) {
+      this.day = day;
+      this.runId = runId;
+      this.workers = Math.max(1, workers);
+    }
+
+    DaySummary execute() throws IOException, SQLException {
+      Instant started = Instant.now();
+      Path work = tempDir.resolve("etl-" + runId + "-" + day);
+      Files.createDirectories(work);
+      ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "etl-progress");
+        t.setDaemon(true);
+        return t;
+      });
+      ticker.scheduleAtFixedRate(() -> listener.progress(day, filesDone.get(), fingerprint.count(), listingDone),
+          250, 250, TimeUnit.MILLISECONDS);
+      try (Connection duck = DuckDb.open(memoryLimit, work.resolve("duckdb"), 0)) {
+        readAll((DuckDBConnection) duck);
+        listener.progress(day, filesDone.get(), fingerprint.count(), true);
+        Failpoints.hit("etl.after-read");
+        if (sources.size() > 1 && rows.get() > 0) {
+          // the same call in both buckets is written once
+          try (Statement s = duck.createStatement();
+              ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + selectSql() + ")")) {
+            rs.next();
+            rows.set(rs.getLong(1));
+          }
+        }
+        List<ProcessedDay.ProcessedFile> files = new ArrayList<>();
+        long bytesWritten = 0;
+        if (rows.get() > 0) {
+          Path parquet = work.resolve("part.parquet");
+          try (Statement s = duck.createStatement()) {
+            s.execute("COPY (" + selectSql() + ") TO " + DuckDb.literal(parquet.toString())
+                + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)");
+          }
+          bytesWritten = Files.size(parquet);
+          String key = ProcessedLayout.fileKey(day, runId, 0);
+          processed.putFile(key, parquet);
+          files.add(new ProcessedDay.ProcessedFile(key, rows.get(), bytesWritten));
+        }
+        Failpoints.hit("etl.before-commit");
+        List<Rejection> rejections = rejections(duck);
+        List<String> replaced = catalog.commitDay(new DayCommit(day, runId, fingerprint.value(), fingerprint.count(),
+            fingerprint.bytes(), rows.get(), files, rejections, List.of(), Instant.now()));
+        Failpoints.hit("etl.after-commit");
+        cleanUp(files, replaced);
+        List<CatalogColumn> columns = new ArrayList<>(Catalog.asCatalogColumns(ProcessedSchema.COLUMNS));
+        extraTypes.forEach((name, type) -> columns.add(new CatalogColumn(name, name, type, 0)));
+        catalog.mergeColumns(ProcessedSchema.TABLE, columns)
+            .forEach(c -> LOG.info("schema change: {}", c));
+        String output = processed.location().display() + "/" + ProcessedLayout.dayPrefix(day);
+        return new DaySummary(day, false, filesDone.get(), rows.get(), rejected.get(), bytesRead.get(), bytesWritten,
+            Duration.between(started, Instant.now()), output);
+      } finally {
+        ticker.shutdownNow();
+        deleteTree(work);
+      }
+    }
+
+    /** Lists the day and feeds the workers; returns when every listed file is appended. */
+    private void readAll(DuckDBConnection duck) throws SQLException, IOException {
+      try (Statement s = duck.createStatement()) {
+        for (int w = 0; w < workers; w++) {
+          s.execute("CREATE TABLE s" + w + " (" + stagingColumns() + ")");
+          s.execute("CREATE TABLE r" + w + " (source_key VARCHAR, reason VARCHAR)");
+        }
+      }
+      List<Thread> threads = new ArrayList<>();
+      BlockingQueue<SourcedBatch> work = new ArrayBlockingQueue<>(workers * 8);
+      for (int w = 0; w < workers; w++) {
+        DuckDBConnection own = (DuckDBConnection) duck.duplicate();
+        int index = w;
+        Thread t = new Thread(() -> worker(own, index, work), "etl-worker-" + w);
+        t.setDaemon(true);
+        t.start();
+        threads.add(t);
+      }
+      try {
+        for (int i = 0; i < sources.size(); i++) {
+          RawSource src = sources.get(i);
+          int srcIndex = i;
+          List<String> connectors = src.store().listFolders(RawLayout.ROOT);
+          for (String vc : connectors) {
+            List<ObjectInfo>[] batch = new List[] {new ArrayList<>(BATCH)};
+            src.store().list(RawLayout.dayPrefix(vc, day), o -> {
+              fingerprint.add(srcIndex, o);
+              batch[0].add(o);
+              if (batch[0].size() == BATCH) {
+                put(work, new SourcedBatch(srcIndex, batch[0]));
+                batch[0] = new ArrayList<>(BATCH);
+              }
+            });
+            if (!batch[0].isEmpty()) {
+              put(work, new SourcedBatch(srcIndex, batch[0]));
+            }
+            if (failure.get() != null) {
+              break;
+            }
+          }
+        }
+      } finally {
+        listingDone = true;
+        for (int w = 0; w < workers; w++) {
+          put(work, new SourcedBatch(-1, END));
+        }
+        for (Thread t : threads) {
+          try {
+            t.join();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+          }
+        }
+      }
+      Throwable f = failure.get();
+      if (f instanceof IOException io) {
+        throw io;
+      }
+      if (f instanceof SQLException sql) {
+        throw sql;
+      }
+      if (f != null) {
+        throw new IllegalStateException("ETL worker failed: " + f, f);
+      }
+    }
+
+    private void put(BlockingQueue<SourcedBatch> q, SourcedBatch b) {
+      try {
+        while (!q.offer(b, 100, TimeUnit.MILLISECONDS)) {
+          if (failure.get() != null && b.source() >= 0) {
+            return; // workers stopped; drop the batch, the run fails anyway
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UncheckedIOException(new IOException("interrupted"));
+      }
+    }
+
+    private void worker(DuckDBConnection own, int index, BlockingQueue<SourcedBatch> work) {
+      try (own;
+          DuckDBAppender rowsOut = own.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "s" + index);
+          DuckDBAppender rejectsOut = own.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "r" + index)) {
+        long localRows = 0;
+        while (true) {
+          SourcedBatch b = work.take();
+          if (b.source() < 0) {
+            break;
+          }
+          if (failure.get() != null) {
+            continue; // drain
+          }
+          RawSource src = sources.get(b.source());
+          for (ObjectInfo o : b.objects()) {
+            byte[] content;
+            try {
+              content = src.store().read(o.key());
+            } catch (NoSuchFileException gone) {
+              listener.message("file vanished while processing, skipped: " + o.key());
+              continue;
+            }
+            bytesRead.addAndGet(content.length);
+            String sourceKey = src.sourceKeyPrefix().isEmpty() ? o.key() : src.sourceKeyPrefix() + o.key();
+            NormalizedRecord r = normalizer.normalize(content, sourceKey);
+            if (r instanceof ProcessedRow row) {
+              append(rowsOut, row, b.source());
+              localRows++;
+            } else {
+              Rejection rej = (Rejection) r;
+              rejectsOut.beginRow().append(rej.sourceKey()).append(rej.reason()).endRow();
+              rejected.incrementAndGet();
+            }
+            filesDone.incrementAndGet();
+          }
+        }
+        rowsOut.flush();
+        rejectsOut.flush();
+        rows.addAndGet(localRows);
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+        // keep draining so the lister never blocks
+        try {
+          while (true) {
+            SourcedBatch b = work.poll(100, TimeUnit.MILLISECONDS);
+            if (b != null && b.source() < 0) {
+              break;
+            }
+            if (b == null && listingDone && work.isEmpty()) {
+              break;
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private void append(DuckDBAppender a, ProcessedRow row, int source) throws SQLException, IOException {
+      Object[] v = row.values();
+      a.beginRow();
+      List<Column> cols = ProcessedSchema.COLUMNS;
+      for (int i = 0; i < v.length; i++) {
+        Object x = v[i];
+        if (x == null) {
+          a.appendNull();
+          continue;
+        }
+        switch (cols.get(i).type()) {
+          case VARCHAR:
+            a.append((String) x);
+            break;
+          case BIGINT:
+            a.append(((Long) x).longValue());
+            break;
+          case DOUBLE:
+            a.append(((Double) x).doubleValue());
+            break;
+          case BOOLEAN:
+            a.append(((Boolean) x).booleanValue());
+            break;
+          case TIMESTAMP:
+            a.appendEpochMicros(Math.multiplyExact((Long) x, 1_000_000L));
+            break;
+          default:
+            throw new IllegalStateException("unexpected column type " + cols.get(i).type());
+        }
+      }
+      Map<String, Object> extras = row.extras();
+      if (extras.isEmpty()) {
+        a.appendNull();
+      } else {
+        a.append(extrasJson(extras));
+      }
+      a.append(source);
+      a.endRow();
+    }
+
+    private String extrasJson(Map<String, Object> extras) throws IOException {
+      StringWriter out = new StringWriter();
+      try (JsonGenerator g = JSON.createGenerator(out)) {
+        g.writeStartObject();
+        for (Map.Entry<String, Object> e : extras.entrySet()) {
+          Object x = e.getValue();
+          if (x == null) {
+            continue;
+          }
+          extraTypes.merge(e.getKey(), Normalizer.typeOf(x), ColumnType::widen);
+          g.writeFieldName(e.getKey());
+          if (x instanceof Long l) {
+            g.writeNumber(l);
+          } else if (x instanceof Double d) {
+            g.writeNumber(d);
+          } else if (x instanceof Boolean bo) {
+            g.writeBoolean(bo);
+          } else if (x instanceof ProcessedRow.JsonText j) {
+            g.writeString(j.json());
+          } else {
+            g.writeString(x.toString());
+          }
+        }
+        g.writeEndObject();
+      }
+      return out.toString();
+    }
+
+    private String stagingColumns() {
+      StringBuilder b = new StringBuilder();
+      for (Column c : ProcessedSchema.COLUMNS) {
+        b.append(DuckDb.ident(c.name())).append(' ').append(c.type().name()).append(", ");
+      }
+      return b.append("_extras VARCHAR, _source INTEGER").toString();
+    }
+
+    /** The final rows: known columns, extra columns typed, duplicates across buckets removed. */
+    private String selectSql() {
+      StringBuilder cols = new StringBuilder();
+      for (Column c : ProcessedSchema.COLUMNS) {
+        cols.append(DuckDb.ident(c.name())).append(", ");
+      }
+      new TreeSet<>(extraTypes.keySet()).forEach(name -> {
+        String path = DuckDb.literal("$." + name);
+        String type = extraTypes.get(name).name();
+        cols.append("TRY_CAST(json_extract_string(_extras, ").append(path).append(") AS ").append(type)
+            .append(") AS ").append(DuckDb.ident(name)).append(", ");
+      });
+      cols.setLength(cols.length() - 2);
+      String union = java.util.stream.IntStream.range(0, workers)
+          .mapToObj(w -> "SELECT * FROM s" + w).collect(Collectors.joining(" UNION ALL "));
+      String dedup = sources.size() > 1
+          ? " QUALIFY row_number() OVER (PARTITION BY coalesce(transactionid, source_key), callid "
+              + "ORDER BY _source, source_key) = 1"
+          : "";
+      return "SELECT " + cols + " FROM (" + union + ")" + dedup
+          + " ORDER BY voiceconnectorid NULLS LAST, starttimeepochseconds, source_key";
+    }
+
+    private List<Rejection> rejections(Connection duck) throws SQLException {
+      List<Rejection> out = new ArrayList<>();
+      String union = java.util.stream.IntStream.range(0, workers)
+          .mapToObj(w -> "SELECT * FROM r" + w).collect(Collectors.joining(" UNION ALL "));
+      try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery(union + " ORDER BY source_key")) {
+        while (rs.next()) {
+          out.add(new Rejection(rs.getString(1), rs.getString(2)));
+        }
+      }
+      return out;
+    }
+
+    /** Deletes the day's files that the committed list no longer names, crash leftovers too. */
+    private void cleanUp(List<ProcessedDay.ProcessedFile> files, List<String> replaced) {
+      Set<String> keep = new HashSet<>();
+      files.forEach(f -> keep.add(f.key()));
+      Set<String> doomed = new HashSet<>(replaced);
+      try {
+        processed.list(ProcessedLayout.dayPrefix(day), o -> {
+          if (ProcessedLayout.isDataFile(o.name())) {
+            doomed.add(o.key());
+          }
+        });
+      } catch (IOException e) {
+        LOG.warn("cannot list {} to remove old files: {}", ProcessedLayout.dayPrefix(day), e.getMessage());
+      }
+      doomed.removeAll(keep);
+      for (String key : doomed) {
+        try {
+          processed.delete(key);
+        } catch (IOException e) {
+          LOG.warn("cannot delete replaced file {} (the next run retries): {}", key, e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** A batch of listed objects of one source. */
+  private record SourcedBatch(int source, List<ObjectInfo> objects) {}
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // a temp file left behind is harmless
+        }
+      });
+    } catch (IOException ignored) {
+      // same
+    }
+  }
+
+  /** Which crawler source name a raw source has; used by callers building sources. */
+  public static String defaultSourceName() {
+    return Crawler.SOURCE_CDR;
+  }
+}

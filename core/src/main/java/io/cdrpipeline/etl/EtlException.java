@@ -1,0 +1,10 @@
+package io.cdrpipeline.etl;
+
+/** An ETL run failed; the previous state of every day it touched is intact. */
+public final class EtlException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public EtlException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,306 @@
+package io.cdrpipeline.etl;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.cdrpipeline.model.CdrField;
+import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.ProcessedSchema;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Turns the bytes of one raw CDR file into a processed row or a rejection. This is the only
+ * place the row rules live (types, coercions, derived columns); the embedded ETL and the Spark
+ * job both call it. Pure and thread-safe.
+ */
+public final class Normalizer {
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+          .build();
+  private static final Pattern PLAIN_NUMBER =
+      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final String[] HOURS = new String[24];
+  private static final CdrField[] FIELDS = CdrField.values();
+  private static final int COLUMN_COUNT = ProcessedSchema.COLUMNS.size();
+
+  static {
+    for (int h = 0; h < 24; h++) {
+      HOURS[h] = String.format("%02d", h);
+    }
+  }
+
+  /** Normalizes one file; never throws for bad content, which becomes a {@link Rejection}. */
+  public NormalizedRecord normalize(byte[] content, String sourceKey) {
+    if (isBlank(content)) {
+      return new Rejection(sourceKey, content.length == 0 ? "empty file" : "empty file (whitespace only)");
+    }
+    Object[] values = new Object[COLUMN_COUNT];
+    Map<String, Object> extras = null;
+    try (JsonParser p = JSON.createParser(content)) {
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
+        return new Rejection(sourceKey, "not a JSON object: the file holds " + describe(first));
+      }
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        CdrField field = CdrField.byName(name);
+        if (field != null) {
+          Object value;
+          try {
+            value = convert(field, v, p);
+          } catch (WrongType e) {
+            return new Rejection(sourceKey, e.getMessage());
+          }
+          values[field.ordinal()] = value;
+        } else {
+          if (extras == null) {
+            extras = new LinkedHashMap<>();
+          }
+          extras.put(ProcessedSchema.extraColumnName(name), extraValue(v, p));
+        }
+      }
+      if (t != JsonToken.END_OBJECT) {
+        return new Rejection(sourceKey, "not valid JSON: unexpected " + describe(t));
+      }
+      JsonToken after = p.nextToken();
+      if (after != null) {
+        return new Rejection(sourceKey, "not valid JSON: content after the end of the object");
+      }
+    } catch (JsonProcessingException e) {
+      return new Rejection(sourceKey, "not valid JSON: " + firstLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      return new Rejection(sourceKey, "not valid JSON: " + firstLine(e.getMessage()));
+    }
+
+    Object callId = values[CdrField.CALL_ID.ordinal()];
+    if (callId == null || ((String) callId).isBlank()) {
+      return new Rejection(sourceKey, "missing CallId");
+    }
+    Long start = (Long) values[CdrField.START_TIME_EPOCH_SECONDS.ordinal()];
+    if (start == null) {
+      return new Rejection(sourceKey, "missing StartTimeEpochSeconds");
+    }
+    Long end = (Long) values[CdrField.END_TIME_EPOCH_SECONDS.ordinal()];
+    values[ProcessedSchema.DURATION] = end == null ? null : end - start;
+    values[ProcessedSchema.NPANXX] = npanxx((String) values[CdrField.DESTINATION_PHONE_NUMBER.ordinal()]);
+    values[ProcessedSchema.HOUR] = HOURS[(int) Math.floorMod(Math.floorDiv(start, 3600L), 24L)];
+    values[ProcessedSchema.START_TIME] = start;
+    values[ProcessedSchema.END_TIME] = end;
+    values[ProcessedSchema.SOURCE_KEY] = sourceKey;
+    return new ProcessedRow(values, extras == null ? Collections.emptyMap() : extras);
+  }
+
+  /**
+   * The NPA-NXX of a North American number: the six digits after the country code 1 when the
+   * digits after an optional {@code +} are eleven long and start with 1; null otherwise.
+   */
+  public static String npanxx(String phoneNumber) {
+    if (phoneNumber == null) {
+      return null;
+    }
+    int from = phoneNumber.startsWith("+") ? 1 : 0;
+    if (phoneNumber.length() - from != 11 || phoneNumber.charAt(from) != '1') {
+      return null;
+    }
+    for (int i = from; i < phoneNumber.length(); i++) {
+      char c = phoneNumber.charAt(i);
+      if (c < '0' || c > '9') {
+        return null;
+      }
+    }
+    return phoneNumber.substring(from + 1, from + 7);
+  }
+
+  private static Object convert(CdrField field, JsonToken v, JsonParser p) throws IOException {
+    if (v == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    switch (field.type()) {
+      case VARCHAR:
+        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+          return p.getText();
+        }
+        throw wrongType(field, "text", v, p);
+      case BIGINT:
+        return toLong(field, v, p);
+      case DOUBLE:
+        return toDouble(field, v, p);
+      case BOOLEAN:
+        if (v == JsonToken.VALUE_TRUE) {
+          return Boolean.TRUE;
+        }
+        if (v == JsonToken.VALUE_FALSE) {
+          return Boolean.FALSE;
+        }
+        if (v == JsonToken.VALUE_STRING) {
+          String s = p.getText().trim().toLowerCase(Locale.ROOT);
+          if (s.equals("true")) {
+            return Boolean.TRUE;
+          }
+          if (s.equals("false")) {
+            return Boolean.FALSE;
+          }
+        }
+        throw wrongType(field, "true or false", v, p);
+      default:
+        throw new IllegalStateException("no conversion for " + field.type());
+    }
+  }
+
+  private static Long toLong(CdrField field, JsonToken v, JsonParser p) throws IOException {
+    if (v == JsonToken.VALUE_NUMBER_INT) {
+      if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+        throw new WrongType(field.jsonName() + ": integer out of range: " + abbreviate(p.getText()));
+      }
+      return p.getLongValue();
+    }
+    if (v == JsonToken.VALUE_NUMBER_FLOAT || (v == JsonToken.VALUE_STRING && isPlainNumber(p.getText()))) {
+      String text = p.getText().trim();
+      try {
+        return new BigDecimal(text).longValueExact();
+      } catch (ArithmeticException | NumberFormatException e) {
+        throw new WrongType(field.jsonName() + ": expected a whole number, got " + quoteIfString(v, text));
+      }
+    }
+    throw wrongType(field, "a whole number", v, p);
+  }
+
+  private static Double toDouble(CdrField field, JsonToken v, JsonParser p) throws IOException {
+    if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+      return p.getDoubleValue();
+    }
+    if (v == JsonToken.VALUE_STRING && isPlainNumber(p.getText())) {
+      return Double.parseDouble(p.getText().trim());
+    }
+    throw wrongType(field, "a number", v, p);
+  }
+
+  private static Object extraValue(JsonToken v, JsonParser p) throws IOException {
+    switch (v) {
+      case VALUE_NULL:
+        return null;
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NUMBER_INT:
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getText() : (Object) p.getLongValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getDoubleValue();
+      case VALUE_STRING:
+        return p.getText();
+      case START_OBJECT:
+      case START_ARRAY:
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+          g.copyCurrentStructure(p);
+        }
+        return new ProcessedRow.JsonText(out.toString());
+      default:
+        throw new IllegalStateException("unexpected token " + v);
+    }
+  }
+
+  /** The column type an extra value needs. */
+  public static ColumnType typeOf(Object extraValue) {
+    if (extraValue instanceof Boolean) {
+      return ColumnType.BOOLEAN;
+    }
+    if (extraValue instanceof Long) {
+      return ColumnType.BIGINT;
+    }
+    if (extraValue instanceof Double) {
+      return ColumnType.DOUBLE;
+    }
+    return ColumnType.VARCHAR;
+  }
+
+  private static boolean isPlainNumber(String s) {
+    return PLAIN_NUMBER.matcher(s.trim()).matches();
+  }
+
+  private static WrongType wrongType(CdrField field, String expected, JsonToken v, JsonParser p)
+      throws IOException {
+    String got;
+    if (v == JsonToken.VALUE_STRING) {
+      got = "\"" + abbreviate(p.getText()) + "\"";
+    } else if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+      got = describe(v);
+      p.skipChildren();
+    } else {
+      got = abbreviate(p.getText());
+    }
+    return new WrongType(field.jsonName() + ": expected " + expected + ", got " + got);
+  }
+
+  private static String quoteIfString(JsonToken v, String text) {
+    return v == JsonToken.VALUE_STRING ? "\"" + abbreviate(text) + "\"" : abbreviate(text);
+  }
+
+  private static String describe(JsonToken t) {
+    if (t == null) {
+      return "end of input";
+    }
+    switch (t) {
+      case START_ARRAY:
+        return "an array";
+      case START_OBJECT:
+        return "an object";
+      case VALUE_STRING:
+        return "a string";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "a number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "a boolean";
+      case VALUE_NULL:
+        return "null";
+      default:
+        return t.asString() == null ? t.name() : "'" + t.asString() + "'";
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static boolean isBlank(byte[] content) {
+    for (byte b : content) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A value of the wrong type for a known field; its message is the rejection reason. */
+  private static final class WrongType extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    WrongType(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.cdrpipeline.query;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Lets through one read-only statement (SELECT and friends) and refuses everything else, so a
+ * query can neither change files nor settings.
+ */
+final class ReadOnlyGuard {
+  private static final Set<String> ALLOWED = Set.of(
+      "SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "DESC", "SHOW", "EXPLAIN", "SUMMARIZE",
+      "PIVOT", "UNPIVOT", "(");
+
+  private ReadOnlyGuard() {}
+
+  /** Throws a {@link QueryException} unless the text is one read-only statement. */
+  static void check(String sql) {
+    String body = stripComments(sql).trim();
+    while (body.endsWith(";")) {
+      body = body.substring(0, body.length() - 1).trim();
+    }
+    if (body.isEmpty()) {
+      throw new QueryException("empty query", null);
+    }
+    if (hasStatementBreak(body)) {
+      throw new QueryException("only one statement per query is allowed", null);
+    }
+    String first = body.startsWith("(") ? "(" : body.split("[\\s(]", 2)[0].toUpperCase(Locale.ROOT);
+    if (!ALLOWED.contains(first)) {
+      throw new QueryException("only read-only queries are allowed (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN, SUMMARIZE); got " + first, null);
+    }
+    if (first.equals("EXPLAIN") || first.equals("DESCRIBE") || first.equals("SUMMARIZE")) {
+      check(body.substring(first.length()).replaceFirst("(?i)^\\s*ANALYZE\\b", ""));
+    }
+  }
+
+  static String stripComments(String sql) {
+    StringBuilder out = new StringBuilder(sql.length());
+    int i = 0;
+    while (i < sql.length()) {
+      char c = sql.charAt(i);
+      if (c == '\'' || c == '"') {
+        int end = closing(sql, i, c);
+        out.append(sql, i, end);
+        i = end;
+      } else if (c == '-' && i + 1 < sql.length() && sql.charAt(i + 1) == '-') {
+        while (i < sql.length() && sql.charAt(i) != '\n') {
+          i++;
+        }
+        out.append(' ');
+      } else if (c == '/' && i + 1 < sql.length() && sql.charAt(i + 1) == '*') {
+        int end = sql.indexOf("*/", i + 2);
+        i = end < 0 ? sql.length() : end + 2;
+        out.append(' ');
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean hasStatementBreak(String sql) {
+    int i = 0;
+    while (i < sql.length()) {
+      char c = sql.charAt(i);
+      if (c == '\'' || c == '"') {
+        i = closing(sql, i, c);
+      } else if (c == ';') {
+        return true;
+      } else {
+        i++;
+      }
+    }
+    return false;
+  }
+
+  /** The index after the literal or quoted name that opens at {@code start}. */
+  private static int closing(String sql, int start, char quote) {
+    int i = start + 1;
+    while (i < sql.length()) {
+      if (sql.charAt(i) == quote) {
+        if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
+          i += 2;
+          continue;
+        }
+        return i + 1;
+      }
+      i++;
+    }
+    return sql.length();
+  }
+}

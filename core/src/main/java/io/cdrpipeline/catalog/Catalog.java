@@ -1,6 +1,5 @@
 package io.cdrpipeline.catalog;
 
-import io.cdrpipeline.etl.Rejection;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
 import java.sql.Connection;
@@ -267,22 +266,30 @@ public final class Catalog {
               + "source_bytes = excluded.source_bytes, rows_written = excluded.rows_written, "
               + "rejected = excluded.rejected, processed_at = excluded.processed_at",
           day, commit.runId(), commit.fingerprint(), commit.sourceObjects(), commit.sourceBytes(),
-          commit.rowsWritten(), (long) commit.rejections().size(), commit.at().toString());
+          commit.rowsWritten(), commit.rejected(), commit.at().toString());
       exec(c, "DELETE FROM quarantine WHERE day = ?", day);
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO quarantine (day, source_key, reason, detected_at, run_id) VALUES (?, ?, ?, ?, ?) "
               + "ON CONFLICT (day, source_key) DO UPDATE SET reason = excluded.reason")) {
-        int n = 0;
-        for (Rejection r : commit.rejections()) {
-          ps.setString(1, day);
-          ps.setString(2, r.sourceKey());
-          ps.setString(3, r.reason());
-          ps.setString(4, commit.at().toString());
-          ps.setString(5, commit.runId());
-          ps.addBatch();
-          if (++n % 5000 == 0) {
-            ps.executeBatch();
-          }
+        int[] n = {0};
+        try {
+          commit.rejections().forEach(r -> {
+            try {
+              ps.setString(1, day);
+              ps.setString(2, r.sourceKey());
+              ps.setString(3, r.reason());
+              ps.setString(4, commit.at().toString());
+              ps.setString(5, commit.runId());
+              ps.addBatch();
+              if (++n[0] % 5000 == 0) {
+                ps.executeBatch();
+              }
+            } catch (SQLException e) {
+              throw new CatalogException("cannot record a rejected file: " + e.getMessage(), e);
+            }
+          });
+        } catch (java.io.IOException e) {
+          throw new SQLException("cannot read the rejected files of " + day + ": " + e.getMessage(), e);
         }
         ps.executeBatch();
       }

@@ -1,10 +1,11 @@
 package io.cdrpipeline.catalog;
 
 import io.cdrpipeline.etl.Rejection;
-import io.cdrpipeline.model.Column;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Everything that replaces one processed day in a single catalog transaction. */
 public record DayCommit(
@@ -15,6 +16,13 @@ public record DayCommit(
     long sourceBytes,
     long rowsWritten,
     List<ProcessedDay.ProcessedFile> files,
-    List<Rejection> rejections,
-    List<Column> columns,
-    Instant at) {}
+    long rejected,
+    RejectionSource rejections,
+    Instant at) {
+
+  /** The day's rejected files, streamed (there may be many). */
+  @FunctionalInterface
+  public interface RejectionSource {
+    void forEach(Consumer<Rejection> sink) throws IOException;
+  }
+}

@@ -1,7 +1,8 @@
 package io.cdrpipeline.etl;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.CatalogTable;
@@ -18,14 +19,13 @@ import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.store.StoredObject;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -38,6 +38,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -49,9 +50,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import org.duckdb.DuckDBAppender;
-import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,9 +68,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedEtl {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEtl.class);
-  private static final JsonFactory JSON = new JsonFactory();
   private static final int BATCH = 128;
-  private static final List<ObjectInfo> END = new ArrayList<>();
+  private static final List<String> END = new ArrayList<>();
   private static final DateTimeFormatter RUN_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
@@ -194,11 +193,13 @@ public final class EmbeddedEtl {
     private final int workers;
     private final SourceFingerprint fingerprint = new SourceFingerprint();
     private final AtomicLong filesDone = new AtomicLong();
+    private final AtomicLong listed = new AtomicLong();
     private final AtomicLong bytesRead = new AtomicLong();
-    private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong rowsRead = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Map<String, ColumnType> extraTypes = new ConcurrentHashMap<>();
+    private final List<StagingFile> staged = new ArrayList<>();
     private volatile boolean listingDone;
 
     DayRun(LocalDate day, String runId, int workers) {
@@ -209,6 +210,7 @@ public final class EmbeddedEtl {
 
     DaySummary execute() throws IOException, SQLException {
       Instant started = Instant.now();
+      long t0 = System.nanoTime();
       Path work = tempDir.resolve("etl-" + runId + "-" + day);
       Files.createDirectories(work);
       ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -216,45 +218,42 @@ public final class EmbeddedEtl {
         t.setDaemon(true);
         return t;
       });
-      ticker.scheduleAtFixedRate(() -> listener.progress(day, filesDone.get(), fingerprint.count(), listingDone),
+      ticker.scheduleAtFixedRate(() -> listener.progress(day, filesDone.get(), listed.get(), listingDone),
           250, 250, TimeUnit.MILLISECONDS);
-      try (Connection duck = DuckDb.open(memoryLimit, work.resolve("duckdb"), 0)) {
-        readAll((DuckDBConnection) duck);
-        listener.progress(day, filesDone.get(), fingerprint.count(), true);
+      try {
+        readAll(work);
+        LOG.info("{}: read {} files in {} ms", day, filesDone.get(), (System.nanoTime() - t0) / 1_000_000);
+        listener.progress(day, filesDone.get(), filesDone.get(), true);
         Failpoints.hit("etl.after-read");
-        if (sources.size() > 1 && rows.get() > 0) {
-          // the same call in both buckets is written once
-          try (Statement s = duck.createStatement();
-              ResultSet rs = s.executeQuery("SELECT count(*) FROM (" + selectSql() + ")")) {
-            rs.next();
-            rows.set(rs.getLong(1));
-          }
-        }
         List<ProcessedDay.ProcessedFile> files = new ArrayList<>();
+        long rows = 0;
         long bytesWritten = 0;
-        if (rows.get() > 0) {
+        if (rowsRead.get() > 0) {
           Path parquet = work.resolve("part.parquet");
-          try (Statement s = duck.createStatement()) {
-            s.execute("COPY (" + selectSql() + ") TO " + DuckDb.literal(parquet.toString())
+          try (Connection duck = DuckDb.open(memoryLimit, work.resolve("duckdb"), 0);
+              Statement s = duck.createStatement()) {
+            s.execute("SET preserve_insertion_order = false");
+            rows = s.executeUpdate("COPY (" + selectSql() + ") TO " + DuckDb.literal(parquet.toString())
                 + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)");
           }
           bytesWritten = Files.size(parquet);
+          LOG.info("{}: wrote {} rows to Parquet ({} bytes) at {} ms", day, rows, bytesWritten,
+              (System.nanoTime() - t0) / 1_000_000);
           String key = ProcessedLayout.fileKey(day, runId, 0);
           processed.putFile(key, parquet);
-          files.add(new ProcessedDay.ProcessedFile(key, rows.get(), bytesWritten));
+          files.add(new ProcessedDay.ProcessedFile(key, rows, bytesWritten));
         }
         Failpoints.hit("etl.before-commit");
-        List<Rejection> rejections = rejections(duck);
         List<String> replaced = catalog.commitDay(new DayCommit(day, runId, fingerprint.value(), fingerprint.count(),
-            fingerprint.bytes(), rows.get(), files, rejections, List.of(), Instant.now()));
+            fingerprint.bytes(), rows, files, rejected.get(), this::rejections, Instant.now()));
         Failpoints.hit("etl.after-commit");
+        LOG.info("{}: committed at {} ms", day, (System.nanoTime() - t0) / 1_000_000);
         cleanUp(files, replaced);
         List<CatalogColumn> columns = new ArrayList<>(Catalog.asCatalogColumns(ProcessedSchema.COLUMNS));
-        extraTypes.forEach((name, type) -> columns.add(new CatalogColumn(name, name, type, 0)));
-        catalog.mergeColumns(ProcessedSchema.TABLE, columns)
-            .forEach(c -> LOG.info("schema change: {}", c));
+        new TreeSet<>(extraTypes.keySet()).forEach(name -> columns.add(new CatalogColumn(name, name, extraTypes.get(name), 0)));
+        catalog.mergeColumns(ProcessedSchema.TABLE, columns).forEach(c -> LOG.info("schema change: {}", c));
         String output = processed.location().display() + "/" + ProcessedLayout.dayPrefix(day);
-        return new DaySummary(day, false, filesDone.get(), rows.get(), rejected.get(), bytesRead.get(), bytesWritten,
+        return new DaySummary(day, false, filesDone.get(), rows, rejected.get(), bytesRead.get(), bytesWritten,
             Duration.between(started, Instant.now()), output);
       } finally {
         ticker.shutdownNow();
@@ -262,41 +261,36 @@ public final class EmbeddedEtl {
       }
     }
 
-    /** Lists the day and feeds the workers; returns when every listed file is appended. */
-    private void readAll(DuckDBConnection duck) throws SQLException, IOException {
-      try (Statement s = duck.createStatement()) {
-        for (int w = 0; w < workers; w++) {
-          s.execute("CREATE TABLE s" + w + " (" + stagingColumns() + ")");
-          s.execute("CREATE TABLE r" + w + " (source_key VARCHAR, reason VARCHAR)");
-        }
+    /** Lists the day and feeds the workers; returns when every listed file is staged. */
+    private void readAll(Path work) throws IOException {
+      for (int w = 0; w < workers; w++) {
+        staged.add(new StagingFile(work, w, extraTypes));
       }
       List<Thread> threads = new ArrayList<>();
-      BlockingQueue<SourcedBatch> work = new ArrayBlockingQueue<>(workers * 8);
+      BlockingQueue<SourcedBatch> queue = new ArrayBlockingQueue<>(workers * 8);
       for (int w = 0; w < workers; w++) {
-        DuckDBConnection own = (DuckDBConnection) duck.duplicate();
-        int index = w;
-        Thread t = new Thread(() -> worker(own, index, work), "etl-worker-" + w);
+        StagingFile out = staged.get(w);
+        Thread t = new Thread(() -> worker(out, queue), "etl-worker-" + w);
         t.setDaemon(true);
         t.start();
         threads.add(t);
       }
       try {
-        for (int i = 0; i < sources.size(); i++) {
+        for (int i = 0; i < sources.size() && failure.get() == null; i++) {
           RawSource src = sources.get(i);
           int srcIndex = i;
-          List<String> connectors = src.store().listFolders(RawLayout.ROOT);
-          for (String vc : connectors) {
-            List<ObjectInfo>[] batch = new List[] {new ArrayList<>(BATCH)};
-            src.store().list(RawLayout.dayPrefix(vc, day), o -> {
-              fingerprint.add(srcIndex, o);
-              batch[0].add(o);
+          for (String vc : src.store().listFolders(RawLayout.ROOT)) {
+            List<String>[] batch = new List[] {new ArrayList<>(BATCH)};
+            src.store().listKeys(RawLayout.dayPrefix(vc, day), key -> {
+              listed.incrementAndGet();
+              batch[0].add(key);
               if (batch[0].size() == BATCH) {
-                put(work, new SourcedBatch(srcIndex, batch[0]));
+                put(queue, new SourcedBatch(srcIndex, batch[0]));
                 batch[0] = new ArrayList<>(BATCH);
               }
             });
             if (!batch[0].isEmpty()) {
-              put(work, new SourcedBatch(srcIndex, batch[0]));
+              put(queue, new SourcedBatch(srcIndex, batch[0]));
             }
             if (failure.get() != null) {
               break;
@@ -306,7 +300,7 @@ public final class EmbeddedEtl {
       } finally {
         listingDone = true;
         for (int w = 0; w < workers; w++) {
-          put(work, new SourcedBatch(-1, END));
+          put(queue, new SourcedBatch(-1, END));
         }
         for (Thread t : threads) {
           try {
@@ -321,8 +315,8 @@ public final class EmbeddedEtl {
       if (f instanceof IOException io) {
         throw io;
       }
-      if (f instanceof SQLException sql) {
-        throw sql;
+      if (f instanceof UncheckedIOException u) {
+        throw u.getCause();
       }
       if (f != null) {
         throw new IllegalStateException("ETL worker failed: " + f, f);
@@ -333,7 +327,7 @@ public final class EmbeddedEtl {
       try {
         while (!q.offer(b, 100, TimeUnit.MILLISECONDS)) {
           if (failure.get() != null && b.source() >= 0) {
-            return; // workers stopped; drop the batch, the run fails anyway
+            return; // the run fails anyway; the workers only drain now
           }
         }
       } catch (InterruptedException e) {
@@ -342,145 +336,79 @@ public final class EmbeddedEtl {
       }
     }
 
-    private void worker(DuckDBConnection own, int index, BlockingQueue<SourcedBatch> work) {
-      try (own;
-          DuckDBAppender rowsOut = own.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "s" + index);
-          DuckDBAppender rejectsOut = own.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "r" + index)) {
-        long localRows = 0;
+    private void worker(StagingFile out, BlockingQueue<SourcedBatch> queue) {
+      SourceFingerprint seen = new SourceFingerprint();
+      try (out) {
         while (true) {
-          SourcedBatch b = work.take();
+          SourcedBatch b = queue.take();
           if (b.source() < 0) {
             break;
           }
           if (failure.get() != null) {
-            continue; // drain
+            continue; // drain so the lister never blocks
           }
           RawSource src = sources.get(b.source());
-          for (ObjectInfo o : b.objects()) {
-            byte[] content;
-            try {
-              content = src.store().read(o.key());
-            } catch (NoSuchFileException gone) {
-              listener.message("file vanished while processing, skipped: " + o.key());
-              continue;
-            }
-            bytesRead.addAndGet(content.length);
-            String sourceKey = src.sourceKeyPrefix().isEmpty() ? o.key() : src.sourceKeyPrefix() + o.key();
-            NormalizedRecord r = normalizer.normalize(content, sourceKey);
-            if (r instanceof ProcessedRow row) {
-              append(rowsOut, row, b.source());
-              localRows++;
-            } else {
-              Rejection rej = (Rejection) r;
-              rejectsOut.beginRow().append(rej.sourceKey()).append(rej.reason()).endRow();
-              rejected.incrementAndGet();
-            }
-            filesDone.incrementAndGet();
+          for (String key : b.keys()) {
+            process(src, b.source(), key, out, seen);
           }
         }
-        rowsOut.flush();
-        rejectsOut.flush();
-        rows.addAndGet(localRows);
       } catch (Throwable t) {
         failure.compareAndSet(null, t);
-        // keep draining so the lister never blocks
         try {
           while (true) {
-            SourcedBatch b = work.poll(100, TimeUnit.MILLISECONDS);
-            if (b != null && b.source() < 0) {
-              break;
-            }
-            if (b == null && listingDone && work.isEmpty()) {
+            SourcedBatch b = queue.poll(100, TimeUnit.MILLISECONDS);
+            if ((b != null && b.source() < 0) || (b == null && listingDone && queue.isEmpty())) {
               break;
             }
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+      } finally {
+        fingerprint.merge(seen);
       }
     }
 
-    private void append(DuckDBAppender a, ProcessedRow row, int source) throws SQLException, IOException {
-      Object[] v = row.values();
-      a.beginRow();
-      List<Column> cols = ProcessedSchema.COLUMNS;
-      for (int i = 0; i < v.length; i++) {
-        Object x = v[i];
-        if (x == null) {
-          a.appendNull();
-          continue;
+    /** Reads, normalizes and stages one object, or every object under a sub-folder. */
+    private void process(RawSource src, int source, String key, StagingFile out, SourceFingerprint seen)
+        throws IOException {
+      Optional<StoredObject> read = src.store().readObject(key);
+      if (read.isEmpty()) {
+        if (src.store().isFolder(key)) {
+          for (ObjectInfo o : src.store().listAll(key + "/")) {
+            listed.incrementAndGet();
+            process(src, source, o.key(), out, seen);
+          }
+        } else {
+          listener.message("file vanished while processing, skipped: " + key);
         }
-        switch (cols.get(i).type()) {
-          case VARCHAR:
-            a.append((String) x);
-            break;
-          case BIGINT:
-            a.append(((Long) x).longValue());
-            break;
-          case DOUBLE:
-            a.append(((Double) x).doubleValue());
-            break;
-          case BOOLEAN:
-            a.append(((Boolean) x).booleanValue());
-            break;
-          case TIMESTAMP:
-            a.appendEpochMicros(Math.multiplyExact((Long) x, 1_000_000L));
-            break;
-          default:
-            throw new IllegalStateException("unexpected column type " + cols.get(i).type());
-        }
+        return;
       }
-      Map<String, Object> extras = row.extras();
-      if (extras.isEmpty()) {
-        a.appendNull();
+      StoredObject so = read.get();
+      seen.add(source, so.info());
+      bytesRead.addAndGet(so.content().length);
+      String sourceKey = src.sourceKeyPrefix().isEmpty() ? key : src.sourceKeyPrefix() + key;
+      NormalizedRecord r = normalizer.normalize(so.content(), sourceKey);
+      if (r instanceof ProcessedRow row) {
+        out.row(row, source);
+        rowsRead.incrementAndGet();
       } else {
-        a.append(extrasJson(extras));
+        out.reject((Rejection) r);
+        rejected.incrementAndGet();
       }
-      a.append(source);
-      a.endRow();
-    }
-
-    private String extrasJson(Map<String, Object> extras) throws IOException {
-      StringWriter out = new StringWriter();
-      try (JsonGenerator g = JSON.createGenerator(out)) {
-        g.writeStartObject();
-        for (Map.Entry<String, Object> e : extras.entrySet()) {
-          Object x = e.getValue();
-          if (x == null) {
-            continue;
-          }
-          extraTypes.merge(e.getKey(), Normalizer.typeOf(x), ColumnType::widen);
-          g.writeFieldName(e.getKey());
-          if (x instanceof Long l) {
-            g.writeNumber(l);
-          } else if (x instanceof Double d) {
-            g.writeNumber(d);
-          } else if (x instanceof Boolean bo) {
-            g.writeBoolean(bo);
-          } else if (x instanceof ProcessedRow.JsonText j) {
-            g.writeString(j.json());
-          } else {
-            g.writeString(x.toString());
-          }
-        }
-        g.writeEndObject();
-      }
-      return out.toString();
-    }
-
-    private String stagingColumns() {
-      StringBuilder b = new StringBuilder();
-      for (Column c : ProcessedSchema.COLUMNS) {
-        b.append(DuckDb.ident(c.name())).append(' ').append(c.type().name()).append(", ");
-      }
-      return b.append("_extras VARCHAR, _source INTEGER").toString();
+      filesDone.incrementAndGet();
     }
 
     /** The final rows: known columns, extra columns typed, duplicates across buckets removed. */
     private String selectSql() {
       StringBuilder cols = new StringBuilder();
       for (Column c : ProcessedSchema.COLUMNS) {
-        cols.append(DuckDb.ident(c.name())).append(", ");
+        String name = DuckDb.ident(c.name());
+        if (c.type() == ColumnType.TIMESTAMP) {
+          cols.append("make_timestamp(").append(name).append(" * 1000000) AS ").append(name).append(", ");
+        } else {
+          cols.append(name).append(", ");
+        }
       }
       new TreeSet<>(extraTypes.keySet()).forEach(name -> {
         String path = DuckDb.literal("$." + name);
@@ -489,26 +417,33 @@ public final class EmbeddedEtl {
             .append(") AS ").append(DuckDb.ident(name)).append(", ");
       });
       cols.setLength(cols.length() - 2);
-      String union = java.util.stream.IntStream.range(0, workers)
-          .mapToObj(w -> "SELECT * FROM s" + w).collect(Collectors.joining(" UNION ALL "));
+      String files = staged.stream().map(f -> DuckDb.literal(f.rowsFile().toString())).collect(Collectors.joining(", "));
+      String source = "read_csv([" + files + "], columns = " + StagingFile.rowColumnsSpec()
+          + ", header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, "
+          + "auto_detect = false, strict_mode = true)";
       String dedup = sources.size() > 1
           ? " QUALIFY row_number() OVER (PARTITION BY coalesce(transactionid, source_key), callid "
               + "ORDER BY _source, source_key) = 1"
           : "";
-      return "SELECT " + cols + " FROM (" + union + ")" + dedup
+      return "SELECT " + cols + " FROM " + source + dedup
           + " ORDER BY voiceconnectorid NULLS LAST, starttimeepochseconds, source_key";
     }
 
-    private List<Rejection> rejections(Connection duck) throws SQLException {
-      List<Rejection> out = new ArrayList<>();
-      String union = java.util.stream.IntStream.range(0, workers)
-          .mapToObj(w -> "SELECT * FROM r" + w).collect(Collectors.joining(" UNION ALL "));
-      try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery(union + " ORDER BY source_key")) {
-        while (rs.next()) {
-          out.add(new Rejection(rs.getString(1), rs.getString(2)));
+    /** Streams the staged rejections. */
+    private void rejections(Consumer<Rejection> sink) throws IOException {
+      CsvMapper mapper = new CsvMapper();
+      for (StagingFile f : staged) {
+        if (!Files.exists(f.rejectsFile()) || Files.size(f.rejectsFile()) == 0) {
+          continue;
+        }
+        try (MappingIterator<String[]> it = mapper.readerFor(String[].class)
+            .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(f.rejectsFile().toFile())) {
+          while (it.hasNext()) {
+            String[] r = it.next();
+            sink.accept(new Rejection(r[0], r.length > 1 ? r[1] : ""));
+          }
         }
       }
-      return out;
     }
 
     /** Deletes the day's files that the committed list no longer names, crash leftovers too. */
@@ -537,7 +472,7 @@ public final class EmbeddedEtl {
   }
 
   /** A batch of listed objects of one source. */
-  private record SourcedBatch(int source, List<ObjectInfo> objects) {}
+  private record SourcedBatch(int source, List<String> keys) {}
 
   static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {

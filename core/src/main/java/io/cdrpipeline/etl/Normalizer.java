@@ -33,6 +33,9 @@ public final class Normalizer {
   private static final String[] HOURS = new String[24];
   private static final CdrField[] FIELDS = CdrField.values();
   private static final int COLUMN_COUNT = ProcessedSchema.COLUMNS.size();
+  /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: times every reader of the table can hold. */
+  private static final long MIN_EPOCH_SECOND = -62135596800L;
+  private static final long MAX_EPOCH_SECOND = 253402300799L;
 
   static {
     for (int h = 0; h < 24; h++) {
@@ -94,6 +97,12 @@ public final class Normalizer {
       return new Rejection(sourceKey, "missing StartTimeEpochSeconds");
     }
     Long end = (Long) values[CdrField.END_TIME_EPOCH_SECONDS.ordinal()];
+    if (outOfRange(start)) {
+      return new Rejection(sourceKey, "StartTimeEpochSeconds out of range: " + start + " (not a time between years 1 and 9999)");
+    }
+    if (end != null && outOfRange(end)) {
+      return new Rejection(sourceKey, "EndTimeEpochSeconds out of range: " + end + " (not a time between years 1 and 9999)");
+    }
     values[ProcessedSchema.DURATION] = end == null ? null : end - start;
     values[ProcessedSchema.NPANXX] = npanxx((String) values[CdrField.DESTINATION_PHONE_NUMBER.ordinal()]);
     values[ProcessedSchema.HOUR] = HOURS[(int) Math.floorMod(Math.floorDiv(start, 3600L), 24L)];
@@ -226,6 +235,10 @@ public final class Normalizer {
       return ColumnType.DOUBLE;
     }
     return ColumnType.VARCHAR;
+  }
+
+  private static boolean outOfRange(long epochSecond) {
+    return epochSecond < MIN_EPOCH_SECOND || epochSecond > MAX_EPOCH_SECOND;
   }
 
   private static boolean isPlainNumber(String s) {

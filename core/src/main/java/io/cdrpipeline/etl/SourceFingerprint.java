@@ -4,9 +4,10 @@ import io.cdrpipeline.store.ObjectInfo;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An order-independent fingerprint of the raw objects of a day (key, size, modification
- * time), so a day whose objects are unchanged can be skipped and a late or replaced file is
- * noticed. Thread-safe.
+ * An order-independent fingerprint of the raw objects of a day (which keys, of which sizes), so
+ * a day whose objects are unchanged can be skipped and a late or rewritten file is noticed.
+ * Modification times are left out on purpose: reading them costs a metadata call per file,
+ * and a CDR object is written once (a late file has a new key). Thread-safe.
  */
 public final class SourceFingerprint {
   private long count;
@@ -22,7 +23,7 @@ public final class SourceFingerprint {
       h ^= b;
       h *= 0x100000001b3L;
     }
-    h = mix(h ^ mix(o.size()) ^ mix(o.lastModified().toEpochMilli() * 31));
+    h = mix(h ^ mix(o.size()));
     count++;
     bytes += o.size();
     sum += h;
@@ -33,6 +34,16 @@ public final class SourceFingerprint {
     z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
     z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
     return z ^ (z >>> 33);
+  }
+
+  /** Adds every object another fingerprint has seen. */
+  public synchronized void merge(SourceFingerprint other) {
+    synchronized (other) {
+      count += other.count;
+      bytes += other.bytes;
+      sum += other.sum;
+      xor ^= other.xor;
+    }
   }
 
   public synchronized long count() {

@@ -36,6 +36,9 @@ public enum CdrField {
   IS_PROXY_CALL("IsProxyCall", ColumnType.BOOLEAN),
   SIP_AUTH_USER("SipAuthUser", ColumnType.VARCHAR);
 
+  private static final Map<String, CdrField> BY_NAME =
+      List.of(values()).stream()
+          .collect(Collectors.toUnmodifiableMap(CdrField::jsonName, Function.identity()));
   private static final Map<String, CdrField> BY_LOWER_NAME =
       List.of(values()).stream()
           .collect(Collectors.toUnmodifiableMap(CdrField::column, Function.identity()));
@@ -69,6 +72,7 @@ public enum CdrField {
 
   /** The known field with this JSON name, compared case-insensitively, or null. */
   public static CdrField byName(String jsonName) {
-    return BY_LOWER_NAME.get(jsonName.toLowerCase(Locale.ROOT));
+    CdrField exact = BY_NAME.get(jsonName);
+    return exact != null ? exact : BY_LOWER_NAME.get(jsonName.toLowerCase(Locale.ROOT));
   }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -114,8 +115,49 @@ public final class LocalStore implements ObjectStore {
   }
 
   @Override
+  public void listKeys(String prefix, Consumer<String> sink) throws IOException {
+    Path dir = resolve(prefix);
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    String base = keyOf(dir);
+    String keyPrefix = base.isEmpty() ? "" : base + "/";
+    // names only (readdir, no stat per file): the reader learns size and time when it reads
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        if (!name.startsWith(".")) {
+          sink.accept(keyPrefix + name);
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean isFolder(String key) {
+    return Files.isDirectory(resolve(key));
+  }
+
+  @Override
   public byte[] read(String key) throws IOException {
     return Files.readAllBytes(resolve(key));
+  }
+
+  @Override
+  public Optional<StoredObject> readObject(String key) throws IOException {
+    Path p = resolve(key);
+    try {
+      // no separate stat: the size is the content's; the time is not known (EPOCH)
+      byte[] content = Files.readAllBytes(p);
+      return Optional.of(new StoredObject(new ObjectInfo(key, content.length, Instant.EPOCH), content));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      if (Files.isDirectory(p)) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   @Override

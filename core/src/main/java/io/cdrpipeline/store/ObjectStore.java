@@ -26,8 +26,25 @@ public interface ObjectStore extends AutoCloseable {
   /** Streams every object under a folder prefix, at any depth, to the sink; no order promised. */
   void list(String prefix, Consumer<ObjectInfo> sink) throws IOException;
 
+  /**
+   * Streams the keys under a folder prefix as cheaply as the store can (a local folder skips
+   * the per-file metadata). A key may name a sub-folder; {@link #readObject} then returns empty
+   * and {@link #isFolder} says so.
+   */
+  default void listKeys(String prefix, Consumer<String> sink) throws IOException {
+    list(prefix, o -> sink.accept(o.key()));
+  }
+
+  /** True if the key names a folder rather than an object (local folders only). */
+  default boolean isFolder(String key) {
+    return false;
+  }
+
   /** The whole content of an object. */
   byte[] read(String key) throws IOException;
+
+  /** The content and metadata of an object, or empty if there is no such object. */
+  Optional<StoredObject> readObject(String key) throws IOException;
 
   /** Stores the content of a local file under a key; the file may be moved away. */
   void putFile(String key, Path file) throws IOException;

@@ -397,6 +397,7 @@ public final class EmbeddedEtl {
         rejected.incrementAndGet();
       }
       filesDone.incrementAndGet();
+      Failpoints.hit("etl.read");
     }
 
     /** The final rows: known columns, extra columns typed, duplicates across buckets removed. */

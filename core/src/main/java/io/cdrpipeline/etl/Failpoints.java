@@ -1,20 +1,59 @@
 package io.cdrpipeline.etl;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Named points where a run can be made to die abruptly, to prove crash safety. Inactive unless
- * the system property {@code cdr.failpoint} names the point; then the process halts there
- * without running shutdown hooks, as a kill -9 would.
+ * the system property {@code cdr.failpoint} names the point, as {@code name[@n][:pause]}: on
+ * the n-th hit (default the first) the process halts without running shutdown hooks, as a
+ * kill -9 would, or with {@code :pause} prints {@code failpoint <name> paused} and waits to
+ * be killed from outside.
  */
 public final class Failpoints {
+  private static final String ARMED = System.getProperty("cdr.failpoint");
+  private static final String NAME;
+  private static final long AT;
+  private static final boolean PAUSE;
+  private static final AtomicLong HITS = new AtomicLong();
+
+  static {
+    String spec = ARMED == null ? "" : ARMED;
+    boolean pause = spec.endsWith(":pause");
+    if (pause) {
+      spec = spec.substring(0, spec.length() - ":pause".length());
+    }
+    long at = 1;
+    int atSign = spec.indexOf('@');
+    if (atSign >= 0) {
+      at = Long.parseLong(spec.substring(atSign + 1));
+      spec = spec.substring(0, atSign);
+    }
+    NAME = spec;
+    AT = at;
+    PAUSE = pause;
+  }
+
   private Failpoints() {}
 
-  /** Halts the process if this point is armed. */
+  /** Halts or pauses the process if this point is armed and its hit count is reached. */
   public static void hit(String name) {
-    String armed = System.getProperty("cdr.failpoint");
-    if (armed != null && armed.equals(name)) {
-      System.err.println("failpoint " + name + " reached: halting");
-      System.err.flush();
-      Runtime.getRuntime().halt(137);
+    if (ARMED == null || !NAME.equals(name) || HITS.incrementAndGet() != AT) {
+      return;
     }
+    if (PAUSE) {
+      System.out.println("failpoint " + name + " paused");
+      System.out.flush();
+      while (true) {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    System.err.println("failpoint " + name + " reached: halting");
+    System.err.flush();
+    Runtime.getRuntime().halt(137);
   }
 }

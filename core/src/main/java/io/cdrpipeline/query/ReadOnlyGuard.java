@@ -30,8 +30,14 @@ final class ReadOnlyGuard {
     if (!ALLOWED.contains(first)) {
       throw new QueryException("only read-only queries are allowed (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN, SUMMARIZE); got " + first, null);
     }
-    if (first.equals("EXPLAIN") || first.equals("DESCRIBE") || first.equals("SUMMARIZE")) {
-      check(body.substring(first.length()).replaceFirst("(?i)^\\s*ANALYZE\\b", ""));
+    String rest = body.substring(first.length()).replaceFirst("(?i)^\\s*ANALYZE\\b", "").trim();
+    if (first.equals("EXPLAIN")) {
+      check(rest); // EXPLAIN ANALYZE runs its statement
+    } else if (first.equals("DESCRIBE") || first.equals("DESC") || first.equals("SUMMARIZE")) {
+      String next = rest.isEmpty() ? "" : rest.startsWith("(") ? "(" : rest.split("[\\s(]", 2)[0].toUpperCase(Locale.ROOT);
+      if (ALLOWED.contains(next)) {
+        check(rest); // a query; otherwise a table name
+      }
     }
   }
 

@@ -1,0 +1,247 @@
+package io.cdrpipeline.etl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cdrpipeline.catalog.CatalogColumn;
+import io.cdrpipeline.catalog.ProcessedDay;
+import io.cdrpipeline.catalog.QuarantinedFile;
+import io.cdrpipeline.catalog.SchemaChange;
+import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
+import io.cdrpipeline.model.RawLayout;
+import io.cdrpipeline.query.QueryResult;
+import io.cdrpipeline.store.LocalStore;
+import io.cdrpipeline.testing.Pipeline;
+import io.cdrpipeline.testing.RawFiles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedEtlTest {
+  static final LocalDate DAY1 = LocalDate.of(2026, 11, 26);
+  static final LocalDate DAY2 = LocalDate.of(2026, 11, 27);
+  static final String SEED_QUERY =
+      "SELECT npanxx, SUM(TotalDuration) AS TotalDuration, COUNT(CallCount) AS CallCount\n"
+          + "FROM (SELECT npanxx, SUM(duration) AS TotalDuration, COUNT(callid) AS CallCount\n"
+          + "      FROM cdrs.processed_cdrs GROUP BY npanxx) GROUP BY npanxx";
+
+  @TempDir Path tmp;
+
+  @Test
+  void generateCrawlEtlQueryGivesNumbersComputedIndependentlyFromTheRawFiles() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    CdrGenerator gen = new CdrGenerator(p.cdr);
+    gen.generate(DAY1, 700, 3, 11, 6, null);
+    gen.generate(DAY2, 500, 3, 12, 6, null);
+
+    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    EtlSummary s1 = p.etl().runDay(DAY1, 4);
+    EtlSummary s2 = p.etl().runDay(DAY2, 4);
+    p.crawler().crawlProcessed(p.processed, false);
+
+    List<JsonNode> raw = RawFiles.validRecords(p.cdrRoot());
+    List<JsonNode> expected = raw;
+    assertThat(expected.size()).isEqualTo(1200);
+    assertThat(s1.filesRead()).isEqualTo(706);
+    assertThat(s1.rowsWritten()).isEqualTo(700);
+    assertThat(s1.rejected()).isEqualTo(6);
+    assertThat(s2.rowsWritten()).isEqualTo(500);
+
+    Map<String, Long> durationByNpanxx = new HashMap<>();
+    for (JsonNode n : expected) {
+      String npanxx = RawFiles.npanxx(n.path("DestinationPhoneNumber").asText(null));
+      long d = n.path("EndTimeEpochSeconds").asLong() - n.path("StartTimeEpochSeconds").asLong();
+      durationByNpanxx.merge(String.valueOf(npanxx), d, Long::sum);
+    }
+    QueryResult seed = p.sql(SEED_QUERY);
+    assertThat(seed.columns()).containsExactly("npanxx", "TotalDuration", "CallCount");
+    Map<String, Long> actual = new HashMap<>();
+    for (List<Object> row : seed.rows()) {
+      actual.put(String.valueOf(row.get(0)), ((Number) row.get(1)).longValue());
+      assertThat(((Number) row.get(2)).longValue()).isEqualTo(1L); // the original's query counts groups
+    }
+    assertThat(actual).isEqualTo(durationByNpanxx);
+
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 26")).isEqualTo(700);
+    assertThat(p.count("SELECT count(*) FROM cdrs.processed_cdrs")).isEqualTo(1200);
+    assertThat(p.count("SELECT count(DISTINCT callid) FROM processed_cdrs")).isEqualTo(1200);
+    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(12);
+    assertThat(p.count("SELECT count(*) FROM cdrs.quarantined_cdrs WHERE day = 27 AND reason <> ''")).isEqualTo(6);
+    long failed = expected.stream().filter(n -> n.path("Status").asText().equals("Failed")).count();
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE status = 'Failed'")).isEqualTo(failed);
+    long international = expected.stream()
+        .filter(n -> RawFiles.npanxx(n.path("DestinationPhoneNumber").asText()) == null).count();
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE npanxx IS NULL")).isEqualTo(international);
+    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE day = 26")).isEqualTo(702);
+
+    // layout: Hive partition folders, partition columns only in the path, rows sorted
+    Path dayDir = p.processed.root().resolve("processed_cdrs/year=2026/month=11/day=26");
+    List<Path> parquet = RawFiles.files(dayDir);
+    assertThat(parquet).hasSize(1);
+    assertThat(parquet.get(0).getFileName().toString()).endsWith(".parquet");
+    QueryResult fileColumns = p.sql("DESCRIBE SELECT * FROM read_parquet('" + parquet.get(0) + "', hive_partitioning = false)");
+    List<Object> names = fileColumns.rows().stream().map(r -> r.get(0)).collect(Collectors.toList());
+    assertThat(names).doesNotContain("year", "month", "day")
+        .contains("duration", "npanxx", "hour", "start_time", "end_time", "source_key", "callid", "isproxycall");
+    assertThat(p.count("SELECT count(*) FROM (SELECT voiceconnectorid, starttimeepochseconds, "
+        + "lag(voiceconnectorid) OVER () AS pv, lag(starttimeepochseconds) OVER () AS ps FROM read_parquet('"
+        + parquet.get(0) + "')) WHERE pv > voiceconnectorid OR (pv = voiceconnectorid AND ps > starttimeepochseconds)"))
+        .isZero();
+    QueryResult types = p.sql("SELECT typeof(start_time), typeof(duration), typeof(billabledurationminutes), "
+        + "typeof(streaming), typeof(year), typeof(hour) FROM processed_cdrs LIMIT 1");
+    assertThat(types.rows().get(0)).containsExactly("TIMESTAMP", "BIGINT", "DOUBLE", "BOOLEAN", "INTEGER", "VARCHAR");
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE hour <> strftime(start_time, '%H')")).isZero();
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE source_key NOT LIKE 'Amazon-Chime-Voice-Connector-CDRs/json/%'")).isZero();
+  }
+
+  @Test
+  void reRunningADayReplacesItAndNeverDuplicates() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    new CdrGenerator(p.cdr).generate(DAY1, 300, 2, 5, 0, null);
+    p.etl().runDay(DAY1, 3);
+    String sum1 = p.sql("SELECT sum(duration), count(*), count(DISTINCT callid) FROM processed_cdrs").rows().toString();
+    p.etl().runDay(DAY1, 3);
+    p.etl().runDay(DAY1, 1);
+    String sum2 = p.sql("SELECT sum(duration), count(*), count(DISTINCT callid) FROM processed_cdrs").rows().toString();
+    assertThat(sum2).isEqualTo(sum1);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(300);
+    assertThat(RawFiles.files(p.processed.root().resolve("processed_cdrs"))).hasSize(1);
+    assertThat(p.catalog.processedDay(DAY1).orElseThrow().files()).hasSize(1);
+  }
+
+  @Test
+  void lateFilesArePickedUpByTheNextRunAndFullSkipsUnchangedDays() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    CdrGenerator gen = new CdrGenerator(p.cdr);
+    gen.generate(DAY1, 200, 2, 1, 0, null);
+    gen.generate(DAY2, 100, 2, 2, 0, null);
+    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+
+    EtlSummary first = p.etl().runFull(4, false);
+    assertThat(first.daysProcessed()).isEqualTo(2);
+    EtlSummary again = p.etl().runFull(4, false);
+    assertThat(again.daysSkipped()).isEqualTo(2);
+    assertThat(again.daysProcessed()).isZero();
+
+    // late files arrive in day 1 after it was processed
+    gen.generate(DAY1, 50, 2, 99, 0, null);
+    EtlSummary late = p.etl().runFull(4, false);
+    assertThat(late.days()).extracting(DaySummary::day, DaySummary::skipped)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(DAY1, false), org.assertj.core.groups.Tuple.tuple(DAY2, true));
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 26")).isEqualTo(250);
+
+    EtlSummary forced = p.etl().runFull(4, true);
+    assertThat(forced.daysProcessed()).isEqualTo(2);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(350);
+
+    // a late file in day 2 is picked up by the daily run of that day
+    gen.generate(DAY2, 10, 2, 77, 0, null);
+    p.etl().runDay(DAY2, 2);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 27")).isEqualTo(110);
+  }
+
+  @Test
+  void badFilesAreQuarantinedWithReasonsAndTheRestLands() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    String prefix = RawLayout.dayPrefix("vc1", DAY1);
+    Map<String, String> files = new HashMap<>();
+    files.put("empty", "");
+    files.put("notjson", "hello");
+    files.put("array", "[1,2]");
+    files.put("nocallid", "{\"StartTimeEpochSeconds\": 1764201600}");
+    files.put("nullcallid", "{\"CallId\": null, \"StartTimeEpochSeconds\": 1764201600}");
+    files.put("nostart", "{\"CallId\": \"x\"}");
+    files.put("badtype", "{\"CallId\": \"x\", \"StartTimeEpochSeconds\": \"yesterday\"}");
+    files.put("truncated", "{\"CallId\": \"x\", \"StartTime");
+    files.put("good1.json", "{\"CallId\": \"g1\", \"StartTimeEpochSeconds\": \"1764201600\", \"BillableDurationSeconds\": \"24\","
+        + " \"BillableDurationMinutes\": \".4\", \"Streaming\": \"true\", \"DestinationPhoneNumber\": \"13605551214\"}");
+    files.put("good2", "{\"CallId\": \"g2\", \"StartTimeEpochSeconds\": 1764201600, \"EndTimeEpochSeconds\": 1764201660,"
+        + " \"SourcePhoneNumberName\": null, \"VoiceConnectorId\": \"vc1\"}");
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      p.cdr.put(prefix + f.getKey(), f.getValue().getBytes(StandardCharsets.UTF_8));
+    }
+    byte[] before = Files.readAllBytes(p.cdrRoot().resolve(prefix + "badtype"));
+
+    EtlSummary s = p.etl().runDay(DAY1, 3);
+    assertThat(s.rowsWritten()).isEqualTo(2);
+    assertThat(s.rejected()).isEqualTo(8);
+    List<QuarantinedFile> q = p.catalog.quarantine(Optional.of(DAY1));
+    Map<String, String> reasons = q.stream().collect(Collectors.toMap(
+        f -> f.sourceKey().substring(prefix.length()), QuarantinedFile::reason));
+    assertThat(reasons.keySet()).containsExactlyInAnyOrder("empty", "notjson", "array", "nocallid", "nullcallid",
+        "nostart", "badtype", "truncated");
+    assertThat(reasons.get("empty")).contains("empty");
+    assertThat(reasons.get("badtype")).contains("StartTimeEpochSeconds").contains("yesterday");
+    assertThat(reasons.get("nocallid")).contains("CallId");
+    assertThat(reasons.get("array")).contains("not a JSON object");
+
+    QueryResult g1 = p.sql("SELECT billabledurationseconds, billabledurationminutes, streaming, npanxx, duration, "
+        + "sourcephonenumbername FROM processed_cdrs WHERE callid = 'g1'");
+    assertThat(g1.rows().get(0)).containsExactly(24L, 0.4, true, "360555", null, null);
+    assertThat(p.count("SELECT duration FROM processed_cdrs WHERE callid = 'g2'")).isEqualTo(60);
+    assertThat(Files.readAllBytes(p.cdrRoot().resolve(prefix + "badtype"))).isEqualTo(before); // raw untouched
+    assertThat(RawFiles.files(p.cdrRoot())).hasSize(10);
+  }
+
+  @Test
+  void aFieldFromANewerSchemaVersionBecomesANullableColumn() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    String prefix = RawLayout.dayPrefix("vc1", DAY1);
+    p.cdr.put(prefix + "old", ("{\"CallId\": \"old\", \"SchemaVersion\": \"1.0\", \"StartTimeEpochSeconds\": 1764201600}")
+        .getBytes(StandardCharsets.UTF_8));
+    p.etl().runDay(DAY1, 2);
+    p.cdr.put(RawLayout.dayPrefix("vc1", DAY2) + "new", ("{\"CallId\": \"new\", \"SchemaVersion\": \"3.0\", "
+        + "\"StartTimeEpochSeconds\": 1764288000, \"MediaRegion\": \"us-west-2\", \"HoldSeconds\": 12, "
+        + "\"Tags\": {\"team\": \"sales\"}}").getBytes(StandardCharsets.UTF_8));
+    p.etl().runDay(DAY2, 2);
+
+    QueryResult r = p.sql("SELECT callid, mediaregion, holdseconds, tags, billabledurationminutes FROM processed_cdrs ORDER BY callid");
+    assertThat(r.rows()).hasSize(2);
+    assertThat(r.rows().get(0)).containsExactly("new", "us-west-2", 12L, "{\"team\":\"sales\"}", null);
+    assertThat(r.rows().get(1)).containsExactly("old", null, null, null, null);
+    List<String> columns = p.catalog.columns(ProcessedSchema.TABLE).stream().map(CatalogColumn::name).toList();
+    assertThat(columns).contains("mediaregion", "holdseconds", "tags");
+    assertThat(p.catalog.schemaChanges(ProcessedSchema.TABLE))
+        .filteredOn(c -> c.kind() == SchemaChange.Kind.ADDED && c.column().equals("holdseconds"))
+        .hasSize(1);
+  }
+
+  @Test
+  void aMissingBucketFailsButAnEmptyDayIsZeroRows() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    assertThatThrownBy(() -> p.etl().runDay(DAY1, 2))
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("cannot read CDR bucket");
+    Files.createDirectories(p.cdrRoot());
+    EtlSummary s = p.etl().runDay(DAY1, 2);
+    assertThat(s.rowsWritten()).isZero();
+    assertThat(p.catalog.processedDay(DAY1)).map(ProcessedDay::rowsWritten).contains(0L);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isZero();
+  }
+
+  @Test
+  void onlyTheRequestedDayIsListed() throws Exception {
+    Path dir = tmp;
+    io.cdrpipeline.testing.CountingStore counting =
+        new io.cdrpipeline.testing.CountingStore(new LocalStore(dir.resolve("data/cdr-bucket")));
+    Pipeline p = new Pipeline(dir, counting);
+    CdrGenerator gen = new CdrGenerator(p.cdr);
+    gen.generate(DAY1, 20, 2, 1, 0, null);
+    gen.generate(DAY2, 20, 2, 1, 0, null);
+    counting.listings.clear();
+    p.etl().runDay(DAY2, 2);
+    assertThat(counting.listings).allMatch(l -> l.equals(RawLayout.ROOT) || l.contains("/2026/11/27/"));
+    assertThat(counting.listings).noneMatch(l -> l.contains("/2026/11/26"));
+  }
+}

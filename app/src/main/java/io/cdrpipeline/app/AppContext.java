@@ -49,7 +49,9 @@ final class AppContext implements AutoCloseable {
 
   Config config() {
     if (config == null) {
-      config = ConfigLoader.resolve(configFile, env.get("CDR_CONFIG"), workingDir);
+      String fromEnv = env.get("CDR_CONFIG");
+      config = ConfigLoader.resolve(configFile == null ? null : workingDir.resolve(configFile),
+          fromEnv == null || fromEnv.isBlank() ? null : workingDir.resolve(fromEnv).toString(), workingDir);
     }
     return config;
   }

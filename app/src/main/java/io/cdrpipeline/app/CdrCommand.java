@@ -1,7 +1,5 @@
 package io.cdrpipeline.app;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import io.cdrpipeline.catalog.CatalogException;
 import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.etl.EtlException;
@@ -47,7 +45,6 @@ final class CdrCommand implements Runnable {
   /** Exit code of a failure (bad SQL, a failed run). */
   static final int FAILED = 1;
 
-  private static final Logger LOG = LoggerFactory.getLogger(CdrCommand.class);
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "YAML config file (default: $CDR_CONFIG, else built-in defaults under ./data)")
@@ -110,7 +107,7 @@ final class CdrCommand implements Runnable {
       return USAGE;
     }
     if (t instanceof QueryException || t instanceof EtlException || t instanceof CatalogException) {
-      LOG.debug("failure", t);
+      log().debug("failure", t);
       err.println("error: " + t.getMessage());
       return FAILED;
     }
@@ -119,20 +116,30 @@ final class CdrCommand implements Runnable {
       return FAILED;
     }
     if (t instanceof IOException) {
-      LOG.debug("I/O failure", t);
+      log().debug("I/O failure", t);
       err.println("error: " + t.getMessage());
       return FAILED;
     }
-    LOG.error("unexpected failure (this is a bug)", t);
+    log().error("unexpected failure (this is a bug)", t);
     err.println("error: unexpected failure: " + t + " (stack trace above)");
     return 70;
   }
 
-  private static void setLogLevel(int verbosity) {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
-      Level level = verbosity == 0 ? Level.WARN : verbosity == 1 ? Level.INFO : Level.DEBUG;
-      ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(level);
-      ctx.getLogger("io.cdrpipeline").setLevel(level);
+  /** The product's logger; created only after the level is set. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(CdrCommand.class);
+  }
+
+  /**
+   * Sets the level of the product's loggers. slf4j-simple reads it when a logger is first
+   * made, so this runs before any logger exists.
+   */
+  static void setLogLevel(int verbosity) {
+    if (verbosity > 0) {
+      System.setProperty("org.slf4j.simpleLogger.log.io.cdrpipeline", verbosity == 1 ? "info" : "debug");
+      if (verbosity > 2) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+      }
     }
   }
 

@@ -56,7 +56,11 @@ final class ResultPrinter {
   }
 
   private static QuerySink csv(PrintStream out) throws IOException {
-    CsvGenerator g = (CsvGenerator) new CsvFactory().createGenerator(out);
+    // quote only when needed (a comma, quote or line break), so plain values stay plain
+    CsvGenerator g = (CsvGenerator) CsvFactory.builder()
+        .enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING)
+        .build()
+        .createGenerator(out);
     return new QuerySink() {
       int n;
 

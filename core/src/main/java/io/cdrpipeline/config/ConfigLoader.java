@@ -18,11 +18,14 @@ import java.util.stream.Collectors;
 
 /** Reads and validates a YAML config file; every mistake becomes one {@link ConfigException}. */
 public final class ConfigLoader {
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+  /** Made on first use: without a config file the YAML machinery is never loaded. */
+  private static final class Yaml {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
+  }
 
   private ConfigLoader() {}
 
@@ -53,7 +56,7 @@ public final class ConfigLoader {
     }
     ConfigFile raw;
     try {
-      raw = text.isBlank() ? new ConfigFile() : YAML.readValue(text, ConfigFile.class);
+      raw = text.isBlank() ? new ConfigFile() : Yaml.MAPPER.readValue(text, ConfigFile.class);
       if (raw == null) {
         raw = new ConfigFile();
       }

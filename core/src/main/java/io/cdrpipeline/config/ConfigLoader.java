@@ -24,6 +24,7 @@ public final class ConfigLoader {
         new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
   }
 
@@ -56,9 +57,22 @@ public final class ConfigLoader {
     }
     ConfigFile raw;
     try {
-      raw = text.isBlank() ? new ConfigFile() : Yaml.MAPPER.readValue(text, ConfigFile.class);
-      if (raw == null) {
+      // through a tree: a file of only comments is empty, and a value is bound with its key path
+      com.fasterxml.jackson.databind.JsonNode tree = text.isBlank() ? null : Yaml.MAPPER.readTree(text);
+      if (tree == null || tree.isMissingNode() || tree.isNull()) {
         raw = new ConfigFile();
+      } else if (!tree.isObject()) {
+        throw new ConfigException(path + " must hold keys and values (e.g. 'cdrBucket: /data/cdrs'), not " + tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+      } else {
+        var fields = tree.fields();
+        while (fields.hasNext()) {
+          var f = fields.next();
+          if (f.getValue().isIntegralNumber() && !f.getValue().canConvertToInt()) {
+            throw new ConfigException("bad value for '" + f.getKey() + "' in " + path + ": " + f.getValue().asText()
+                + " is out of range");
+          }
+        }
+        raw = Yaml.MAPPER.treeToValue(tree, ConfigFile.class);
       }
     } catch (UnrecognizedPropertyException e) {
       String known =

@@ -50,6 +50,7 @@ public final class Normalizer {
     }
     Object[] values = new Object[COLUMN_COUNT];
     Map<String, Object> extras = null;
+    Map<String, String> extraNames = null;
     try (JsonParser p = JSON.createParser(content)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -71,8 +72,15 @@ public final class Normalizer {
         } else {
           if (extras == null) {
             extras = new LinkedHashMap<>();
+            extraNames = new java.util.HashMap<>();
           }
-          extras.put(ProcessedSchema.extraColumnName(name), extraValue(v, p));
+          String column = ProcessedSchema.extraColumnName(name);
+          // two different fields that clean up to the same column name keep both values
+          for (int n = 2; extraNames.containsKey(column) && !extraNames.get(column).equals(name); n++) {
+            column = ProcessedSchema.extraColumnName(name) + "_" + n;
+          }
+          extraNames.put(column, name);
+          extras.put(column, extraValue(v, p));
         }
       }
       if (t != JsonToken.END_OBJECT) {
@@ -188,13 +196,18 @@ public final class Normalizer {
   }
 
   private static Double toDouble(CdrField field, JsonToken v, JsonParser p) throws IOException {
+    double d;
     if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
-      return p.getDoubleValue();
+      d = p.getDoubleValue();
+    } else if (v == JsonToken.VALUE_STRING && isPlainNumber(p.getText())) {
+      d = Double.parseDouble(p.getText().trim());
+    } else {
+      throw wrongType(field, "a number", v, p);
     }
-    if (v == JsonToken.VALUE_STRING && isPlainNumber(p.getText())) {
-      return Double.parseDouble(p.getText().trim());
+    if (Double.isInfinite(d)) {
+      throw new WrongType(field.jsonName() + ": number out of range: " + abbreviate(p.getText()));
     }
-    throw wrongType(field, "a number", v, p);
+    return d;
   }
 
   private static Object extraValue(JsonToken v, JsonParser p) throws IOException {
@@ -208,7 +221,8 @@ public final class Normalizer {
       case VALUE_NUMBER_INT:
         return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getText() : (Object) p.getLongValue();
       case VALUE_NUMBER_FLOAT:
-        return p.getDoubleValue();
+        double d = p.getDoubleValue();
+        return Double.isInfinite(d) ? p.getText() : (Object) d;
       case VALUE_STRING:
         return p.getText();
       case START_OBJECT:

@@ -17,13 +17,15 @@ public enum ColumnType {
     if (this == other) {
       return this;
     }
-    if ((this == BIGINT && other == DOUBLE) || (this == DOUBLE && other == BIGINT)) {
-      return DOUBLE;
-    }
-    if ((this == INTEGER && other == BIGINT) || (this == BIGINT && other == INTEGER)) {
-      return BIGINT;
+    if (isNumeric() && other.isNumeric()) {
+      return this == DOUBLE || other == DOUBLE ? DOUBLE : BIGINT;
     }
     return VARCHAR;
+  }
+
+  /** True for INTEGER, BIGINT and DOUBLE. */
+  public boolean isNumeric() {
+    return this == INTEGER || this == BIGINT || this == DOUBLE;
   }
 
   /** Parses a type name as stored in the catalog or reported by DuckDB. */

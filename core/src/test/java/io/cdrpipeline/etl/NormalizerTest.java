@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -515,7 +514,6 @@ class NormalizerTest {
   }
 
   @Test
-  @Disabled("bug: two unknown fields whose names map to the same extra column (\"Foo-Bar\", \"foo_bar\") keep only the last value")
   void unknownFieldsWithCollidingColumnNamesAreBothKept() {
     LinkedHashMap<String, String> f = example();
     f.put("Foo-Bar", "\"first\"");

@@ -2,7 +2,6 @@ package io.cdrpipeline.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,7 +43,6 @@ class ColumnTypeTest {
   }
 
   @Test
-  @Disabled("bug: INTEGER widen DOUBLE gives VARCHAR, though the javadoc says integers widen to doubles")
   void integerWidensToDouble() {
     assertThat(ColumnType.INTEGER.widen(ColumnType.DOUBLE)).isEqualTo(ColumnType.DOUBLE);
     assertThat(ColumnType.DOUBLE.widen(ColumnType.INTEGER)).isEqualTo(ColumnType.DOUBLE);

@@ -3,7 +3,6 @@ package io.cdrpipeline.query;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,11 +36,6 @@ class ReadOnlyGuardTest {
     "SELECT 1;",
     "SELECT 1 ;  \n",
     "SELECT 1; -- done",
-    "SELECT ';' AS semi",
-    "SELECT 'a;b', 'it''s; fine' FROM cdrs.processed_cdrs",
-    "SELECT 1 AS \"odd;name\"",
-    "SELECT \"we\"\"ird;\" FROM (SELECT 1 AS \"we\"\"ird;\")",
-    "SELECT '-- not a comment; DROP TABLE x'",
     "SELECT 1 /* ; DROP TABLE x */",
   })
   void allowsOneReadOnlyStatement(String sql) {
@@ -90,6 +84,13 @@ class ReadOnlyGuardTest {
     "SELECT 1; DROP TABLE t",
     "SELECT 1;DROP TABLE t;",
     "SELECT ';'; DROP TABLE t",
+    // a ';' is refused even inside a literal or quoted name: safer than agreeing with DuckDB
+    // on every quoting rule
+    "SELECT ';' AS semi",
+    "SELECT 1 AS \"odd;name\"",
+    "SELECT \"we\"\"ird;\" FROM (SELECT 1 AS \"we\"\"ird;\")",
+    "SELECT '-- not a comment; DROP TABLE x'",
+    "SELECT 'a;b', 'it''s; fine' FROM cdrs.processed_cdrs",
     "SELECT 1 -- ;\n; COPY t TO '/tmp/x'",
     "SELECT 1 /* x */; SET threads = 1",
     "SELECT \"a;\"; ATTACH 'x.db'",
@@ -98,7 +99,7 @@ class ReadOnlyGuardTest {
   void refusesTwoStatements(String sql) {
     assertThatThrownBy(() -> ReadOnlyGuard.check(sql))
         .isInstanceOf(QueryException.class)
-        .hasMessage("only one statement per query is allowed");
+        .hasMessageStartingWith("only one statement per query is allowed");
   }
 
   @ParameterizedTest(name = "empty: [{0}]")
@@ -118,7 +119,6 @@ class ReadOnlyGuardTest {
 
   @ParameterizedTest(name = "allowed: {0}")
   @ValueSource(strings = {"DESCRIBE cdrs.processed_cdrs", "SUMMARIZE cdrs.processed_cdrs"})
-  @Disabled("bug: DESCRIBE <table> and SUMMARIZE <table> are refused (the table name is checked as a statement)")
   void allowsDescribeAndSummarizeOfATable(String sql) {
     assertThatCode(() -> ReadOnlyGuard.check(sql)).doesNotThrowAnyException();
   }
@@ -129,7 +129,6 @@ class ReadOnlyGuardTest {
     "SELECT E'\\'', 1; DROP TABLE t; SELECT '1'",
     "SELECT 1 -- c\r; DROP TABLE t; SELECT 2",
   })
-  @Disabled("bug: a second statement hidden by a $$ string, an E'\\'' escape or a --comment ended by \\r passes the guard, and DuckDB runs it")
   void refusesSecondStatementHiddenFromTheScanner(String sql) {
     assertThatThrownBy(() -> ReadOnlyGuard.check(sql)).isInstanceOf(QueryException.class);
   }

@@ -61,11 +61,13 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AppContext ctx = Commands.context(spec);
-    int w = workers != null ? workers : ctx.config().dailyWorkers();
+    int requested = workers != null ? workers : ctx.config().dailyWorkers();
     Path base = (dir != null ? dir : ctx.config().stateDir().resolve("bench")).toAbsolutePath();
     Path bucket = base.resolve("cdr-bucket");
     Path marker = base.resolve("generated-" + calls + "-" + connectors);
     LocalStore store = new LocalStore(bucket);
+    // every measure uses the parallelism the ETL really uses on this store
+    int w = Math.max(1, Math.min(requested, store.usefulReaders()));
     if (!Files.exists(marker)) {
       deleteTree(base);
       Files.createDirectories(bucket);
@@ -78,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
       files.addAll(store.listAll(RawLayout.dayPrefix(vc, DAY)));
     }
     int n = files.size();
-    ctx.out.printf("bench: %,d files, %d voice connectors, %d workers, %d cores%n", n, connectors, w,
+    ctx.out.printf("bench: %,d files, %d voice connectors, %d workers (of %d asked), %d cores%n", n, connectors, w, requested,
         Runtime.getRuntime().availableProcessors());
     readAll(store, files, w, false); // warm the page cache
 
@@ -193,13 +195,26 @@ final class BenchCommand implements Callable<Integer> {
     Files.writeString(config, "cdrBucket: " + bucket + "\nprocessedBucket: processed\nreportsBucket: reports\n"
         + "stateDir: state\ndailyWorkers: " + w + "\n", StandardCharsets.UTF_8);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = List.of(java, "-Xmx" + xmx, "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "--config", config.toString(), "etl", "--date", DAY.toString());
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx));
+    cmd.addAll(launcherJvmOptions());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "--config", config.toString(), "etl", "--date", DAY.toString()));
     // one untimed run creates the catalog, as a deployed pipeline has it; the timed run replaces the day
     run(cmd, work, ctx, false);
     long t0 = System.nanoTime();
     run(cmd, work, ctx, true);
     return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /** The JVM options this process was started with by the launcher (GC, class-data archive). */
+  private static List<String> launcherJvmOptions() {
+    List<String> opts = new ArrayList<>();
+    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("-XX:+Use") && a.endsWith("GC") || a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-Xlog")) {
+        opts.add(a);
+      }
+    }
+    return opts;
   }
 
   private static void run(List<String> cmd, Path work, AppContext ctx, boolean show) throws Exception {

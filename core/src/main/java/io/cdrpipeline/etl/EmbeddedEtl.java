@@ -205,7 +205,7 @@ public final class EmbeddedEtl {
     DayRun(LocalDate day, String runId, int workers) {
       this.day = day;
       this.runId = runId;
-      this.workers = Math.max(1, workers);
+      this.workers = effectiveWorkers(workers);
     }
 
     DaySummary execute() throws IOException, SQLException {
@@ -490,6 +490,15 @@ public final class EmbeddedEtl {
     } catch (IOException ignored) {
       // same
     }
+  }
+
+  /**
+   * The readers a run really uses: the requested number, but no more than the stores can use
+   * (more threads than cores only slow the reading of a local folder down).
+   */
+  public int effectiveWorkers(int requested) {
+    int useful = sources.stream().mapToInt(s -> s.store().usefulReaders()).max().orElse(requested);
+    return Math.max(1, Math.min(requested, useful));
   }
 
   /** Which crawler source name a raw source has; used by callers building sources. */

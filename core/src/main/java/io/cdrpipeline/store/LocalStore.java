@@ -210,6 +210,11 @@ public final class LocalStore implements ObjectStore {
   }
 
   @Override
+  public int usefulReaders() {
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
+
+  @Override
   public Optional<Path> localPath(String key) {
     return Optional.of(resolve(key));
   }

@@ -58,6 +58,14 @@ public interface ObjectStore extends AutoCloseable {
   /** The object's metadata, or empty if there is no such object. */
   Optional<ObjectInfo> stat(String key) throws IOException;
 
+  /**
+   * How many parallel readers can help: as many as cores for a local folder (reading it is
+   * CPU work), many more for a network store (reading it is mostly waiting).
+   */
+  default int usefulReaders() {
+    return Integer.MAX_VALUE;
+  }
+
   /** The local file behind a key, when the store is a local folder. */
   default Optional<Path> localPath(String key) {
     return Optional.empty();

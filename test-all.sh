@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=()          # Debian packages the tests need (none yet beyond Maven)
+packages=(postgresql)   # Debian packages the tests need beyond Maven
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -14,6 +14,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -q
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
+
+if [ "$(id -u)" != 0 ]; then SUDO=sudo; AS_PG="sudo -u postgres"; else SUDO=; AS_PG="runuser -u postgres --"; fi
+
+# PostgreSQL for the shared-catalog tests: started as its own user (it refuses root), with a
+# login the tests use to create a scratch database each.
+version="$(ls /etc/postgresql | sort -V | tail -1)"
+if ! pg_lsclusters -h | awk '{print $4}' | grep -q online; then
+  $SUDO pg_ctlcluster "$version" main start
+fi
+for _ in $(seq 1 30); do $AS_PG psql -q -tAc "SELECT 1" >/dev/null 2>&1 && break; sleep 1; done
+$AS_PG psql -q -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'cdr'" | grep -q 1 \
+  || $AS_PG psql -q -c "CREATE ROLE cdr LOGIN SUPERUSER PASSWORD 'cdr'"
+export CDR_TEST_POSTGRES_URL="${CDR_TEST_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/postgres?user=cdr&password=cdr}"
 
 mvn -B -Dstyle.color=never verify
 

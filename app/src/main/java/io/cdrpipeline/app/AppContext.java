@@ -8,7 +8,19 @@ import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EmbeddedEtl;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.notify.RetryPolicy;
+import io.cdrpipeline.notify.Topic;
 import io.cdrpipeline.query.QueryEngine;
+import io.cdrpipeline.report.LinkSigner;
+import io.cdrpipeline.report.ReportLinks;
+import io.cdrpipeline.report.SignedServerLinks;
+import io.cdrpipeline.workflow.ExecutionStore;
+import io.cdrpipeline.workflow.Executor;
+import io.cdrpipeline.workflow.LocalPipelineActions;
+import io.cdrpipeline.workflow.PipelineActions;
+import io.cdrpipeline.workflow.WorkflowDefinition;
+import io.cdrpipeline.workflow.Workflows;
+import java.time.Clock;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.ObjectStores;
 import java.io.IOException;
@@ -132,6 +144,57 @@ final class AppContext implements AutoCloseable {
     return new EmbeddedEtl(catalog(), rawSources(), processedStore(), config().etlMemoryLimit(), tempDir(), listener);
   }
 
+  private ExecutionStore executions;
+  private Topic topic;
+  private LinkSigner signer;
+  private Executor executor;
+  private EtlListener workflowEtlListener = EtlListener.NONE;
+
+  ExecutionStore executions() {
+    if (executions == null) {
+      executions = new ExecutionStore(catalog());
+    }
+    return executions;
+  }
+
+  Topic topic() {
+    if (topic == null) {
+      topic = Topic.of(config().notifications(), RetryPolicy.defaults());
+    }
+    return topic;
+  }
+
+  LinkSigner signer() throws IOException {
+    if (signer == null) {
+      signer = LinkSigner.fromStateDir(config().stateDir());
+    }
+    return signer;
+  }
+
+  ReportLinks reportLinks() throws IOException {
+    return new SignedServerLinks(config().server().baseUrl(), signer(), Clock.systemUTC());
+  }
+
+  /** Shows ETL progress of workflow steps run in this process. */
+  void showWorkflowProgress(EtlListener listener) {
+    this.workflowEtlListener = listener;
+  }
+
+  PipelineActions pipelineActions() throws IOException {
+    return new LocalPipelineActions(new LocalPipelineActions.Parts(
+        () -> crawler(s -> {}), rawSources(), processedStore(), () -> etl(workflowEtlListener), this::queryEngine,
+        reportsStore(), reportLinks(), config().dailyWorkers(), config().fullWorkers()));
+  }
+
+  Executor executor() throws IOException {
+    if (executor == null) {
+      Map<String, WorkflowDefinition> defs = Workflows.definitions(pipelineActions(), topic(), config().timeouts(),
+          config().linkExpiry(), Clock.systemUTC());
+      executor = new Executor(executions(), defs, topic(), Clock.systemUTC(), Executor.Settings.defaults());
+    }
+    return executor;
+  }
+
   QueryEngine queryEngine() throws IOException {
     ObjectStore processed = processedStore();
     return QueryEngine.open(catalog(), config().database(),
@@ -141,6 +204,9 @@ final class AppContext implements AutoCloseable {
 
   @Override
   public void close() {
+    if (executor != null) {
+      executor.close();
+    }
     for (ObjectStore s : opened) {
       s.close();
     }

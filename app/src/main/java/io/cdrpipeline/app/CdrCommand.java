@@ -34,6 +34,10 @@ import picocli.CommandLine.Option;
       EtlCommand.class,
       QueryCommand.class,
       CatalogCommand.class,
+      StartCommand.class,
+      ExecutionsCommand.class,
+      ReportCommand.class,
+      ServeCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
@@ -73,6 +77,7 @@ final class CdrCommand implements Runnable {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setUsageHelpWidth(110);
     cl.setExecutionStrategy(parsed -> {
       setLogLevel(root.verbose.length);
       root.context = new AppContext(root.config, env, workingDir, out, err);
@@ -106,7 +111,8 @@ final class CdrCommand implements Runnable {
       err.println("error: " + t.getMessage());
       return USAGE;
     }
-    if (t instanceof QueryException || t instanceof EtlException || t instanceof CatalogException) {
+    if (t instanceof QueryException || t instanceof EtlException || t instanceof CatalogException
+        || t instanceof io.cdrpipeline.workflow.AlreadyRunningException) {
       log().debug("failure", t);
       err.println("error: " + t.getMessage());
       return FAILED;

@@ -1,7 +1,15 @@
 package io.cdrpipeline.config;
 
 import io.cdrpipeline.store.StoreLocation;
+import io.cdrpipeline.notify.Subscription;
+import io.cdrpipeline.schedule.ScheduleExpression;
+import io.cdrpipeline.workflow.Workflows;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -21,6 +29,12 @@ public record Config(
     String catalogUrl,
     String etlMemoryLimit,
     int crawlSampleFiles,
+    Map<String, ScheduleExpression> schedules,
+    List<Subscription> notifications,
+    Workflows.Timeouts timeouts,
+    Duration linkExpiry,
+    ServerSettings server,
+    boolean backfill,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -36,6 +50,16 @@ public record Config(
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(catalogUrl, "catalogUrl");
     Objects.requireNonNull(source, "source");
+    schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
+    notifications = List.copyOf(notifications);
+  }
+
+  /** The default schedules of the original: daily at 09:00 UTC, the monthly report on the 2nd at 12:00 UTC. */
+  public static Map<String, ScheduleExpression> defaultSchedules() {
+    Map<String, ScheduleExpression> m = new LinkedHashMap<>();
+    m.put("daily", ScheduleExpression.parse("cron(0 9 * * ? *)"));
+    m.put("monthlyReport", ScheduleExpression.parse("cron(0 12 2 * ? *)"));
+    return m;
   }
 
   /** The defaults: everything under {@code dataDir} (cdr-bucket, processed, reports, state). */
@@ -54,6 +78,12 @@ public record Config(
         sqliteUrl(state),
         "1GB",
         1000,
+        defaultSchedules(),
+        List.of(),
+        Workflows.Timeouts.defaults(),
+        Duration.ofHours(1),
+        ServerSettings.defaults(),
+        true,
         Optional.empty());
   }
 

@@ -15,4 +15,17 @@ final class ConfigFile {
   @JsonProperty public String catalogUrl;
   @JsonProperty public String etlMemoryLimit;
   @JsonProperty public Integer crawlSampleFiles;
+  @JsonProperty public java.util.LinkedHashMap<String, String> schedules;
+  @JsonProperty public java.util.List<java.util.Map<String, Object>> notifications;
+  @JsonProperty public java.util.LinkedHashMap<String, String> timeouts;
+  @JsonProperty public String linkExpiry;
+  @JsonProperty public ServerFile server;
+  @JsonProperty public Boolean backfill;
+
+  /** The {@code server:} block. */
+  static final class ServerFile {
+    @JsonProperty public String host;
+    @JsonProperty public Integer port;
+    @JsonProperty public String baseUrl;
+  }
 }

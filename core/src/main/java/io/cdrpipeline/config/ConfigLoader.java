@@ -7,7 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cdrpipeline.notify.Subscription;
+import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.StoreLocation;
+import io.cdrpipeline.workflow.Workflows;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -125,6 +133,70 @@ public final class ConfigLoader {
       throw new ConfigException(
           "bad value for 'crawlSampleFiles' in " + file + ": " + sample + " (expected 0 for all files, or a positive count)");
     }
+    Map<String, ScheduleExpression> schedules = new LinkedHashMap<>(d.schedules());
+    if (raw.schedules != null) {
+      for (Map.Entry<String, String> e : raw.schedules.entrySet()) {
+        String key = "schedules." + e.getKey();
+        if (!java.util.List.of("daily", "monthlyReport", "full").contains(e.getKey())) {
+          throw new ConfigException("unknown key '" + key + "' in " + file + " (known keys: daily, monthlyReport, full)");
+        }
+        String v = e.getValue() == null ? "off" : e.getValue().trim();
+        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("none") || v.isEmpty()) {
+          schedules.remove(e.getKey());
+          continue;
+        }
+        try {
+          schedules.put(e.getKey(), ScheduleExpression.parse(v));
+        } catch (IllegalArgumentException ex) {
+          throw new ConfigException("bad value for '" + key + "' in " + file + ": " + ex.getMessage());
+        }
+      }
+    }
+    List<Subscription> notifications = new ArrayList<>();
+    if (raw.notifications != null) {
+      for (int i = 0; i < raw.notifications.size(); i++) {
+        Map<String, Object> entry = raw.notifications.get(i);
+        if (entry == null) {
+          throw new ConfigException("bad value for 'notifications[" + i + "]' in " + file + ": empty entry");
+        }
+        notifications.add(Subscription.parse(entry, "notifications[" + i + "]"));
+      }
+    }
+    Workflows.Timeouts t = d.timeouts();
+    if (raw.timeouts != null) {
+      for (Map.Entry<String, String> e : raw.timeouts.entrySet()) {
+        String key = "timeouts." + e.getKey();
+        Duration v = Durations.parse(key, e.getValue());
+        switch (e.getKey()) {
+          case "daily":
+            t = new Workflows.Timeouts(v, t.full(), t.report());
+            break;
+          case "full":
+            t = new Workflows.Timeouts(t.daily(), v, t.report());
+            break;
+          case "report":
+            t = new Workflows.Timeouts(t.daily(), t.full(), v);
+            break;
+          default:
+            throw new ConfigException("unknown key '" + key + "' in " + file + " (known keys: daily, full, report)");
+        }
+      }
+    }
+    Duration linkExpiry = raw.linkExpiry == null ? d.linkExpiry() : Durations.parse("linkExpiry", raw.linkExpiry);
+    ServerSettings server = d.server();
+    if (raw.server != null) {
+      String host = raw.server.host == null ? server.host() : raw.server.host.trim();
+      int port = raw.server.port == null ? server.port() : raw.server.port;
+      if (port < 0 || port > 65535) {
+        throw new ConfigException("bad value for 'server.port' in " + file + ": " + port + " (expected 0 to 65535)");
+      }
+      String baseUrl = raw.server.baseUrl != null ? raw.server.baseUrl.trim()
+          : "http://" + (host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host) + ":" + port;
+      if (!baseUrl.matches("https?://[^/\\s]+(/.*)?")) {
+        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl + "' (expected http(s)://host[:port])");
+      }
+      server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""));
+    }
     return new Config(
         location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
@@ -139,6 +211,12 @@ public final class ConfigLoader {
         catalogUrl,
         memory,
         sample,
+        schedules,
+        notifications,
+        t,
+        linkExpiry,
+        server,
+        raw.backfill == null || raw.backfill,
         Optional.of(file));
   }
 

@@ -1,0 +1,136 @@
+package io.cdrpipeline.app;
+
+import io.cdrpipeline.catalog.Partition;
+import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.model.ProcessedSchema;
+import io.cdrpipeline.schedule.ScheduleExpression;
+import io.cdrpipeline.schedule.ScheduleRunner;
+import io.cdrpipeline.workflow.Execution;
+import io.cdrpipeline.workflow.Executor;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {
+      "Run the service: fire the schedules (EventBridge cron/rate syntax), resume executions that",
+      "a crash or kill interrupted, backfill days that have raw data but no successful daily run,",
+      "and serve signed report download links over HTTP. Stops on Ctrl-C or SIGTERM."})
+final class ServeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--host", paramLabel = "HOST", description = "Listen address (default: server.host of the config).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "PORT", description = "Listen port, 0 for any (default: server.port of the config).")
+  Integer port;
+
+  @Option(names = "--no-schedules", description = "Do not fire schedules or backfill; only resume executions and serve links.")
+  boolean noSchedules;
+
+  @Override
+  public Integer call() throws Exception {
+    AppContext ctx = Commands.context(spec);
+    Executor executor = ctx.executor();
+    Clock clock = Clock.systemUTC();
+    CountDownLatch stop = new CountDownLatch(1);
+    ExecutorService runners = Executors.newFixedThreadPool(2, daemon("execution-runner"));
+    ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(daemon("orphan-sweeper"));
+    String h = host != null ? host : ctx.config().server().host();
+    int p = port != null ? port : ctx.config().server().port();
+    ScheduleRunner schedules = null;
+    try (ReportServer server = new ReportServer(ctx.reportsStore(), ctx.signer(), clock).start(h, p)) {
+      say(ctx, "serving report links on http://" + h + ":" + server.port() + " (links point at "
+          + ctx.config().server().baseUrl() + ")");
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "cdr-serve-shutdown"));
+      sweeper.scheduleWithFixedDelay(() -> resumeOrphans(ctx, executor, runners), 0, 15, TimeUnit.SECONDS);
+      if (!noSchedules && !ctx.config().schedules().isEmpty()) {
+        List<ScheduleRunner.Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, ScheduleExpression> e : ctx.config().schedules().entrySet()) {
+          entries.add(new ScheduleRunner.Entry(e.getKey(), e.getValue()));
+        }
+        ScheduleRunner runner = new ScheduleRunner(executor, entries, clock, ctx.database(), line -> say(ctx, line));
+        schedules = runner;
+        Thread starter = new Thread(() -> {
+          try {
+            runner.start();
+            if (ctx.config().backfill() && ctx.config().schedules().containsKey("daily")) {
+              runner.backfill(() -> daysWithRawData(ctx));
+            }
+          } catch (Exception e) {
+            say(ctx, "error: the scheduler did not start: " + e.getMessage());
+          }
+        }, "schedule-start");
+        starter.setDaemon(true);
+        starter.start();
+      } else {
+        say(ctx, "schedules off");
+      }
+      stop.await();
+      say(ctx, "stopping");
+    } finally {
+      if (schedules != null) {
+        schedules.close();
+      }
+      sweeper.shutdownNow();
+      runners.shutdownNow();
+    }
+    return 0;
+  }
+
+  private static List<LocalDate> daysWithRawData(AppContext ctx) {
+    try {
+      ctx.crawler(s -> {}).crawlRaw(ctx.cdrStore(), Crawler.SOURCE_CDR, false);
+    } catch (Exception e) {
+      say(ctx, "backfill: cannot crawl the CDR bucket: " + e.getMessage());
+    }
+    TreeSet<LocalDate> days = new TreeSet<>();
+    for (Partition part : ctx.catalog().partitions(ProcessedSchema.RAW_TABLE, Crawler.SOURCE_CDR)) {
+      days.add(part.date());
+    }
+    return new ArrayList<>(days);
+  }
+
+  private static void resumeOrphans(AppContext ctx, Executor executor, ExecutorService runners) {
+    try {
+      for (Execution e : executor.orphans()) {
+        if (executor.claim(e)) {
+          say(ctx, "resuming " + e.id() + " at step " + e.nextStep());
+          runners.submit(() -> {
+            Execution end = executor.run(e.id(), null);
+            say(ctx, end.id() + " " + end.status() + end.error().map(x -> " (" + x + ")").orElse(""));
+          });
+        }
+      }
+    } catch (RuntimeException ex) {
+      say(ctx, "cannot resume executions: " + ex.getMessage());
+    }
+  }
+
+  private static synchronized void say(AppContext ctx, String line) {
+    ctx.out.println(Instant.now().toString().substring(0, 19).replace('T', ' ') + "  " + line);
+    ctx.out.flush();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

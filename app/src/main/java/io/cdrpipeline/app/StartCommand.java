@@ -1,0 +1,171 @@
+package io.cdrpipeline.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.workflow.AlreadyRunningException;
+import io.cdrpipeline.workflow.Execution;
+import io.cdrpipeline.workflow.ExecutionEvent;
+import io.cdrpipeline.workflow.ExecutionStatus;
+import io.cdrpipeline.workflow.Executor;
+import io.cdrpipeline.workflow.Workflows;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "start", mixinStandardHelpOptions = true,
+    description = {
+      "Start a workflow execution and follow it to the end (the Step Functions of the original).",
+      "Each step is printed as it runs; the exit code is 0 only if the execution SUCCEEDED, and its",
+      "output (with a report's download link) is printed at the end. A workflow with the same input",
+      "that is already running is not started twice: you are told which execution is running."},
+    subcommands = {StartCommand.Daily.class, StartCommand.Full.class, StartCommand.Report.class})
+final class StartCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        "say which workflow: 'cdr start daily', 'cdr start full' or 'cdr start report'");
+  }
+
+  static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  @Command(name = "daily", mixinStandardHelpOptions = true,
+      description = "Crawl new raw folders, run the ETL for one day, crawl the processed table, notify.")
+  static final class Daily implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The day (default: yesterday, UTC).")
+    String date;
+
+    @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")
+    boolean async;
+
+    @Override
+    public Integer call() throws Exception {
+      if (date != null) {
+        Commands.date("--date", date);
+      }
+      return launch(Commands.context(spec), Workflows.DAILY, Workflows.input("Date", date), async);
+    }
+  }
+
+  @Command(name = "full", mixinStandardHelpOptions = true,
+      description = "Crawl everything (the additional bucket if configured), run the ETL for every day, crawl the processed table, notify.")
+  static final class Full implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")
+    boolean async;
+
+    @Override
+    public Integer call() throws Exception {
+      return launch(Commands.context(spec), Workflows.FULL, Workflows.input("Date", null), async);
+    }
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = "Write the monthly report (npanxx.csv, summary.csv), make an expiring download link, notify.")
+  static final class Report implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--month", paramLabel = "YYYY-MM", description = "The month (default: the previous calendar month, UTC).")
+    String month;
+
+    @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")
+    boolean async;
+
+    @Override
+    public Integer call() throws Exception {
+      if (month != null) {
+        Commands.month("--month", month);
+      }
+      return launch(Commands.context(spec), Workflows.REPORT, Workflows.input("Month", month), async);
+    }
+  }
+
+  static int launch(AppContext ctx, String workflow, ObjectNode input, boolean async) throws IOException {
+    Executor executor;
+    if (!async) {
+      ctx.showWorkflowProgress(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
+    }
+    executor = ctx.executor();
+    Execution e;
+    try {
+      e = executor.start(workflow, input, "cli", !async);
+    } catch (AlreadyRunningException already) {
+      ctx.err.println("error: " + already.getMessage());
+      return CdrCommand.FAILED;
+    }
+    if (async) {
+      spawnRunner(ctx, e.id());
+      ctx.out.println(e.id());
+      return 0;
+    }
+    ctx.out.printf("started %s %s%n", e.id(), e.input());
+    Execution end = executor.run(e.id(), ev -> print(ctx, ev));
+    return finish(ctx, end);
+  }
+
+  static int finish(AppContext ctx, Execution end) throws IOException {
+    ctx.out.printf("%s %s%s%n", end.id(), end.status(), end.error().map(x -> ": " + x).orElse(""));
+    if (end.output().isPresent()) {
+      ctx.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(end.output().get()));
+      if (end.output().get().hasNonNull("link")) {
+        ctx.out.println("download link: " + end.output().get().get("link").asText());
+      }
+    }
+    return end.status() == ExecutionStatus.SUCCEEDED ? 0 : CdrCommand.FAILED;
+  }
+
+  static void print(AppContext ctx, ExecutionEvent ev) {
+    String what;
+    switch (ev.type()) {
+      case STEP_STARTED:
+        what = "step " + ev.step().orElse("") + " started";
+        break;
+      case STEP_SUCCEEDED:
+        what = "step " + ev.step().orElse("") + " succeeded" + ev.detail().map(d -> ": " + d).orElse("");
+        break;
+      case STEP_RETRIED:
+        what = "step " + ev.step().orElse("") + " retried: " + ev.detail().orElse("");
+        break;
+      case STEP_FAILED:
+        what = "step " + ev.step().orElse("") + " FAILED: " + ev.detail().orElse("");
+        break;
+      default:
+        what = ev.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+            + ev.step().map(s -> " (" + s + ")").orElse("") + ev.detail().map(d -> ": " + d).orElse("");
+    }
+    ctx.out.println(TIME.format(ev.at()) + "  " + what);
+    ctx.out.flush();
+  }
+
+  /** Runs the execution in a background process that outlives this command. */
+  private static void spawnRunner(AppContext ctx, String id) throws IOException {
+    Path logs = ctx.config().stateDir().resolve("logs");
+    Files.createDirectories(logs);
+    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+    cmd.add(Main.class.getName());
+    ctx.config().source().ifPresent(src -> {
+      cmd.add("--config");
+      cmd.add(src.toString());
+    });
+    cmd.addAll(List.of("executions", "run", id));
+    File log = logs.resolve(id + ".log").toFile();
+    new ProcessBuilder(cmd).directory(ctx.workingDir().toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .start();
+  }
+}

@@ -1,0 +1,305 @@
+package io.cdrpipeline.schedule;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.workflow.AlreadyRunningException;
+import io.cdrpipeline.workflow.Execution;
+import io.cdrpipeline.workflow.ExecutionStore;
+import io.cdrpipeline.workflow.Executor;
+import io.cdrpipeline.workflow.Workflows;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.DisallowConcurrentExecution;
+import org.quartz.Job;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.JobExecutionContext;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.utils.ConnectionProvider;
+import org.quartz.utils.DBConnectionManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires the configured schedules (the EventBridge rules of the original) with Quartz and
+ * starts their workflows. A fire missed while no service ran is run once at start; days that
+ * have raw data but no successful daily execution are backfilled, oldest first. Each fire is
+ * taken by exactly one process (a compare-and-set on the schedule's last fire time); with a
+ * PostgreSQL catalog, Quartz itself runs clustered on a JDBC job store shared by every
+ * instance.
+ */
+public final class ScheduleRunner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScheduleRunner.class);
+  static final String DAILY = "daily";
+  static final String MONTHLY_REPORT = "monthlyReport";
+  static final String FULL = "full";
+
+  /** A configured schedule: its name (daily, monthlyReport, full) and expression. */
+  public record Entry(String name, ScheduleExpression expression) {
+    public Entry {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(expression, "expression");
+      if (!List.of(DAILY, MONTHLY_REPORT, FULL).contains(name)) {
+        throw new IllegalArgumentException("unknown schedule '" + name + "' (daily, monthlyReport, full)");
+      }
+    }
+
+    /** The workflow it starts. */
+    public String workflow() {
+      return name.equals(DAILY) ? Workflows.DAILY : name.equals(FULL) ? Workflows.FULL : Workflows.REPORT;
+    }
+
+    /** The input for a fire: yesterday of the fire time for daily, the previous month for the report. */
+    public ObjectNode input(Instant fire) {
+      LocalDate day = fire.atZone(ZoneOffset.UTC).toLocalDate();
+      if (name.equals(DAILY)) {
+        return Workflows.input("Date", day.minusDays(1).toString());
+      }
+      if (name.equals(MONTHLY_REPORT)) {
+        return Workflows.input("Month", YearMonth.from(day).minusMonths(1).toString());
+      }
+      return Workflows.input("Date", null);
+    }
+  }
+
+  private final Executor executor;
+  private final ExecutionStore store;
+  private final List<Entry> entries;
+  private final Clock clock;
+  private final Database database;
+  private final Consumer<String> log;
+  private final String schedulerName;
+  private Scheduler quartz;
+
+  /**
+   * @param database the catalog database: on PostgreSQL Quartz is clustered over it
+   * @param log receives a line per fire, catch-up and backfill, for the user
+   */
+  public ScheduleRunner(Executor executor, List<Entry> entries, Clock clock, Database database, Consumer<String> log) {
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.store = executor.store();
+    this.entries = List.copyOf(entries);
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.database = Objects.requireNonNull(database, "database");
+    this.log = log == null ? s -> {} : log;
+    this.schedulerName = "cdr-pipeline";
+  }
+
+  /** Runs what was missed, then starts firing. Catch-up runs in the caller's thread. */
+  public void start() throws SchedulerException {
+    catchUp();
+    Properties p = new Properties();
+    p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, schedulerName);
+    p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_ID, "AUTO");
+    p.setProperty("org.quartz.threadPool.threadCount", "3");
+    p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+    p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
+    if (database.isPostgres()) {
+      String ds = "cdr-" + UUID.randomUUID();
+      DBConnectionManager.getInstance().addConnectionProvider(ds, new ConnectionProvider() {
+        @Override
+        public Connection getConnection() throws SQLException {
+          return database.connection();
+        }
+
+        @Override
+        public void shutdown() {}
+
+        @Override
+        public void initialize() {}
+      });
+      createQuartzTables();
+      p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
+      p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+      p.setProperty("org.quartz.jobStore.dataSource", ds);
+      p.setProperty("org.quartz.jobStore.isClustered", "true");
+      p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");
+      p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
+    } else {
+      p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
+    }
+    quartz = new StdSchedulerFactory(p).getScheduler();
+    quartz.getContext().put("runner", this);
+    for (Entry e : entries) {
+      JobDetail job = JobBuilder.newJob(FireJob.class).withIdentity(e.name(), "cdr").usingJobData("schedule", e.name())
+          .storeDurably().build();
+      org.quartz.ScheduleBuilder<? extends Trigger> schedule;
+      if (e.expression() instanceof ScheduleExpression.Cron c) {
+        schedule = CronScheduleBuilder.cronSchedule(c.expression()).withMisfireHandlingInstructionFireAndProceed();
+      } else {
+        schedule = SimpleScheduleBuilder.simpleSchedule()
+            .withIntervalInMilliseconds(((ScheduleExpression.Rate) e.expression()).every().toMillis())
+            .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount();
+      }
+      Trigger trigger = TriggerBuilder.newTrigger().withIdentity(e.name(), "cdr").forJob(job)
+          .withSchedule(schedule)
+          .startAt(Date.from(e.expression().nextAfter(clock.instant())))
+          .build();
+      // replace: every instance declares the same schedules; the definition in the config wins
+      quartz.scheduleJob(job, java.util.Set.of(trigger), true);
+      log.accept("schedule " + e.name() + " " + e.expression().text() + ": next " + e.expression().nextAfter(clock.instant()));
+    }
+    quartz.start();
+  }
+
+  /** For each schedule, a fire missed while no service ran (after the last one handled) runs once now. */
+  public void catchUp() {
+    Instant now = clock.instant();
+    for (Entry e : entries) {
+      var last = store.lastFire(e.name());
+      if (last.isEmpty()) {
+        store.initLastFire(e.name(), now); // a new deployment has missed nothing
+        continue;
+      }
+      Instant missed = null;
+      for (Instant t = e.expression().nextAfter(last.get()); !t.isAfter(now); t = e.expression().nextAfter(t)) {
+        missed = t;
+      }
+      if (missed != null) {
+        log.accept("schedule " + e.name() + " missed its fire at " + missed + ": running it once now");
+        fire(e, missed);
+      }
+    }
+  }
+
+  /**
+   * Starts the daily workflow, oldest first, for every day before today that has raw data
+   * (as crawled) but no successful daily execution. Returns the days started.
+   */
+  public List<LocalDate> backfill(Supplier<List<LocalDate>> daysWithRawData) {
+    LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    var done = store.succeededKeys(Workflows.DAILY);
+    List<LocalDate> todo = new ArrayList<>();
+    for (LocalDate d : daysWithRawData.get()) {
+      if (d.isBefore(today) && !done.contains(Workflows.DAILY + ":" + d)) {
+        todo.add(d);
+      }
+    }
+    todo.sort(null);
+    for (LocalDate d : todo) {
+      log.accept("backfill: daily " + d);
+      startAndRun(Workflows.DAILY, Workflows.input("Date", d.toString()), "backfill");
+    }
+    return todo;
+  }
+
+  /** Handles one fire of a schedule, unless another process already took it. */
+  void fire(Entry e, Instant fireTime) {
+    if (!store.takeFire(e.name(), fireTime)) {
+      LOG.info("fire {} of {} already taken by another instance", fireTime, e.name());
+      return;
+    }
+    log.accept("schedule " + e.name() + " fired for " + fireTime);
+    startAndRun(e.workflow(), e.input(fireTime), "schedule:" + e.name() + "@" + fireTime);
+  }
+
+  private void startAndRun(String workflow, ObjectNode input, String trigger) {
+    try {
+      Execution ex = executor.start(workflow, input, trigger, true);
+      Execution end = executor.run(ex.id(), null);
+      log.accept(workflow + " " + input + ": " + end.status() + end.error().map(err -> " (" + err + ")").orElse("")
+          + " [" + end.id() + "]");
+    } catch (AlreadyRunningException already) {
+      log.accept(workflow + " " + input + ": " + already.getMessage());
+    } catch (RuntimeException ex) {
+      LOG.error("could not run {} {}", workflow, input, ex);
+      log.accept(workflow + " " + input + ": could not run: " + ex.getMessage());
+    }
+  }
+
+  private Entry entry(String name) {
+    return entries.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private void createQuartzTables() {
+    try (Connection c = database.connection()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_lock(hashtext('cdr-quartz-tables'))");
+      }
+      try {
+        boolean exists;
+        try (Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT to_regclass('qrtz_job_details') IS NOT NULL")) {
+          rs.next();
+          exists = rs.getBoolean(1);
+        }
+        if (!exists) {
+          String script;
+          try (InputStream in = Scheduler.class.getResourceAsStream("/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          }
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            for (String stmt : script.replaceAll("(?m)^--.*$", "").split(";")) {
+              String t = stmt.trim();
+              String u = t.toUpperCase(Locale.ROOT);
+              if (!t.isEmpty() && !u.startsWith("DROP") && !u.equals("COMMIT")) {
+                s.execute(t);
+              }
+            }
+          }
+          c.commit();
+          c.setAutoCommit(true);
+        }
+      } finally {
+        try (Statement s = c.createStatement()) {
+          s.execute("SELECT pg_advisory_unlock(hashtext('cdr-quartz-tables'))");
+        }
+      }
+    } catch (SQLException | IOException e) {
+      throw new IllegalStateException("cannot create the scheduler's tables: " + e.getMessage(), e);
+    }
+  }
+
+  /** The Quartz job: one fire of one schedule. */
+  @DisallowConcurrentExecution
+  public static final class FireJob implements Job {
+    @Override
+    public void execute(JobExecutionContext context) {
+      try {
+        ScheduleRunner runner = (ScheduleRunner) context.getScheduler().getContext().get("runner");
+        String name = context.getMergedJobDataMap().getString("schedule");
+        Date scheduled = context.getScheduledFireTime();
+        runner.fire(runner.entry(name), scheduled.toInstant());
+      } catch (SchedulerException e) {
+        LOG.error("schedule fire failed", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (quartz != null) {
+      try {
+        quartz.shutdown(false);
+      } catch (SchedulerException e) {
+        LOG.warn("scheduler shutdown: {}", e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package io.cdrpipeline.workflow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.crawl.CrawlResult;
+import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlSummary;
+import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.query.QueryEngine;
+import io.cdrpipeline.report.MonthlyReport;
+import io.cdrpipeline.report.ReportLinks;
+import io.cdrpipeline.report.ReportResult;
+import io.cdrpipeline.store.ObjectStore;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.Objects;
+
+/** The pipeline's jobs on the embedded engine, for workflow steps. */
+public final class LocalPipelineActions implements PipelineActions {
+
+  /** Makes a part on demand (parts hold resources, so each step gets fresh ones). */
+  @FunctionalInterface
+  public interface Factory<T> {
+    T make() throws IOException;
+  }
+
+  /** Everything the actions use. */
+  public record Parts(
+      Factory<Crawler> crawler,
+      List<RawSource> sources,
+      ObjectStore processed,
+      Factory<EmbeddedEtl> etl,
+      Factory<QueryEngine> query,
+      ObjectStore reports,
+      ReportLinks links,
+      int dailyWorkers,
+      int fullWorkers) {}
+
+  private final Parts parts;
+
+  public LocalPipelineActions(Parts parts) {
+    this.parts = Objects.requireNonNull(parts, "parts");
+  }
+
+  @Override
+  public boolean hasAdditionalBucket() {
+    return parts.sources().size() > 1;
+  }
+
+  @Override
+  public ObjectNode crawlRaw(boolean everything, boolean additional) throws Exception {
+    RawSource source = additional ? parts.sources().get(1) : parts.sources().get(0);
+    return crawl(parts.crawler().make().crawlRaw(source.store(), source.name(), everything));
+  }
+
+  @Override
+  public ObjectNode crawlProcessed(boolean everything) throws Exception {
+    return crawl(parts.crawler().make().crawlProcessed(parts.processed(), everything));
+  }
+
+  private static ObjectNode crawl(CrawlResult r) {
+    ObjectNode o = ExecutionStore.JSON.createObjectNode();
+    o.put("table", r.table());
+    o.put("newPartitions", r.newPartitions());
+    o.put("refreshedPartitions", r.refreshedPartitions());
+    o.put("objects", r.objects());
+    o.put("schemaChanges", r.schemaChanges().size());
+    return o;
+  }
+
+  @Override
+  public ObjectNode etlDay(LocalDate day) throws Exception {
+    ObjectNode o = etl(parts.etl().make().runDay(day, parts.dailyWorkers()));
+    o.put("date", day.toString());
+    return o;
+  }
+
+  @Override
+  public ObjectNode etlFull() throws Exception {
+    return etl(parts.etl().make().runFull(parts.fullWorkers(), false));
+  }
+
+  private static ObjectNode etl(EtlSummary s) {
+    ObjectNode o = ExecutionStore.JSON.createObjectNode();
+    o.put("runId", s.runId());
+    o.put("daysProcessed", s.daysProcessed());
+    o.put("daysSkipped", s.daysSkipped());
+    o.put("filesRead", s.filesRead());
+    o.put("rowsWritten", s.rowsWritten());
+    o.put("rejected", s.rejected());
+    o.put("seconds", s.elapsed().toMillis() / 1000.0);
+    return o;
+  }
+
+  @Override
+  public ObjectNode report(YearMonth month) throws Exception {
+    try (QueryEngine q = parts.query().make()) {
+      ReportResult r = new MonthlyReport(q, parts.reports()).run(month);
+      ObjectNode o = ExecutionStore.JSON.createObjectNode();
+      o.put("Month", month.toString());
+      o.put("npanxxKey", r.npanxxKey());
+      o.put("summaryKey", r.summaryKey());
+      o.put("npanxxRows", r.npanxxRows());
+      o.put("summaryRows", r.summaryRows());
+      o.put("calls", r.calls());
+      return o;
+    }
+  }
+
+  @Override
+  public String reportLink(String key, Duration expiry) {
+    return parts.links().linkFor(key, expiry);
+  }
+}

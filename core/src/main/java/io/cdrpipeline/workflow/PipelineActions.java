@@ -1,0 +1,30 @@
+package io.cdrpipeline.workflow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.YearMonth;
+
+/** The pipeline's jobs as workflow steps see them; each returns a small JSON summary. */
+public interface PipelineActions {
+  /** Crawls the CDR bucket (or, with {@code additional}, the additional bucket). */
+  ObjectNode crawlRaw(boolean everything, boolean additional) throws Exception;
+
+  /** True when an additional CDR bucket is configured. */
+  boolean hasAdditionalBucket();
+
+  /** Processes one day. */
+  ObjectNode etlDay(LocalDate day) throws Exception;
+
+  /** Processes every crawled day, skipping unchanged ones. */
+  ObjectNode etlFull() throws Exception;
+
+  /** Crawls the processed bucket. */
+  ObjectNode crawlProcessed(boolean everything) throws Exception;
+
+  /** Writes the monthly report files. */
+  ObjectNode report(YearMonth month) throws Exception;
+
+  /** A download link for a report object that expires after {@code expiry}. */
+  String reportLink(String key, Duration expiry) throws Exception;
+}

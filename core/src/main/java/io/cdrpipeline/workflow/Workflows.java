@@ -1,0 +1,147 @@
+package io.cdrpipeline.workflow;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.notify.Delivery;
+import io.cdrpipeline.notify.Notification;
+import io.cdrpipeline.notify.Topic;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The three state machines of the original: {@code daily} (crawl raw new folders, ETL the
+ * date, crawl processed, notify), {@code full} (crawl everything, ETL every day, crawl
+ * processed, notify) and {@code report} (query the month into CSV, make an expiring link,
+ * notify).
+ */
+public final class Workflows {
+  public static final String DAILY = "daily";
+  public static final String FULL = "full";
+  public static final String REPORT = "report";
+  public static final String SUCCESS_SUBJECT = "Processing CDRs Complete";
+
+  /** Total timeouts per workflow (the original: 8 h, 8 h, 3 h). */
+  public record Timeouts(Duration daily, Duration full, Duration report) {
+    public static Timeouts defaults() {
+      return new Timeouts(Duration.ofHours(8), Duration.ofHours(8), Duration.ofHours(3));
+    }
+  }
+
+  private Workflows() {}
+
+  /** The definitions, by name. */
+  public static Map<String, WorkflowDefinition> definitions(PipelineActions p, Topic topic, Timeouts timeouts,
+      Duration linkExpiry, Clock clock) {
+    Map<String, WorkflowDefinition> defs = new LinkedHashMap<>();
+    defs.put(DAILY, new WorkflowDefinition(DAILY, List.of(
+        new Step("crawl-raw", Duration.ofHours(1), c -> p.crawlRaw(false, false)),
+        new Step("etl", timeouts.daily(), c -> p.etlDay(LocalDate.parse(c.input().get("Date").asText()))),
+        new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(false)),
+        new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: " + c.input().get("Date").asText(),
+            Optional.empty()))),
+        timeouts.daily(),
+        in -> {
+          String date = text(in, "Date").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1).toString());
+          try {
+            in.put("Date", LocalDate.parse(date).toString());
+          } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("input Date: '" + date + "' is not a date (YYYY-MM-DD)");
+          }
+          return in;
+        },
+        in -> DAILY + ":" + in.get("Date").asText(),
+        state -> summary(state, "etl").put("Date", state.path("etl").path("date").asText())));
+
+    defs.put(FULL, new WorkflowDefinition(FULL, List.of(
+        new Step("crawl-raw", Duration.ofHours(2), c -> p.crawlRaw(true, p.hasAdditionalBucket())),
+        new Step("etl", timeouts.full(), c -> p.etlFull()),
+        new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(true)),
+        new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: "
+            + c.state().path("etl").path("daysProcessed").asLong() + " days processed, "
+            + c.state().path("etl").path("daysSkipped").asLong() + " unchanged", Optional.empty()))),
+        timeouts.full(),
+        in -> in,
+        in -> FULL,
+        state -> summary(state, "etl")));
+
+    defs.put(REPORT, new WorkflowDefinition(REPORT, List.of(
+        new Step("query", Duration.ofHours(1), c -> p.report(YearMonth.parse(c.input().get("Month").asText()))),
+        new Step("link", Duration.ofMinutes(5), c -> {
+          ObjectNode out = c.state().objectNode();
+          out.put("link", p.reportLink(c.state().path("query").path("npanxxKey").asText(), linkExpiry));
+          out.put("summaryLink", p.reportLink(c.state().path("query").path("summaryKey").asText(), linkExpiry));
+          out.put("expiresInSeconds", linkExpiry.getSeconds());
+          return out;
+        }),
+        new Step("notify", Duration.ofMinutes(30), c -> {
+          String link = c.state().path("link").path("link").asText();
+          return notify(topic, c, "CDR report for " + c.input().get("Month").asText() + ": " + link, Optional.of(link));
+        })),
+        timeouts.report(),
+        in -> {
+          String month = text(in, "Month").orElse(YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1).toString());
+          try {
+            in.put("Month", YearMonth.parse(month).toString());
+          } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("input Month: '" + month + "' is not a month (YYYY-MM)");
+          }
+          return in;
+        },
+        in -> REPORT + ":" + in.get("Month").asText(),
+        state -> {
+          ObjectNode out = state.path("query").deepCopy();
+          out.setAll((ObjectNode) state.path("link").deepCopy());
+          return out;
+        }));
+    return defs;
+  }
+
+  /** The notify step: publishes, records each delivery on the execution, never fails. */
+  static ObjectNode notify(Topic topic, StepContext c, String message, Optional<String> link) {
+    List<Delivery> deliveries = topic.publish(new Notification(SUCCESS_SUBJECT, message, c.executionId(), c.workflow(),
+        "SUCCEEDED", link));
+    ObjectNode out = c.state().objectNode();
+    out.put("message", message);
+    ArrayNode arr = out.putArray("deliveries");
+    for (Delivery d : deliveries) {
+      ObjectNode o = arr.addObject();
+      o.put("subscriber", d.subscriber());
+      o.put("delivered", d.delivered());
+      o.put("attempts", d.attempts());
+      d.error().ifPresent(e -> o.put("error", e));
+      c.events().record(d.delivered() ? ExecutionEvent.Type.NOTIFICATION_SENT : ExecutionEvent.Type.NOTIFICATION_FAILED,
+          d.subscriber() + (d.delivered() ? "" : ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
+    }
+    return out;
+  }
+
+  private static ObjectNode summary(ObjectNode state, String step) {
+    return state.path(step).isObject() ? (ObjectNode) state.path(step).deepCopy() : state.objectNode();
+  }
+
+  private static Optional<String> text(ObjectNode in, String field) {
+    return Optional.ofNullable(in.get(field)).filter(n -> !n.isNull()).map(n -> n.asText().trim()).filter(s -> !s.isEmpty());
+  }
+
+  /** Builds an input object from one field, e.g. {@code {"Date":"2026-11-27"}}. */
+  public static ObjectNode input(String field, String value) {
+    ObjectNode in = ExecutionStore.JSON.createObjectNode();
+    if (value != null) {
+      in.put(field, value);
+    }
+    return in;
+  }
+
+  static Function<ObjectNode, String> constant(String key) {
+    return in -> key;
+  }
+}

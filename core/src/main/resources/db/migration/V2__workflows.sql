@@ -1,11 +1,11 @@
 -- Workflow executions (what Step Functions keeps for the original's state machines).
 CREATE TABLE executions (
   id VARCHAR(64) NOT NULL PRIMARY KEY,
-  workflow VARCHAR(32) NOT NULL,
+  workflow VARCHAR(64) NOT NULL,
   input TEXT NOT NULL,
   input_key VARCHAR(255) NOT NULL,
   status VARCHAR(16) NOT NULL,
-  trigger_source VARCHAR(32) NOT NULL,
+  trigger_source VARCHAR(255) NOT NULL,
   started_at VARCHAR(40) NOT NULL,
   ended_at VARCHAR(40),
   deadline VARCHAR(40) NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE execution_events (
   execution_id VARCHAR(64) NOT NULL,
   seq INTEGER NOT NULL,
   at VARCHAR(40) NOT NULL,
-  type VARCHAR(32) NOT NULL,
+  type VARCHAR(64) NOT NULL,
   step VARCHAR(64),
   detail TEXT,
   PRIMARY KEY (execution_id, seq)

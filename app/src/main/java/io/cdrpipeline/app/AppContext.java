@@ -207,6 +207,9 @@ final class AppContext implements AutoCloseable {
     if (executor != null) {
       executor.close();
     }
+    if (topic != null) {
+      topic.close();
+    }
     for (ObjectStore s : opened) {
       s.close();
     }

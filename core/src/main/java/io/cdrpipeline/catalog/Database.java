@@ -45,6 +45,9 @@ public final class Database {
       config.setJournalMode(SQLiteConfig.JournalMode.WAL);
       config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
       config.setBusyTimeout(60_000);
+      // take the write lock at BEGIN: a transaction that reads then writes would otherwise fail
+      // at once (not wait) when another process wrote in between
+      config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
       SQLiteDataSource sqlite = new SQLiteDataSource(config);
       sqlite.setUrl(jdbcUrl);
       ds = sqlite;

@@ -30,9 +30,14 @@ public final class Pipeline {
 
   /** A pipeline whose CDR bucket is the given store (e.g. a counting wrapper). */
   public Pipeline(Path dir, ObjectStore cdrStore) {
+    this(dir, cdrStore, null);
+  }
+
+  /** A pipeline whose catalog is at a JDBC URL (e.g. PostgreSQL) instead of the SQLite file. */
+  public Pipeline(Path dir, ObjectStore cdrStore, String catalogUrl) {
     this.dir = dir;
     this.config = Config.defaults(dir.resolve("data"));
-    this.database = Database.open(config.catalogUrl());
+    this.database = Database.open(catalogUrl != null ? catalogUrl : config.catalogUrl());
     this.catalog = new Catalog(database);
     this.cdr = cdrStore != null ? cdrStore : new LocalStore(cdrRoot());
     this.processed = new LocalStore(dir.resolve("data/processed"));

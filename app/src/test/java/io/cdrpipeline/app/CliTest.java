@@ -32,13 +32,17 @@ class CliTest {
   void helpListsEveryCommandAndEachCommandHasHelp() {
     Run r = cdr("--help");
     assertThat(r.code()).isZero();
-    for (String c : List.of("generate", "crawl", "etl", "query", "demo", "bench", "catalog")) {
+    for (String c : List.of("generate", "crawl", "etl", "query", "demo", "bench", "catalog", "start", "executions",
+        "report", "serve")) {
       assertThat(r.out()).contains(c);
       Run h = cdr(c, "--help");
       assertThat(h.code()).as(c).isZero();
       assertThat(h.out()).as(c).contains("Usage: cdr " + c);
     }
     assertThat(cdr("crawl", "raw", "--help").out()).contains("--everything");
+    assertThat(cdr("start", "daily", "--help").out()).contains("--date").contains("--async");
+    assertThat(cdr("start", "report", "--help").out()).contains("--month");
+    assertThat(cdr("executions", "list", "--help").out()).contains("--workflow").contains("--status");
   }
 
   @Test

@@ -141,7 +141,7 @@ public final class ConfigLoader {
           throw new ConfigException("unknown key '" + key + "' in " + file + " (known keys: daily, monthlyReport, full)");
         }
         String v = e.getValue() == null ? "off" : e.getValue().trim();
-        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("none") || v.isEmpty()) {
+        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false") || v.equalsIgnoreCase("none") || v.isEmpty()) {
           schedules.remove(e.getKey());
           continue;
         }

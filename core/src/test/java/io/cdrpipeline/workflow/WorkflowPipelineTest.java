@@ -105,6 +105,44 @@ class WorkflowPipelineTest {
     assertThat(end.output().orElseThrow().get("rowsWritten").asLong()).isZero();
   }
 
+  @org.junit.jupiter.api.extension.RegisterExtension
+  static final com.icegreen.greenmail.junit5.GreenMailExtension SMTP =
+      new com.icegreen.greenmail.junit5.GreenMailExtension(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+
+  @Test
+  void theReportLinkArrivesByEmailAndAFailureToo() throws Exception {
+    executor.close();
+    Topic topic = Topic.of(List.of(new Subscription.Email("127.0.0.1", SMTP.getSmtp().getPort(), Subscription.Tls.NONE,
+        Optional.empty(), Optional.empty(), "cdr@example.com", List.of("ops@example.com"))),
+        new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
+    LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
+        p::crawler, List.of(new RawSource(Crawler.SOURCE_CDR, p.cdr, "")), p.processed, p::etl, p::query, reports,
+        new SignedServerLinks("http://localhost:8080", signer, Clock.systemUTC()), 2, 2));
+    executor = new Executor(new ExecutionStore(p.catalog),
+        Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofHours(1), Clock.systemUTC()),
+        topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(200), Duration.ofSeconds(30), 2, Duration.ofMillis(5)));
+    new CdrGenerator(p.cdr).generate(DAY, 50, 2, 4, 0, null);
+    p.etl().runDay(DAY, 2);
+    Execution end = run(Workflows.REPORT, "Month", "2026-10");
+    assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    String link = end.output().orElseThrow().get("link").asText();
+    jakarta.mail.internet.MimeMessage[] mails = SMTP.getReceivedMessages();
+    assertThat(mails).hasSize(1);
+    assertThat(mails[0].getSubject()).isEqualTo("Processing CDRs Complete");
+    assertThat((String) mails[0].getContent()).contains(link).contains(end.id());
+
+    // the CDR bucket disappears: the daily run fails and says so by email
+    try (var paths = Files.walk(p.cdrRoot())) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    Execution failed = run(Workflows.DAILY, "Date", "2026-10-15");
+    assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+    mails = SMTP.getReceivedMessages();
+    assertThat(mails).hasSize(2);
+    assertThat(mails[1].getSubject()).isEqualTo("Error Processing CDRs");
+    assertThat((String) mails[1].getContent()).startsWith("Error Processing CDRs: ").contains("bucket folder does not exist");
+  }
+
   @Test
   void theReportWorkflowWritesTheCsvAndNotifiesASignedLink() throws Exception {
     new CdrGenerator(p.cdr).generate(DAY, 80, 2, 4, 0, null);

@@ -1,0 +1,91 @@
+package io.cdrpipeline.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdrpipeline.notify.Subscription;
+import io.cdrpipeline.schedule.ScheduleExpression;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The keys of workflows, schedules, notifications, links and the server. */
+class ConfigWorkflowKeysTest {
+  @TempDir Path dir;
+
+  Config load(String yaml) throws Exception {
+    Path f = dir.resolve("cdr.yaml");
+    Files.writeString(f, yaml);
+    return ConfigLoader.load(f);
+  }
+
+  @Test
+  void defaultsAreTheOriginalsSchedulesAndTimeouts() throws Exception {
+    Config c = load("");
+    assertThat(c.schedules()).containsOnlyKeys("daily", "monthlyReport");
+    assertThat(((ScheduleExpression.Cron) c.schedules().get("daily")).quartz()).isEqualTo("0 0 9 * * ? *");
+    assertThat(((ScheduleExpression.Cron) c.schedules().get("monthlyReport")).quartz()).isEqualTo("0 0 12 2 * ? *");
+    assertThat(c.timeouts().daily()).isEqualTo(Duration.ofHours(8));
+    assertThat(c.timeouts().full()).isEqualTo(Duration.ofHours(8));
+    assertThat(c.timeouts().report()).isEqualTo(Duration.ofHours(3));
+    assertThat(c.linkExpiry()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.server().port()).isEqualTo(8080);
+    assertThat(c.notifications()).isEmpty();
+    assertThat(c.backfill()).isTrue();
+  }
+
+  @Test
+  void everyKeyIsRead() throws Exception {
+    Config c = load("""
+        schedules:
+          daily: cron(30 6 * * ? *)
+          monthlyReport: off
+          full: rate(7 days)
+        timeouts: {daily: 2h, report: 90m}
+        linkExpiry: 15m
+        server: {host: 0.0.0.0, port: 9090, baseUrl: "https://cdr.example.com/"}
+        backfill: false
+        notifications:
+          - {type: webhook, url: "https://hooks.example.com/cdr", secret: abc}
+          - {type: log}
+          - type: email
+            host: smtp.example.com
+            from: cdr@example.com
+            to: [ops@example.com]
+        """);
+    assertThat(c.schedules()).containsOnlyKeys("daily", "full");
+    assertThat(c.schedules().get("full")).isInstanceOf(ScheduleExpression.Rate.class);
+    assertThat(c.timeouts().daily()).isEqualTo(Duration.ofHours(2));
+    assertThat(c.timeouts().report()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(c.timeouts().full()).isEqualTo(Duration.ofHours(8));
+    assertThat(c.linkExpiry()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(c.server()).isEqualTo(new ServerSettings("0.0.0.0", 9090, "https://cdr.example.com"));
+    assertThat(c.backfill()).isFalse();
+    assertThat(c.notifications()).hasSize(3);
+    assertThat(c.notifications().get(0)).isInstanceOf(Subscription.Webhook.class);
+    assertThat(c.notifications().get(2)).isInstanceOf(Subscription.Email.class);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "schedules: {daily: 'cron(0 9 * * *)'}                 | schedules.daily",
+    "schedules: {daily: 'every morning'}                   | schedules.daily",
+    "schedules: {hourly: 'rate(1 hour)'}                   | schedules.hourly",
+    "timeouts: {daily: soon}                               | timeouts.daily",
+    "timeouts: {weekly: 2h}                                | timeouts.weekly",
+    "linkExpiry: 0s                                        | linkExpiry",
+    "server: {port: 70000}                                 | server.port",
+    "server: {prot: 1}                                     | prot",
+    "server: {baseUrl: 'ftp://x'}                          | server.baseUrl",
+    "notifications: [{type: pager}]                        | notifications[0]",
+    "notifications: [{type: webhook}]                      | notifications[0].url",
+  })
+  void mistakesAreOneLineNamingTheKey(String yaml, String key) {
+    assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)
+        .satisfies(e -> assertThat(e.getMessage()).contains(key).doesNotContain("\n"));
+  }
+}

@@ -13,6 +13,8 @@ import io.cdrpipeline.notify.Topic;
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.report.ReportLinks;
+import io.cdrpipeline.report.S3PresignedLinks;
+import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.report.SignedServerLinks;
 import io.cdrpipeline.workflow.ExecutionStore;
 import io.cdrpipeline.workflow.Executor;
@@ -21,6 +23,7 @@ import io.cdrpipeline.workflow.PipelineActions;
 import io.cdrpipeline.workflow.WorkflowDefinition;
 import io.cdrpipeline.workflow.Workflows;
 import java.time.Clock;
+import io.cdrpipeline.store.ObjectCache;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.ObjectStores;
 import java.io.IOException;
@@ -94,28 +97,28 @@ final class AppContext implements AutoCloseable {
 
   ObjectStore cdrStore() {
     if (cdrStore == null) {
-      cdrStore = open(ObjectStores.open(config().cdrBucket()));
+      cdrStore = open(ObjectStores.open(config().cdrBucket(), config().s3()));
     }
     return cdrStore;
   }
 
   ObjectStore additionalStore() {
     if (additionalStore == null && config().additionalCdrBucket().isPresent()) {
-      additionalStore = open(ObjectStores.open(config().additionalCdrBucket().get()));
+      additionalStore = open(ObjectStores.open(config().additionalCdrBucket().get(), config().s3()));
     }
     return additionalStore;
   }
 
   ObjectStore processedStore() {
     if (processedStore == null) {
-      processedStore = open(ObjectStores.open(config().processedBucket()));
+      processedStore = open(ObjectStores.open(config().processedBucket(), config().s3()));
     }
     return processedStore;
   }
 
   ObjectStore reportsStore() {
     if (reportsStore == null) {
-      reportsStore = open(ObjectStores.open(config().reportsBucket()));
+      reportsStore = open(ObjectStores.open(config().reportsBucket(), config().s3()));
     }
     return reportsStore;
   }
@@ -172,6 +175,9 @@ final class AppContext implements AutoCloseable {
   }
 
   ReportLinks reportLinks() throws IOException {
+    if (reportsStore() instanceof S3Store s3) {
+      return new S3PresignedLinks(s3);
+    }
     return new SignedServerLinks(config().server().baseUrl(), signer(), Clock.systemUTC());
   }
 
@@ -197,9 +203,30 @@ final class AppContext implements AutoCloseable {
 
   QueryEngine queryEngine() throws IOException {
     ObjectStore processed = processedStore();
-    return QueryEngine.open(catalog(), config().database(),
-        key -> processed.localPath(key).orElseThrow(() -> new IOException("no local file for " + key)),
-        cdrStore(), config().etlMemoryLimit(), tempDir().resolve("query"));
+    QueryEngine.ProcessedFiles files;
+    if (processed.localPath("").isPresent()) {
+      files = key -> processed.localPath(key).orElseThrow(() -> new IOException("no local file for " + key));
+    } else {
+      ObjectCache cache = new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes());
+      files = new QueryEngine.ProcessedFiles() {
+        @Override
+        public java.nio.file.Path localFile(String key) throws IOException {
+          return cache.fetch(processed, key);
+        }
+
+        @Override
+        public boolean remote() {
+          return true;
+        }
+
+        @Override
+        public void release() throws IOException {
+          cache.release();
+        }
+      };
+    }
+    return QueryEngine.open(catalog(), config().database(), files, cdrStore(), config().etlMemoryLimit(),
+        tempDir().resolve("query"));
   }
 
   @Override

@@ -50,7 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
     StoreLocation location = bucket == null ? ctx.config().cdrBucket()
         : StoreLocation.parse(bucket, ctx.workingDir());
     Instant started = Instant.now();
-    try (ObjectStore store = ObjectStores.open(location)) {
+    try (ObjectStore store = ObjectStores.open(location, ctx.config().s3())) {
       CdrGenerator.Result r = new CdrGenerator(store).generate(day, calls, connectors, seed, malformed, null);
       double s = Duration.between(started, Instant.now()).toMillis() / 1000.0;
       ctx.out.printf("wrote %d CDR files%s for %s to %s (%d voice connectors: %s) in %.1f s%n",

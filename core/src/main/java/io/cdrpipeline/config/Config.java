@@ -3,6 +3,7 @@ package io.cdrpipeline.config;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.schedule.ScheduleExpression;
+import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.workflow.Workflows;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public record Config(
     Duration linkExpiry,
     ServerSettings server,
     boolean backfill,
+    S3Settings s3,
+    long queryCacheBytes,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -84,6 +87,8 @@ public record Config(
         Duration.ofHours(1),
         ServerSettings.defaults(),
         true,
+        S3Settings.defaults(),
+        2L * 1024 * 1024 * 1024,
         Optional.empty());
   }
 

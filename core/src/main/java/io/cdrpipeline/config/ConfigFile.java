@@ -21,6 +21,16 @@ final class ConfigFile {
   @JsonProperty public String linkExpiry;
   @JsonProperty public ServerFile server;
   @JsonProperty public Boolean backfill;
+  @JsonProperty public S3File s3;
+  @JsonProperty public String queryCacheSize;
+
+  /** The {@code s3:} block. */
+  static final class S3File {
+    @JsonProperty public String endpoint;
+    @JsonProperty public Boolean pathStyle;
+    @JsonProperty public String region;
+    @JsonProperty public Integer maxConcurrency;
+  }
 
   /** The {@code server:} block. */
   static final class ServerFile {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.schedule.ScheduleExpression;
+import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.workflow.Workflows;
 import java.time.Duration;
@@ -197,6 +198,31 @@ public final class ConfigLoader {
       }
       server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""));
     }
+    S3Settings s3 = d.s3();
+    if (raw.s3 != null) {
+      java.util.Optional<java.net.URI> endpoint = java.util.Optional.empty();
+      if (raw.s3.endpoint != null && !raw.s3.endpoint.isBlank()) {
+        String e = raw.s3.endpoint.trim();
+        if (!e.matches("https?://[^/\\s]+/?")) {
+          throw new ConfigException("bad value for 's3.endpoint' in " + file + ": '" + e + "' (expected http(s)://host[:port])");
+        }
+        endpoint = java.util.Optional.of(java.net.URI.create(e));
+      }
+      int concurrency = raw.s3.maxConcurrency == null ? s3.maxConcurrency() : raw.s3.maxConcurrency;
+      if (concurrency < 1 || concurrency > 1024) {
+        throw new ConfigException("bad value for 's3.maxConcurrency' in " + file + ": " + concurrency + " (expected 1 to 1024)");
+      }
+      String region = raw.s3.region == null || raw.s3.region.isBlank() ? null : raw.s3.region.trim();
+      if (region != null && !region.matches("[a-z]{2}(-[a-z]+)+-\\d+|[a-z0-9-]+")) {
+        throw new ConfigException("bad value for 's3.region' in " + file + ": '" + region + "'");
+      }
+      s3 = new S3Settings(endpoint, raw.s3.pathStyle != null ? raw.s3.pathStyle : endpoint.isPresent(),
+          java.util.Optional.ofNullable(region), concurrency);
+    }
+    long cacheBytes = d.queryCacheBytes();
+    if (raw.queryCacheSize != null) {
+      cacheBytes = Sizes.parse("queryCacheSize", raw.queryCacheSize);
+    }
     return new Config(
         location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
@@ -217,6 +243,8 @@ public final class ConfigLoader {
         linkExpiry,
         server,
         raw.backfill == null || raw.backfill,
+        s3,
+        cacheBytes,
         Optional.of(file));
   }
 

@@ -51,6 +51,17 @@ public final class QueryEngine implements AutoCloseable {
   @FunctionalInterface
   public interface ProcessedFiles {
     Path localFile(String key) throws IOException;
+
+    /**
+     * True when files must be fetched first (a remote store): then each query gets a view of
+     * only the days its partition filters allow, and only those files are fetched.
+     */
+    default boolean remote() {
+      return false;
+    }
+
+    /** Called after each query, so a cache may evict what it no longer needs. */
+    default void release() throws IOException {}
   }
 
   private QueryEngine(Catalog catalog, String database, Connection duck, ProcessedFiles files, ObjectStore rawStore) {
@@ -91,6 +102,11 @@ public final class QueryEngine implements AutoCloseable {
       if (!quarantineLoaded && MENTIONS_QUARANTINE.matcher(sql).find()) {
         loadQuarantine();
       }
+      if (processedFiles.remote()) {
+        try (Statement s = duck.createStatement()) {
+          s.execute("CREATE OR REPLACE VIEW " + q(ProcessedSchema.TABLE) + " AS " + processedSelect(DayFilter.of(duck, sql)));
+        }
+      }
       try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery(sql)) {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
@@ -112,6 +128,8 @@ public final class QueryEngine implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw new QueryException(describe(e), e);
+    } finally {
+      processedFiles.release();
     }
   }
 
@@ -148,7 +166,7 @@ public final class QueryEngine implements AutoCloseable {
       if (!database.equalsIgnoreCase("main")) {
         s.execute("CREATE SCHEMA " + DuckDb.ident(database));
       }
-      s.execute(view(ProcessedSchema.TABLE, processedSelect()));
+      s.execute(view(ProcessedSchema.TABLE, processedSelect(processedFiles.remote() ? null : DayFilter.all())));
       s.execute(view(ProcessedSchema.RAW_TABLE, rawSelect()));
       s.execute("CREATE TABLE " + q(ProcessedSchema.QUARANTINE_TABLE)
           + " (source_key VARCHAR, reason VARCHAR, year INTEGER, month INTEGER, day INTEGER, detected_at TIMESTAMP)");
@@ -169,9 +187,13 @@ public final class QueryEngine implements AutoCloseable {
     return "CREATE VIEW " + q(table) + " AS " + select;
   }
 
-  private String processedSelect() throws IOException {
+  /** The view over the committed files of the days the filter allows (none for null). */
+  private String processedSelect(DayFilter days) throws IOException {
     List<String> files = new ArrayList<>();
-    for (ProcessedDay d : catalog.processedDays()) {
+    for (ProcessedDay d : days == null ? List.<ProcessedDay>of() : catalog.processedDays()) {
+      if (!days.allows(d.day())) {
+        continue;
+      }
       for (ProcessedDay.ProcessedFile f : d.files()) {
         files.add(processedFiles.localFile(f.key()).toString());
       }

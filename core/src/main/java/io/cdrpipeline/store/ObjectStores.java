@@ -4,11 +4,11 @@ package io.cdrpipeline.store;
 public final class ObjectStores {
   private ObjectStores() {}
 
-  /** A store for the location; S3 locations need the S3 settings of the config. */
-  public static ObjectStore open(StoreLocation location) {
+  /** A store for the location; S3 locations use the S3 settings. */
+  public static ObjectStore open(StoreLocation location, S3Settings s3) {
     if (location instanceof StoreLocation.Local local) {
       return new LocalStore(local.root());
     }
-    throw new UnsupportedOperationException("S3 locations are not supported yet: " + location.display());
+    return new S3Store((StoreLocation.S3) location, s3);
   }
 }

@@ -1,0 +1,341 @@
+package io.cdrpipeline.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * A bucket in S3 or an S3-compatible store, through AWS SDK v2. Keys are relative to the
+ * location's prefix. Requests retry throttling and server errors with the SDK's standard
+ * strategy (more attempts than its default); large files go up as multipart uploads.
+ */
+public final class S3Store implements ObjectStore {
+  /** Files above this size are uploaded in parts of this size. */
+  static final long PART_SIZE = 16L * 1024 * 1024;
+
+  private final S3Client s3;
+  private final StoreLocation.S3 location;
+  private final String bucket;
+  private final String prefix;
+  private final int maxConcurrency;
+  private final S3Settings settings;
+  private final AwsCredentialsProvider credentials;
+
+  public S3Store(StoreLocation.S3 location, S3Settings settings) {
+    this(location, settings, DefaultCredentialsProvider.builder().build());
+  }
+
+  public S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials) {
+    this.location = Objects.requireNonNull(location, "location");
+    this.bucket = location.bucket();
+    this.prefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
+    this.maxConcurrency = settings.maxConcurrency();
+    this.settings = settings;
+    this.credentials = credentials;
+    S3ClientBuilder b = S3Client.builder()
+        .credentialsProvider(credentials)
+        .httpClientBuilder(Apache5HttpClient.builder()
+            .maxConnections(Math.max(settings.maxConcurrency(), 8))
+            .connectionTimeout(Duration.ofSeconds(10))
+            .socketTimeout(Duration.ofSeconds(60)))
+        .overrideConfiguration(o -> o
+            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(8).build())
+            .apiCallTimeout(Duration.ofMinutes(10)))
+        .forcePathStyle(settings.pathStyle());
+    settings.endpoint().ifPresent(e -> {
+      b.endpointOverride(e);
+      // S3-compatible stores often lack the newer default checksums (chunked trailers)
+      b.requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED);
+      b.responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
+    });
+    b.region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)));
+    this.s3 = b.build();
+  }
+
+  private static String defaultRegion() {
+    String r = System.getenv("AWS_REGION");
+    if (r == null || r.isBlank()) {
+      r = System.getenv("AWS_DEFAULT_REGION");
+    }
+    if (r == null || r.isBlank()) {
+      r = System.getProperty("aws.region");
+    }
+    return r == null || r.isBlank() ? "us-east-1" : r;
+  }
+
+  /** A presigned GET URL of an object, valid for the given time. */
+  public String presignedGet(String key, Duration expiry) {
+    var b = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
+        .credentialsProvider(credentials)
+        .region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)))
+        .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+            .pathStyleAccessEnabled(settings.pathStyle()).build());
+    settings.endpoint().ifPresent(b::endpointOverride);
+    try (var presigner = b.build()) {
+      return presigner.presignGetObject(r -> r.signatureDuration(expiry)
+          .getObjectRequest(g -> g.bucket(bucket).key(prefix + key))).url().toString();
+    }
+  }
+
+  /** The SDK client, for presigning and tests. */
+  public S3Client client() {
+    return s3;
+  }
+
+  public String bucket() {
+    return bucket;
+  }
+
+  /** The full object key of a store key. */
+  public String fullKey(String key) {
+    return prefix + key;
+  }
+
+  @Override
+  public StoreLocation location() {
+    return location;
+  }
+
+  @Override
+  public void checkReadable() throws IOException {
+    try {
+      s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix).maxKeys(1));
+    } catch (NoSuchBucketException e) {
+      throw new NoSuchFileException(location.display(), null, "bucket does not exist");
+    } catch (S3Exception e) {
+      if (e.statusCode() == 403) {
+        throw new AccessDeniedException(location.display(), null, "access denied: " + e.awsErrorDetails().errorMessage());
+      }
+      if (e.statusCode() == 404) {
+        throw new NoSuchFileException(location.display(), null, "bucket does not exist");
+      }
+      throw io(e);
+    } catch (SdkException e) {
+      throw io(e);
+    }
+  }
+
+  @Override
+  public List<String> listFolders(String folder) throws IOException {
+    List<String> names = new ArrayList<>();
+    String p = prefix + folder;
+    try {
+      String token = null;
+      do {
+        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(p).delimiter("/");
+        if (token != null) {
+          req.continuationToken(token);
+        }
+        ListObjectsV2Response resp = s3.listObjectsV2(req.build());
+        for (CommonPrefix cp : resp.commonPrefixes()) {
+          String name = cp.prefix().substring(p.length());
+          if (name.endsWith("/")) {
+            name = name.substring(0, name.length() - 1);
+          }
+          if (!name.isEmpty() && !name.startsWith(".")) {
+            names.add(name);
+          }
+        }
+        token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
+      } while (token != null);
+    } catch (SdkException e) {
+      throw io(e);
+    }
+    names.sort(null);
+    return names;
+  }
+
+  @Override
+  public void list(String folder, Consumer<ObjectInfo> sink) throws IOException {
+    String p = prefix + folder;
+    try {
+      String token = null;
+      do {
+        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(p);
+        if (token != null) {
+          req.continuationToken(token);
+        }
+        ListObjectsV2Response resp = s3.listObjectsV2(req.build());
+        for (S3Object o : resp.contents()) {
+          String key = o.key().substring(prefix.length());
+          if (!o.key().endsWith("/") && !name(key).startsWith(".")) {
+            sink.accept(new ObjectInfo(key, o.size(), o.lastModified()));
+          }
+        }
+        token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
+      } while (token != null);
+    } catch (SdkException e) {
+      throw io(e);
+    }
+  }
+
+  @Override
+  public byte[] read(String key) throws IOException {
+    return readObject(key).orElseThrow(() -> new NoSuchFileException(location.display() + "/" + key)).content();
+  }
+
+  @Override
+  public Optional<StoredObject> readObject(String key) throws IOException {
+    try {
+      ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + key));
+      byte[] content = r.asByteArray();
+      return Optional.of(new StoredObject(new ObjectInfo(key, content.length, r.response().lastModified()), content));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (SdkException e) {
+      throw io(e);
+    }
+  }
+
+  /** Streams an object into a local file. */
+  public void download(String key, Path target) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + System.nanoTime() + ".tmp");
+    try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(prefix + key))) {
+      Files.createDirectories(target.getParent());
+      Files.copy(in, tmp);
+      Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (NoSuchKeyException e) {
+      throw new NoSuchFileException(location.display() + "/" + key);
+    } catch (SdkException e) {
+      throw io(e);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  @Override
+  public void putFile(String key, Path file) throws IOException {
+    long size = Files.size(file);
+    String full = prefix + key;
+    try {
+      if (size <= PART_SIZE) {
+        s3.putObject(b -> b.bucket(bucket).key(full), RequestBody.fromFile(file));
+        return;
+      }
+      CreateMultipartUploadResponse up = s3.createMultipartUpload(b -> b.bucket(bucket).key(full));
+      List<CompletedPart> parts = new ArrayList<>();
+      try (var ch = Files.newByteChannel(file)) {
+        byte[] buf = new byte[(int) PART_SIZE];
+        int number = 1;
+        for (long off = 0; off < size; off += PART_SIZE, number++) {
+          int len = (int) Math.min(PART_SIZE, size - off);
+          java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, len);
+          while (bb.hasRemaining() && ch.read(bb) >= 0) {
+            // fill the part
+          }
+          int n = number;
+          UploadPartResponse r = s3.uploadPart(b -> b.bucket(bucket).key(full).uploadId(up.uploadId()).partNumber(n),
+              RequestBody.fromBytes(java.util.Arrays.copyOf(buf, len)));
+          parts.add(CompletedPart.builder().partNumber(n).eTag(r.eTag()).build());
+        }
+        s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(full)
+            .uploadId(up.uploadId()).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+      } catch (IOException | RuntimeException e) {
+        s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(full).uploadId(up.uploadId()).build());
+        throw e;
+      }
+    } catch (SdkException e) {
+      throw io(e);
+    }
+  }
+
+  @Override
+  public void put(String key, byte[] content) throws IOException {
+    try {
+      s3.putObject(b -> b.bucket(bucket).key(prefix + key), RequestBody.fromBytes(content));
+    } catch (SdkException e) {
+      throw io(e);
+    }
+  }
+
+  @Override
+  public void delete(String key) throws IOException {
+    try {
+      s3.deleteObject(b -> b.bucket(bucket).key(prefix + key));
+    } catch (SdkException e) {
+      throw io(e);
+    }
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String key) throws IOException {
+    try {
+      HeadObjectResponse h = s3.headObject(b -> b.bucket(bucket).key(prefix + key));
+      return Optional.of(new ObjectInfo(key, h.contentLength(), h.lastModified()));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return Optional.empty();
+      }
+      throw io(e);
+    } catch (SdkException e) {
+      throw io(e);
+    }
+  }
+
+  @Override
+  public int usefulReaders() {
+    return maxConcurrency;
+  }
+
+  private static String name(String key) {
+    int slash = key.lastIndexOf('/');
+    return slash < 0 ? key : key.substring(slash + 1);
+  }
+
+  private IOException io(SdkException e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new IOException(location.display() + ": " + m, e);
+  }
+
+  @Override
+  public void close() {
+    s3.close();
+  }
+
+  @Override
+  public String toString() {
+    return location.display();
+  }
+
+  /** Wraps SDK failures in loops that cannot throw checked exceptions. */
+  static UncheckedIOException unchecked(IOException e) {
+    return new UncheckedIOException(e);
+  }
+}

@@ -1,0 +1,120 @@
+package io.cdrpipeline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdrpipeline.testing.S3Server;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The S3 store against a real S3-compatible server. */
+class S3StoreTest {
+  static S3Server server;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new S3Server();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void putListReadStatDeleteUnderAPrefix() throws Exception {
+    try (S3Store s = server.store("basics", "team/a", 4)) {
+      s.checkReadable();
+      s.put("x/2026/01/01/one", "1".getBytes(StandardCharsets.UTF_8));
+      s.put("x/2026/01/02/two.json", "22".getBytes(StandardCharsets.UTF_8));
+      s.put("x/2026/01/02/.hidden", "h".getBytes(StandardCharsets.UTF_8));
+      s.put("y/three", "333".getBytes(StandardCharsets.UTF_8));
+      assertThat(s.listFolders("")).containsExactly("x", "y");
+      assertThat(s.listFolders("x/2026/01/")).containsExactly("01", "02");
+      assertThat(s.listAll("x/")).extracting(ObjectInfo::key).containsExactlyInAnyOrder("x/2026/01/01/one", "x/2026/01/02/two.json");
+      assertThat(s.listAll("x/2026/01/02/")).singleElement().satisfies(o -> assertThat(o.size()).isEqualTo(2));
+      assertThat(new String(s.read("y/three"), StandardCharsets.UTF_8)).isEqualTo("333");
+      assertThat(s.readObject("nope")).isEmpty();
+      assertThat(s.stat("y/three")).map(ObjectInfo::size).contains(3L);
+      assertThat(s.stat("nope")).isEmpty();
+      s.delete("y/three");
+      s.delete("y/three"); // deleting a missing object is fine
+      assertThat(s.stat("y/three")).isEmpty();
+      assertThatThrownBy(() -> s.read("y/three")).isInstanceOf(NoSuchFileException.class);
+      assertThat(s.location().display()).isEqualTo("s3://basics/team/a");
+    }
+    try (S3Store raw = server.store("basics", "", 4)) {
+      assertThat(raw.stat("team/a/x/2026/01/01/one")).isPresent(); // the prefix is part of the real key
+    }
+  }
+
+  @Test
+  void largeFilesGoUpInPartsAndComeBackWhole() throws Exception {
+    byte[] data = new byte[(int) (S3Store.PART_SIZE * 2 + 12345)];
+    new Random(7).nextBytes(data);
+    Path f = tmp.resolve("big.bin");
+    Files.write(f, data);
+    try (S3Store s = server.store("big", "", 4)) {
+      s.putFile("big/file.parquet", f);
+      assertThat(s.stat("big/file.parquet")).map(ObjectInfo::size).contains((long) data.length);
+      Path back = tmp.resolve("back.bin");
+      s.download("big/file.parquet", back);
+      assertThat(Files.readAllBytes(back)).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void aMissingBucketIsAClearError() {
+    try (S3Store s = new S3Store(new StoreLocation.S3("no-such-bucket", ""), server.settings(2), S3Server.credentials())) {
+      assertThatThrownBy(s::checkReadable).isInstanceOf(NoSuchFileException.class).hasMessageContaining("bucket does not exist")
+          .hasMessageContaining("s3://no-such-bucket");
+    }
+  }
+
+  @Test
+  void throttledReadsAreRetried() throws Exception {
+    try (S3Store s = server.store("throttle", "", 4)) {
+      for (int i = 0; i < 20; i++) {
+        s.put("k" + i, ("v" + i).getBytes(StandardCharsets.UTF_8));
+      }
+      server.failEvery.set(3);
+      try {
+        for (int i = 0; i < 20; i++) {
+          assertThat(new String(s.read("k" + i), StandardCharsets.UTF_8)).isEqualTo("v" + i);
+        }
+      } finally {
+        server.failEvery.set(0);
+      }
+      assertThat(server.injectedFailures.get()).isGreaterThan(5);
+    }
+  }
+
+  @Test
+  void theCacheFetchesOnceAndEvictsTheLeastRecentlyUsed() throws Exception {
+    try (S3Store s = server.store("cache", "", 4)) {
+      for (int i = 0; i < 4; i++) {
+        s.put("f" + i, new byte[1000]);
+      }
+      ObjectCache cache = new ObjectCache(tmp.resolve("cache"), 2500);
+      Path a = cache.fetch(s, "f0");
+      int before = server.reads.get();
+      assertThat(cache.fetch(s, "f0")).isEqualTo(a);
+      assertThat(server.reads.get()).isEqualTo(before); // cached: no second read
+      cache.fetch(s, "f1");
+      cache.fetch(s, "f2");
+      cache.release();
+      assertThat(cache.size()).isLessThanOrEqualTo(2500);
+      assertThat(List.of(Files.exists(a))).containsExactly(false); // the oldest went first
+    }
+  }
+}

@@ -105,6 +105,10 @@ public final class QueryEngine implements AutoCloseable {
       if (processedFiles.remote()) {
         try (Statement s = duck.createStatement()) {
           s.execute("CREATE OR REPLACE VIEW " + q(ProcessedSchema.TABLE) + " AS " + processedSelect(DayFilter.of(duck, sql)));
+          if (!database.equalsIgnoreCase("main")) {
+            s.execute("CREATE OR REPLACE VIEW main." + DuckDb.ident(ProcessedSchema.TABLE) + " AS SELECT * FROM "
+                + q(ProcessedSchema.TABLE));
+          }
         }
       }
       try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery(sql)) {
@@ -198,22 +202,38 @@ public final class QueryEngine implements AutoCloseable {
         files.add(processedFiles.localFile(f.key()).toString());
       }
     }
+    // every column the table has ever had, in catalog order, so the view's shape does not
+    // depend on which files a query reads
+    Map<String, ColumnType> cols = new LinkedHashMap<>();
+    for (Column c : ProcessedSchema.COLUMNS) {
+      cols.put(c.name(), c.type());
+    }
+    for (CatalogColumn c : catalog.columns(ProcessedSchema.TABLE)) {
+      cols.putIfAbsent(c.name(), c.type());
+    }
     if (files.isEmpty()) {
-      Map<String, ColumnType> cols = new LinkedHashMap<>();
-      for (Column c : ProcessedSchema.COLUMNS) {
-        cols.put(c.name(), c.type());
-      }
-      for (CatalogColumn c : catalog.columns(ProcessedSchema.TABLE)) {
-        cols.putIfAbsent(c.name(), c.type());
-      }
       for (Column c : ProcessedSchema.PARTITION_COLUMNS) {
         cols.put(c.name(), c.type());
       }
       return emptySelect(cols);
     }
     String list = files.stream().map(DuckDb::literal).collect(Collectors.joining(", "));
-    return "SELECT * FROM read_parquet([" + list + "], hive_partitioning = true, union_by_name = true, "
+    String source = "read_parquet([" + list + "], hive_partitioning = true, union_by_name = true, "
         + "hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})";
+    java.util.Set<String> present = new java.util.HashSet<>();
+    try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + source)) {
+      while (rs.next()) {
+        present.add(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      throw new IOException("cannot read the processed files: " + firstLine(e.getMessage()), e);
+    }
+    StringBuilder select = new StringBuilder("SELECT ");
+    cols.forEach((name, type) -> select.append(present.contains(name) ? DuckDb.ident(name)
+        : "CAST(NULL AS " + type.name() + ") AS " + DuckDb.ident(name)).append(", "));
+    present.stream().filter(c -> !cols.containsKey(c) && !List.of("year", "month", "day").contains(c)).sorted()
+        .forEach(c -> select.append(DuckDb.ident(c)).append(", "));
+    return select.append("year, month, day FROM ").append(source).toString();
   }
 
   private String rawSelect() {

@@ -48,6 +48,9 @@ final class StartCommand implements Runnable {
     @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The day (default: yesterday, UTC).")
     String date;
 
+    @Option(names = "--input", paramLabel = "JSON", description = "The input as the original takes it, e.g. '{\"Date\":\"2026-11-27\"}'.")
+    String input;
+
     @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")
     boolean async;
 
@@ -56,7 +59,7 @@ final class StartCommand implements Runnable {
       if (date != null) {
         Commands.date("--date", date);
       }
-      return launch(Commands.context(spec), Workflows.DAILY, Workflows.input("Date", date), async);
+      return launch(Commands.context(spec), Workflows.DAILY, input(input, "Date", date), async);
     }
   }
 
@@ -82,6 +85,9 @@ final class StartCommand implements Runnable {
     @Option(names = "--month", paramLabel = "YYYY-MM", description = "The month (default: the previous calendar month, UTC).")
     String month;
 
+    @Option(names = "--input", paramLabel = "JSON", description = "The input as the original takes it, e.g. '{\"Month\":\"2026-10\"}'.")
+    String input;
+
     @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")
     boolean async;
 
@@ -90,8 +96,28 @@ final class StartCommand implements Runnable {
       if (month != null) {
         Commands.month("--month", month);
       }
-      return launch(Commands.context(spec), Workflows.REPORT, Workflows.input("Month", month), async);
+      return launch(Commands.context(spec), Workflows.REPORT, input(input, "Month", month), async);
     }
+  }
+
+  /** The input: the JSON given with --input, with the field of the option (if given) set. */
+  static ObjectNode input(String json, String field, String value) {
+    ObjectNode in = Workflows.input(field, null);
+    if (json != null) {
+      try {
+        com.fasterxml.jackson.databind.JsonNode n = new ObjectMapper().readTree(json);
+        if (!(n instanceof ObjectNode o)) {
+          throw new CdrCommand.UserException("--input: expected a JSON object, e.g. '{\"" + field + "\":\"...\"}'");
+        }
+        in = o;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new CdrCommand.UserException("--input: not valid JSON: " + e.getOriginalMessage());
+      }
+    }
+    if (value != null) {
+      in.put(field, value);
+    }
+    return in;
   }
 
   static int launch(AppContext ctx, String workflow, ObjectNode input, boolean async) throws IOException {

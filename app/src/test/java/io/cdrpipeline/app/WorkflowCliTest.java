@@ -64,6 +64,11 @@ class WorkflowCliTest {
     assertThat(show.out()).contains("status:   SUCCEEDED").contains("STEP_SUCCEEDED").contains("etl (")
         .contains("EXECUTION_SUCCEEDED");
     assertThat(cdr("executions", "stop", id).code()).isEqualTo(1);
+    Run viaInput = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-02\"}");
+    assertThat(viaInput.code()).as(viaInput.err()).isZero();
+    assertThat(viaInput.out()).contains("{\"Date\":\"2026-11-02\"}");
+    assertThat(cdr("start", "daily", "--input", "[1]").code()).isEqualTo(2);
+    assertThat(cdr("start", "daily", "--input", "{\"Date\":\"someday\"}").code()).isEqualTo(2);
     assertThat(cdr("executions", "show", "nope").code()).isEqualTo(2);
     assertThat(cdr("executions", "list", "--status", "WEIRD").code()).isEqualTo(2);
   }

@@ -212,6 +212,7 @@ public final class EmbeddedEtl {
       Instant started = Instant.now();
       long t0 = System.nanoTime();
       Path work = tempDir.resolve("etl-" + runId + "-" + day);
+      removeLeftovers(work);
       Files.createDirectories(work);
       ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "etl-progress");
@@ -258,6 +259,26 @@ public final class EmbeddedEtl {
       } finally {
         ticker.shutdownNow();
         deleteTree(work);
+      }
+    }
+
+    /**
+     * Deletes the staging folders of earlier runs of this day that were killed: this run holds
+     * the day's lock, so no live run uses them.
+     */
+    private void removeLeftovers(Path mine) {
+      if (!Files.isDirectory(tempDir)) {
+        return;
+      }
+      try (var dirs = Files.newDirectoryStream(tempDir, "etl-*-" + day)) {
+        for (Path d : dirs) {
+          if (!d.equals(mine)) {
+            LOG.info("removing the staging folder of an interrupted run: {}", d);
+            deleteTree(d);
+          }
+        }
+      } catch (IOException e) {
+        LOG.warn("cannot clean {}: {}", tempDir, e.getMessage());
       }
     }
 

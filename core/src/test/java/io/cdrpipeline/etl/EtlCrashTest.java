@@ -78,8 +78,11 @@ class EtlCrashTest {
       assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
     assertOldDayIntact();
+    Path tmpDir = p.config.stateDir().resolve("tmp");
+    assertThat(RawFiles.files(tmpDir)).as("the killed run left its staging files").isNotEmpty();
     p.etl().runDay(DAY, 2);
     assertNewDayComplete();
+    assertThat(RawFiles.files(tmpDir)).as("and the next run of the day removed them").isEmpty();
   }
 
   private void assertOldDayIntact() {

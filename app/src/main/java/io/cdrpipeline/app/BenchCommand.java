@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {
-      "Measure the ETL against baselines on one generated day, in one run, with the same",
-      "parallelism and a warm page cache:",
+      "Measure the ETL against baselines on one generated day.",
+      "In one run, with the same parallelism and a warm page cache:",
       "  (a)  read the bytes of every file, no parsing            (the I/O limit)",
       "  (a2) read and parse every file with Jackson, no writing  (the parse limit)",
       "  (b)  DuckDB read_json -> COPY TO parquet with the same derived columns",

@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {
-      "Show the whole pipeline on sample data: generate three days of CDRs (two voice connectors,",
-      "a few malformed files), crawl, run the ETL for each day, and query the result.",
+      "Show the whole pipeline on sample data (the main job).",
+      "Generates three days of CDRs (two voice connectors, a few malformed files), crawls, runs the",
+      "ETL for each day, and queries the result.",
       "Re-running it is safe: the same files are written and each day is replaced, not appended."})
 final class DemoCommand implements Callable<Integer> {
   /** The query of the original starter kit, verbatim. */

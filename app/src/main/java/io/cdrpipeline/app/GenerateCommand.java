@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = {
-      "Write realistic synthetic CDRs for one day in the real bucket layout:",
+      "Write realistic synthetic CDRs for one day, in the real bucket layout.",
+      "Layout:",
       "  <bucket>/Amazon-Chime-Voice-Connector-CDRs/json/<VoiceConnectorId>/YYYY/MM/DD/HH.MM.SS.mmm_<TransactionId>",
       "The same seed writes the same files, so re-running is safe."})
 final class GenerateCommand implements Callable<Integer> {

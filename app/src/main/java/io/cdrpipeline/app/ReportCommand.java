@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {
-      "Write the monthly report into the reports bucket (the starter kit's report):",
+      "Write the monthly report into the reports bucket (the starter kit's report).",
+      "Files:",
       "  reports/YYYY-MM/npanxx.csv   duration per NPA-NXX of the destination number",
       "                               (the original's query, for that month only)",
       "  reports/YYYY-MM/summary.csv  calls, duration and billable minutes per voice",

@@ -27,9 +27,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {
-      "Run the service: fire the schedules (EventBridge cron/rate syntax), resume executions that",
-      "a crash or kill interrupted, backfill days that have raw data but no successful daily run,",
-      "and serve signed report download links over HTTP. Stops on Ctrl-C or SIGTERM."})
+      "Run the service: schedules, resumed executions, backfill and report download links.",
+      "It fires the schedules (EventBridge cron/rate syntax), resumes executions that a crash or kill",
+      "interrupted, backfills days that have raw data but no successful daily run, and serves signed",
+      "report download links over HTTP. Stops on Ctrl-C or SIGTERM."})
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

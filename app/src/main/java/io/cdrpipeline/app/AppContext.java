@@ -10,6 +10,7 @@ import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.notify.RetryPolicy;
 import io.cdrpipeline.notify.Topic;
+import io.cdrpipeline.query.CachedProcessedFiles;
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.report.ReportLinks;
@@ -207,23 +208,8 @@ final class AppContext implements AutoCloseable {
     if (processed.localPath("").isPresent()) {
       files = key -> processed.localPath(key).orElseThrow(() -> new IOException("no local file for " + key));
     } else {
-      ObjectCache cache = new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes());
-      files = new QueryEngine.ProcessedFiles() {
-        @Override
-        public java.nio.file.Path localFile(String key) throws IOException {
-          return cache.fetch(processed, key);
-        }
-
-        @Override
-        public boolean remote() {
-          return true;
-        }
-
-        @Override
-        public void release() throws IOException {
-          cache.release();
-        }
-      };
+      files = new CachedProcessedFiles(processed,
+          new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
     }
     return QueryEngine.open(catalog(), config().database(), files, cdrStore(), config().etlMemoryLimit(),
         tempDir().resolve("query"));

@@ -83,7 +83,7 @@ final class ExecutionsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       AppContext ctx = Commands.context(spec);
-      Execution e = ctx.executions().get(id).orElseThrow(() -> new CdrCommand.UserException("no execution '" + id + "'"));
+      Execution e = execution(ctx, id);
       ObjectMapper json = new ObjectMapper();
       ctx.out.printf("execution %s%n", e.id());
       ctx.out.printf("  workflow: %s%n  status:   %s%n  trigger:  %s%n  input:    %s%n", e.workflow(), e.status(), e.trigger(), e.input());
@@ -131,7 +131,7 @@ final class ExecutionsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       AppContext ctx = Commands.context(spec);
-      Execution e = ctx.executions().get(id).orElseThrow(() -> new CdrCommand.UserException("no execution '" + id + "'"));
+      Execution e = execution(ctx, id);
       if (e.status().isFinal()) {
         ctx.err.println("error: execution " + id + " is not running (" + e.status() + ")");
         return CdrCommand.FAILED;
@@ -153,7 +153,7 @@ final class ExecutionsCommand implements Runnable {
     public Integer call() throws Exception {
       AppContext ctx = Commands.context(spec);
       Executor executor = ctx.executor();
-      Execution e = ctx.executions().get(id).orElseThrow(() -> new CdrCommand.UserException("no execution '" + id + "'"));
+      Execution e = execution(ctx, id);
       if (!executor.claim(e)) {
         ctx.err.println("error: execution " + id + " is " + (e.status().isFinal() ? e.status() : "run by " + e.owner().orElse("?")));
         return CdrCommand.FAILED;
@@ -161,6 +161,11 @@ final class ExecutionsCommand implements Runnable {
       Execution end = executor.run(id, ev -> StartCommand.print(ctx, ev));
       return StartCommand.finish(ctx, end);
     }
+  }
+
+  /** The execution with this id, or a usage error naming it. */
+  static Execution execution(AppContext ctx, String id) {
+    return ctx.executions().get(id).orElseThrow(() -> new CdrCommand.UserException("no execution '" + id + "'"));
   }
 
   static String duration(Duration d) {

@@ -69,6 +69,9 @@ class S3CliTest {
     assertThat(etl.out()).contains("60 rows written").contains("2 rejected").contains("s3://cli-processed/lake/processed_cdrs/");
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM cdrs.processed_cdrs WHERE year = 2026 AND month = 10").out())
         .isEqualTo("n\n60\n");
+    Run raw = cdr("query", "SELECT count(*) FROM amazon_chime_voice_connector_cdrs");
+    assertThat(raw.code()).isEqualTo(1);
+    assertThat(raw.err()).contains("only available for a CDR bucket in a local folder");
     Run report = cdr("start", "report", "--month", "2026-10");
     assertThat(report.code()).as(report.err() + report.out()).isZero();
     String link = report.out().lines().filter(l -> l.startsWith("download link: ")).findFirst().orElseThrow()

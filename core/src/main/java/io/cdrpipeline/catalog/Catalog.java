@@ -383,7 +383,8 @@ public final class Catalog {
     }
   }
 
-  static int exec(Connection c, String sql, Object... args) throws SQLException {
+  /** Runs one statement with its arguments on a connection (inside a caller's transaction). */
+  public static int exec(Connection c, String sql, Object... args) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, args);
       return ps.executeUpdate();

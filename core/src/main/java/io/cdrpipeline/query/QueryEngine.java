@@ -39,6 +39,7 @@ import org.duckdb.DuckDBConnection;
  */
 public final class QueryEngine implements AutoCloseable {
   private static final Pattern MENTIONS_QUARANTINE = Pattern.compile("(?i)quarantined_cdrs");
+  private static final Pattern MENTIONS_RAW = Pattern.compile("(?i)" + ProcessedSchema.RAW_TABLE);
 
   private final Catalog catalog;
   private final String database;
@@ -101,6 +102,10 @@ public final class QueryEngine implements AutoCloseable {
     try {
       if (!quarantineLoaded && MENTIONS_QUARANTINE.matcher(sql).find()) {
         loadQuarantine();
+      }
+      if (rawStore != null && rawStore.localPath("").isEmpty() && MENTIONS_RAW.matcher(sql).find()) {
+        throw new QueryException(ProcessedSchema.RAW_TABLE + " is only available for a CDR bucket in a local folder ("
+            + rawStore.location().display() + " is not): query processed_cdrs instead", null);
       }
       if (processedFiles.remote()) {
         try (Statement s = duck.createStatement()) {

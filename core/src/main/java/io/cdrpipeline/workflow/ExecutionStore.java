@@ -192,19 +192,7 @@ public final class ExecutionStore {
   }
 
   private static void exec(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        Object a = args[i];
-        if (a == null) {
-          ps.setNull(i + 1, java.sql.Types.VARCHAR);
-        } else if (a instanceof Integer n) {
-          ps.setInt(i + 1, n);
-        } else {
-          ps.setString(i + 1, a.toString());
-        }
-      }
-      ps.executeUpdate();
-    }
+    Catalog.exec(c, sql, args);
   }
 
   private static Execution execution(ResultSet rs) throws SQLException {

@@ -7,11 +7,11 @@ import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EmbeddedEtl;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.query.CachedProcessedFiles;
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.store.ObjectCache;
 import io.cdrpipeline.store.S3Store;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,22 +66,8 @@ public final class S3Pipeline implements AutoCloseable {
   }
 
   public QueryEngine query() {
-    return QueryEngine.open(catalog, config.database(), new QueryEngine.ProcessedFiles() {
-      @Override
-      public Path localFile(String key) throws IOException {
-        return cache.fetch(processed, key);
-      }
-
-      @Override
-      public boolean remote() {
-        return true;
-      }
-
-      @Override
-      public void release() throws IOException {
-        cache.release();
-      }
-    }, cdr, "512MB", config.stateDir().resolve("tmp/query"));
+    return QueryEngine.open(catalog, config.database(), new CachedProcessedFiles(processed, cache), cdr, "512MB",
+        config.stateDir().resolve("tmp/query"));
   }
 
   public QueryResult sql(String sql) {

@@ -149,10 +149,11 @@ public final class Crawler {
     } finally {
       pool.shutdownNow();
     }
-    catalog.upsertPartitions(partitions);
+    // columns first: a crawl killed in between then finds the folders again next time
     List<CatalogColumn> observed = new ArrayList<>();
     sampler.columns().forEach((col, e) -> observed.add(new CatalogColumn(col, e.getKey(), e.getValue(), 0)));
     List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.RAW_TABLE, observed);
+    catalog.upsertPartitions(partitions);
     logChanges(changes);
     if (sampler.unreadable() > 0) {
       LOG.info("{} sampled files were not JSON objects (the ETL quarantines them)", sampler.unreadable());
@@ -269,7 +270,6 @@ public final class Crawler {
           }
         }
       }
-      catalog.upsertPartitions(partitions);
       List<CatalogColumn> observed = new ArrayList<>();
       if (!footers.isEmpty()) {
         for (Map.Entry<String, ColumnType> e : parquetColumns(footers).entrySet()) {
@@ -279,6 +279,7 @@ public final class Crawler {
         observed.addAll(Catalog.asCatalogColumns(ProcessedSchema.COLUMNS));
       }
       List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.TABLE, observed);
+      catalog.upsertPartitions(partitions);
       logChanges(changes);
       return new CrawlResult(ProcessedSchema.TABLE, everything, listings, fresh, partitions.size() - fresh,
           objects, bytes, footers.size(), changes, Duration.between(started, Instant.now()));

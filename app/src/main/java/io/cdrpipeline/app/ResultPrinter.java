@@ -38,10 +38,13 @@ final class ResultPrinter {
       return "";
     }
     if (v instanceof Timestamp ts) {
-      return ts.toLocalDateTime().toString().replace('T', ' ');
+      return text(ts.toLocalDateTime());
     }
     if (v instanceof LocalDateTime ldt) {
-      return ldt.toString().replace('T', ' ');
+      // always with seconds, as SQL engines print timestamps; fractions only when there are any
+      String base = ldt.format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+      int micros = ldt.getNano() / 1000;
+      return micros == 0 ? base : base + String.format(".%06d", micros).replaceAll("0+$", "");
     }
     if (v instanceof OffsetDateTime odt) {
       return odt.toString().replace('T', ' ');

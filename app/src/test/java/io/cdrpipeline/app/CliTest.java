@@ -76,6 +76,8 @@ class CliTest {
     assertThat(count.out()).isEqualTo("n\n250\n");
     Run json = cdr("query", "--format", "json", "SELECT count(*) AS n, 'a\"b' AS s FROM quarantined_cdrs");
     assertThat(json.out().replaceAll("\\s", "")).isEqualTo("[{\"n\":3,\"s\":\"a\\\"b\"}]");
+    assertThat(cdr("query", "--format", "csv", "SELECT TIMESTAMP '2025-11-27 00:00:00' AS a, "
+        + "TIMESTAMP '2025-11-27 10:11:12.5' AS b").out()).isEqualTo("a,b\n2025-11-27 00:00:00,2025-11-27 10:11:12.5\n");
     Run table = cdr("query", "SELECT 1 AS one");
     assertThat(table.out()).contains("| one |").contains("1 row");
 

@@ -221,6 +221,14 @@ public final class EmbeddedEtl {
       });
       ticker.scheduleAtFixedRate(() -> listener.progress(day, filesDone.get(), listed.get(), listingDone),
           250, 250, TimeUnit.MILLISECONDS);
+      // DuckDB loads its native library while the files are read, not after
+      java.util.concurrent.CompletableFuture<Connection> duckOpening = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return DuckDb.open(memoryLimit, work.resolve("duckdb"), 0);
+        } catch (SQLException e) {
+          throw new java.util.concurrent.CompletionException(e);
+        }
+      });
       try {
         readAll(work);
         LOG.info("{}: read {} files in {} ms", day, filesDone.get(), (System.nanoTime() - t0) / 1_000_000);
@@ -231,8 +239,7 @@ public final class EmbeddedEtl {
         long bytesWritten = 0;
         if (rowsRead.get() > 0) {
           Path parquet = work.resolve("part.parquet");
-          try (Connection duck = DuckDb.open(memoryLimit, work.resolve("duckdb"), 0);
-              Statement s = duck.createStatement()) {
+          try (Connection duck = opened(duckOpening); Statement s = duck.createStatement()) {
             s.execute("SET preserve_insertion_order = false");
             rows = s.executeUpdate("COPY (" + selectSql() + ") TO " + DuckDb.literal(parquet.toString())
                 + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)");
@@ -258,7 +265,25 @@ public final class EmbeddedEtl {
             Duration.between(started, Instant.now()), output);
       } finally {
         ticker.shutdownNow();
+        duckOpening.thenAccept(c -> {
+          try {
+            c.close(); // closing twice is harmless
+          } catch (SQLException ignored) {
+            // nothing held
+          }
+        });
         deleteTree(work);
+      }
+    }
+
+    private Connection opened(java.util.concurrent.CompletableFuture<Connection> opening) throws SQLException {
+      try {
+        return opening.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof SQLException sql) {
+          throw sql;
+        }
+        throw e;
       }
     }
 

@@ -131,16 +131,14 @@ public final class Executor implements AutoCloseable {
     if (parts.length >= 3 && parts[0].equals(host())) {
       try {
         long pid = Long.parseLong(parts[1]);
-        if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-          return false; // alive on this host, whatever its heartbeat says
-        }
-        if (pid != ProcessHandle.current().pid()) {
-          return true;
+        if (pid != ProcessHandle.current().pid() && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          return true; // its process on this host is gone: no need to wait for the heartbeat to go stale
         }
       } catch (NumberFormatException ignored) {
         // not one of ours: judge by the heartbeat
       }
     }
+    // a live owner proves itself every few seconds (and a reused process id does not)
     return e.heartbeatAt().map(h -> h.plus(settings.staleAfter()).isBefore(clock.instant())).orElse(true);
   }
 

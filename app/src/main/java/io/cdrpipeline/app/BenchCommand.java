@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     Path marker = base.resolve("generated-" + calls + "-" + connectors);
     LocalStore store = new LocalStore(bucket);
     // every measure uses the parallelism the ETL really uses on this store
-    int w = Math.max(1, Math.min(requested, store.usefulReaders()));
+    int w = Math.max(1, store.readers(requested));
     if (!Files.exists(marker)) {
       deleteTree(base);
       Files.createDirectories(bucket);

@@ -539,12 +539,11 @@ public final class EmbeddedEtl {
   }
 
   /**
-   * The readers a run really uses: the requested number, but no more than the stores can use
-   * (more threads than cores only slow the reading of a local folder down).
+   * The readers a run really uses: for a local folder the requested number but no more than
+   * the cores (more threads only slow it down), for S3 its requests in flight.
    */
   public int effectiveWorkers(int requested) {
-    int useful = sources.stream().mapToInt(s -> s.store().usefulReaders()).max().orElse(requested);
-    return Math.max(1, Math.min(requested, useful));
+    return Math.max(1, sources.stream().mapToInt(s -> s.store().readers(requested)).max().orElse(requested));
   }
 
   /** Which crawler source name a raw source has; used by callers building sources. */

@@ -210,8 +210,8 @@ public final class LocalStore implements ObjectStore {
   }
 
   @Override
-  public int usefulReaders() {
-    return Math.max(2, Runtime.getRuntime().availableProcessors());
+  public int readers(int requested) {
+    return Math.min(requested, Math.max(2, Runtime.getRuntime().availableProcessors()));
   }
 
   @Override

@@ -59,11 +59,12 @@ public interface ObjectStore extends AutoCloseable {
   Optional<ObjectInfo> stat(String key) throws IOException;
 
   /**
-   * How many parallel readers can help: as many as cores for a local folder (reading it is
-   * CPU work), many more for a network store (reading it is mostly waiting).
+   * How many parallel readers to use when {@code requested} are asked for: no more than the
+   * cores for a local folder (reading it is CPU work); for a network store its own setting of
+   * requests in flight (reading it is mostly waiting).
    */
-  default int usefulReaders() {
-    return Integer.MAX_VALUE;
+  default int readers(int requested) {
+    return requested;
   }
 
   /** The local file behind a key, when the store is a local folder. */

@@ -310,8 +310,8 @@ public final class S3Store implements ObjectStore {
   }
 
   @Override
-  public int usefulReaders() {
-    return maxConcurrency;
+  public int readers(int requested) {
+    return maxConcurrency; // s3.maxConcurrency: the requests kept in flight
   }
 
   private static String name(String key) {

@@ -36,6 +36,25 @@ class ConfigWorkflowKeysTest {
     assertThat(c.server().port()).isEqualTo(8080);
     assertThat(c.notifications()).isEmpty();
     assertThat(c.backfill()).isTrue();
+    assertThat(c.s3().maxConcurrency()).isEqualTo(64);
+    assertThat(c.s3().endpoint()).isEmpty();
+    assertThat(c.queryCacheBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
+  }
+
+  @Test
+  void theS3BlockIsRead() throws Exception {
+    Config c = load("cdrBucket: s3://cdrs/in\ns3: {endpoint: 'http://127.0.0.1:9000', region: eu-west-1, maxConcurrency: 128}\n"
+        + "queryCacheSize: 512MB\n");
+    assertThat(c.cdrBucket()).isEqualTo(new io.cdrpipeline.store.StoreLocation.S3("cdrs", "in"));
+    assertThat(c.s3().endpoint()).contains(java.net.URI.create("http://127.0.0.1:9000"));
+    assertThat(c.s3().pathStyle()).isTrue();
+    assertThat(c.s3().region()).contains("eu-west-1");
+    assertThat(c.s3().maxConcurrency()).isEqualTo(128);
+    assertThat(c.queryCacheBytes()).isEqualTo(512_000_000L);
+    assertThatThrownBy(() -> load("s3: {maxConcurrency: 0}")).hasMessageContaining("s3.maxConcurrency");
+    assertThatThrownBy(() -> load("s3: {endpoint: 'localhost:9000'}")).hasMessageContaining("s3.endpoint");
+    assertThatThrownBy(() -> load("s3: {endpiont: 'http://x'}")).hasMessageContaining("endpiont");
+    assertThatThrownBy(() -> load("queryCacheSize: lots")).hasMessageContaining("queryCacheSize");
   }
 
   @Test

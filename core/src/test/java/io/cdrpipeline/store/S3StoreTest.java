@@ -52,6 +52,8 @@ class S3StoreTest {
       assertThat(s.stat("y/three")).isEmpty();
       assertThatThrownBy(() -> s.read("y/three")).isInstanceOf(NoSuchFileException.class);
       assertThat(s.location().display()).isEqualTo("s3://basics/team/a");
+      assertThat(s.readers(10)).isEqualTo(4); // its requests in flight, whatever the workers asked
+      assertThat(new LocalStore(tmp).readers(10)).isLessThanOrEqualTo(Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
     try (S3Store raw = server.store("basics", "", 4)) {
       assertThat(raw.stat("team/a/x/2026/01/01/one")).isPresent(); // the prefix is part of the real key

@@ -73,14 +73,6 @@ public final class ConfigLoader {
       } else if (!tree.isObject()) {
         throw new ConfigException(path + " must hold keys and values (e.g. 'cdrBucket: /data/cdrs'), not " + tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
       } else {
-        var fields = tree.fields();
-        while (fields.hasNext()) {
-          var f = fields.next();
-          if (f.getValue().isIntegralNumber() && !f.getValue().canConvertToInt()) {
-            throw new ConfigException("bad value for '" + f.getKey() + "' in " + path + ": " + f.getValue().asText()
-                + " is out of range");
-          }
-        }
         raw = Yaml.MAPPER.treeToValue(tree, ConfigFile.class);
       }
     } catch (UnrecognizedPropertyException e) {
@@ -91,6 +83,13 @@ public final class ConfigLoader {
     } catch (MismatchedInputException e) {
       throw new ConfigException(
           "bad value for '" + keyPath(e) + "' in " + path + ": " + firstLine(e.getOriginalMessage()));
+    } catch (JsonMappingException e) {
+      // e.g. a number too large for its key: without a path, the parser knows where it stood
+      String key = keyPath(e);
+      if (key.isEmpty() && e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) {
+        key = keyPath(p.getParsingContext());
+      }
+      throw new ConfigException("bad value for '" + key + "' in " + path + ": " + firstLine(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
       throw new ConfigException(path + " is not valid YAML: " + firstLine(e.getOriginalMessage())
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
@@ -286,6 +285,14 @@ public final class ConfigLoader {
         .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
         .collect(Collectors.joining("."))
         .replace(".[", "[");
+  }
+
+  private static String keyPath(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+    java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+    for (var c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
+      parts.addFirst(c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName());
+    }
+    return String.join(".", parts).replace(".[", "[");
   }
 
   private static String firstLine(String s) {

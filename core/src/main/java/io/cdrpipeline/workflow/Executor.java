@@ -417,5 +417,11 @@ public final class Executor implements AutoCloseable {
   public void close() {
     beats.shutdownNow();
     stepThreads.shutdownNow();
+    try {
+      // a heartbeat in progress still writes to the catalog: let it finish before returning
+      beats.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

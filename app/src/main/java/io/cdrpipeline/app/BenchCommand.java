@@ -8,7 +8,6 @@ import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectInfo;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -240,9 +239,5 @@ final class BenchCommand implements Callable<Integer> {
         Files.delete(x);
       }
     }
-  }
-
-  static String classPath() {
-    return System.getProperty("java.class.path").replace(File.pathSeparatorChar, ':');
   }
 }

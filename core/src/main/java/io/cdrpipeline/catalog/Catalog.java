@@ -17,15 +17,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The data catalog: tables, their columns and partitions (what the crawlers find), and the
  * committed state of every processed day (what the ETL writes and queries read).
  */
 public final class Catalog {
-  private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
   private final Database db;
 
   public Catalog(Database db) {
@@ -404,10 +401,6 @@ public final class Catalog {
         ps.setString(i + 1, a.toString());
       }
     }
-  }
-
-  static Logger log() {
-    return LOG;
   }
 
   /** Columns in the order given, as catalog columns named as in the data. */

@@ -10,7 +10,6 @@ import io.cdrpipeline.catalog.DayCommit;
 import io.cdrpipeline.catalog.NamedLock;
 import io.cdrpipeline.catalog.Partition;
 import io.cdrpipeline.catalog.ProcessedDay;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.ProcessedLayout;
@@ -544,10 +543,5 @@ public final class EmbeddedEtl {
    */
   public int effectiveWorkers(int requested) {
     return Math.max(1, sources.stream().mapToInt(s -> s.store().readers(requested)).max().orElse(requested));
-  }
-
-  /** Which crawler source name a raw source has; used by callers building sources. */
-  public static String defaultSourceName() {
-    return Crawler.SOURCE_CDR;
   }
 }

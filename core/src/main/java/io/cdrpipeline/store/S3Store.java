@@ -2,7 +2,6 @@ package io.cdrpipeline.store;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -332,10 +331,5 @@ public final class S3Store implements ObjectStore {
   @Override
   public String toString() {
     return location.display();
-  }
-
-  /** Wraps SDK failures in loops that cannot throw checked exceptions. */
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }

@@ -39,7 +39,7 @@ public final class ExecutionStore {
   public Execution create(Execution e) {
     try {
       catalog.inTransaction(c -> {
-        exec(c, "INSERT INTO executions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        Catalog.exec(c, "INSERT INTO executions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             e.id(), e.workflow(), json(e.input()), e.inputKey(), e.status().name(), e.trigger(),
             e.startedAt().toString(), null, e.deadline().toString(), e.nextStep(), json(e.state()), null, null,
             e.owner().orElse(null), e.heartbeatAt().map(Instant::toString).orElse(null), 0);
@@ -186,13 +186,9 @@ public final class ExecutionStore {
         seq = rs.getInt(1);
       }
     }
-    exec(c, "INSERT INTO execution_events (execution_id, seq, at, type, step, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    Catalog.exec(c, "INSERT INTO execution_events (execution_id, seq, at, type, step, detail) VALUES (?, ?, ?, ?, ?, ?)",
         id, seq, at.toString(), type.name(), step, detail);
     return seq;
-  }
-
-  private static void exec(Connection c, String sql, Object... args) throws SQLException {
-    Catalog.exec(c, sql, args);
   }
 
   private static Execution execution(ResultSet rs) throws SQLException {

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The three state machines of the original: {@code daily} (crawl raw new folders, ETL the
@@ -139,9 +138,5 @@ public final class Workflows {
       in.put(field, value);
     }
     return in;
-  }
-
-  static Function<ObjectNode, String> constant(String key) {
-    return in -> key;
   }
 }

@@ -206,13 +206,12 @@ final class AppContext implements AutoCloseable {
     ObjectStore processed = processedStore();
     QueryEngine.ProcessedFiles files;
     if (processed.localPath("").isPresent()) {
-      files = key -> processed.localPath(key).orElseThrow(() -> new IOException("no local file for " + key));
+      files = QueryEngine.ProcessedFiles.local(processed);
     } else {
       files = new CachedProcessedFiles(processed,
           new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
     }
-    return QueryEngine.open(catalog(), config().database(), files, cdrStore(), config().etlMemoryLimit(),
-        tempDir().resolve("query"));
+    return QueryEngine.open(catalog(), config().database(), files, cdrStore(), config().query(), tempDir());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.cdrpipeline.config;
 
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.notify.Subscription;
+import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.workflow.Workflows;
@@ -38,6 +39,7 @@ public record Config(
     boolean backfill,
     S3Settings s3,
     long queryCacheBytes,
+    QueryLimits query,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -52,6 +54,7 @@ public record Config(
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(catalogUrl, "catalogUrl");
+    Objects.requireNonNull(query, "query");
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
@@ -89,6 +92,7 @@ public record Config(
         true,
         S3Settings.defaults(),
         2L * 1024 * 1024 * 1024,
+        QueryLimits.DEFAULTS,
         Optional.empty());
   }
 

@@ -23,6 +23,14 @@ final class ConfigFile {
   @JsonProperty public Boolean backfill;
   @JsonProperty public S3File s3;
   @JsonProperty public String queryCacheSize;
+  @JsonProperty public QueryFile query;
+
+  /** The {@code query:} block. */
+  static final class QueryFile {
+    @JsonProperty public String timeout;
+    @JsonProperty public String memoryLimit;
+    @JsonProperty public String maxTempSize;
+  }
 
   /** The {@code s3:} block. */
   static final class S3File {

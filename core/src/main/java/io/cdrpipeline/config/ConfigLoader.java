@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cdrpipeline.notify.Subscription;
+import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
@@ -222,6 +223,7 @@ public final class ConfigLoader {
     if (raw.queryCacheSize != null) {
       cacheBytes = Sizes.parse("queryCacheSize", raw.queryCacheSize);
     }
+    QueryLimits query = queryLimits(raw.query, memory);
     return new Config(
         location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
@@ -244,7 +246,21 @@ public final class ConfigLoader {
         raw.backfill == null || raw.backfill,
         s3,
         cacheBytes,
+        query,
         Optional.of(file));
+  }
+
+  /** The {@code query:} block; memory defaults to {@code etlMemoryLimit}. */
+  private static QueryLimits queryLimits(ConfigFile.QueryFile raw, String etlMemory) {
+    QueryLimits d = QueryLimits.DEFAULTS;
+    Duration timeout = raw == null || raw.timeout == null ? d.timeout() : Durations.parse("query.timeout", raw.timeout);
+    long memory = raw == null || raw.memoryLimit == null ? Sizes.parse("etlMemoryLimit", etlMemory)
+        : Sizes.parse("query.memoryLimit", raw.memoryLimit);
+    long temp = raw == null || raw.maxTempSize == null ? d.maxTempBytes() : Sizes.parse("query.maxTempSize", raw.maxTempSize);
+    if (memory < 16L << 20) {
+      throw new ConfigException("bad value for 'query.memoryLimit': at least 16MB is needed, got " + memory + " bytes");
+    }
+    return new QueryLimits(timeout, memory, temp);
   }
 
   private static StoreLocation location(String key, String value, Path base, StoreLocation dflt) {

@@ -12,13 +12,18 @@ public final class CachedProcessedFiles implements QueryEngine.ProcessedFiles {
   private final ObjectCache cache;
 
   public CachedProcessedFiles(ObjectStore store, ObjectCache cache) {
-    this.store = Objects.requireNonNull(store, "store");
-    this.cache = Objects.requireNonNull(cache, "cache");
+    this.store = Objects.requireNonNull(store, "store is null");
+    this.cache = Objects.requireNonNull(cache, "cache is null");
   }
 
   @Override
   public Path localFile(String key) throws IOException {
     return cache.fetch(store, key);
+  }
+
+  @Override
+  public Path root() {
+    return cache.dir();
   }
 
   @Override

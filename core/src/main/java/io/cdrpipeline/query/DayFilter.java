@@ -1,12 +1,6 @@
 package io.cdrpipeline.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cdrpipeline.model.ProcessedSchema;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +8,12 @@ import java.util.Locale;
 import java.util.function.IntPredicate;
 
 /**
- * The days a query can read from {@code processed_cdrs}, found from its filters on the
+ * The days a query can read from a day-partitioned table, found from its filters on the
  * partition columns ({@code year = 2026 AND month IN (10, 11) AND day BETWEEN 1 AND 5}), so
- * only those days' files need to be fetched from a remote store. Conservative: when the query
+ * only those days' files are read (or fetched from a remote store). Conservative: when the query
  * is not simple enough to be sure (the table read twice, joins, OR), every day is allowed.
  */
 public final class DayFilter {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final DayFilter ALL = new DayFilter(d -> true, d -> true, d -> true);
 
   private final IntPredicate year;
@@ -48,24 +41,14 @@ public final class DayFilter {
     return this == ALL;
   }
 
-  /** The filter of a query, parsed by DuckDB's own parser. */
-  public static DayFilter of(Connection duck, String sql) {
-    JsonNode ast;
-    try (PreparedStatement ps = duck.prepareStatement("SELECT json_serialize_sql(?::VARCHAR)")) {
-      ps.setString(1, sql);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        ast = JSON.readTree(rs.getString(1));
-      }
-    } catch (SQLException | java.io.IOException e) {
-      return ALL;
-    }
-    if (ast.path("error").asBoolean(true)) {
-      return ALL;
-    }
+  /**
+   * The days of {@code table} a query may read, from the parse tree of its SELECT
+   * ({@link ReadOnlyQuery#select()}).
+   */
+  public static DayFilter of(JsonNode select, String table) {
     List<JsonNode> refs = new ArrayList<>();
     List<JsonNode> owners = new ArrayList<>();
-    collect(ast, refs, owners);
+    collect(select, table, refs, owners);
     if (refs.size() != 1 || owners.size() != 1) {
       return ALL;
     }
@@ -85,24 +68,24 @@ public final class DayFilter {
     return new DayFilter(all(years), all(months), all(days));
   }
 
-  /** Finds the base-table references to processed_cdrs, and the SELECT nodes reading one directly. */
-  private static void collect(JsonNode n, List<JsonNode> refs, List<JsonNode> owners) {
+  /** Finds the base-table references to the table, and the SELECT nodes reading one directly. */
+  private static void collect(JsonNode n, String table, List<JsonNode> refs, List<JsonNode> owners) {
     if (n.isObject()) {
-      if ("BASE_TABLE".equals(n.path("type").asText()) && isProcessed(n)) {
+      if ("BASE_TABLE".equals(n.path("type").asText()) && named(n, table)) {
         refs.add(n);
       }
-      if ("SELECT_NODE".equals(n.path("type").asText()) && isProcessed(n.path("from_table"))
+      if ("SELECT_NODE".equals(n.path("type").asText()) && named(n.path("from_table"), table)
           && "BASE_TABLE".equals(n.path("from_table").path("type").asText())) {
         owners.add(n);
       }
-      n.fields().forEachRemaining(e -> collect(e.getValue(), refs, owners));
+      n.fields().forEachRemaining(e -> collect(e.getValue(), table, refs, owners));
     } else if (n.isArray()) {
-      n.forEach(c -> collect(c, refs, owners));
+      n.forEach(c -> collect(c, table, refs, owners));
     }
   }
 
-  private static boolean isProcessed(JsonNode table) {
-    return ProcessedSchema.TABLE.equalsIgnoreCase(table.path("table_name").asText());
+  private static boolean named(JsonNode ref, String table) {
+    return table.equalsIgnoreCase(ref.path("table_name").asText());
   }
 
   private static List<JsonNode> conjuncts(JsonNode where) {

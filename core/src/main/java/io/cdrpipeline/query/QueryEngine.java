@@ -8,10 +8,12 @@ import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.ObjectStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -25,7 +27,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -33,110 +40,170 @@ import org.duckdb.DuckDBConnection;
 /**
  * SQL over the catalog's tables (the Athena of the original) on embedded DuckDB. The tables
  * are views, each available unqualified and under the configured database name:
- * {@code processed_cdrs} over exactly the Parquet files the catalog has committed (Hive
- * partitions year/month/day, pruned by filters), {@code amazon_chime_voice_connector_cdrs}
- * over the crawled raw JSON, and {@code quarantined_cdrs}. Only read-only statements run.
+ * {@code processed_cdrs} over exactly the Parquet files the catalog has committed,
+ * {@code amazon_chime_voice_connector_cdrs} over the crawled raw JSON, and
+ * {@code quarantined_cdrs}.
+ *
+ * <p>A view is bound only when a query names its table, and only over the days the query's
+ * filters on {@code year}, {@code month} and {@code day} allow, so a query pays for what it
+ * reads. Only one read-only statement runs ({@link ReadOnlyQuery}), and DuckDB itself keeps it
+ * read-only and confined: after the views are made, it may read only the folders the tables read,
+ * with external access off and its configuration locked. Each engine spills into a temporary
+ * folder of its own ({@link ScratchDir}), and each query is interrupted at its time limit.
  */
 public final class QueryEngine implements AutoCloseable {
-  private static final Pattern MENTIONS_QUARANTINE = Pattern.compile("(?i)quarantined_cdrs");
-  private static final Pattern MENTIONS_RAW = Pattern.compile("(?i)" + ProcessedSchema.RAW_TABLE);
+  private static final Set<String> TABLES =
+      Set.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE, ProcessedSchema.QUARANTINE_TABLE);
+  private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "query-timeout");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final Catalog catalog;
   private final String database;
   private final Connection duck;
   private final ProcessedFiles processedFiles;
   private final ObjectStore rawStore;
+  private final QueryLimits limits;
+  private final ScratchDir scratch;
   private boolean quarantineLoaded;
 
   /** Resolves a committed processed file key to a local file DuckDB can read. */
-  @FunctionalInterface
   public interface ProcessedFiles {
+    /** The local file of a committed key (fetched first for a remote store). */
     Path localFile(String key) throws IOException;
 
-    /**
-     * True when files must be fetched first (a remote store): then each query gets a view of
-     * only the days its partition filters allow, and only those files are fetched.
-     */
+    /** The folder every local file lives under: the only place DuckDB may read processed data from. */
+    Path root();
+
+    /** True when files must be fetched first (a remote store). */
     default boolean remote() {
       return false;
     }
 
     /** Called after each query, so a cache may evict what it no longer needs. */
     default void release() throws IOException {}
+
+    /** The files of a store in a local folder, read in place. */
+    static ProcessedFiles local(ObjectStore store) {
+      Objects.requireNonNull(store, "store is null");
+      Path root = store.localPath(ProcessedLayout.ROOT)
+          .orElseThrow(() -> new IllegalArgumentException(store.location().display() + " is not a local folder"));
+      return new ProcessedFiles() {
+        @Override
+        public Path localFile(String key) throws IOException {
+          return store.localPath(key).orElseThrow(() -> new IOException("no local file for " + key));
+        }
+
+        @Override
+        public Path root() {
+          return root;
+        }
+      };
+    }
   }
 
-  private QueryEngine(Catalog catalog, String database, Connection duck, ProcessedFiles files, ObjectStore rawStore) {
+  private QueryEngine(Catalog catalog, String database, Connection duck, ProcessedFiles files, ObjectStore rawStore,
+      QueryLimits limits, ScratchDir scratch) {
     this.catalog = catalog;
     this.database = database;
     this.duck = duck;
     this.processedFiles = files;
     this.rawStore = rawStore;
+    this.limits = limits;
+    this.scratch = scratch;
   }
 
   /**
    * Opens an engine. {@code rawStore} may be null when the raw table is not wanted;
-   * {@code files} turns processed keys into local files (the folder itself, or a cache).
+   * {@code files} turns processed keys into local files (the folder itself, or a cache);
+   * {@code tempRoot} is where this engine makes its own temporary folder.
    */
   public static QueryEngine open(Catalog catalog, String database, ProcessedFiles files, ObjectStore rawStore,
-      String memoryLimit, Path tempDir) {
-    Objects.requireNonNull(catalog, "catalog");
-    Objects.requireNonNull(database, "database");
+      QueryLimits limits, Path tempRoot) {
+    Objects.requireNonNull(catalog, "catalog is null");
+    Objects.requireNonNull(database, "database is null");
+    Objects.requireNonNull(files, "files is null");
+    Objects.requireNonNull(limits, "limits is null");
+    Objects.requireNonNull(tempRoot, "tempRoot is null");
+    ScratchDir scratch;
     try {
-      Connection duck = DuckDb.open(memoryLimit, tempDir, 0);
-      QueryEngine engine = new QueryEngine(catalog, database, duck, files, rawStore);
+      removeSharedLegacyFolder(tempRoot);
+      scratch = ScratchDir.create(tempRoot, "query");
+    } catch (IOException e) {
+      throw new QueryException("cannot make a temporary folder in " + tempRoot + ": " + firstLine(e.getMessage()), e);
+    }
+    try {
+      Connection duck = DuckDb.open(limits.memoryBytes() + "B", scratch.path(), 0);
+      QueryEngine engine = new QueryEngine(catalog, database, duck, files, rawStore, limits, scratch);
       try {
-        engine.createViews();
-      } catch (SQLException | IOException | RuntimeException e) {
+        engine.createTables();
+        engine.sandbox();
+      } catch (SQLException | RuntimeException e) {
         duck.close();
         throw e;
       }
       return engine;
-    } catch (SQLException | IOException e) {
+    } catch (SQLException e) {
+      scratch.close();
       throw new QueryException("cannot prepare the tables for querying: " + firstLine(e.getMessage()), e);
+    } catch (RuntimeException e) {
+      scratch.close();
+      throw e;
     }
   }
 
-  /** Runs a read-only query and streams its result to the sink. */
+  /** Runs one read-only query and streams its result to the sink. */
   public void stream(String sql, QuerySink sink) throws IOException {
-    ReadOnlyGuard.check(sql);
+    ReadOnlyQuery query = ReadOnlyQuery.parse(duck, sql);
     try {
-      if (!quarantineLoaded && MENTIONS_QUARANTINE.matcher(sql).find()) {
-        loadQuarantine();
-      }
-      if (rawStore != null && rawStore.localPath("").isEmpty() && MENTIONS_RAW.matcher(sql).find()) {
-        throw new QueryException(ProcessedSchema.RAW_TABLE + " is only available for a CDR bucket in a local folder ("
-            + rawStore.location().display() + " is not): query processed_cdrs instead", null);
-      }
-      if (processedFiles.remote()) {
-        try (Statement s = duck.createStatement()) {
-          s.execute("CREATE OR REPLACE VIEW " + q(ProcessedSchema.TABLE) + " AS " + processedSelect(DayFilter.of(duck, sql)));
-          if (!database.equalsIgnoreCase("main")) {
-            s.execute("CREATE OR REPLACE VIEW main." + DuckDb.ident(ProcessedSchema.TABLE) + " AS SELECT * FROM "
-                + q(ProcessedSchema.TABLE));
+      bindTables(query);
+      try (Statement s = duck.createStatement()) {
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> timer = TIMER.schedule(() -> {
+          timedOut.set(true);
+          try {
+            s.cancel();
+          } catch (SQLException ignored) {
+            // the statement ended meanwhile
           }
-        }
-      }
-      try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-        ResultSetMetaData md = rs.getMetaData();
-        int n = md.getColumnCount();
-        List<String> names = new ArrayList<>(n);
-        List<String> types = new ArrayList<>(n);
-        for (int i = 1; i <= n; i++) {
-          names.add(md.getColumnLabel(i));
-          types.add(md.getColumnTypeName(i));
-        }
-        sink.header(names, types);
-        while (rs.next()) {
-          List<Object> row = new ArrayList<>(n);
+        }, limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        try (ResultSet rs = s.executeQuery(query.sql())) {
+          ResultSetMetaData md = rs.getMetaData();
+          int n = md.getColumnCount();
+          List<String> names = new ArrayList<>(n);
+          List<String> types = new ArrayList<>(n);
           for (int i = 1; i <= n; i++) {
-            row.add(rs.getObject(i));
+            names.add(md.getColumnLabel(i));
+            types.add(md.getColumnTypeName(i));
           }
-          sink.row(row);
+          sink.header(names, types);
+          while (rs.next()) {
+            List<Object> row = new ArrayList<>(n);
+            for (int i = 1; i <= n; i++) {
+              row.add(rs.getObject(i));
+            }
+            sink.row(row);
+          }
+          sink.end();
+        } catch (SQLException e) {
+          if (timedOut.get()) {
+            throw new QueryException("the query took longer than " + describe(limits.timeout())
+                + " and was stopped (query.timeout)", e);
+          }
+          throw e;
+        } finally {
+          timer.cancel(false);
         }
-        sink.end();
       }
     } catch (SQLException e) {
-      throw new QueryException(describe(e), e);
+      String line = describe(e);
+      if (line.startsWith("Out of Memory Error")) {
+        line += " (a query may use query.memoryLimit = " + limits.memoryBytes() + " bytes of memory and "
+            + "query.maxTempSize = " + limits.maxTempBytes() + " bytes of temporary files)";
+      }
+      throw new QueryException(line, e);
     } finally {
       processedFiles.release();
     }
@@ -170,16 +237,17 @@ public final class QueryEngine implements AutoCloseable {
     return database;
   }
 
-  private void createViews() throws SQLException, IOException {
+  /** Every table with its columns and no rows, so that SHOW and DESCRIBE work before any binding. */
+  private void createTables() throws SQLException {
     try (Statement s = duck.createStatement()) {
-      if (!database.equalsIgnoreCase("main")) {
+      if (!main()) {
         s.execute("CREATE SCHEMA " + DuckDb.ident(database));
       }
-      s.execute(view(ProcessedSchema.TABLE, processedSelect(processedFiles.remote() ? null : DayFilter.all())));
-      s.execute(view(ProcessedSchema.RAW_TABLE, rawSelect()));
+      s.execute(view(ProcessedSchema.TABLE, emptySelect(processedShape())));
+      s.execute(view(ProcessedSchema.RAW_TABLE, emptySelect(rawShape(catalog.columns(ProcessedSchema.RAW_TABLE)))));
       s.execute("CREATE TABLE " + q(ProcessedSchema.QUARANTINE_TABLE)
           + " (source_key VARCHAR, reason VARCHAR, year INTEGER, month INTEGER, day INTEGER, detected_at TIMESTAMP)");
-      if (!database.equalsIgnoreCase("main")) {
+      if (!main()) {
         for (String t : List.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE, ProcessedSchema.QUARANTINE_TABLE)) {
           s.execute("CREATE VIEW main." + DuckDb.ident(t) + " AS SELECT * FROM " + q(t));
         }
@@ -187,28 +255,74 @@ public final class QueryEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * From here on DuckDB reads only the folders the tables read, nothing outside them, and no
+   * statement can change that.
+   */
+  private void sandbox() throws SQLException {
+    List<Path> allowed = new ArrayList<>();
+    allowed.add(processedFiles.root());
+    rawRoot().ifPresent(allowed::add);
+    String list = allowed.stream()
+        .map(p -> DuckDb.literal(p.toAbsolutePath().normalize() + "/"))
+        .collect(Collectors.joining(", "));
+    try (Statement s = duck.createStatement()) {
+      s.execute("SET max_temp_directory_size = '" + limits.maxTempBytes() + "B'");
+      s.execute("SET allowed_directories = [" + list + "]");
+      s.execute("SET enable_external_access = false");
+      s.execute("SET lock_configuration = true");
+    }
+  }
+
+  /** Makes the views of the tables the query reads, over the days its filters allow. */
+  private void bindTables(ReadOnlyQuery query) throws SQLException, IOException {
+    Set<String> tables = query.tables(TABLES);
+    if (query.describesOnly()) {
+      return; // every table already has its columns
+    }
+    if (tables.contains(ProcessedSchema.QUARANTINE_TABLE) && !quarantineLoaded) {
+      loadQuarantine();
+    }
+    if (tables.contains(ProcessedSchema.RAW_TABLE)) {
+      if (rawStore != null && rawRoot().isEmpty()) {
+        throw new QueryException(ProcessedSchema.RAW_TABLE + " is only available for a CDR bucket in a local folder ("
+            + rawStore.location().display() + " is not): query processed_cdrs instead", null);
+      }
+      replaceView(ProcessedSchema.RAW_TABLE, rawSelect(DayFilter.of(query.select(), ProcessedSchema.RAW_TABLE)));
+    }
+    if (tables.contains(ProcessedSchema.TABLE)) {
+      replaceView(ProcessedSchema.TABLE, processedSelect(DayFilter.of(query.select(), ProcessedSchema.TABLE)));
+    }
+  }
+
+  private void replaceView(String table, String select) throws SQLException {
+    try (Statement s = duck.createStatement()) {
+      s.execute("CREATE OR REPLACE VIEW " + q(table) + " AS " + select);
+      if (!main()) {
+        // the alias is bound to the view's shape when made, so it is made again with it
+        s.execute("CREATE OR REPLACE VIEW main." + DuckDb.ident(table) + " AS SELECT * FROM " + q(table));
+      }
+    }
+  }
+
+  private boolean main() {
+    return database.equalsIgnoreCase("main");
+  }
+
   private String q(String table) {
-    return database.equalsIgnoreCase("main") ? "main." + DuckDb.ident(table)
-        : DuckDb.ident(database) + "." + DuckDb.ident(table);
+    return main() ? "main." + DuckDb.ident(table) : DuckDb.ident(database) + "." + DuckDb.ident(table);
   }
 
   private String view(String table, String select) {
     return "CREATE VIEW " + q(table) + " AS " + select;
   }
 
-  /** The view over the committed files of the days the filter allows (none for null). */
-  private String processedSelect(DayFilter days) throws IOException {
-    List<String> files = new ArrayList<>();
-    for (ProcessedDay d : days == null ? List.<ProcessedDay>of() : catalog.processedDays()) {
-      if (!days.allows(d.day())) {
-        continue;
-      }
-      for (ProcessedDay.ProcessedFile f : d.files()) {
-        files.add(processedFiles.localFile(f.key()).toString());
-      }
-    }
-    // every column the table has ever had, in catalog order, so the view's shape does not
-    // depend on which files a query reads
+  private Optional<Path> rawRoot() {
+    return rawStore == null ? Optional.empty() : rawStore.localPath(RawLayout.ROOT);
+  }
+
+  /** Every column the processed table has ever had, in catalog order, partition columns last. */
+  private Map<String, ColumnType> processedShape() {
     Map<String, ColumnType> cols = new LinkedHashMap<>();
     for (Column c : ProcessedSchema.COLUMNS) {
       cols.put(c.name(), c.type());
@@ -216,33 +330,49 @@ public final class QueryEngine implements AutoCloseable {
     for (CatalogColumn c : catalog.columns(ProcessedSchema.TABLE)) {
       cols.putIfAbsent(c.name(), c.type());
     }
-    if (files.isEmpty()) {
-      for (Column c : ProcessedSchema.PARTITION_COLUMNS) {
-        cols.put(c.name(), c.type());
-      }
-      return emptySelect(cols);
+    for (Column c : ProcessedSchema.PARTITION_COLUMNS) {
+      cols.remove(c.name());
+      cols.put(c.name(), c.type());
     }
-    String list = files.stream().map(DuckDb::literal).collect(Collectors.joining(", "));
-    String source = "read_parquet([" + list + "], hive_partitioning = true, union_by_name = true, "
-        + "hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})";
-    java.util.Set<String> present = new java.util.HashSet<>();
-    try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + source)) {
-      while (rs.next()) {
-        present.add(rs.getString(1));
-      }
-    } catch (SQLException e) {
-      throw new IOException("cannot read the processed files: " + firstLine(e.getMessage()), e);
-    }
-    StringBuilder select = new StringBuilder("SELECT ");
-    cols.forEach((name, type) -> select.append(present.contains(name) ? DuckDb.ident(name)
-        : "CAST(NULL AS " + type.name() + ") AS " + DuckDb.ident(name)).append(", "));
-    present.stream().filter(c -> !cols.containsKey(c) && !List.of("year", "month", "day").contains(c)).sorted()
-        .forEach(c -> select.append(DuckDb.ident(c)).append(", "));
-    return select.append("year, month, day FROM ").append(source).toString();
+    return cols;
   }
 
-  private String rawSelect() {
-    List<CatalogColumn> columns = catalog.columns(ProcessedSchema.RAW_TABLE);
+  /**
+   * The view over the committed files of the days the filter allows. Its shape is the catalog's
+   * whatever files it reads: columns a file lacks are NULL, each column has the catalog's type.
+   * Nothing is opened here; DuckDB reads the footers once, when it runs the query.
+   */
+  private String processedSelect(DayFilter days) throws IOException {
+    Map<String, ColumnType> shape = processedShape();
+    List<String> files = new ArrayList<>();
+    for (ProcessedDay d : catalog.processedDays()) {
+      if (!days.allows(d.day())) {
+        continue;
+      }
+      for (ProcessedDay.ProcessedFile f : d.files()) {
+        Path local = processedFiles.localFile(f.key());
+        if (!processedFiles.remote() && !Files.isRegularFile(local)) {
+          throw new QueryException("the processed file " + f.key() + " of " + d.day() + " is missing: rebuild the day "
+              + "with 'cdr etl --date " + d.day() + "' (or filter the query to other days)", null);
+        }
+        files.add(local.toString());
+      }
+    }
+    if (files.isEmpty()) {
+      return emptySelect(shape);
+    }
+    String source = "read_parquet([" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", "))
+        + "], hive_partitioning = true, union_by_name = true, "
+        + "hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})";
+    String outer = shape.entrySet().stream()
+        .map(e -> ProcessedSchema.PARTITION_COLUMNS.stream().anyMatch(c -> c.name().equals(e.getKey()))
+            ? DuckDb.ident(e.getKey())
+            : "CAST(" + DuckDb.ident(e.getKey()) + " AS " + e.getValue().name() + ") AS " + DuckDb.ident(e.getKey()))
+        .collect(Collectors.joining(", "));
+    return "SELECT " + outer + " FROM (" + emptySelect(shape) + " UNION ALL BY NAME SELECT * FROM " + source + ")";
+  }
+
+  private static Map<String, ColumnType> rawShape(List<CatalogColumn> columns) {
     Map<String, ColumnType> shape = new LinkedHashMap<>();
     for (CatalogColumn c : columns) {
       shape.put(c.name(), c.type());
@@ -252,15 +382,22 @@ public final class QueryEngine implements AutoCloseable {
     shape.put("month", ColumnType.INTEGER);
     shape.put("day", ColumnType.INTEGER);
     shape.put("source_key", ColumnType.VARCHAR);
+    return shape;
+  }
+
+  /** The view over the crawled raw folders of the days the filter allows. */
+  private String rawSelect(DayFilter days) {
+    List<CatalogColumn> columns = catalog.columns(ProcessedSchema.RAW_TABLE);
     List<String> globs = new ArrayList<>();
     if (rawStore != null && !columns.isEmpty()) {
       for (Partition p : catalog.partitions(ProcessedSchema.RAW_TABLE, Crawler.SOURCE_CDR)) {
-        Optional<Path> dir = rawStore.localPath(RawLayout.ROOT + p.path());
-        dir.ifPresent(d -> globs.add(d.resolve("*").toString()));
+        if (days.allows(p.date())) {
+          rawStore.localPath(RawLayout.ROOT + p.path()).ifPresent(d -> globs.add(d.resolve("*").toString()));
+        }
       }
     }
     if (globs.isEmpty()) {
-      return emptySelect(shape);
+      return emptySelect(rawShape(columns));
     }
     String root = rawStore.localPath("").map(Path::toString).orElse("");
     // read_text + json functions rather than read_json: a malformed file is skipped (the ETL
@@ -290,7 +427,7 @@ public final class QueryEngine implements AutoCloseable {
   private void loadQuarantine() throws SQLException {
     List<QuarantinedFile> rows = catalog.quarantine(Optional.empty());
     try (DuckDBAppender a = ((DuckDBConnection) duck).createAppender(
-        database.equalsIgnoreCase("main") ? "main" : database, ProcessedSchema.QUARANTINE_TABLE)) {
+        main() ? "main" : database, ProcessedSchema.QUARANTINE_TABLE)) {
       for (QuarantinedFile f : rows) {
         a.beginRow()
             .append(f.sourceKey())
@@ -304,6 +441,17 @@ public final class QueryEngine implements AutoCloseable {
       a.flush();
     }
     quarantineLoaded = true;
+  }
+
+  /**
+   * Removes {@code <tempRoot>/query}, where every query of older versions spilled: its files
+   * belong to no live engine of this version.
+   */
+  private static void removeSharedLegacyFolder(Path tempRoot) {
+    Path legacy = tempRoot.resolve("query");
+    if (Files.isDirectory(legacy)) {
+      ScratchDir.deleteTree(legacy);
+    }
   }
 
   /** One line for the user: DuckDB's first line, plus its suggestion if it made one. */
@@ -320,6 +468,10 @@ public final class QueryEngine implements AutoCloseable {
     return b.toString();
   }
 
+  private static String describe(java.time.Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
+  }
+
   private static String firstLine(String s) {
     if (s == null) {
       return "";
@@ -334,6 +486,8 @@ public final class QueryEngine implements AutoCloseable {
       duck.close();
     } catch (SQLException ignored) {
       // nothing to do: the database is in memory
+    } finally {
+      scratch.close();
     }
   }
 }

@@ -34,6 +34,11 @@ public final class ObjectCache {
     this.maxBytes = maxBytes;
   }
 
+  /** The folder every cached file lives under. */
+  public Path dir() {
+    return dir;
+  }
+
   /** The local file of an object, fetched if it is not cached yet, and kept until {@link #release}. */
   public Path fetch(ObjectStore store, String key) throws IOException {
     Path local = dir.resolve(store.location().display().replaceAll("[^A-Za-z0-9._-]", "_")).resolve(key).normalize();

@@ -7,6 +7,7 @@ import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.testing.Pipeline;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,9 +35,14 @@ class QueryEngineTest {
       gen.generate(LocalDate.of(2026, 10, d), 30, 1, d, 0, null);
       p.etl().runDay(LocalDate.of(2026, 10, d), 1);
     }
-    String plan = p.sql("EXPLAIN ANALYZE SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day = 2")
+    // a simple filter: the view holds only that day's file
+    String plan = p.sql("EXPLAIN ANALYZE SELECT sum(duration) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day = 2")
         .rows().toString();
-    assertThat(plan).contains("Scanning Files: 1/3");
+    assertThat(plan).contains("Total Files Read: 1").doesNotContain("Total Files Read: 3");
+    // one the engine cannot take apart: DuckDB prunes the files by their folder names
+    plan = p.sql("EXPLAIN ANALYZE SELECT sum(duration) FROM processed_cdrs WHERE day = 2 OR (day = 3 AND month = 10)")
+        .rows().toString();
+    assertThat(plan).contains("Scanning Files: 2/3");
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 2")).isEqualTo(30);
   }
 
@@ -52,5 +58,54 @@ class QueryEngineTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").containsIgnoringCase("syntax"));
     assertThatThrownBy(() -> p.sql("COPY processed_cdrs TO '/tmp/x.csv'"))
         .isInstanceOf(QueryException.class).hasMessageContaining("read-only");
+  }
+
+  Pipeline threeDays() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    CdrGenerator gen = new CdrGenerator(p.cdr);
+    for (int d = 1; d <= 3; d++) {
+      gen.generate(LocalDate.of(2026, 10, d), 30, 2, d, 0, null);
+    }
+    p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+    for (int d = 1; d <= 3; d++) {
+      p.etl().runDay(LocalDate.of(2026, 10, d), 1);
+    }
+    return p;
+  }
+
+  @Test
+  void theRawTableIsBoundOnlyWhenAQueryNamesItAndOnlyOverTheDaysItsFiltersAllow() throws Exception {
+    Pipeline p = threeDays();
+    String rawView = "SELECT sql FROM duckdb_views() WHERE schema_name = 'cdrs' "
+        + "AND view_name = 'amazon_chime_voice_connector_cdrs'";
+    try (QueryEngine q = p.query()) {
+      assertThat(q.query("SELECT sum(duration) > 0 AS b FROM processed_cdrs").rows()).containsExactly(List.of(true));
+      assertThat(q.query(rawView).rows().get(0).get(0).toString()).doesNotContain("read_text");
+
+      assertThat(((Number) q.query("SELECT count(*) FROM amazon_chime_voice_connector_cdrs "
+          + "WHERE year = 2026 AND month = 10 AND day >= 2").rows().get(0).get(0)).longValue()).isEqualTo(60);
+      String bound = q.query(rawView).rows().get(0).get(0).toString();
+      assertThat(bound).contains("read_text").contains("/2026/10/02/*").contains("/2026/10/03/*")
+          .doesNotContain("/2026/10/01/*");
+
+      assertThat(((Number) q.query("SELECT count(*) FROM amazon_chime_voice_connector_cdrs").rows().get(0).get(0))
+          .longValue()).isEqualTo(90);
+      assertThat(q.query(rawView).rows().get(0).get(0).toString()).contains("/2026/10/01/*");
+    }
+  }
+
+  @Test
+  void aProcessedFileDeletedByHandFailsOnlyTheQueriesThatNeedItsDay() throws Exception {
+    Pipeline p = threeDays();
+    LocalDate gone = LocalDate.of(2026, 10, 1);
+    String key = p.catalog.processedDay(gone).orElseThrow().files().get(0).key();
+    java.nio.file.Files.delete(p.processed.localPath(key).orElseThrow());
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 2")).isEqualTo(30);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day IN (2, 3)")).isEqualTo(60);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE month = 11")).isZero();
+    assertThatThrownBy(() -> p.sql("SELECT count(*) FROM processed_cdrs"))
+        .isInstanceOf(QueryException.class)
+        .hasMessage("the processed file " + key + " of 2026-10-01 is missing: rebuild the day with "
+            + "'cdr etl --date 2026-10-01' (or filter the query to other days)");
   }
 }

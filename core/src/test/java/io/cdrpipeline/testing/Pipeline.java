@@ -8,6 +8,7 @@ import io.cdrpipeline.etl.EmbeddedEtl;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.query.QueryEngine;
+import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectStore;
@@ -61,9 +62,13 @@ public final class Pipeline {
   }
 
   public QueryEngine query() {
-    return QueryEngine.open(catalog, config.database(),
-        key -> processed.localPath(key).orElseThrow(() -> new IOException(key)), cdr, "512MB",
-        config.stateDir().resolve("tmp/query"));
+    return query(QueryLimits.DEFAULTS);
+  }
+
+  /** An engine with other limits. */
+  public QueryEngine query(QueryLimits limits) {
+    return QueryEngine.open(catalog, config.database(), QueryEngine.ProcessedFiles.local(processed), cdr, limits,
+        config.stateDir().resolve("tmp"));
   }
 
   /** Runs one query on a fresh engine. */

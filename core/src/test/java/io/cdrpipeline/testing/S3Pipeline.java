@@ -9,6 +9,7 @@ import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.query.CachedProcessedFiles;
 import io.cdrpipeline.query.QueryEngine;
+import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.store.ObjectCache;
 import io.cdrpipeline.store.S3Store;
@@ -66,8 +67,8 @@ public final class S3Pipeline implements AutoCloseable {
   }
 
   public QueryEngine query() {
-    return QueryEngine.open(catalog, config.database(), new CachedProcessedFiles(processed, cache), cdr, "512MB",
-        config.stateDir().resolve("tmp/query"));
+    return QueryEngine.open(catalog, config.database(), new CachedProcessedFiles(processed, cache), cdr,
+        QueryLimits.DEFAULTS, config.stateDir().resolve("tmp"));
   }
 
   public QueryResult sql(String sql) {

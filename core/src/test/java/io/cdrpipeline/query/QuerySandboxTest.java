@@ -1,0 +1,263 @@
+package io.cdrpipeline.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.report.LinkSigner;
+import io.cdrpipeline.testing.FileTree;
+import io.cdrpipeline.testing.Pipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cdr query} runs one read-only statement and DuckDB keeps it confined: every statement a
+ * hostile user tried is refused with one line, and nothing on disk or in the catalog changes.
+ */
+class QuerySandboxTest {
+  static final LocalDate DAY = LocalDate.of(2026, 11, 2);
+
+  @TempDir Path tmp;
+  Pipeline p;
+  Path parquet;
+
+  @BeforeEach
+  void aProcessedDayWithQuarantineASecretAndAConfig() throws Exception {
+    p = new Pipeline(tmp);
+    new CdrGenerator(p.cdr).generate(DAY, 200, 2, 5, 3, null);
+    p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+    p.etl().runDay(DAY, 2);
+    LinkSigner.fromStateDir(p.config.stateDir());
+    Files.writeString(tmp.resolve("cdr.yaml"), "stateDir: data/state\n");
+    parquet = p.processed.localPath(p.catalog.processedDay(DAY).orElseThrow().files().get(0).key()).orElseThrow();
+  }
+
+  /** Every statement of the attack reports, and the older list of what must never run. */
+  List<String> attacks() {
+    String state = p.config.stateDir().toString();
+    String root = p.processed.localPath("").orElseThrow().toString();
+    return List.of(
+        "EXPLAIN (ANALYZE) COPY (SELECT 43) TO 'x1.csv'",
+        "EXPLAIN ANALYZE COPY (SELECT 43) TO 'x1b.csv'",
+        "/* /* */ SELECT 1 */ COPY (SELECT 42) TO 'x2.csv'",
+        "/* /* */ SELECT 1 */ ATTACH 'x3.duckdb' AS x",
+        "WITH x AS (SELECT 1) UPDATE cdrs.quarantined_cdrs SET reason='hacked' RETURNING reason",
+        "SELECT * FROM read_text('/etc/shadow')",
+        "SELECT * FROM read_text('/etc/passwd')",
+        "SELECT * FROM read_blob('" + state + "/link-secret')",
+        "SELECT * FROM read_text('" + tmp.resolve("cdr.yaml") + "')",
+        "SELECT * FROM read_blob('" + state + "/catalog.db')",
+        "SELECT * FROM read_blob('" + root + "/processed_cdrs/../../state/link-secret')",
+        "SELECT * FROM read_text('../cdr.yaml')",
+        "SELECT * FROM read_text('file://" + state + "/link-secret')",
+        "EXPLAIN (ANALYZE) COPY (SELECT 7 AS x) TO '" + parquet + "' (FORMAT parquet)",
+        "COPY processed_cdrs TO 'x4.csv'",
+        "COPY (SELECT 1) TO '" + parquet + "'",
+        "EXPORT DATABASE '" + tmp.resolve("export") + "'",
+        "IMPORT DATABASE '" + tmp.resolve("export") + "'",
+        "ATTACH '" + tmp.resolve("x5.duckdb") + "' AS y",
+        "ATTACH ':memory:' AS m",
+        "DETACH memory",
+        "INSTALL httpfs",
+        "LOAD json",
+        "SET threads = 1",
+        "SET enable_external_access = true",
+        "SET allowed_directories = ['/']",
+        "RESET lock_configuration",
+        "PRAGMA version",
+        "PRAGMA enable_profiling",
+        "CALL pragma_version()",
+        "CREATE TABLE t (a INTEGER)",
+        "CREATE OR REPLACE VIEW processed_cdrs AS SELECT 1 AS a",
+        "DROP VIEW cdrs.processed_cdrs",
+        "ALTER VIEW processed_cdrs RENAME TO p",
+        "INSERT INTO cdrs.quarantined_cdrs (source_key, reason) VALUES ('x', 'y')",
+        "UPDATE quarantined_cdrs SET reason = 'x'",
+        "DELETE FROM quarantined_cdrs",
+        "TRUNCATE quarantined_cdrs",
+        "BEGIN TRANSACTION",
+        "CHECKPOINT",
+        "VACUUM",
+        "USE memory",
+        "PREPARE p AS SELECT 1",
+        "SET VARIABLE v = 1",
+        "SELECT 1; COPY (SELECT 1) TO 'x6.csv'",
+        "SELECT 1; SELECT 2",
+        "EXPLAIN SELECT 1; DROP VIEW processed_cdrs",
+        "SELECT * FROM query('COPY (SELECT 1) TO ''x7.csv''')",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM sniff_csv('/etc/passwd')",
+        "SELECT * FROM parquet_metadata('/etc/passwd')",
+        "SELECT * FROM glob('/etc/*')",
+        "SELECT * FROM glob('" + state + "/*')",
+        "SELECT * FROM read_json_auto('" + state + "/*')",
+        "SELECT * FROM duckdb_extensions()",
+        "   ",
+        "-- nothing but a comment");
+  }
+
+  @Test
+  void everyAttackIsRefusedWithOneLineAndNothingChanges() throws Exception {
+    Path cwd = Path.of("").toAbsolutePath();
+    Map<String, String> before = FileTree.snapshot(tmp, "catalog.db");
+    Map<String, String> cwdBefore = FileTree.listing(cwd);
+    String catalogBefore = FileTree.dump(p.catalog);
+    List<String> ran = new ArrayList<>();
+    for (String sql : attacks()) {
+      try (QueryEngine q = p.query()) {
+        q.query(sql);
+        ran.add(sql);
+      } catch (QueryException e) {
+        assertThat(e.getMessage()).as(sql).isNotBlank().doesNotContain("\n");
+      }
+    }
+    assertThat(ran).as("statements that ran").isEmpty();
+    assertThat(FileTree.snapshot(tmp, "catalog.db")).isEqualTo(before);
+    assertThat(FileTree.listing(cwd)).isEqualTo(cwdBefore);
+    assertThat(FileTree.dump(p.catalog)).isEqualTo(catalogBefore);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(200);
+  }
+
+  @Test
+  void readOnlyStatementsOfEveryShapeRun() {
+    assertThat(p.count("SELECT count(*) FROM cdrs.processed_cdrs")).isEqualTo(200);
+    assertThat(p.count("WITH c AS (SELECT * FROM processed_cdrs) SELECT count(*) FROM c")).isEqualTo(200);
+    assertThat(p.count("FROM processed_cdrs SELECT count(*)")).isEqualTo(200);
+    assertThat(p.count("SELECT count(*) FROM (FROM processed_cdrs)")).isEqualTo(200);
+    assertThat(p.count("SELECT count(*) FROM (TABLE processed_cdrs)")).isEqualTo(200);
+    assertThat(p.count("VALUES (42)")).isEqualTo(42);
+    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(p.catalog.quarantine(java.util.Optional.empty()).size());
+    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isGreaterThanOrEqualTo(200);
+    assertThat(p.sql("SELECT ';' AS s, 'it''s' AS t").rows()).containsExactly(List.of(";", "it's"));
+    assertThat(p.sql("SELECT 1 AS one;").rows()).containsExactly(List.of(1));
+    assertThat(p.sql("DESCRIBE processed_cdrs").rows().stream().map(r -> r.get(0)))
+        .contains("callid", "npanxx", "year", "month", "day");
+    assertThat(p.sql("DESCRIBE SELECT callid FROM processed_cdrs").rows()).hasSize(1);
+    assertThat(p.sql("SHOW TABLES").rows().stream().map(r -> r.get(0)))
+        .contains("processed_cdrs", "quarantined_cdrs", "amazon_chime_voice_connector_cdrs");
+    assertThat(p.sql("SUMMARIZE SELECT duration FROM processed_cdrs").rows()).hasSize(1);
+    assertThat(p.sql("EXPLAIN SELECT count(*) FROM processed_cdrs").rows()).isNotEmpty();
+    assertThat(p.sql("explain analyze SELECT sum(duration) FROM processed_cdrs").rows().toString()).contains("READ_PARQUET");
+    assertThat(p.sql("EXPLAIN (ANALYZE) SELECT count(*) FROM processed_cdrs").rows()).isNotEmpty();
+    assertThat(p.sql("PIVOT (SELECT direction FROM processed_cdrs) ON direction IN ('Inbound', 'Outbound') USING count(*)")
+        .columns()).containsExactly("Inbound", "Outbound");
+    assertThatThrownBy(() -> p.sql("PIVOT (SELECT direction FROM processed_cdrs) ON direction USING count(*)"))
+        .isInstanceOf(QueryException.class).hasMessageContaining("IN (");
+    assertThat(p.count("SELECT count(*) FROM query_table('processed_cdrs')")).isEqualTo(200);
+    assertThat(p.count("SELECT count(*) FROM query('SELECT * FROM processed_cdrs WHERE day = 2')")).isEqualTo(200);
+  }
+
+  @Test
+  void badSqlIsOneLineFromDuckDbsOwnParser() {
+    assertThatThrownBy(() -> p.sql("SELEC 1")).isInstanceOf(QueryException.class)
+        .hasMessageContaining("syntax error").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThatThrownBy(() -> p.sql("SELECT * FROM nowhere")).isInstanceOf(QueryException.class)
+        .hasMessageContaining("nowhere").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThatThrownBy(() -> p.sql("")).isInstanceOf(QueryException.class).hasMessage("empty query");
+    assertThatThrownBy(() -> p.sql("SELECT 1; SELECT 2")).isInstanceOf(QueryException.class)
+        .hasMessageContaining("one statement");
+    assertThatThrownBy(() -> p.sql("COPY processed_cdrs TO 'x.csv'")).isInstanceOf(QueryException.class)
+        .hasMessageContaining("read-only");
+  }
+
+  @Test
+  void aQueryOverItsTimeLimitIsStoppedWithOneLine() {
+    try (QueryEngine q = p.query(QueryLimits.DEFAULTS.withTimeout(Duration.ofSeconds(1)))) {
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> q.query("SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3"))
+          .isInstanceOf(QueryException.class)
+          .hasMessage("the query took longer than 1s and was stopped (query.timeout)");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+      assertThat(q.query("SELECT 1 AS one").rows()).containsExactly(List.of(1)); // the engine still works
+    }
+  }
+
+  @Test
+  void temporaryFilesAreBoundedByMaxTempSize() {
+    QueryLimits tight = new QueryLimits(Duration.ofMinutes(5), 32L << 20, 1L << 20);
+    try (QueryEngine q = p.query(tight)) {
+      assertThatThrownBy(() -> q.query(SPILLING_SORT))
+          .isInstanceOf(QueryException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").contains("query.maxTempSize"));
+    }
+  }
+
+  static final String SPILLING_SORT =
+      "SELECT count(*), min(h), max(h) FROM (SELECT i, md5(i::VARCHAR) AS h FROM range(3000000) t(i) ORDER BY h)";
+
+  @Test
+  void twoSpillingQueriesAtOnceEachUseTheirOwnFolderAndBothSucceed() throws Exception {
+    QueryLimits small = new QueryLimits(Duration.ofMinutes(5), 40L << 20, 10L << 30);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Callable<QueryResult>> two = new ArrayList<>();
+      List<Path> folders = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (int i = 0; i < 2; i++) {
+        two.add(() -> {
+          try (QueryEngine q = p.query(small)) {
+            folders.add(scratchFolders().stream().filter(f -> !folders.contains(f)).findFirst().orElseThrow());
+            return q.query(SPILLING_SORT);
+          }
+        });
+      }
+      List<Future<QueryResult>> results = pool.invokeAll(two);
+      for (Future<QueryResult> r : results) {
+        assertThat(((Number) r.get().rows().get(0).get(0)).longValue()).isEqualTo(3_000_000L);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(scratchFolders()).as("each engine removes its folder").isEmpty();
+  }
+
+  List<Path> scratchFolders() throws Exception {
+    Path tmpRoot = p.config.stateDir().resolve("tmp");
+    if (!Files.isDirectory(tmpRoot)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(tmpRoot)) {
+      return s.filter(f -> f.getFileName().toString().startsWith("query-") && Files.isDirectory(f)).toList();
+    }
+  }
+
+  @Test
+  void theFolderOfAKilledQueryIsRemovedAtTheNextStartButNotThatOfALiveOne() throws Exception {
+    Process child = QueryChild.start(tmp, SPILLING_SORT.replace("3000000", "300000000"), "48MB");
+    try {
+      Path folder = QueryChild.awaitSpilling(p.config.stateDir().resolve("tmp"), child);
+      try (QueryEngine q = p.query()) {
+        assertThat(Files.isDirectory(folder)).as("a live engine's folder stays").isTrue();
+      }
+      child.destroyForcibly().waitFor();
+      assertThat(Files.isDirectory(folder)).as("kill -9 leaves it").isTrue();
+      try (QueryEngine q = p.query()) {
+        assertThat(Files.exists(folder)).as("removed at the next start").isFalse();
+      }
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
+  void theSharedSpillFolderOfOlderVersionsIsRemoved() throws Exception {
+    Path legacy = p.config.stateDir().resolve("tmp/query");
+    Files.createDirectories(legacy);
+    Files.write(legacy.resolve("duckdb_temp_storage_S128K-0.tmp"), new byte[4096]);
+    try (QueryEngine q = p.query()) {
+      assertThat(legacy).doesNotExist();
+    }
+  }
+}

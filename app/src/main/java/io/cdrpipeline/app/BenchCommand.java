@@ -36,7 +36,12 @@ import picocli.CommandLine.Spec;
       "  (a2) read and parse every file with Jackson, no writing  (the parse limit)",
       "  (b)  DuckDB read_json -> COPY TO parquet with the same derived columns",
       "  (c)  'cdr etl --date' for that day, as a whole new process",
-      "and print seconds, files/s and the ratios c/a, c/a2, c/b (of files/s)."})
+      "and print seconds, files/s and the ratios c/a, c/a2, c/b (of files/s).",
+      "Then, with the raw day crawled (its files present) and processed:",
+      "  (d)  'cdr report --month' of that month, as a whole new process",
+      "  (e)  DuckDB alone running the report's two queries over the same Parquet files,",
+      "       as a whole new process",
+      "and print seconds and d/e (target: at most 1.2)."})
 final class BenchCommand implements Callable<Integer> {
   private static final LocalDate DAY = LocalDate.of(2026, 11, 27);
 
@@ -94,7 +99,75 @@ final class BenchCommand implements Callable<Integer> {
     row(ctx, "(b)  DuckDB read_json -> COPY TO parquet", b, n);
     row(ctx, "(c)  cdr etl --date, whole process", c, n);
     ctx.out.printf("ratios of files/s: c/a = %.2f, c/a2 = %.2f, c/b = %.2f   (target: c/a2 >= 0.5)%n", a / c, a2 / c, b / c);
+
+    double[] report = reportProcesses(ctx, base.resolve("etl"));
+    ctx.out.printf("%-58s %8s%n", "measure", "seconds");
+    ctx.out.printf("%-58s %8.2f%n", "(d)  cdr report --month, whole process (raw day crawled)", report[0]);
+    ctx.out.printf("%-58s %8.2f%n", "(e)  DuckDB alone, the same two queries, whole process", report[1]);
+    ctx.out.printf("ratio of seconds: d/e = %.2f   (target: d/e <= 1.2)%n", report[0] / report[1]);
     return 0;
+  }
+
+  /**
+   * The best of three whole processes each of (d) the monthly report and (e) DuckDB alone
+   * running its two queries over the same files, taken in turns.
+   */
+  private double[] reportProcesses(AppContext ctx, Path work) throws Exception {
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> jvm = new ArrayList<>(List.of(javaBin, "-Xmx" + xmx));
+    jvm.addAll(launcherJvmOptions());
+    jvm.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    List<String> cdr = new ArrayList<>(jvm);
+    cdr.addAll(List.of(Main.class.getName(), "--config", work.resolve("cdr.yaml").toString()));
+    List<String> crawl = new ArrayList<>(cdr);
+    crawl.addAll(List.of("crawl", "raw"));
+    run(crawl, work, ctx, null); // the raw table has the day's files: a report must not pay for them
+    List<String> report = new ArrayList<>(cdr);
+    report.addAll(List.of("report", "--month", java.time.YearMonth.from(DAY).toString()));
+    List<String> files = new ArrayList<>();
+    try (var s = Files.walk(work.resolve("processed"))) {
+      s.filter(f -> f.toString().endsWith(".parquet")).forEach(f -> files.add(f.toString()));
+    }
+    List<String> alone = new ArrayList<>(jvm);
+    alone.addAll(List.of(DuckDbReport.class.getName(), java.time.YearMonth.from(DAY).toString(),
+        work.resolve("duckdb-report").toString()));
+    alone.addAll(files);
+    double d = Double.MAX_VALUE;
+    double e = Double.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      long t0 = System.nanoTime();
+      run(report, work, ctx, i == 0 ? "(d)" : null);
+      d = Math.min(d, (System.nanoTime() - t0) / 1e9);
+      t0 = System.nanoTime();
+      run(alone, work, ctx, null);
+      e = Math.min(e, (System.nanoTime() - t0) / 1e9);
+    }
+    return new double[] {d, e};
+  }
+
+  /**
+   * The baseline of (e): DuckDB alone, the monthly report's two queries over Parquet files given
+   * by hand, each written as CSV. Args: month, output folder, files.
+   */
+  static final class DuckDbReport {
+    private DuckDbReport() {}
+
+    public static void main(String[] args) throws Exception {
+      java.time.YearMonth month = java.time.YearMonth.parse(args[0]);
+      Path out = Path.of(args[1]);
+      Files.createDirectories(out);
+      List<String> files = List.of(args).subList(2, args.length);
+      String source = "read_parquet([" + files.stream().map(DuckDb::literal).collect(java.util.stream.Collectors.joining(", "))
+          + "], hive_partitioning = true, hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})";
+      try (Connection c = DuckDb.open("1GB", out.resolve("tmp"), 0); Statement s = c.createStatement()) {
+        int i = 0;
+        for (String sql : List.of(io.cdrpipeline.report.MonthlyReport.npanxxSql(month),
+            io.cdrpipeline.report.MonthlyReport.summarySql(month))) {
+          s.execute("COPY (" + sql.replace("FROM processed_cdrs", "FROM " + source) + ") TO "
+              + DuckDb.literal(out.resolve("report-" + i++ + ".csv").toString()) + " (HEADER)");
+        }
+      }
+    }
   }
 
   private void row(AppContext ctx, String name, double seconds, int n) {
@@ -199,9 +272,9 @@ final class BenchCommand implements Callable<Integer> {
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "--config", config.toString(), "etl", "--date", DAY.toString()));
     // one untimed run creates the catalog, as a deployed pipeline has it; the timed run replaces the day
-    run(cmd, work, ctx, false);
+    run(cmd, work, ctx, null);
     long t0 = System.nanoTime();
-    run(cmd, work, ctx, true);
+    run(cmd, work, ctx, "(c)");
     return (System.nanoTime() - t0) / 1e9;
   }
 
@@ -216,17 +289,18 @@ final class BenchCommand implements Callable<Integer> {
     return opts;
   }
 
-  private static void run(List<String> cmd, Path work, AppContext ctx, boolean show) throws Exception {
+  private static void run(List<String> cmd, Path work, AppContext ctx, String label) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
     pb.environment().put("CI", "true");
     Process p = pb.start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int code = p.waitFor();
     if (code != 0) {
-      throw new IOException("cdr etl failed (exit " + code + "): " + output);
+      throw new IOException(String.join(" ", cmd.subList(cmd.size() - 3, cmd.size())) + " failed (exit " + code + "): "
+          + output);
     }
-    if (show) {
-      ctx.err.print("(c) " + output);
+    if (label != null) {
+      ctx.err.print(label + " " + output);
     }
   }
 

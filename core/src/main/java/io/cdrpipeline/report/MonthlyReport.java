@@ -70,7 +70,7 @@ public final class MonthlyReport {
   }
 
   /** The SQL of the summary per voice connector, direction and status for a month. */
-  static String summarySql(YearMonth m) {
+  public static String summarySql(YearMonth m) {
     // Minutes are summed as decimals: a sum of doubles depends on the order DuckDB's threads add
     // them in, and would print noise such as 12.600000000000001. CDR minutes have one decimal;
     // six keep any plausible value exact.

@@ -345,11 +345,16 @@ public final class ConfigLoader {
     if (value == null) {
       return dflt;
     }
+    StoreLocation location;
     try {
-      return StoreLocation.parse(value, base);
+      location = StoreLocation.parse(value, base);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("bad value for '" + key + "': " + e.getMessage());
     }
+    if (location instanceof StoreLocation.Local local && Files.exists(local.root()) && !Files.isDirectory(local.root())) {
+      throw new ConfigException("bad value for '" + key + "': " + local.root() + " is a file, not a folder");
+    }
+    return location;
   }
 
   private static Path path(String key, String value, Path base) {

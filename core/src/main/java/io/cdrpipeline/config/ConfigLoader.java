@@ -274,7 +274,17 @@ public final class ConfigLoader {
         if (!e.matches("https?://[^/\\s]+/?")) {
           throw new ConfigException("bad value for 's3.endpoint' in " + file + ": '" + e + "' (expected http(s)://host[:port])");
         }
-        endpoint = java.util.Optional.of(java.net.URI.create(e));
+        java.net.URI uri;
+        try {
+          uri = java.net.URI.create(e);
+        } catch (IllegalArgumentException ex) {
+          uri = null;
+        }
+        if (uri == null || uri.getHost() == null || uri.getPort() > 65535) {
+          throw new ConfigException("bad value for 's3.endpoint' in " + file + ": '" + e
+              + "' is not a URL with a host and a port up to 65535");
+        }
+        endpoint = java.util.Optional.of(uri);
       }
       int concurrency = raw.s3.maxConcurrency == null ? s3.maxConcurrency() : raw.s3.maxConcurrency;
       if (concurrency < 1 || concurrency > 1024) {

@@ -132,6 +132,9 @@ class ConfigWorkflowKeysTest {
     "server: {baseUrl: 'https://cdr.example.com/?x=1'}     | server.baseUrl",
     "server: {baseUrl: 'https://cdr.example.com/#top'}     | server.baseUrl",
     "server: {baseUrl: 'http://:80'}                       | server.baseUrl",
+    "s3: {endpoint: 'http://127.0.0.1:99999'}              | s3.endpoint",
+    "s3: {endpoint: 'http://:9000'}                        | s3.endpoint",
+    "s3: {endpoint: 'http://a b:9000'}                     | s3.endpoint",
   })
   void mistakesAreOneLineNamingTheKey(String yaml, String key) {
     assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -43,27 +44,29 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'cdr COMMAND --help' for the options of a command."})
-final class CdrCommand implements Runnable {
+final class CdrCommand implements Callable<Integer> {
   /** Exit code of a user mistake (bad option, bad config). */
   static final int USAGE = 2;
   /** Exit code of a failure (bad SQL, a failed run). */
   static final int FAILED = 1;
 
 
-  @Option(names = "--config", paramLabel = "FILE",
+  @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
       description = "YAML config file (default: $CDR_CONFIG, else built-in defaults under ./data)")
   Path config;
 
-  @Option(names = {"-v", "--verbose"}, description = "Log what happens (repeat for more detail).")
+  @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT, description = "Log what happens (repeat for more detail).")
   boolean[] verbose = new boolean[0];
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   AppContext context;
 
+  /** {@code cdr} alone: the help, as a usage mistake (a script that forgot its command must not pass). */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return USAGE;
   }
 
   /** The shared context of the running command. */
@@ -78,6 +81,11 @@ final class CdrCommand implements Runnable {
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setUsageHelpWidth(110);
+    cl.registerConverter(Integer.class, CdrCommand::wholeNumber);
+    cl.registerConverter(int.class, CdrCommand::wholeNumber);
+    cl.registerConverter(Long.class, CdrCommand::longNumber);
+    cl.registerConverter(long.class, CdrCommand::longNumber);
+    cl.setParameterExceptionHandler(CdrCommand::usageMistake);
     cl.setExecutionStrategy(parsed -> {
       setLogLevel(root.verbose.length);
       root.context = new AppContext(root.config, env, workingDir, out, err);
@@ -92,6 +100,44 @@ final class CdrCommand implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /**
+   * A mistake in the command line: one line with what was wrong and where the help is, instead
+   * of the whole help page.
+   */
+  private static int usageMistake(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    // picocli starts a few of its messages with "Error: ", which the line has already
+    String message = e.getMessage() == null ? "invalid command line" : e.getMessage().strip().replaceFirst("^Error: ", "");
+    int nl = message.indexOf('\n');
+    if (nl >= 0) {
+      message = message.substring(0, nl);
+    }
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      message += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+    }
+    cmd.getErr().println("error: " + message + "; see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+    cmd.getErr().flush();
+    return USAGE;
+  }
+
+  private static Integer wholeNumber(String value) {
+    try {
+      return Integer.valueOf(value.strip());
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException(value.strip().matches("-?\\d+")
+          ? "'" + value + "' is too large (at most " + Integer.MAX_VALUE + ")" : "'" + value + "' is not a whole number");
+    }
+  }
+
+  private static Long longNumber(String value) {
+    try {
+      return Long.valueOf(value.strip());
+    } catch (NumberFormatException e) {
+      throw new CommandLine.TypeConversionException(value.strip().matches("-?\\d+")
+          ? "'" + value + "' is too large (at most " + Long.MAX_VALUE + ")" : "'" + value + "' is not a whole number");
+    }
   }
 
   private static int handle(Exception e, PrintStream err) {

@@ -1,10 +1,12 @@
 package io.cdrpipeline.app;
 
-import io.cdrpipeline.model.DayPartition;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
+import java.time.format.TextStyle;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** What every command shares: the context and option parsing helpers. */
@@ -15,22 +17,41 @@ final class Commands {
     return ((CdrCommand) spec.root().userObject()).context();
   }
 
-  /** Parses {@code YYYY-MM-DD}, or fails as a usage error naming the option. */
+  private static final Pattern DATE = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})");
+  private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
+
+  /** Parses {@code YYYY-MM-DD}, or fails as a usage error naming the option and what is wrong. */
   static LocalDate date(String option, String value) {
-    try {
-      return DayPartition.parse(value).date();
-    } catch (IllegalArgumentException e) {
-      throw new CdrCommand.UserException(option + ": " + e.getMessage());
+    Matcher m = DATE.matcher(value == null ? "" : value.strip());
+    if (!m.matches()) {
+      throw new CdrCommand.UserException(option + ": invalid date '" + value + "': expected YYYY-MM-DD, e.g. 2026-11-27");
     }
+    YearMonth month = yearMonth(option, value, m.group(1), m.group(2));
+    int day = Integer.parseInt(m.group(3));
+    if (day < 1 || day > month.lengthOfMonth()) {
+      throw new CdrCommand.UserException(option + ": " + value + " does not exist: "
+          + month.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + month.getYear() + " has "
+          + month.lengthOfMonth() + " days");
+    }
+    return month.atDay(day);
   }
 
   /** Parses {@code YYYY-MM}, or fails as a usage error naming the option. */
   static YearMonth month(String option, String value) {
-    try {
-      return YearMonth.parse(value);
-    } catch (DateTimeParseException e) {
+    Matcher m = MONTH.matcher(value == null ? "" : value.strip());
+    if (!m.matches()) {
       throw new CdrCommand.UserException(option + ": invalid month '" + value + "': expected YYYY-MM, e.g. 2026-10");
     }
+    return yearMonth(option, value, m.group(1), m.group(2));
+  }
+
+  private static YearMonth yearMonth(String option, String value, String year, String month) {
+    int m = Integer.parseInt(month);
+    if (m < 1 || m > 12) {
+      throw new CdrCommand.UserException(option + ": " + value + " does not exist: there is no month " + month
+          + " (01 to 12)");
+    }
+    return YearMonth.of(Integer.parseInt(year), m);
   }
 
   static LocalDate yesterdayUtc() {

@@ -3,12 +3,19 @@ package io.cdrpipeline.app;
 import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.etl.DaySummary;
 import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlException;
+import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.model.RawLayout;
+import io.cdrpipeline.store.ObjectStore;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import io.cdrpipeline.etl.EtlSummary;
 import java.io.PrintStream;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +29,9 @@ import picocli.CommandLine.Spec;
       "--full processes every crawled day, skipping days whose raw files are unchanged since they",
       "were processed (so a stopped run resumes); --force redoes them.",
       "A day is replaced atomically: re-runs never duplicate rows, and a crash leaves the previous",
-      "version of the day in place. Bad files are quarantined and counted, never fatal."})
+      "version of the day in place. Bad files are quarantined and counted, never fatal.",
+      "A --date without any raw file is not processed: a warning, nothing recorded, exit code 1",
+      "(0 with --allow-empty)."})
 final class EtlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -40,6 +49,9 @@ final class EtlCommand implements Callable<Integer> {
   @Option(names = "--force", description = "With --full: reprocess days even if their raw files are unchanged.")
   boolean force;
 
+  @Option(names = "--allow-empty", description = "With --date: a day without raw files is not an error (still nothing is recorded).")
+  boolean allowEmpty;
+
   @Option(names = "--workers", paramLabel = "N",
       description = "Parallel readers (default: dailyWorkers of the config for a day, fullWorkers for --full).")
   Integer workers;
@@ -53,16 +65,57 @@ final class EtlCommand implements Callable<Integer> {
     if (workers != null && (workers < 1 || workers > 1024)) {
       throw new CdrCommand.UserException("--workers must be between 1 and 1024");
     }
-    EmbeddedEtl etl = ctx.etl(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
-    EtlSummary summary;
-    if (which.full) {
-      summary = etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force);
-    } else {
-      LocalDate day = which.date == null ? Commands.yesterdayUtc() : Commands.date("--date", which.date);
-      summary = etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers());
+    if (allowEmpty && which.full) {
+      throw new CdrCommand.UserException("--allow-empty only applies to a single day (--date)");
     }
+    LocalDate day = which.full ? null : which.date == null ? Commands.yesterdayUtc() : Commands.date("--date", which.date);
+    if (day != null && !hasRawFiles(ctx, day)) {
+      // a typo in the date, or a bucket that is not the one meant: recording an empty day would hide it
+      ctx.err.printf("warning: no raw CDR files for %s in %s: nothing processed, nothing recorded%s%n", day,
+          ctx.rawSources().stream().map(s -> s.store().location().display()).collect(Collectors.joining(" or ")),
+          allowEmpty ? "" : " (--allow-empty to make this not an error)");
+      return allowEmpty ? 0 : CdrCommand.FAILED;
+    }
+    EmbeddedEtl etl = ctx.etl(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
+    EtlSummary summary = which.full
+        ? etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force)
+        : etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers());
     print(ctx, summary);
     return 0;
+  }
+
+  /** True as soon as one raw file of the day is seen, in any bucket and voice connector. */
+  private static boolean hasRawFiles(AppContext ctx, LocalDate day) throws IOException {
+    for (RawSource source : ctx.rawSources()) {
+      ObjectStore store = source.store();
+      try {
+        store.checkReadable();
+      } catch (IOException e) {
+        String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        throw new EtlException("cannot read CDR bucket " + store.location().display() + ": " + why, e);
+      }
+      for (String vc : store.listFolders(RawLayout.ROOT)) {
+        try {
+          store.listKeys(RawLayout.dayPrefix(vc, day), key -> {
+            if (!store.isFolder(key)) {
+              throw new Found();
+            }
+          });
+        } catch (Found found) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Ends a listing at its first file. */
+  private static final class Found extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Found() {
+      super(null, null, false, false);
+    }
   }
 
   static void print(AppContext ctx, EtlSummary summary) {

@@ -45,8 +45,14 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     AppContext ctx = Commands.context(spec);
     LocalDate day = Commands.date("--date", date);
-    if (calls < 0 || connectors < 1 || malformed < 0) {
-      throw new CdrCommand.UserException("--calls and --malformed must be 0 or more, --connectors 1 or more");
+    if (calls < 0) {
+      throw new CdrCommand.UserException("--calls: " + calls + " is not a number of calls (0 or more)");
+    }
+    if (connectors < 1) {
+      throw new CdrCommand.UserException("--connectors: " + connectors + " is not a number of voice connectors (1 or more)");
+    }
+    if (malformed < 0) {
+      throw new CdrCommand.UserException("--malformed: " + malformed + " is not a number of files (0 or more)");
     }
     StoreLocation location = bucket == null ? ctx.config().cdrBucket()
         : StoreLocation.parse(bucket, ctx.workingDir());

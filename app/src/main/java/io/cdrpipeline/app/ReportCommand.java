@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Write the monthly report into the reports bucket (the starter kit's report).",
       "Files:",
-      "  reports/YYYY-MM/npanxx.csv   duration per NPA-NXX of the destination number",
-      "                               (the original's query, for that month only)",
+      "  reports/YYYY-MM/npanxx.csv   calls and total duration per NPA-NXX of the",
+      "                               destination number (npanxx, TotalDuration, CallCount)",
       "  reports/YYYY-MM/summary.csv  calls, duration and billable minutes per voice",
       "                               connector, direction and status",
       "Re-running a month replaces both files; a month without data gives header-only",

@@ -45,6 +45,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (port != null && (port < 0 || port > 65535)) {
+      throw new CdrCommand.UserException("--port: " + port + " is not a port (0 to 65535)");
+    }
     AppContext ctx = Commands.context(spec);
     Executor executor = ctx.executor();
     Clock clock = Clock.systemUTC();

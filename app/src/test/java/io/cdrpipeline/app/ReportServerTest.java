@@ -1,6 +1,7 @@
 package io.cdrpipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.report.SignedServerLinks;
@@ -98,6 +99,39 @@ class ReportServerTest {
   }
 
   @Test
+  void headIsCheckedLikeGet() throws Exception {
+    String url = links.linkFor(KEY, Duration.ofHours(1));
+    HttpResponse<byte[]> valid = head(url);
+    assertThat(valid.statusCode()).isEqualTo(200);
+    assertThat(valid.body()).isEmpty();
+    assertThat(valid.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
+    assertThat(head("http://127.0.0.1:" + server.port() + "/" + KEY).statusCode()).isEqualTo(403);
+    assertThat(head(url.replaceAll("signature=.", "signature=_")).statusCode()).isEqualTo(403);
+    assertThat(head(links.linkFor("reports/2026-09/npanxx.csv", Duration.ofHours(1))).statusCode()).isEqualTo(404);
+    assertThat(head("http://127.0.0.1:" + server.port() + "/reports/2026-10/.npanxx.csv.hidden.tmp").statusCode())
+        .isEqualTo(404);
+    clock.advance(Duration.ofHours(1));
+    assertThat(head(url).statusCode()).isEqualTo(410);
+  }
+
+  @Test
+  void aPortInUseOrAnAddressOfAnotherMachineIsOneLineWithTheCause() throws Exception {
+    ReportServer second = new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock);
+    assertThatThrownBy(() -> second.start("127.0.0.1", server.port())).isInstanceOf(java.io.IOException.class)
+        .hasMessageStartingWith("cannot listen on 127.0.0.1:" + server.port() + ": ")
+        .hasMessageContaining("in use")
+        .hasMessageNotContaining("\n");
+    // 192.0.2.0/24 is for documentation only (RFC 5737): never an address of this machine
+    assertThatThrownBy(() -> new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock).start("192.0.2.7", 0))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessage("cannot listen on 192.0.2.7: 192.0.2.7 is not an address of this machine"
+            + " (e.g. 127.0.0.1, or 0.0.0.0 for every address)");
+    assertThatThrownBy(() -> new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock).start("no-such-host.invalid", 0))
+        .isInstanceOf(java.io.IOException.class).hasMessage("cannot listen on no-such-host.invalid: unknown host");
+    assertThat(get("http://127.0.0.1:" + server.port() + "/health").statusCode()).isEqualTo(200); // the first one serves on
+  }
+
+  @Test
   void aValidLinkToAMissingReportIsNotFound() throws Exception {
     HttpResponse<byte[]> r = get(links.linkFor("reports/2026-09/npanxx.csv", Duration.ofHours(1)));
     assertThat(r.statusCode()).isEqualTo(404);
@@ -140,6 +174,11 @@ class ReportServerTest {
   private HttpResponse<byte[]> get(String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private HttpResponse<byte[]> head(String url) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private static String text(HttpResponse<byte[]> r) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
@@ -31,12 +32,21 @@ public final class ConfigLoader {
   /** Made on first use: without a config file the YAML machinery is never loaded. */
   private static final class Yaml {
     static final ObjectMapper MAPPER =
-        new ObjectMapper(new YAMLFactory())
+        new ObjectMapper(new YAMLFactory().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS);
   }
+
+  /** The longest a report link may last: what S3 allows a presigned URL, used for server links too. */
+  public static final Duration MAX_LINK_EXPIRY = Duration.ofDays(7);
+  /** The longest total timeout of a workflow: what Step Functions allows an execution. */
+  public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+  /** The least memory DuckDB is given: below it, it cannot sort a day or even start a query. */
+  public static final long MIN_ETL_MEMORY = 64L * 1000 * 1000;
+  /** Names DuckDB keeps for itself: a database of that name cannot hold the tables. */
+  private static final List<String> RESERVED_DATABASES = List.of("memory", "system", "temp", "information_schema", "pg_catalog");
 
   private ConfigLoader() {}
 
@@ -59,16 +69,24 @@ public final class ConfigLoader {
     Path path = file.toAbsolutePath().normalize();
     String text;
     try {
+      if (Files.isDirectory(path)) {
+        throw new ConfigException("config file " + path + " is a folder, not a file");
+      }
       text = Files.readString(path);
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file not found: " + path);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigException("config file " + path + " is not UTF-8 text");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new ConfigException("cannot read config file " + path + ": permission denied");
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
     }
     ConfigFile raw;
+    com.fasterxml.jackson.databind.JsonNode tree = null;
     try {
       // through a tree: a file of only comments is empty, and a value is bound with its key path
-      com.fasterxml.jackson.databind.JsonNode tree = text.isBlank() ? null : Yaml.MAPPER.readTree(text);
+      tree = text.isBlank() ? null : Yaml.MAPPER.readTree(text);
       if (tree == null || tree.isMissingNode() || tree.isNull()) {
         raw = new ConfigFile();
       } else if (!tree.isObject()) {
@@ -80,54 +98,79 @@ public final class ConfigLoader {
       String known =
           e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
       throw new ConfigException(
-          "unknown key '" + keyPath(e) + "' in " + path + " (known keys: " + known + ")");
+          "unknown key '" + keyPath(segments(e)) + "' in " + path + " (known keys: " + known + ")");
     } catch (MismatchedInputException e) {
-      throw new ConfigException(
-          "bad value for '" + keyPath(e) + "' in " + path + ": " + firstLine(e.getOriginalMessage()));
+      List<Object> at = segments(e);
+      String expected = expected(e.getTargetType());
+      throw new ConfigException("bad value for '" + keyPath(at) + "' in " + path + ": "
+          + (expected == null ? firstLine(e.getOriginalMessage()) : expected + ", got " + describe(node(tree, at))));
     } catch (JsonMappingException e) {
       // e.g. a number too large for its key: without a path, the parser knows where it stood
-      String key = keyPath(e);
-      if (key.isEmpty() && e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) {
-        key = keyPath(p.getParsingContext());
+      List<Object> at = segments(e);
+      if (at.isEmpty() && e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p) {
+        at = segments(p.getParsingContext());
       }
-      throw new ConfigException("bad value for '" + key + "' in " + path + ": " + firstLine(e.getOriginalMessage()));
+      com.fasterxml.jackson.databind.JsonNode value = node(tree, at);
+      throw new ConfigException("bad value for '" + keyPath(at) + "' in " + path + ": "
+          + (value != null && value.isIntegralNumber() ? value.asText() + " is too large" : firstLine(e.getOriginalMessage())));
     } catch (JsonProcessingException e) {
-      throw new ConfigException(path + " is not valid YAML: " + firstLine(e.getOriginalMessage())
+      // a duplicate key is refused here (STRICT_DUPLICATE_DETECTION): the parser names the key where it stood
+      String key = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
+          ? keyPath(segments(p.getParsingContext())) : "";
+      throw new ConfigException(path + " is not valid YAML" + (key.isEmpty() ? "" : " at '" + key + "'") + ": "
+          + firstLine(e.getOriginalMessage())
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
     }
-    return validate(raw, path);
+    try {
+      return validate(raw, path);
+    } catch (ConfigException e) {
+      // the parsers of single values (durations, sizes, locations, subscriptions) do not know the file
+      if (e.getMessage().contains(path.toString())) {
+        throw e;
+      }
+      throw new ConfigException(e.getMessage() + " (in " + path + ")");
+    }
   }
 
   static Config validate(ConfigFile raw, Path file) {
     Path base = file.getParent();
     Config d = Config.defaults(base.resolve("data"));
     Path stateDir = raw.stateDir == null ? d.stateDir() : path("stateDir", raw.stateDir, base);
+    if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+      throw new ConfigException("bad value for 'stateDir' in " + file + ": " + stateDir + " is a file, not a folder");
+    }
     String database = raw.database == null ? Config.DEFAULT_DATABASE : raw.database.trim();
     if (!database.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
       throw new ConfigException(
           "bad value for 'database' in " + file + ": '" + raw.database
               + "' is not a SQL name (letters, digits, underscore; not starting with a digit)");
     }
+    if (RESERVED_DATABASES.contains(database.toLowerCase(Locale.ROOT))) {
+      throw new ConfigException("bad value for 'database' in " + file + ": '" + database
+          + "' is a name DuckDB keeps for itself (" + String.join(", ", RESERVED_DATABASES) + ")");
+    }
     int dailyWorkers = workers("dailyWorkers", raw.dailyWorkers, Config.DEFAULT_DAILY_WORKERS, file);
     int fullWorkers = workers("fullWorkers", raw.fullWorkers, Config.DEFAULT_FULL_WORKERS, file);
     String catalogUrl = raw.catalogUrl == null ? Config.sqliteUrl(stateDir) : raw.catalogUrl.trim();
     if (!catalogUrl.startsWith("jdbc:sqlite:") && !catalogUrl.startsWith("jdbc:postgresql:")) {
       throw new ConfigException(
-          "bad value for 'catalogUrl' in " + file + ": '" + catalogUrl
+          "bad value for 'catalogUrl' in " + file + ": '" + Database.redact(catalogUrl)
               + "' (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB)");
     }
     if (catalogUrl.startsWith("jdbc:sqlite:") && raw.catalogUrl != null) {
-      String sqlitePath = catalogUrl.substring("jdbc:sqlite:".length());
-      if (!sqlitePath.isEmpty() && !sqlitePath.startsWith(":") && !sqlitePath.startsWith("file:")) {
-        catalogUrl = "jdbc:sqlite:" + base.resolve(sqlitePath).toAbsolutePath().normalize();
-      }
+      catalogUrl = sqliteFile(catalogUrl, base, file);
+    }
+    if (catalogUrl.startsWith("jdbc:postgresql:") && org.postgresql.Driver.parseURL(catalogUrl, null) == null) {
+      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + Database.redact(catalogUrl)
+          + "' is not a PostgreSQL URL (expected jdbc:postgresql://HOST[:PORT]/DB?user=..&password=..)");
     }
     String memory = raw.etlMemoryLimit == null ? d.etlMemoryLimit() : raw.etlMemoryLimit.trim();
-    if (!memory.toUpperCase(Locale.ROOT).matches("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)")) {
-      throw new ConfigException(
-          "bad value for 'etlMemoryLimit' in " + file + ": '" + raw.etlMemoryLimit + "' (expected a size such as 512MB or 2GB)");
+    // the text goes to DuckDB as it is: Sizes reads exactly the units DuckDB reads, with the same meaning
+    if (Sizes.parse("etlMemoryLimit", memory) < MIN_ETL_MEMORY) {
+      throw new ConfigException("bad value for 'etlMemoryLimit' in " + file + ": '" + memory
+          + "' is too little for DuckDB (at least 64MB)");
     }
     int sample = raw.crawlSampleFiles == null ? d.crawlSampleFiles() : raw.crawlSampleFiles;
     if (sample < 0) {
@@ -146,11 +189,17 @@ public final class ConfigLoader {
           schedules.remove(e.getKey());
           continue;
         }
+        ScheduleExpression expression;
         try {
-          schedules.put(e.getKey(), ScheduleExpression.parse(v));
+          expression = ScheduleExpression.parse(v);
         } catch (IllegalArgumentException ex) {
           throw new ConfigException("bad value for '" + key + "' in " + file + ": " + ex.getMessage());
         }
+        if (expression.nextAfter(java.time.Instant.now()).equals(java.time.Instant.MAX)) {
+          throw new ConfigException("bad value for '" + key + "' in " + file + ": '" + v
+              + "' never fires (a day that does not exist, or only years in the past)");
+        }
+        schedules.put(e.getKey(), expression);
       }
     }
     List<Subscription> notifications = new ArrayList<>();
@@ -167,7 +216,7 @@ public final class ConfigLoader {
     if (raw.timeouts != null) {
       for (Map.Entry<String, String> e : raw.timeouts.entrySet()) {
         String key = "timeouts." + e.getKey();
-        Duration v = Durations.parse(key, e.getValue());
+        Duration v = Durations.parse(key, e.getValue(), Duration.ofMillis(1), MAX_TIMEOUT);
         switch (e.getKey()) {
           case "daily":
             t = new Workflows.Timeouts(v, t.full(), t.report());
@@ -183,18 +232,38 @@ public final class ConfigLoader {
         }
       }
     }
-    Duration linkExpiry = raw.linkExpiry == null ? d.linkExpiry() : Durations.parse("linkExpiry", raw.linkExpiry);
+    // S3 presigns for 1 second to 7 days; signed server links keep to the same bounds
+    Duration linkExpiry = raw.linkExpiry == null ? d.linkExpiry()
+        : Durations.parse("linkExpiry", raw.linkExpiry, Duration.ofSeconds(1), MAX_LINK_EXPIRY);
     ServerSettings server = d.server();
     if (raw.server != null) {
       String host = raw.server.host == null ? server.host() : raw.server.host.trim();
+      if (host.isEmpty() || !host.matches("[A-Za-z0-9.:%_-]+")) {
+        throw new ConfigException("bad value for 'server.host' in " + file + ": '" + host
+            + "' (expected a host name or address, e.g. 127.0.0.1 or 0.0.0.0)");
+      }
       int port = raw.server.port == null ? server.port() : raw.server.port;
       if (port < 0 || port > 65535) {
         throw new ConfigException("bad value for 'server.port' in " + file + ": " + port + " (expected 0 to 65535)");
       }
+      if (port == 0 && raw.server.baseUrl == null) {
+        // links are made by other processes too (cdr start report), which cannot know a port picked at start
+        throw new ConfigException("bad value for 'server.port' in " + file
+            + ": 0 (any free port) needs server.baseUrl, or the links would point at port 0");
+      }
+      boolean anyAddress = host.equals("0.0.0.0") || host.equals("::") || host.equals("127.0.0.1") || host.equals("::1");
       String baseUrl = raw.server.baseUrl != null ? raw.server.baseUrl.trim()
-          : "http://" + (host.equals("0.0.0.0") || host.equals("127.0.0.1") ? "localhost" : host) + ":" + port;
-      if (!baseUrl.matches("https?://[^/\\s]+(/.*)?")) {
-        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl + "' (expected http(s)://host[:port])");
+          : "http://" + (anyAddress ? "localhost" : host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      if (!baseUrl.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
+        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl
+            + "' (expected http(s)://host[:port][/path], without ? or #)");
+      }
+      try {
+        if (java.net.URI.create(baseUrl).getHost() == null) {
+          throw new IllegalArgumentException("no host");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl + "' is not a URL with a host");
       }
       server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""));
     }
@@ -206,7 +275,17 @@ public final class ConfigLoader {
         if (!e.matches("https?://[^/\\s]+/?")) {
           throw new ConfigException("bad value for 's3.endpoint' in " + file + ": '" + e + "' (expected http(s)://host[:port])");
         }
-        endpoint = java.util.Optional.of(java.net.URI.create(e));
+        java.net.URI uri;
+        try {
+          uri = java.net.URI.create(e);
+        } catch (IllegalArgumentException ex) {
+          uri = null;
+        }
+        if (uri == null || uri.getHost() == null || uri.getPort() > 65535) {
+          throw new ConfigException("bad value for 's3.endpoint' in " + file + ": '" + e
+              + "' is not a URL with a host and a port up to 65535");
+        }
+        endpoint = java.util.Optional.of(uri);
       }
       int concurrency = raw.s3.maxConcurrency == null ? s3.maxConcurrency() : raw.s3.maxConcurrency;
       if (concurrency < 1 || concurrency > 1024) {
@@ -253,25 +332,57 @@ public final class ConfigLoader {
   /** The {@code query:} block; memory defaults to {@code etlMemoryLimit}. */
   private static QueryLimits queryLimits(ConfigFile.QueryFile raw, String etlMemory) {
     QueryLimits d = QueryLimits.DEFAULTS;
-    Duration timeout = raw == null || raw.timeout == null ? d.timeout() : Durations.parse("query.timeout", raw.timeout);
+    Duration timeout = raw == null || raw.timeout == null ? d.timeout()
+        : Durations.parse("query.timeout", raw.timeout, Duration.ofSeconds(1), Duration.ofDays(7));
     long memory = raw == null || raw.memoryLimit == null ? Sizes.parse("etlMemoryLimit", etlMemory)
         : Sizes.parse("query.memoryLimit", raw.memoryLimit);
     long temp = raw == null || raw.maxTempSize == null ? d.maxTempBytes() : Sizes.parse("query.maxTempSize", raw.maxTempSize);
-    if (memory < 16L << 20) {
-      throw new ConfigException("bad value for 'query.memoryLimit': at least 16MB is needed, got " + memory + " bytes");
+    if (memory < MIN_ETL_MEMORY) {
+      throw new ConfigException("bad value for 'query.memoryLimit': '" + raw.memoryLimit
+          + "' is too little for DuckDB (at least 64MB)");
     }
     return new QueryLimits(timeout, memory, temp);
+  }
+
+  /**
+   * A SQLite catalog URL with its file resolved against the config's folder; an in-memory
+   * database is refused (every command would start from an empty catalog), as is a folder.
+   */
+  private static String sqliteFile(String url, Path base, Path file) {
+    String sqlitePath = url.substring("jdbc:sqlite:".length());
+    String lower = sqlitePath.toLowerCase(Locale.ROOT);
+    if (sqlitePath.isBlank() || lower.startsWith(":memory:") || lower.contains("mode=memory")
+        || lower.startsWith("file::memory:")) {
+      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + url
+          + "' is an in-memory database, forgotten when the command ends (expected jdbc:sqlite:FILE)");
+    }
+    if (lower.startsWith(":")) {
+      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + url + "' (expected jdbc:sqlite:FILE)");
+    }
+    if (lower.startsWith("file:")) {
+      return url;
+    }
+    Path db = base.resolve(sqlitePath).toAbsolutePath().normalize();
+    if (Files.isDirectory(db)) {
+      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": " + db + " is a folder, not a database file");
+    }
+    return "jdbc:sqlite:" + db;
   }
 
   private static StoreLocation location(String key, String value, Path base, StoreLocation dflt) {
     if (value == null) {
       return dflt;
     }
+    StoreLocation location;
     try {
-      return StoreLocation.parse(value, base);
+      location = StoreLocation.parse(value, base);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("bad value for '" + key + "': " + e.getMessage());
     }
+    if (location instanceof StoreLocation.Local local && Files.exists(local.root()) && !Files.isDirectory(local.root())) {
+      throw new ConfigException("bad value for '" + key + "': " + local.root() + " is a file, not a folder");
+    }
+    return location;
   }
 
   private static Path path(String key, String value, Path base) {
@@ -296,19 +407,84 @@ public final class ConfigLoader {
     return value;
   }
 
-  private static String keyPath(JsonMappingException e) {
-    return e.getPath().stream()
-        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-        .collect(Collectors.joining("."))
-        .replace(".[", "[");
+  /** The keys and list indexes (Integer) from the top of the file to the value a binding failed on. */
+  private static List<Object> segments(JsonMappingException e) {
+    List<Object> at = new ArrayList<>();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      at.add(r.getFieldName() != null ? r.getFieldName() : Integer.valueOf(r.getIndex()));
+    }
+    return at;
   }
 
-  private static String keyPath(com.fasterxml.jackson.core.JsonStreamContext ctx) {
-    java.util.Deque<String> parts = new java.util.ArrayDeque<>();
+  private static List<Object> segments(com.fasterxml.jackson.core.JsonStreamContext ctx) {
+    java.util.Deque<Object> parts = new java.util.ArrayDeque<>();
     for (var c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
-      parts.addFirst(c.inArray() ? "[" + c.getCurrentIndex() + "]" : c.getCurrentName());
+      if (c.inArray()) {
+        parts.addFirst(Integer.valueOf(Math.max(c.getCurrentIndex(), 0)));
+      } else if (c.getCurrentName() != null) {
+        parts.addFirst(c.getCurrentName());
+      }
     }
-    return String.join(".", parts).replace(".[", "[");
+    return new ArrayList<>(parts);
+  }
+
+  /** {@code server.port}, {@code notifications[0].to}. */
+  private static String keyPath(List<Object> segments) {
+    StringBuilder b = new StringBuilder();
+    for (Object s : segments) {
+      if (s instanceof Integer i) {
+        b.append('[').append(i).append(']');
+      } else {
+        b.append(b.length() == 0 ? "" : ".").append(s);
+      }
+    }
+    return b.toString();
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode node(com.fasterxml.jackson.databind.JsonNode tree, List<Object> at) {
+    com.fasterxml.jackson.databind.JsonNode n = tree;
+    for (Object s : at) {
+      n = n == null ? null : s instanceof Integer i ? n.get(i) : n.get((String) s);
+    }
+    return n;
+  }
+
+  /** What a key of this Java type takes, in the words of a config file; null if not one of ours. */
+  private static String expected(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "expected a whole number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "expected true or false";
+    }
+    if (type == String.class) {
+      return "expected text";
+    }
+    if (type != null && List.class.isAssignableFrom(type)) {
+      return "expected a list";
+    }
+    if (type != null && (Map.class.isAssignableFrom(type) || type.getEnclosingClass() == ConfigFile.class)) {
+      return "expected keys and values";
+    }
+    return null;
+  }
+
+  /** A value as a message shows it: text quoted, a list or a block by its kind. */
+  private static String describe(com.fasterxml.jackson.databind.JsonNode v) {
+    if (v == null || v.isNull() || v.isMissingNode()) {
+      return "nothing";
+    }
+    if (v.isArray()) {
+      return "a list";
+    }
+    if (v.isObject()) {
+      return "keys and values";
+    }
+    if (v.isTextual()) {
+      String t = v.asText();
+      return "'" + (t.length() > 60 ? t.substring(0, 60) + "..." : t).replace("\n", " ") + "'";
+    }
+    return v.asText();
   }
 
   private static String firstLine(String s) {

@@ -12,13 +12,36 @@ final class Durations {
 
   private Durations() {}
 
-  static Duration parse(String key, String text) {
+  /** A duration from {@code min} to {@code max}, or a ConfigException naming the key. */
+  static Duration parse(String key, String text, Duration min, Duration max) {
+    Duration d;
+    try {
+      d = parse(key, text);
+    } catch (ArithmeticException e) {
+      throw new ConfigException("bad value for '" + key + "': '" + text + "' is too long (at most " + show(max) + ")");
+    }
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new ConfigException("bad value for '" + key + "': '" + text + "' is out of range (" + show(min) + " to "
+          + show(max) + ")");
+    }
+    return d;
+  }
+
+  /** {@code 7d}, {@code 1s}, {@code 365d}, {@code 1ms}: a bound as a config file writes it. */
+  private static String show(Duration d) {
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + "ms";
+    }
+    return d.toSeconds() % 86400 == 0 ? d.toDays() + "d" : d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() + "s";
+  }
+
+  private static Duration parse(String key, String text) {
     String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
     if (t.startsWith("pt") || t.startsWith("p")) {
       try {
         return positive(key, text, Duration.parse(t.toUpperCase(Locale.ROOT)));
       } catch (DateTimeParseException e) {
-        throw bad(key, text);
+        throw e.getCause() instanceof ArithmeticException a ? a : bad(key, text);
       }
     }
     Matcher m = PART.matcher(t.replace(" ", ""));
@@ -28,7 +51,8 @@ final class Durations {
       if (m.start() != end) {
         throw bad(key, text);
       }
-      long n = Long.parseLong(m.group(1));
+      // more digits than a long holds are too long in any unit
+      long n = m.group(1).length() > 18 ? Long.MAX_VALUE : Long.parseLong(m.group(1));
       switch (m.group(2)) {
         case "ms":
           d = d.plusMillis(n);
@@ -62,6 +86,9 @@ final class Durations {
   }
 
   private static ConfigException bad(String key, String text) {
+    if (text == null) {
+      return new ConfigException("bad value for '" + key + "': no value (a duration, e.g. 8h, 90m, 45s, 1h30m)");
+    }
     return new ConfigException("bad value for '" + key + "': '" + text + "' is not a duration (e.g. 8h, 90m, 45s, 1h30m)");
   }
 }

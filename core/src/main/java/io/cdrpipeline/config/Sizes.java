@@ -19,7 +19,11 @@ final class Sizes {
     String unit = m.group(2);
     int power = "kmgt".indexOf(unit.charAt(0)) + 1;
     double base = unit.length() == 3 ? 1024 : unit.equals("b") ? 1 : 1000;
-    long bytes = (long) (n * Math.pow(unit.equals("b") ? 1 : base, unit.equals("b") ? 0 : power));
+    double exact = n * Math.pow(unit.equals("b") ? 1 : base, unit.equals("b") ? 0 : power);
+    if (exact >= 0x1p62) {
+      throw new ConfigException("bad value for '" + key + "': '" + text + "' is too large");
+    }
+    long bytes = (long) exact;
     if (bytes < 1) {
       throw new ConfigException("bad value for '" + key + "': '" + text + "' must be more than zero");
     }

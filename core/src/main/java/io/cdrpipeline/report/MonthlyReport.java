@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The monthly report: the starter kit's NPANXX query restricted to one year and month, plus a
- * summary per voice connector, direction and status.
+ * The monthly report: calls and total duration per NPANXX (the starter kit's report, with true
+ * counts) for one year and month, plus a summary per voice connector, direction and status.
  */
 public final class MonthlyReport {
   /** Where every report lives in the reports store; the HTTP server serves only this prefix. */
@@ -60,12 +60,12 @@ public final class MonthlyReport {
 
   /** The SQL of the NPANXX report for a month (exposed for tests and docs). */
   public static String npanxxSql(YearMonth m) {
-    // The starter kit's query as it was, outer COUNT(CallCount) included (it counts the inner
-    // groups, so it is 1 per npanxx); only the filter is new. The original filtered
-    // month='5' with no year, mixing years; partitions are integers here, so no padding games.
-    return "SELECT npanxx, SUM(TotalDuration) AS TotalDuration, COUNT(CallCount) AS CallCount"
-        + " FROM (SELECT npanxx, SUM(duration) AS TotalDuration, COUNT(callid) AS CallCount"
-        + " FROM processed_cdrs WHERE " + filter(m) + " GROUP BY npanxx)"
+    // The starter kit's columns, with the numbers it meant: its outer COUNT(CallCount) counted
+    // the one inner row per npanxx, so it printed 1 everywhere. Here CallCount is the calls of
+    // the npanxx. The original also filtered month='5' with no year, mixing years; partitions
+    // are integers here, so no padding games.
+    return "SELECT npanxx, SUM(duration) AS TotalDuration, COUNT(*) AS CallCount"
+        + " FROM processed_cdrs WHERE " + filter(m)
         + " GROUP BY npanxx ORDER BY npanxx NULLS LAST";
   }
 

@@ -243,6 +243,98 @@ class ConfigLoaderTest {
     assertDefaultsUnder(c, dir.resolve("conf/data"));
   }
 
+  /** Values the loader took and that failed later, or worse, did something else than written. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "etlMemoryLimit: 0MB                                | etlMemoryLimit | more than zero",
+        "etlMemoryLimit: 1MB                                | etlMemoryLimit | at least 64MB",
+        "etlMemoryLimit: 63.9MB                             | etlMemoryLimit | at least 64MB",
+        "etlMemoryLimit: 99999999999999999999TB             | etlMemoryLimit | too large",
+        "catalogUrl: 'jdbc:sqlite::memory:'                 | catalogUrl     | in-memory",
+        "catalogUrl: 'jdbc:sqlite:'                         | catalogUrl     | in-memory",
+        "catalogUrl: 'jdbc:sqlite:file::memory:?cache=shared' | catalogUrl   | in-memory",
+        "catalogUrl: 'jdbc:sqlite:file:cat.db?mode=memory'  | catalogUrl     | in-memory",
+        "catalogUrl: 'jdbc:sqlite::resource:catalog.db'     | catalogUrl     | jdbc:sqlite:FILE",
+        "catalogUrl: 'jdbc:sqlite:.'                        | catalogUrl     | is a folder",
+        "catalogUrl: 'jdbc:postgresql://h:notaport/db'      | catalogUrl     | not a PostgreSQL URL",
+        "database: memory                                   | database       | DuckDB keeps",
+        "database: System                                   | database       | DuckDB keeps",
+        "database: temp                                     | database       | DuckDB keeps",
+        "database: information_schema                       | database       | DuckDB keeps",
+        "database: pg_catalog                               | database       | DuckDB keeps",
+        "dailyWorkers: ten                                  | dailyWorkers   | expected a whole number, got 'ten'",
+        "dailyWorkers: 2.5                                  | dailyWorkers   | expected a whole number, got 2.5",
+        "dailyWorkers: true                                 | dailyWorkers   | expected a whole number, got true",
+        "dailyWorkers: [1]                                  | dailyWorkers   | expected a whole number, got a list",
+        "dailyWorkers: 99999999999                          | dailyWorkers   | 99999999999 is too large",
+        "backfill: 'true'                                   | backfill       | expected true or false, got 'true'",
+        "backfill: 1                                        | backfill       | expected true or false, got 1",
+        "cdrBucket: [a, b]                                  | cdrBucket      | expected text, got a list",
+        "schedules: 'cron(0 9 * * ? *)'                     | schedules      | expected keys and values, got 'cron(0 9 * * ? *)'",
+        "server: 8080                                       | server         | expected keys and values, got 8080",
+        "s3: {maxConcurrency: lots}                         | s3.maxConcurrency | expected a whole number, got 'lots'",
+        "notifications: {type: log}                         | notifications  | expected a list, got keys and values",
+      })
+  void valuesThatFailedLaterAreRefusedAtLoad(String yaml, String key, String reason) throws IOException {
+    ConfigException e = failure(yaml + "\n");
+    assertThat(e.getMessage()).contains("'" + key + "'").contains(reason).doesNotContain("Jackson", "coerce", "`");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+    "database: a\ndatabase: b\n",
+    "cdrBucket: raw\ndailyWorkers: 2\ncdrBucket: other\n",
+    "server: {port: 1, port: 2}\n",
+    "server:\n  host: 0.0.0.0\n  host: 127.0.0.1\n",
+    "notifications:\n  - {type: webhook, url: 'https://a.example', url: 'https://b.example'}\n",
+    "schedules: {daily: 'cron(0 9 * * ? *)', daily: off}\n",
+  })
+  void aDuplicateKeyIsRefusedNotOverwritten(String yaml) throws IOException {
+    ConfigException e = failure(yaml);
+    String key = yaml.replaceAll("(?s).*\\b(database|cdrBucket|port|host|url|daily)\\b.*", "$1");
+    assertThat(e.getMessage()).contains("Duplicate field '" + key + "'").contains("line ");
+  }
+
+  @Test
+  void aDuplicateKeyNamesItsPath() throws IOException {
+    assertThat(failure("server:\n  port: 1\n  port: 2\n").getMessage()).contains("'server.port'").contains("(line 3)");
+    assertThat(failure("notifications:\n  - type: log\n    type: log\n").getMessage()).contains("'notifications[0].type'");
+  }
+
+  @Test
+  void aStateDirThatIsAFileIsRefused() throws IOException {
+    Files.writeString(dir.resolve("conf-state"), "not a folder");
+    assertThat(failure("stateDir: ../conf-state\n").getMessage()).contains("'stateDir'").contains("is a file, not a folder");
+  }
+
+  @Test
+  void aConfigFileThatIsAFolderOrNotTextIsOneLine() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("folder.yaml"));
+    assertThatThrownBy(() -> ConfigLoader.load(folder)).isInstanceOf(ConfigException.class)
+        .hasMessage("config file " + folder + " is a folder, not a file");
+    Path binary = dir.resolve("binary.yaml");
+    Files.write(binary, new byte[] {'a', ':', ' ', (byte) 0xff, (byte) 0xfe, '\n'});
+    assertThatThrownBy(() -> ConfigLoader.load(binary)).isInstanceOf(ConfigException.class)
+        .hasMessage("config file " + binary + " is not UTF-8 text");
+  }
+
+  @Test
+  void sqliteCatalogFilesAndPostgresUrlsAreKept() throws IOException {
+    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "catalogUrl: 'jdbc:sqlite:file:/srv/cat.db'\n")).catalogUrl())
+        .isEqualTo("jdbc:sqlite:file:/srv/cat.db");
+    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "catalogUrl: 'jdbc:postgresql://db:5433/cdr?user=u&password=p'\n"))
+        .catalogUrl()).isEqualTo("jdbc:postgresql://db:5433/cdr?user=u&password=p");
+    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "etlMemoryLimit: 64MB\n")).etlMemoryLimit()).isEqualTo("64MB");
+    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "etlMemoryLimit: 1.5GiB\n")).etlMemoryLimit()).isEqualTo("1.5GiB");
+  }
+
+  @Test
+  void aPasswordInABadCatalogUrlIsNotShown() throws IOException {
+    assertThat(failure("catalogUrl: 'jdbc:mysql://h/db?password=hunter2'\n").getMessage()).doesNotContain("hunter2");
+  }
+
   @Test
   void fractionalWorkerCountIsRefused() throws IOException {
     ConfigException e = failure("dailyWorkers: 2.5\n");

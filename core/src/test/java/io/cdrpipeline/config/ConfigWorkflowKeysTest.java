@@ -89,6 +89,17 @@ class ConfigWorkflowKeysTest {
     assertThat(c.notifications().get(2)).isInstanceOf(Subscription.Email.class);
   }
 
+  @Test
+  void boundsAreAccepted() throws Exception {
+    assertThat(load("linkExpiry: 7d").linkExpiry()).isEqualTo(Duration.ofDays(7));
+    assertThat(load("linkExpiry: 1s").linkExpiry()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(load("timeouts: {full: 365d}").timeouts().full()).isEqualTo(Duration.ofDays(365));
+    assertThat(load("server: {port: 0, baseUrl: 'http://cdr.example.com'}").server().port()).isZero();
+    assertThat(load("server: {host: '::1', port: 9000}").server().baseUrl()).isEqualTo("http://localhost:9000");
+    assertThat(load("server: {host: 'fd00::5', port: 9000}").server().baseUrl()).isEqualTo("http://[fd00::5]:9000");
+    assertThat(load("server: {host: cdr.internal}").server().baseUrl()).isEqualTo("http://cdr.internal:8080");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
     "schedules: {daily: 'cron(0 9 * * *)'}                 | schedules.daily",
@@ -102,6 +113,28 @@ class ConfigWorkflowKeysTest {
     "server: {baseUrl: 'ftp://x'}                          | server.baseUrl",
     "notifications: [{type: pager}]                        | notifications[0]",
     "notifications: [{type: webhook}]                      | notifications[0].url",
+    // accepted before, and wrong later
+    "schedules: {daily: 'cron(99 99 * * ? *)'}             | Minutes must be 0 to 59, not 99",
+    "schedules: {daily: 'cron(0 99 * * ? *)'}              | Hours must be 0 to 23, not 99",
+    "schedules: {full: 'cron(0 9 30 2 ? *)'}               | never fires",
+    "schedules: {full: 'cron(0 9 * * ? 2020)'}             | never fires",
+    "schedules: {full: 'rate(99999999999999999999 days)'}  | at most 3650 days",
+    "linkExpiry: 100000000000h                             | out of range (1s to 7d)",
+    "linkExpiry: 7d1s                                      | out of range (1s to 7d)",
+    "linkExpiry: 999ms                                     | out of range (1s to 7d)",
+    "linkExpiry: 99999999999999999999h                     | too long",
+    "linkExpiry: P9999999999999999D                        | linkExpiry",
+    "timeouts: {daily: 366d}                               | out of range (1ms to 365d)",
+    "timeouts: {full: 99999999999999999h}                  | too long",
+    "server: {port: 0}                                     | needs server.baseUrl",
+    "server: {host: ''}                                    | server.host",
+    "server: {host: 'a b'}                                 | server.host",
+    "server: {baseUrl: 'https://cdr.example.com/?x=1'}     | server.baseUrl",
+    "server: {baseUrl: 'https://cdr.example.com/#top'}     | server.baseUrl",
+    "server: {baseUrl: 'http://:80'}                       | server.baseUrl",
+    "s3: {endpoint: 'http://127.0.0.1:99999'}              | s3.endpoint",
+    "s3: {endpoint: 'http://:9000'}                        | s3.endpoint",
+    "s3: {endpoint: 'http://a b:9000'}                     | s3.endpoint",
   })
   void mistakesAreOneLineNamingTheKey(String yaml, String key) {
     assertThatThrownBy(() -> load(yaml)).isInstanceOf(ConfigException.class)

@@ -155,8 +155,7 @@ final class StartCommand implements Runnable {
       try {
         e = executor.start(workflow, input, "cli", false);
       } catch (AlreadyRunningException already) {
-        ctx.err.println("error: " + already.getMessage());
-        return CdrCommand.FAILED;
+        return alreadyRunning(ctx, executor, already);
       }
       spawnRunner(ctx, e.id());
       ctx.out.println(e.id());
@@ -167,13 +166,21 @@ final class StartCommand implements Runnable {
       try {
         e = guard.begin(() -> executor.start(workflow, input, "cli", true));
       } catch (AlreadyRunningException already) {
-        ctx.err.println("error: " + already.getMessage());
-        return CdrCommand.FAILED;
+        return alreadyRunning(ctx, executor, already);
       }
       ctx.out.printf("started %s %s%n", e.id(), e.input());
       Execution end = executor.run(e.id(), ev -> print(ctx, ev));
       return finish(ctx, end);
     }
+  }
+
+  /** Says which execution runs the same input and, when nobody runs it any more, what ends it. */
+  private static int alreadyRunning(AppContext ctx, Executor executor, AlreadyRunningException already) {
+    String id = already.executionId();
+    boolean orphaned = executor.store().get(id).map(executor::isOrphaned).orElse(false);
+    ctx.err.println("error: " + already.getMessage() + (orphaned ? "; its process is gone (killed): 'cdr serve' resumes it, "
+        + "'cdr executions stop " + id + "' ends it" : ""));
+    return CdrCommand.FAILED;
   }
 
   /**

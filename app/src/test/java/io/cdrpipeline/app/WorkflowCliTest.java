@@ -44,8 +44,21 @@ class WorkflowCliTest {
   }
 
   Process child(String failpoint, String... args) throws Exception {
+    return child(false, failpoint, args);
+  }
+
+  /**
+   * A child JVM running the CLI. With {@code ctrlC}, SIGINT reaches it as in a terminal even if
+   * this test was started in the background without job control, where the shell set SIGINT
+   * to ignored for every descendant (the JVM then never sees it): perl resets it first.
+   */
+  Process child(boolean ctrlC, String failpoint, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+    List<String> cmd = new ArrayList<>();
+    if (ctrlC && (sigIgn(Path.of("/proc/self/status")) & 2) != 0) {
+      cmd.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
+    }
+    cmd.addAll(List.of(java, "-Xmx256m"));
     if (failpoint != null) {
       cmd.add("-Dcdr.failpoint=" + failpoint);
     }
@@ -126,6 +139,11 @@ class WorkflowCliTest {
     assertThat(id).isNotNull();
     ExecutionStore store = new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
     assertThat(store.get(id).orElseThrow().status()).isEqualTo(ExecutionStatus.RUNNING);
+    Run refused = cdr("start", "daily", "--date", "2026-11-04"); // a kill -9 cannot be caught: the day waits, and says for what
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).contains("is already running as execution " + id)
+        .contains("its process is gone (killed): 'cdr serve' resumes it, 'cdr executions stop " + id + "' ends it")
+        .hasLineCount(1);
 
     Process service = child(null, "serve", "--port", "0", "--no-schedules");
     try {
@@ -181,13 +199,14 @@ class WorkflowCliTest {
     }
   }
 
+  /** The mask of ignored signals in a /proc status file (bit n-1 for signal n). */
+  static long sigIgn(Path status) throws Exception {
+    return Long.parseLong(Files.readString(status).replaceAll("(?s).*SigIgn:\\s*([0-9a-f]+).*", "$1"), 16);
+  }
+
   static void signal(Process p, String name) throws Exception {
     if (name.equals("INT")) {
-      // a JVM started with SIGINT ignored (a background job without job control) cannot get Ctrl-C at all
-      String status = Files.readString(Path.of("/proc/" + p.pid() + "/status"));
-      long ignored = Long.parseLong(status.replaceAll("(?s).*SigIgn:\\s*([0-9a-f]+).*", "$1"), 16);
-      assertThat(ignored & 2).as("SIGINT is ignored by this test's processes (started in the background without "
-          + "job control), so Ctrl-C cannot be tried here").isZero();
+      assertThat(sigIgn(Path.of("/proc/" + p.pid() + "/status")) & 2).as("SIGINT ignored by the child").isZero();
     }
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).redirectErrorStream(true).start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -202,7 +221,7 @@ class WorkflowCliTest {
   @ValueSource(strings = {"INT", "TERM"})
   void aSignalEndsTheExecutionOfStartAbortedSaysSoAndTheDayCanRunAgain(String sig) throws Exception {
     assertThat(cdr("generate", "--date", "2026-11-05", "--calls", "300", "--seed", "5").code()).isZero();
-    Process first = child("etl.read@40:pause", "start", "daily", "--date", "2026-11-05");
+    Process first = child(true, "etl.read@40:pause", "start", "daily", "--date", "2026-11-05");
     Output out = new Output(first);
     try {
       String id = out.await("started ").split(" ")[1];

@@ -56,7 +56,10 @@ public final class Executor implements AutoCloseable {
   private static final String STOPPED = "stopped by request";
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
-  /** Timing of heartbeats and retries. */
+  /**
+   * Timing of heartbeats, of the lease ({@code staleAfter}: how old, by the database's clock,
+   * an owner's last heartbeat must be before another process takes over) and of step retries.
+   */
   public record Settings(Duration heartbeat, Duration staleAfter, int stepAttempts, Duration retryBackoff) {
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(5), Duration.ofSeconds(60), 3, Duration.ofSeconds(2));

@@ -154,12 +154,16 @@ final class ExecutionsCommand implements Runnable {
       AppContext ctx = Commands.context(spec);
       Executor executor = ctx.executor();
       Execution e = execution(ctx, id);
-      if (!executor.claim(e)) {
-        ctx.err.println("error: execution " + id + " is " + (e.status().isFinal() ? e.status() : "run by " + e.owner().orElse("?")));
-        return CdrCommand.FAILED;
+      // a background runner that is killed ends its execution ABORTED too, rather than leave it to a lease
+      try (StartCommand.InterruptGuard guard = new StartCommand.InterruptGuard(ctx, executor)) {
+        if (guard.begin(() -> executor.claim(e) ? e : null) == null) {
+          ctx.err.println("error: execution " + id + " is "
+              + (e.status().isFinal() ? e.status() : "run by " + e.owner().orElse("?")));
+          return CdrCommand.FAILED;
+        }
+        Execution end = executor.run(id, ev -> StartCommand.print(ctx, ev));
+        return StartCommand.finish(ctx, end);
       }
-      Execution end = executor.run(id, ev -> StartCommand.print(ctx, ev));
-      return StartCommand.finish(ctx, end);
     }
   }
 

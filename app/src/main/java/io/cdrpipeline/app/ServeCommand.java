@@ -6,6 +6,7 @@ import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.schedule.ScheduleRunner;
 import io.cdrpipeline.workflow.Execution;
+import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.Executor;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,8 +31,11 @@ import picocli.CommandLine.Spec;
       "Run the service: schedules, resumed executions, backfill and report download links.",
       "It fires the schedules (EventBridge cron/rate syntax), resumes executions that a crash or kill",
       "interrupted, backfills days that have raw data but no successful daily run, and serves signed",
-      "report download links over HTTP. Stops on Ctrl-C or SIGTERM."})
+      "report download links over HTTP. Stops on Ctrl-C or SIGTERM, handing the executions it runs over",
+      "to the next 'cdr serve', which resumes them at once at their unfinished step."})
 final class ServeCommand implements Callable<Integer> {
+  private static final java.time.Duration HAND_OVER_WAIT = java.time.Duration.ofSeconds(20);
+
   @Spec CommandSpec spec;
 
   @Option(names = "--host", paramLabel = "HOST", description = "Listen address (default: server.host of the config).")
@@ -52,6 +56,7 @@ final class ServeCommand implements Callable<Integer> {
     Executor executor = ctx.executor();
     Clock clock = Clock.systemUTC();
     CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
     ExecutorService runners = Executors.newFixedThreadPool(2, daemon("execution-runner"));
     ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(daemon("orphan-sweeper"));
     String h = host != null ? host : ctx.config().server().host();
@@ -60,7 +65,14 @@ final class ServeCommand implements Callable<Integer> {
     try (ReportServer server = new ReportServer(ctx.reportsStore(), ctx.signer(), clock).start(h, p)) {
       say(ctx, "serving report links on http://" + h + ":" + server.port() + " (links point at "
           + ctx.config().server().baseUrl() + ")");
-      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "cdr-serve-shutdown"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        stop.countDown();
+        try {
+          stopped.await(HAND_OVER_WAIT.toSeconds() + 10, TimeUnit.SECONDS); // the JVM ends when this returns
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "cdr-serve-shutdown"));
       sweeper.scheduleWithFixedDelay(() -> resumeOrphans(ctx, executor, runners), 0, 15, TimeUnit.SECONDS);
       if (!noSchedules && !ctx.config().schedules().isEmpty()) {
         List<ScheduleRunner.Entry> entries = new ArrayList<>();
@@ -87,11 +99,24 @@ final class ServeCommand implements Callable<Integer> {
       stop.await();
       say(ctx, "stopping");
     } finally {
+      sweeper.shutdownNow();
+      try {
+        // give up what runs here rather than abort it or leave it to a lease: the next service resumes it at once
+        for (String id : executor.handOverAll("the service stopped", HAND_OVER_WAIT)) {
+          Execution e = ctx.executions().get(id).orElseThrow();
+          say(ctx, e.status() == ExecutionStatus.RUNNING && e.owner().isEmpty()
+              ? "handed over " + id + ": the next 'cdr serve' resumes it at step "
+                  + executor.workflow(e.workflow()).steps().get(e.nextStep()).name()
+              : id + " " + e.status());
+        }
+      } catch (RuntimeException ex) {
+        say(ctx, "could not hand over the running executions: " + ex.getMessage());
+      }
       if (schedules != null) {
         schedules.close();
       }
-      sweeper.shutdownNow();
       runners.shutdownNow();
+      stopped.countDown();
     }
     return 0;
   }
@@ -116,7 +141,9 @@ final class ServeCommand implements Callable<Integer> {
           say(ctx, "resuming " + e.id() + " at step " + e.nextStep());
           runners.submit(() -> {
             Execution end = executor.run(e.id(), null);
-            say(ctx, end.id() + " " + end.status() + end.error().map(x -> " (" + x + ")").orElse(""));
+            if (end.status() != ExecutionStatus.RUNNING) {
+              say(ctx, end.id() + " " + end.status() + end.error().map(x -> " (" + x + ")").orElse(""));
+            }
           });
         }
       }

@@ -1,6 +1,9 @@
 package io.cdrpipeline.app;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.workflow.AlreadyRunningException;
 import io.cdrpipeline.workflow.Execution;
@@ -12,11 +15,16 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,7 +35,8 @@ import picocli.CommandLine.Spec;
       "Start a workflow execution and follow it to the end (the Step Functions of the original).",
       "Each step is printed as it runs; the exit code is 0 only if the execution SUCCEEDED, and its",
       "output (with a report's download link) is printed at the end. A workflow with the same input",
-      "that is already running is not started twice: you are told which execution is running."},
+      "that is already running is not started twice: you are told which execution is running.",
+      "Ctrl-C (or SIGTERM) ends the execution ABORTED and says so; the same input can then run again."},
     subcommands = {StartCommand.Daily.class, StartCommand.Full.class, StartCommand.Report.class})
 final class StartCommand implements Runnable {
   @Spec CommandSpec spec;
@@ -68,12 +77,15 @@ final class StartCommand implements Runnable {
   static final class Full implements Callable<Integer> {
     @Spec CommandSpec spec;
 
+    @Option(names = "--input", paramLabel = "JSON", description = "The input as the original takes it: '{}' (it has no keys).")
+    String input;
+
     @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")
     boolean async;
 
     @Override
     public Integer call() throws Exception {
-      return launch(Commands.context(spec), Workflows.FULL, Workflows.input("Date", null), async);
+      return launch(Commands.context(spec), Workflows.FULL, input(input, null, null), async);
     }
   }
 
@@ -100,18 +112,31 @@ final class StartCommand implements Runnable {
     }
   }
 
-  /** The input: the JSON given with --input, with the field of the option (if given) set. */
+  /** Strict about what a user types: a second value for a key, or text after the object, is a mistake. */
+  private static final ObjectMapper INPUT_JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  /** Why this process ends an execution it runs when it gets SIGINT or SIGTERM. */
+  static final String INTERRUPTED = "interrupted (Ctrl-C or SIGTERM)";
+
+  /**
+   * The input: the JSON given with --input, with the field of the option (if given) set. The
+   * workflow then refuses keys it does not take.
+   */
   static ObjectNode input(String json, String field, String value) {
     ObjectNode in = Workflows.input(field, null);
+    String example = field == null ? "'{}'" : "'{\"" + field + "\":\"...\"}'";
     if (json != null) {
       try {
-        com.fasterxml.jackson.databind.JsonNode n = new ObjectMapper().readTree(json);
+        com.fasterxml.jackson.databind.JsonNode n = INPUT_JSON.readTree(json);
         if (!(n instanceof ObjectNode o)) {
-          throw new CdrCommand.UserException("--input: expected a JSON object, e.g. '{\"" + field + "\":\"...\"}'");
+          throw new CdrCommand.UserException("--input: expected a JSON object, e.g. " + example);
         }
         in = o;
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new CdrCommand.UserException("--input: not valid JSON: " + e.getOriginalMessage());
+        throw new CdrCommand.UserException("--input: not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
       }
     }
     if (value != null) {
@@ -121,29 +146,125 @@ final class StartCommand implements Runnable {
   }
 
   static int launch(AppContext ctx, String workflow, ObjectNode input, boolean async) throws IOException {
-    Executor executor;
     if (!async) {
       ctx.showWorkflowProgress(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
     }
-    executor = ctx.executor();
-    Execution e;
-    try {
-      e = executor.start(workflow, input, "cli", !async);
-    } catch (AlreadyRunningException already) {
-      ctx.err.println("error: " + already.getMessage());
-      return CdrCommand.FAILED;
-    }
+    Executor executor = ctx.executor();
     if (async) {
+      Execution e;
+      try {
+        e = executor.start(workflow, input, "cli", false);
+      } catch (AlreadyRunningException already) {
+        return alreadyRunning(ctx, executor, already);
+      }
       spawnRunner(ctx, e.id());
       ctx.out.println(e.id());
       return 0;
     }
-    ctx.out.printf("started %s %s%n", e.id(), e.input());
-    Execution end = executor.run(e.id(), ev -> print(ctx, ev));
-    return finish(ctx, end);
+    try (InterruptGuard guard = new InterruptGuard(ctx, executor)) {
+      Execution e;
+      try {
+        e = guard.begin(() -> executor.start(workflow, input, "cli", true));
+      } catch (AlreadyRunningException already) {
+        return alreadyRunning(ctx, executor, already);
+      }
+      ctx.out.printf("started %s %s%n", e.id(), e.input());
+      Execution end = executor.run(e.id(), ev -> print(ctx, ev));
+      return finish(ctx, end);
+    }
+  }
+
+  /** Says which execution runs the same input and, when nobody runs it any more, what ends it. */
+  private static int alreadyRunning(AppContext ctx, Executor executor, AlreadyRunningException already) {
+    String id = already.executionId();
+    boolean orphaned = executor.store().get(id).map(executor::isOrphaned).orElse(false);
+    ctx.err.println("error: " + already.getMessage() + (orphaned ? "; its process is gone (killed): 'cdr serve' resumes it, "
+        + "'cdr executions stop " + id + "' ends it" : ""));
+    return CdrCommand.FAILED;
+  }
+
+  /**
+   * Ends the execution this command runs in the foreground when the process gets SIGINT
+   * (Ctrl-C) or SIGTERM, instead of leaving it RUNNING with nobody to run it (which would
+   * refuse the same input until a service or a stop ended it): it ends ABORTED, and the
+   * command says so before the process exits.
+   */
+  static final class InterruptGuard implements AutoCloseable {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final AppContext ctx;
+    private final Executor executor;
+    private final Thread hook;
+    private final CountDownLatch reported = new CountDownLatch(1);
+    private String id;
+
+    InterruptGuard(AppContext ctx, Executor executor) {
+      this.ctx = Objects.requireNonNull(ctx, "ctx is null");
+      this.executor = Objects.requireNonNull(executor, "executor is null");
+      this.hook = new Thread(this::interrupted, "cdr-interrupt");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** Starts (or claims) the execution to guard; a signal in the middle waits for it. Null: nothing to guard. */
+    synchronized Execution begin(Supplier<Execution> start) {
+      Execution e = start.get();
+      if (e != null) {
+        id = e.id();
+      }
+      return e;
+    }
+
+    private void interrupted() {
+      String running;
+      synchronized (this) {
+        running = id;
+      }
+      if (running == null) {
+        return;
+      }
+      Execution now;
+      try {
+        now = executor.interrupt(running, INTERRUPTED, WAIT);
+      } catch (RuntimeException e) {
+        ctx.err.println("interrupted: could not end execution " + running + " (" + e.getMessage() + "); it stays RUNNING "
+            + "until 'cdr serve' resumes it or 'cdr executions stop " + running + "' ends it");
+        ctx.err.flush();
+        return;
+      }
+      try {
+        reported.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the command prints how it ended
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (now.status() == ExecutionStatus.ABORTED) {
+        ctx.err.println("interrupted: execution " + running + " is ABORTED, nothing of it is left running; "
+            + "run the command again to redo it");
+      } else if (now.status() == ExecutionStatus.RUNNING) {
+        ctx.err.println("interrupted: execution " + running + " could not be ended in " + WAIT.toSeconds() + " s; it stays "
+            + "RUNNING until 'cdr serve' resumes it or 'cdr executions stop " + running + "' ends it");
+      } else {
+        ctx.err.println("interrupted: execution " + running + " had already ended " + now.status());
+      }
+      ctx.err.flush();
+    }
+
+    @Override
+    public void close() {
+      reported.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to: it reports
+      }
+    }
   }
 
   static int finish(AppContext ctx, Execution end) throws IOException {
+    if (end.status() == ExecutionStatus.RUNNING) {
+      // it lost its lease (frozen, cut off from the catalog) and another process runs it now
+      ctx.out.printf("%s is run by %s now: this process stopped running it%n", end.id(),
+          end.owner().orElse("the next process that claims it"));
+      return CdrCommand.FAILED;
+    }
     ctx.out.printf("%s %s%s%n", end.id(), end.status(), end.error().map(x -> ": " + x).orElse(""));
     if (end.output().isPresent()) {
       ctx.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(end.output().get()));

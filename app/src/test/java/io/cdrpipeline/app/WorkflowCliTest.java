@@ -20,9 +20,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Workflows from the command line, including a run killed mid-way and resumed by the service. */
 class WorkflowCliTest {
@@ -39,8 +44,21 @@ class WorkflowCliTest {
   }
 
   Process child(String failpoint, String... args) throws Exception {
+    return child(false, failpoint, args);
+  }
+
+  /**
+   * A child JVM running the CLI. With {@code ctrlC}, SIGINT reaches it as in a terminal even if
+   * this test was started in the background without job control, where the shell set SIGINT
+   * to ignored for every descendant (the JVM then never sees it): perl resets it first.
+   */
+  Process child(boolean ctrlC, String failpoint, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+    List<String> cmd = new ArrayList<>();
+    if (ctrlC && (sigIgn(Path.of("/proc/self/status")) & 2) != 0) {
+      cmd.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
+    }
+    cmd.addAll(List.of(java, "-Xmx256m"));
     if (failpoint != null) {
       cmd.add("-Dcdr.failpoint=" + failpoint);
     }
@@ -121,6 +139,11 @@ class WorkflowCliTest {
     assertThat(id).isNotNull();
     ExecutionStore store = new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
     assertThat(store.get(id).orElseThrow().status()).isEqualTo(ExecutionStatus.RUNNING);
+    Run refused = cdr("start", "daily", "--date", "2026-11-04"); // a kill -9 cannot be caught: the day waits, and says for what
+    assertThat(refused.code()).isEqualTo(1);
+    assertThat(refused.err()).contains("is already running as execution " + id)
+        .contains("its process is gone (killed): 'cdr serve' resumes it, 'cdr executions stop " + id + "' ends it")
+        .hasLineCount(1);
 
     Process service = child(null, "serve", "--port", "0", "--no-schedules");
     try {
@@ -137,6 +160,158 @@ class WorkflowCliTest {
     }
     Run count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
     assertThat(count.out()).isEqualTo("n,d\n400,400\n");
+  }
+
+  /** A child's output, line by line, read as it comes so the child never blocks on a full pipe. */
+  static final class Output {
+    final List<String> all = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+
+    Output(Process p) {
+      Thread t = new Thread(() -> {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line; (line = in.readLine()) != null; ) {
+            all.add(line);
+            queue.add(line);
+          }
+        } catch (Exception ignored) {
+          // the child is gone
+        }
+        queue.add("<eof>");
+      }, "child-output");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** The next line that starts with {@code prefix}, within 90 s. */
+    String await(String prefix) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (System.nanoTime() < deadline) {
+        String l = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (l != null && l.startsWith(prefix)) {
+          return l;
+        }
+        if ("<eof>".equals(l)) {
+          throw new AssertionError("the child ended before printing '" + prefix + "':\n" + String.join("\n", all));
+        }
+      }
+      throw new AssertionError("no line '" + prefix + "' within 90 s:\n" + String.join("\n", all));
+    }
+  }
+
+  /** The mask of ignored signals in a /proc status file (bit n-1 for signal n). */
+  static long sigIgn(Path status) throws Exception {
+    return Long.parseLong(Files.readString(status).replaceAll("(?s).*SigIgn:\\s*([0-9a-f]+).*", "$1"), 16);
+  }
+
+  static void signal(Process p, String name) throws Exception {
+    if (name.equals("INT")) {
+      assertThat(sigIgn(Path.of("/proc/" + p.pid() + "/status")) & 2).as("SIGINT ignored by the child").isZero();
+    }
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).redirectErrorStream(true).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).isZero();
+  }
+
+  ExecutionStore store() {
+    return new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
+  }
+
+  @ParameterizedTest(name = "SIG{0}")
+  @ValueSource(strings = {"INT", "TERM"})
+  void aSignalEndsTheExecutionOfStartAbortedSaysSoAndTheDayCanRunAgain(String sig) throws Exception {
+    assertThat(cdr("generate", "--date", "2026-11-05", "--calls", "300", "--seed", "5").code()).isZero();
+    Process first = child(true, "etl.read@40:pause", "start", "daily", "--date", "2026-11-05");
+    Output out = new Output(first);
+    try {
+      String id = out.await("started ").split(" ")[1];
+      out.await("failpoint etl.read paused"); // in the middle of the etl step
+      signal(first, sig);
+      assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(first.exitValue()).isEqualTo(sig.equals("INT") ? 130 : 143);
+      assertThat(out.all).contains(id + " ABORTED: interrupted (Ctrl-C or SIGTERM)",
+          "interrupted: execution " + id + " is ABORTED, nothing of it is left running; run the command again to redo it");
+      Execution e = store().get(id).orElseThrow();
+      assertThat(e.status()).isEqualTo(ExecutionStatus.ABORTED);
+      assertThat(e.owner()).isEmpty();
+      assertThat(store().events(id)).last().satisfies(ev -> {
+        assertThat(ev.type()).isEqualTo(ExecutionEvent.Type.EXECUTION_ABORTED);
+        assertThat(ev.step()).contains("etl");
+      });
+    } finally {
+      first.destroyForcibly();
+    }
+    Run again = cdr("start", "daily", "--date", "2026-11-05");
+    assertThat(again.err()).doesNotContain("already running");
+    assertThat(again.code()).as(again.err()).isZero();
+    Run count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
+    assertThat(count.out()).isEqualTo("n,d\n300,300\n");
+  }
+
+  @Test
+  void aServiceStoppedBySigtermHandsItsExecutionOverAndTheNextServiceResumesIt() throws Exception {
+    assertThat(cdr("generate", "--date", "2026-11-06", "--calls", "300", "--seed", "6").code()).isZero();
+    Process first = child("etl.read@40:pause", "start", "daily", "--date", "2026-11-06");
+    Output firstOut = new Output(first);
+    String id = firstOut.await("started ").split(" ")[1];
+    firstOut.await("failpoint etl.read paused");
+    first.destroyForcibly(); // killed: the service finds it and resumes it
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    Process service = child("etl.read@40:pause", "serve", "--port", "0", "--no-schedules");
+    Output serviceOut = new Output(service);
+    try {
+      serviceOut.await("failpoint etl.read paused"); // it resumed the execution and is in its etl step
+      signal(service, "TERM");
+      assertThat(service.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(serviceOut.all).anyMatch(l -> l.endsWith("handed over " + id + ": the next 'cdr serve' resumes it at step etl"));
+    } finally {
+      service.destroyForcibly();
+    }
+    Execution given = store().get(id).orElseThrow();
+    assertThat(given.status()).isEqualTo(ExecutionStatus.RUNNING);
+    assertThat(given.owner()).isEmpty();
+    assertThat(store().events(id)).last().satisfies(ev -> assertThat(ev.type()).isEqualTo(ExecutionEvent.Type.EXECUTION_HANDED_OVER));
+
+    Process next = child(null, "serve", "--port", "0", "--no-schedules");
+    try {
+      Execution end = awaitFinal(store(), id, Duration.ofSeconds(90));
+      assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(store().events(id)).filteredOn(e -> e.type() == ExecutionEvent.Type.EXECUTION_RESUMED).hasSize(2);
+    } finally {
+      next.destroy();
+      next.waitFor(30, TimeUnit.SECONDS);
+    }
+    Run count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
+    assertThat(count.out()).isEqualTo("n,d\n300,300\n");
+  }
+
+  @Test
+  void anUnknownOrMiscasedInputKeyIsOneLineAndExitTwo() {
+    Run miscased = cdr("start", "daily", "--input", "{\"date\":\"2026-11-30\"}");
+    assertThat(miscased.code()).isEqualTo(2);
+    assertThat(miscased.err()).isEqualTo("error: input of daily: unknown key \"date\" (did you mean \"Date\"? "
+        + "keys are case-sensitive); allowed keys: Date\n");
+    assertThat(miscased.out()).doesNotContain("started");
+    Run report = cdr("start", "report", "--input", "{\"month\":\"2026-10\"}");
+    assertThat(report.code()).isEqualTo(2);
+    assertThat(report.err()).contains("unknown key \"month\"").contains("allowed keys: Month").hasLineCount(1);
+    Run full = cdr("start", "full", "--input", "{\"Date\":\"2026-11-30\"}");
+    assertThat(full.code()).isEqualTo(2);
+    assertThat(full.err()).isEqualTo("error: input of full: unknown key \"Date\"; allowed keys: none (the input is {})\n");
+    Run withOption = cdr("start", "daily", "--date", "2026-11-30", "--input", "{\"DATE\":\"2026-11-29\"}");
+    assertThat(withOption.code()).isEqualTo(2);
+    assertThat(withOption.err()).contains("unknown key \"DATE\"");
+    Run twice = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-29\",\"Date\":\"2026-11-30\"}");
+    assertThat(twice.code()).isEqualTo(2);
+    assertThat(twice.err()).startsWith("error: --input: not valid JSON: Duplicate field 'Date'").hasLineCount(1);
+    Run trailing = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-29\"} {\"Date\":\"2026-11-30\"}");
+    assertThat(trailing.code()).isEqualTo(2);
+    assertThat(trailing.err()).startsWith("error: --input: not valid JSON: ").hasLineCount(1);
+    Run nullDate = cdr("start", "daily", "--input", "{\"Date\":null}");
+    assertThat(nullDate.code()).isEqualTo(2);
+    assertThat(nullDate.err()).startsWith("error: input Date: expected a date (YYYY-MM-DD) as a string, got null").hasLineCount(1);
+    assertThat(cdr("executions", "list").out()).contains("(no executions)");
   }
 
   static Execution awaitFinal(ExecutionStore store, String id, Duration timeout) throws InterruptedException {

@@ -1,6 +1,7 @@
 package io.cdrpipeline.notify;
 
 import io.cdrpipeline.notify.Subscription.Tls;
+import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -10,6 +11,9 @@ import jakarta.mail.internet.MimeMessage;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Properties;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
 
 /** Sends a plain-text mail through an SMTP server. */
 final class EmailNotifier implements Notifier {
@@ -65,6 +69,33 @@ final class EmailNotifier implements Notifier {
   /** The message, the link after a blank line, then the execution it is about. */
   static String body(Notification n) {
     return n.messageWithLink() + "\n\n" + n.executionLine();
+  }
+
+  /**
+   * SMTP says itself whether to try again: a 4xx reply is temporary, a 5xx reply permanent
+   * (RFC 5321). A refused login is permanent; failing to connect or a timeout is I/O trouble
+   * and transient; any other refusal (e.g. no STARTTLS offered) is not.
+   */
+  @Override
+  public boolean isTransient(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SMTPSendFailedException s) {
+        return s.getReturnCode() / 100 == 4;
+      }
+      if (t instanceof SMTPAddressFailedException s) {
+        return s.getReturnCode() / 100 == 4;
+      }
+      if (t instanceof SMTPSenderFailedException s) {
+        return s.getReturnCode() / 100 == 4;
+      }
+      if (t instanceof AuthenticationFailedException) {
+        return false;
+      }
+      if (t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

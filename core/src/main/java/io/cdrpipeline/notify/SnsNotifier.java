@@ -14,6 +14,8 @@ import java.util.Properties;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkServiceException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.SnsClientBuilder;
@@ -107,6 +109,30 @@ final class SnsNotifier implements Notifier, AutoCloseable {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java has SHA-256", e);
     }
+  }
+
+  /**
+   * What the SDK itself would retry: an exception it marks retryable, throttling (429 or a
+   * throttling error code), a server error (5xx), or a client failure caused by I/O; not a
+   * refusal such as a wrong topic or missing permission.
+   */
+  @Override
+  public boolean isTransient(Exception e) {
+    if (e instanceof SdkServiceException s) {
+      return s.retryable() || s.isThrottlingException() || s.statusCode() >= 500;
+    }
+    if (e instanceof SdkClientException c) {
+      if (c.retryable()) {
+        return true;
+      }
+      for (Throwable t = c.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+        if (t instanceof java.io.IOException) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return e instanceof java.io.IOException;
   }
 
   @Override

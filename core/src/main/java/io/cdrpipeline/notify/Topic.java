@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The topic: publishes to every subscriber, retrying each with exponential backoff; never
- * throws, never lets one subscriber's failure stop the others; logs each failure and returns
- * the outcomes.
+ * The topic: publishes to every subscriber, retrying each transient failure (as its notifier
+ * judges it) with exponential backoff; the one retry layer of notifications (the SNS client
+ * does not retry by itself). Never throws, never lets one subscriber's failure stop the
+ * others; logs each failure and returns the outcomes.
  */
 public final class Topic implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Topic.class);
@@ -117,6 +118,7 @@ public final class Topic implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       attempts.set(attempt);
       String why;
+      boolean again;
       try {
         notifier.send(n);
         if (attempt > 1) {
@@ -129,11 +131,12 @@ public final class Topic implements AutoCloseable {
         return failed(who, attempt, "interrupted");
       } catch (Exception e) {
         why = describe(e);
+        again = notifier.isTransient(e);
         LOG.debug("Attempt {} to deliver '{}' to {} failed", attempt, n.subject(), who, e);
       }
-      if (attempt >= retry.attempts()) {
-        LOG.error(
-            "Notification '{}' not delivered to {} after {} attempt(s): {}", n.subject(), who, attempt, why);
+      if (!again || attempt >= retry.attempts()) {
+        LOG.error("Notification '{}' not delivered to {} after {} attempt(s){}: {}", n.subject(), who, attempt,
+            again ? "" : " (not retried: the failure is not transient)", why);
         return failed(who, attempt, why);
       }
       Duration wait = retry.backoffAfter(attempt);

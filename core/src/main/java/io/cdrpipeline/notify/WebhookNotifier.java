@@ -36,7 +36,27 @@ final class WebhookNotifier implements Notifier {
     HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     int status = response.statusCode();
     if (status < 200 || status > 299) {
-      throw new IOException("HTTP " + status + " from " + describe() + excerpt(response.body()));
+      throw new StatusException(status, "HTTP " + status + " from " + describe() + excerpt(response.body()));
+    }
+  }
+
+  /** Server errors, a timeout (408) and too many requests (429) pass with time; other refusals do not. */
+  @Override
+  public boolean isTransient(Exception e) {
+    if (e instanceof StatusException s) {
+      return s.status >= 500 || s.status == 408 || s.status == 429;
+    }
+    return e instanceof IOException; // no answer at all: connection refused or reset, timed out
+  }
+
+  /** A webhook answered with a status that is not a success. */
+  private static final class StatusException extends IOException {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    StatusException(int status, String message) {
+      super(message);
+      this.status = status;
     }
   }
 

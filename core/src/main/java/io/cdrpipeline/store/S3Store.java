@@ -20,6 +20,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -40,12 +42,14 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * A bucket in S3 or an S3-compatible store, through AWS SDK v2. Keys are relative to the
- * location's prefix. Requests retry throttling and server errors with the SDK's standard
- * strategy (more attempts than its default); large files go up as multipart uploads.
+ * location's prefix. Each request is retried by the SDK's standard strategy, the one retry
+ * layer of S3 I/O (see {@link #retryStrategy()}); large files go up as multipart uploads.
  */
 public final class S3Store implements ObjectStore {
   /** Files above this size are uploaded in parts of this size. */
   static final long PART_SIZE = 16L * 1024 * 1024;
+  /** Attempts of one S3 request in all, the first included. */
+  public static final int MAX_ATTEMPTS = 8;
 
   private final S3Client s3;
   private final StoreLocation.S3 location;
@@ -60,6 +64,12 @@ public final class S3Store implements ObjectStore {
   }
 
   public S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials) {
+    this(location, settings, credentials, retryStrategy().build());
+  }
+
+  /** A store whose requests retry with {@code retry} (tests shorten the waits of {@link #retryStrategy()}). */
+  public S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
+    Objects.requireNonNull(retry, "retry is null");
     this.location = Objects.requireNonNull(location, "location");
     this.bucket = location.bucket();
     this.prefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
@@ -73,7 +83,7 @@ public final class S3Store implements ObjectStore {
             .connectionTimeout(Duration.ofSeconds(10))
             .socketTimeout(Duration.ofSeconds(60)))
         .overrideConfiguration(o -> o
-            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(8).build())
+            .retryStrategy(retry)
             .apiCallTimeout(Duration.ofMinutes(10)))
         .forcePathStyle(settings.pathStyle());
     settings.endpoint().ifPresent(e -> {
@@ -84,6 +94,17 @@ public final class S3Store implements ObjectStore {
     });
     b.region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)));
     this.s3 = b.build();
+  }
+
+  /**
+   * How every S3 request is retried: the SDK's standard strategy, which decides from its own
+   * signals (throttling and 5xx status codes and error codes, I/O failures, clock skew; never
+   * message text), backs off with jitter, and stops early when its token bucket says the
+   * service keeps failing, for at most {@link #MAX_ATTEMPTS} attempts. The steps above do not
+   * retry an S3 error again, so one throttled call costs at most that many requests in all.
+   */
+  public static StandardRetryStrategy.Builder retryStrategy() {
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS);
   }
 
   private static String defaultRegion() {

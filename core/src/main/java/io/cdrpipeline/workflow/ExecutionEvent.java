@@ -17,10 +17,14 @@ public record ExecutionEvent(String executionId, int seq, Instant at, Type type,
     STEP_FAILED,
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
+    /** The execution's notification was claimed before (by an owner that then stopped): not sent twice. */
+    NOTIFICATION_SKIPPED,
     EXECUTION_SUCCEEDED,
     EXECUTION_FAILED,
     EXECUTION_TIMED_OUT,
-    EXECUTION_ABORTED
+    EXECUTION_ABORTED,
+    /** Its owner gave it up (the service stopping): the next process resumes it at once. */
+    EXECUTION_HANDED_OVER
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +17,57 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-/** Executions and their events, in the catalog database, so they survive the process. */
+/**
+ * Executions and their events, in the catalog database, so they survive the process. Every
+ * write of a running execution names the owner that makes it and changes nothing when another
+ * process owns the execution now (a fence: a process frozen past its lease cannot write over
+ * the one that took over). Heartbeats are stamped, and leases judged, on the database's clock,
+ * never on a host's own.
+ */
 public final class ExecutionStore {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = "id, workflow, input, input_key, status, trigger_source, started_at, ended_at, "
       + "deadline, next_step, state, output, error, owner, heartbeat_at, stop_requested";
+  /** ISO-8601 in UTC with milliseconds, fixed width: stored heartbeats compare as text and parse as an Instant. */
+  private static final String PG_TEXT = "to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  private static final String SQLITE_TEXT = "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', %s)";
+
+  /** What a heartbeat found. */
+  public enum Lease {
+    /** The heartbeat's process still owns the execution. */
+    OWNED,
+    /** It still owns it and someone asked for it to stop. */
+    STOP_REQUESTED,
+    /** Another process owns it now, or it ended: the heartbeat's process must stop running it. */
+    LOST
+  }
+
+  /** The outcome of claiming an execution's one notification. */
+  public enum NotificationClaim {
+    /** This owner may send it now. */
+    CLAIMED,
+    /** An owner claimed it before (and may have sent it): it is not sent again. */
+    CLAIMED_BEFORE,
+    /** Another process owns the execution now. */
+    LOST
+  }
 
   private final Catalog catalog;
+  /** SQL for the database's current time, as stored. */
+  private final String now;
+  /** SQL for the database's current time minus a bound number of milliseconds, as stored. */
+  private final String nowMinusMillis;
 
   public ExecutionStore(Catalog catalog) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
+    if (catalog.database().isPostgres()) {
+      // clock_timestamp(), not now(): now() is the start of the transaction
+      now = PG_TEXT.formatted("clock_timestamp()");
+      nowMinusMillis = PG_TEXT.formatted("clock_timestamp() - ? * INTERVAL '1 millisecond'");
+    } else {
+      now = SQLITE_TEXT.formatted("'now'");
+      nowMinusMillis = SQLITE_TEXT.formatted("julianday('now') - ? / 86400000.0");
+    }
   }
 
   public Catalog catalog() {
@@ -34,15 +76,17 @@ public final class ExecutionStore {
 
   /**
    * Records a new running execution and its first event, unless one with the same input key
-   * is running: then {@link AlreadyRunningException} names it.
+   * is running: then {@link AlreadyRunningException} names it. An owned execution gets its
+   * first heartbeat from the database's clock ({@code heartbeatAt} of {@code e} is not used).
    */
   public Execution create(Execution e) {
     try {
       catalog.inTransaction(c -> {
-        Catalog.exec(c, "INSERT INTO executions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        Catalog.exec(c, "INSERT INTO executions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + (e.owner().isPresent() ? now : "NULL") + ", ?)",
             e.id(), e.workflow(), json(e.input()), e.inputKey(), e.status().name(), e.trigger(),
             e.startedAt().toString(), null, e.deadline().toString(), e.nextStep(), json(e.state()), null, null,
-            e.owner().orElse(null), e.heartbeatAt().map(Instant::toString).orElse(null), 0);
+            e.owner().orElse(null), 0);
         event(c, e.id(), e.startedAt(), ExecutionEvent.Type.EXECUTION_STARTED, null, "input " + json(e.input())
             + " (" + e.trigger() + ")");
         return null;
@@ -106,43 +150,127 @@ public final class ExecutionStore {
         id);
   }
 
-  /** Appends an event and returns it. */
-  public ExecutionEvent addEvent(String id, Instant at, ExecutionEvent.Type type, String step, String detail) {
-    int seq = catalog.inTransaction(c -> event(c, id, at, type, step, detail));
-    return new ExecutionEvent(id, seq, at, type, Optional.ofNullable(step), Optional.ofNullable(detail));
+  /** Appends an event if {@code owner} still owns the running execution; empty when it does not. */
+  public Optional<ExecutionEvent> addEvent(String id, String owner, Instant at, ExecutionEvent.Type type, String step,
+      String detail) {
+    return catalog.inTransaction(c -> owns(c, id, owner)
+        ? Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail))
+        : Optional.empty());
   }
 
-  /** Records that the steps before {@code nextStep} are done, with their outputs. */
-  public void advance(String id, int nextStep, ObjectNode state) {
-    catalog.run("UPDATE executions SET next_step = ?, state = ? WHERE id = ? AND status = 'RUNNING'",
-        nextStep, json(state), id);
+  /**
+   * Records that the steps before {@code nextStep} are done, with their outputs, and the
+   * event of the step that just succeeded, if {@code owner} still owns the running execution.
+   */
+  public Optional<ExecutionEvent> advance(String id, String owner, int nextStep, ObjectNode state, Instant at, String step,
+      String detail) {
+    return catalog.inTransaction(c -> {
+      if (Catalog.exec(c, "UPDATE executions SET next_step = ?, state = ? WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+          nextStep, json(state), id, owner) == 0) {
+        return Optional.empty();
+      }
+      ExecutionEvent.Type type = ExecutionEvent.Type.STEP_SUCCEEDED;
+      return Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+    });
   }
 
-  /** Ends an execution; returns false if it had already ended. */
-  public boolean finish(String id, ExecutionStatus status, ObjectNode output, String error, Instant at) {
-    return catalog.run("UPDATE executions SET status = ?, output = ?, error = ?, ended_at = ?, owner = NULL "
-            + "WHERE id = ? AND status = 'RUNNING'",
-        status.name(), output == null ? null : json(output), error, at.toString(), id) == 1;
+  /**
+   * Ends a running execution that {@code owner} owns, with its last event; empty when it has
+   * another owner or had ended.
+   */
+  public Optional<ExecutionEvent> finish(String id, String owner, ExecutionStatus status, ObjectNode output, String error,
+      Instant at, ExecutionEvent.Type type, String step, String detail) {
+    return catalog.inTransaction(c -> {
+      if (Catalog.exec(c, "UPDATE executions SET status = ?, output = ?, error = ?, ended_at = ?, owner = NULL "
+              + "WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+          status.name(), output == null ? null : json(output), error, at.toString(), id, owner) == 0) {
+        return Optional.empty();
+      }
+      return Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+    });
+  }
+
+  /**
+   * Gives up a running execution that {@code owner} owns, so the next process claims it at once
+   * and resumes it at its unfinished step; empty when it has another owner or had ended.
+   */
+  public Optional<ExecutionEvent> release(String id, String owner, Instant at, String step, String detail) {
+    return catalog.inTransaction(c -> {
+      if (!owns(c, id, owner)) {
+        return Optional.empty();
+      }
+      ExecutionEvent.Type type = ExecutionEvent.Type.EXECUTION_HANDED_OVER;
+      int seq = event(c, id, at, type, step, detail);
+      Catalog.exec(c, "UPDATE executions SET owner = NULL, heartbeat_at = NULL WHERE id = ? AND owner = ?", id, owner);
+      return Optional.of(eventOf(id, seq, at, type, step, detail));
+    });
   }
 
   /**
    * Makes {@code newOwner} the owner if the owner is still {@code expectedOwner} (null for
-   * none): of several processes trying, exactly one wins.
+   * none) and, with {@code staleAfter}, its last heartbeat is older than that by the
+   * database's clock: of several processes trying, exactly one wins.
    */
-  public boolean claim(String id, String expectedOwner, String newOwner, Instant at) {
+  public boolean claim(String id, String expectedOwner, String newOwner, Optional<Duration> staleAfter) {
+    StringBuilder sql = new StringBuilder("UPDATE executions SET owner = ?, heartbeat_at = " + now
+        + " WHERE id = ? AND status = 'RUNNING' AND ");
+    List<Object> args = new ArrayList<>(List.of(newOwner, id));
     if (expectedOwner == null) {
-      return catalog.run("UPDATE executions SET owner = ?, heartbeat_at = ? WHERE id = ? AND status = 'RUNNING' AND owner IS NULL",
-          newOwner, at.toString(), id) == 1;
+      sql.append("owner IS NULL");
+    } else {
+      sql.append("owner = ?");
+      args.add(expectedOwner);
     }
-    return catalog.run("UPDATE executions SET owner = ?, heartbeat_at = ? WHERE id = ? AND status = 'RUNNING' AND owner = ?",
-        newOwner, at.toString(), id, expectedOwner) == 1;
+    staleAfter.ifPresent(d -> {
+      sql.append(" AND (heartbeat_at IS NULL OR heartbeat_at < ").append(nowMinusMillis).append(")");
+      args.add(d.toMillis());
+    });
+    return catalog.run(sql.toString(), args.toArray()) == 1;
   }
 
-  /** Proves the owner is alive; returns true when a stop was requested. */
-  public boolean heartbeat(String id, String owner, Instant at) {
-    catalog.run("UPDATE executions SET heartbeat_at = ? WHERE id = ? AND owner = ?", at.toString(), id, owner);
-    return catalog.query("SELECT stop_requested FROM executions WHERE id = ?", rs -> rs.getInt(1), id)
+  /** True if {@code owner} owns the running execution and its last heartbeat is older than {@code staleAfter} by the database's clock. */
+  public boolean isStale(String id, String owner, Duration staleAfter) {
+    return !catalog.query("SELECT id FROM executions WHERE id = ? AND owner = ? AND status = 'RUNNING' "
+        + "AND (heartbeat_at IS NULL OR heartbeat_at < " + nowMinusMillis + ")", rs -> rs.getString(1),
+        id, owner, staleAfter.toMillis()).isEmpty();
+  }
+
+  /** The running executions whose owner's last heartbeat is older than {@code staleAfter} by the database's clock. */
+  public Set<String> staleRunning(Duration staleAfter) {
+    return Set.copyOf(catalog.query("SELECT id FROM executions WHERE status = 'RUNNING' AND owner IS NOT NULL "
+        + "AND (heartbeat_at IS NULL OR heartbeat_at < " + nowMinusMillis + ")", rs -> rs.getString(1), staleAfter.toMillis()));
+  }
+
+  /** Proves {@code owner} is alive (on the database's clock) and says whether it still owns the execution. */
+  public Lease heartbeat(String id, String owner) {
+    if (catalog.run("UPDATE executions SET heartbeat_at = " + now + " WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+        id, owner) == 0) {
+      return Lease.LOST;
+    }
+    boolean stop = catalog.query("SELECT stop_requested FROM executions WHERE id = ?", rs -> rs.getInt(1), id)
         .stream().anyMatch(v -> v != 0);
+    return stop ? Lease.STOP_REQUESTED : Lease.OWNED;
+  }
+
+  /**
+   * Claims the execution's one notification (of success or of failure) for {@code owner}: a
+   * conditional write before the send, so a process that lost the execution, or one that
+   * resumes it after the notification was claimed, never sends it too.
+   */
+  public NotificationClaim claimNotification(String id, String owner) {
+    return catalog.inTransaction(c -> {
+      if (Catalog.exec(c, "UPDATE executions SET notified_by = ? WHERE id = ? AND owner = ? AND status = 'RUNNING' "
+          + "AND notified_by IS NULL", owner, id, owner) == 1) {
+        return NotificationClaim.CLAIMED;
+      }
+      return owns(c, id, owner) ? NotificationClaim.CLAIMED_BEFORE : NotificationClaim.LOST;
+    });
+  }
+
+  /** The owner that claimed the execution's notification, if any did. */
+  public Optional<String> notifiedBy(String id) {
+    return catalog.query("SELECT notified_by FROM executions WHERE id = ?", rs -> rs.getString(1), id).stream()
+        .filter(Objects::nonNull).findFirst();
   }
 
   /** Asks the owner of a running execution to stop it; false if it is not running. */
@@ -175,6 +303,20 @@ public final class ExecutionStore {
   }
 
   // ---------------------------------------------------------------- plumbing
+
+  /**
+   * True if {@code owner} owns the running execution. An update, not a select: on PostgreSQL it
+   * locks the row, so a claim cannot slip in before the caller's transaction commits (SQLite
+   * transactions take the write lock at their start).
+   */
+  private static boolean owns(Connection c, String id, String owner) throws SQLException {
+    return Catalog.exec(c, "UPDATE executions SET owner = owner WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+        id, owner) == 1;
+  }
+
+  private static ExecutionEvent eventOf(String id, int seq, Instant at, ExecutionEvent.Type type, String step, String detail) {
+    return new ExecutionEvent(id, seq, at, type, Optional.ofNullable(step), Optional.ofNullable(detail));
+  }
 
   private static int event(Connection c, String id, Instant at, ExecutionEvent.Type type, String step, String detail)
       throws SQLException {

@@ -6,10 +6,11 @@ import io.cdrpipeline.notify.Notification;
 import io.cdrpipeline.notify.Topic;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,31 +22,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+import software.amazon.awssdk.core.exception.SdkException;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs workflow executions durably. Every transition is written to the {@link ExecutionStore}
  * before the next begins, so an execution whose process died is resumed at its unfinished
  * step by the next process that claims it; a claim is a compare-and-set on the owner, so one
- * process wins. Steps retry transient errors with exponential backoff, have timeouts, and the
- * execution has a total timeout. Any failure ends the execution FAILED and publishes an error
- * notification (the original's failure branch, which never fired).
+ * process wins, and every later write is fenced on the owner, so a process that lost its
+ * lease (frozen, cut off) stops without writing or notifying. Steps retry transient errors
+ * with exponential backoff, have timeouts, and the execution has a total timeout. Any failure
+ * ends the execution FAILED and publishes an error notification (the original's failure
+ * branch, which never fired).
  */
 public final class Executor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
+  private static final String STOPPED = "stopped by request";
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
-  /** Timing of heartbeats and retries. */
+  /**
+   * Timing of heartbeats, of the lease ({@code staleAfter}: how old, by the database's clock,
+   * an owner's last heartbeat must be before another process takes over) and of step retries.
+   */
   public record Settings(Duration heartbeat, Duration staleAfter, int stepAttempts, Duration retryBackoff) {
     public static Settings defaults() {
       return new Settings(Duration.ofSeconds(5), Duration.ofSeconds(60), 3, Duration.ofSeconds(2));
@@ -63,6 +77,7 @@ public final class Executor implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final Map<String, Run> active = new ConcurrentHashMap<>();
   private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "workflow-heartbeat");
     t.setDaemon(true);
@@ -114,7 +129,8 @@ public final class Executor implements AutoCloseable {
 
   /**
    * True if nobody runs this execution any more: no owner, an owner on this host whose
-   * process is gone, or an owner whose heartbeat is older than the stale limit.
+   * process is gone, or an owner whose heartbeat is older than the stale limit by the
+   * database's clock (hosts' clocks differ; the database's is the one all of them share).
    */
   public boolean isOrphaned(Execution e) {
     if (e.status().isFinal()) {
@@ -127,35 +143,51 @@ public final class Executor implements AutoCloseable {
     if (o.equals(owner)) {
       return false;
     }
+    return ownerGone(o) || store.isStale(e.id(), o, settings.staleAfter());
+  }
+
+  /** True if an owner names a process on this host that no longer exists. */
+  private static boolean ownerGone(String o) {
     String[] parts = o.split(":");
     if (parts.length >= 3 && parts[0].equals(host())) {
       try {
         long pid = Long.parseLong(parts[1]);
-        if (pid != ProcessHandle.current().pid() && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-          return true; // its process on this host is gone: no need to wait for the heartbeat to go stale
-        }
+        // its process on this host is gone: no need to wait for the heartbeat to go stale
+        return pid != ProcessHandle.current().pid() && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
       } catch (NumberFormatException ignored) {
-        // not one of ours: judge by the heartbeat
+        return false; // not one of ours: judge by the heartbeat
       }
     }
-    // a live owner proves itself every few seconds (and a reused process id does not)
-    return e.heartbeatAt().map(h -> h.plus(settings.staleAfter()).isBefore(clock.instant())).orElse(true);
+    return false;
   }
 
   /** Running executions that nobody runs any more. */
   public List<Execution> orphans() {
+    Set<String> stale = store.staleRunning(settings.staleAfter());
     List<Execution> out = new ArrayList<>();
     for (Execution e : store.running()) {
-      if (isOrphaned(e)) {
+      Optional<String> o = e.owner();
+      if (o.isEmpty() || (!o.get().equals(owner) && (stale.contains(e.id()) || ownerGone(o.get())))) {
         out.add(e);
       }
     }
     return out;
   }
 
-  /** Takes over an orphaned execution; true if this process won it. */
+  /**
+   * Takes over an orphaned execution; true if this process won it. The staleness of the
+   * owner's heartbeat is checked in the same conditional write that changes the owner.
+   */
   public boolean claim(Execution e) {
-    return isOrphaned(e) && store.claim(e.id(), e.owner().orElse(null), owner, clock.instant());
+    if (e.status().isFinal()) {
+      return false;
+    }
+    Optional<String> o = e.owner();
+    if (o.isPresent() && o.get().equals(owner)) {
+      return false;
+    }
+    boolean atOnce = o.isEmpty() || ownerGone(o.get());
+    return store.claim(e.id(), o.orElse(null), owner, atOnce ? Optional.empty() : Optional.of(settings.staleAfter()));
   }
 
   /** Asks for an execution to stop; one whose owner is gone is ended at once. */
@@ -165,16 +197,58 @@ public final class Executor implements AutoCloseable {
       return false;
     }
     store.requestStop(id);
-    if (isOrphaned(e.get()) && claim(e.get())) {
-      store.addEvent(id, clock.instant(), ExecutionEvent.Type.EXECUTION_ABORTED, null, "stopped by request");
-      store.finish(id, ExecutionStatus.ABORTED, null, "stopped by request", clock.instant());
+    Run mine = active.get(id);
+    if (mine != null) {
+      mine.stop(null, false);
+    } else if (isOrphaned(e.get()) && claim(e.get())) {
+      store.finish(id, owner, ExecutionStatus.ABORTED, null, STOPPED, clock.instant(),
+          ExecutionEvent.Type.EXECUTION_ABORTED, null, STOPPED);
     }
     return true;
   }
 
   /**
+   * Ends an execution this process owns because the process is going away (Ctrl-C, SIGTERM):
+   * it ends ABORTED with the reason instead of staying RUNNING with nobody to run it. Waits up
+   * to {@code wait} for the run to record that, and returns the execution as stored then.
+   */
+  public Execution interrupt(String id, String reason, Duration wait) {
+    Run r = active.get(id);
+    if (r != null) {
+      r.stop(reason, false);
+      r.awaitEnd(wait);
+    } else {
+      // not being run (yet): end it here, if it is still ours
+      store.finish(id, owner, ExecutionStatus.ABORTED, null, reason, clock.instant(),
+          ExecutionEvent.Type.EXECUTION_ABORTED, null, reason);
+    }
+    return store.get(id).orElseThrow();
+  }
+
+  /**
+   * Gives up every execution this process runs (the service stopping), so that the next
+   * process resumes each at once at its unfinished step; waits up to {@code wait} for them to
+   * record it and returns their ids.
+   */
+  public List<String> handOverAll(String reason, Duration wait) {
+    List<Run> runs = List.copyOf(active.values());
+    for (Run r : runs) {
+      r.stop(reason, true);
+    }
+    long end = System.nanoTime() + wait.toNanos();
+    List<String> ids = new ArrayList<>();
+    for (Run r : runs) {
+      r.awaitEnd(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+      ids.add(r.execution.id());
+    }
+    return ids;
+  }
+
+  /**
    * Runs an execution this process owns (or has claimed) from its unfinished step to the end,
-   * telling {@code listener} every event, and returns it in its final state.
+   * telling {@code listener} every event, and returns it as stored then. If another process
+   * takes it over meanwhile (this one was frozen past its lease), this one stops without
+   * writing or notifying anything more and returns it as the other left it.
    */
   public Execution run(String id, Consumer<ExecutionEvent> listener) {
     Execution e = store.get(id).orElseThrow(() -> new IllegalArgumentException("no execution " + id));
@@ -187,12 +261,17 @@ public final class Executor implements AutoCloseable {
     Consumer<ExecutionEvent> tell = listener == null ? ev -> {} : listener;
     WorkflowDefinition def = workflow(e.workflow());
     Run run = new Run(e, def, tell);
-    java.util.concurrent.ScheduledFuture<?> beat = beats.scheduleAtFixedRate(run::heartbeat,
+    if (active.putIfAbsent(id, run) != null) {
+      throw new IllegalStateException("execution " + id + " is already being run by this process");
+    }
+    ScheduledFuture<?> beat = beats.scheduleAtFixedRate(run::heartbeat,
         settings.heartbeat().toMillis(), settings.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
     try {
       run.execute();
     } finally {
       beat.cancel(false);
+      active.remove(id, run);
+      run.ended.countDown();
     }
     return store.get(id).orElseThrow();
   }
@@ -200,73 +279,174 @@ public final class Executor implements AutoCloseable {
   /** The state of one execution being run. */
   private final class Run {
     private final Execution execution;
+    private final String id;
     private final WorkflowDefinition def;
     private final Consumer<ExecutionEvent> listener;
     private volatile boolean stopRequested;
+    /** Why this process stops it (null: a stop request); with {@code handOver}, it is given up instead of aborted. */
+    private volatile String stopReason;
+    private volatile boolean handOver;
+    /** Another process owns it now: nothing more is written or sent. */
+    private volatile boolean lost;
     private volatile Future<?> current;
+    /** Counted down when the run should stop waiting (a stop, an interrupt, a lost lease). */
+    private final CountDownLatch wake = new CountDownLatch(1);
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     Run(Execution execution, WorkflowDefinition def, Consumer<ExecutionEvent> listener) {
       this.execution = execution;
+      this.id = execution.id();
       this.def = def;
       this.listener = listener;
       this.stopRequested = execution.stopRequested();
     }
 
     void heartbeat() {
+      if (lost) {
+        return;
+      }
       try {
-        if (store.heartbeat(execution.id(), owner, clock.instant()) && !stopRequested) {
-          stopRequested = true;
-          Future<?> f = current;
-          if (f != null) {
-            f.cancel(true);
-          }
+        ExecutionStore.Lease lease = store.heartbeat(id, owner);
+        if (lease == ExecutionStore.Lease.LOST) {
+          lose();
+        } else if (lease == ExecutionStore.Lease.STOP_REQUESTED && !stopRequested) {
+          stop(null, false);
         }
       } catch (RuntimeException ex) {
-        LOG.warn("heartbeat of {} failed: {}", execution.id(), ex.getMessage());
+        LOG.warn("heartbeat of {} failed: {}", id, ex.getMessage());
       }
     }
 
-    private void event(ExecutionEvent.Type type, String step, String detail) {
-      listener.accept(store.addEvent(execution.id(), clock.instant(), type, step, detail));
+    /** Stops the run: for a stop request (null reason), an interrupt of this process, or a hand-over. */
+    void stop(String reason, boolean giveUp) {
+      if (reason != null) {
+        stopReason = reason;
+        handOver = giveUp;
+      }
+      stopRequested = true;
+      wakeUp();
+    }
+
+    private boolean stopping() {
+      return stopRequested || stopReason != null;
+    }
+
+    /** Another process owns the execution now: stop at once, writing and sending nothing more. */
+    private void lose() {
+      if (!lost) {
+        lost = true;
+        LOG.warn("execution {} is owned by another process now (this one was frozen or cut off past its lease): "
+            + "{} stops running it without writing or notifying", id, owner);
+        wakeUp();
+      }
+    }
+
+    private void wakeUp() {
+      wake.countDown();
+      Future<?> f = current;
+      if (f != null) {
+        f.cancel(true);
+      }
+    }
+
+    void awaitEnd(Duration wait) {
+      try {
+        ended.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Records an event; false (and the run stops) if this process no longer owns the execution. */
+    private boolean event(ExecutionEvent.Type type, String step, String detail) {
+      if (lost) {
+        return false;
+      }
+      return told(store.addEvent(id, owner, clock.instant(), type, step, detail));
+    }
+
+    private boolean told(Optional<ExecutionEvent> written) {
+      if (written.isEmpty()) {
+        lose();
+        return false;
+      }
+      listener.accept(written.get());
+      return true;
+    }
+
+    /** The claim before the execution's one notification is sent; records why not when it may not be. */
+    private boolean claimNotification(String step) {
+      if (lost) {
+        return false;
+      }
+      switch (store.claimNotification(id, owner)) {
+        case CLAIMED:
+          return true;
+        case CLAIMED_BEFORE:
+          event(ExecutionEvent.Type.NOTIFICATION_SKIPPED, step, "claimed before by "
+              + store.notifiedBy(id).orElse("another owner") + ", which stopped before recording it: not sent twice");
+          return false;
+        default:
+          lose();
+          return false;
+      }
     }
 
     void execute() {
-      String id = execution.id();
       if (execution.nextStep() > 0 || !store.events(id).stream().noneMatch(ev -> ev.type() == ExecutionEvent.Type.STEP_STARTED)) {
-        event(ExecutionEvent.Type.EXECUTION_RESUMED, def.steps().get(Math.min(execution.nextStep(), def.steps().size() - 1)).name(),
-            "resumed by " + owner);
+        if (!event(ExecutionEvent.Type.EXECUTION_RESUMED,
+            def.steps().get(Math.min(execution.nextStep(), def.steps().size() - 1)).name(), "resumed by " + owner)) {
+          return;
+        }
       }
       ObjectNode state = execution.state().deepCopy();
       for (int i = execution.nextStep(); i < def.steps().size(); i++) {
         Step step = def.steps().get(i);
-        if (stopRequested) {
-          abort(step.name());
+        if (lost) {
+          return;
+        }
+        if (stopping()) {
+          end(step.name());
           return;
         }
         if (!clock.instant().isBefore(execution.deadline())) {
           fail(ExecutionStatus.TIMED_OUT, step.name(), "execution timed out after " + human(def.timeout()));
           return;
         }
-        event(ExecutionEvent.Type.STEP_STARTED, step.name(), null);
+        if (!event(ExecutionEvent.Type.STEP_STARTED, step.name(), null)) {
+          return;
+        }
         ObjectNode output;
         try {
           output = runWithRetries(step, state);
         } catch (Outcome o) {
+          if (lost) {
+            return;
+          }
           if (o.status == ExecutionStatus.ABORTED) {
-            abort(step.name());
-          } else {
-            event(ExecutionEvent.Type.STEP_FAILED, step.name(), o.getMessage());
+            end(step.name());
+          } else if (event(ExecutionEvent.Type.STEP_FAILED, step.name(), o.getMessage())) {
             fail(o.status, step.name(), o.getMessage());
           }
           return;
         }
+        if (lost) {
+          return; // the step ended after another process took over: its output is that process's business
+        }
         state.set(step.name(), output);
-        store.advance(id, i + 1, state);
-        event(ExecutionEvent.Type.STEP_SUCCEEDED, step.name(), ExecutionStore.json(output));
+        if (!told(store.advance(id, owner, i + 1, state, clock.instant(), step.name(), ExecutionStore.json(output)))) {
+          return;
+        }
       }
       ObjectNode out = def.output().apply(state);
-      event(ExecutionEvent.Type.EXECUTION_SUCCEEDED, null, ExecutionStore.json(out));
-      store.finish(id, ExecutionStatus.SUCCEEDED, out, null, clock.instant());
+      finish(ExecutionStatus.SUCCEEDED, out, null, ExecutionEvent.Type.EXECUTION_SUCCEEDED, null, ExecutionStore.json(out));
+    }
+
+    private void finish(ExecutionStatus status, ObjectNode out, String error, ExecutionEvent.Type type, String step,
+        String detail) {
+      if (!lost) {
+        told(store.finish(id, owner, status, out, error, clock.instant(), type, step, detail));
+      }
     }
 
     private ObjectNode runWithRetries(Step step, ObjectNode state) throws Outcome {
@@ -276,12 +456,12 @@ public final class Executor implements AutoCloseable {
         Duration left = Duration.between(now, execution.deadline());
         boolean deadlineBinds = left.compareTo(step.timeout()) < 0;
         Duration wait = deadlineBinds ? left : step.timeout();
-        StepContext ctx = new StepContext(execution.id(), execution.workflow(), execution.input(), state.deepCopy(),
-            (type, detail) -> event(type, step.name(), detail));
+        StepContext ctx = new StepContext(id, execution.workflow(), execution.input(), state.deepCopy(),
+            (type, detail) -> event(type, step.name(), detail), () -> claimNotification(step.name()));
         Future<ObjectNode> f = stepThreads.submit(() -> step.action().run(ctx));
         current = f;
         try {
-          if (stopRequested) {
+          if (stopping() || lost) {
             f.cancel(true);
           }
           ObjectNode out = f.get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
@@ -297,27 +477,31 @@ public final class Executor implements AutoCloseable {
           if (ce instanceof InterruptedException) {
             Thread.currentThread().interrupt();
           }
-          throw new Outcome(ExecutionStatus.ABORTED, "stopped by request");
+          throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
         } catch (ExecutionException ee) {
           Throwable cause = ee.getCause();
-          if (stopRequested) {
-            throw new Outcome(ExecutionStatus.ABORTED, "stopped by request");
+          if (stopping() || lost) {
+            throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
           }
           String reason = reason(cause);
           if (attempt < settings.stepAttempts() && isTransient(cause)) {
-            event(ExecutionEvent.Type.STEP_RETRIED, step.name(), "attempt " + attempt + " failed (" + reason
-                + "), retrying in " + human(backoff));
-            LOG.info("step {} of {} failed, retrying: {}", step.name(), execution.id(), reason, cause);
+            if (!event(ExecutionEvent.Type.STEP_RETRIED, step.name(), "attempt " + attempt + " failed (" + reason
+                + "), retrying in " + human(backoff))) {
+              throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
+            }
+            LOG.info("step {} of {} failed, retrying: {}", step.name(), id, reason, cause);
             try {
-              Thread.sleep(backoff.toMillis());
+              if (wake.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
+              }
             } catch (InterruptedException ie) {
               Thread.currentThread().interrupt();
-              throw new Outcome(ExecutionStatus.ABORTED, "stopped by request");
+              throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
             }
             backoff = backoff.multipliedBy(2);
             continue;
           }
-          LOG.debug("step {} of {} failed", step.name(), execution.id(), cause);
+          LOG.debug("step {} of {} failed", step.name(), id, cause);
           throw new Outcome(ExecutionStatus.FAILED, reason);
         } finally {
           current = null;
@@ -325,22 +509,31 @@ public final class Executor implements AutoCloseable {
       }
     }
 
-    private void abort(String step) {
-      event(ExecutionEvent.Type.EXECUTION_ABORTED, step, "stopped by request");
-      store.finish(execution.id(), ExecutionStatus.ABORTED, null, "stopped by request", clock.instant());
+    /** Ends a run that was asked to stop: ABORTED, or given up for the next process to resume. */
+    private void end(String step) {
+      if (handOver) {
+        if (told(store.release(id, owner, clock.instant(), step, "given up by " + owner + " (" + stopReason
+            + "): the next process resumes it at step " + step))) {
+          LOG.info("execution {} handed over at step {}", id, step);
+        }
+        return;
+      }
+      String reason = stopReason != null ? stopReason : STOPPED;
+      finish(ExecutionStatus.ABORTED, null, reason, ExecutionEvent.Type.EXECUTION_ABORTED, step, reason);
     }
 
     private void fail(ExecutionStatus status, String step, String reason) {
       // notify first: a crash before the status is written reruns the step rather than losing the alert
-      List<Delivery> deliveries = topic.publish(new Notification("Error Processing CDRs", "Error Processing CDRs: " + reason,
-          execution.id(), execution.workflow(), status.name(), Optional.empty()));
-      for (Delivery d : deliveries) {
-        event(d.delivered() ? ExecutionEvent.Type.NOTIFICATION_SENT : ExecutionEvent.Type.NOTIFICATION_FAILED, step,
-            d.subscriber() + (d.delivered() ? "" : ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
+      if (claimNotification(step)) {
+        List<Delivery> deliveries = topic.publish(new Notification("Error Processing CDRs", "Error Processing CDRs: " + reason,
+            id, execution.workflow(), status.name(), Optional.empty()));
+        for (Delivery d : deliveries) {
+          event(d.delivered() ? ExecutionEvent.Type.NOTIFICATION_SENT : ExecutionEvent.Type.NOTIFICATION_FAILED, step,
+              d.subscriber() + (d.delivered() ? "" : ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
+        }
       }
-      event(status == ExecutionStatus.TIMED_OUT ? ExecutionEvent.Type.EXECUTION_TIMED_OUT : ExecutionEvent.Type.EXECUTION_FAILED,
-          step, reason);
-      store.finish(execution.id(), status, null, reason, clock.instant());
+      finish(status, null, reason, status == ExecutionStatus.TIMED_OUT ? ExecutionEvent.Type.EXECUTION_TIMED_OUT
+          : ExecutionEvent.Type.EXECUTION_FAILED, step, reason);
     }
   }
 
@@ -355,31 +548,43 @@ public final class Executor implements AutoCloseable {
     }
   }
 
-  /** An error worth retrying: I/O trouble of the network or the database, not a missing bucket or bad input. */
+  /**
+   * An error this layer retries: contention or a lost connection of the catalog database
+   * (from the driver's SQLState and SQLite's result code) or other I/O trouble. An S3 error
+   * (an {@link SdkException} in the chain) has had its retries in the SDK, which decided from
+   * its own signals; retrying the step as well would multiply them. A missing or unreadable
+   * bucket or bad input is not transient at all. Never decided from message text.
+   */
   static boolean isTransient(Throwable t) {
+    boolean io = false;
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof StepFailure || c instanceof IllegalArgumentException) {
+      if (c instanceof StepFailure || c instanceof IllegalArgumentException || c instanceof SdkException) {
         return false;
       }
       if (c instanceof NoSuchFileException || c instanceof AccessDeniedException || c instanceof FileNotFoundException) {
         return false;
       }
-      if (c instanceof SQLTransientException || c instanceof java.net.SocketException
-          || c instanceof java.net.SocketTimeoutException || c instanceof java.net.http.HttpTimeoutException) {
-        return true;
+      if (c instanceof SQLException sql) {
+        return isTransient(sql);
       }
-      if (c.getClass().getName().startsWith("software.amazon.awssdk") && c.getMessage() != null
-          && (c.getMessage().contains("Status Code: 5") || c.getMessage().contains("Throttl")
-              || c.getMessage().contains("Unable to execute HTTP request"))) {
-        return true;
-      }
+      io |= c instanceof IOException;
     }
-    Throwable root = t;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    return io;
+  }
+
+  private static boolean isTransient(SQLException e) {
+    if (e instanceof SQLTransientException || e instanceof SQLRecoverableException) {
+      return true;
     }
-    return (t instanceof IOException || t instanceof UncheckedIOException || root instanceof IOException)
-        && !(root instanceof NoSuchFileException) && !(root instanceof AccessDeniedException);
+    if (e instanceof SQLiteException s) {
+      int primary = s.getResultCode().code & 0xff; // extended codes keep the primary one in the low byte
+      return primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code;
+    }
+    String state = e.getSQLState();
+    // connection exception, transaction rollback (serialization failure, deadlock), insufficient
+    // resources, operator intervention (a server shutting down)
+    return state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+        || state.startsWith("57P"));
   }
 
   static String reason(Throwable t) {

@@ -1,7 +1,9 @@
 package io.cdrpipeline.workflow;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.cdrpipeline.notify.Delivery;
 import io.cdrpipeline.notify.Notification;
 import io.cdrpipeline.notify.Topic;
@@ -11,6 +13,7 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +52,9 @@ public final class Workflows {
             Optional.empty()))),
         timeouts.daily(),
         in -> {
-          String date = text(in, "Date").orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1).toString());
+          onlyKeys(DAILY, in, "Date");
+          String date = text(in, "Date", "a date (YYYY-MM-DD)")
+              .orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1).toString());
           try {
             in.put("Date", LocalDate.parse(date).toString());
           } catch (DateTimeParseException e) {
@@ -68,7 +73,10 @@ public final class Workflows {
             + c.state().path("etl").path("daysProcessed").asLong() + " days processed, "
             + c.state().path("etl").path("daysSkipped").asLong() + " unchanged", Optional.empty()))),
         timeouts.full(),
-        in -> in,
+        in -> {
+          onlyKeys(FULL, in);
+          return in;
+        },
         in -> FULL,
         state -> summary(state, "etl")));
 
@@ -87,7 +95,9 @@ public final class Workflows {
         })),
         timeouts.report(),
         in -> {
-          String month = text(in, "Month").orElse(YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1).toString());
+          onlyKeys(REPORT, in, "Month");
+          String month = text(in, "Month", "a month (YYYY-MM)")
+              .orElse(YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1).toString());
           try {
             in.put("Month", YearMonth.parse(month).toString());
           } catch (DateTimeParseException e) {
@@ -104,12 +114,19 @@ public final class Workflows {
     return defs;
   }
 
-  /** The notify step: publishes, records each delivery on the execution, never fails. */
+  /**
+   * The notify step: claims the execution's notification (so it is sent once, by the process
+   * that owns the execution), publishes, records each delivery on the execution, never fails.
+   */
   static ObjectNode notify(Topic topic, StepContext c, String message, Optional<String> link) {
-    List<Delivery> deliveries = topic.publish(new Notification(SUCCESS_SUBJECT, message, c.executionId(), c.workflow(),
-        "SUCCEEDED", link));
     ObjectNode out = c.state().objectNode();
     out.put("message", message);
+    if (!c.notification().claim()) {
+      out.put("sent", false); // claimed before (the event says by whom), or this process lost the execution
+      return out;
+    }
+    List<Delivery> deliveries = topic.publish(new Notification(SUCCESS_SUBJECT, message, c.executionId(), c.workflow(),
+        "SUCCEEDED", link));
     ArrayNode arr = out.putArray("deliveries");
     for (Delivery d : deliveries) {
       ObjectNode o = arr.addObject();
@@ -127,8 +144,34 @@ public final class Workflows {
     return state.path(step).isObject() ? (ObjectNode) state.path(step).deepCopy() : state.objectNode();
   }
 
-  private static Optional<String> text(ObjectNode in, String field) {
-    return Optional.ofNullable(in.get(field)).filter(n -> !n.isNull()).map(n -> n.asText().trim()).filter(s -> !s.isEmpty());
+  /** The text of an input field; absent means the default, anything but a non-blank string is refused. */
+  private static Optional<String> text(ObjectNode in, String field, String what) {
+    JsonNode n = in.get(field);
+    if (n == null) {
+      return Optional.empty();
+    }
+    if (!n.isTextual() || n.asText().isBlank()) {
+      throw new IllegalArgumentException("input " + field + ": expected " + what + " as a string, got " + n
+          + " (leave the key out for the default)");
+    }
+    return Optional.of(n.asText().trim());
+  }
+
+  /**
+   * Refuses keys a workflow does not take: a misspelt or miscased key would otherwise be
+   * ignored, and the default (yesterday, last month) run instead.
+   */
+  private static void onlyKeys(String workflow, ObjectNode in, String... allowed) {
+    List<String> keys = List.of(allowed);
+    for (Iterator<String> it = in.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      if (!keys.contains(k)) {
+        String hint = keys.stream().filter(a -> a.equalsIgnoreCase(k)).findFirst()
+            .map(a -> " (did you mean \"" + a + "\"? keys are case-sensitive)").orElse("");
+        throw new IllegalArgumentException("input of " + workflow + ": unknown key " + TextNode.valueOf(k) + hint
+            + "; allowed keys: " + (keys.isEmpty() ? "none (the input is {})" : String.join(", ", keys)));
+      }
+    }
   }
 
   /** Builds an input object from one field, e.g. {@code {"Date":"2026-11-27"}}. */

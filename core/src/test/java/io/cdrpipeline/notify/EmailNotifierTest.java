@@ -13,8 +13,11 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import io.cdrpipeline.notify.Subscription.Tls;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
+import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.util.List;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -91,7 +94,7 @@ class EmailNotifierTest {
     Delivery d = publishOnce(email(SMTP.getSmtp().getPort(), Tls.NONE, "cdr", "wrong"));
 
     assertThat(d.delivered()).isFalse();
-    assertThat(d.attempts()).isEqualTo(FAST.attempts());
+    assertThat(d.attempts()).as("a refused login is not retried").isEqualTo(1);
     assertThat(d.error()).get(as(STRING)).containsIgnoringCase("auth");
     assertThat(SMTP.getReceivedMessages()).isEmpty();
   }
@@ -105,6 +108,25 @@ class EmailNotifierTest {
     assertThat(d.delivered()).isFalse();
     assertThat(d.attempts()).isEqualTo(FAST.attempts());
     assertThat(d.error()).get(as(STRING)).contains(Integer.toString(port)).containsIgnoringCase("connect");
+  }
+
+  @Test
+  void smtpRepliesSayWhatIsRetried() throws Exception {
+    EmailNotifier n = new EmailNotifier(email(25, Tls.NONE, null, null));
+    Address[] none = new Address[0];
+    // 4xx: try again later; 5xx: permanent (RFC 5321), wrapped the way Transport throws them
+    assertThat(n.isTransient(new jakarta.mail.SendFailedException("send failed",
+        new SMTPSendFailedException("DATA", 451, "451 4.3.0 try again later", null, none, none, none)))).isTrue();
+    assertThat(n.isTransient(new jakarta.mail.SendFailedException("send failed",
+        new SMTPSendFailedException("DATA", 554, "554 5.7.1 rejected: temporary failure", null, none, none, none)))).isFalse();
+    assertThat(n.isTransient(new SMTPAddressFailedException(new InternetAddress("a@b.c"), "RCPT TO", 550, "550 no such user")))
+        .isFalse();
+    assertThat(n.isTransient(new SMTPAddressFailedException(new InternetAddress("a@b.c"), "RCPT TO", 452, "452 mailbox full")))
+        .isTrue();
+    assertThat(n.isTransient(new jakarta.mail.MessagingException("STARTTLS is required but host does not support STARTTLS")))
+        .isFalse();
+    assertThat(n.isTransient(new jakarta.mail.MessagingException("could not connect", new java.net.ConnectException("refused"))))
+        .isTrue();
   }
 
   @Test

@@ -134,6 +134,38 @@ class SnsNotifierTest {
   }
 
   @Test
+  void aRefusalIsNotRetriedAndThrottlingIs() throws Exception {
+    Answer refused = new Answer(403, "text/xml",
+        "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"
+            + "<Code>AuthorizationError</Code><Message>not authorized to publish</Message></Error>"
+            + "<RequestId>r</RequestId></ErrorResponse>");
+    Answer refusedJson = new Answer(403, "application/x-amz-json-1.0",
+        "{\"__type\":\"AuthorizationError\",\"message\":\"not authorized to publish\"}");
+    try (RecordingServer server = new RecordingServer(r -> isJson(r) ? refusedJson : refused)) {
+      Delivery d = publishOnce(new Subscription.Sns(ARN, "us-east-1", Optional.of(server.uri(""))), report());
+
+      assertThat(d.delivered()).isFalse();
+      assertThat(d.attempts()).isEqualTo(1);
+      assertThat(d.error()).get(as(STRING)).contains("not authorized");
+      assertThat(server.requests()).hasSize(1);
+    }
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    Answer throttled = new Answer(400, "text/xml",
+        "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"
+            + "<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>");
+    Answer throttledJson = new Answer(400, "application/x-amz-json-1.0",
+        "{\"__type\":\"Throttling\",\"message\":\"Rate exceeded\"}");
+    try (RecordingServer server = new RecordingServer(r -> calls.incrementAndGet() == 1
+        ? (isJson(r) ? throttledJson : throttled) : published(r))) {
+      Delivery d = publishOnce(new Subscription.Sns(ARN, "us-east-1", Optional.of(server.uri(""))), report());
+
+      assertThat(d.delivered()).isTrue();
+      assertThat(d.attempts()).isEqualTo(2);
+      assertThat(server.requests()).hasSize(2);
+    }
+  }
+
+  @Test
   void subjectIsPrintableAsciiOnOneLineAndShortEnough() {
     assertThat(SnsNotifier.subject("Rapport prêt\n\tpour  novembre ✓")).isEqualTo("Rapport pret pour novembre ?");
     assertThat(SnsNotifier.subject("  leading spaces")).isEqualTo("leading spaces");

@@ -91,10 +91,40 @@ class TopicTest {
 
     List<Delivery> out = new Topic(List.of(broken, fatal, fine), FAST).publish(report());
 
+    // a bug is not transient: retrying it would only repeat it
     assertThat(out).containsExactly(
-        new Delivery("broken", false, 3, Optional.of("no template for status SUCCEEDED")),
+        new Delivery("broken", false, 1, Optional.of("no template for status SUCCEEDED")),
         new Delivery("fatal", false, 1, Optional.of("fatal")),
         new Delivery("fine", true, 1, Optional.empty()));
+  }
+
+  @Test
+  void onlyFailuresTheNotifierCallsTransientAreRetried() {
+    AtomicInteger sends = new AtomicInteger();
+    Notifier refusing = new Notifier() {
+      @Override
+      public void send(Notification n) throws IOException {
+        sends.incrementAndGet();
+        throw new IOException("HTTP 503 temporarily unavailable"); // the text says transient; the notifier says not
+      }
+
+      @Override
+      public boolean isTransient(Exception e) {
+        return false;
+      }
+
+      @Override
+      public String describe() {
+        return "refusing";
+      }
+    };
+    List<Duration> waits = new ArrayList<>();
+
+    List<Delivery> out = new Topic(List.of(refusing), FAST, waits::add).publish(report());
+
+    assertThat(out).containsExactly(new Delivery("refusing", false, 1, Optional.of("HTTP 503 temporarily unavailable")));
+    assertThat(sends).hasValue(1);
+    assertThat(waits).isEmpty();
   }
 
   @Test

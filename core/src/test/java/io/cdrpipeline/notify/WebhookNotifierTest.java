@@ -94,12 +94,30 @@ class WebhookNotifierTest {
   }
 
   @Test
-  void aClientErrorIsAFailureToo() throws Exception {
+  void aClientErrorIsAFailureThatIsNotRetried() throws Exception {
     try (RecordingServer server = new RecordingServer(r -> Answer.of(404))) {
       Delivery d = publishOnce(new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"), report());
 
       assertThat(d.delivered()).isFalse();
       assertThat(d.error()).get(as(STRING)).contains("HTTP 404");
+      assertThat(d.attempts()).isEqualTo(1);
+      assertThat(server.requests()).hasSize(1);
+    }
+  }
+
+  @Test
+  void tooManyRequestsAndTimeoutsAreRetriedLikeServerErrors() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    try (RecordingServer server = new RecordingServer(r -> Answer.of(switch (calls.incrementAndGet()) {
+      case 1 -> 429;
+      case 2 -> 408;
+      default -> 204;
+    }))) {
+      Delivery d = publishOnce(new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"), report());
+
+      assertThat(d.delivered()).isTrue();
+      assertThat(d.attempts()).isEqualTo(3);
+      assertThat(server.requests()).hasSize(3);
     }
   }
 

@@ -14,7 +14,9 @@ import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.testing.S3EtlChild;
 import io.cdrpipeline.testing.S3Pipeline;
 import io.cdrpipeline.testing.S3Server;
+import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.workflow.Execution;
+import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.ExecutionStore;
 import io.cdrpipeline.workflow.Executor;
@@ -71,16 +73,22 @@ class S3PipelineTest {
   @AfterEach
   void tearDown() {
     server.failEvery.set(0);
+    server.alwaysFail.set(null);
     p.close();
   }
 
   Executor executor() {
+    return executor(2);
+  }
+
+  Executor executor(int stepAttempts) {
     Topic topic = Topic.of(List.of(), new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
     LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
         p::crawler, p.sources(), p.processed, p::etl, p::query, p.reports, new S3PresignedLinks(p.reports), 4, 4));
     return new Executor(new ExecutionStore(p.catalog),
         Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofMinutes(10), Clock.systemUTC()),
-        topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(200), Duration.ofSeconds(30), 2, Duration.ofMillis(10)));
+        topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(200), Duration.ofSeconds(30), stepAttempts,
+            Duration.ofMillis(10)));
   }
 
   @Test
@@ -138,6 +146,24 @@ class S3PipelineTest {
     assertThat(server.injectedFailures.get() - before).isGreaterThan(20);
     assertThat(s.rowsWritten()).isEqualTo(300);
     assertThat(p.count("SELECT count(DISTINCT callid) FROM processed_cdrs")).isEqualTo(300);
+  }
+
+  @Test
+  void aThrottledCallIsRetriedByTheSdkAloneABoundedNumberOfTimesInAll() throws Exception {
+    new CdrGenerator(p.cdr).generate(D1, 30, 1, 7, 0, null);
+    String key = p.cdr.listAll(RawLayout.ROOT).get(11).key();
+    server.alwaysFail.set(p.cdr.fullKey(key)); // every read of this one object: 503 Slow Down
+    int before = server.alwaysFailReads.get();
+    int stepAttempts = Executor.Settings.defaults().stepAttempts();
+    assertThat(stepAttempts).as("the step layer does retry transient errors").isGreaterThan(1);
+    try (Executor ex = executor(stepAttempts)) {
+      Execution daily = ex.run(ex.start(Workflows.DAILY, Workflows.input("Date", D1.toString()), "test", true).id(), null);
+      assertThat(daily.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(daily.error()).hasValueSatisfying(e -> assertThat(e).contains(key).contains("503"));
+      // the SDK's attempts, once: not multiplied by the step's retries
+      assertThat(server.alwaysFailReads.get() - before).isEqualTo(S3Store.MAX_ATTEMPTS);
+      assertThat(ex.store().events(daily.id())).noneMatch(ev -> ev.type() == ExecutionEvent.Type.STEP_RETRIED);
+    }
   }
 
   @Test

@@ -6,8 +6,10 @@ import io.cdrpipeline.store.StoreLocation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -17,6 +19,7 @@ import org.jclouds.http.HttpResponse;
 import org.jclouds.http.HttpResponseException;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
 
 /**
  * A real S3-compatible server in this JVM (S3Proxy over an in-memory blob store), with
@@ -34,6 +37,9 @@ public final class S3Server implements AutoCloseable {
   public final AtomicInteger failEvery = new AtomicInteger();
   public final AtomicInteger reads = new AtomicInteger();
   public final AtomicInteger injectedFailures = new AtomicInteger();
+  /** Answer every read of this object name with 503 Slow Down (null: none), counting them. */
+  public final AtomicReference<String> alwaysFail = new AtomicReference<>();
+  public final AtomicInteger alwaysFailReads = new AtomicInteger();
 
   public S3Server() throws Exception {
     context = ContextBuilder.newBuilder("transient").credentials("identity", "credential").build(BlobStoreContext.class);
@@ -42,6 +48,11 @@ public final class S3Server implements AutoCloseable {
         (p, m, args) -> {
           if (m.getName().equals("getBlob")) {
             int n = reads.incrementAndGet();
+            if (args.length > 1 && args[1] != null && args[1].equals(alwaysFail.get())) {
+              alwaysFailReads.incrementAndGet();
+              throw new HttpResponseException("injected slow down", null,
+                  HttpResponse.builder().statusCode(503).message("Slow Down").build());
+            }
             int every = failEvery.get();
             if (every > 0 && n % every == 0) {
               injectedFailures.incrementAndGet();
@@ -80,12 +91,17 @@ public final class S3Server implements AutoCloseable {
     return StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY));
   }
 
-  /** A store on a bucket (created if needed) and prefix. */
+  /**
+   * A store on a bucket (created if needed) and prefix, retrying as the product does
+   * ({@link S3Store#retryStrategy()}: its attempts and conditions) but with millisecond waits.
+   */
   public S3Store store(String bucket, String prefix, int concurrency) {
     if (!blobs.containerExists(bucket)) {
       createBucket(bucket);
     }
-    return new S3Store(new StoreLocation.S3(bucket, prefix), settings(concurrency), credentials());
+    BackoffStrategy quick = BackoffStrategy.exponentialDelay(Duration.ofMillis(1), Duration.ofMillis(20));
+    return new S3Store(new StoreLocation.S3(bucket, prefix), settings(concurrency), credentials(),
+        S3Store.retryStrategy().backoffStrategy(quick).throttlingBackoffStrategy(quick).build());
   }
 
   @Override

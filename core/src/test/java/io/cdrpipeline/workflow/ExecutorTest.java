@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.catalog.CatalogException;
 import io.cdrpipeline.notify.RetryPolicy;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.notify.Topic;
 import io.cdrpipeline.testing.Pipeline;
 import io.cdrpipeline.testing.WebhookReceiver;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -26,6 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** The executor's durable state machine on a real catalog database, with a real webhook subscriber. */
 class ExecutorTest {
@@ -187,13 +199,21 @@ class ExecutorTest {
     assertThat(actions.calls).doesNotContain("crawl-processed");
   }
 
+  /** Makes an execution look like one a process on another host ran up to {@code nextStep}, then stopped heartbeating. */
+  void abandonedElsewhere(String id, int nextStep, String notifiedBy) {
+    ObjectNode state = ScriptedActions.JSON.createObjectNode();
+    for (Step s : executor.workflow(Workflows.DAILY).steps().subList(0, nextStep)) {
+      state.set(s.name(), ScriptedActions.JSON.createObjectNode().put("step", s.name()));
+    }
+    store.catalog().run("UPDATE executions SET owner = ?, heartbeat_at = ?, next_step = ?, state = ?, notified_by = ? "
+        + "WHERE id = ?", "elsewhere:999999999:dead", Instant.now().minusSeconds(3600).toString(), nextStep,
+        state.toString(), notifiedBy, id);
+  }
+
   @Test
   void anOrphanedExecutionResumesAtItsUnfinishedStepOnce() {
     Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", false);
-    // a run that died after its first step, owned by a process that no longer exists
-    store.claim(e.id(), null, "localhost-gone:999999999:dead", java.time.Instant.now().minusSeconds(3600));
-    store.advance(e.id(), 1, (com.fasterxml.jackson.databind.node.ObjectNode) ScriptedActions.JSON.createObjectNode()
-        .set("crawl-raw", ScriptedActions.JSON.createObjectNode().put("step", "crawl-raw")));
+    abandonedElsewhere(e.id(), 1, null); // died after its first step
     Execution stale = store.get(e.id()).orElseThrow();
     assertThat(executor.isOrphaned(stale)).isTrue();
     assertThat(executor.claim(stale)).isTrue();
@@ -203,6 +223,138 @@ class ExecutorTest {
     assertThat(actions.calls).containsExactly("etl", "crawl-processed");
     assertThat(types(end.id())).contains(ExecutionEvent.Type.EXECUTION_RESUMED);
     assertThat(types(end.id())).filteredOn(t -> t == ExecutionEvent.Type.EXECUTION_SUCCEEDED).hasSize(1);
+  }
+
+  @Test
+  void aNotificationClaimedByAnEarlierOwnerIsNotSentAgainByTheOneThatResumes() throws Exception {
+    Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", false);
+    // its owner claimed the notification in the notify step, and may have sent it, then stopped
+    abandonedElsewhere(e.id(), 3, "elsewhere:999999999:dead");
+    assertThat(executor.claim(store.get(e.id()).orElseThrow())).isTrue();
+    Execution end = executor.run(e.id(), null);
+    assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(hook.received).isEmpty(); // publishing is synchronous: a send would have arrived by now
+    assertThat(store.events(e.id())).filteredOn(ev -> ev.type() == ExecutionEvent.Type.NOTIFICATION_SKIPPED)
+        .singleElement().satisfies(ev -> assertThat(ev.detail().orElse("")).contains("elsewhere:999999999:dead"));
+
+    // the failure notification is the same one: a failing resumed run does not send it either
+    Execution f = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-28"), "test", false);
+    abandonedElsewhere(f.id(), 1, "elsewhere:999999999:dead");
+    actions.then("etl", new StepFailure("disk on fire"));
+    assertThat(executor.claim(store.get(f.id()).orElseThrow())).isTrue();
+    assertThat(executor.run(f.id(), null).status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(hook.received).isEmpty();
+  }
+
+  @ParameterizedTest(name = "the step then {0}")
+  @ValueSource(strings = {"succeeds", "fails"})
+  void aRunWhoseExecutionWasTakenOverStopsWithoutWritingOrNotifying(String outcome) throws Exception {
+    if (outcome.equals("fails")) {
+      actions.then("etl", "wait", new StepFailure("disk on fire"));
+    } else {
+      actions.then("etl", "wait");
+    }
+    Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+    Future<Execution> running = Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
+    assertThat(actions.waiting.await(10, TimeUnit.SECONDS)).isTrue();
+    // another process took it over (this one was frozen past its lease) and finished the etl step
+    store.catalog().run("UPDATE executions SET owner = ?, next_step = 2 WHERE id = ?", "elsewhere:1:taker", e.id());
+    List<ExecutionEvent> before = store.events(e.id());
+    actions.release.countDown(); // the step ends late: nothing of it may be recorded, nothing sent
+    Execution end = running.get(10, TimeUnit.SECONDS);
+    assertThat(end.status()).isEqualTo(ExecutionStatus.RUNNING);
+    assertThat(end.owner()).contains("elsewhere:1:taker");
+    assertThat(end.nextStep()).isEqualTo(2);
+    assertThat(store.events(e.id())).isEqualTo(before);
+    assertThat(actions.calls).doesNotContain("crawl-processed");
+    assertThat(hook.received).isEmpty();
+  }
+
+  @Test
+  void anInterruptedRunEndsAbortedWithTheReasonAndTheDayCanRunAgain() throws Exception {
+    actions.then("etl", "block");
+    Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+    Future<Execution> running = Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
+    assertThat(actions.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    Execution now = executor.interrupt(e.id(), "interrupted by a signal", Duration.ofSeconds(10));
+    assertThat(now.status()).isEqualTo(ExecutionStatus.ABORTED);
+    assertThat(now.error()).contains("interrupted by a signal");
+    assertThat(running.get(10, TimeUnit.SECONDS).status()).isEqualTo(ExecutionStatus.ABORTED);
+    assertThat(store.events(e.id())).last().satisfies(ev -> {
+      assertThat(ev.type()).isEqualTo(ExecutionEvent.Type.EXECUTION_ABORTED);
+      assertThat(ev.step()).contains("etl");
+    });
+    assertThat(runDaily("2026-11-27").status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+  }
+
+  @Test
+  void aHandedOverExecutionIsResumedAtOnceByTheNextProcess() throws Exception {
+    actions.then("etl", "block");
+    Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+    Future<Execution> running = Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
+    assertThat(actions.blocked.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(executor.handOverAll("service stopping", Duration.ofSeconds(10))).containsExactly(e.id());
+    Execution given = running.get(10, TimeUnit.SECONDS);
+    assertThat(given.status()).isEqualTo(ExecutionStatus.RUNNING);
+    assertThat(given.owner()).isEmpty();
+    assertThat(given.nextStep()).isEqualTo(1);
+    assertThat(types(e.id())).last().isEqualTo(ExecutionEvent.Type.EXECUTION_HANDED_OVER);
+
+    try (Executor next = executor(Workflows.Timeouts.defaults(), 3)) { // the next process, with the default 30 s lease
+      assertThat(next.orphans()).extracting(Execution::id).containsExactly(e.id());
+      assertThat(next.claim(given)).isTrue();
+      assertThat(next.run(e.id(), null).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+    assertThat(actions.calls).containsExactly("crawl-raw", "etl", "etl", "crawl-processed");
+  }
+
+  @Test
+  void theInputTakesOnlyItsOwnKeysWrittenExactly() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    assertThatThrownBy(() -> executor.start(Workflows.DAILY, (ObjectNode) json.readTree("{\"date\":\"2026-11-30\"}"), "test", true))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("input of daily: unknown key \"date\" (did you mean \"Date\"? keys are case-sensitive); allowed keys: Date");
+    assertThatThrownBy(() -> executor.start(Workflows.REPORT,
+        (ObjectNode) json.readTree("{\"Month\":\"2026-10\",\"Year\":2026}"), "test", true))
+        .hasMessage("input of report: unknown key \"Year\"; allowed keys: Month");
+    assertThatThrownBy(() -> executor.start(Workflows.FULL, (ObjectNode) json.readTree("{\"Date\":\"2026-11-30\"}"), "test", true))
+        .hasMessage("input of full: unknown key \"Date\"; allowed keys: none (the input is {})");
+    assertThatThrownBy(() -> executor.start(Workflows.DAILY, (ObjectNode) json.readTree("{\"Da\\nte\":1}"), "test", true))
+        .hasMessageContaining("unknown key \"Da\\nte\"").satisfies(x -> assertThat(x.getMessage()).doesNotContain("\n"));
+    for (String bad : List.of("null", "20261130", "\"\"", "\" \"", "[\"2026-11-30\"]", "{}")) {
+      assertThatThrownBy(() -> executor.start(Workflows.DAILY, (ObjectNode) json.readTree("{\"Date\":" + bad + "}"), "test", true))
+          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("input Date: expected a date (YYYY-MM-DD) as a string");
+    }
+    assertThatThrownBy(() -> executor.start(Workflows.REPORT, (ObjectNode) json.readTree("{\"Month\":null}"), "test", true))
+        .hasMessageStartingWith("input Month: expected a month (YYYY-MM) as a string");
+    assertThat(store.list(Optional.empty(), Optional.empty(), 10)).isEmpty(); // nothing was started
+    assertThat(executor.start(Workflows.FULL, json.createObjectNode(), "test", true).input()).isEmpty();
+  }
+
+  @Test
+  void transientErrorsAreToldByTheirTypesAndCodesNeverByTheirText() {
+    S3Exception throttled = (S3Exception) S3Exception.builder().statusCode(503).message("Slow Down")
+        .awsErrorDetails(AwsErrorDetails.builder().errorCode("SlowDown").errorMessage("Slow Down").build()).build();
+    // an S3 error was retried by the SDK already: the step does not retry it again, whatever it says
+    assertThat(throttled.getMessage()).contains("Status Code: 503");
+    assertThat(Executor.isTransient(new IOException("s3://b/k: " + throttled.getMessage(), throttled))).isFalse();
+    assertThat(Executor.isTransient(new UncheckedIOException(new IOException("x",
+        SdkClientException.create("Unable to execute HTTP request: Connection reset"))))).isFalse();
+    // the catalog database's own signals
+    assertThat(Executor.isTransient(new CatalogException("catalog update failed",
+        new SQLiteException("[SQLITE_BUSY] The database file is locked", SQLiteErrorCode.SQLITE_BUSY)))).isTrue();
+    assertThat(Executor.isTransient(new CatalogException("x",
+        new SQLiteException("[SQLITE_BUSY_SNAPSHOT]", SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT)))).isTrue();
+    assertThat(Executor.isTransient(new CatalogException("x",
+        new SQLiteException("[SQLITE_CONSTRAINT] busy", SQLiteErrorCode.SQLITE_CONSTRAINT)))).isFalse();
+    assertThat(Executor.isTransient(new CatalogException("x", new SQLException("could not serialize access", "40001")))).isTrue();
+    assertThat(Executor.isTransient(new CatalogException("x", new SQLException("connection refused", "08001")))).isTrue();
+    assertThat(Executor.isTransient(new CatalogException("x", new SQLException("syntax error at or near", "42601")))).isFalse();
+    assertThat(Executor.isTransient(new CatalogException("x", new java.sql.SQLTransientConnectionException("gone")))).isTrue();
+    // text means nothing
+    assertThat(Executor.isTransient(new IllegalStateException("Status Code: 503 Throttling Unable to execute HTTP request"))).isFalse();
+    assertThat(Executor.isTransient(new IOException("connection reset"))).isTrue();
+    assertThat(Executor.isTransient(new UncheckedIOException(new NoSuchFileException("/nope")))).isFalse();
   }
 
   @Test

@@ -13,13 +13,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
-/** Pipeline actions whose outcome per step is scripted by a test: succeed, throw, or block. */
+/**
+ * Pipeline actions whose outcome per step is scripted by a test: succeed, throw, block (until
+ * interrupted), or wait until the test releases it (then take the next outcome if it is an
+ * exception).
+ */
 final class ScriptedActions implements PipelineActions {
   static final ObjectMapper JSON = new ObjectMapper();
   /** Step name to the outcomes of its next calls; an empty script succeeds. */
   final Map<String, Deque<Object>> script = new ConcurrentHashMap<>();
   final List<String> calls = new CopyOnWriteArrayList<>();
   final CountDownLatch blocked = new CountDownLatch(1);
+  final CountDownLatch waiting = new CountDownLatch(1);
+  final CountDownLatch release = new CountDownLatch(1);
 
   ScriptedActions then(String step, Object... outcomes) {
     script.computeIfAbsent(step, k -> new ArrayDeque<>()).addAll(List.of(outcomes));
@@ -36,6 +42,21 @@ final class ScriptedActions implements PipelineActions {
     if ("block".equals(next)) {
       blocked.countDown();
       Thread.sleep(Long.MAX_VALUE);
+    }
+    if ("wait".equals(next)) {
+      waiting.countDown();
+      boolean released = false;
+      while (!released) {
+        try {
+          released = release.await(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ignored) {
+          // deaf to interrupts on purpose, as a step in blocking I/O may be: it ends when released
+        }
+      }
+      if (q.peek() instanceof Exception e) {
+        q.poll();
+        throw e;
+      }
     }
     ObjectNode o = JSON.createObjectNode();
     o.put("step", step);

@@ -114,9 +114,9 @@ class QueryCliSandboxTest {
 
   @Test
   void twoQueryProcessesSpillingAtOnceBothSucceed() throws Exception {
-    Files.writeString(dir.resolve("cdr.yaml"), "stateDir: data/state\nquery:\n  memoryLimit: 64MB\n");
+    Files.writeString(dir.resolve("cdr.yaml"), "stateDir: data/state\nquery:\n  memoryLimit: 128MB\n");
     String sql = "SELECT count(*) AS n, min(h) < max(h) AS d FROM "
-        + "(SELECT i, md5(i::VARCHAR) AS h FROM range(3000000) t(i) ORDER BY h)";
+        + "(SELECT i, md5(i::VARCHAR) AS h FROM range(5000000) t(i) ORDER BY h)";
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> two = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
@@ -128,7 +128,7 @@ class QueryCliSandboxTest {
       assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.exitValue()).as(output).isZero();
-      assertThat(output).isEqualTo("n,d\n3000000,true\n");
+      assertThat(output).isEqualTo("n,d\n5000000,true\n");
     }
     try (var left = Files.list(dir.resolve("data/state/tmp"))) {
       assertThat(left.filter(f -> f.getFileName().toString().startsWith("query-")).toList()).isEmpty();

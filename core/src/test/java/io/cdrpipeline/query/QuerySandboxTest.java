@@ -196,11 +196,11 @@ class QuerySandboxTest {
   }
 
   static final String SPILLING_SORT =
-      "SELECT count(*), min(h), max(h) FROM (SELECT i, md5(i::VARCHAR) AS h FROM range(3000000) t(i) ORDER BY h)";
+      "SELECT count(*), min(h), max(h) FROM (SELECT i, md5(i::VARCHAR) AS h FROM range(5000000) t(i) ORDER BY h)";
 
   @Test
   void twoSpillingQueriesAtOnceEachUseTheirOwnFolderAndBothSucceed() throws Exception {
-    QueryLimits small = new QueryLimits(Duration.ofMinutes(5), 40L << 20, 10L << 30);
+    QueryLimits small = new QueryLimits(Duration.ofMinutes(5), 128L << 20, 10L << 30);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Callable<QueryResult>> two = new ArrayList<>();
@@ -215,7 +215,7 @@ class QuerySandboxTest {
       }
       List<Future<QueryResult>> results = pool.invokeAll(two);
       for (Future<QueryResult> r : results) {
-        assertThat(((Number) r.get().rows().get(0).get(0)).longValue()).isEqualTo(3_000_000L);
+        assertThat(((Number) r.get().rows().get(0).get(0)).longValue()).isEqualTo(5_000_000L);
       }
     } finally {
       pool.shutdownNow();
@@ -235,7 +235,7 @@ class QuerySandboxTest {
 
   @Test
   void theFolderOfAKilledQueryIsRemovedAtTheNextStartButNotThatOfALiveOne() throws Exception {
-    Process child = QueryChild.start(tmp, SPILLING_SORT.replace("3000000", "300000000"), "48MB");
+    Process child = QueryChild.start(tmp, SPILLING_SORT.replace("5000000", "300000000"), "128MB");
     try {
       Path folder = QueryChild.awaitSpilling(p.config.stateDir().resolve("tmp"), child);
       try (QueryEngine q = p.query()) {

@@ -76,6 +76,11 @@ public final class S3Store implements ObjectStore {
     this.maxConcurrency = settings.maxConcurrency();
     this.settings = settings;
     this.credentials = credentials;
+    this.s3 = newClient(settings, credentials, retry);
+  }
+
+  /** A new SDK client for the settings, as every store of them uses (the caller closes it). */
+  public static S3Client newClient(S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
     S3ClientBuilder b = S3Client.builder()
         .credentialsProvider(credentials)
         .httpClientBuilder(Apache5HttpClient.builder()
@@ -93,7 +98,7 @@ public final class S3Store implements ObjectStore {
       b.responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
     });
     b.region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)));
-    this.s3 = b.build();
+    return b.build();
   }
 
   /**
@@ -130,6 +135,16 @@ public final class S3Store implements ObjectStore {
       return presigner.presignGetObject(r -> r.signatureDuration(expiry)
           .getObjectRequest(g -> g.bucket(bucket).key(prefix + key))).url().toString();
     }
+  }
+
+  /** The settings the store was made with. */
+  public S3Settings settings() {
+    return settings;
+  }
+
+  /** The credentials the store signs with. */
+  public AwsCredentialsProvider credentials() {
+    return credentials;
   }
 
   /** The SDK client, for presigning and tests. */

@@ -1,0 +1,549 @@
+package io.cdrpipeline.table;
+
+import io.cdrpipeline.model.Column;
+import io.cdrpipeline.model.ProcessedSchema;
+import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.store.S3Store;
+import io.cdrpipeline.store.StoreLocation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.PartitionData;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotSummary;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableMetadata;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.aws.s3.S3FileIO;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.jdbc.JdbcClientPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code processed_cdrs} as an Apache Iceberg table (format v2, identity partitions on
+ * {@code year}, {@code month}, {@code day}): the one place every ETL engine commits a day and
+ * every reader plans its files. A day is replaced by one Iceberg overwrite of exactly that day's
+ * partition, checked for conflicts against the snapshot the writer started from, so every
+ * engine (ours, Spark, Athena, Trino, DuckDB) sees a day whole, before or after, never both.
+ * Each commit's summary names the day ({@value #DAY}) and the run ({@value #RUN}).
+ */
+public final class ProcessedTable implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessedTable.class);
+  /** Snapshot summary key: the day a commit replaced, {@code YYYY-MM-DD}. */
+  public static final String DAY = "cdr.day";
+  /** Snapshot summary key: the run that wrote it. */
+  public static final String RUN = "cdr.run-id";
+  /** The folder of data files under the table's location. */
+  public static final String DATA = "data";
+
+  private final Catalog catalog;
+  private final TableIdentifier id;
+  private final FileIO io;
+  private final boolean ownsIo;
+  private Table table;
+
+  private ProcessedTable(Catalog catalog, TableIdentifier id, FileIO io, boolean ownsIo, Table table) {
+    this.catalog = catalog;
+    this.id = id;
+    this.io = io;
+    this.ownsIo = ownsIo;
+    this.table = table;
+  }
+
+  /**
+   * Opens the table in the catalog the settings name, creating its namespace and the table
+   * (under {@code <warehouse>/processed_cdrs}) when they do not exist yet.
+   *
+   * @param catalogUrl the product's catalog database, where a JDBC catalog keeps its tables
+   * @param namespace the namespace (database) of the table, e.g. {@code cdrs}
+   * @param warehouse the store of the warehouse: a local folder or an S3 bucket
+   */
+  public static ProcessedTable open(TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
+    Objects.requireNonNull(settings, "settings is null");
+    Objects.requireNonNull(catalogUrl, "catalogUrl is null");
+    Objects.requireNonNull(namespace, "namespace is null");
+    Objects.requireNonNull(warehouse, "warehouse is null");
+    FileIO io = fileIo(warehouse);
+    String warehouseLocation = location(warehouse, "");
+    Catalog catalog;
+    switch (settings.catalog()) {
+      case JDBC:
+        catalog = jdbc(catalogUrl, warehouseLocation, io, settings.properties());
+        break;
+      default:
+        throw new TableException("the " + settings.catalog().name().toLowerCase(java.util.Locale.ROOT)
+            + " catalog is not available in this build", null);
+    }
+    try {
+      return open(catalog, TableIdentifier.of(Namespace.of(namespace), ProcessedSchema.TABLE),
+          warehouseLocation + ProcessedSchema.TABLE, io, true);
+    } catch (RuntimeException e) {
+      closeQuietly(catalog);
+      io.close();
+      throw e;
+    }
+  }
+
+  /** Opens (or creates) the table in a catalog that is already set up, e.g. a REST catalog in a test. */
+  public static ProcessedTable open(Catalog catalog, TableIdentifier id, String location, FileIO io, boolean ownsIo) {
+    Namespace ns = id.namespace();
+    if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(ns)) {
+      try {
+        namespaces.createNamespace(ns);
+      } catch (AlreadyExistsException e) {
+        // another process made it meanwhile
+      }
+    }
+    Table table;
+    if (catalog.tableExists(id)) {
+      table = catalog.loadTable(id);
+    } else {
+      Schema schema = TableSchema.initial();
+      try {
+        table = catalog.buildTable(id, schema)
+            .withPartitionSpec(TableSchema.spec(schema))
+            .withLocation(location)
+            .withProperty(TableProperties.FORMAT_VERSION, "2")
+            .withProperty(TableProperties.DEFAULT_FILE_FORMAT, "parquet")
+            .withProperty(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true")
+            .withProperty(TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "20")
+            .withProperty(TableProperties.COMMIT_NUM_RETRIES, "10")
+            .create();
+        LOG.info("created Iceberg table {} at {}", id, location);
+      } catch (AlreadyExistsException e) {
+        table = catalog.loadTable(id); // another process made it meanwhile
+      }
+    }
+    return new ProcessedTable(catalog, id, io, ownsIo, table);
+  }
+
+  private static Catalog jdbc(String catalogUrl, String warehouse, FileIO io, Map<String, String> extra) {
+    Map<String, String> props = new HashMap<>();
+    props.put(CatalogProperties.URI, catalogUrl);
+    props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    props.put("jdbc.schema-version", "V1");
+    if (catalogUrl.startsWith("jdbc:sqlite:")) {
+      // as the product's own connections: wait for another writer instead of failing at once
+      props.put("jdbc.busy_timeout", "60000");
+      props.put("jdbc.journal_mode", "wal");
+    }
+    props.putAll(extra);
+    JdbcCatalog c = new JdbcCatalog(p -> io, p -> new JdbcClientPool(p.get(CatalogProperties.URI), p), true);
+    c.initialize("cdr", props);
+    return c;
+  }
+
+  /** Iceberg's S3FileIO for a bucket (on a client of the store's settings), the store itself for a folder. */
+  static FileIO fileIo(ObjectStore warehouse) {
+    if (warehouse instanceof S3Store s3) {
+      S3FileIO io = new S3FileIO(() -> S3Store.newClient(s3.settings(), s3.credentials(), S3Store.retryStrategy().build()));
+      io.initialize(Map.of());
+      return io;
+    }
+    return new StoreFileIO(warehouse);
+  }
+
+  /** The location of a key of a store: {@code s3://bucket/prefix/key} or {@code file:/folder/key}. */
+  public static String location(ObjectStore store, String key) {
+    StoreLocation l = store.location();
+    if (l instanceof StoreLocation.S3 s3) {
+      return "s3://" + s3.bucket() + "/" + (s3.prefix().isEmpty() ? "" : s3.prefix() + "/") + key;
+    }
+    String root = StoreFileIO.location(((StoreLocation.Local) l).root(), ".");
+    root = root.substring(0, root.length() - 1);
+    return root + key;
+  }
+
+  /** The Iceberg table, as of the last refresh. */
+  public Table iceberg() {
+    return table;
+  }
+
+  /** The table's identifier in its catalog. */
+  public TableIdentifier identifier() {
+    return id;
+  }
+
+  /** The table's FileIO. */
+  public FileIO io() {
+    return io;
+  }
+
+  /** Reads the newest metadata, so what another process committed is seen. */
+  public ProcessedTable refresh() {
+    table.refresh();
+    return this;
+  }
+
+  /** The table's location. */
+  public String location() {
+    return table.location();
+  }
+
+  /** The current snapshot's id, or empty for a table without any commit yet. */
+  public Optional<Long> currentSnapshotId() {
+    Snapshot s = table.currentSnapshot();
+    return s == null ? Optional.empty() : Optional.of(s.snapshotId());
+  }
+
+  /** The location of a new data file of a day, unique to the run. */
+  public String newDataFile(LocalDate day, String runId, int index) {
+    return table.location() + "/" + DATA + "/year=" + day.getYear() + "/month=" + day.getMonthValue() + "/day="
+        + day.getDayOfMonth() + "/" + String.format("part-%05d-%s.parquet", index, runId);
+  }
+
+  /** Each top-level column's field id in the current schema, by name: what data files must carry. */
+  public Map<String, Integer> fieldIds() {
+    return TableSchema.fieldIds(table.schema());
+  }
+
+  /** The current columns with their types, in schema order. */
+  public Map<String, io.cdrpipeline.model.ColumnType> columns() {
+    return TableSchema.columns(table.schema());
+  }
+
+  /**
+   * Adds the columns the schema lacks (schema evolution: a new optional column, never a type
+   * change). Returns the names added.
+   */
+  public List<String> addColumns(List<Column> wanted) {
+    Set<String> have = new HashSet<>(TableSchema.columns(table.schema()).keySet());
+    List<Column> missing = wanted.stream().filter(c -> !have.contains(c.name())).toList();
+    if (missing.isEmpty()) {
+      return List.of();
+    }
+    UpdateSchema u = table.updateSchema();
+    for (Column c : missing) {
+      u.addColumn(c.name(), TableSchema.type(c.type()));
+    }
+    try {
+      u.commit();
+    } catch (CommitFailedException | IllegalArgumentException e) {
+      // another writer changed the schema meanwhile: take its columns and add what is still missing
+      table.refresh();
+      return addColumns(wanted);
+    }
+    table.refresh();
+    return missing.stream().map(Column::name).toList();
+  }
+
+  /** A data file written for a commit: its location, size and rows. */
+  public record NewFile(String location, long bytes, long rows) {
+    public NewFile {
+      Objects.requireNonNull(location, "location is null");
+    }
+  }
+
+  /** Uploads a local Parquet file to its place in the table (not yet part of any snapshot). */
+  public void upload(Path local, String location) throws IOException {
+    if (io instanceof StoreFileIO store) {
+      Path target = StoreFileIO.path(location);
+      store.key(location); // refuses a place outside the table's folder
+      Files.createDirectories(target.getParent());
+      Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+      Files.copy(local, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    try (InputStream in = Files.newInputStream(local); OutputStream out = io.newOutputFile(location).createOrOverwrite()) {
+      in.transferTo(out);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * Replaces a day with the given files in one commit, checked against {@code base} (the
+   * snapshot the writer read when it started, empty for a table it found empty): if another
+   * writer committed files of the same day since, the commit fails with a {@link DayConflict}
+   * and changes nothing. Commits of other days meanwhile are no conflict. Returns the new
+   * snapshot's id.
+   */
+  public long commitDay(LocalDate day, String runId, List<NewFile> files, Optional<Long> base) {
+    Objects.requireNonNull(day, "day is null");
+    Objects.requireNonNull(runId, "runId is null");
+    Expression theDay = dayFilter(day);
+    OverwriteFiles op = table.newOverwrite()
+        .overwriteByRowFilter(theDay)
+        .conflictDetectionFilter(theDay)
+        .validateNoConflictingData()
+        .validateNoConflictingDeletes()
+        .set(DAY, day.toString())
+        .set(RUN, runId);
+    base.ifPresent(op::validateFromSnapshot);
+    for (NewFile f : files) {
+      op.addFile(dataFile(day, f));
+    }
+    try {
+      op.commit();
+    } catch (ValidationException e) {
+      table.refresh();
+      throw new DayConflict("another run committed " + day + " while this one ran: " + firstLine(e.getMessage()), e);
+    }
+    table.refresh();
+    return table.currentSnapshot().snapshotId();
+  }
+
+  private DataFile dataFile(LocalDate day, NewFile f) {
+    PartitionData p = new PartitionData(table.spec().partitionType());
+    p.set(0, day.getYear());
+    p.set(1, day.getMonthValue());
+    p.set(2, day.getDayOfMonth());
+    return DataFiles.builder(table.spec())
+        .withPath(f.location())
+        .withFormat(FileFormat.PARQUET)
+        .withFileSizeInBytes(f.bytes())
+        .withRecordCount(f.rows())
+        .withPartition(p)
+        .build();
+  }
+
+  /** {@code year = Y AND month = M AND day = D}. */
+  public static Expression dayFilter(LocalDate day) {
+    return Expressions.and(Expressions.equal("year", day.getYear()),
+        Expressions.and(Expressions.equal("month", day.getMonthValue()), Expressions.equal("day", day.getDayOfMonth())));
+  }
+
+  /** A data file of the current snapshot: its location, day, rows and size. */
+  public record PlannedFile(String location, LocalDate day, long rows, long bytes) {}
+
+  /**
+   * The data files of the current snapshot that the filter may need (Iceberg prunes manifests
+   * and files by their partition values; nothing is opened but metadata). A file with row-level
+   * deletes (written by another engine) is refused: reading it without them would be wrong.
+   */
+  public List<PlannedFile> plan(Expression filter) {
+    List<PlannedFile> out = new ArrayList<>();
+    if (table.currentSnapshot() == null) {
+      return out;
+    }
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).ignoreResiduals().planFiles()) {
+      for (FileScanTask t : tasks) {
+        if (!t.deletes().isEmpty()) {
+          throw new TableException("the table has row-level deletes (written by another engine, e.g. a DELETE in "
+              + "Spark or Trino), which this engine cannot apply: rewrite the table's data files "
+              + "(e.g. Spark's rewrite_data_files) or re-run 'cdr etl' for the days concerned", null);
+        }
+        DataFile f = t.file();
+        out.add(new PlannedFile(f.location(), LocalDate.of(f.partition().get(0, Integer.class),
+            f.partition().get(1, Integer.class), f.partition().get(2, Integer.class)), f.recordCount(),
+            f.fileSizeInBytes()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** The data files of one day in the current snapshot. */
+  public List<PlannedFile> dayFiles(LocalDate day) {
+    return plan(dayFilter(day));
+  }
+
+  /** One commit of the table's history. */
+  public record SnapshotInfo(long snapshotId, Instant at, String operation, Optional<LocalDate> day,
+      Optional<String> runId, long rowsAdded, long rowsRemoved, long filesAdded, long filesRemoved, boolean current) {}
+
+  /** The snapshots the table keeps, oldest first. */
+  public List<SnapshotInfo> history() {
+    List<SnapshotInfo> out = new ArrayList<>();
+    Snapshot current = table.currentSnapshot();
+    for (Snapshot s : table.snapshots()) {
+      Map<String, String> sum = s.summary();
+      out.add(new SnapshotInfo(s.snapshotId(), Instant.ofEpochMilli(s.timestampMillis()), s.operation(),
+          Optional.ofNullable(sum.get(DAY)).map(LocalDate::parse), Optional.ofNullable(sum.get(RUN)),
+          number(sum, SnapshotSummary.ADDED_RECORDS_PROP), number(sum, SnapshotSummary.DELETED_RECORDS_PROP),
+          number(sum, SnapshotSummary.ADDED_FILES_PROP), number(sum, SnapshotSummary.DELETED_FILES_PROP),
+          current != null && current.snapshotId() == s.snapshotId()));
+    }
+    out.sort(java.util.Comparator.comparing(SnapshotInfo::at));
+    return out;
+  }
+
+  private static long number(Map<String, String> m, String key) {
+    String v = m.get(key);
+    return v == null ? 0 : Long.parseLong(v);
+  }
+
+  /** What maintenance did. */
+  public record Maintenance(int snapshotsExpired, int orphansDeleted, int manifestsBefore, int manifestsAfter) {}
+
+  /**
+   * Expires snapshots older than the retention (the current one always stays), which deletes the
+   * files only they reference; deletes orphans (files under the table's location that no kept
+   * snapshot or metadata file references, e.g. left by a crashed run) older than the retention;
+   * and rewrites the manifests into one per month when there are many.
+   */
+  public Maintenance maintain(Duration retention, Instant now) {
+    Objects.requireNonNull(retention, "retention is null");
+    table.refresh();
+    long cutoff = now.minus(retention).toEpochMilli();
+    int before = countSnapshots();
+    if (table.currentSnapshot() != null) {
+      table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).cleanExpiredFiles(true).commit();
+      table.refresh();
+    }
+    int expired = before - countSnapshots();
+    int orphans = removeOrphans(cutoff);
+    int manifestsBefore = manifests().size();
+    int manifestsAfter = manifestsBefore;
+    if (manifestsBefore > 12) {
+      table.rewriteManifests()
+          .clusterBy(f -> f.partition().get(0, Integer.class) * 100 + f.partition().get(1, Integer.class))
+          .commit();
+      table.refresh();
+      manifestsAfter = manifests().size();
+    }
+    return new Maintenance(expired, orphans, manifestsBefore, manifestsAfter);
+  }
+
+  private int countSnapshots() {
+    int n = 0;
+    for (Snapshot ignored : table.snapshots()) {
+      n++;
+    }
+    return n;
+  }
+
+  private List<ManifestFile> manifests() {
+    Snapshot s = table.currentSnapshot();
+    return s == null ? List.of() : s.allManifests(io);
+  }
+
+  /** Deletes files under the table's location that nothing kept references and that are older than the cutoff. */
+  private int removeOrphans(long cutoffMillis) {
+    if (!(io instanceof SupportsPrefixOperations prefixes)) {
+      LOG.warn("the table's storage cannot list files: orphan files are not removed");
+      return 0;
+    }
+    Set<String> referenced = referencedFiles();
+    int deleted = 0;
+    for (FileInfo f : prefixes.listPrefix(table.location() + "/")) {
+      if (f.createdAtMillis() >= cutoffMillis || referenced.contains(normalize(f.location()))) {
+        continue;
+      }
+      try {
+        io.deleteFile(f.location());
+        deleted++;
+      } catch (RuntimeException e) {
+        LOG.warn("cannot delete orphan file {} (the next maintenance retries): {}", f.location(), e.getMessage());
+      }
+    }
+    return deleted;
+  }
+
+  /**
+   * Every file a kept snapshot or the metadata log references. A data file a kept snapshot
+   * reads is in the current snapshot, or was added by a kept snapshot, or was removed by a
+   * kept snapshot whose parent is kept too (the parent reads it); so only each kept snapshot's
+   * own changes are read, never a whole old snapshot. A file removed by a snapshot whose parent
+   * expired is read by no one, though Iceberg's expiry keeps it while that snapshot lives.
+   */
+  private Set<String> referencedFiles() {
+    Set<String> refs = new HashSet<>();
+    TableMetadata meta = ((org.apache.iceberg.HasTableOperations) table).operations().current();
+    refs.add(normalize(meta.metadataFileLocation()));
+    meta.previousFiles().forEach(e -> refs.add(normalize(e.file())));
+    Set<Long> kept = new HashSet<>();
+    table.snapshots().forEach(s -> kept.add(s.snapshotId()));
+    for (Snapshot s : table.snapshots()) {
+      refs.add(normalize(s.manifestListLocation()));
+      for (ManifestFile m : s.allManifests(io)) {
+        refs.add(normalize(m.path()));
+      }
+      org.apache.iceberg.SnapshotChanges changes = org.apache.iceberg.SnapshotChanges.builderFor(table).snapshot(s).build();
+      changes.addedDataFiles().forEach(f -> refs.add(normalize(f.location())));
+      if (s.parentId() != null && kept.contains(s.parentId())) {
+        changes.removedDataFiles().forEach(f -> refs.add(normalize(f.location())));
+      }
+    }
+    for (PlannedFile f : plan(Expressions.alwaysTrue())) {
+      refs.add(normalize(f.location()));
+    }
+    return refs;
+  }
+
+  private static String normalize(String location) {
+    if (location.startsWith("file:")) {
+      return "file:" + StoreFileIO.path(location);
+    }
+    return location;
+  }
+
+  /** Drops the table from its catalog and deletes its data and metadata. */
+  public void drop() {
+    catalog.dropTable(id, true);
+  }
+
+  /** Another run committed the same day meanwhile; nothing of this commit happened. */
+  public static final class DayConflict extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DayConflict(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static void closeQuietly(Catalog c) {
+    if (c instanceof AutoCloseable a) {
+      try {
+        a.close();
+      } catch (Exception e) {
+        LOG.debug("cannot close the catalog: {}", e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(catalog);
+    if (ownsIo) {
+      io.close();
+    }
+  }
+}

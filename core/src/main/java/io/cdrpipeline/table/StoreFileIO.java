@@ -1,0 +1,335 @@
+package io.cdrpipeline.table;
+
+import io.cdrpipeline.store.LocalStore;
+import io.cdrpipeline.store.ObjectInfo;
+import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.store.StoreLocation;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.exceptions.NotFoundException;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.io.PositionOutputStream;
+import org.apache.iceberg.io.SeekableInputStream;
+import org.apache.iceberg.io.SupportsPrefixOperations;
+
+/**
+ * Iceberg's {@code FileIO} over the product's {@link ObjectStore} of a local folder, so that an
+ * Iceberg table lives in a folder without Hadoop. Locations are {@code file:/abs/path} (or the
+ * bare path); a location outside the store's folder is refused.
+ */
+public final class StoreFileIO implements SupportsPrefixOperations {
+  private static final long serialVersionUID = 1L;
+
+  private transient ObjectStore store;
+  private Path root;
+
+  /** For Iceberg's reflection; {@link #initialize} is not enough without a store, so use the other constructor. */
+  public StoreFileIO() {}
+
+  public StoreFileIO(ObjectStore store) {
+    this.store = Objects.requireNonNull(store, "store is null");
+    if (!(store.location() instanceof StoreLocation.Local local)) {
+      throw new IllegalArgumentException("StoreFileIO is for local folders, got " + store.location().display());
+    }
+    this.root = local.root().toAbsolutePath().normalize();
+  }
+
+  /** The location of a key of the store: {@code file:/root/key}. */
+  public static String location(Path root, String key) {
+    return "file:" + root.toAbsolutePath().normalize().resolve(key);
+  }
+
+  /** The local path of a location. */
+  public static Path path(String location) {
+    Objects.requireNonNull(location, "location is null");
+    String p = location.startsWith("file://") ? location.substring("file://".length())
+        : location.startsWith("file:") ? location.substring("file:".length()) : location;
+    return Path.of(p).toAbsolutePath().normalize();
+  }
+
+  private ObjectStore store() {
+    if (store == null) {
+      store = new LocalStore(root);
+    }
+    return store;
+  }
+
+  /** The store key of a location. */
+  String key(String location) {
+    Path p = path(location);
+    if (!p.startsWith(root) || p.equals(root)) {
+      throw new IllegalArgumentException("location " + location + " is outside the table's folder " + root);
+    }
+    return root.relativize(p).toString().replace('\\', '/');
+  }
+
+  @Override
+  public InputFile newInputFile(String location) {
+    return new In(location, -1);
+  }
+
+  @Override
+  public InputFile newInputFile(String location, long length) {
+    return new In(location, length);
+  }
+
+  @Override
+  public OutputFile newOutputFile(String location) {
+    return new Out(location);
+  }
+
+  @Override
+  public void deleteFile(String location) {
+    try {
+      store().delete(key(location));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Iterable<FileInfo> listPrefix(String prefix) {
+    List<FileInfo> out = new ArrayList<>();
+    Path p = path(prefix);
+    String keyPrefix = p.equals(root) ? "" : key(prefix) + (prefix.endsWith("/") ? "/" : "");
+    try {
+      store().list(keyPrefix, (ObjectInfo o) -> out.add(
+          new FileInfo(location(root, o.key()), o.size(), o.lastModified().toEpochMilli())));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + prefix + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  @Override
+  public void deletePrefix(String prefix) {
+    for (FileInfo f : listPrefix(prefix)) {
+      deleteFile(f.location());
+    }
+  }
+
+  /** A file of the store, read in place when it is local. */
+  private final class In implements InputFile {
+    private final String location;
+    private long length;
+
+    In(String location, long length) {
+      this.location = location;
+      this.length = length;
+    }
+
+    @Override
+    public long getLength() {
+      if (length < 0) {
+        try {
+          length = store().stat(key(location)).map(ObjectInfo::size)
+              .orElseThrow(() -> new NotFoundException("no such file: %s", location));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return length;
+    }
+
+    @Override
+    public SeekableInputStream newStream() {
+      Optional<Path> local = store().localPath(key(location));
+      try {
+        if (local.isPresent()) {
+          if (!Files.isRegularFile(local.get())) {
+            throw new NotFoundException("no such file: %s", location);
+          }
+          return new FileStream(new RandomAccessFile(local.get().toFile(), "r"));
+        }
+        return new BytesStream(store().read(key(location)));
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new NotFoundException(e, "no such file: %s", location);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + location + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public String location() {
+      return location;
+    }
+
+    @Override
+    public boolean exists() {
+      try {
+        return store().stat(key(location)).isPresent();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** A new file: written beside its place, then moved there whole, never over another one. */
+  private final class Out implements OutputFile {
+    private final String location;
+
+    Out(String location) {
+      this.location = location;
+    }
+
+    @Override
+    public PositionOutputStream create() {
+      if (newInputFile(location).exists()) {
+        throw new AlreadyExistsException("file already exists: %s", location);
+      }
+      return open(false);
+    }
+
+    @Override
+    public PositionOutputStream createOrOverwrite() {
+      return open(true);
+    }
+
+    private PositionOutputStream open(boolean overwrite) {
+      String key = key(location);
+      Path target = store().localPath(key).orElseThrow();
+      try {
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + "." + System.nanoTime() + ".tmp");
+        OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new PositionOutputStream() {
+          private long pos;
+          private boolean closed;
+
+          @Override
+          public long getPos() {
+            return pos;
+          }
+
+          @Override
+          public void write(int b) throws IOException {
+            os.write(b);
+            pos++;
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            os.write(b, off, len);
+            pos += len;
+          }
+
+          @Override
+          public void flush() throws IOException {
+            os.flush();
+          }
+
+          @Override
+          public void close() throws IOException {
+            if (closed) {
+              return;
+            }
+            closed = true;
+            os.close();
+            try {
+              if (overwrite) {
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+              } else {
+                // a hard link fails if the file appeared meanwhile, where a rename would replace it
+                Files.createLink(target, tmp);
+              }
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+              throw new AlreadyExistsException("file already exists: %s", location);
+            } finally {
+              Files.deleteIfExists(tmp);
+            }
+          }
+        };
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + location + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public String location() {
+      return location;
+    }
+
+    @Override
+    public InputFile toInputFile() {
+      return newInputFile(location);
+    }
+  }
+
+  private static final class FileStream extends SeekableInputStream {
+    private final RandomAccessFile file;
+
+    FileStream(RandomAccessFile file) {
+      this.file = file;
+    }
+
+    @Override
+    public long getPos() throws IOException {
+      return file.getFilePointer();
+    }
+
+    @Override
+    public void seek(long newPos) throws IOException {
+      file.seek(newPos);
+    }
+
+    @Override
+    public int read() throws IOException {
+      return file.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return file.read(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      file.close();
+    }
+  }
+
+  private static final class BytesStream extends SeekableInputStream {
+    private final byte[] bytes;
+    private final ByteArrayInputStream in;
+
+    BytesStream(byte[] bytes) {
+      this.bytes = bytes;
+      this.in = new ByteArrayInputStream(bytes);
+    }
+
+    @Override
+    public long getPos() {
+      return bytes.length - in.available();
+    }
+
+    @Override
+    public void seek(long newPos) {
+      in.reset();
+      in.skip(newPos);
+    }
+
+    @Override
+    public int read() {
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      return in.read(b, off, len);
+    }
+  }
+}

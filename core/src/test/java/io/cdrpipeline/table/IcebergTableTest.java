@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Iceberg table on the JDBC catalog in SQLite and in PostgreSQL, in a local folder. */
-class ProcessedTableTest {
+class IcebergTableTest {
   static final LocalDate DAY = LocalDate.of(2026, 11, 2);
   static final LocalDate OTHER = LocalDate.of(2026, 11, 3);
 
@@ -42,12 +42,12 @@ class ProcessedTableTest {
     return "jdbc:sqlite:" + tmp.resolve("catalog.db");
   }
 
-  ProcessedTable open(String url) {
-    return ProcessedTable.open(TableSettings.DEFAULTS, url, "cdrs", new LocalStore(tmp.resolve("processed")));
+  IcebergTable open(String url) {
+    return IcebergTable.open(TableSettings.DEFAULTS, url, "cdrs", new LocalStore(tmp.resolve("processed")));
   }
 
   /** Writes a data file of n rows of a day with DuckDB, carrying the table's field ids. */
-  ProcessedTable.NewFile write(ProcessedTable t, LocalDate day, String run, int n) throws Exception {
+  IcebergTable.NewFile write(IcebergTable t, LocalDate day, String run, int n) throws Exception {
     String location = t.newDataFile(day, run, 0);
     Path local = tmp.resolve("stage-" + run + ".parquet");
     Map<String, Integer> ids = t.fieldIds();
@@ -59,11 +59,11 @@ class ProcessedTableTest {
           + DuckDb.literal(local.toString()) + " (FORMAT parquet, FIELD_IDS {" + fieldIds + "})");
     }
     t.upload(local, location);
-    return new ProcessedTable.NewFile(location, Files.size(local), n);
+    return new IcebergTable.NewFile(location, Files.size(local), n);
   }
 
-  long rows(ProcessedTable t, LocalDate day) throws Exception {
-    List<ProcessedTable.PlannedFile> files = t.refresh().dayFiles(day);
+  long rows(IcebergTable t, LocalDate day) throws Exception {
+    List<IcebergTable.PlannedFile> files = t.refresh().dayFiles(day);
     if (files.isEmpty()) {
       return 0;
     }
@@ -80,7 +80,7 @@ class ProcessedTableTest {
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aDayIsReplacedWholeInOneCommitAndOtherDaysStay(String kind) throws Exception {
     String url = catalogUrl(kind);
-    try (ProcessedTable t = open(url)) {
+    try (IcebergTable t = open(url)) {
       assertThat(t.currentSnapshotId()).isEmpty();
       assertThat(t.fieldIds()).containsEntry("awsaccountid", 1).containsKeys("year", "month", "day");
       t.commitDay(DAY, "r1", List.of(write(t, DAY, "r1", 100)), t.currentSnapshotId());
@@ -92,9 +92,9 @@ class ProcessedTableTest {
       assertThat(t.plan(Expressions.equal("month", 11))).hasSize(2);
       assertThat(t.plan(Expressions.equal("month", 12))).isEmpty();
     }
-    try (ProcessedTable again = open(url)) { // another process opening the same table
+    try (IcebergTable again = open(url)) { // another process opening the same table
       assertThat(rows(again, DAY)).isEqualTo(70);
-      List<ProcessedTable.SnapshotInfo> h = again.history();
+      List<IcebergTable.SnapshotInfo> h = again.history();
       assertThat(h).extracting(s -> s.day().orElseThrow()).containsExactly(DAY, OTHER, DAY);
       assertThat(h).extracting(s -> s.runId().orElseThrow()).containsExactly("r1", "r2", "r3");
       assertThat(h.get(2).rowsAdded()).isEqualTo(70);
@@ -107,15 +107,15 @@ class ProcessedTableTest {
   @ValueSource(strings = {"sqlite", "postgresql"})
   void aWriterWhoseDayWasCommittedByAnotherSinceItStartedFailsAndChangesNothing(String kind) throws Exception {
     String url = catalogUrl(kind);
-    try (ProcessedTable a = open(url); ProcessedTable b = open(url)) {
+    try (IcebergTable a = open(url); IcebergTable b = open(url)) {
       a.commitDay(DAY, "r0", List.of(write(a, DAY, "r0", 10)), a.currentSnapshotId());
       Optional<Long> aStarted = a.refresh().currentSnapshotId();
       Optional<Long> bStarted = b.refresh().currentSnapshotId();
-      ProcessedTable.NewFile aFile = write(a, DAY, "ra", 20);
-      ProcessedTable.NewFile bFile = write(b, DAY, "rb", 30);
+      IcebergTable.NewFile aFile = write(a, DAY, "ra", 20);
+      IcebergTable.NewFile bFile = write(b, DAY, "rb", 30);
       b.commitDay(DAY, "rb", List.of(bFile), bStarted);
       assertThatThrownBy(() -> a.commitDay(DAY, "ra", List.of(aFile), aStarted))
-          .isInstanceOf(ProcessedTable.DayConflict.class).hasMessageContaining("another run committed 2026-11-02");
+          .isInstanceOf(IcebergTable.DayConflict.class).hasMessageContaining("another run committed 2026-11-02");
       assertThat(rows(a, DAY)).isEqualTo(30);
       // another day committed meanwhile is no conflict
       Optional<Long> started = a.refresh().currentSnapshotId();
@@ -130,22 +130,22 @@ class ProcessedTableTest {
   @ValueSource(strings = {"sqlite"})
   void maintenanceDeletesReplacedAndOrphanedFilesOnlyAfterTheRetention(String kind) throws Exception {
     String url = catalogUrl(kind);
-    try (ProcessedTable t = open(url)) {
-      ProcessedTable.NewFile first = write(t, DAY, "r1", 10);
+    try (IcebergTable t = open(url)) {
+      IcebergTable.NewFile first = write(t, DAY, "r1", 10);
       t.commitDay(DAY, "r1", List.of(first), t.currentSnapshotId());
-      ProcessedTable.NewFile second = write(t, DAY, "r2", 20);
+      IcebergTable.NewFile second = write(t, DAY, "r2", 20);
       t.commitDay(DAY, "r2", List.of(second), t.currentSnapshotId());
-      ProcessedTable.NewFile orphan = write(t, DAY, "crashed", 5); // uploaded, never committed
+      IcebergTable.NewFile orphan = write(t, DAY, "crashed", 5); // uploaded, never committed
       Path firstPath = StoreFileIO.path(first.location());
       Path orphanPath = StoreFileIO.path(orphan.location());
 
-      ProcessedTable.Maintenance soon = t.maintain(Duration.ofDays(1), Instant.now());
+      IcebergTable.Maintenance soon = t.maintain(Duration.ofDays(1), Instant.now());
       assertThat(soon.snapshotsExpired()).isZero();
       assertThat(soon.orphansDeleted()).isZero();
       assertThat(firstPath).exists(); // a query planned on the older snapshot may still read it
       assertThat(orphanPath).exists(); // a running writer may be about to commit it
 
-      ProcessedTable.Maintenance later = t.maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
+      IcebergTable.Maintenance later = t.maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
       assertThat(later.snapshotsExpired()).isEqualTo(1);
       assertThat(firstPath).doesNotExist();
       assertThat(orphanPath).doesNotExist();
@@ -159,7 +159,7 @@ class ProcessedTableTest {
   @ValueSource(strings = {"sqlite"})
   void newColumnsAreAddedBySchemaEvolutionWithNewIds(String kind) throws Exception {
     String url = catalogUrl(kind);
-    try (ProcessedTable t = open(url)) {
+    try (IcebergTable t = open(url)) {
       int before = t.fieldIds().size();
       assertThat(t.addColumns(List.of(new Column("carrier", ColumnType.VARCHAR), new Column("callid", ColumnType.VARCHAR))))
           .containsExactly("carrier");

@@ -58,14 +58,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code processed_cdrs} as an Apache Iceberg table (format v2, identity partitions on
- * {@code year}, {@code month}, {@code day}): the one place every ETL engine commits a day and
- * every reader plans its files. A day is replaced by one Iceberg overwrite of exactly that day's
+ * {@code year}, {@code month}, {@code day}) in its catalog: where every ETL engine's day is
+ * committed and every reader plans its files. A day is replaced by one Iceberg overwrite of exactly that day's
  * partition, checked for conflicts against the snapshot the writer started from, so every
  * engine (ours, Spark, Athena, Trino, DuckDB) sees a day whole, before or after, never both.
  * Each commit's summary names the day ({@value #DAY}) and the run ({@value #RUN}).
  */
-public final class ProcessedTable implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ProcessedTable.class);
+public final class IcebergTable implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(IcebergTable.class);
   /** Snapshot summary key: the day a commit replaced, {@code YYYY-MM-DD}. */
   public static final String DAY = "cdr.day";
   /** Snapshot summary key: the run that wrote it. */
@@ -79,7 +79,7 @@ public final class ProcessedTable implements AutoCloseable {
   private final boolean ownsIo;
   private Table table;
 
-  private ProcessedTable(Catalog catalog, TableIdentifier id, FileIO io, boolean ownsIo, Table table) {
+  private IcebergTable(Catalog catalog, TableIdentifier id, FileIO io, boolean ownsIo, Table table) {
     this.catalog = catalog;
     this.id = id;
     this.io = io;
@@ -95,7 +95,7 @@ public final class ProcessedTable implements AutoCloseable {
    * @param namespace the namespace (database) of the table, e.g. {@code cdrs}
    * @param warehouse the store of the warehouse: a local folder or an S3 bucket
    */
-  public static ProcessedTable open(TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
+  public static IcebergTable open(TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
     Objects.requireNonNull(settings, "settings is null");
     Objects.requireNonNull(catalogUrl, "catalogUrl is null");
     Objects.requireNonNull(namespace, "namespace is null");
@@ -122,7 +122,7 @@ public final class ProcessedTable implements AutoCloseable {
   }
 
   /** Opens (or creates) the table in a catalog that is already set up, e.g. a REST catalog in a test. */
-  public static ProcessedTable open(Catalog catalog, TableIdentifier id, String location, FileIO io, boolean ownsIo) {
+  public static IcebergTable open(Catalog catalog, TableIdentifier id, String location, FileIO io, boolean ownsIo) {
     Namespace ns = id.namespace();
     if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(ns)) {
       try {
@@ -151,7 +151,7 @@ public final class ProcessedTable implements AutoCloseable {
         table = catalog.loadTable(id); // another process made it meanwhile
       }
     }
-    return new ProcessedTable(catalog, id, io, ownsIo, table);
+    return new IcebergTable(catalog, id, io, ownsIo, table);
   }
 
   private static Catalog jdbc(String catalogUrl, String warehouse, FileIO io, Map<String, String> extra) {
@@ -207,7 +207,7 @@ public final class ProcessedTable implements AutoCloseable {
   }
 
   /** Reads the newest metadata, so what another process committed is seen. */
-  public ProcessedTable refresh() {
+  public IcebergTable refresh() {
     table.refresh();
     return this;
   }

@@ -573,10 +573,14 @@ final class ApiRoutes {
 
   private void dashboard(Context ctx) throws Exception {
     int span = intParam(ctx, "days", 31, 1, 366);
-    Optional<LocalDate> newest = p.catalog().processedDays().stream().map(ProcessedDay::day).max(LocalDate::compareTo);
-    LocalDate to = newest.orElse(LocalDate.now(p.clock()));
+    List<LocalDate> processed = p.catalog().processedDays().stream().map(ProcessedDay::day).sorted().toList();
+    LocalDate to = processed.isEmpty() ? LocalDate.now(p.clock()) : processed.get(processed.size() - 1);
     LocalDate from = to.minusDays(span - 1L);
-    ObjectNode out = p.queries().with("dashboard", engine -> Dashboard.of(engine, from, to));
+    if (!processed.isEmpty() && processed.get(0).isAfter(from)) {
+      from = processed.get(0); // no empty days before the first one with data
+    }
+    LocalDate first = from;
+    ObjectNode out = p.queries().with("dashboard", engine -> Dashboard.of(engine, first, to));
     ObjectNode last = out.putObject("lastExecutions");
     for (String w : List.of("daily", "full", "report")) {
       List<Execution> l = p.executions().list(Optional.of(w), Optional.empty(), 1);

@@ -34,8 +34,11 @@ final class ConsoleAccess {
     this.token = Objects.requireNonNull(token, "token is null");
     this.session = token.map(ConsoleAccess::sessionOf);
     String base = URI.create(Objects.requireNonNull(baseUrl, "baseUrl is null")).getHost();
-    this.hosts = base == null ? Set.of("localhost", "127.0.0.1", "[::1]")
-        : Set.of("localhost", "127.0.0.1", "[::1]", base.toLowerCase(Locale.ROOT));
+    java.util.Set<String> names = new java.util.HashSet<>(Set.of("localhost", "127.0.0.1", "[::1]"));
+    if (base != null) {
+      names.add(base.toLowerCase(Locale.ROOT));
+    }
+    this.hosts = Set.copyOf(names);
   }
 
   /** No token at all: for the server of report links only, which serves nothing but signed links. */

@@ -24,15 +24,12 @@ import java.util.concurrent.TimeUnit;
  * one's; query durations are this server's own.
  */
 final class ConsoleMetrics {
-  private static final Duration FRESH = Duration.ofSeconds(2);
-
   private final Catalog catalog;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, long[]> executions = new ConcurrentHashMap<>();
   private final Map<String, double[]> steps = new ConcurrentHashMap<>();
   private volatile long rowsWritten;
   private volatile long filesRejected;
-  private Instant refreshedAt = Instant.EPOCH;
 
   /** {@code workflows} maps each workflow to its steps, so every series exists from the first scrape. */
   ConsoleMetrics(Catalog catalog, Map<String, List<String>> workflows) {
@@ -70,13 +67,9 @@ final class ConsoleMetrics {
         .tag("endpoint", endpoint).tag("outcome", outcome).register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The Prometheus text, with the catalog's figures read now (at most every two seconds). */
+  /** The Prometheus text, with the catalog's figures read now (a scrape comes every few seconds at most). */
   synchronized String scrape() {
-    Instant now = Instant.now();
-    if (Duration.between(refreshedAt, now).compareTo(FRESH) >= 0) {
-      refresh();
-      refreshedAt = now;
-    }
+    refresh();
     return registry.scrape();
   }
 

@@ -58,10 +58,17 @@ final class ConsoleAccess {
     }
   }
 
-  /** Paths anyone may request: the health check, the login form, and report links (checked by their signature). */
+  /**
+   * Paths anyone may request, as sent: the health check, the login form, and report links
+   * (checked by their signature), whose two segments have no dot segment, escape or separator;
+   * any other spelling of a path needs the token.
+   */
   static boolean open(String path) {
-    return path.equals("/health") || path.equals("/login") || path.startsWith("/reports/");
+    return path.equals("/health") || path.equals("/login") || REPORT_LINK.matcher(path).matches();
   }
+
+  private static final java.util.regex.Pattern REPORT_LINK =
+      java.util.regex.Pattern.compile("/reports/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
 
   /** What a request may do. */
   enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN_HOST, FORBIDDEN_ORIGIN }

@@ -24,7 +24,7 @@
       return;
     }
     document.querySelector("h1").textContent = "Execution " + e.id;
-    const facts = cdr.table(["", ""], [
+    const facts = cdr.table(["", "execution"], [
       ["status", el("td", { id: "status" }, cdr.status(e.status))], ["workflow", e.workflow], ["trigger", e.trigger],
       ["started (UTC)", cdr.time(e.startedAt)], ["ended (UTC)", cdr.time(e.endedAt)], ["seconds", e.durationSeconds],
       ["owner", e.owner]], "facts");

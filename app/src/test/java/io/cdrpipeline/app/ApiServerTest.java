@@ -354,20 +354,7 @@ class ApiServerTest {
     assertThat(f.get("/metrics").body()).containsPattern("cdr_query_duration_seconds_count\\{endpoint=\"query\",outcome=\"ok\"\\} [1-9]");
   }
 
-  /** The raw records the ETL kept: valid ones whose file is not quarantined. */
   static List<JsonNode> validRecords() throws Exception {
-    Set<String> quarantined = new HashSet<>();
-    for (QuarantinedFile q : f.ctx.catalog().quarantine(Optional.empty())) {
-      quarantined.add(q.sourceKey());
-    }
-    Path bucket = f.dir.resolve("data/cdr-bucket");
-    List<JsonNode> out = new ArrayList<>();
-    for (Path p : RawFiles.files(f.cdrRoot())) {
-      if (quarantined.contains(bucket.relativize(p).toString())) {
-        continue;
-      }
-      out.addAll(RawFiles.validRecords(p));
-    }
-    return out;
+    return f.keptRecords().stream().map(ConsoleFixture.Kept::record).toList();
   }
 }

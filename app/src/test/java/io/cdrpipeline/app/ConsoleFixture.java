@@ -42,7 +42,13 @@ final class ConsoleFixture implements AutoCloseable {
   /** {@code yaml} is the config file's text; {@code host} where the server listens. */
   ConsoleFixture(Path dir, String yaml, String host) throws Exception {
     this.dir = dir;
-    Files.writeString(dir.resolve("cdr.yaml"), yaml);
+    // a port known before the start, so that the links the deployment signs point at this server
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    String serverBlock = "server:\n  port: " + port + "\n  baseUrl: http://127.0.0.1:" + port + "\n";
+    Files.writeString(dir.resolve("cdr.yaml"), yaml.contains("server:\n") ? yaml.replace("server:\n", serverBlock) : yaml + serverBlock);
     for (int i = 0; i < DAYS.size(); i++) {
       String d = DAYS.get(i).toString();
       cli("generate", "--date", d, "--calls", Integer.toString(CALLS), "--connectors", "2", "--seed", Integer.toString(i + 1),
@@ -56,7 +62,7 @@ final class ConsoleFixture implements AutoCloseable {
     ctx = new AppContext(dir.resolve("cdr.yaml"), new HashMap<>(), dir, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(new ByteArrayOutputStream()));
     executor = ctx.executor();
-    server = WebConsole.server(ctx, executor, Clock.systemUTC(), line -> {}).start(host, 0);
+    server = WebConsole.server(ctx, executor, Clock.systemUTC(), line -> {}).start(host, port);
     base = "http://127.0.0.1:" + server.port();
   }
 
@@ -111,6 +117,31 @@ final class ConsoleFixture implements AutoCloseable {
       Thread.sleep(100); // the poll interval of a wait on a condition, not a pause to pass
     } while (Instant.now().isBefore(end));
     throw new AssertionError("execution " + id + " never got there: " + e);
+  }
+
+  /** A raw record the ETL kept, with the day folder and voice connector folder it was delivered in. */
+  record Kept(LocalDate day, String connector, JsonNode record) {}
+
+  /** The raw records the ETL kept: the valid ones of files the catalog did not quarantine, read from the files. */
+  List<Kept> keptRecords() throws Exception {
+    java.util.Set<String> quarantined = new java.util.HashSet<>();
+    for (io.cdrpipeline.catalog.QuarantinedFile q : ctx.catalog().quarantine(java.util.Optional.empty())) {
+      quarantined.add(q.sourceKey());
+    }
+    Path bucket = dir.resolve("data/cdr-bucket");
+    List<Kept> out = new java.util.ArrayList<>();
+    for (Path p : io.cdrpipeline.testing.RawFiles.files(cdrRoot())) {
+      if (quarantined.contains(bucket.relativize(p).toString())) {
+        continue;
+      }
+      Path rel = cdrRoot().relativize(p); // connector/YYYY/MM/DD/file
+      LocalDate day = LocalDate.of(Integer.parseInt(rel.getName(1).toString()), Integer.parseInt(rel.getName(2).toString()),
+          Integer.parseInt(rel.getName(3).toString()));
+      for (JsonNode r : io.cdrpipeline.testing.RawFiles.validRecords(p)) {
+        out.add(new Kept(day, rel.getName(0).toString(), r));
+      }
+    }
+    return out;
   }
 
   @Override

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(postgresql)   # Debian packages the tests need beyond Maven
+packages=(postgresql chromium chromium-driver)   # Debian packages the tests need beyond Maven (the browser tests use Chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

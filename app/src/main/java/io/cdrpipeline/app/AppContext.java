@@ -203,6 +203,11 @@ final class AppContext implements AutoCloseable {
   }
 
   QueryEngine queryEngine() throws IOException {
+    return queryEngine(config().query());
+  }
+
+  /** An engine with other limits (the HTTP API's shorter timeout). */
+  QueryEngine queryEngine(io.cdrpipeline.query.QueryLimits limits) throws IOException {
     ObjectStore processed = processedStore();
     QueryEngine.ProcessedFiles files;
     if (processed.localPath("").isPresent()) {
@@ -211,7 +216,7 @@ final class AppContext implements AutoCloseable {
       files = new CachedProcessedFiles(processed,
           new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
     }
-    return QueryEngine.open(catalog(), config().database(), files, cdrStore(), config().query(), tempDir());
+    return QueryEngine.open(catalog(), config().database(), files, cdrStore(), limits, tempDir());
   }
 
   @Override

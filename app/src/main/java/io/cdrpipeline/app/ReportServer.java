@@ -20,7 +20,11 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The product's HTTP server for signed report links (the console and API come later). */
+/**
+ * The product's HTTP server: signed report links and {@code /health} for anyone; with
+ * {@link ApiRoutes}, also the JSON API under {@code /api/}, {@code /metrics} and the web console
+ * at {@code /} (from the jar, libraries as WebJars), behind {@link ConsoleAccess}.
+ */
 public final class ReportServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReportServer.class);
 
@@ -33,18 +37,41 @@ public final class ReportServer implements AutoCloseable {
   private final ObjectStore reports;
   private final LinkSigner signer;
   private final Clock clock;
+  private final ConsoleAccess access;
   private final Javalin app;
   private boolean started;
 
+  /** A server of report links only. */
   public ReportServer(ObjectStore reports, LinkSigner signer, Clock clock) {
+    this(reports, signer, clock, ConsoleAccess.none(), null);
+  }
+
+  /** A server of report links and, when {@code api} is given, of the API, metrics and console. */
+  ReportServer(ObjectStore reports, LinkSigner signer, Clock clock, ConsoleAccess access, ApiRoutes api) {
     this.reports = Objects.requireNonNull(reports, "reports");
     this.signer = Objects.requireNonNull(signer, "signer");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.access = Objects.requireNonNull(access, "access");
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.startupWatcherEnabled = false;
+      if (api != null) {
+        config.staticFiles.add(files -> {
+          files.hostedPath = "/";
+          files.directory = "/console";
+          files.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+        });
+        config.staticFiles.enableWebjars();
+      }
     });
+    app.before(this::guard);
     app.get("/health", ctx -> ctx.contentType("text/plain; charset=utf-8").result("ok"));
+    if (api != null) {
+      app.get("/login", ctx -> login(ctx, 200, null));
+      app.post("/login", this::logIn);
+      app.post("/logout", ctx -> ctx.header("Set-Cookie", ConsoleAccess.logoutCookie()).redirect("/login", io.javalin.http.HttpStatus.SEE_OTHER));
+      api.register(app);
+    }
     app.get("/reports/{month}/{file}", this::download);
     // a HEAD is checked exactly like a GET (without it, Javalin answers HEAD itself, 200 and unsigned)
     app.head("/reports/{month}/{file}", this::download);
@@ -68,6 +95,7 @@ public final class ReportServer implements AutoCloseable {
       throw new IllegalStateException("report server already started on port " + port());
     }
     InetAddress address = localAddress(host);
+    access.checkListen(address, hostPort(host, port));
     if (port != 0) {
       // bound once first, as Jetty binds, so a port in use is told here and Javalin never logs its own failure
       try (ServerSocket probe = new ServerSocket()) {
@@ -149,6 +177,56 @@ public final class ReportServer implements AutoCloseable {
             .result(object.get().content());
       }
     }
+  }
+
+  /** Lets a request through, or answers it: 401 (with the login form for a browser), 403 for a foreign host or page. */
+  private void guard(Context ctx) {
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        + "frame-ancestors 'none'; form-action 'self'");
+    switch (access.check(ctx)) {
+      case ALLOWED -> {
+        return;
+      }
+      case UNAUTHORIZED -> {
+        ctx.header("WWW-Authenticate", "Bearer realm=\"cdr\"");
+        String accept = ctx.header("Accept");
+        if (ctx.method().name().equals("GET") && accept != null && accept.contains("text/html")) {
+          login(ctx, 401, null);
+        } else {
+          ApiRoutes.error(ctx, 401, "a token is needed: send 'Authorization: Bearer <server.token>', or log in at /login");
+        }
+      }
+      case FORBIDDEN_HOST -> ApiRoutes.error(ctx, 403, "this server answers only to a loopback host name (localhost, 127.0.0.1)");
+      case FORBIDDEN_ORIGIN -> ApiRoutes.error(ctx, 403, "a change must come from a page of this server");
+    }
+    ctx.skipRemainingHandlers();
+  }
+
+  private void logIn(Context ctx) {
+    if (!access.hasToken()) {
+      ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER); // nothing to log in to on loopback without a token
+      return;
+    }
+    if (!access.accepts(ctx.formParam("token"))) {
+      login(ctx, 401, "That is not the token.");
+      return;
+    }
+    boolean secure = ctx.scheme().equals("https") || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+    ctx.header("Set-Cookie", access.loginCookie(secure)).redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  /** The login form: no script and no file of the console, since those need the token. */
+  private static void login(Context ctx, int status, String problem) {
+    ctx.status(status).contentType("text/html; charset=utf-8").result("<!doctype html><html lang=\"en\"><head>"
+        + "<meta charset=\"utf-8\"><title>CDR Pipeline: log in</title><style>body{font-family:sans-serif;max-width:26em;"
+        + "margin:4em auto}input{font-size:1em;padding:.3em;width:100%;box-sizing:border-box;margin:.5em 0}"
+        + ".problem{color:#b00020}</style></head><body><h1>CDR Pipeline</h1>"
+        + (problem == null ? "" : "<p class=\"problem\" id=\"problem\">" + problem + "</p>")
+        + "<form method=\"post\" action=\"/login\"><label for=\"token\">Token (<code>server.token</code> of the config)"
+        + "</label><input type=\"password\" id=\"token\" name=\"token\" autocomplete=\"current-password\" autofocus>"
+        + "<input type=\"submit\" id=\"login\" value=\"Log in\"></form></body></html>");
   }
 
   private static void text(Context ctx, int status, String line) {

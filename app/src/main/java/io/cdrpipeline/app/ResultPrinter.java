@@ -115,24 +115,7 @@ final class ResultPrinter {
         g.writeStartObject();
         for (int i = 0; i < values.size(); i++) {
           g.writeFieldName(names.get(i));
-          Object v = values.get(i);
-          if (v == null) {
-            g.writeNull();
-          } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            g.writeNumber(((Number) v).longValue());
-          } else if (v instanceof BigInteger bi) {
-            g.writeNumber(bi);
-          } else if (v instanceof BigDecimal bd) {
-            g.writeNumber(bd);
-          } else if (v instanceof Double d) {
-            g.writeNumber(d);
-          } else if (v instanceof Float f) {
-            g.writeNumber(f);
-          } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-          } else {
-            g.writeString(text(v));
-          }
+          writeValue(g, values.get(i));
         }
         g.writeEndObject();
       }
@@ -144,6 +127,31 @@ final class ResultPrinter {
         out.println();
       }
     };
+  }
+
+  /** A value as JSON: numbers and booleans as such, anything else as the text tables show. */
+  static void writeValue(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      g.writeNumber(((Number) v).longValue());
+    } else if (v instanceof BigInteger bi) {
+      g.writeNumber(bi);
+    } else if (v instanceof BigDecimal bd) {
+      g.writeNumber(bd);
+    } else if (v instanceof Double d) {
+      if (d.isNaN() || d.isInfinite()) {
+        g.writeString(d.toString()); // JSON has no NaN or Infinity
+      } else {
+        g.writeNumber(d);
+      }
+    } else if (v instanceof Float f) {
+      writeValue(g, f.doubleValue());
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else {
+      g.writeString(text(v));
+    }
   }
 
   private static QuerySink table(PrintStream out) {

@@ -28,10 +28,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {
-      "Run the service: schedules, resumed executions, backfill and report download links.",
+      "Run the service: schedules, resumed executions, backfill, report download links, the JSON API and the web console.",
       "It fires the schedules (EventBridge cron/rate syntax), resumes executions that a crash or kill",
       "interrupted, backfills days that have raw data but no successful daily run, and serves signed",
-      "report download links over HTTP. Stops on Ctrl-C or SIGTERM, handing the executions it runs over",
+      "report download links, the JSON API (/api/...), /metrics and the web console (/) over HTTP. Stops on Ctrl-C or SIGTERM, handing the executions it runs over",
       "to the next 'cdr serve', which resumes them at once at their unfinished step."})
 final class ServeCommand implements Callable<Integer> {
   private static final java.time.Duration HAND_OVER_WAIT = java.time.Duration.ofSeconds(20);
@@ -62,9 +62,10 @@ final class ServeCommand implements Callable<Integer> {
     String h = host != null ? host : ctx.config().server().host();
     int p = port != null ? port : ctx.config().server().port();
     ScheduleRunner schedules = null;
-    try (ReportServer server = new ReportServer(ctx.reportsStore(), ctx.signer(), clock).start(h, p)) {
-      say(ctx, "serving report links on http://" + h + ":" + server.port() + " (links point at "
-          + ctx.config().server().baseUrl() + ")");
+    try (ReportServer server = WebConsole.server(ctx, executor, clock, line -> say(ctx, line)).start(h, p)) {
+      String at = "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + server.port();
+      say(ctx, "serving the console and the API on " + at + "/ (" + (ctx.config().server().token().isPresent()
+          ? "token required" : "no token: loopback only") + "), report links point at " + ctx.config().server().baseUrl());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         stop.countDown();
         try {

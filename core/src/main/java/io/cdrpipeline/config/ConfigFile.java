@@ -30,6 +30,8 @@ final class ConfigFile {
     @JsonProperty public String timeout;
     @JsonProperty public String memoryLimit;
     @JsonProperty public String maxTempSize;
+    @JsonProperty public String apiTimeout;
+    @JsonProperty public Integer apiRowLimit;
   }
 
   /** The {@code s3:} block. */
@@ -45,5 +47,6 @@ final class ConfigFile {
     @JsonProperty public String host;
     @JsonProperty public Integer port;
     @JsonProperty public String baseUrl;
+    @JsonProperty public String token;
   }
 }

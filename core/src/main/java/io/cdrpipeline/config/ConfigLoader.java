@@ -265,7 +265,7 @@ public final class ConfigLoader {
       } catch (IllegalArgumentException e) {
         throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl + "' is not a URL with a host");
       }
-      server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""));
+      server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""), token(raw.server.token, file));
     }
     S3Settings s3 = d.s3();
     if (raw.s3 != null) {
@@ -303,6 +303,7 @@ public final class ConfigLoader {
       cacheBytes = Sizes.parse("queryCacheSize", raw.queryCacheSize);
     }
     QueryLimits query = queryLimits(raw.query, memory);
+    ApiQueryLimits apiQuery = apiQueryLimits(raw.query, query, file);
     return new Config(
         location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
@@ -326,7 +327,50 @@ public final class ConfigLoader {
         s3,
         cacheBytes,
         query,
+        apiQuery,
         Optional.of(file));
+  }
+
+  /**
+   * {@code server.token}: sent in an HTTP header and a cookie, so printable ASCII without
+   * spaces, and long enough not to be guessed.
+   */
+  private static Optional<String> token(String raw, Path file) {
+    if (raw == null) {
+      return Optional.empty();
+    }
+    String t = raw.trim();
+    if (!t.matches("[\\x21-\\x7E]+")) {
+      throw new ConfigException("bad value for 'server.token' in " + file
+          + ": expected printable ASCII without spaces (e.g. the output of 'openssl rand -hex 32')");
+    }
+    if (t.length() < 16) {
+      throw new ConfigException("bad value for 'server.token' in " + file + ": " + t.length()
+          + " characters is too short to keep anyone out (at least 16, e.g. 'openssl rand -hex 32')");
+    }
+    return Optional.of(t);
+  }
+
+  /** {@code query.apiTimeout} (at most {@code query.timeout}) and {@code query.apiRowLimit}. */
+  private static ApiQueryLimits apiQueryLimits(ConfigFile.QueryFile raw, QueryLimits cli, Path file) {
+    ApiQueryLimits d = ApiQueryLimits.DEFAULTS;
+    Duration timeout;
+    if (raw == null || raw.apiTimeout == null) {
+      timeout = d.timeout().compareTo(cli.timeout()) <= 0 ? d.timeout() : cli.timeout();
+    } else {
+      timeout = Durations.parse("query.apiTimeout", raw.apiTimeout, Duration.ofSeconds(1), Duration.ofDays(7));
+      if (timeout.compareTo(cli.timeout()) > 0) {
+        throw new ConfigException("bad value for 'query.apiTimeout' in " + file + ": '" + raw.apiTimeout
+            + "' is longer than query.timeout (" + cli.timeout().toString().substring(2).toLowerCase(Locale.ROOT)
+            + "): a query of the HTTP API may not take longer than one on the command line");
+      }
+    }
+    int rows = raw == null || raw.apiRowLimit == null ? d.rowLimit() : raw.apiRowLimit;
+    if (rows < 1 || rows > ApiQueryLimits.MAX_ROW_LIMIT) {
+      throw new ConfigException("bad value for 'query.apiRowLimit' in " + file + ": " + rows
+          + " (expected 1 to " + ApiQueryLimits.MAX_ROW_LIMIT + ")");
+    }
+    return new ApiQueryLimits(timeout, rows);
   }
 
   /** The {@code query:} block; memory defaults to {@code etlMemoryLimit}. */

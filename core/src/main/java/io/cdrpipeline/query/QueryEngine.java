@@ -242,7 +242,11 @@ public final class QueryEngine implements AutoCloseable {
   }
 
   private String rawSelect() {
-    List<CatalogColumn> columns = catalog.columns(ProcessedSchema.RAW_TABLE);
+    // a column registered by an older version under a name the view cannot have is left out
+    // until the next crawl renames it
+    List<CatalogColumn> columns = catalog.columns(ProcessedSchema.RAW_TABLE).stream()
+        .filter(c -> ProcessedSchema.isFieldColumnName(c.name()) && c.sourceName().indexOf(0) < 0)
+        .collect(Collectors.toList());
     Map<String, ColumnType> shape = new LinkedHashMap<>();
     for (CatalogColumn c : columns) {
       shape.put(c.name(), c.type());
@@ -266,7 +270,7 @@ public final class QueryEngine implements AutoCloseable {
     // read_text + json functions rather than read_json: a malformed file is skipped (the ETL
     // quarantines it) and a pretty-printed record still reads.
     String projection = columns.stream()
-        .map(c -> "TRY_CAST(json_extract_string(doc, " + DuckDb.literal("$." + DuckDb.ident(c.sourceName()))
+        .map(c -> "TRY_CAST(json_extract_string(doc, " + DuckDb.literal(jsonPointer(c.sourceName()))
             + ") AS " + c.type().name() + ") AS " + DuckDb.ident(c.name()))
         .collect(Collectors.joining(", "));
     String pattern = DuckDb.literal("/json/([^/]+)/(\\d{4})/(\\d{2})/(\\d{2})/[^/]+$");
@@ -279,6 +283,11 @@ public final class QueryEngine implements AutoCloseable {
         + " FROM (SELECT CASE WHEN json_valid(content) THEN CAST(content AS JSON) END AS doc, filename"
         + " FROM read_text([" + globs.stream().map(DuckDb::literal).collect(Collectors.joining(", ")) + "]))"
         + " WHERE json_type(doc) = 'OBJECT'";
+  }
+
+  /** The JSON pointer (RFC 6901) of a top-level field: any name works, quotes and empty too. */
+  private static String jsonPointer(String field) {
+    return "/" + field.replace("~", "~0").replace("/", "~1");
   }
 
   private static String emptySelect(Map<String, ColumnType> columns) {

@@ -11,6 +11,7 @@ import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.FieldColumns;
 import io.cdrpipeline.model.InputLimits;
 import io.cdrpipeline.model.ProcessedSchema;
+import io.cdrpipeline.store.UnreadableObjectException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -54,7 +55,7 @@ public final class Normalizer {
   /** Normalizes one file; never throws for bad content, which becomes a {@link Rejection}. */
   public NormalizedRecord normalize(byte[] content, String sourceKey) {
     if (content.length > InputLimits.MAX_FILE_BYTES) {
-      return new Rejection(sourceKey, tooLarge(content.length));
+      return new Rejection(sourceKey, UnreadableObjectException.tooLargeReason(content.length, InputLimits.MAX_FILE_BYTES));
     }
     if (isBlank(content)) {
       return new Rejection(sourceKey, content.length == 0 ? "empty file" : "empty file (whitespace only)");
@@ -273,11 +274,6 @@ public final class Normalizer {
       return ColumnType.DOUBLE;
     }
     return ColumnType.VARCHAR;
-  }
-
-  /** The rejection reason for a file of this many bytes, beyond {@link InputLimits#MAX_FILE_BYTES}. */
-  public static String tooLarge(long bytes) {
-    return String.format(Locale.ROOT, "file too large: %,d bytes (the limit is %,d)", bytes, InputLimits.MAX_FILE_BYTES);
   }
 
   /** Why a field name cannot become a column, or null if it can. */

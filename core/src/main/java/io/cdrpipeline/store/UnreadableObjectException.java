@@ -34,8 +34,12 @@ public final class UnreadableObjectException extends IOException {
 
   /** An object larger than the reader's limit. */
   public static UnreadableObjectException tooLarge(String key, long size, long limit) {
-    return new UnreadableObjectException(key, Kind.TOO_LARGE, size,
-        String.format(java.util.Locale.ROOT, "file too large: %,d bytes (the limit is %,d)", size, limit));
+    return new UnreadableObjectException(key, Kind.TOO_LARGE, size, tooLargeReason(size, limit));
+  }
+
+  /** The one-line reason for an object of {@code size} bytes over a limit. */
+  public static String tooLargeReason(long size, long limit) {
+    return String.format(java.util.Locale.ROOT, "file too large: %,d bytes (the limit is %,d)", size, limit);
   }
 
   public String key() {

@@ -116,8 +116,7 @@ class LocalBucketTest {
   void aFileThatCannotBeReadIsQuarantinedAndFullTriesItAgainOnceItCan() throws Exception {
     Pipeline p = new Pipeline(tmp);
     put(p, PREFIX + "real", record("real", DAY1));
-    put(p, PREFIX + "locked", record("locked", DAY1));
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    put(p, PREFIX + "locked", "{\"CallId\":\"locked\",\"StartTimeEpochSeconds\":1793491200,\"Pin\":1234}");
     Path locked = p.cdrRoot().resolve(PREFIX + "locked");
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
 
@@ -128,7 +127,7 @@ class LocalBucketTest {
     }
     cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
         "-cp", System.getProperty("java.class.path"), io.cdrpipeline.testing.EtlChild.class.getName(),
-        tmp.toString(), DAY1.toString(), "2"));
+        tmp.toString(), DAY1.toString(), "2", "crawl"));
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String output = new String(child.getInputStream().readAllBytes(), UTF_8);
     assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -136,6 +135,8 @@ class LocalBucketTest {
 
     assertThat(reasons(p, DAY1)).containsOnly(Map.entry("locked", "cannot be read: permission denied"));
     assertThat(p.sql("SELECT callid FROM processed_cdrs").rows()).containsExactly(List.of("real"));
+    assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).extracting(CatalogColumn::name)
+        .containsExactly("callid", "starttimeepochseconds");
 
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rw-r--r--"));
     EtlSummary again = p.etl().runFull(2, false);

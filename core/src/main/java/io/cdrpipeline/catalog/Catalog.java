@@ -112,6 +112,50 @@ public final class Catalog {
     });
   }
 
+  /**
+   * Replaces a column by another name and field name, keeping its place; when the table already
+   * has a column of that name, the two become one (of the wider type). A null replacement
+   * removes the column. For names an older version gave that the tables cannot have.
+   */
+  public void replaceColumn(String table, String name, CatalogColumn replacement) {
+    inTransaction(c -> {
+      CatalogColumn old = null;
+      CatalogColumn target = null;
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT name, source_name, type, position FROM catalog_columns WHERE table_name = ? AND name IN (?, ?)")) {
+        ps.setString(1, table);
+        ps.setString(2, name);
+        ps.setString(3, replacement == null ? name : replacement.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            CatalogColumn col = new CatalogColumn(rs.getString(1), rs.getString(2), ColumnType.valueOf(rs.getString(3)),
+                rs.getInt(4));
+            if (col.name().equals(name)) {
+              old = col;
+            }
+            if (replacement != null && col.name().equals(replacement.name())) {
+              target = col;
+            }
+          }
+        }
+      }
+      if (old == null) {
+        return null;
+      }
+      if (replacement == null) {
+        exec(c, "DELETE FROM catalog_columns WHERE table_name = ? AND name = ?", table, name);
+      } else if (target != null && !target.name().equals(name)) {
+        exec(c, "DELETE FROM catalog_columns WHERE table_name = ? AND name = ?", table, name);
+        exec(c, "UPDATE catalog_columns SET type = ? WHERE table_name = ? AND name = ?",
+            target.type().widen(replacement.type()).name(), table, target.name());
+      } else {
+        exec(c, "UPDATE catalog_columns SET name = ?, source_name = ?, type = ? WHERE table_name = ? AND name = ?",
+            replacement.name(), replacement.sourceName(), replacement.type().name(), table, name);
+      }
+      return null;
+    });
+  }
+
   /** Every recorded schema change of a table, oldest first. */
   public List<SchemaChange> schemaChanges(String table) {
     return query(
@@ -150,6 +194,19 @@ public final class Catalog {
           ps.addBatch();
         }
         ps.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /** Removes partitions of a table found in one source bucket. */
+  public void removePartitions(String table, String source, Set<String> paths) {
+    if (paths.isEmpty()) {
+      return;
+    }
+    inTransaction(c -> {
+      for (String path : paths) {
+        exec(c, "DELETE FROM catalog_partitions WHERE table_name = ? AND source = ? AND path = ?", table, source, path);
       }
       return null;
     });

@@ -4,14 +4,19 @@ import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.CatalogTable;
 import io.cdrpipeline.catalog.Partition;
+import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.catalog.SchemaChange;
+import io.cdrpipeline.model.CdrField;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.InputLimits;
 import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.store.StoredObject;
+import io.cdrpipeline.store.UnreadableObjectException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -141,7 +146,7 @@ public final class Crawler {
         if (!known.contains(f[1])) {
           fresh++;
         }
-        sample(store, files, sampler, pool);
+        sample(store, files, sampler.folder(), sampler, pool);
         if (folders.size() > 1) {
           progress.accept(String.format("crawled %s (%d files) [%d/%d]", f[1], files.size(), n, folders.size()));
         }
@@ -150,19 +155,45 @@ public final class Crawler {
       pool.shutdownNow();
     }
     // columns first: a crawl killed in between then finds the folders again next time
+    repairRawColumns();
     List<CatalogColumn> observed = new ArrayList<>();
     sampler.columns().forEach((col, e) -> observed.add(new CatalogColumn(col, e.getKey(), e.getValue(), 0)));
     List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.RAW_TABLE, observed);
     catalog.upsertPartitions(partitions);
     logChanges(changes);
-    if (sampler.unreadable() > 0) {
-      LOG.info("{} sampled files were not JSON objects (the ETL quarantines them)", sampler.unreadable());
+    if (sampler.rejected() > 0) {
+      LOG.info("{} sampled files left out of the columns: the ETL quarantines them", sampler.rejected());
     }
     return new CrawlResult(ProcessedSchema.RAW_TABLE, everything, listings[0], fresh, partitions.size() - fresh,
         objects, bytes, sampler.sampled(), changes, Duration.between(started, Instant.now()));
   }
 
-  private void sample(ObjectStore store, List<ObjectInfo> files, JsonSchemaSampler sampler, ExecutorService pool) {
+  /**
+   * Gives the raw columns an older version registered under names the tables cannot have
+   * (quotes, empty, the raw table's own columns) the name the rule gives today, so a catalog
+   * from before heals on the next crawl; a known field is read by its documented name.
+   */
+  private void repairRawColumns() {
+    for (CatalogColumn c : catalog.columns(ProcessedSchema.RAW_TABLE)) {
+      String source = c.sourceName();
+      CdrField known = CdrField.byName(source);
+      if (source.indexOf(0) >= 0 || source.length() > InputLimits.MAX_FIELD_NAME_LENGTH) {
+        catalog.replaceColumn(ProcessedSchema.RAW_TABLE, c.name(), null); // the ETL rejects such records
+        progress.accept("removed raw column " + c.name() + ": its field name is not one the ETL accepts");
+      } else if (known != null && (!c.name().equals(known.column()) || !source.equals(known.jsonName()))) {
+        catalog.replaceColumn(ProcessedSchema.RAW_TABLE, c.name(),
+            new CatalogColumn(known.column(), known.jsonName(), c.type(), c.position()));
+      } else if (known == null && !ProcessedSchema.isFieldColumnName(c.name())) {
+        String name = ProcessedSchema.columnName(source);
+        catalog.replaceColumn(ProcessedSchema.RAW_TABLE, c.name(), new CatalogColumn(name, source, c.type(), c.position()));
+        progress.accept("renamed raw column \"" + c.name() + "\" to " + name);
+        LOG.info("renamed column {} of {} to {}", c.name(), ProcessedSchema.RAW_TABLE, name);
+      }
+    }
+  }
+
+  private void sample(ObjectStore store, List<ObjectInfo> files, JsonSchemaSampler.Folder folder,
+      JsonSchemaSampler sampler, ExecutorService pool) {
     List<ObjectInfo> chosen = files;
     if (sampleFiles > 0 && files.size() > sampleFiles) {
       // An even spread over the folder, so a change of schema during the day is seen.
@@ -178,8 +209,18 @@ public final class Crawler {
       List<ObjectInfo> slice = chosen.subList(i, Math.min(chosen.size(), i + batch));
       futures.add(pool.submit(() -> {
         for (ObjectInfo o : slice) {
+          // a file the ETL would not read says nothing about the columns
+          if (o.size() > InputLimits.MAX_FILE_BYTES) {
+            sampler.unreadable();
+            continue;
+          }
           try {
-            sampler.add(store.read(o.key()));
+            Optional<StoredObject> read = store.readObject(o.key(), InputLimits.MAX_FILE_BYTES);
+            if (read.isPresent()) {
+              folder.add(o.key(), read.get().content());
+            }
+          } catch (UnreadableObjectException e) {
+            sampler.unreadable();
           } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + o.key() + ": " + e.getMessage(), e);
           }
@@ -200,44 +241,24 @@ public final class Crawler {
         throw new IllegalStateException(e.getCause());
       }
     }
+    folder.finish();
   }
 
-  /** Crawls the processed table's Hive-style folders, reading columns from the Parquet footers. */
+  /**
+   * Registers the processed table's partitions: one per committed day, counting the day's
+   * committed files (a file deleted by hand is left out and reported), with the columns from
+   * their Parquet footers. By default only days that are new or changed since the last crawl
+   * are read, whatever their date; {@code everything} reads every day. Partitions of days that
+   * are not committed are removed, so the partitions always match the committed days.
+   */
   public CrawlResult crawlProcessed(ObjectStore store, boolean everything) throws IOException {
     Instant started = Instant.now();
     catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE,
         store.location().display() + "/" + ProcessedLayout.ROOT, "parquet", List.of("year", "month", "day")));
-    Set<String> known = catalog.partitionPaths(ProcessedSchema.TABLE, SOURCE_PROCESSED);
-    LocalDate from = everything ? null
-        : catalog.latestPartitionDates(ProcessedSchema.TABLE, SOURCE_PROCESSED).values().stream()
-            .max(LocalDate::compareTo).orElse(null);
-    int listings = 0;
-    List<LocalDate> days = new ArrayList<>();
-    List<String> years = store.listFolders(ProcessedLayout.ROOT);
-    listings++;
-    for (String y : years) {
-      Optional<Integer> year = ProcessedLayout.partValue(y, "year");
-      if (year.isEmpty() || (from != null && year.get() < from.getYear())) {
-        continue;
-      }
-      List<String> months = store.listFolders(ProcessedLayout.ROOT + y + "/");
-      listings++;
-      for (String m : months) {
-        Optional<Integer> month = ProcessedLayout.partValue(m, "month");
-        if (month.isEmpty() || (from != null && year.get() == from.getYear() && month.get() < from.getMonthValue())) {
-          continue;
-        }
-        List<String> ds = store.listFolders(ProcessedLayout.ROOT + y + "/" + m + "/");
-        listings++;
-        for (String d : ds) {
-          ProcessedLayout.date(y, m, d).ifPresent(date -> {
-            if (everything || !known.contains(hive(date))) {
-              days.add(date);
-            }
-          });
-        }
-      }
-    }
+    Map<String, Partition> known = new LinkedHashMap<>();
+    catalog.partitions(ProcessedSchema.TABLE, SOURCE_PROCESSED).forEach(p -> known.put(p.path(), p));
+    List<ProcessedDay> committed = catalog.processedDays();
+    Set<String> stale = new java.util.HashSet<>(known.keySet());
     List<Partition> partitions = new ArrayList<>();
     List<Path> footers = new ArrayList<>();
     List<Path> downloaded = new ArrayList<>();
@@ -245,30 +266,41 @@ public final class Crawler {
     long bytes = 0;
     int fresh = 0;
     try {
-      for (LocalDate day : days) {
-        List<ObjectInfo> files = store.listAll(ProcessedLayout.dayPrefix(day)).stream()
-            .filter(o -> ProcessedLayout.isDataFile(o.name()))
-            .collect(Collectors.toList());
-        listings++;
-        long b = files.stream().mapToLong(ObjectInfo::size).sum();
-        objects += files.size();
-        bytes += b;
-        String path = hive(day);
-        if (!known.contains(path)) {
-          fresh++;
+      for (ProcessedDay day : committed) {
+        String path = hive(day.day());
+        stale.remove(path);
+        Partition old = known.get(path);
+        long committedBytes = day.files().stream().mapToLong(ProcessedDay.ProcessedFile::bytes).sum();
+        if (!everything && old != null && old.objectCount() == day.files().size() && old.bytes() == committedBytes) {
+          continue; // registered as it is committed
         }
-        partitions.add(new Partition(ProcessedSchema.TABLE, SOURCE_PROCESSED, path, null, day, files.size(), b, Instant.now()));
-        for (ObjectInfo o : files) {
-          Optional<Path> local = store.localPath(o.key());
+        long n = 0;
+        long b = 0;
+        for (ProcessedDay.ProcessedFile f : day.files()) {
+          Optional<ObjectInfo> info = store.stat(f.key());
+          if (info.isEmpty()) {
+            progress.accept("processed file " + store.location().display() + "/" + f.key() + " of " + day.day()
+                + " is missing: 'cdr etl --full' processes the day again");
+            continue;
+          }
+          n++;
+          b += info.get().size();
+          Optional<Path> local = store.localPath(f.key());
           if (local.isPresent()) {
             footers.add(local.get());
           } else {
             Path tmp = Files.createTempFile(tempDir == null ? Path.of(System.getProperty("java.io.tmpdir")) : tempDir, "footer", ".parquet");
-            Files.write(tmp, store.read(o.key()));
-            footers.add(tmp);
             downloaded.add(tmp);
+            Files.write(tmp, store.read(f.key()));
+            footers.add(tmp);
           }
         }
+        objects += n;
+        bytes += b;
+        if (old == null) {
+          fresh++;
+        }
+        partitions.add(new Partition(ProcessedSchema.TABLE, SOURCE_PROCESSED, path, null, day.day(), n, b, Instant.now()));
       }
       List<CatalogColumn> observed = new ArrayList<>();
       if (!footers.isEmpty()) {
@@ -280,8 +312,9 @@ public final class Crawler {
       }
       List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.TABLE, observed);
       catalog.upsertPartitions(partitions);
+      catalog.removePartitions(ProcessedSchema.TABLE, SOURCE_PROCESSED, stale);
       logChanges(changes);
-      return new CrawlResult(ProcessedSchema.TABLE, everything, listings, fresh, partitions.size() - fresh,
+      return new CrawlResult(ProcessedSchema.TABLE, everything, 0, fresh, partitions.size() - fresh,
           objects, bytes, footers.size(), changes, Duration.between(started, Instant.now()));
     } finally {
       for (Path p : downloaded) {

@@ -12,6 +12,7 @@ import io.cdrpipeline.catalog.Partition;
 import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.InputLimits;
 import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
@@ -19,12 +20,14 @@ import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.StoredObject;
+import io.cdrpipeline.store.UnreadableObjectException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -161,7 +164,12 @@ public final class EmbeddedEtl {
             }
           }
           if (now.value().equals(previous.get().fingerprint())) {
-            return new DaySummary(day, true, 0, 0, 0, 0, 0, Duration.ZERO, null);
+            Optional<String> missing = missingFile(previous.get());
+            if (missing.isEmpty()) {
+              return new DaySummary(day, true, 0, 0, 0, 0, 0, Duration.ZERO, null);
+            }
+            listener.message(day + ": processed file " + processed.location().display() + "/" + missing.get()
+                + " is missing, processing the day again");
           }
         }
       }
@@ -171,6 +179,16 @@ public final class EmbeddedEtl {
     } catch (SQLException e) {
       throw new EtlException("ETL of " + day + " failed in DuckDB: " + message(e) + " (the previous data of the day is intact)", e);
     }
+  }
+
+  /** A committed file of the day that is not in the processed bucket (deleted by hand), if any. */
+  private Optional<String> missingFile(ProcessedDay day) throws IOException {
+    for (ProcessedDay.ProcessedFile f : day.files()) {
+      if (processed.stat(f.key()).isEmpty()) {
+        return Optional.of(f.key());
+      }
+    }
+    return Optional.empty();
   }
 
   private static String message(Throwable e) {
@@ -199,6 +217,7 @@ public final class EmbeddedEtl {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Map<String, ColumnType> extraTypes = new ConcurrentHashMap<>();
     private final List<StagingFile> staged = new ArrayList<>();
+    private Path fieldRejects;
     private volatile boolean listingDone;
 
     DayRun(LocalDate day, String runId, int workers) {
@@ -240,15 +259,18 @@ public final class EmbeddedEtl {
           Path parquet = work.resolve("part.parquet");
           try (Connection duck = opened(duckOpening); Statement s = duck.createStatement()) {
             s.execute("SET preserve_insertion_order = false");
-            rows = s.executeUpdate("COPY (" + selectSql() + ") TO " + DuckDb.literal(parquet.toString())
+            List<String> dropped = limitUnknownFields(s, work);
+            rows = s.executeUpdate("COPY (" + selectSql(dropped) + ") TO " + DuckDb.literal(parquet.toString())
                 + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)");
           }
-          bytesWritten = Files.size(parquet);
-          LOG.info("{}: wrote {} rows to Parquet ({} bytes) at {} ms", day, rows, bytesWritten,
-              (System.nanoTime() - t0) / 1_000_000);
-          String key = ProcessedLayout.fileKey(day, runId, 0);
-          processed.putFile(key, parquet);
-          files.add(new ProcessedDay.ProcessedFile(key, rows, bytesWritten));
+          if (rows > 0) {
+            bytesWritten = Files.size(parquet);
+            LOG.info("{}: wrote {} rows to Parquet ({} bytes) at {} ms", day, rows, bytesWritten,
+                (System.nanoTime() - t0) / 1_000_000);
+            String key = ProcessedLayout.fileKey(day, runId, 0);
+            processed.putFile(key, parquet);
+            files.add(new ProcessedDay.ProcessedFile(key, rows, bytesWritten));
+          }
         }
         Failpoints.hit("etl.before-commit");
         List<String> replaced = catalog.commitDay(new DayCommit(day, runId, fingerprint.value(), fingerprint.count(),
@@ -417,7 +439,21 @@ public final class EmbeddedEtl {
     /** Reads, normalizes and stages one object, or every object under a sub-folder. */
     private void process(RawSource src, int source, String key, StagingFile out, SourceFingerprint seen)
         throws IOException {
-      Optional<StoredObject> read = src.store().readObject(key);
+      String sourceKey = src.sourceKeyPrefix().isEmpty() ? key : src.sourceKeyPrefix() + key;
+      Optional<StoredObject> read;
+      try {
+        read = src.store().readObject(key, InputLimits.MAX_FILE_BYTES);
+      } catch (UnreadableObjectException e) {
+        // the day's fingerprint holds what a listing of the day holds: regular files with sizes; a
+        // file not permitted is left out, so etl --full tries it again once it can be read
+        if (e.kind() == UnreadableObjectException.Kind.TOO_LARGE) {
+          seen.add(source, new ObjectInfo(key, e.size(), Instant.EPOCH));
+        }
+        out.reject(new Rejection(sourceKey, e.getMessage()));
+        rejected.incrementAndGet();
+        filesDone.incrementAndGet();
+        return;
+      }
       if (read.isEmpty()) {
         if (src.store().isFolder(key)) {
           for (ObjectInfo o : src.store().listAll(key + "/")) {
@@ -432,7 +468,6 @@ public final class EmbeddedEtl {
       StoredObject so = read.get();
       seen.add(source, so.info());
       bytesRead.addAndGet(so.content().length);
-      String sourceKey = src.sourceKeyPrefix().isEmpty() ? key : src.sourceKeyPrefix() + key;
       NormalizedRecord r = normalizer.normalize(so.content(), sourceKey);
       if (r instanceof ProcessedRow row) {
         out.row(row, source);
@@ -445,8 +480,50 @@ public final class EmbeddedEtl {
       Failpoints.hit("etl.read");
     }
 
-    /** The final rows: known columns, extra columns typed, duplicates across buckets removed. */
-    private String selectSql() {
+    /**
+     * Keeps the day to {@link InputLimits#MAX_UNKNOWN_FIELDS} unknown fields, the most common
+     * ones (then by name): each is a column that widens every row of the day. The files that
+     * bring any other are quarantined. Returns the fields left out (usually none).
+     */
+    private List<String> limitUnknownFields(Statement s, Path work) throws SQLException {
+      if (extraTypes.size() <= InputLimits.MAX_UNKNOWN_FIELDS) {
+        return List.of();
+      }
+      List<String> ranked = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT k FROM (SELECT unnest(json_keys(_extras)) AS k FROM "
+          + stagedRows() + " WHERE _extras IS NOT NULL) GROUP BY k ORDER BY count(*) DESC, k")) {
+        while (rs.next()) {
+          ranked.add(rs.getString(1));
+        }
+      }
+      List<String> dropped = List.copyOf(ranked.subList(Math.min(InputLimits.MAX_UNKNOWN_FIELDS, ranked.size()),
+          ranked.size()));
+      String list = sqlList(dropped);
+      fieldRejects = work.resolve("rejects-fields.csv");
+      long n = s.executeUpdate("COPY (SELECT source_key, 'unknown field ' || list_filter(json_keys(_extras), "
+          + "lambda k: list_contains(" + list + ", k))[1] || ' is beyond the " + InputLimits.MAX_UNKNOWN_FIELDS
+          + " unknown fields a day may add (the most common are kept)' FROM " + stagedRows()
+          + " WHERE " + hasAny(list) + ") TO " + DuckDb.literal(fieldRejects.toString()) + " (FORMAT csv, HEADER false)");
+      rejected.addAndGet(n);
+      // the columns are those of the rows that stay: a kept field may have come only with dropped ones
+      Set<String> remaining = new HashSet<>();
+      try (ResultSet rs = s.executeQuery("SELECT DISTINCT unnest(json_keys(_extras)) FROM " + stagedRows()
+          + " WHERE NOT " + hasAny(list))) {
+        while (rs.next()) {
+          remaining.add(rs.getString(1));
+        }
+      }
+      extraTypes.keySet().retainAll(remaining);
+      LOG.info("{}: {} unknown fields beyond the limit of {}; {} files with them quarantined", day, dropped.size(),
+          InputLimits.MAX_UNKNOWN_FIELDS, n);
+      return dropped;
+    }
+
+    /**
+     * The final rows: known columns, extra columns typed, duplicates across buckets removed,
+     * rows with a dropped unknown field left out. The unknown fields are parsed once per row.
+     */
+    private String selectSql(List<String> dropped) {
       StringBuilder cols = new StringBuilder();
       for (Column c : ProcessedSchema.COLUMNS) {
         String name = DuckDb.ident(c.name());
@@ -456,34 +533,59 @@ public final class EmbeddedEtl {
           cols.append(name).append(", ");
         }
       }
+      StringBuilder shape = new StringBuilder("{");
       new TreeSet<>(extraTypes.keySet()).forEach(name -> {
-        String path = DuckDb.literal("$." + name);
-        String type = extraTypes.get(name).name();
-        cols.append("TRY_CAST(json_extract_string(_extras, ").append(path).append(") AS ").append(type)
-            .append(") AS ").append(DuckDb.ident(name)).append(", ");
+        // names are column names (a-z, 0-9, _), so they need no escaping in the JSON shape
+        shape.append(shape.length() > 1 ? ", " : "").append('"').append(name).append("\": \"")
+            .append(extraTypes.get(name).name()).append('"');
+        cols.append("_values.").append(DuckDb.ident(name)).append(" AS ").append(DuckDb.ident(name)).append(", ");
       });
       cols.setLength(cols.length() - 2);
-      String files = staged.stream().map(f -> DuckDb.literal(f.rowsFile().toString())).collect(Collectors.joining(", "));
-      String source = "read_csv([" + files + "], columns = " + StagingFile.rowColumnsSpec()
-          + ", header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, "
-          + "auto_detect = false, strict_mode = true)";
+      String source = stagedRows();
+      if (!extraTypes.isEmpty()) {
+        source = "(SELECT *, json_transform(_extras, " + DuckDb.literal(shape.append('}').toString())
+            + ") AS _values FROM " + source + ")";
+      }
+      String where = dropped.isEmpty() ? "" : " WHERE NOT " + hasAny(sqlList(dropped));
       String dedup = sources.size() > 1
           ? " QUALIFY row_number() OVER (PARTITION BY coalesce(transactionid, source_key), callid "
               + "ORDER BY _source, source_key) = 1"
           : "";
-      return "SELECT " + cols + " FROM " + source + dedup
+      return "SELECT " + cols + " FROM " + source + where + dedup
           + " ORDER BY voiceconnectorid NULLS LAST, starttimeepochseconds, source_key";
+    }
+
+    /** The staged rows, as DuckDB reads them. */
+    private String stagedRows() {
+      String files = staged.stream().map(f -> DuckDb.literal(f.rowsFile().toString())).collect(Collectors.joining(", "));
+      return "read_csv([" + files + "], columns = " + StagingFile.rowColumnsSpec()
+          + ", header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, "
+          + "auto_detect = false, strict_mode = true, max_line_size = " + StagingFile.MAX_LINE_BYTES
+          + ", buffer_size = " + 2L * StagingFile.MAX_LINE_BYTES + ")";
+    }
+
+    private static String sqlList(List<String> values) {
+      return "[" + values.stream().map(DuckDb::literal).collect(Collectors.joining(", ")) + "]::VARCHAR[]";
+    }
+
+    private static String hasAny(String list) {
+      return "coalesce(list_has_any(json_keys(_extras), " + list + "), false)";
     }
 
     /** Streams the staged rejections. */
     private void rejections(Consumer<Rejection> sink) throws IOException {
       CsvMapper mapper = new CsvMapper();
-      for (StagingFile f : staged) {
-        if (!Files.exists(f.rejectsFile()) || Files.size(f.rejectsFile()) == 0) {
+      List<Path> files = new ArrayList<>();
+      staged.forEach(f -> files.add(f.rejectsFile()));
+      if (fieldRejects != null) {
+        files.add(fieldRejects);
+      }
+      for (Path f : files) {
+        if (!Files.exists(f) || Files.size(f) == 0) {
           continue;
         }
         try (MappingIterator<String[]> it = mapper.readerFor(String[].class)
-            .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(f.rejectsFile().toFile())) {
+            .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(f.toFile())) {
           while (it.hasNext()) {
             String[] r = it.next();
             sink.accept(new Rejection(r[0], r.length > 1 ? r[1] : ""));

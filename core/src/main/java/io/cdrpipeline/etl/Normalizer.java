@@ -8,7 +8,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.cdrpipeline.model.CdrField;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.FieldColumns;
+import io.cdrpipeline.model.InputLimits;
 import io.cdrpipeline.model.ProcessedSchema;
+import io.cdrpipeline.store.UnreadableObjectException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigDecimal;
@@ -24,9 +27,15 @@ import java.util.regex.Pattern;
  * job both call it. Pure and thread-safe.
  */
 public final class Normalizer {
+  // the parser's own limits follow the file limit, so the file limit is the one that speaks
   private static final JsonFactory JSON =
       JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
+          .streamReadConstraints(StreamReadConstraints.builder()
+              .maxNestingDepth(200)
+              .maxDocumentLength(InputLimits.MAX_FILE_BYTES)
+              .maxStringLength(InputLimits.MAX_FILE_BYTES)
+              .maxNameLength(InputLimits.MAX_FILE_BYTES)
+              .build())
           .build();
   private static final Pattern PLAIN_NUMBER =
       Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
@@ -45,12 +54,16 @@ public final class Normalizer {
 
   /** Normalizes one file; never throws for bad content, which becomes a {@link Rejection}. */
   public NormalizedRecord normalize(byte[] content, String sourceKey) {
+    if (content.length > InputLimits.MAX_FILE_BYTES) {
+      return new Rejection(sourceKey, UnreadableObjectException.tooLargeReason(content.length, InputLimits.MAX_FILE_BYTES));
+    }
     if (isBlank(content)) {
       return new Rejection(sourceKey, content.length == 0 ? "empty file" : "empty file (whitespace only)");
     }
     Object[] values = new Object[COLUMN_COUNT];
+    long given = 0; // bit i: known field i was given
     Map<String, Object> extras = null;
-    Map<String, String> extraNames = null;
+    FieldColumns extraNames = null;
     try (JsonParser p = JSON.createParser(content)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
@@ -59,9 +72,19 @@ public final class Normalizer {
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
+        String badName = checkName(name);
+        if (badName != null) {
+          return new Rejection(sourceKey, badName);
+        }
         JsonToken v = p.nextToken();
         CdrField field = CdrField.byName(name);
         if (field != null) {
+          // the same field twice (in any spelling) leaves its value ambiguous: readers differ
+          if ((given & (1L << field.ordinal())) != 0) {
+            return new Rejection(sourceKey, "field " + field.jsonName() + " appears more than once"
+                + (name.equals(field.jsonName()) ? "" : " (also as \"" + abbreviate(name) + "\")"));
+          }
+          given |= 1L << field.ordinal();
           Object value;
           try {
             value = convert(field, v, p);
@@ -72,14 +95,16 @@ public final class Normalizer {
         } else {
           if (extras == null) {
             extras = new LinkedHashMap<>();
-            extraNames = new java.util.HashMap<>();
+            extraNames = new FieldColumns();
           }
-          String column = ProcessedSchema.extraColumnName(name);
-          // two different fields that clean up to the same column name keep both values
-          for (int n = 2; extraNames.containsKey(column) && !extraNames.get(column).equals(name); n++) {
-            column = ProcessedSchema.extraColumnName(name) + "_" + n;
+          String column = extraNames.column(name);
+          if (column == null) {
+            return new Rejection(sourceKey, "field \"" + abbreviate(name) + "\" appears more than once");
           }
-          extraNames.put(column, name);
+          if (extras.size() == InputLimits.MAX_UNKNOWN_FIELDS) {
+            return new Rejection(sourceKey, "too many unknown fields: more than " + InputLimits.MAX_UNKNOWN_FIELDS
+                + " (the limit per file)");
+          }
           extras.put(column, extraValue(v, p));
         }
       }
@@ -251,6 +276,18 @@ public final class Normalizer {
     return ColumnType.VARCHAR;
   }
 
+  /** Why a field name cannot become a column, or null if it can. */
+  private static String checkName(String name) {
+    if (name.length() > InputLimits.MAX_FIELD_NAME_LENGTH) {
+      return String.format(Locale.ROOT, "field name too long: %,d characters (the limit is %d)", name.length(),
+          InputLimits.MAX_FIELD_NAME_LENGTH);
+    }
+    if (name.indexOf(0) >= 0) {
+      return "field name contains a NUL character: \"" + abbreviate(name) + "\"";
+    }
+    return null;
+  }
+
   private static boolean outOfRange(long epochSecond) {
     return epochSecond < MIN_EPOCH_SECOND || epochSecond > MAX_EPOCH_SECOND;
   }
@@ -301,8 +338,27 @@ public final class Normalizer {
     }
   }
 
+  /** At most 40 characters of a value, for a reason. */
   private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    return escapeControls(s.length() <= 40 ? s : s.substring(0, 37) + "...");
+  }
+
+  /** Control characters escaped as in JSON: a reason is one printable line (and PostgreSQL refuses NUL). */
+  private static String escapeControls(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isISOControl(s.charAt(i))) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        s.chars().forEach(c -> {
+          if (Character.isISOControl(c)) {
+            b.append(String.format("\\u%04x", c));
+          } else {
+            b.append((char) c);
+          }
+        });
+        return b.toString();
+      }
+    }
+    return s;
   }
 
   private static String firstLine(String s) {
@@ -310,7 +366,7 @@ public final class Normalizer {
       return "unreadable";
     }
     int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return escapeControls(nl < 0 ? s : s.substring(0, nl));
   }
 
   private static boolean isBlank(byte[] content) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.InputLimits;
 import io.cdrpipeline.model.ProcessedSchema;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -29,6 +30,14 @@ final class StagingFile implements AutoCloseable {
       .build();
   private static final JsonFactory JSON = new JsonFactory();
   private static final List<Column> COLUMNS = ProcessedSchema.COLUMNS;
+
+  /**
+   * The longest staged row DuckDB is told to expect. A row comes from one file of at most
+   * {@link InputLimits#MAX_FILE_BYTES}, and staging at most triples it (a quote inside a nested
+   * value becomes three characters, escaped once for the unknown fields' JSON and again for
+   * CSV); the rest is room for column names and the key.
+   */
+  static final int MAX_LINE_BYTES = 3 * InputLimits.MAX_FILE_BYTES + (1 << 20);
 
   private final Path rowsFile;
   private final Path rejectsFile;

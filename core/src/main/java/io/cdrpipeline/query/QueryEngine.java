@@ -8,6 +8,7 @@ import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.InputLimits;
 import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
@@ -244,7 +245,7 @@ public final class QueryEngine implements AutoCloseable {
         s.execute("CREATE SCHEMA " + DuckDb.ident(database));
       }
       s.execute(view(ProcessedSchema.TABLE, emptySelect(processedShape())));
-      s.execute(view(ProcessedSchema.RAW_TABLE, emptySelect(rawShape(catalog.columns(ProcessedSchema.RAW_TABLE)))));
+      s.execute(view(ProcessedSchema.RAW_TABLE, emptySelect(rawShape(rawColumns()))));
       s.execute("CREATE TABLE " + q(ProcessedSchema.QUARANTINE_TABLE)
           + " (source_key VARCHAR, reason VARCHAR, year INTEGER, month INTEGER, day INTEGER, detected_at TIMESTAMP)");
       if (!main()) {
@@ -385,14 +386,27 @@ public final class QueryEngine implements AutoCloseable {
     return shape;
   }
 
+  /**
+   * The raw table's columns; one registered by an older version under a name the view cannot
+   * have is left out until the next crawl renames it.
+   */
+  private List<CatalogColumn> rawColumns() {
+    return catalog.columns(ProcessedSchema.RAW_TABLE).stream()
+        .filter(c -> ProcessedSchema.isFieldColumnName(c.name()) && c.sourceName().indexOf(0) < 0)
+        .collect(Collectors.toList());
+  }
+
   /** The view over the crawled raw folders of the days the filter allows. */
   private String rawSelect(DayFilter days) {
-    List<CatalogColumn> columns = catalog.columns(ProcessedSchema.RAW_TABLE);
+    List<CatalogColumn> columns = rawColumns();
     List<String> globs = new ArrayList<>();
     if (rawStore != null && !columns.isEmpty()) {
       for (Partition p : catalog.partitions(ProcessedSchema.RAW_TABLE, Crawler.SOURCE_CDR)) {
         if (days.allows(p.date())) {
-          rawStore.localPath(RawLayout.ROOT + p.path()).ifPresent(d -> globs.add(d.resolve("*").toString()));
+          Optional<Path> dir = rawStore.localPath(RawLayout.ROOT + p.path());
+          if (dir.isPresent()) {
+            globs.addAll(rawFiles(dir.get()));
+          }
         }
       }
     }
@@ -403,7 +417,7 @@ public final class QueryEngine implements AutoCloseable {
     // read_text + json functions rather than read_json: a malformed file is skipped (the ETL
     // quarantines it) and a pretty-printed record still reads.
     String projection = columns.stream()
-        .map(c -> "TRY_CAST(json_extract_string(doc, " + DuckDb.literal("$." + DuckDb.ident(c.sourceName()))
+        .map(c -> "TRY_CAST(json_extract_string(doc, " + DuckDb.literal(jsonPointer(c.sourceName()))
             + ") AS " + c.type().name() + ") AS " + DuckDb.ident(c.name()))
         .collect(Collectors.joining(", "));
     String pattern = DuckDb.literal("/json/([^/]+)/(\\d{4})/(\\d{2})/(\\d{2})/[^/]+$");
@@ -416,6 +430,46 @@ public final class QueryEngine implements AutoCloseable {
         + " FROM (SELECT CASE WHEN json_valid(content) THEN CAST(content AS JSON) END AS doc, filename"
         + " FROM read_text([" + globs.stream().map(DuckDb::literal).collect(Collectors.joining(", ")) + "]))"
         + " WHERE json_type(doc) = 'OBJECT'";
+  }
+
+  /**
+   * What the raw view reads of a day folder: the folder's glob when it holds only regular files
+   * within the size limit, else exactly those files (also in sub-folders), as the ETL reads
+   * them: never a link (it could lead out of the bucket or into a day read twice), a pipe, a
+   * hidden file or a file over {@link InputLimits#MAX_FILE_BYTES}. One {@code lstat} per entry.
+   */
+  static List<String> rawFiles(Path dir) {
+    List<String> files = new ArrayList<>();
+    boolean plain = collectRawFiles(dir, files);
+    return plain ? List.of(dir.resolve("*").toString()) : files;
+  }
+
+  /** Adds the readable files under the folder; true when every entry of it is one. */
+  private static boolean collectRawFiles(Path dir, List<String> out) {
+    boolean plain = true;
+    try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path e : entries) {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(e,
+            java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        String name = e.getFileName().toString();
+        if (a.isRegularFile() && a.size() <= InputLimits.MAX_FILE_BYTES && !name.startsWith(".")) {
+          out.add(e.toString());
+        } else {
+          plain = false;
+          if (a.isDirectory() && !name.startsWith(".")) {
+            collectRawFiles(e, out);
+          }
+        }
+      }
+    } catch (IOException e) {
+      return false; // an unreadable folder: what was listed of it, or nothing
+    }
+    return plain;
+  }
+
+  /** The JSON pointer (RFC 6901) of a top-level field: any name works, quotes and empty too. */
+  private static String jsonPointer(String field) {
+    return "/" + field.replace("~", "~0").replace("/", "~1");
   }
 
   private static String emptySelect(Map<String, ColumnType> columns) {

@@ -44,7 +44,16 @@ public interface ObjectStore extends AutoCloseable {
   byte[] read(String key) throws IOException;
 
   /** The content and metadata of an object, or empty if there is no such object. */
-  Optional<StoredObject> readObject(String key) throws IOException;
+  default Optional<StoredObject> readObject(String key) throws IOException {
+    return readObject(key, Integer.MAX_VALUE - 8);
+  }
+
+  /**
+   * The content and metadata of an object of at most {@code maxBytes}, or empty if there is no
+   * such object; a larger object is not read (an {@link UnreadableObjectException} says so, as
+   * for an object that is not a file or not permitted).
+   */
+  Optional<StoredObject> readObject(String key, long maxBytes) throws IOException;
 
   /** Stores the content of a local file under a key; the file may be moved away. */
   void putFile(String key, Path file) throws IOException;

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -245,11 +245,19 @@ public final class S3Store implements ObjectStore {
   }
 
   @Override
-  public Optional<StoredObject> readObject(String key) throws IOException {
-    try {
-      ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + key));
-      byte[] content = r.asByteArray();
-      return Optional.of(new StoredObject(new ObjectInfo(key, content.length, r.response().lastModified()), content));
+  public Optional<StoredObject> readObject(String key, long maxBytes) throws IOException {
+    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(prefix + key))) {
+      Long size = in.response().contentLength();
+      if (size != null && size > maxBytes) {
+        in.abort(); // do not download what will not be used
+        throw UnreadableObjectException.tooLarge(key, size, maxBytes);
+      }
+      byte[] content = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+      if (content.length > maxBytes) {
+        in.abort();
+        throw UnreadableObjectException.tooLarge(key, size == null ? -1 : size, maxBytes);
+      }
+      return Optional.of(new StoredObject(new ObjectInfo(key, content.length, in.response().lastModified()), content));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {

@@ -1,14 +1,18 @@
 package io.cdrpipeline.catalog;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ProcessedSchema;
+import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.testing.Pipeline;
 import io.cdrpipeline.testing.Postgres;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -39,6 +43,35 @@ class PostgresCatalogTest {
     assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).isNotEmpty();
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).hasSize(1);
     assertThat(p.etl().runFull(2, false).daysSkipped()).isEqualTo(1);
+  }
+
+  @Test
+  void longOddAndUnicodeFieldNamesAndControlCharactersInValuesWorkOnPostgres() throws Exception {
+    Pipeline p = new Pipeline(tmp, null, Postgres.freshDatabase());
+    String prefix = RawLayout.dayPrefix("vc1", DAY);
+    String start = ",\"StartTimeEpochSeconds\":1795737600";
+    p.cdr.put(prefix + "long-name", ("{\"CallId\":\"a\"" + start + ",\"" + "N".repeat(255) + "\":1,\"Größe\":2,"
+        + "\"a\\\"b\":3,\"\":4}").getBytes(UTF_8));
+    p.cdr.put(prefix + "too-long-name", ("{\"CallId\":\"b\"" + start + ",\"" + "N".repeat(300) + "\":1}").getBytes(UTF_8));
+    p.cdr.put(prefix + "nul-value", "{\"CallId\":\"c\",\"StartTimeEpochSeconds\":\"\\u0000\"}".getBytes(UTF_8));
+    p.cdr.put(prefix + "nul-name", ("{\"CallId\":\"d\"" + start + ",\"x\\u0000y\":1}").getBytes(UTF_8));
+    p.cdr.put(prefix + "nul-text", ("{\"CallId\":\"e\\u0000e\"" + start + "}").getBytes(UTF_8));
+
+    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    EtlSummary s = p.etl().runDay(DAY, 2);
+    p.crawler().crawlProcessed(p.processed, false);
+
+    assertThat(s.rowsWritten()).isEqualTo(2);
+    assertThat(p.catalog.quarantine(Optional.of(DAY))).extracting(QuarantinedFile::reason).containsExactlyInAnyOrder(
+        "StartTimeEpochSeconds: expected a whole number, got \"\\u0000\"",
+        "field name contains a NUL character: \"x\\u0000y\"",
+        "field name too long: 300 characters (the limit is 255)");
+    String column = "n".repeat(128);
+    assertThat(p.sql("SELECT " + column + ", gr__e, a_b, field FROM processed_cdrs WHERE callid = 'a'").rows())
+        .containsExactly(List.of(1L, 2L, 3L, 4L));
+    assertThat(p.sql("SELECT " + column + ", gr__e, a_b, field FROM amazon_chime_voice_connector_cdrs WHERE callid = 'a'")
+        .rows()).containsExactly(List.of(1L, 2L, 3L, 4L));
+    assertThat(p.count("SELECT length(callid) FROM processed_cdrs WHERE callid LIKE 'e%'")).isEqualTo(3);
   }
 
   @Test

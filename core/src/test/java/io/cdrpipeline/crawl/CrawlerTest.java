@@ -13,7 +13,9 @@ import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.testing.CountingStore;
 import io.cdrpipeline.testing.Pipeline;
+import io.cdrpipeline.model.ProcessedLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -147,6 +149,143 @@ class CrawlerTest {
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::path)
         .containsExactly("year=2026/month=09/day=01");
     assertThat(p.crawler().crawlProcessed(p.processed, false).newPartitions()).isZero();
+  }
+
+  @Test
+  void typesAreInferredFromTheRecordsTheEtlKeepsNotFromAFileItRejects() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    String d = RawLayout.dayPrefix("vc1", START);
+    p.cdr.put(d + "good", "{\"CallId\":\"g\",\"StartTimeEpochSeconds\":1788220800,\"Score\":1}".getBytes(StandardCharsets.UTF_8));
+    p.cdr.put(d + "bad", "{\"CallId\":\"b\",\"StartTimeEpochSeconds\":\"yesterday\",\"Score\":\"high\",\"Junk\":1}"
+        .getBytes(StandardCharsets.UTF_8));
+    p.cdr.put(d + "twice", "{\"CallId\":\"t\",\"callid\":\"u\",\"StartTimeEpochSeconds\":1788220800,\"Other\":true}"
+        .getBytes(StandardCharsets.UTF_8));
+    CrawlResult r = p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    assertThat(columns(p)).containsOnly(Map.entry("callid", ColumnType.VARCHAR),
+        Map.entry("starttimeepochseconds", ColumnType.BIGINT), Map.entry("score", ColumnType.BIGINT));
+    assertThat(r.sampledFiles()).isEqualTo(1);
+    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, true);
+    assertThat(columns(p)).containsEntry("starttimeepochseconds", ColumnType.BIGINT).hasSize(3);
+    assertThat(p.sql("SELECT callid, starttimeepochseconds FROM amazon_chime_voice_connector_cdrs WHERE callid = 'g'")
+        .rows()).containsExactly(List.of("g", 1788220800L));
+  }
+
+  @Test
+  void aKnownFieldIsReadByItsDocumentedNameWhateverSpellingTheCrawlSawFirst() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    String d = RawLayout.dayPrefix("vc1", START);
+    p.cdr.put(d + "a", "{\"callid\":\"lower\",\"starttimeepochseconds\":1788220800}".getBytes(StandardCharsets.UTF_8));
+    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.cdr.put(RawLayout.dayPrefix("vc1", START.plusDays(1)) + "b",
+        "{\"CallId\":\"usual\",\"StartTimeEpochSeconds\":1788307200}".getBytes(StandardCharsets.UTF_8));
+    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).extracting(CatalogColumn::name, CatalogColumn::sourceName)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("callid", "CallId"),
+            org.assertj.core.groups.Tuple.tuple("starttimeepochseconds", "StartTimeEpochSeconds"));
+    assertThat(p.count("SELECT count(callid) FROM amazon_chime_voice_connector_cdrs WHERE day = 2")).isEqualTo(1);
+  }
+
+  @Test
+  void columnsAnOlderVersionRegisteredUnderNamesTheViewCannotHaveAreRenamedByTheNextCrawl() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    String d = RawLayout.dayPrefix("vc1", START);
+    p.cdr.put(d + "q", ("{\"CallId\":\"q\",\"StartTimeEpochSeconds\":1788220800,\"a\\\"b\":1,\"\":2,\"year\":1999,"
+        + "\"Source_Key\":\"k\"}").getBytes(StandardCharsets.UTF_8));
+    p.etl().runDay(START, 1);
+    // what a crawl registered before field names were made safe: the names lower-cased as they were
+    p.catalog.ensureTable(new io.cdrpipeline.catalog.CatalogTable(ProcessedSchema.RAW_TABLE, "x", "json",
+        List.of("voice_connector", "year", "month", "day")));
+    p.catalog.mergeColumns(ProcessedSchema.RAW_TABLE, List.of(
+        new CatalogColumn("callid", "callid", ColumnType.VARCHAR, 0),
+        new CatalogColumn("a\"b", "a\"b", ColumnType.BIGINT, 0),
+        new CatalogColumn("", "", ColumnType.BIGINT, 0),
+        new CatalogColumn("year", "year", ColumnType.BIGINT, 0),
+        new CatalogColumn("source_key", "Source_Key", ColumnType.VARCHAR, 0)));
+    p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.RAW_TABLE, Crawler.SOURCE_CDR, "vc1/2026/09/01", "vc1",
+        START, 1, 100, java.time.Instant.now())));
+    // queries work at once: the columns the view cannot have are left out of it until a crawl
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(1);
+    assertThat(p.sql("SELECT year, source_key FROM amazon_chime_voice_connector_cdrs").rows())
+        .containsExactly(List.of(2026, d + "q"));
+
+    // a crawl of new folders only finds none, and still renames them
+    assertThat(p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false).newPartitions()).isZero();
+    assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).extracting(CatalogColumn::name, CatalogColumn::sourceName)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("callid", "CallId"),
+            org.assertj.core.groups.Tuple.tuple("a_b", "a\"b"),
+            org.assertj.core.groups.Tuple.tuple("field", ""),
+            org.assertj.core.groups.Tuple.tuple("field_year", "year"),
+            org.assertj.core.groups.Tuple.tuple("field_source_key", "Source_Key"));
+    assertThat(p.sql("SELECT callid, a_b, field, field_year, field_source_key, year, source_key "
+        + "FROM amazon_chime_voice_connector_cdrs").rows())
+        .containsExactly(List.of("q", 1L, 2L, 1999L, "k", 2026, d + "q"));
+    assertThat(p.sql("SELECT a_b, field, field_year, field_source_key FROM processed_cdrs").rows())
+        .containsExactly(List.of(1L, 2L, 1999L, "k"));
+  }
+
+  @Test
+  void crawlProcessedRegistersEveryCommittedDayWhateverItsDate() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    LocalDate dec1 = LocalDate.of(2026, 12, 1);
+    LocalDate dec2 = LocalDate.of(2026, 12, 2);
+    LocalDate nov5 = LocalDate.of(2026, 11, 5);
+    LocalDate oct9 = LocalDate.of(2025, 10, 9);
+    CdrGenerator gen = new CdrGenerator(p.cdr);
+    for (LocalDate d : List.of(dec1, dec2, nov5, oct9)) {
+      gen.generate(d, 10, 1, d.getDayOfMonth(), 0, null);
+    }
+    p.etl().runDay(dec1, 1);
+    p.etl().runDay(dec2, 1);
+    assertThat(p.crawler().crawlProcessed(p.processed, false).newPartitions()).isEqualTo(2);
+    // older days processed after newer ones were crawled (a backfill, start daily --date)
+    p.etl().runDay(nov5, 1);
+    assertThat(p.crawler().crawlProcessed(p.processed, false).newPartitions()).isEqualTo(1);
+    p.etl().runDay(oct9, 1);
+    CrawlResult r = p.crawler().crawlProcessed(p.processed, false);
+    assertThat(r.newPartitions()).isEqualTo(1);
+    assertThat(r.refreshedPartitions()).isZero();
+    // a day with no rows is committed too, and is a partition of no files
+    Files.createDirectories(p.cdrRoot());
+    p.etl().runDay(LocalDate.of(2026, 1, 1), 1);
+    p.crawler().crawlProcessed(p.processed, false);
+    assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date)
+        .containsExactlyElementsOf(p.catalog.processedDays().stream().map(d -> d.day()).toList());
+    assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::objectCount)
+        .containsExactly(1L, 0L, 1L, 1L, 1L);
+
+    // a re-run of a day replaces its file: the partition follows
+    long before = p.catalog.partitions(ProcessedSchema.TABLE).stream().filter(x -> x.date().equals(nov5))
+        .findFirst().orElseThrow().bytes();
+    gen.generate(nov5, 30, 1, 77, 0, null);
+    p.etl().runDay(nov5, 1);
+    CrawlResult again = p.crawler().crawlProcessed(p.processed, false);
+    assertThat(again.newPartitions()).isZero();
+    assertThat(again.refreshedPartitions()).isEqualTo(1);
+    assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).filteredOn(x -> x.date().equals(nov5)).singleElement()
+        .satisfies(x -> assertThat(x.bytes()).isNotEqualTo(before).isEqualTo(
+            p.catalog.processedDay(nov5).orElseThrow().files().get(0).bytes()));
+  }
+
+  @Test
+  void aProcessedFolderThatIsNoCommittedDayIsNoPartition() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    new CdrGenerator(p.cdr).generate(START, 10, 1, 1, 0, null);
+    p.etl().runDay(START, 1);
+    // a file a killed first run of another day left behind: in the folders, never committed
+    Path committed = p.processed.root().resolve(p.catalog.processedDay(START).orElseThrow().files().get(0).key());
+    Path leftover = p.processed.root().resolve(ProcessedLayout.dayPrefix(START.plusDays(3)) + "part-00000-x.parquet");
+    Files.createDirectories(leftover.getParent());
+    Files.copy(committed, leftover);
+    for (boolean everything : List.of(false, true)) {
+      p.crawler().crawlProcessed(p.processed, everything);
+      assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date).containsExactly(START);
+    }
+    // and a partition an older version registered for it goes
+    p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.TABLE, Crawler.SOURCE_PROCESSED,
+        "year=2026/month=09/day=04", null, START.plusDays(3), 1, 10, java.time.Instant.now())));
+    p.crawler().crawlProcessed(p.processed, false);
+    assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date).containsExactly(START);
   }
 
   /** One CDR per connector (vc0, vc1, vc2) in a day folder. */

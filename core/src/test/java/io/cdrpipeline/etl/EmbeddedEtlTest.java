@@ -152,6 +152,33 @@ class EmbeddedEtlTest {
   }
 
   @Test
+  void fullRedoesAnUnchangedDayWhoseCommittedFileWasDeleted() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    CdrGenerator gen = new CdrGenerator(p.cdr);
+    gen.generate(DAY1, 40, 2, 1, 0, null);
+    gen.generate(DAY2, 30, 2, 2, 0, null);
+    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.etl().runFull(2, false);
+    String lost = p.catalog.processedDay(DAY1).orElseThrow().files().get(0).key();
+    Files.delete(p.processed.root().resolve(lost));
+
+    List<String> messages = new java.util.ArrayList<>();
+    EtlSummary s = p.etl(new EtlListener() {
+      @Override
+      public void message(String m) {
+        messages.add(m);
+      }
+    }).runFull(2, false);
+    assertThat(s.days()).extracting(DaySummary::day, DaySummary::skipped).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(DAY1, false), org.assertj.core.groups.Tuple.tuple(DAY2, true));
+    assertThat(messages).anyMatch(m -> m.contains(lost) && m.contains("missing"));
+    String key = p.catalog.processedDay(DAY1).orElseThrow().files().get(0).key();
+    assertThat(p.processed.root().resolve(key)).exists();
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(70);
+    assertThat(p.etl().runFull(2, false).daysSkipped()).isEqualTo(2);
+  }
+
+  @Test
   void badFilesAreQuarantinedWithReasonsAndTheRestLands() throws Exception {
     Pipeline p = new Pipeline(tmp);
     String prefix = RawLayout.dayPrefix("vc1", DAY1);

@@ -591,4 +591,111 @@ class NormalizerTest {
     String pretty = "\n  " + json(example()).replace(",", ",\n    ") + "\n\n";
     assertThat(row(pretty).get("callid")).isEqualTo("9f2e-call");
   }
+
+  // ---------------------------------------------------------------- hostile names and sizes
+
+  @ParameterizedTest(name = "field {0} -> column {1}")
+  @CsvSource(delimiter = '|', value = {
+    "a\\\"b|a_b",
+    "''|field",
+    "dotted.name|dotted_name",
+    "slash/name|slash_name",
+    "Größe|gr__e",
+    "1st|f_1st",
+    "voice_connector|field_voice_connector",
+    "_extras|field__extras",
+    "_source|field__source",
+    "_values|field__values",
+  })
+  void anyFieldNameBecomesAColumnNameTheTablesCanHave(String field, String column) {
+    String name = field.replace("\\\"", "\"");
+    String escaped = name.replace("\"", "\\\"");
+    ProcessedRow row = row(exampleWith(escaped, "7"));
+    assertThat(row.extras()).containsOnlyKeys(column).containsEntry(column, 7L);
+    assertThat(ProcessedSchema.isFieldColumnName(column)).isTrue();
+    assertThat(ProcessedSchema.isFieldColumnName(name)).isEqualTo(name.equals(column));
+  }
+
+  @Test
+  void aLongFieldNameIsCutToAColumnNameOf128Characters() {
+    String name = "Long" + "x".repeat(250);
+    ProcessedRow row = row(exampleWith(name, "1"));
+    String column = "long" + "x".repeat(124);
+    assertThat(row.extras()).containsOnlyKeys(column);
+    assertThat(column).hasSize(128);
+  }
+
+  @Test
+  void aFieldNameLongerThan255CharactersIsRejected() {
+    assertThat(rejection(exampleWith("n".repeat(256), "1")).reason())
+        .isEqualTo("field name too long: 256 characters (the limit is 255)");
+    assertThat(row(exampleWith("n".repeat(255), "1")).extras()).hasSize(1);
+  }
+
+  @Test
+  void aFieldNameWithANulCharacterIsRejectedAndTheReasonIsPrintable() {
+    Rejection r = rejection(exampleWith("a\\u0000b", "1"));
+    assertThat(r.reason()).startsWith("field name contains a NUL character").doesNotContain("\u0000")
+        .contains("a\\u0000b");
+  }
+
+  @Test
+  void controlCharactersInAReasonAreEscaped() {
+    Rejection r = rejection(exampleWith("StartTimeEpochSeconds", "\"\\u0000yesterday\\n\""));
+    assertThat(r.reason()).isEqualTo("StartTimeEpochSeconds: expected a whole number, got \"\\u0000yesterday\\u000a\"");
+  }
+
+  @ParameterizedTest(name = "{0} then {1}")
+  @CsvSource({
+    "CallId, callid",
+    "CallId, CallId",
+    "starttimeepochseconds, StartTimeEpochSeconds",
+  })
+  void aKnownFieldGivenTwiceInAnySpellingIsRejected(String first, String second) {
+    LinkedHashMap<String, String> f = example();
+    f.remove("CallId");
+    f.remove("StartTimeEpochSeconds");
+    String value = first.equalsIgnoreCase("CallId") ? "\"a\"" : "1764201600";
+    String json = json(f).replaceFirst("\\{", "{\"" + first + "\":" + value + ",\"" + second + "\":" + value + ",");
+    String canonical = CdrField.byName(first).jsonName();
+    assertThat(rejection(json).reason()).startsWith("field " + canonical + " appears more than once");
+  }
+
+  @Test
+  void anUnknownFieldGivenTwiceIsRejectedButTwoSpellingsAreBothKept() {
+    String twice = json(example()).replaceFirst("\\{", "{\"Foo\":1,\"Foo\":2,");
+    assertThat(rejection(twice).reason()).isEqualTo("field \"Foo\" appears more than once");
+    ProcessedRow row = row(json(example()).replaceFirst("\\{", "{\"Foo\":1,\"foo\":2,"));
+    assertThat(row.extras()).containsEntry("foo", 1L).containsEntry("foo_2", 2L).hasSize(2);
+  }
+
+  @Test
+  void aFileOfMoreThanOneMebibyteIsRejectedWithItsSize() {
+    String big = exampleWith("Notes", "\"" + "x".repeat(1 << 20) + "\"");
+    Rejection r = rejection(big);
+    assertThat(r.reason()).isEqualTo(String.format("file too large: %,d bytes (the limit is 1,048,576)",
+        big.getBytes(UTF_8).length));
+    String fits = exampleWith("Notes", "\"" + "x".repeat((1 << 20) - 1000) + "\"");
+    assertThat(row(fits).extras().get("notes")).asString().hasSize((1 << 20) - 1000);
+  }
+
+  @Test
+  void moreThan100UnknownFieldsAreRejectedAnd100AreKept() {
+    LinkedHashMap<String, String> f = example();
+    for (int i = 0; i < 100; i++) {
+      f.put("f" + i, String.valueOf(i));
+    }
+    assertThat(row(json(f)).extras()).hasSize(100);
+    f.put("oneMore", "1");
+    assertThat(rejection(json(f)).reason()).isEqualTo("too many unknown fields: more than 100 (the limit per file)");
+  }
+
+  @Test
+  void fiveThousandFieldsAreRejected() {
+    StringBuilder b = new StringBuilder("{\"CallId\":\"q1\",\"StartTimeEpochSeconds\":1795219200");
+    for (int i = 0; i < 5000; i++) {
+      b.append(",\"f").append(i).append("\":").append(i);
+    }
+    assertThat(rejection(b.append('}').toString()).reason()).startsWith("too many unknown fields");
+  }
 }

@@ -108,4 +108,30 @@ class QueryEngineTest {
         .hasMessage("the processed file " + key + " of 2026-10-01 is missing: rebuild the day with "
             + "'cdr etl --date 2026-10-01' (or filter the query to other days)");
   }
+
+  @Test
+  void theRawTableReadsWhatTheEtlReadsNeverALinkAPipeOrAnOversizedFile() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    LocalDate day = LocalDate.of(2026, 10, 1);
+    new CdrGenerator(p.cdr).generate(day, 20, 1, 3, 0, null);
+    String vc = p.cdr.listFolders(io.cdrpipeline.model.RawLayout.ROOT).get(0);
+    java.nio.file.Path folder = p.cdr.localPath(io.cdrpipeline.model.RawLayout.dayPrefix(vc, day)).orElseThrow();
+    java.nio.file.Path outside = tmp.resolve("secret.json");
+    java.nio.file.Files.writeString(outside, "{\"CallId\":\"stolen\",\"StartTimeEpochSeconds\":1790000000}");
+    java.nio.file.Files.createSymbolicLink(folder.resolve("link-out"), outside);
+    java.nio.file.Files.createSymbolicLink(folder.resolve("link-in"), folder.resolve(
+        java.nio.file.Files.list(folder).filter(f -> !f.getFileName().toString().startsWith("link")).findFirst().orElseThrow()
+            .getFileName()));
+    new ProcessBuilder("mkfifo", folder.resolve("pipe").toString()).start().waitFor();
+    java.nio.file.Files.writeString(folder.resolve(".hidden"), "{\"CallId\":\"hidden\",\"StartTimeEpochSeconds\":1790000000}");
+    java.nio.file.Files.writeString(folder.resolve("huge"), "{\"CallId\":\"huge\",\"StartTimeEpochSeconds\":1790000000,\"x\":\""
+        + "a".repeat(io.cdrpipeline.model.InputLimits.MAX_FILE_BYTES) + "\"}");
+    java.nio.file.Files.createDirectories(folder.resolve("sub"));
+    java.nio.file.Files.writeString(folder.resolve("sub/nested"), "{\"CallId\":\"nested\",\"StartTimeEpochSeconds\":1790000000}");
+    p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isEqualTo(21);
+    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid IN ('stolen', 'hidden', 'huge')"))
+        .isZero();
+    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid = 'nested'")).isEqualTo(1);
+  }
 }

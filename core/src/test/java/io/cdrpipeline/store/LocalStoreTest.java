@@ -289,6 +289,61 @@ class LocalStoreTest {
     assertThat(everythingOnDisk()).containsExactly("k");
   }
 
+  // ---------------------------------------------------------------- links, special files, limits
+
+  @Test
+  void linksInsideTheFolderAreNeitherListedNorRead() throws IOException {
+    file("in/real/a.json", "{}");
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.writeString(outside.resolve("s.json"), "secret");
+    Files.createSymbolicLink(root.resolve("in/linked-dir"), outside);
+    Files.createSymbolicLink(root.resolve("in/real/linked-file"), outside.resolve("s.json"));
+    Files.createSymbolicLink(root.resolve("in/loop"), Path.of(".."));
+
+    assertThat(store.listFolders("in")).containsExactly("real");
+    assertThat(listedKeys("in")).containsExactly("in/real/a.json");
+    for (String linked : List.of("in/linked-dir", "in/loop", "in/loop/in")) {
+      assertThat(store.listFolders(linked)).as(linked).isEmpty();
+      assertThat(listedKeys(linked)).as(linked).isEmpty();
+      assertThat(keys(linked)).as(linked).isEmpty();
+      assertThat(store.isFolder(linked)).as(linked).isFalse();
+    }
+    assertThat(keys("in/real")).containsExactly("in/real/a.json", "in/real/linked-file");
+    assertThatThrownBy(() -> store.readObject("in/real/linked-file"))
+        .isInstanceOfSatisfying(UnreadableObjectException.class,
+            e -> assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.NOT_A_FILE))
+        .hasMessage("a symbolic link, not followed (links inside a bucket folder are never read)");
+    assertThatThrownBy(() -> store.readObject("in/linked-dir/s.json"))
+        .isInstanceOfSatisfying(UnreadableObjectException.class,
+            e -> assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.NOT_A_FILE));
+    assertThatThrownBy(() -> store.read("in/real/linked-file")).isInstanceOf(UnreadableObjectException.class);
+    assertThat(store.stat("in/real/linked-file")).isEmpty();
+    assertThat(store.stat("in/linked-dir/s.json")).isEmpty();
+  }
+
+  @Test
+  void aRootThatIsALinkIsFollowed() throws IOException {
+    file("a/b.json", "{}");
+    Path link = Files.createSymbolicLink(dir.resolve("bucket-link"), root);
+    LocalStore linked = new LocalStore(link);
+    assertThat(linked.listFolders("")).containsExactly("a");
+    assertThat(linked.listAll("a")).extracting(ObjectInfo::key).containsExactly("a/b.json");
+    assertThat(linked.readObject("a/b.json")).isPresent();
+  }
+
+  @Test
+  void readObjectDoesNotReadAnObjectLargerThanTheLimit() throws IOException {
+    file("k", "x".repeat(100));
+    assertThatThrownBy(() -> store.readObject("k", 99))
+        .isInstanceOfSatisfying(UnreadableObjectException.class, e -> {
+          assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.TOO_LARGE);
+          assertThat(e.size()).isEqualTo(100);
+        })
+        .hasMessage("file too large: 100 bytes (the limit is 99)");
+    assertThat(store.readObject("k", 100).orElseThrow().content()).hasSize(100);
+    assertThat(store.readObject("k").orElseThrow().info().size()).isEqualTo(100);
+  }
+
   // ---------------------------------------------------------------- root
 
   @Test

@@ -61,6 +61,23 @@ class S3StoreTest {
   }
 
   @Test
+  void readObjectDoesNotDownloadAnObjectLargerThanTheLimit() throws Exception {
+    try (S3Store s = server.store("limits", "", 4)) {
+      s.put("big", new byte[2_000_000]);
+      s.put("small", new byte[1000]);
+      assertThatThrownBy(() -> s.readObject("big", 1 << 20))
+          .isInstanceOfSatisfying(UnreadableObjectException.class, e -> {
+            assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.TOO_LARGE);
+            assertThat(e.size()).isEqualTo(2_000_000);
+          })
+          .hasMessage("file too large: 2,000,000 bytes (the limit is 1,048,576)");
+      assertThat(s.readObject("small", 1 << 20).orElseThrow().content()).hasSize(1000);
+      assertThat(s.readObject("big").orElseThrow().content()).hasSize(2_000_000);
+      assertThat(s.readObject("missing", 10)).isEmpty();
+    }
+  }
+
+  @Test
   void largeFilesGoUpInPartsAndComeBackWhole() throws Exception {
     byte[] data = new byte[(int) (S3Store.PART_SIZE * 2 + 12345)];
     new Random(7).nextBytes(data);

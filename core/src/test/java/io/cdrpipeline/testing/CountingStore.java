@@ -59,8 +59,8 @@ public final class CountingStore implements ObjectStore {
   }
 
   @Override
-  public Optional<StoredObject> readObject(String key) throws IOException {
-    return inner.readObject(key);
+  public Optional<StoredObject> readObject(String key, long maxBytes) throws IOException {
+    return inner.readObject(key, maxBytes);
   }
 
   @Override

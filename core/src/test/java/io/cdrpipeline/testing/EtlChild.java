@@ -4,12 +4,22 @@ import io.cdrpipeline.etl.EtlListener;
 import java.nio.file.Path;
 import java.time.LocalDate;
 
-/** Runs the ETL of one day in its own JVM, so a test can kill it. Args: dir, day, workers. */
+/**
+ * Runs the ETL of one day in its own JVM, so a test can kill it. Args: dir, day, workers, and
+ * optionally {@code crawl} to crawl the CDR bucket first.
+ */
 public final class EtlChild {
   private EtlChild() {}
 
   public static void main(String[] args) {
     Pipeline p = new Pipeline(Path.of(args[0]));
+    if (args.length > 3 && args[3].equals("crawl")) {
+      try {
+        p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
     p.etl(new EtlListener() {
       @Override
       public void progress(LocalDate day, long done, long listed, boolean listingDone) {

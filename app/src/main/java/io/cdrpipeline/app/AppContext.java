@@ -5,7 +5,10 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.config.ConfigLoader;
 import io.cdrpipeline.crawl.Crawler;
-import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlJob;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.notify.RetryPolicy;
@@ -144,8 +147,25 @@ final class AppContext implements AutoCloseable {
     return new Crawler(catalog(), config().crawlSampleFiles(), config().dailyWorkers(), tempDir(), progress);
   }
 
-  EmbeddedEtl etl(EtlListener listener) throws IOException {
-    return new EmbeddedEtl(catalog(), rawSources(), processedStore(), config().etlMemoryLimit(), tempDir(), listener);
+  EtlJob etl(EtlListener listener) throws IOException {
+    return EtlJob.embedded(catalog(), rawSources(), processedTable(), config().etlMemoryLimit(), tempDir(), listener);
+  }
+
+  private ProcessedTable processedTable;
+
+  /** How long replaced snapshots of the processed table are kept. */
+  java.time.Duration snapshotRetention() {
+    return TableSettings.DEFAULTS.snapshotRetention();
+  }
+
+  /** The processed table (Iceberg), opened once per command; created on first use. */
+  synchronized ProcessedTable processedTable() {
+    if (processedTable == null) {
+      catalog(); // the catalog database exists and is migrated before Iceberg's tables join it
+      processedTable = new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, config().catalogUrl(),
+          config().database(), processedStore()), catalog());
+    }
+    return processedTable;
   }
 
   private ExecutionStore executions;
@@ -189,8 +209,9 @@ final class AppContext implements AutoCloseable {
 
   PipelineActions pipelineActions() throws IOException {
     return new LocalPipelineActions(new LocalPipelineActions.Parts(
-        () -> crawler(s -> {}), rawSources(), processedStore(), () -> etl(workflowEtlListener), this::queryEngine,
-        reportsStore(), reportLinks(), config().dailyWorkers(), config().fullWorkers()));
+        () -> crawler(s -> {}), rawSources(), this::processedTable, () -> etl(workflowEtlListener), this::queryEngine,
+        reportsStore(), reportLinks(), config().dailyWorkers(), config().fullWorkers(),
+        snapshotRetention()));
   }
 
   Executor executor() throws IOException {
@@ -210,13 +231,14 @@ final class AppContext implements AutoCloseable {
   QueryEngine queryEngine(io.cdrpipeline.query.QueryLimits limits) throws IOException {
     ObjectStore processed = processedStore();
     QueryEngine.ProcessedFiles files;
+    IcebergTable table = processedTable().iceberg();
     if (processed.localPath("").isPresent()) {
-      files = QueryEngine.ProcessedFiles.local(processed);
+      files = QueryEngine.ProcessedFiles.local(table);
     } else {
       files = new CachedProcessedFiles(processed,
           new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
     }
-    return QueryEngine.open(catalog(), config().database(), files, cdrStore(), limits, tempDir());
+    return QueryEngine.open(catalog(), config().database(), table, files, cdrStore(), limits, tempDir());
   }
 
   @Override
@@ -226,6 +248,9 @@ final class AppContext implements AutoCloseable {
     }
     if (topic != null) {
       topic.close();
+    }
+    if (processedTable != null) {
+      processedTable.close();
     }
     for (ObjectStore s : opened) {
       s.close();

@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
       EtlCommand.class,
       QueryCommand.class,
       CatalogCommand.class,
+      TableCommand.class,
       StartCommand.class,
       ExecutionsCommand.class,
       ReportCommand.class,

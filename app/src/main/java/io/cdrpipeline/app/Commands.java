@@ -58,6 +58,21 @@ final class Commands {
     return LocalDate.now(ZoneOffset.UTC).minusDays(1);
   }
 
+  /** {@code 1d}, {@code 36h}, {@code 90m}, {@code 45s}: a duration as a config file writes it. */
+  static String duration(java.time.Duration d) {
+    long s = d.toSeconds();
+    if (s > 0 && s % 86400 == 0) {
+      return s / 86400 + "d";
+    }
+    if (s > 0 && s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    if (s > 0 && s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+
   static String bytes(long b) {
     if (b < 1024) {
       return b + " B";

@@ -58,7 +58,7 @@ final class CrawlCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       AppContext ctx = Commands.context(spec);
-      print(ctx.out, ctx.crawler(ctx.err::println).crawlProcessed(ctx.processedStore(), everything),
+      print(ctx.out, ctx.crawler(ctx.err::println).crawlProcessed(ctx.processedTable().iceberg(), everything),
           ctx.processedStore().location().display());
       return 0;
     }

@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
       EtlCommand.print(ctx, s);
     }
     ctx.out.println("== 4. crawl the processed bucket");
-    CrawlCommand.print(ctx.out, crawler.crawlProcessed(ctx.processedStore(), false), ctx.processedStore().location().display());
+    CrawlCommand.print(ctx.out, crawler.crawlProcessed(ctx.processedTable().iceberg(), false), ctx.processedStore().location().display());
     ctx.out.println("== 5. the starter kit's NPANXX query (top 10 by total duration):");
     try (QueryEngine q = ctx.queryEngine()) {
       q.stream("SELECT * FROM (" + SEED_QUERY + ") ORDER BY TotalDuration DESC, npanxx LIMIT 10",

@@ -2,7 +2,7 @@ package io.cdrpipeline.app;
 
 import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.etl.DaySummary;
-import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.etl.EtlException;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.model.RawLayout;
@@ -76,7 +76,7 @@ final class EtlCommand implements Callable<Integer> {
           allowEmpty ? "" : " (--allow-empty to make this not an error)");
       return allowEmpty ? 0 : CdrCommand.FAILED;
     }
-    EmbeddedEtl etl = ctx.etl(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
+    EtlJob etl = ctx.etl(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
     EtlSummary summary = which.full
         ? etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force)
         : etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers());

@@ -69,7 +69,7 @@ class ApiServerTest {
       assertThat(s.get("durationSeconds").asDouble()).isGreaterThanOrEqualTo(0);
       assertThat(s.get("attempts").asInt()).isEqualTo(1);
     }
-    assertThat(names).containsExactly("crawl-raw", "etl", "crawl-processed", "notify");
+    assertThat(names).containsExactly("crawl-raw", "etl", "crawl-processed", "maintain-table", "notify");
     assertThat(e.get("events").get(0).get("type").asText()).isEqualTo("EXECUTION_STARTED");
 
     JsonNode list = ConsoleFixture.json(f.get("/api/executions?status=SUCCEEDED&workflow=daily"));

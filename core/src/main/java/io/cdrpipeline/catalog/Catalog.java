@@ -286,54 +286,30 @@ public final class Catalog {
   }
 
   /**
-   * Replaces a day in one transaction: its file list, counts and quarantine. Readers see the
-   * old day or the new one. Returns the keys of the files the day no longer uses.
+   * Stages a run's outcome of a day: its counts, fingerprint and rejected files, kept aside until
+   * {@link #promoteDay} makes them the day's. Staging again under the same run replaces it.
    */
-  public List<String> commitDay(DayCommit commit) {
+  public void stageDay(DayCommit commit) {
     String day = commit.day().toString();
-    List<String> replaced = inTransaction(c -> {
-      List<String> old = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT file_key FROM processed_files WHERE day = ?")) {
-        ps.setString(1, day);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            old.add(rs.getString(1));
-          }
-        }
-      }
-      exec(c, "DELETE FROM processed_files WHERE day = ?", day);
+    inTransaction(c -> {
+      exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", commit.runId());
+      exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", day, commit.runId());
+      exec(c, "INSERT INTO staged_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, "
+              + "staged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          day, commit.runId(), commit.fingerprint(), commit.sourceObjects(), commit.sourceBytes(), commit.rowsWritten(),
+          commit.rejected(), commit.at().toString());
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO processed_files (day, file_key, rows_written, bytes) VALUES (?, ?, ?, ?)")) {
-        for (ProcessedDay.ProcessedFile f : commit.files()) {
-          ps.setString(1, day);
-          ps.setString(2, f.key());
-          ps.setLong(3, f.rows());
-          ps.setLong(4, f.bytes());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      exec(c,
-          "INSERT INTO processed_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, processed_at) "
-              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET run_id = excluded.run_id, "
-              + "fingerprint = excluded.fingerprint, source_objects = excluded.source_objects, "
-              + "source_bytes = excluded.source_bytes, rows_written = excluded.rows_written, "
-              + "rejected = excluded.rejected, processed_at = excluded.processed_at",
-          day, commit.runId(), commit.fingerprint(), commit.sourceObjects(), commit.sourceBytes(),
-          commit.rowsWritten(), commit.rejected(), commit.at().toString());
-      exec(c, "DELETE FROM quarantine WHERE day = ?", day);
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO quarantine (day, source_key, reason, detected_at, run_id) VALUES (?, ?, ?, ?, ?) "
-              + "ON CONFLICT (day, source_key) DO UPDATE SET reason = excluded.reason")) {
+          "INSERT INTO staged_quarantine (run_id, day, source_key, reason, detected_at) VALUES (?, ?, ?, ?, ?) "
+              + "ON CONFLICT (run_id, source_key) DO UPDATE SET reason = excluded.reason")) {
         int[] n = {0};
         try {
-          commit.rejections().forEach(r -> {
+          commit.rejections().forEach((key, reason) -> {
             try {
-              ps.setString(1, day);
-              ps.setString(2, r.sourceKey());
-              ps.setString(3, r.reason());
-              ps.setString(4, commit.at().toString());
-              ps.setString(5, commit.runId());
+              ps.setString(1, commit.runId());
+              ps.setString(2, day);
+              ps.setString(3, key);
+              ps.setString(4, reason);
+              ps.setString(5, commit.at().toString());
               ps.addBatch();
               if (++n[0] % 5000 == 0) {
                 ps.executeBatch();
@@ -347,12 +323,67 @@ public final class Catalog {
         }
         ps.executeBatch();
       }
-      Set<String> kept = new HashSet<>();
-      commit.files().forEach(f -> kept.add(f.key()));
-      old.removeIf(kept::contains);
-      return old;
+      return null;
     });
-    return replaced;
+  }
+
+  /**
+   * Makes a staged run the day's state in one transaction: its counts, fingerprint, the snapshot
+   * that holds its files, the files themselves (as the table lists them) and its quarantine.
+   * Nothing happens when the run is not staged (promoted already).
+   */
+  public void promoteDay(LocalDate date, String runId, long snapshotId, List<ProcessedDay.ProcessedFile> files) {
+    String day = date.toString();
+    inTransaction(c -> {
+      int staged = exec(c,
+          "INSERT INTO processed_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, "
+              + "processed_at, snapshot_id) SELECT day, run_id, fingerprint, source_objects, source_bytes, rows_written, "
+              + "rejected, staged_at, ? FROM staged_days WHERE day = ? AND run_id = ? "
+              + "ON CONFLICT (day) DO UPDATE SET run_id = excluded.run_id, fingerprint = excluded.fingerprint, "
+              + "source_objects = excluded.source_objects, source_bytes = excluded.source_bytes, "
+              + "rows_written = excluded.rows_written, rejected = excluded.rejected, "
+              + "processed_at = excluded.processed_at, snapshot_id = excluded.snapshot_id",
+          snapshotId, day, runId);
+      if (staged == 0) {
+        return null;
+      }
+      exec(c, "DELETE FROM processed_files WHERE day = ?", day);
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO processed_files (day, file_key, rows_written, bytes) VALUES (?, ?, ?, ?)")) {
+        for (ProcessedDay.ProcessedFile f : files) {
+          ps.setString(1, day);
+          ps.setString(2, f.key());
+          ps.setLong(3, f.rows());
+          ps.setLong(4, f.bytes());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      exec(c, "DELETE FROM quarantine WHERE day = ?", day);
+      exec(c, "INSERT INTO quarantine (day, source_key, reason, detected_at, run_id) SELECT day, source_key, reason, "
+          + "detected_at, run_id FROM staged_quarantine WHERE run_id = ? AND day = ?", runId, day);
+      exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", runId);
+      exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", day, runId);
+      return null;
+    });
+  }
+
+  /** Forgets a staged run whose files never reached the table. */
+  public void discardStaged(LocalDate date, String runId) {
+    inTransaction(c -> {
+      exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", runId);
+      exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", date.toString(), runId);
+      return null;
+    });
+  }
+
+  /** A run staged for a day and not yet promoted or discarded. */
+  public record StagedRun(LocalDate day, String runId, Instant stagedAt) {}
+
+  /** The staged runs, oldest first. */
+  public List<StagedRun> stagedRuns() {
+    return query("SELECT day, run_id, staged_at FROM staged_days ORDER BY staged_at, day",
+        rs -> new StagedRun(LocalDate.parse(rs.getString(1)), rs.getString(2), Instant.parse(rs.getString(3))));
   }
 
   /** Rejected files, of one day or (empty) of all days, by day then key. */

@@ -1,13 +1,14 @@
 package io.cdrpipeline.catalog;
 
-import io.cdrpipeline.etl.Rejection;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
-/** Everything that replaces one processed day in a single catalog transaction. */
+/**
+ * A run's outcome of one day, staged in the catalog before the table's commit and promoted to
+ * the day's state once the table holds the run's files.
+ */
 public record DayCommit(
     LocalDate day,
     String runId,
@@ -15,14 +16,13 @@ public record DayCommit(
     long sourceObjects,
     long sourceBytes,
     long rowsWritten,
-    List<ProcessedDay.ProcessedFile> files,
     long rejected,
     RejectionSource rejections,
     Instant at) {
 
-  /** The day's rejected files, streamed (there may be many). */
+  /** The day's rejected files, streamed (there may be many): source key and reason of each. */
   @FunctionalInterface
   public interface RejectionSource {
-    void forEach(Consumer<Rejection> sink) throws IOException;
+    void forEach(BiConsumer<String, String> sink) throws IOException;
   }
 }

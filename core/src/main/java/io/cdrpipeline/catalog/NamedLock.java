@@ -32,21 +32,33 @@ public final class NamedLock implements AutoCloseable {
    * the caller is waiting.
    */
   public static NamedLock acquire(Database db, String name, Consumer<String> onWait) {
+    return take(db, name, onWait, true).orElseThrow();
+  }
+
+  /** Takes the lock if nobody holds it, without waiting. */
+  public static java.util.Optional<NamedLock> tryAcquire(Database db, String name) {
+    return take(db, name, m -> {}, false);
+  }
+
+  private static java.util.Optional<NamedLock> take(Database db, String name, Consumer<String> onWait, boolean wait) {
     if (db.isPostgres()) {
-      return advisory(db, name, onWait);
+      return advisory(db, name, onWait, wait);
     }
     Path dir = db.sqliteFile() == null
         ? Path.of(System.getProperty("java.io.tmpdir"), "cdr-locks")
         : db.sqliteFile().getParent().resolve("locks");
-    return fileLock(dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"), name, onWait);
+    return fileLock(dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"), name, onWait, wait);
   }
 
-  private static NamedLock fileLock(Path file, String name, Consumer<String> onWait) {
+  private static java.util.Optional<NamedLock> fileLock(Path file, String name, Consumer<String> onWait, boolean wait) {
     Path key = file.toAbsolutePath().normalize();
     Semaphore local = IN_PROCESS.computeIfAbsent(key, k -> new Semaphore(1));
     boolean told = false;
     try {
       if (!local.tryAcquire()) {
+        if (!wait) {
+          return java.util.Optional.empty();
+        }
         onWait.accept("waiting for another run that holds " + name);
         told = true;
         local.acquire();
@@ -60,13 +72,18 @@ public final class NamedLock implements AutoCloseable {
       FileChannel ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = ch.tryLock();
       if (lock == null) {
+        if (!wait) {
+          ch.close();
+          local.release();
+          return java.util.Optional.empty();
+        }
         if (!told) {
           onWait.accept("waiting for another process that holds " + name);
         }
         lock = ch.lock();
       }
       FileLock held = lock;
-      return new NamedLock(() -> {
+      return java.util.Optional.of(new NamedLock(() -> {
         try {
           held.release();
           ch.close();
@@ -75,14 +92,14 @@ public final class NamedLock implements AutoCloseable {
         } finally {
           local.release();
         }
-      });
+      }));
     } catch (IOException | RuntimeException e) {
       local.release();
       throw new CatalogException("cannot lock " + key + ": " + e.getMessage(), e);
     }
   }
 
-  private static NamedLock advisory(Database db, String name, Consumer<String> onWait) {
+  private static java.util.Optional<NamedLock> advisory(Database db, String name, Consumer<String> onWait, boolean wait) {
     try {
       Connection c = db.connection();
       try {
@@ -93,6 +110,10 @@ public final class NamedLock implements AutoCloseable {
             rs.next();
             got = rs.getBoolean(1);
           }
+        }
+        if (!got && !wait) {
+          c.close();
+          return java.util.Optional.empty();
         }
         if (!got) {
           onWait.accept("waiting for another process that holds " + name);
@@ -105,14 +126,14 @@ public final class NamedLock implements AutoCloseable {
         c.close();
         throw e;
       }
-      return new NamedLock(() -> {
+      return java.util.Optional.of(new NamedLock(() -> {
         try (c; PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
           ps.setString(1, name);
           ps.executeQuery().close();
         } catch (SQLException ignored) {
           // closing the session releases the lock anyway
         }
-      });
+      }));
     } catch (SQLException e) {
       throw new CatalogException("cannot take lock " + name + ": " + e.getMessage(), e);
     }

@@ -15,6 +15,7 @@ import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.store.StoredObject;
 import io.cdrpipeline.store.UnreadableObjectException;
 import java.io.IOException;
@@ -251,77 +252,62 @@ public final class Crawler {
    * are read, whatever their date; {@code everything} reads every day. Partitions of days that
    * are not committed are removed, so the partitions always match the committed days.
    */
-  public CrawlResult crawlProcessed(ObjectStore store, boolean everything) throws IOException {
+  public CrawlResult crawlProcessed(IcebergTable table, boolean everything) throws IOException {
     Instant started = Instant.now();
-    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE,
-        store.location().display() + "/" + ProcessedLayout.ROOT, "parquet", List.of("year", "month", "day")));
+    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE, table.location(), "iceberg",
+        List.of("year", "month", "day")));
     Map<String, Partition> known = new LinkedHashMap<>();
     catalog.partitions(ProcessedSchema.TABLE, SOURCE_PROCESSED).forEach(p -> known.put(p.path(), p));
     List<ProcessedDay> committed = catalog.processedDays();
     Set<String> stale = new java.util.HashSet<>(known.keySet());
     List<Partition> partitions = new ArrayList<>();
-    List<Path> footers = new ArrayList<>();
-    List<Path> downloaded = new ArrayList<>();
     long objects = 0;
     long bytes = 0;
     int fresh = 0;
-    try {
-      for (ProcessedDay day : committed) {
-        String path = hive(day.day());
-        stale.remove(path);
-        Partition old = known.get(path);
-        long committedBytes = day.files().stream().mapToLong(ProcessedDay.ProcessedFile::bytes).sum();
-        if (!everything && old != null && old.objectCount() == day.files().size() && old.bytes() == committedBytes) {
-          continue; // registered as it is committed
-        }
-        long n = 0;
-        long b = 0;
-        for (ProcessedDay.ProcessedFile f : day.files()) {
-          Optional<ObjectInfo> info = store.stat(f.key());
-          if (info.isEmpty()) {
-            progress.accept("processed file " + store.location().display() + "/" + f.key() + " of " + day.day()
-                + " is missing: 'cdr etl --full' processes the day again");
-            continue;
-          }
-          n++;
-          b += info.get().size();
-          Optional<Path> local = store.localPath(f.key());
-          if (local.isPresent()) {
-            footers.add(local.get());
-          } else {
-            Path tmp = Files.createTempFile(tempDir == null ? Path.of(System.getProperty("java.io.tmpdir")) : tempDir, "footer", ".parquet");
-            downloaded.add(tmp);
-            Files.write(tmp, store.read(f.key()));
-            footers.add(tmp);
-          }
-        }
-        objects += n;
-        bytes += b;
-        if (old == null) {
-          fresh++;
-        }
-        partitions.add(new Partition(ProcessedSchema.TABLE, SOURCE_PROCESSED, path, null, day.day(), n, b, Instant.now()));
+    int checked = 0;
+    for (ProcessedDay day : committed) {
+      String path = hive(day.day());
+      stale.remove(path);
+      Partition old = known.get(path);
+      long committedBytes = day.files().stream().mapToLong(ProcessedDay.ProcessedFile::bytes).sum();
+      if (!everything && old != null && old.objectCount() == day.files().size() && old.bytes() == committedBytes) {
+        continue; // registered as it is committed
       }
-      List<CatalogColumn> observed = new ArrayList<>();
-      if (!footers.isEmpty()) {
-        for (Map.Entry<String, ColumnType> e : parquetColumns(footers).entrySet()) {
-          observed.add(new CatalogColumn(e.getKey(), e.getKey(), e.getValue(), 0));
+      long n = 0;
+      long b = 0;
+      for (ProcessedDay.ProcessedFile f : day.files()) {
+        checked++;
+        if (!table.io().newInputFile(f.key()).exists()) {
+          progress.accept("processed file " + f.key() + " of " + day.day()
+              + " is missing: 'cdr etl --full' processes the day again");
+          continue;
         }
-      } else if (catalog.columns(ProcessedSchema.TABLE).isEmpty()) {
-        observed.addAll(Catalog.asCatalogColumns(ProcessedSchema.COLUMNS));
+        n++;
+        b += f.bytes();
       }
-      List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.TABLE, observed);
-      catalog.upsertPartitions(partitions);
-      catalog.removePartitions(ProcessedSchema.TABLE, SOURCE_PROCESSED, stale);
-      logChanges(changes);
-      return new CrawlResult(ProcessedSchema.TABLE, everything, 0, fresh, partitions.size() - fresh,
-          objects, bytes, footers.size(), changes, Duration.between(started, Instant.now()));
-    } finally {
-      for (Path p : downloaded) {
-        Files.deleteIfExists(p);
+      objects += n;
+      bytes += b;
+      if (old == null) {
+        fresh++;
+      }
+      partitions.add(new Partition(ProcessedSchema.TABLE, SOURCE_PROCESSED, path, null, day.day(), n, b, Instant.now()));
+    }
+    // the columns are the table's schema: no data file is opened
+    List<CatalogColumn> observed = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<String, ColumnType> e : table.refresh().columns().entrySet()) {
+      if (ProcessedSchema.PARTITION_COLUMNS.stream().noneMatch(c -> c.name().equals(e.getKey()))) {
+        observed.add(new CatalogColumn(e.getKey(), e.getKey(), e.getValue(), i++));
       }
     }
+    List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.TABLE, observed);
+    catalog.upsertPartitions(partitions);
+    catalog.removePartitions(ProcessedSchema.TABLE, SOURCE_PROCESSED, stale);
+    logChanges(changes);
+    return new CrawlResult(ProcessedSchema.TABLE, everything, 0, fresh, partitions.size() - fresh,
+        objects, bytes, checked, changes, Duration.between(started, Instant.now()));
   }
+
 
   private static String hive(LocalDate day) {
     return new io.cdrpipeline.model.DayPartition(day).hivePath();

@@ -2,6 +2,8 @@ package io.cdrpipeline.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.LocalDate;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,16 +16,23 @@ import java.util.function.IntPredicate;
  * is not simple enough to be sure (the table read twice, joins, OR), every day is allowed.
  */
 public final class DayFilter {
-  private static final DayFilter ALL = new DayFilter(d -> true, d -> true, d -> true);
+  private static final DayFilter ALL = new DayFilter(d -> true, d -> true, d -> true, Expressions.alwaysTrue());
 
   private final IntPredicate year;
   private final IntPredicate month;
   private final IntPredicate day;
+  private final Expression expression;
 
-  private DayFilter(IntPredicate year, IntPredicate month, IntPredicate day) {
+  private DayFilter(IntPredicate year, IntPredicate month, IntPredicate day, Expression expression) {
     this.year = year;
     this.month = month;
     this.day = day;
+    this.expression = expression;
+  }
+
+  /** The same filter as an Iceberg expression on the partition columns, for planning a scan. */
+  public Expression expression() {
+    return expression;
   }
 
   /** The filter that allows every day. */
@@ -59,13 +68,18 @@ public final class DayFilter {
     List<IntPredicate> years = new ArrayList<>();
     List<IntPredicate> months = new ArrayList<>();
     List<IntPredicate> days = new ArrayList<>();
+    List<Expression> exprs = new ArrayList<>();
     for (JsonNode c : conjuncts(where)) {
-      constrain(c, years, months, days);
+      constrain(c, years, months, days, exprs);
     }
     if (years.isEmpty() && months.isEmpty() && days.isEmpty()) {
       return ALL;
     }
-    return new DayFilter(all(years), all(months), all(days));
+    Expression e = Expressions.alwaysTrue();
+    for (Expression x : exprs) {
+      e = Expressions.and(e, x);
+    }
+    return new DayFilter(all(years), all(months), all(days), e);
   }
 
   /** Finds the base-table references to the table, and the SELECT nodes reading one directly. */
@@ -98,10 +112,12 @@ public final class DayFilter {
     return out;
   }
 
-  private static void constrain(JsonNode c, List<IntPredicate> years, List<IntPredicate> months, List<IntPredicate> days) {
+  private static void constrain(JsonNode c, List<IntPredicate> years, List<IntPredicate> months, List<IntPredicate> days,
+      List<Expression> exprs) {
     String type = c.path("type").asText();
     String column = null;
     IntPredicate p = null;
+    Expression e = Expressions.alwaysTrue(); // a value beyond an integer column's range is left to the predicate
     switch (type) {
       case "COMPARE_EQUAL":
       case "COMPARE_NOTEQUAL":
@@ -125,24 +141,32 @@ public final class DayFilter {
         }
         long x = v;
         String op = flipped ? flip(type) : type;
+        boolean fits = x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE;
+        int xi = (int) x;
         switch (op) {
           case "COMPARE_EQUAL":
             p = i -> i == x;
+            e = fits ? Expressions.equal(column, xi) : Expressions.alwaysFalse();
             break;
           case "COMPARE_NOTEQUAL":
             p = i -> i != x;
+            e = fits ? Expressions.notEqual(column, xi) : e;
             break;
           case "COMPARE_LESSTHAN":
             p = i -> i < x;
+            e = fits ? Expressions.lessThan(column, xi) : e;
             break;
           case "COMPARE_GREATERTHAN":
             p = i -> i > x;
+            e = fits ? Expressions.greaterThan(column, xi) : e;
             break;
           case "COMPARE_LESSTHANOREQUALTO":
             p = i -> i <= x;
+            e = fits ? Expressions.lessThanOrEqual(column, xi) : e;
             break;
           default:
             p = i -> i >= x;
+            e = fits ? Expressions.greaterThanOrEqual(column, xi) : e;
         }
         break;
       }
@@ -161,6 +185,9 @@ public final class DayFilter {
           values.add(v);
         }
         p = i -> values.contains((long) i);
+        List<Integer> ints = values.stream().filter(x -> x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE)
+            .map(Long::intValue).toList();
+        e = ints.isEmpty() ? Expressions.alwaysFalse() : Expressions.in(column, ints.toArray());
         break;
       }
       case "COMPARE_BETWEEN": {
@@ -171,11 +198,16 @@ public final class DayFilter {
           return;
         }
         p = i -> i >= lo && i <= hi;
+        if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
+          e = Expressions.and(Expressions.greaterThanOrEqual(column, lo.intValue()),
+              Expressions.lessThanOrEqual(column, hi.intValue()));
+        }
         break;
       }
       default:
         return;
     }
+    exprs.add(e);
     switch (column) {
       case "year":
         years.add(p);

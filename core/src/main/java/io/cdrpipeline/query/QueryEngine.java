@@ -9,10 +9,11 @@ import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.InputLimits;
-import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.StoreFileIO;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,16 +65,17 @@ public final class QueryEngine implements AutoCloseable {
   private final Catalog catalog;
   private final String database;
   private final Connection duck;
+  private final IcebergTable table;
   private final ProcessedFiles processedFiles;
   private final ObjectStore rawStore;
   private final QueryLimits limits;
   private final ScratchDir scratch;
   private boolean quarantineLoaded;
 
-  /** Resolves a committed processed file key to a local file DuckDB can read. */
+  /** Resolves a data file of the table to a local file DuckDB can read. */
   public interface ProcessedFiles {
-    /** The local file of a committed key (fetched first for a remote store). */
-    Path localFile(String key) throws IOException;
+    /** The local file of a data file's location (fetched first for a remote store). */
+    Path localFile(String location) throws IOException;
 
     /** The folder every local file lives under: the only place DuckDB may read processed data from. */
     Path root();
@@ -86,15 +88,18 @@ public final class QueryEngine implements AutoCloseable {
     /** Called after each query, so a cache may evict what it no longer needs. */
     default void release() throws IOException {}
 
-    /** The files of a store in a local folder, read in place. */
-    static ProcessedFiles local(ObjectStore store) {
-      Objects.requireNonNull(store, "store is null");
-      Path root = store.localPath(ProcessedLayout.ROOT)
-          .orElseThrow(() -> new IllegalArgumentException(store.location().display() + " is not a local folder"));
+    /** The files of a table in a local folder, read in place; a file outside the folder is refused. */
+    static ProcessedFiles local(IcebergTable table) {
+      Objects.requireNonNull(table, "table is null");
+      Path root = StoreFileIO.path(table.location());
       return new ProcessedFiles() {
         @Override
-        public Path localFile(String key) throws IOException {
-          return store.localPath(key).orElseThrow(() -> new IOException("no local file for " + key));
+        public Path localFile(String location) throws IOException {
+          Path p = StoreFileIO.path(location);
+          if (!p.startsWith(root)) {
+            throw new IOException("data file " + location + " is outside the table's folder " + root);
+          }
+          return p;
         }
 
         @Override
@@ -105,11 +110,12 @@ public final class QueryEngine implements AutoCloseable {
     }
   }
 
-  private QueryEngine(Catalog catalog, String database, Connection duck, ProcessedFiles files, ObjectStore rawStore,
-      QueryLimits limits, ScratchDir scratch) {
+  private QueryEngine(Catalog catalog, String database, Connection duck, IcebergTable table, ProcessedFiles files,
+      ObjectStore rawStore, QueryLimits limits, ScratchDir scratch) {
     this.catalog = catalog;
     this.database = database;
     this.duck = duck;
+    this.table = table;
     this.processedFiles = files;
     this.rawStore = rawStore;
     this.limits = limits;
@@ -121,9 +127,10 @@ public final class QueryEngine implements AutoCloseable {
    * {@code files} turns processed keys into local files (the folder itself, or a cache);
    * {@code tempRoot} is where this engine makes its own temporary folder.
    */
-  public static QueryEngine open(Catalog catalog, String database, ProcessedFiles files, ObjectStore rawStore,
-      QueryLimits limits, Path tempRoot) {
+  public static QueryEngine open(Catalog catalog, String database, IcebergTable table, ProcessedFiles files,
+      ObjectStore rawStore, QueryLimits limits, Path tempRoot) {
     Objects.requireNonNull(catalog, "catalog is null");
+    Objects.requireNonNull(table, "table is null");
     Objects.requireNonNull(database, "database is null");
     Objects.requireNonNull(files, "files is null");
     Objects.requireNonNull(limits, "limits is null");
@@ -137,7 +144,7 @@ public final class QueryEngine implements AutoCloseable {
     }
     try {
       Connection duck = DuckDb.open(limits.memoryBytes() + "B", scratch.path(), 0);
-      QueryEngine engine = new QueryEngine(catalog, database, duck, files, rawStore, limits, scratch);
+      QueryEngine engine = new QueryEngine(catalog, database, duck, table, files, rawStore, limits, scratch);
       try {
         engine.createTables();
         engine.sandbox();
@@ -322,15 +329,9 @@ public final class QueryEngine implements AutoCloseable {
     return rawStore == null ? Optional.empty() : rawStore.localPath(RawLayout.ROOT);
   }
 
-  /** Every column the processed table has ever had, in catalog order, partition columns last. */
+  /** The table's columns in schema order, partition columns last. */
   private Map<String, ColumnType> processedShape() {
-    Map<String, ColumnType> cols = new LinkedHashMap<>();
-    for (Column c : ProcessedSchema.COLUMNS) {
-      cols.put(c.name(), c.type());
-    }
-    for (CatalogColumn c : catalog.columns(ProcessedSchema.TABLE)) {
-      cols.putIfAbsent(c.name(), c.type());
-    }
+    Map<String, ColumnType> cols = new LinkedHashMap<>(table.columns());
     for (Column c : ProcessedSchema.PARTITION_COLUMNS) {
       cols.remove(c.name());
       cols.put(c.name(), c.type());
@@ -339,36 +340,39 @@ public final class QueryEngine implements AutoCloseable {
   }
 
   /**
-   * The view over the committed files of the days the filter allows. Its shape is the catalog's
-   * whatever files it reads: columns a file lacks are NULL, each column has the catalog's type.
-   * Nothing is opened here; DuckDB reads the footers once, when it runs the query.
+   * The view over the data files of the table's current snapshot that the filter may need,
+   * planned from Iceberg's metadata (manifests pruned by partition). Its shape is the table's
+   * schema whatever files it reads: columns a file lacks are NULL, each column has the
+   * schema's type. No data file is opened here; DuckDB reads the footers once, when it runs.
    */
   private String processedSelect(DayFilter days) throws IOException {
+    table.refresh();
     Map<String, ColumnType> shape = processedShape();
     List<String> files = new ArrayList<>();
-    for (ProcessedDay d : catalog.processedDays()) {
-      if (!days.allows(d.day())) {
+    boolean hive = true;
+    for (IcebergTable.PlannedFile f : table.plan(days.expression())) {
+      if (!days.allows(f.day())) {
         continue;
       }
-      for (ProcessedDay.ProcessedFile f : d.files()) {
-        Path local = processedFiles.localFile(f.key());
-        if (!processedFiles.remote() && !Files.isRegularFile(local)) {
-          throw new QueryException("the processed file " + f.key() + " of " + d.day() + " is missing: rebuild the day "
-              + "with 'cdr etl --date " + d.day() + "' (or filter the query to other days)", null);
-        }
-        files.add(local.toString());
+      // DuckDB prunes files by their folder names where a filter is beyond the engine's reading
+      // (an OR): only when every folder says the file's day the way Iceberg's own layout does
+      hive &= f.location().contains("/year=" + f.day().getYear() + "/month=" + f.day().getMonthValue()
+          + "/day=" + f.day().getDayOfMonth() + "/");
+      Path local = processedFiles.localFile(f.location());
+      if (!processedFiles.remote() && !Files.isRegularFile(local)) {
+        throw new QueryException("the processed file " + f.location() + " of " + f.day() + " is missing: rebuild "
+            + "the day with 'cdr etl --date " + f.day() + "' (or filter the query to other days)", null);
       }
+      files.add(local.toString());
     }
     if (files.isEmpty()) {
       return emptySelect(shape);
     }
     String source = "read_parquet([" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", "))
-        + "], hive_partitioning = true, union_by_name = true, "
-        + "hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})";
+        + "], union_by_name = true" + (hive ? ", hive_partitioning = true, "
+        + "hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER}" : ", hive_partitioning = false") + ")";
     String outer = shape.entrySet().stream()
-        .map(e -> ProcessedSchema.PARTITION_COLUMNS.stream().anyMatch(c -> c.name().equals(e.getKey()))
-            ? DuckDb.ident(e.getKey())
-            : "CAST(" + DuckDb.ident(e.getKey()) + " AS " + e.getValue().name() + ") AS " + DuckDb.ident(e.getKey()))
+        .map(e -> "CAST(" + DuckDb.ident(e.getKey()) + " AS " + e.getValue().name() + ") AS " + DuckDb.ident(e.getKey()))
         .collect(Collectors.joining(", "));
     return "SELECT " + outer + " FROM (" + emptySelect(shape) + " UNION ALL BY NAME SELECT * FROM " + source + ")";
   }

@@ -3,7 +3,9 @@ package io.cdrpipeline.workflow;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.crawl.CrawlResult;
 import io.cdrpipeline.crawl.Crawler;
-import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlJob;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.query.QueryEngine;
@@ -31,13 +33,14 @@ public final class LocalPipelineActions implements PipelineActions {
   public record Parts(
       Factory<Crawler> crawler,
       List<RawSource> sources,
-      ObjectStore processed,
-      Factory<EmbeddedEtl> etl,
+      Factory<ProcessedTable> table,
+      Factory<EtlJob> etl,
       Factory<QueryEngine> query,
       ObjectStore reports,
       ReportLinks links,
       int dailyWorkers,
-      int fullWorkers) {}
+      int fullWorkers,
+      Duration snapshotRetention) {}
 
   private final Parts parts;
 
@@ -58,7 +61,19 @@ public final class LocalPipelineActions implements PipelineActions {
 
   @Override
   public ObjectNode crawlProcessed(boolean everything) throws Exception {
-    return crawl(parts.crawler().make().crawlProcessed(parts.processed(), everything));
+    return crawl(parts.crawler().make().crawlProcessed(parts.table().make().iceberg(), everything));
+  }
+
+  @Override
+  public ObjectNode maintainTable() throws Exception {
+    ProcessedTable t = parts.table().make();
+    t.settleAll();
+    IcebergTable.Maintenance m = t.iceberg().maintain(parts.snapshotRetention(), java.time.Instant.now());
+    ObjectNode o = ExecutionStore.JSON.createObjectNode();
+    o.put("snapshotsExpired", m.snapshotsExpired());
+    o.put("orphansDeleted", m.orphansDeleted());
+    o.put("manifests", m.manifestsAfter());
+    return o;
   }
 
   private static ObjectNode crawl(CrawlResult r) {

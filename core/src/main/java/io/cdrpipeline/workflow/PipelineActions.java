@@ -22,6 +22,9 @@ public interface PipelineActions {
   /** Crawls the processed bucket. */
   ObjectNode crawlProcessed(boolean everything) throws Exception;
 
+  /** Expires old snapshots of the processed table, removes orphan files, rewrites manifests. */
+  ObjectNode maintainTable() throws Exception;
+
   /** Writes the monthly report files. */
   ObjectNode report(YearMonth month) throws Exception;
 

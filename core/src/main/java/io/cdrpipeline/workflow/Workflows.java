@@ -48,6 +48,7 @@ public final class Workflows {
         new Step("crawl-raw", Duration.ofHours(1), c -> p.crawlRaw(false, false)),
         new Step("etl", timeouts.daily(), c -> p.etlDay(LocalDate.parse(c.input().get("Date").asText()))),
         new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(false)),
+        new Step("maintain-table", Duration.ofHours(1), c -> p.maintainTable()),
         new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: " + c.input().get("Date").asText(),
             Optional.empty()))),
         timeouts.daily(),

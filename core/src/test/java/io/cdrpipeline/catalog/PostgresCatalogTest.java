@@ -35,7 +35,7 @@ class PostgresCatalogTest {
     assertThat(p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false).newPartitions()).isEqualTo(2);
     p.etl().runDay(DAY, 2);
     p.etl().runDay(DAY, 2);
-    p.crawler().crawlProcessed(p.processed, false);
+    p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(p.count("SELECT count(*) FROM cdrs.processed_cdrs")).isEqualTo(150);
     assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(3);
     assertThat(p.catalog.processedDay(DAY).orElseThrow().files()).hasSize(1);
@@ -59,7 +59,7 @@ class PostgresCatalogTest {
 
     p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY, 2);
-    p.crawler().crawlProcessed(p.processed, false);
+    p.crawler().crawlProcessed(p.table().iceberg(), false);
 
     assertThat(s.rowsWritten()).isEqualTo(2);
     assertThat(p.catalog.quarantine(Optional.of(DAY))).extracting(QuarantinedFile::reason).containsExactlyInAnyOrder(

@@ -13,7 +13,6 @@ import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.testing.CountingStore;
 import io.cdrpipeline.testing.Pipeline;
-import io.cdrpipeline.model.ProcessedLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,7 +138,7 @@ class CrawlerTest {
     p.cdr.put(RawLayout.dayPrefix("vc1", START) + "x", ("{\"CallId\":\"x\",\"StartTimeEpochSeconds\":1764201600,"
         + "\"Extra\":true}").getBytes(StandardCharsets.UTF_8));
     p.etl().runDay(START, 1);
-    CrawlResult r = p.crawler().crawlProcessed(p.processed, false);
+    CrawlResult r = p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(r.newPartitions()).isEqualTo(1);
     assertThat(r.objects()).isEqualTo(1);
     Map<String, ColumnType> cols = p.catalog.columns(ProcessedSchema.TABLE).stream()
@@ -148,7 +147,7 @@ class CrawlerTest {
         .containsEntry("duration", ColumnType.BIGINT).doesNotContainKey("year");
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::path)
         .containsExactly("year=2026/month=09/day=01");
-    assertThat(p.crawler().crawlProcessed(p.processed, false).newPartitions()).isZero();
+    assertThat(p.crawler().crawlProcessed(p.table().iceberg(), false).newPartitions()).isZero();
   }
 
   @Test
@@ -237,18 +236,18 @@ class CrawlerTest {
     }
     p.etl().runDay(dec1, 1);
     p.etl().runDay(dec2, 1);
-    assertThat(p.crawler().crawlProcessed(p.processed, false).newPartitions()).isEqualTo(2);
+    assertThat(p.crawler().crawlProcessed(p.table().iceberg(), false).newPartitions()).isEqualTo(2);
     // older days processed after newer ones were crawled (a backfill, start daily --date)
     p.etl().runDay(nov5, 1);
-    assertThat(p.crawler().crawlProcessed(p.processed, false).newPartitions()).isEqualTo(1);
+    assertThat(p.crawler().crawlProcessed(p.table().iceberg(), false).newPartitions()).isEqualTo(1);
     p.etl().runDay(oct9, 1);
-    CrawlResult r = p.crawler().crawlProcessed(p.processed, false);
+    CrawlResult r = p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(r.newPartitions()).isEqualTo(1);
     assertThat(r.refreshedPartitions()).isZero();
     // a day with no rows is committed too, and is a partition of no files
     Files.createDirectories(p.cdrRoot());
     p.etl().runDay(LocalDate.of(2026, 1, 1), 1);
-    p.crawler().crawlProcessed(p.processed, false);
+    p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date)
         .containsExactlyElementsOf(p.catalog.processedDays().stream().map(d -> d.day()).toList());
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::objectCount)
@@ -259,7 +258,7 @@ class CrawlerTest {
         .findFirst().orElseThrow().bytes();
     gen.generate(nov5, 30, 1, 77, 0, null);
     p.etl().runDay(nov5, 1);
-    CrawlResult again = p.crawler().crawlProcessed(p.processed, false);
+    CrawlResult again = p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(again.newPartitions()).isZero();
     assertThat(again.refreshedPartitions()).isEqualTo(1);
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).filteredOn(x -> x.date().equals(nov5)).singleElement()
@@ -273,18 +272,18 @@ class CrawlerTest {
     new CdrGenerator(p.cdr).generate(START, 10, 1, 1, 0, null);
     p.etl().runDay(START, 1);
     // a file a killed first run of another day left behind: in the folders, never committed
-    Path committed = p.processed.root().resolve(p.catalog.processedDay(START).orElseThrow().files().get(0).key());
-    Path leftover = p.processed.root().resolve(ProcessedLayout.dayPrefix(START.plusDays(3)) + "part-00000-x.parquet");
+    Path committed = p.file(p.catalog.processedDay(START).orElseThrow().files().get(0).key());
+    Path leftover = p.file(p.table().iceberg().newDataFile(START.plusDays(3), "x", 0));
     Files.createDirectories(leftover.getParent());
     Files.copy(committed, leftover);
     for (boolean everything : List.of(false, true)) {
-      p.crawler().crawlProcessed(p.processed, everything);
+      p.crawler().crawlProcessed(p.table().iceberg(), everything);
       assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date).containsExactly(START);
     }
     // and a partition an older version registered for it goes
     p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.TABLE, Crawler.SOURCE_PROCESSED,
         "year=2026/month=09/day=04", null, START.plusDays(3), 1, 10, java.time.Instant.now())));
-    p.crawler().crawlProcessed(p.processed, false);
+    p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date).containsExactly(START);
   }
 

@@ -48,7 +48,7 @@ class EmbeddedEtlTest {
     p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
     EtlSummary s1 = p.etl().runDay(DAY1, 4);
     EtlSummary s2 = p.etl().runDay(DAY2, 4);
-    p.crawler().crawlProcessed(p.processed, false);
+    p.crawler().crawlProcessed(p.table().iceberg(), false);
 
     List<JsonNode> raw = RawFiles.validRecords(p.cdrRoot());
     List<JsonNode> expected = raw;
@@ -85,15 +85,28 @@ class EmbeddedEtlTest {
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE npanxx IS NULL")).isEqualTo(international);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE day = 26")).isEqualTo(702);
 
-    // layout: Hive partition folders, partition columns only in the path, rows sorted
-    Path dayDir = p.processed.root().resolve("processed_cdrs/year=2026/month=11/day=26");
-    List<Path> parquet = RawFiles.files(dayDir);
+    // layout: one data file of the Iceberg table in the day's folder, the partition columns in
+    // the file too, every column carrying the table's field id, rows sorted
+    List<Path> parquet = p.dayFiles(DAY1);
     assertThat(parquet).hasSize(1);
+    assertThat(parquet.get(0).getParent()).isEqualTo(p.processed.root().resolve("processed_cdrs/data/year=2026/month=11/day=26"));
     assertThat(parquet.get(0).getFileName().toString()).endsWith(".parquet");
     QueryResult fileColumns = p.sql("DESCRIBE SELECT * FROM read_parquet('" + parquet.get(0) + "', hive_partitioning = false)");
     List<Object> names = fileColumns.rows().stream().map(r -> r.get(0)).collect(Collectors.toList());
-    assertThat(names).doesNotContain("year", "month", "day")
+    assertThat(names).contains("year", "month", "day")
         .contains("duration", "npanxx", "hour", "start_time", "end_time", "source_key", "callid", "isproxycall");
+    java.util.Map<String, Integer> ids = p.table().iceberg().fieldIds();
+    try (java.sql.Connection c = io.cdrpipeline.query.DuckDb.open("256MB", tmp.resolve("duck"), 1);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT name, field_id FROM parquet_schema('" + parquet.get(0)
+            + "') WHERE field_id IS NOT NULL")) {
+      java.util.Map<String, Integer> inFile = new java.util.HashMap<>();
+      while (rs.next()) {
+        inFile.put(rs.getString(1), rs.getInt(2));
+      }
+      assertThat(inFile).hasSameSizeAs(names);
+      inFile.forEach((name, id) -> assertThat(ids).containsEntry(name, id));
+    }
     assertThat(p.count("SELECT count(*) FROM (SELECT voiceconnectorid, starttimeepochseconds, "
         + "lag(voiceconnectorid) OVER () AS pv, lag(starttimeepochseconds) OVER () AS ps FROM read_parquet('"
         + parquet.get(0) + "')) WHERE pv > voiceconnectorid OR (pv = voiceconnectorid AND ps > starttimeepochseconds)"))
@@ -116,8 +129,19 @@ class EmbeddedEtlTest {
     String sum2 = p.sql("SELECT sum(duration), count(*), count(DISTINCT callid) FROM processed_cdrs").rows().toString();
     assertThat(sum2).isEqualTo(sum1);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(300);
-    assertThat(RawFiles.files(p.processed.root().resolve("processed_cdrs"))).hasSize(1);
+    // the day is one file; the replaced ones stay until their snapshots expire, for queries
+    // planned on them, and then go
+    assertThat(p.dayFiles(DAY1)).hasSize(1);
     assertThat(p.catalog.processedDay(DAY1).orElseThrow().files()).hasSize(1);
+    assertThat(dataFiles(p)).hasSize(3);
+    p.table().iceberg().maintain(java.time.Duration.ofDays(1), java.time.Instant.now().plus(java.time.Duration.ofDays(2)));
+    assertThat(dataFiles(p)).containsExactlyElementsOf(p.dayFiles(DAY1));
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(300);
+  }
+
+  static List<Path> dataFiles(Pipeline p) throws Exception {
+    return RawFiles.files(p.processed.root().resolve("processed_cdrs/data")).stream()
+        .filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
   }
 
   @Test
@@ -160,7 +184,7 @@ class EmbeddedEtlTest {
     p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
     p.etl().runFull(2, false);
     String lost = p.catalog.processedDay(DAY1).orElseThrow().files().get(0).key();
-    Files.delete(p.processed.root().resolve(lost));
+    Files.delete(p.file(lost));
 
     List<String> messages = new java.util.ArrayList<>();
     EtlSummary s = p.etl(new EtlListener() {
@@ -173,7 +197,7 @@ class EmbeddedEtlTest {
         org.assertj.core.groups.Tuple.tuple(DAY1, false), org.assertj.core.groups.Tuple.tuple(DAY2, true));
     assertThat(messages).anyMatch(m -> m.contains(lost) && m.contains("missing"));
     String key = p.catalog.processedDay(DAY1).orElseThrow().files().get(0).key();
-    assertThat(p.processed.root().resolve(key)).exists();
+    assertThat(p.file(key)).exists();
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(70);
     assertThat(p.etl().runFull(2, false).daysSkipped()).isEqualTo(2);
   }

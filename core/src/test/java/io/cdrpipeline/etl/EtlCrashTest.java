@@ -96,12 +96,18 @@ class EtlCrashTest {
   private void assertNewDayComplete() throws Exception {
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(500);
     assertThat(p.count("SELECT count(DISTINCT callid) FROM processed_cdrs")).isEqualTo(500);
-    assertThat(dataFiles()).hasSize(1);
-    assertThat(p.catalog.processedDay(DAY).orElseThrow().files()).hasSize(1);
+    assertThat(p.dayFiles(DAY)).hasSize(1);
+    ProcessedDay day = p.catalog.processedDay(DAY).orElseThrow();
+    assertThat(day.files()).hasSize(1);
+    assertThat(day.rowsWritten()).isEqualTo(500);
+    assertThat(p.catalog.stagedRuns()).isEmpty();
+    // what the dead run left (an upload, a replaced file) goes with table maintenance, after the retention
+    p.table().iceberg().maintain(java.time.Duration.ofDays(1), java.time.Instant.now().plus(java.time.Duration.ofDays(2)));
+    assertThat(dataFiles()).containsExactlyElementsOf(p.dayFiles(DAY));
   }
 
   private List<Path> dataFiles() throws Exception {
-    return RawFiles.files(p.processed.root().resolve("processed_cdrs")).stream()
+    return RawFiles.files(p.processed.root().resolve("processed_cdrs/data")).stream()
         .filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
   }
 }

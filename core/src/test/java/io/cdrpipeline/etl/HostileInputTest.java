@@ -54,7 +54,7 @@ class HostileInputTest {
   private static void crawlEtlCrawl(Pipeline p) throws Exception {
     p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
     p.etl().runDay(DAY, 2);
-    p.crawler().crawlProcessed(p.processed, false);
+    p.crawler().crawlProcessed(p.table().iceberg(), false);
   }
 
   private static Map<String, String> reasons(Pipeline p) {
@@ -153,7 +153,7 @@ class HostileInputTest {
 
     p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY, 2);
-    p.crawler().crawlProcessed(p.processed, false);
+    p.crawler().crawlProcessed(p.table().iceberg(), false);
 
     assertThat(s.rowsWritten()).isEqualTo(7);
     assertThat(s.rejected()).isEqualTo(3);

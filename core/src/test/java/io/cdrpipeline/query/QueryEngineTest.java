@@ -99,7 +99,7 @@ class QueryEngineTest {
     Pipeline p = threeDays();
     LocalDate gone = LocalDate.of(2026, 10, 1);
     String key = p.catalog.processedDay(gone).orElseThrow().files().get(0).key();
-    java.nio.file.Files.delete(p.processed.localPath(key).orElseThrow());
+    java.nio.file.Files.delete(p.file(key));
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 2")).isEqualTo(30);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day IN (2, 3)")).isEqualTo(60);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE month = 11")).isZero();

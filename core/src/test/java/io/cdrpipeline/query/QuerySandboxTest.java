@@ -42,7 +42,7 @@ class QuerySandboxTest {
     p.etl().runDay(DAY, 2);
     LinkSigner.fromStateDir(p.config.stateDir());
     Files.writeString(tmp.resolve("cdr.yaml"), "stateDir: data/state\n");
-    parquet = p.processed.localPath(p.catalog.processedDay(DAY).orElseThrow().files().get(0).key()).orElseThrow();
+    parquet = p.file(p.catalog.processedDay(DAY).orElseThrow().files().get(0).key());
   }
 
   /** Every statement of the attack reports, and the older list of what must never run. */

@@ -3,7 +3,10 @@ package io.cdrpipeline.s3;
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.crawl.Crawler;
-import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlJob;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
@@ -50,8 +53,9 @@ public final class S3Bench {
   private static double run(String name, Path state, ObjectStore source, ObjectStore processed, LocalDate day, int workers,
       int calls) {
     Catalog catalog = new Catalog(Database.open("jdbc:sqlite:" + state.resolve("catalog.db")));
-    EmbeddedEtl etl = new EmbeddedEtl(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, source, "")), processed, "1GB",
-        state.resolve("tmp"), EtlListener.NONE);
+    EtlJob etl = EtlJob.embedded(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, source, "")),
+        new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, catalog.database().url(), "cdrs", processed), catalog),
+        "1GB", state.resolve("tmp"), EtlListener.NONE);
     etl.runDay(day, workers); // warm-up: JIT and page cache, as in a running service
     EtlSummary s = etl.runDay(day, workers);
     double fps = s.filesRead() / (s.elapsed().toNanos() / 1e9);

@@ -84,7 +84,8 @@ class S3PipelineTest {
   Executor executor(int stepAttempts) {
     Topic topic = Topic.of(List.of(), new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
     LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
-        p::crawler, p.sources(), p.processed, p::etl, p::query, p.reports, new S3PresignedLinks(p.reports), 4, 4));
+        p::crawler, p.sources(), p::table, p::etl, p::query, p.reports, new S3PresignedLinks(p.reports), 4, 4,
+        Duration.ofDays(1)));
     return new Executor(new ExecutionStore(p.catalog),
         Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofMinutes(10), Clock.systemUTC()),
         topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(200), Duration.ofSeconds(30), stepAttempts,

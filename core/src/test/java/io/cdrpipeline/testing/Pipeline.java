@@ -4,7 +4,10 @@ import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.crawl.Crawler;
-import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlJob;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.query.QueryEngine;
@@ -52,13 +55,34 @@ public final class Pipeline {
     return new Crawler(catalog, 0, 4, config.stateDir().resolve("tmp"), s -> {});
   }
 
-  public EmbeddedEtl etl() {
+  public EtlJob etl() {
     return etl(EtlListener.NONE);
   }
 
-  public EmbeddedEtl etl(EtlListener listener) {
-    return new EmbeddedEtl(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, cdr, "")), processed, "512MB",
+  public EtlJob etl(EtlListener listener) {
+    return EtlJob.embedded(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, cdr, "")), table(), "512MB",
         config.stateDir().resolve("tmp"), listener);
+  }
+
+  private ProcessedTable table;
+
+  /** The local file of a data file's location in the table. */
+  public Path file(String location) {
+    return io.cdrpipeline.table.StoreFileIO.path(location);
+  }
+
+  /** The data files of the table's current snapshot for a day. */
+  public List<Path> dayFiles(java.time.LocalDate day) {
+    return table().iceberg().refresh().dayFiles(day).stream().map(f -> file(f.location())).toList();
+  }
+
+  /** The processed table, opened on first use and kept. */
+  public ProcessedTable table() {
+    if (table == null) {
+      table = new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, database.url(), config.database(), processed),
+          catalog);
+    }
+    return table;
   }
 
   public QueryEngine query() {
@@ -67,7 +91,7 @@ public final class Pipeline {
 
   /** An engine with other limits. */
   public QueryEngine query(QueryLimits limits) {
-    return QueryEngine.open(catalog, config.database(), QueryEngine.ProcessedFiles.local(processed), cdr, limits,
+    return QueryEngine.open(catalog, config.database(), table().iceberg(), QueryEngine.ProcessedFiles.local(table().iceberg()), cdr, limits,
         config.stateDir().resolve("tmp"));
   }
 

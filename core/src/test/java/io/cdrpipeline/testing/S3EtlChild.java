@@ -3,7 +3,10 @@ package io.cdrpipeline.testing;
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.crawl.Crawler;
-import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlJob;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.store.S3Settings;
@@ -26,7 +29,9 @@ public final class S3EtlChild {
     String suffix = args.length > 3 ? args[3] : "";
     S3Store cdr = new S3Store(new StoreLocation.S3("cdr-bucket" + suffix, ""), s3, S3Server.credentials());
     S3Store processed = new S3Store(new StoreLocation.S3("processed-bucket" + suffix, "tables"), s3, S3Server.credentials());
-    new EmbeddedEtl(new Catalog(db), List.of(new RawSource(Crawler.SOURCE_CDR, cdr, "")), processed, "256MB",
+    Catalog catalog = new Catalog(db);
+    EtlJob.embedded(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, cdr, "")),
+        new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, db.url(), "cdrs", processed), catalog), "256MB",
         dir.resolve("data/state/tmp"), EtlListener.NONE).runDay(LocalDate.parse(args[2]), 4);
     System.out.println("done");
   }

@@ -4,7 +4,10 @@ import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.crawl.Crawler;
-import io.cdrpipeline.etl.EmbeddedEtl;
+import io.cdrpipeline.etl.EtlJob;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.query.CachedProcessedFiles;
@@ -62,12 +65,23 @@ public final class S3Pipeline implements AutoCloseable {
     return new Crawler(catalog, 0, 4, config.stateDir().resolve("tmp"), s -> {});
   }
 
-  public EmbeddedEtl etl() {
-    return new EmbeddedEtl(catalog, sources(), processed, "512MB", config.stateDir().resolve("tmp"), EtlListener.NONE);
+  public EtlJob etl() {
+    return EtlJob.embedded(catalog, sources(), table(), "512MB", config.stateDir().resolve("tmp"), EtlListener.NONE);
+  }
+
+  private ProcessedTable table;
+
+  /** The processed table on S3, opened on first use and kept. */
+  public ProcessedTable table() {
+    if (table == null) {
+      table = new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, catalog.database().url(), "cdrs", processed),
+          catalog);
+    }
+    return table;
   }
 
   public QueryEngine query() {
-    return QueryEngine.open(catalog, config.database(), new CachedProcessedFiles(processed, cache), cdr,
+    return QueryEngine.open(catalog, config.database(), table().iceberg(), new CachedProcessedFiles(processed, cache), cdr,
         QueryLimits.DEFAULTS, config.stateDir().resolve("tmp"));
   }
 

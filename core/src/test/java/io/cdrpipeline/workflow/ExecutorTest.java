@@ -82,7 +82,7 @@ class ExecutorTest {
   void aDailyRunGoesThroughEveryStepAndNotifiesCompletion() throws Exception {
     Execution end = runDaily("2026-11-27");
     assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(actions.calls).containsExactly("crawl-raw", "etl", "crawl-processed");
+    assertThat(actions.calls).containsExactly("crawl-raw", "etl", "crawl-processed", "maintain-table");
     assertThat(end.output().orElseThrow().get("Date").asText()).isEqualTo("2026-11-27");
     assertThat(types(end.id())).containsExactly(
         ExecutionEvent.Type.EXECUTION_STARTED,
@@ -112,7 +112,7 @@ class ExecutorTest {
   }
 
   @ParameterizedTest(name = "{0} fails in step {1}")
-  @CsvSource({"daily, crawl-raw", "daily, etl", "daily, crawl-processed", "full, crawl-raw", "full, etl",
+  @CsvSource({"daily, crawl-raw", "daily, etl", "daily, crawl-processed", "daily, maintain-table", "full, crawl-raw", "full, etl",
       "full, crawl-processed", "report, query", "report, link"})
   void aFailureInAnyStepEndsFailedAndSendsTheErrorNotification(String workflow, String step) throws Exception {
     actions.then(step, new StepFailure("disk on fire"));
@@ -145,7 +145,7 @@ class ExecutorTest {
     actions.then("etl", new IOException("connection reset"), new IOException("connection reset"));
     Execution end = runDaily("2026-11-27");
     assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(actions.calls).containsExactly("crawl-raw", "etl", "etl", "etl", "crawl-processed");
+    assertThat(actions.calls).containsExactly("crawl-raw", "etl", "etl", "etl", "crawl-processed", "maintain-table");
     assertThat(store.events(end.id())).filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_RETRIED)
         .extracting(ev -> ev.detail().orElse(""))
         .satisfiesExactly(d -> assertThat(d).contains("attempt 1").contains("5 ms"),
@@ -220,7 +220,7 @@ class ExecutorTest {
     assertThat(executor.claim(stale)).isFalse(); // the owner changed: a second claimer loses
     Execution end = executor.run(e.id(), null);
     assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(actions.calls).containsExactly("etl", "crawl-processed");
+    assertThat(actions.calls).containsExactly("etl", "crawl-processed", "maintain-table");
     assertThat(types(end.id())).contains(ExecutionEvent.Type.EXECUTION_RESUMED);
     assertThat(types(end.id())).filteredOn(t -> t == ExecutionEvent.Type.EXECUTION_SUCCEEDED).hasSize(1);
   }
@@ -305,7 +305,7 @@ class ExecutorTest {
       assertThat(next.claim(given)).isTrue();
       assertThat(next.run(e.id(), null).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     }
-    assertThat(actions.calls).containsExactly("crawl-raw", "etl", "etl", "crawl-processed");
+    assertThat(actions.calls).containsExactly("crawl-raw", "etl", "etl", "crawl-processed", "maintain-table");
   }
 
   @Test

@@ -39,6 +39,11 @@ public class ForwardingActions implements PipelineActions {
   }
 
   @Override
+  public ObjectNode maintainTable() throws Exception {
+    return inner.maintainTable();
+  }
+
+  @Override
   public ObjectNode report(YearMonth month) throws Exception {
     return inner.report(month);
   }

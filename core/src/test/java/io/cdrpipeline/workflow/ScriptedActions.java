@@ -91,6 +91,11 @@ final class ScriptedActions implements PipelineActions {
   }
 
   @Override
+  public ObjectNode maintainTable() throws Exception {
+    return call("maintain-table");
+  }
+
+  @Override
   public ObjectNode report(YearMonth month) throws Exception {
     ObjectNode o = call("query");
     o.put("npanxxKey", "reports/" + month + "/npanxx.csv");

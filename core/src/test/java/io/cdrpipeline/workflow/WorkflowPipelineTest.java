@@ -49,8 +49,8 @@ class WorkflowPipelineTest {
     Topic topic = Topic.of(List.of(new Subscription.Webhook(hook.url(), Optional.of("s3cret"), "X-Cdr-Secret")),
         new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
     LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
-        p::crawler, List.of(new RawSource(Crawler.SOURCE_CDR, p.cdr, "")), p.processed, p::etl, p::query, reports,
-        new SignedServerLinks("http://localhost:8080", signer, Clock.systemUTC()), 2, 2));
+        p::crawler, List.of(new RawSource(Crawler.SOURCE_CDR, p.cdr, "")), p::table, p::etl, p::query, reports,
+        new SignedServerLinks("http://localhost:8080", signer, Clock.systemUTC()), 2, 2, Duration.ofDays(1)));
     executor = new Executor(new ExecutionStore(p.catalog),
         Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofHours(1), Clock.systemUTC()),
         topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(200), Duration.ofSeconds(30), 2, Duration.ofMillis(5)));
@@ -116,8 +116,8 @@ class WorkflowPipelineTest {
         Optional.empty(), Optional.empty(), "cdr@example.com", List.of("ops@example.com"))),
         new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
     LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
-        p::crawler, List.of(new RawSource(Crawler.SOURCE_CDR, p.cdr, "")), p.processed, p::etl, p::query, reports,
-        new SignedServerLinks("http://localhost:8080", signer, Clock.systemUTC()), 2, 2));
+        p::crawler, List.of(new RawSource(Crawler.SOURCE_CDR, p.cdr, "")), p::table, p::etl, p::query, reports,
+        new SignedServerLinks("http://localhost:8080", signer, Clock.systemUTC()), 2, 2, Duration.ofDays(1)));
     executor = new Executor(new ExecutionStore(p.catalog),
         Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofHours(1), Clock.systemUTC()),
         topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(200), Duration.ofSeconds(30), 2, Duration.ofMillis(5)));

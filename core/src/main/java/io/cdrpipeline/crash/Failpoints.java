@@ -1,4 +1,4 @@
-package io.cdrpipeline.etl;
+package io.cdrpipeline.crash;
 
 import java.util.concurrent.atomic.AtomicLong;
 

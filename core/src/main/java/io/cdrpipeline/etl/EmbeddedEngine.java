@@ -3,47 +3,38 @@ package io.cdrpipeline.etl;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import io.cdrpipeline.catalog.Catalog;
-import io.cdrpipeline.catalog.CatalogColumn;
-import io.cdrpipeline.catalog.CatalogTable;
-import io.cdrpipeline.catalog.DayCommit;
-import io.cdrpipeline.catalog.NamedLock;
-import io.cdrpipeline.catalog.Partition;
-import io.cdrpipeline.catalog.ProcessedDay;
+import io.cdrpipeline.crash.Failpoints;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.InputLimits;
-import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
+import io.cdrpipeline.model.RowRules;
 import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.ObjectInfo;
-import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.StoredObject;
 import io.cdrpipeline.store.UnreadableObjectException;
+import io.cdrpipeline.table.DayTarget;
+import io.cdrpipeline.table.IcebergTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,159 +43,54 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded ETL (the Glue job of the original): turns one day of raw CDR files into one
- * Parquet file of {@code processed_cdrs}, on this machine.
+ * The embedded ETL engine (the Glue job's Spark work, on this machine): turns one day of raw
+ * CDR files into one Parquet data file of the processed table.
  *
- * <p>Per day: list only that day's folders (one per voice connector and bucket); read and
- * normalize the files on a pool of workers, each appending rows to its own DuckDB staging
- * table; have DuckDB sort and write them as Parquet; upload the file under a new name; swap
- * the day's file list in the catalog in one transaction; then delete the files the day no
- * longer uses. A crash at any point leaves the previous version of the day as the one queries
- * read, and the next run removes what the crash left behind.
+ * <p>It lists only that day's folders (one per voice connector and bucket), reads and
+ * normalizes the files on a pool of workers, each appending rows to its own staging file, then
+ * has DuckDB apply the {@link RowRules} (duplicate calls across buckets, types of unknown
+ * fields, sort order) and write the rows as Parquet carrying the table's field ids, and puts
+ * the file at its place in the table. It commits nothing: the caller does.
  */
-public final class EmbeddedEtl {
-  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEtl.class);
+public final class EmbeddedEngine implements EtlEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEngine.class);
   private static final int BATCH = 128;
   private static final List<String> END = new ArrayList<>();
-  private static final DateTimeFormatter RUN_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
-  private final Catalog catalog;
   private final List<RawSource> sources;
-  private final ObjectStore processed;
   private final String memoryLimit;
   private final Path tempDir;
   private final EtlListener listener;
   private final Normalizer normalizer = new Normalizer();
 
-  public EmbeddedEtl(Catalog catalog, List<RawSource> sources, ObjectStore processed, String memoryLimit,
-      Path tempDir, EtlListener listener) {
-    this.catalog = Objects.requireNonNull(catalog, "catalog");
+  public EmbeddedEngine(List<RawSource> sources, String memoryLimit, Path tempDir, EtlListener listener) {
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("at least one CDR bucket is needed");
     }
     this.sources = List.copyOf(sources);
-    this.processed = Objects.requireNonNull(processed, "processed");
     this.memoryLimit = memoryLimit;
-    this.tempDir = Objects.requireNonNull(tempDir, "tempDir");
+    this.tempDir = Objects.requireNonNull(tempDir, "tempDir is null");
     this.listener = listener == null ? EtlListener.NONE : listener;
   }
 
-  /** Processes exactly one day (the daily job); always rewrites it. */
-  public EtlSummary runDay(LocalDate day, int workers) {
-    return run("daily", List.of(day), workers, false, true);
-  }
-
-  /**
-   * Processes every crawled day (the full job). A day already processed whose raw objects are
-   * unchanged is skipped unless {@code force}; a killed run resumes where it stopped.
-   */
-  public EtlSummary runFull(int workers, boolean force) {
-    Set<LocalDate> days = new TreeSet<>();
-    for (RawSource s : sources) {
-      for (Partition p : catalog.partitions(ProcessedSchema.RAW_TABLE, s.name())) {
-        days.add(p.date());
-      }
-    }
-    return run("full", new ArrayList<>(days), workers, !force, false);
-  }
-
-  private EtlSummary run(String mode, List<LocalDate> days, int workers, boolean skipUnchanged, boolean single) {
-    String runId = RUN_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
-    Instant started = Instant.now();
-    for (RawSource s : sources) {
-      try {
-        s.store().checkReadable();
-      } catch (IOException e) {
-        throw new EtlException("cannot read CDR bucket " + s.store().location().display() + ": " + message(e), e);
-      }
-    }
-    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE,
-        processed.location().display() + "/" + ProcessedLayout.ROOT, "parquet", List.of("year", "month", "day")));
-    catalog.startRun(runId, mode, started);
-    List<DaySummary> done = new ArrayList<>();
+  @Override
+  public DayResult process(DayTarget target, int workers) throws IOException {
     try {
-      for (LocalDate day : days) {
-        DaySummary s = processDay(day, runId, workers, skipUnchanged);
-        done.add(s);
-        listener.dayFinished(s);
-      }
-    } catch (RuntimeException e) {
-      finish(runId, done, "FAILED", e.getMessage());
-      throw e;
-    }
-    finish(runId, done, "SUCCEEDED", null);
-    return new EtlSummary(runId, done, Duration.between(started, Instant.now()));
-  }
-
-  private void finish(String runId, List<DaySummary> done, String status, String error) {
-    catalog.finishRun(runId, status, (int) done.stream().filter(d -> !d.skipped()).count(),
-        (int) done.stream().filter(DaySummary::skipped).count(),
-        done.stream().mapToLong(DaySummary::filesRead).sum(), done.stream().mapToLong(DaySummary::rowsWritten).sum(),
-        done.stream().mapToLong(DaySummary::rejected).sum(), done.stream().mapToLong(DaySummary::bytesRead).sum(), error);
-  }
-
-  private DaySummary processDay(LocalDate day, String runId, int workers, boolean skipUnchanged) {
-    listener.dayStarted(day);
-    try (NamedLock lock = NamedLock.acquire(catalog.database(), "etl-day-" + day, listener::message)) {
-      if (skipUnchanged) {
-        var previous = catalog.processedDay(day);
-        if (previous.isPresent()) {
-          SourceFingerprint now = new SourceFingerprint();
-          for (int i = 0; i < sources.size(); i++) {
-            int src = i;
-            for (String vc : sources.get(i).store().listFolders(RawLayout.ROOT)) {
-              sources.get(i).store().list(RawLayout.dayPrefix(vc, day), o -> now.add(src, o));
-            }
-          }
-          if (now.value().equals(previous.get().fingerprint())) {
-            Optional<String> missing = missingFile(previous.get());
-            if (missing.isEmpty()) {
-              return new DaySummary(day, true, 0, 0, 0, 0, 0, Duration.ZERO, null);
-            }
-            listener.message(day + ": processed file " + processed.location().display() + "/" + missing.get()
-                + " is missing, processing the day again");
-          }
-        }
-      }
-      return new DayRun(day, runId, workers).execute();
-    } catch (IOException e) {
-      throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the previous data of the day is intact)", e);
+      return new DayRun(target, workers).execute();
     } catch (SQLException e) {
-      throw new EtlException("ETL of " + day + " failed in DuckDB: " + message(e) + " (the previous data of the day is intact)", e);
+      throw new IOException("DuckDB: " + e.getMessage(), e);
     }
-  }
-
-  /** A committed file of the day that is not in the processed bucket (deleted by hand), if any. */
-  private Optional<String> missingFile(ProcessedDay day) throws IOException {
-    for (ProcessedDay.ProcessedFile f : day.files()) {
-      if (processed.stat(f.key()).isEmpty()) {
-        return Optional.of(f.key());
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static String message(Throwable e) {
-    String m = e.getMessage();
-    if (e instanceof NoSuchFileException) {
-      m = "no such file or folder " + e.getMessage();
-    }
-    if (m == null) {
-      m = e.getClass().getSimpleName();
-    }
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   /** The work on one day. */
   private final class DayRun {
+    private final DayTarget target;
     private final LocalDate day;
     private final String runId;
     private final int workers;
@@ -220,14 +106,14 @@ public final class EmbeddedEtl {
     private Path fieldRejects;
     private volatile boolean listingDone;
 
-    DayRun(LocalDate day, String runId, int workers) {
-      this.day = day;
-      this.runId = runId;
+    DayRun(DayTarget target, int workers) {
+      this.target = target;
+      this.day = target.day();
+      this.runId = target.runId();
       this.workers = effectiveWorkers(workers);
     }
 
-    DaySummary execute() throws IOException, SQLException {
-      Instant started = Instant.now();
+    DayResult execute() throws IOException, SQLException {
       long t0 = System.nanoTime();
       Path work = tempDir.resolve("etl-" + runId + "-" + day);
       removeLeftovers(work);
@@ -247,12 +133,13 @@ public final class EmbeddedEtl {
           throw new java.util.concurrent.CompletionException(e);
         }
       });
+      boolean handedOver = false;
       try {
         readAll(work);
         LOG.info("{}: read {} files in {} ms", day, filesDone.get(), (System.nanoTime() - t0) / 1_000_000);
         listener.progress(day, filesDone.get(), filesDone.get(), true);
         Failpoints.hit("etl.after-read");
-        List<ProcessedDay.ProcessedFile> files = new ArrayList<>();
+        List<IcebergTable.NewFile> files = new ArrayList<>();
         long rows = 0;
         long bytesWritten = 0;
         if (rowsRead.get() > 0) {
@@ -260,30 +147,24 @@ public final class EmbeddedEtl {
           try (Connection duck = opened(duckOpening); Statement s = duck.createStatement()) {
             s.execute("SET preserve_insertion_order = false");
             List<String> dropped = limitUnknownFields(s, work);
-            rows = s.executeUpdate("COPY (" + selectSql(dropped) + ") TO " + DuckDb.literal(parquet.toString())
-                + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)");
+            Map<String, RowRules.ExtraPlacement> extras = placeExtras();
+            Map<String, Integer> ids = target.addColumns(newColumns(extras));
+            rows = s.executeUpdate("COPY (" + selectSql(dropped, extras) + ") TO " + DuckDb.literal(parquet.toString())
+                + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880, FIELD_IDS " + fieldIds(ids, extras) + ")");
           }
           if (rows > 0) {
             bytesWritten = Files.size(parquet);
             LOG.info("{}: wrote {} rows to Parquet ({} bytes) at {} ms", day, rows, bytesWritten,
                 (System.nanoTime() - t0) / 1_000_000);
-            String key = ProcessedLayout.fileKey(day, runId, 0);
-            processed.putFile(key, parquet);
-            files.add(new ProcessedDay.ProcessedFile(key, rows, bytesWritten));
+            String location = target.newDataFile(0);
+            target.upload(parquet, location);
+            files.add(new IcebergTable.NewFile(location, bytesWritten, rows));
           }
         }
-        Failpoints.hit("etl.before-commit");
-        List<String> replaced = catalog.commitDay(new DayCommit(day, runId, fingerprint.value(), fingerprint.count(),
-            fingerprint.bytes(), rows, files, rejected.get(), this::rejections, Instant.now()));
-        Failpoints.hit("etl.after-commit");
-        LOG.info("{}: committed at {} ms", day, (System.nanoTime() - t0) / 1_000_000);
-        cleanUp(files, replaced);
-        List<CatalogColumn> columns = new ArrayList<>(Catalog.asCatalogColumns(ProcessedSchema.COLUMNS));
-        new TreeSet<>(extraTypes.keySet()).forEach(name -> columns.add(new CatalogColumn(name, name, extraTypes.get(name), 0)));
-        catalog.mergeColumns(ProcessedSchema.TABLE, columns).forEach(c -> LOG.info("schema change: {}", c));
-        String output = processed.location().display() + "/" + ProcessedLayout.dayPrefix(day);
-        return new DaySummary(day, false, filesDone.get(), rows, rejected.get(), bytesRead.get(), bytesWritten,
-            Duration.between(started, Instant.now()), output);
+        DayResult result = new DayResult(day, runId, files, filesDone.get(), rows, rejected.get(), bytesRead.get(),
+            bytesWritten, fingerprint, this::rejections, () -> deleteTree(work));
+        handedOver = true;
+        return result;
       } finally {
         ticker.shutdownNow();
         duckOpening.thenAccept(c -> {
@@ -293,8 +174,47 @@ public final class EmbeddedEtl {
             // nothing held
           }
         });
-        deleteTree(work);
+        if (!handedOver) {
+          deleteTree(work);
+        }
       }
+    }
+
+    /** Where each unknown field of the day goes, by the {@link RowRules}, given the table's columns. */
+    private Map<String, RowRules.ExtraPlacement> placeExtras() {
+      Map<String, ColumnType> table = target.columns();
+      Map<String, RowRules.ExtraPlacement> out = new LinkedHashMap<>();
+      for (String name : new TreeSet<>(extraTypes.keySet())) {
+        out.put(name, RowRules.placeExtra(name, extraTypes.get(name), Optional.ofNullable(table.get(name))));
+      }
+      return out;
+    }
+
+    private List<Column> newColumns(Map<String, RowRules.ExtraPlacement> extras) {
+      List<Column> cols = new ArrayList<>();
+      for (RowRules.ExtraPlacement p : extras.values()) {
+        cols.add(new Column(p.column(), p.type()));
+        p.textColumn().ifPresent(t -> cols.add(new Column(t, ColumnType.VARCHAR)));
+      }
+      return cols;
+    }
+
+    /** DuckDB's FIELD_IDS option: every column the file has, with the table's id of it. */
+    private String fieldIds(Map<String, Integer> ids, Map<String, RowRules.ExtraPlacement> extras) {
+      List<String> names = new ArrayList<>();
+      ProcessedSchema.COLUMNS.forEach(c -> names.add(c.name()));
+      for (RowRules.ExtraPlacement p : extras.values()) {
+        names.add(p.column());
+        p.textColumn().ifPresent(names::add);
+      }
+      ProcessedSchema.PARTITION_COLUMNS.forEach(c -> names.add(c.name()));
+      return names.stream().map(n -> {
+        Integer id = ids.get(n);
+        if (id == null) {
+          throw new IllegalStateException("the table has no column " + n);
+        }
+        return DuckDb.ident(n) + ": " + id;
+      }).collect(Collectors.joining(", ", "{", "}"));
     }
 
     private Connection opened(java.util.concurrent.CompletableFuture<Connection> opening) throws SQLException {
@@ -520,39 +440,57 @@ public final class EmbeddedEtl {
     }
 
     /**
-     * The final rows: known columns, extra columns typed, duplicates across buckets removed,
-     * rows with a dropped unknown field left out. The unknown fields are parsed once per row.
+     * The final rows by the {@link RowRules}: known columns, unknown fields in the columns and
+     * types the rules place them in, duplicates across buckets removed, rows with a dropped
+     * unknown field left out, the partition columns, in the rules' order. The unknown fields
+     * are parsed once per row; a field whose values may not fit its column is read again as text.
      */
-    private String selectSql(List<String> dropped) {
+    private String selectSql(List<String> dropped, Map<String, RowRules.ExtraPlacement> extras) {
       StringBuilder cols = new StringBuilder();
       for (Column c : ProcessedSchema.COLUMNS) {
         String name = DuckDb.ident(c.name());
         if (c.type() == ColumnType.TIMESTAMP) {
+          // staged as whole epoch seconds (RowRules.TIMESTAMP_SOURCES)
           cols.append("make_timestamp(").append(name).append(" * 1000000) AS ").append(name).append(", ");
         } else {
           cols.append(name).append(", ");
         }
       }
       StringBuilder shape = new StringBuilder("{");
-      new TreeSet<>(extraTypes.keySet()).forEach(name -> {
+      for (Map.Entry<String, RowRules.ExtraPlacement> e : extras.entrySet()) {
+        String field = e.getKey();
+        RowRules.ExtraPlacement p = e.getValue();
         // names are column names (a-z, 0-9, _), so they need no escaping in the JSON shape
-        shape.append(shape.length() > 1 ? ", " : "").append('"').append(name).append("\": \"")
-            .append(extraTypes.get(name).name()).append('"');
-        cols.append("_values.").append(DuckDb.ident(name)).append(" AS ").append(DuckDb.ident(name)).append(", ");
-      });
-      cols.setLength(cols.length() - 2);
+        shape.append(shape.length() > 1 ? ", " : "").append('"').append(field).append("\": \"")
+            .append(p.type().name()).append('"');
+        cols.append("_values.").append(DuckDb.ident(field)).append(" AS ").append(DuckDb.ident(p.column())).append(", ");
+        if (p.textColumn().isPresent()) {
+          String raw = "json_extract(_extras, " + DuckDb.literal("$." + field) + ")";
+          cols.append("CASE WHEN _values.").append(DuckDb.ident(field)).append(" IS NULL AND json_type(").append(raw)
+              .append(") <> 'NULL' THEN CASE WHEN json_type(").append(raw).append(") = 'VARCHAR' THEN ")
+              .append("json_extract_string(_extras, ").append(DuckDb.literal("$." + field)).append(") ELSE CAST(")
+              .append(raw).append(" AS VARCHAR) END END AS ").append(DuckDb.ident(p.textColumn().get())).append(", ");
+        }
+      }
+      cols.append(day.getYear()).append(" AS year, ").append(day.getMonthValue()).append(" AS month, ")
+          .append(day.getDayOfMonth()).append(" AS day");
       String source = stagedRows();
-      if (!extraTypes.isEmpty()) {
+      if (!extras.isEmpty()) {
         source = "(SELECT *, json_transform(_extras, " + DuckDb.literal(shape.append('}').toString())
             + ") AS _values FROM " + source + ")";
       }
       String where = dropped.isEmpty() ? "" : " WHERE NOT " + hasAny(sqlList(dropped));
-      String dedup = sources.size() > 1
-          ? " QUALIFY row_number() OVER (PARTITION BY coalesce(transactionid, source_key), callid "
-              + "ORDER BY _source, source_key) = 1"
-          : "";
-      return "SELECT " + cols + " FROM " + source + where + dedup
-          + " ORDER BY voiceconnectorid NULLS LAST, starttimeepochseconds, source_key";
+      String dedup = "";
+      if (sources.size() > 1) {
+        String partition = RowRules.CALL_IDENTITY.stream()
+            .map(part -> part.size() == 1 ? part.get(0) : "coalesce(" + String.join(", ", part) + ")")
+            .collect(Collectors.joining(", "));
+        dedup = " QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY _source, source_key) = 1";
+      }
+      String order = RowRules.SORT_ORDER.stream()
+          .map(k -> DuckDb.ident(k.column()) + (k.nullsLast() ? " NULLS LAST" : " NULLS FIRST"))
+          .collect(Collectors.joining(", "));
+      return "SELECT " + cols + " FROM " + source + where + dedup + " ORDER BY " + order;
     }
 
     /** The staged rows, as DuckDB reads them. */
@@ -572,8 +510,8 @@ public final class EmbeddedEtl {
       return "coalesce(list_has_any(json_keys(_extras), " + list + "), false)";
     }
 
-    /** Streams the staged rejections. */
-    private void rejections(Consumer<Rejection> sink) throws IOException {
+    /** Streams the staged rejections: source key and reason of each. */
+    private void rejections(BiConsumer<String, String> sink) throws IOException {
       CsvMapper mapper = new CsvMapper();
       List<Path> files = new ArrayList<>();
       staged.forEach(f -> files.add(f.rejectsFile()));
@@ -588,32 +526,8 @@ public final class EmbeddedEtl {
             .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(f.toFile())) {
           while (it.hasNext()) {
             String[] r = it.next();
-            sink.accept(new Rejection(r[0], r.length > 1 ? r[1] : ""));
+            sink.accept(r[0], r.length > 1 ? r[1] : "");
           }
-        }
-      }
-    }
-
-    /** Deletes the day's files that the committed list no longer names, crash leftovers too. */
-    private void cleanUp(List<ProcessedDay.ProcessedFile> files, List<String> replaced) {
-      Set<String> keep = new HashSet<>();
-      files.forEach(f -> keep.add(f.key()));
-      Set<String> doomed = new HashSet<>(replaced);
-      try {
-        processed.list(ProcessedLayout.dayPrefix(day), o -> {
-          if (ProcessedLayout.isDataFile(o.name())) {
-            doomed.add(o.key());
-          }
-        });
-      } catch (IOException e) {
-        LOG.warn("cannot list {} to remove old files: {}", ProcessedLayout.dayPrefix(day), e.getMessage());
-      }
-      doomed.removeAll(keep);
-      for (String key : doomed) {
-        try {
-          processed.delete(key);
-        } catch (IOException e) {
-          LOG.warn("cannot delete replaced file {} (the next run retries): {}", key, e.getMessage());
         }
       }
     }
@@ -643,6 +557,7 @@ public final class EmbeddedEtl {
    * The readers a run really uses: for a local folder the requested number but no more than
    * the cores (more threads only slow it down), for S3 its requests in flight.
    */
+  @Override
   public int effectiveWorkers(int requested) {
     return Math.max(1, sources.stream().mapToInt(s -> s.store().readers(requested)).max().orElse(requested));
   }

@@ -1,0 +1,238 @@
+package io.cdrpipeline.table;
+
+import io.cdrpipeline.catalog.Catalog;
+import io.cdrpipeline.catalog.CatalogColumn;
+import io.cdrpipeline.catalog.DayCommit;
+import io.cdrpipeline.catalog.NamedLock;
+import io.cdrpipeline.catalog.ProcessedDay;
+import io.cdrpipeline.crash.Failpoints;
+import io.cdrpipeline.model.Column;
+import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.ProcessedSchema;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one commit path of a processed day, shared by every ETL engine: lock the day, settle what
+ * a crashed run left, skip the day when its raw objects are unchanged, then stage the run's
+ * bookkeeping (counts, fingerprint, quarantine) in the catalog, commit the day's files to the
+ * Iceberg table in one snapshot, and promote the bookkeeping.
+ *
+ * <p>The snapshot decides: a run that died before its commit left staged bookkeeping and
+ * unreferenced files, so the next writer of the day forgets the one and table maintenance
+ * deletes the other; a run that died after its commit left staged bookkeeping the table's
+ * files name, so the next writer (or {@link #settleAll}) promotes it. Counts and quarantine never
+ * describe other files than the ones the snapshot holds for long.
+ */
+public final class ProcessedTable implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessedTable.class);
+
+  private final IcebergTable table;
+  private final Catalog catalog;
+
+  public ProcessedTable(IcebergTable table, Catalog catalog) {
+    this.table = Objects.requireNonNull(table, "table is null");
+    this.catalog = Objects.requireNonNull(catalog, "catalog is null");
+  }
+
+  /** The Iceberg table. */
+  public IcebergTable iceberg() {
+    return table;
+  }
+
+  /** Holds the day for one writer of this deployment until closed. */
+  public NamedLock lockDay(LocalDate day, Consumer<String> waiting) {
+    return NamedLock.acquire(catalog.database(), lockName(day), waiting);
+  }
+
+  private static String lockName(LocalDate day) {
+    return "etl-day-" + day;
+  }
+
+  /**
+   * Settles every run staged for the day: promoted when the table's current snapshot holds its
+   * files (it died after its commit), forgotten otherwise. Call it holding the day's lock.
+   */
+  public void settle(LocalDate day) {
+    List<Catalog.StagedRun> staged = catalog.stagedRuns().stream().filter(r -> r.day().equals(day)).toList();
+    if (staged.isEmpty()) {
+      return;
+    }
+    Optional<String> writer = currentWriter(day);
+    for (Catalog.StagedRun r : staged) {
+      if (writer.isPresent() && writer.get().equals(r.runId())) {
+        LOG.info("{}: run {} committed its files but died before its bookkeeping: promoting it", day, r.runId());
+        promote(day, r.runId());
+      } else {
+        LOG.info("{}: run {} died before its commit: forgetting what it staged", day, r.runId());
+        catalog.discardStaged(day, r.runId());
+      }
+    }
+  }
+
+  /** Settles the staged runs of the days no writer holds now (a writer settles its own day). */
+  public void settleAll() {
+    for (LocalDate day : catalog.stagedRuns().stream().map(Catalog.StagedRun::day).distinct().toList()) {
+      Optional<NamedLock> lock = NamedLock.tryAcquire(catalog.database(), lockName(day));
+      if (lock.isPresent()) {
+        try (NamedLock held = lock.get()) {
+          settle(day);
+        }
+      }
+    }
+  }
+
+  /**
+   * The run whose files the current snapshot holds for the day: the run of the newest snapshot
+   * of the day still kept, or the run its data files are named after.
+   */
+  Optional<String> currentWriter(LocalDate day) {
+    table.refresh();
+    for (IcebergTable.SnapshotInfo s : reversed(table.history())) {
+      if (s.day().isPresent() && s.day().get().equals(day) && s.runId().isPresent()) {
+        return s.runId();
+      }
+    }
+    for (IcebergTable.PlannedFile f : table.dayFiles(day)) {
+      String name = f.location().substring(f.location().lastIndexOf('/') + 1);
+      int dash = name.indexOf('-', "part-".length());
+      if (name.startsWith("part-") && dash > 0 && name.endsWith(".parquet")) {
+        return Optional.of(name.substring(dash + 1, name.length() - ".parquet".length()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> r = new ArrayList<>(list);
+    java.util.Collections.reverse(r);
+    return r;
+  }
+
+  /**
+   * Why the day must be processed although its raw objects have this fingerprint, or empty when
+   * it may be skipped: it was processed from exactly these objects and every file the table holds
+   * for it is there.
+   */
+  public Optional<String> reasonToProcess(LocalDate day, String fingerprint) {
+    Optional<ProcessedDay> previous = catalog.processedDay(day);
+    if (previous.isEmpty()) {
+      return Optional.of("never processed");
+    }
+    if (!previous.get().fingerprint().equals(fingerprint)) {
+      return Optional.of("raw files changed");
+    }
+    for (IcebergTable.PlannedFile f : table.refresh().dayFiles(day)) {
+      if (!table.io().newInputFile(f.location()).exists()) {
+        return Optional.of("processed file " + f.location() + " is missing");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Starts a writer of the day: it writes against the snapshot it starts from. */
+  public DayWrite begin(LocalDate day, String runId) {
+    return new DayWrite(day, runId, table.refresh().currentSnapshotId());
+  }
+
+  /** What an engine writes one day through: the table's columns, field ids and places for files. */
+  public final class DayWrite implements DayTarget {
+    private final LocalDate day;
+    private final String runId;
+    private final Optional<Long> base;
+
+    private DayWrite(LocalDate day, String runId, Optional<Long> base) {
+      this.day = day;
+      this.runId = runId;
+      this.base = base;
+    }
+
+    @Override
+    public LocalDate day() {
+      return day;
+    }
+
+    @Override
+    public String runId() {
+      return runId;
+    }
+
+    @Override
+    public Map<String, ColumnType> columns() {
+      return table.columns();
+    }
+
+    @Override
+    public Map<String, Integer> addColumns(List<Column> columns) {
+      table.addColumns(columns);
+      return table.fieldIds();
+    }
+
+    @Override
+    public String newDataFile(int index) {
+      return table.newDataFile(day, runId, index);
+    }
+
+    @Override
+    public void upload(Path local, String location) throws IOException {
+      table.upload(local, location);
+    }
+
+    /**
+     * Stages the bookkeeping, commits the files as the whole day (checked against the snapshot
+     * this writer started from), then promotes the bookkeeping. Returns the snapshot's id.
+     */
+    public long commit(DayCommit bookkeeping, List<IcebergTable.NewFile> files) {
+      if (!bookkeeping.day().equals(day) || !bookkeeping.runId().equals(runId)) {
+        throw new IllegalArgumentException("bookkeeping of " + bookkeeping.day() + "/" + bookkeeping.runId()
+            + " for the write of " + day + "/" + runId);
+      }
+      catalog.stageDay(bookkeeping);
+      Failpoints.hit("etl.before-commit");
+      long snapshot;
+      try {
+        snapshot = table.commitDay(day, runId, files, base);
+      } catch (IcebergTable.DayConflict | org.apache.iceberg.exceptions.CommitFailedException e) {
+        catalog.discardStaged(day, runId); // certainly not committed
+        throw e;
+      }
+      // any other failure may have committed or not: the next writer of the day settles it
+      Failpoints.hit("etl.after-commit");
+      promote(day, runId, snapshot);
+      return snapshot;
+    }
+  }
+
+  private void promote(LocalDate day, String runId) {
+    promote(day, runId, table.currentSnapshotId().orElse(0L));
+  }
+
+  private void promote(LocalDate day, String runId, long snapshot) {
+    List<ProcessedDay.ProcessedFile> files = table.dayFiles(day).stream()
+        .map(f -> new ProcessedDay.ProcessedFile(f.location(), f.rows(), f.bytes())).toList();
+    catalog.promoteDay(day, runId, snapshot, files);
+    // the catalog's column list mirrors the table's schema, for `cdr catalog` and the console
+    List<CatalogColumn> cols = new ArrayList<>();
+    int i = 0;
+    for (Map.Entry<String, ColumnType> c : table.columns().entrySet()) {
+      if (ProcessedSchema.PARTITION_COLUMNS.stream().noneMatch(p -> p.name().equals(c.getKey()))) {
+        cols.add(new CatalogColumn(c.getKey(), c.getKey(), c.getValue(), i++));
+      }
+    }
+    catalog.mergeColumns(ProcessedSchema.TABLE, cols).forEach(ch -> LOG.info("schema change: {}", ch));
+  }
+
+  @Override
+  public void close() {
+    table.close();
+  }
+}

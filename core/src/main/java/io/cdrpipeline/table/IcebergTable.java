@@ -49,6 +49,7 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.NoSuchIcebergTableException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -139,8 +140,14 @@ public final class IcebergTable implements AutoCloseable {
       if (e instanceof TableException) {
         throw e;
       }
+      if (e instanceof NoSuchIcebergTableException) {
+        throw new TableException("the " + describe(settings, catalogUrl) + " already has a table " + namespace + "."
+            + ProcessedSchema.TABLE + " that is not an Iceberg table (e.g. one a Glue crawler made of the old folders): "
+            + "drop it, or set 'database' to another name", e);
+      }
+      // a JDBC driver's message may carry the URL, password and all
       throw new TableException("cannot open the processed table in the " + describe(settings, catalogUrl) + ": "
-          + reason(e), e);
+          + Database.redact(reason(e)), e);
     }
   }
 

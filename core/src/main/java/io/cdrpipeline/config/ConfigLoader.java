@@ -372,7 +372,7 @@ public final class ConfigLoader {
         if (text.isEmpty()) {
           throw new ConfigException("bad value for '" + key + "' in " + file + ": must not be empty");
         }
-        String reserved = reserved(kind, e.getKey());
+        String reserved = reserved(kind, e.getKey(), text);
         if (reserved != null) {
           throw new ConfigException("bad key '" + key + "' in " + file + ": " + reserved);
         }
@@ -396,7 +396,7 @@ public final class ConfigLoader {
   }
 
   /** Why a catalog property is the product's to set, or null when it is the user's. */
-  private static String reserved(TableSettings.Kind kind, String key) {
+  private static String reserved(TableSettings.Kind kind, String key, String value) {
     if (key.equals("io-impl")) {
       return "the table's files are read and written by the product's own FileIO (Iceberg's S3FileIO for s3://, "
           + "its local one for a folder); set table.warehouse (and s3) instead";
@@ -406,6 +406,10 @@ public final class ConfigLoader {
     }
     if (kind != TableSettings.Kind.REST && key.equals("warehouse")) {
       return "set table.warehouse instead";
+    }
+    if (kind == TableSettings.Kind.GLUE && key.equals("glue.lakeformation-enabled") && Boolean.parseBoolean(value)) {
+      return "Lake Formation's credentials are not supported: the table's files are read with the product's S3 "
+          + "credentials (grant them the warehouse)";
     }
     if (kind == TableSettings.Kind.GLUE && key.equals("client.factory")) {
       return "the product makes the Glue client itself (on its Apache 5 HTTP client); "

@@ -99,6 +99,7 @@ class ConfigTableKeysTest {
       "table:\\n  catalog: glue|table.warehouse|needs an s3:// warehouse",
       "table:\\n  catalog: glue\\n  warehouse: /srv/lake|table.warehouse|needs an s3:// warehouse",
       "processedBucket: s3://lake1\\ntable:\\n  catalog: glue\\n  properties:\\n    client.factory: x.F|table.properties.client.factory|client.credentials-provider",
+      "processedBucket: s3://lake1\\ntable:\\n  catalog: glue\\n  properties:\\n    glue.lakeformation-enabled: true|table.properties.glue.lakeformation-enabled|Lake Formation",
       "processedBucket: s3://lake1\\ntable:\\n  catalog: glue\\n  properties:\\n    glue.endpoint: glue.local|table.properties.glue.endpoint|expected http(s)://",
       "table:\\n  warehouse: s3://A_B|table.warehouse|invalid S3 bucket name",
       "table:\\n  warehouse: ''|table.warehouse|must not be empty",

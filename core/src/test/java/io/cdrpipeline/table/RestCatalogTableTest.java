@@ -104,6 +104,17 @@ class RestCatalogTableTest {
   }
 
   @Test
+  void aUriWithATrailingSlashReachesTheSameCatalog() throws Exception {
+    try (IcebergTable t = open()) {
+      t.commitDay(DAY, "r1", List.of(files.write(t, DAY, "r1", 10)), t.currentSnapshotId());
+    }
+    try (IcebergTable t = IcebergTable.open(rest(Map.of("uri", server.uri() + "/")), "jdbc:sqlite:" + tmp.resolve("x.db"),
+        "cdrs", new LocalStore(warehouse))) {
+      assertThat(files.rows(t, DAY)).isEqualTo(10);
+    }
+  }
+
+  @Test
   void anUnreachableServerIsOneLine() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

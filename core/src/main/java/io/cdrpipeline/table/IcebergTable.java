@@ -167,7 +167,7 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /** The first line of a failure, with its root cause when that says more (e.g. "Connection refused"). */
-  static String reason(Throwable e) {
+  private static String reason(Throwable e) {
     String first = firstLine(e.getMessage());
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {

@@ -8,7 +8,6 @@ import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.table.ProcessedTable;
-import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.notify.RetryPolicy;
@@ -153,17 +152,28 @@ final class AppContext implements AutoCloseable {
 
   private ProcessedTable processedTable;
 
+  private ObjectStore warehouseStore;
+
+  /** Where the processed table's files live: {@code table.warehouse}, by default the processed bucket. */
+  ObjectStore warehouseStore() {
+    if (warehouseStore == null) {
+      warehouseStore = config().tableWarehouse().equals(config().processedBucket()) ? processedStore()
+          : open(ObjectStores.open(config().tableWarehouse(), config().s3()));
+    }
+    return warehouseStore;
+  }
+
   /** How long replaced snapshots of the processed table are kept. */
   java.time.Duration snapshotRetention() {
-    return TableSettings.DEFAULTS.snapshotRetention();
+    return config().table().snapshotRetention();
   }
 
   /** The processed table (Iceberg), opened once per command; created on first use. */
   synchronized ProcessedTable processedTable() {
     if (processedTable == null) {
       catalog(); // the catalog database exists and is migrated before Iceberg's tables join it
-      processedTable = new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, config().catalogUrl(),
-          config().database(), processedStore()), catalog());
+      processedTable = new ProcessedTable(IcebergTable.open(config().table(), config().catalogUrl(),
+          config().database(), warehouseStore()), catalog());
     }
     return processedTable;
   }
@@ -229,7 +239,7 @@ final class AppContext implements AutoCloseable {
 
   /** An engine with other limits (the HTTP API's shorter timeout). */
   QueryEngine queryEngine(io.cdrpipeline.query.QueryLimits limits) throws IOException {
-    ObjectStore processed = processedStore();
+    ObjectStore processed = warehouseStore();
     QueryEngine.ProcessedFiles files;
     IcebergTable table = processedTable().iceberg();
     if (processed.localPath("").isPresent()) {

@@ -5,6 +5,7 @@ import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.S3Settings;
+import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.workflow.Workflows;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,7 @@ public record Config(
     long queryCacheBytes,
     QueryLimits query,
     ApiQueryLimits apiQuery,
+    TableSettings table,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -57,6 +59,7 @@ public record Config(
     Objects.requireNonNull(catalogUrl, "catalogUrl");
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(apiQuery, "apiQuery");
+    Objects.requireNonNull(table, "table");
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
@@ -96,11 +99,17 @@ public record Config(
         2L * 1024 * 1024 * 1024,
         QueryLimits.DEFAULTS,
         ApiQueryLimits.DEFAULTS,
+        TableSettings.DEFAULTS,
         Optional.empty());
   }
 
   static String sqliteUrl(Path stateDir) {
     return "jdbc:sqlite:" + stateDir.resolve("catalog.db");
+  }
+
+  /** Where the processed table's files and metadata live: {@code table.warehouse}, else the processed bucket. */
+  public StoreLocation tableWarehouse() {
+    return table.warehouse().orElse(processedBucket);
   }
 
   /** True when the catalog is a SQLite file (the embedded default). */

@@ -24,6 +24,15 @@ final class ConfigFile {
   @JsonProperty public S3File s3;
   @JsonProperty public String queryCacheSize;
   @JsonProperty public QueryFile query;
+  @JsonProperty public TableFile table;
+
+  /** The {@code table:} block: where the processed table's Iceberg metadata lives. */
+  static final class TableFile {
+    @JsonProperty public String catalog;
+    @JsonProperty public String warehouse;
+    @JsonProperty public java.util.LinkedHashMap<String, Object> properties;
+    @JsonProperty public String snapshotRetention;
+  }
 
   /** The {@code query:} block. */
   static final class QueryFile {

@@ -112,7 +112,8 @@ public final class S3Store implements ObjectStore {
     return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS);
   }
 
-  private static String defaultRegion() {
+  /** The region when none is configured: {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, {@code aws.region}, else us-east-1. */
+  public static String defaultRegion() {
     String r = System.getenv("AWS_REGION");
     if (r == null || r.isBlank()) {
       r = System.getenv("AWS_DEFAULT_REGION");

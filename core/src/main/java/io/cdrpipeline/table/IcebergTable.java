@@ -1,5 +1,6 @@
 package io.cdrpipeline.table;
 
+import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.ObjectStore;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -37,6 +39,9 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.TableMetadata;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.UpdateSchema;
+import org.apache.iceberg.aws.AwsClientProperties;
+import org.apache.iceberg.aws.AwsProperties;
+import org.apache.iceberg.aws.glue.GlueCatalog;
 import org.apache.iceberg.aws.s3.S3FileIO;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
@@ -44,6 +49,7 @@ import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.NoSuchIcebergTableException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -53,6 +59,9 @@ import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.jdbc.JdbcClientPool;
+import org.apache.iceberg.rest.RESTCatalog;
+import org.apache.iceberg.rest.RESTClient;
+import org.apache.iceberg.rest.RESTSessionCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +98,8 @@ public final class IcebergTable implements AutoCloseable {
 
   /**
    * Opens the table in the catalog the settings name, creating its namespace and the table
-   * (under {@code <warehouse>/processed_cdrs}) when they do not exist yet.
+   * (under {@code <warehouse>/processed_cdrs}) when they do not exist yet. A catalog that cannot
+   * be reached or refuses is one line for the user ({@link TableException}).
    *
    * @param catalogUrl the product's catalog database, where a JDBC catalog keeps its tables
    * @param namespace the namespace (database) of the table, e.g. {@code cdrs}
@@ -100,25 +110,130 @@ public final class IcebergTable implements AutoCloseable {
     Objects.requireNonNull(catalogUrl, "catalogUrl is null");
     Objects.requireNonNull(namespace, "namespace is null");
     Objects.requireNonNull(warehouse, "warehouse is null");
-    FileIO io = fileIo(warehouse);
-    String warehouseLocation = location(warehouse, "");
-    Catalog catalog;
-    switch (settings.catalog()) {
-      case JDBC:
-        catalog = jdbc(catalogUrl, warehouseLocation, io, settings.properties());
-        break;
-      default:
-        throw new TableException("the " + settings.catalog().name().toLowerCase(java.util.Locale.ROOT)
-            + " catalog is not available in this build", null);
+    if (settings.catalog() == TableSettings.Kind.GLUE && !(warehouse instanceof S3Store)) {
+      throw new TableException("the glue catalog needs an s3:// warehouse (Athena and every other reader of Glue "
+          + "read S3), got " + warehouse.location().display(), null);
     }
+    String warehouseLocation = location(warehouse, "");
+    FileIO io = fileIo(warehouse);
+    Catalog catalog = null;
     try {
+      switch (settings.catalog()) {
+        case JDBC:
+          catalog = jdbc(catalogUrl, warehouseLocation, io, settings.properties());
+          break;
+        case REST:
+          catalog = rest(io, settings.properties());
+          break;
+        default:
+          catalog = glue(warehouseLocation, io, settings.properties());
+          break;
+      }
       return open(catalog, TableIdentifier.of(Namespace.of(namespace), ProcessedSchema.TABLE),
           warehouseLocation + ProcessedSchema.TABLE, io, true);
     } catch (RuntimeException e) {
-      closeQuietly(catalog);
+      if (catalog != null) {
+        closeQuietly(catalog);
+      }
       io.close();
+      SharedFileIO.release(io);
+      if (e instanceof TableException) {
+        throw e;
+      }
+      if (e instanceof NoSuchIcebergTableException) {
+        throw new TableException("the " + describe(settings, catalogUrl) + " already has a table " + namespace + "."
+            + ProcessedSchema.TABLE + " that is not an Iceberg table (e.g. one a Glue crawler made of the old folders): "
+            + "drop it, or set 'database' to another name", e);
+      }
+      // a JDBC driver's message may carry the URL, password and all
+      throw new TableException("cannot open the processed table in the " + describe(settings, catalogUrl) + ": "
+          + Database.redact(reason(e)), e);
+    }
+  }
+
+  /** The catalog as a message names it: its kind and where it is, without passwords. */
+  private static String describe(TableSettings settings, String catalogUrl) {
+    Map<String, String> p = settings.properties();
+    switch (settings.catalog()) {
+      case JDBC:
+        return "jdbc catalog of " + Database.redact(catalogUrl);
+      case REST:
+        return "rest catalog at " + p.get(CatalogProperties.URI);
+      default:
+        return "glue catalog" + (p.containsKey(AwsProperties.GLUE_CATALOG_ID) ? " of account " + p.get(AwsProperties.GLUE_CATALOG_ID) : "")
+            + (p.containsKey(AwsProperties.GLUE_CATALOG_ENDPOINT) ? " at " + p.get(AwsProperties.GLUE_CATALOG_ENDPOINT)
+                : p.containsKey(AwsClientProperties.CLIENT_REGION) ? " in " + p.get(AwsClientProperties.CLIENT_REGION) : "");
+    }
+  }
+
+  /** The first line of a failure, with its root cause when that says more (e.g. "Connection refused"). */
+  private static String reason(Throwable e) {
+    String first = firstLine(e.getMessage());
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String rootLine = root == e ? "" : firstLine(root.getMessage());
+    if (first.isBlank()) {
+      first = e.getClass().getSimpleName();
+    }
+    if (rootLine.isBlank() || first.contains(rootLine)) {
+      return first;
+    }
+    return first + " (" + rootLine + ")";
+  }
+
+  /**
+   * Iceberg's REST catalog, with the table's FileIO for every table it loads: its default would
+   * make one by class name (Hadoop's for a folder), and it would ignore the product's S3 settings.
+   */
+  private static Catalog rest(FileIO io, Map<String, String> props) {
+    RestCatalog c = new RestCatalog(io);
+    try {
+      c.initialize("cdr", props);
+    } catch (RuntimeException e) {
+      closeQuietly(c);
       throw e;
     }
+    return c;
+  }
+
+  private static final class RestCatalog extends RESTCatalog {
+    /** Not final: the super constructor makes the session catalog, which asks for it only at initialize. */
+    private FileIO io;
+
+    RestCatalog(FileIO io) {
+      super();
+      this.io = io;
+    }
+
+    @Override
+    protected RESTSessionCatalog newSessionCatalog(Function<Map<String, String>, RESTClient> clientBuilder) {
+      return new RESTSessionCatalog(clientBuilder, (context, properties) -> io);
+    }
+  }
+
+  /**
+   * Iceberg's GlueCatalog: the Glue client from {@link GlueClients}, the table's FileIO through
+   * {@link SharedFileIO} (the catalog makes one per table by class name), and Glue's table
+   * version as the optimistic lock of every commit (no lock manager). The sharing ends when
+   * the table closes its FileIO.
+   */
+  private static Catalog glue(String warehouse, FileIO io, Map<String, String> extra) {
+    Map<String, String> props = new HashMap<>(extra);
+    String shared = SharedFileIO.share(io);
+    props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    props.put(CatalogProperties.FILE_IO_IMPL, SharedFileIO.class.getName());
+    props.put(SharedFileIO.ID, shared);
+    props.put(AwsProperties.CLIENT_FACTORY, GlueClients.class.getName());
+    GlueCatalog c = new GlueCatalog();
+    try {
+      c.initialize("cdr", props);
+    } catch (RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+    return c;
   }
 
   /** Opens (or creates) the table in a catalog that is already set up, e.g. a REST catalog in a test. */
@@ -544,6 +659,7 @@ public final class IcebergTable implements AutoCloseable {
     closeQuietly(catalog);
     if (ownsIo) {
       io.close();
+      SharedFileIO.release(io);
     }
   }
 }

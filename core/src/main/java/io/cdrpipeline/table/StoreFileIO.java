@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.io.FileInfo;
@@ -36,7 +38,10 @@ public final class StoreFileIO implements SupportsPrefixOperations {
   private transient ObjectStore store;
   private Path root;
 
-  /** For Iceberg's reflection; {@link #initialize} is not enough without a store, so use the other constructor. */
+  /**
+   * For a catalog that makes its FileIO by class name ({@code io-impl}): {@link #initialize}
+   * then takes the folder from the catalog's {@code warehouse}, and the FileIO keeps to it.
+   */
   public StoreFileIO() {}
 
   public StoreFileIO(ObjectStore store) {
@@ -60,15 +65,42 @@ public final class StoreFileIO implements SupportsPrefixOperations {
     return Path.of(p).toAbsolutePath().normalize();
   }
 
+  /** Takes the folder from {@code warehouse} when made by class name; a FileIO made on a store keeps that store's. */
+  @Override
+  public void initialize(Map<String, String> properties) {
+    if (root != null) {
+      return;
+    }
+    String warehouse = properties.get(CatalogProperties.WAREHOUSE_LOCATION);
+    if (warehouse == null || warehouse.isBlank() || (warehouse.contains("://") && !warehouse.startsWith("file:"))) {
+      throw new IllegalArgumentException("StoreFileIO needs a local folder as the catalog's 'warehouse', got "
+          + (warehouse == null ? "none" : "'" + warehouse + "'"));
+    }
+    root = path(warehouse);
+  }
+
+  @Override
+  public Map<String, String> properties() {
+    return root == null ? Map.of() : Map.of(CatalogProperties.WAREHOUSE_LOCATION, "file:" + root);
+  }
+
   private ObjectStore store() {
+    requireRoot();
     if (store == null) {
       store = new LocalStore(root);
     }
     return store;
   }
 
+  private void requireRoot() {
+    if (root == null) {
+      throw new IllegalStateException("StoreFileIO has no folder: make it on a store, or initialize it with a 'warehouse'");
+    }
+  }
+
   /** The store key of a location. */
   String key(String location) {
+    requireRoot();
     Path p = path(location);
     if (!p.startsWith(root) || p.equals(root)) {
       throw new IllegalArgumentException("location " + location + " is outside the table's folder " + root);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.generate.CdrGenerator;
-import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.notify.RetryPolicy;
 import io.cdrpipeline.notify.Topic;
@@ -44,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The whole product with its buckets on a real S3-compatible server (S3Proxy, in this JVM). */
 class S3PipelineTest {
+  static final String DATA_D1 = "processed_cdrs/data/year=2026/month=11/day=1/";
   static final LocalDate D1 = LocalDate.of(2026, 11, 1);
   static final LocalDate D2 = LocalDate.of(2026, 11, 2);
   static final LocalDate D3 = LocalDate.of(2026, 11, 3);
@@ -101,10 +101,12 @@ class S3PipelineTest {
       assertThat(daily.output().orElseThrow().get("rowsWritten").asLong()).isEqualTo(150);
       assertThat(daily.output().orElseThrow().get("rejected").asLong()).isEqualTo(3);
 
-      List<ObjectInfo> written = p.processed.listAll(ProcessedLayout.dayPrefix(D1));
+      List<ObjectInfo> written = p.processed.listAll(DATA_D1);
       assertThat(written).singleElement().satisfies(o -> assertThat(o.key()).endsWith(".parquet"));
+      assertThat(p.table().iceberg().dayFiles(D1)).singleElement().satisfies(f -> assertThat(f.location())
+          .isEqualTo("s3://" + p.processed.bucket() + "/tables/" + written.get(0).key()));
       assertThat(p.processed.client().headObject(b -> b.bucket(p.processed.bucket())
-          .key("tables/processed_cdrs/year=2026/month=11/day=01/" + written.get(0).name())).contentLength()).isPositive();
+          .key("tables/processed_cdrs/data/year=2026/month=11/day=1/" + written.get(0).name())).contentLength()).isPositive();
 
       assertThat(p.count("SELECT count(*) FROM cdrs.processed_cdrs")).isEqualTo(150);
       assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(3);
@@ -131,7 +133,7 @@ class S3PipelineTest {
       p.etl().runDay(d, 4);
     }
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 2")).isEqualTo(40);
-    assertThat(cachedParquet()).hasSize(1).allMatch(f -> f.toString().contains("day=02"));
+    assertThat(cachedParquet()).hasSize(1).allMatch(f -> f.toString().contains("/day=2/"));
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day IN (1, 3)")).isEqualTo(80);
     assertThat(cachedParquet()).hasSize(3);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(120);
@@ -177,12 +179,17 @@ class S3PipelineTest {
     assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).as(new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(137);
 
-    assertThat(p.processed.listAll(ProcessedLayout.dayPrefix(D1))).hasSize(2); // the new file, not switched to
+    assertThat(p.processed.listAll(DATA_D1)).hasSize(2); // the new file, not committed
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(100);
     assertThat(p.catalog.processedDay(D1).orElseThrow().rowsWritten()).isEqualTo(100);
 
     p.etl().runDay(D1, 4);
-    assertThat(p.processed.listAll(ProcessedLayout.dayPrefix(D1))).hasSize(1);
+    assertThat(p.table().iceberg().dayFiles(D1)).hasSize(1);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(160);
+    assertThat(p.catalog.processedDay(D1).orElseThrow().rowsWritten()).isEqualTo(160);
+    // the crashed run's upload and the replaced file go with maintenance after the retention
+    p.table().iceberg().maintain(Duration.ofDays(1), java.time.Instant.now().plus(Duration.ofDays(2)));
+    assertThat(p.processed.listAll(DATA_D1)).hasSize(1);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(160);
   }
 

@@ -89,6 +89,7 @@ class ExecutorTest {
         ExecutionEvent.Type.STEP_STARTED, ExecutionEvent.Type.STEP_SUCCEEDED,
         ExecutionEvent.Type.STEP_STARTED, ExecutionEvent.Type.STEP_SUCCEEDED,
         ExecutionEvent.Type.STEP_STARTED, ExecutionEvent.Type.STEP_SUCCEEDED,
+        ExecutionEvent.Type.STEP_STARTED, ExecutionEvent.Type.STEP_SUCCEEDED,
         ExecutionEvent.Type.STEP_STARTED, ExecutionEvent.Type.NOTIFICATION_SENT, ExecutionEvent.Type.STEP_SUCCEEDED,
         ExecutionEvent.Type.EXECUTION_SUCCEEDED);
     List<JsonNode> got = hook.await(1, 5000);

@@ -123,7 +123,7 @@ class CliTest {
     assertThat(cdr("generate", "--date", "2026-11-02", "--calls", "5").code()).isZero();
     assertThat(Files.isDirectory(dir.resolve("raw/Amazon-Chime-Voice-Connector-CDRs"))).isTrue();
     assertThat(cdr("etl", "--date", "2026-11-02").code()).isZero();
-    assertThat(Files.isDirectory(conf.resolve("out/processed_cdrs/year=2026/month=11/day=02"))).isTrue();
+    assertThat(Files.isDirectory(conf.resolve("out/processed_cdrs/data/year=2026/month=11/day=2"))).isTrue();
     assertThat(Files.exists(conf.resolve("st/catalog.db"))).isTrue();
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM calls.processed_cdrs").out()).isEqualTo("n\n5\n");
   }

@@ -40,6 +40,7 @@ public record Config(
     S3Settings s3,
     long queryCacheBytes,
     QueryLimits query,
+    LaunchSettings launch,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -55,6 +56,7 @@ public record Config(
     Objects.requireNonNull(database, "database");
     Objects.requireNonNull(catalogUrl, "catalogUrl");
     Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(launch, "launch");
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
@@ -93,6 +95,7 @@ public record Config(
         S3Settings.defaults(),
         2L * 1024 * 1024 * 1024,
         QueryLimits.DEFAULTS,
+        LaunchSettings.defaults(),
         Optional.empty());
   }
 

@@ -24,6 +24,12 @@ final class ConfigFile {
   @JsonProperty public S3File s3;
   @JsonProperty public String queryCacheSize;
   @JsonProperty public QueryFile query;
+  @JsonProperty public LaunchFile launch;
+
+  /** The {@code launch:} block. */
+  static final class LaunchFile {
+    @JsonProperty public Boolean fullEtl;
+  }
 
   /** The {@code query:} block. */
   static final class QueryFile {
@@ -45,5 +51,6 @@ final class ConfigFile {
     @JsonProperty public String host;
     @JsonProperty public Integer port;
     @JsonProperty public String baseUrl;
+    @JsonProperty public String token;
   }
 }

@@ -50,18 +50,28 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
+  /** The file {@code cdr configure} writes, and every command reads when no other file is named. */
+  public static final String DEFAULT_FILE = "cdr.yaml";
+
   /**
    * The config to use: the file named by {@code --config}, else by {@code CDR_CONFIG}, else
-   * the defaults under {@code ./data}.
+   * {@code ./cdr.yaml} if there is one, else the defaults under {@code ./data}.
    */
   public static Config resolve(Path explicit, String env, Path workingDir) {
+    Optional<Path> file = file(explicit, env, workingDir);
+    return file.isPresent() ? load(file.get()) : Config.defaults(workingDir.resolve("data"));
+  }
+
+  /** The config file that {@link #resolve} reads, if any (it may not exist when named). */
+  public static Optional<Path> file(Path explicit, String env, Path workingDir) {
     if (explicit != null) {
-      return load(explicit);
+      return Optional.of(workingDir.resolve(explicit));
     }
     if (env != null && !env.isBlank()) {
-      return load(Path.of(env));
+      return Optional.of(workingDir.resolve(env));
     }
-    return Config.defaults(workingDir.resolve("data"));
+    Path local = workingDir.resolve(DEFAULT_FILE);
+    return Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
   }
 
   /** Loads a config file. */
@@ -265,7 +275,7 @@ public final class ConfigLoader {
       } catch (IllegalArgumentException e) {
         throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl + "' is not a URL with a host");
       }
-      server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""));
+      server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""), token(raw.server.token, file));
     }
     S3Settings s3 = d.s3();
     if (raw.s3 != null) {
@@ -303,6 +313,8 @@ public final class ConfigLoader {
       cacheBytes = Sizes.parse("queryCacheSize", raw.queryCacheSize);
     }
     QueryLimits query = queryLimits(raw.query, memory);
+    LaunchSettings launch = raw.launch == null || raw.launch.fullEtl == null ? LaunchSettings.defaults()
+        : new LaunchSettings(raw.launch.fullEtl);
     return new Config(
         location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
@@ -326,7 +338,27 @@ public final class ConfigLoader {
         s3,
         cacheBytes,
         query,
+        launch,
         Optional.of(file));
+  }
+
+  /**
+   * {@code server.token}: sent by callers in a header or a cookie, so printable ASCII without
+   * spaces; never repeated in a message.
+   */
+  private static Optional<String> token(String value, Path file) {
+    if (value == null) {
+      return Optional.empty();
+    }
+    String t = value.strip();
+    if (t.isEmpty()) {
+      throw new ConfigException("bad value for 'server.token' in " + file + ": empty (remove the key for no token)");
+    }
+    if (!t.matches("[!-~]{1,512}")) {
+      throw new ConfigException("bad value for 'server.token' in " + file
+          + ": expected up to 512 printable ASCII characters without spaces (it is sent in a header)");
+    }
+    return Optional.of(t);
   }
 
   /** The {@code query:} block; memory defaults to {@code etlMemoryLimit}. */

@@ -112,6 +112,12 @@ public final class EmbeddedEtl {
     return run("full", new ArrayList<>(days), workers, !force, false);
   }
 
+  /** Registers the processed table in the catalog (where it lives, its format and partitions), if it is not yet. */
+  public void ensureTable() {
+    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE,
+        processed.location().display() + "/" + ProcessedLayout.ROOT, "parquet", List.of("year", "month", "day")));
+  }
+
   private EtlSummary run(String mode, List<LocalDate> days, int workers, boolean skipUnchanged, boolean single) {
     String runId = RUN_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
     Instant started = Instant.now();
@@ -122,8 +128,7 @@ public final class EmbeddedEtl {
         throw new EtlException("cannot read CDR bucket " + s.store().location().display() + ": " + message(e), e);
       }
     }
-    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE,
-        processed.location().display() + "/" + ProcessedLayout.ROOT, "parquet", List.of("year", "month", "day")));
+    ensureTable();
     catalog.startRun(runId, mode, started);
     List<DaySummary> done = new ArrayList<>();
     try {

@@ -76,6 +76,18 @@ public final class S3Store implements ObjectStore {
     this.maxConcurrency = settings.maxConcurrency();
     this.settings = settings;
     this.credentials = credentials;
+    this.s3 = newClient(settings, credentials, retry);
+  }
+
+  /**
+   * A client set up as every store's is (endpoint, path style, region, retries), for requests
+   * about the account rather than one bucket: listing, creating and deleting buckets.
+   */
+  public static S3Client accountClient(S3Settings settings, AwsCredentialsProvider credentials) {
+    return newClient(settings, credentials, retryStrategy().build());
+  }
+
+  private static S3Client newClient(S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
     S3ClientBuilder b = S3Client.builder()
         .credentialsProvider(credentials)
         .httpClientBuilder(Apache5HttpClient.builder()
@@ -93,7 +105,7 @@ public final class S3Store implements ObjectStore {
       b.responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
     });
     b.region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)));
-    this.s3 = b.build();
+    return b.build();
   }
 
   /**

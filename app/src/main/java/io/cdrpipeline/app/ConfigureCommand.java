@@ -316,7 +316,7 @@ final class ConfigureCommand implements Callable<Integer> {
     if (prompts != null) {
       prompts.say(line);
     } else {
-      ctx.err.println(line);
+      ctx.out.println(line); // stderr is for the one line of a mistake
     }
   }
 

@@ -26,6 +26,11 @@ final class Prompts implements AutoCloseable {
   private Prompts(Terminal terminal, boolean ownsTerminal) {
     this.terminal = Objects.requireNonNull(terminal, "terminal is null");
     this.ownsTerminal = ownsTerminal;
+    if (terminal.getWidth() <= 0) {
+      // a terminal that tells no size (a serial line, a pty made by a program): JLine would cut
+      // every prompt to nothing
+      terminal.setSize(new org.jline.terminal.Size(120, Math.max(terminal.getHeight(), 24)));
+    }
     this.reader = LineReaderBuilder.builder().terminal(terminal)
         // answers are taken as typed: no '!' history expansion (tokens and passwords have them), no completion
         .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)

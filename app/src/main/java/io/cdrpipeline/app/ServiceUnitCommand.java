@@ -48,7 +48,7 @@ final class ServiceUnitCommand implements Callable<Integer> {
         classPath.add(ctx.workingDir().resolve(entry).toAbsolutePath().normalize().toString());
       }
     }
-    if (classPath.size() == 1 && classPath.get(0).endsWith(".jar")) {
+    if (classPath.size() == 1 && isCdrJar(Path.of(classPath.get(0)))) {
       exec.addAll(List.of("-jar", classPath.get(0))); // its manifest names the libraries beside it
     } else {
       exec.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), Main.class.getName()));
@@ -84,6 +84,19 @@ final class ServiceUnitCommand implements Callable<Integer> {
         ""));
     ctx.out.flush();
     return 0;
+  }
+
+  /** True for the jar the build makes: it starts cdr by itself and names its libraries. */
+  private static boolean isCdrJar(Path jar) {
+    if (!jar.toString().endsWith(".jar")) {
+      return false;
+    }
+    try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+      return f.getManifest() != null
+          && Main.class.getName().equals(f.getManifest().getMainAttributes().getValue("Main-Class"));
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** An argument as systemd reads it: quoted when it has spaces or quotes, '%' doubled (its specifiers). */

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -84,8 +85,10 @@ final class DestroyCommand implements Callable<Integer> {
         ctx.out.println("removed " + p.what() + ": " + p.removal().remove());
         ctx.out.flush();
       }
-      ctx.out.println("destroyed: cdr's data for this config is gone; " + String.join(" and ", footprint.untouchableNames())
-          + (survey.kept().isEmpty() ? " were not touched" : " were not touched, and what is listed as kept is still there"));
+      List<String> never = footprint.untouchableNames();
+      ctx.out.println("destroyed: cdr's data for this config is gone; " + String.join(" and ", never)
+          + (never.size() == 1 ? " was" : " were") + " not touched"
+          + (survey.kept().isEmpty() ? "" : ", and what is listed as kept is still there"));
       return 0;
     } finally {
       footprint.close();
@@ -115,8 +118,15 @@ final class DestroyCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }
-    Optional<Database> db = config.sqliteCatalog() || config.catalogUrl().startsWith("jdbc:postgresql:")
-        ? Database.openExisting(config.catalogUrl()) : Optional.empty();
+    if (config.sqliteCatalog()) {
+      Path file = Path.of(config.catalogUrl().substring("jdbc:sqlite:".length())).toAbsolutePath();
+      List<io.cdrpipeline.store.StoreLocation> cdrs = new java.util.ArrayList<>(List.of(config.cdrBucket()));
+      config.additionalCdrBucket().ifPresent(cdrs::add);
+      if (cdrs.stream().anyMatch(c -> Nesting.inside(file, c))) {
+        return; // a catalog inside a CDR bucket is not even opened: reading SQLite writes beside the file
+      }
+    }
+    Optional<Database> db = Database.openExisting(config.catalogUrl());
     if (db.isEmpty() || !db.get().tables().containsAll(List.of(Database.HISTORY_TABLE, "executions"))) {
       return; // no executions: nothing runs them
     }

@@ -189,6 +189,9 @@ final class Footprint {
         return;
       }
       t.kept.forEach(k -> kept.add(what + ": " + k));
+      if (t.files == 0 && t.folders == 0) {
+        return; // nothing but the way to what is kept
+      }
       parts.add(new Part(what, t.describe() + " under " + root, () -> removeTree(root) + " under " + root));
       return;
     }
@@ -250,7 +253,9 @@ final class Footprint {
           t.kept.add(d + ": " + u.get());
           return FileVisitResult.SKIP_SUBTREE;
         }
-        t.folders++;
+        if (!holdsUntouchable(d)) {
+          t.folders++; // a folder that leads to a kept one stays
+        }
         return FileVisitResult.CONTINUE;
       }
 

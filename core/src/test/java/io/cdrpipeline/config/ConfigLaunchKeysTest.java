@@ -42,6 +42,19 @@ class ConfigLaunchKeysTest {
   }
 
   @Test
+  void theCommentedExampleOfTheReadmeLoads() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int at = readme.indexOf("A commented `cdr.yaml`");
+    assertThat(at).isPositive();
+    int start = readme.indexOf("```yaml\n", at) + "```yaml\n".length();
+    Config c = load(readme.substring(start, readme.indexOf("```", start)));
+    assertThat(c.launch().fullEtl()).isTrue();
+    assertThat(c.server().token()).isPresent();
+    assertThat(c.additionalCdrBucket()).isPresent();
+    assertThat(c.notifications()).hasSize(1);
+  }
+
+  @Test
   void withoutAFileNamedTheWorkingFoldersCdrYamlIsRead() throws Exception {
     assertThat(ConfigLoader.file(null, null, dir)).isEmpty();
     assertThat(ConfigLoader.resolve(null, null, dir).source()).isEmpty();

@@ -332,6 +332,24 @@ class DestroyCliTest {
     assertThat(cdr("destroy", "--yes").out()).contains("nothing to destroy");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "destroy --yse                 | Unknown option: '--yse'; see 'cdr destroy --help'",
+    "launch --port abc             | Invalid value for option '--port': 'abc' is not a whole number; see 'cdr launch --help'",
+    "launch --full-etl=maybe       | Invalid value for option '--full-etl'",
+    "service-unit extra            | Unmatched argument at index 1: 'extra'; see 'cdr service-unit --help'",
+    "configure --daily-workers     | Missing required parameter for option '--daily-workers' (N); see 'cdr configure --help'",
+  })
+  void usageMistakesOfTheLifecycleCommandsAreOneLine(String args, String line) throws Exception {
+    Run r = cdr(args.split(" "));
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip()).startsWith("error: " + line).doesNotContain("\n");
+    assertThat(r.out()).isEmpty();
+    Run help = cdr(args.split(" ")[0], "--help");
+    assertThat(help.code()).isZero();
+    assertThat(help.out()).contains("Usage: cdr " + args.split(" ")[0]);
+  }
+
   @Test
   void aRunningExecutionIsStoppedFirst() throws Exception {
     Files.writeString(dir.resolve("cdr.yaml"), "server: {port: " + freePort() + "}\n"); // the defaults under ./data

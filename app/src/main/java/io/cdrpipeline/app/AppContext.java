@@ -93,7 +93,16 @@ final class AppContext implements AutoCloseable {
     if (terminal != null) {
       return java.util.Optional.of(Prompts.on(terminal));
     }
-    return System.console() == null ? java.util.Optional.empty() : java.util.Optional.of(Prompts.system());
+    if (System.console() == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(Prompts.system());
+    } catch (IOException | RuntimeException e) {
+      // a terminal JLine cannot drive is no terminal to ask on: the command says so in one line
+      org.slf4j.LoggerFactory.getLogger(AppContext.class).info("no usable terminal: {}", e.toString());
+      return java.util.Optional.empty();
+    }
   }
 
   Config config() {

@@ -5,7 +5,6 @@ import io.cdrpipeline.config.Config;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.ObjectStores;
-import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
@@ -81,9 +80,8 @@ final class LaunchCommand implements Callable<Integer> {
     serve.host = host;
     serve.port = port;
     log("launch", LogLine.fields("step", "service", "status", "started"));
-    int code = serve.serve(ctx);
-    log("launch", LogLine.fields("step", "service", "status", "stopped"));
-    return code;
+    // it ends with the process: its last lines are the service's ("stopping", "handed over ...")
+    return serve.serve(ctx);
   }
 
   /** One step of the launch: a line when it starts and one when it ends (with its outcome). */

@@ -114,6 +114,9 @@ class DestroyCliTest {
         .isEqualTo(io.cdrpipeline.workflow.ExecutionStatus.SUCCEEDED);
     assertThat(Files.list(dir.resolve("state/logs")).toList()).isNotEmpty(); // the background runner's output
     Files.writeString(dir.resolve("state/notes.txt"), "mine"); // a file cdr did not make
+    // links inside the product's folders to the buckets: removed as links, never followed
+    Files.createSymbolicLink(dir.resolve("lake/processed_cdrs/year=2026/cdrs-link"), dir.resolve("cdrs"));
+    Files.createSymbolicLink(dir.resolve("state/tmp/etl-old-link"), dir.resolve("old"));
     Files.writeString(dir.resolve("state/tmp/mine.txt"), "mine too");
     Map<String, String> cdrs = FileTree.snapshot(dir.resolve("cdrs"));
     Map<String, String> old = FileTree.snapshot(dir.resolve("old"));
@@ -126,7 +129,7 @@ class DestroyCliTest {
     assertThat(refused.out()).isEmpty();
     Run declined = typed("n", "destroy");
     assertThat(declined.code()).as(declined.err()).isEqualTo(1);
-    assertThat(declined.out()).contains("processed table processed_cdrs: 2 files").contains("reports: 2 files")
+    assertThat(declined.out()).contains("processed table processed_cdrs: 3 files") // two days and the link.contains("reports: 2 files")
         .contains("executions 4").contains("quarantine records 3").contains("state files").contains("nothing was removed");
     assertThat(FileTree.snapshot(dir)).isEqualTo(everything);
 
@@ -140,6 +143,7 @@ class DestroyCliTest {
     assertThat(dir.resolve("lake/processed_cdrs")).doesNotExist();
     assertThat(dir.resolve("reports/reports")).doesNotExist();
     assertThat(FileTree.snapshot(dir.resolve("state")).keySet()).containsExactlyInAnyOrder("/", "notes.txt", "tmp/", "tmp/mine.txt");
+    assertThat(dir.resolve("cdrs")).isDirectory();
 
     Run again = cdr("destroy", "--yes");
     assertThat(again.code()).isZero();

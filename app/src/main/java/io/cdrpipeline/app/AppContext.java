@@ -57,12 +57,54 @@ final class AppContext implements AutoCloseable {
   private ObjectStore processedStore;
   private ObjectStore reportsStore;
 
+  /** A terminal given to the command (tests), else the process's own when it has one. */
+  private final org.jline.terminal.Terminal terminal;
+  /** Where the service's lines go (cdr launch: structured lines); null: printed with a time stamp. */
+  java.util.function.Consumer<String> serviceLog;
+
   AppContext(Path configFile, Map<String, String> env, Path workingDir, PrintStream out, PrintStream err) {
+    this(configFile, env, workingDir, out, err, null);
+  }
+
+  AppContext(Path configFile, Map<String, String> env, Path workingDir, PrintStream out, PrintStream err,
+      org.jline.terminal.Terminal terminal) {
     this.configFile = configFile;
     this.env = env;
     this.workingDir = workingDir;
     this.out = out;
     this.err = err;
+    this.terminal = terminal;
+  }
+
+  /**
+   * The config file the command reads (or {@code cdr configure} writes): {@code --config},
+   * else {@code CDR_CONFIG}, else {@code ./cdr.yaml} if there is one; empty for the defaults.
+   */
+  java.util.Optional<Path> configPath() {
+    String fromEnv = env.get("CDR_CONFIG");
+    return ConfigLoader.file(configFile, fromEnv == null || fromEnv.isBlank() ? null : fromEnv, workingDir)
+        .map(p -> p.toAbsolutePath().normalize());
+  }
+
+  Map<String, String> env() {
+    return env;
+  }
+
+  /** Questions to the person at the terminal; empty when the command has no terminal (a script, a pipe, a service). */
+  java.util.Optional<Prompts> prompts() throws IOException {
+    if (terminal != null) {
+      return java.util.Optional.of(Prompts.on(terminal));
+    }
+    if (System.console() == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(Prompts.system());
+    } catch (IOException | RuntimeException e) {
+      // a terminal JLine cannot drive is no terminal to ask on: the command says so in one line
+      org.slf4j.LoggerFactory.getLogger(AppContext.class).info("no usable terminal: {}", e.toString());
+      return java.util.Optional.empty();
+    }
   }
 
   Config config() {

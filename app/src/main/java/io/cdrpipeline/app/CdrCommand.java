@@ -40,6 +40,10 @@ import picocli.CommandLine.Option;
       ExecutionsCommand.class,
       ReportCommand.class,
       ServeCommand.class,
+      ConfigureCommand.class,
+      LaunchCommand.class,
+      ServiceUnitCommand.class,
+      DestroyCommand.class,
       DemoCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
@@ -53,7 +57,7 @@ final class CdrCommand implements Callable<Integer> {
 
 
   @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
-      description = "YAML config file (default: $CDR_CONFIG, else built-in defaults under ./data)")
+      description = "YAML config file (default: $CDR_CONFIG, else ./cdr.yaml if there is one, else built-in defaults under ./data)")
   Path config;
 
   @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT, description = "Log what happens (repeat for more detail).")
@@ -76,6 +80,12 @@ final class CdrCommand implements Callable<Integer> {
   }
 
   static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir) {
+    return execute(args, out, err, env, workingDir, null);
+  }
+
+  /** Runs a command; questions go to {@code terminal} when given (tests), else to the process's terminal if any. */
+  static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir,
+      org.jline.terminal.Terminal terminal) {
     CdrCommand root = new CdrCommand();
     CommandLine cl = new CommandLine(root);
     cl.setOut(new PrintWriter(out, true));
@@ -89,7 +99,7 @@ final class CdrCommand implements Callable<Integer> {
     cl.setParameterExceptionHandler(CdrCommand::usageMistake);
     cl.setExecutionStrategy(parsed -> {
       setLogLevel(root.verbose.length);
-      root.context = new AppContext(root.config, env, workingDir, out, err);
+      root.context = new AppContext(root.config, env, workingDir, out, err, terminal);
       try {
         return new CommandLine.RunLast().execute(parsed);
       } finally {
@@ -145,6 +155,10 @@ final class CdrCommand implements Callable<Integer> {
     Throwable t = e;
     if (t instanceof UncheckedIOException u) {
       t = u.getCause();
+    }
+    if (t instanceof Prompts.Cancelled) {
+      err.println(t.getMessage());
+      return 130;
     }
     if (t instanceof ConfigException) {
       err.println("config error: " + t.getMessage());

@@ -49,10 +49,14 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    return serve(Commands.context(spec));
+  }
+
+  /** Runs the service until the process is told to stop; {@code cdr launch} runs it this way too. */
+  Integer serve(AppContext ctx) throws Exception {
     if (port != null && (port < 0 || port > 65535)) {
       throw new CdrCommand.UserException("--port: " + port + " is not a port (0 to 65535)");
     }
-    AppContext ctx = Commands.context(spec);
     Executor executor = ctx.executor();
     Clock clock = Clock.systemUTC();
     CountDownLatch stop = new CountDownLatch(1);
@@ -154,6 +158,10 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private static synchronized void say(AppContext ctx, String line) {
+    if (ctx.serviceLog != null) {
+      ctx.serviceLog.accept(line);
+      return;
+    }
     ctx.out.println(Instant.now().toString().substring(0, 19).replace('T', ' ') + "  " + line);
     ctx.out.flush();
   }

@@ -192,8 +192,9 @@ class CliMistakesTest {
   @Test
   void aBucketThatIsAFileSaysSo() throws Exception {
     Files.writeString(dir.resolve("cdrs.txt"), "not a folder");
-    Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: cdrs.txt\n");
-    Run config = cdr("--config", "cdr.yaml", "etl", "--date", "2026-11-02");
+    // not ./cdr.yaml, which the generate below would read
+    Files.writeString(dir.resolve("file-bucket.yaml"), "cdrBucket: cdrs.txt\n");
+    Run config = cdr("--config", "file-bucket.yaml", "etl", "--date", "2026-11-02");
     assertThat(config.code()).isEqualTo(2);
     assertThat(config.line()).contains("'cdrBucket'").contains(dir.resolve("cdrs.txt") + " is a file, not a folder");
     Run generate = cdr("generate", "--bucket", "cdrs.txt", "--date", "2026-11-02", "--calls", "1");

@@ -185,10 +185,19 @@ class WorkflowCliTest {
 
     /** The next line that starts with {@code prefix}, within 90 s. */
     String await(String prefix) throws InterruptedException {
+      return awaitLine(prefix, false);
+    }
+
+    /** The next line that contains {@code text}, within 90 s. */
+    String awaitContaining(String text) throws InterruptedException {
+      return awaitLine(text, true);
+    }
+
+    private String awaitLine(String prefix, boolean anywhere) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       while (System.nanoTime() < deadline) {
         String l = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (l != null && l.startsWith(prefix)) {
+        if (l != null && (anywhere ? l.contains(prefix) : l.startsWith(prefix))) {
           return l;
         }
         if ("<eof>".equals(l)) {

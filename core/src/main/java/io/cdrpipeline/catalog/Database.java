@@ -1,11 +1,28 @@
 package io.cdrpipeline.catalog;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -65,7 +82,7 @@ public final class Database {
       Flyway.configure()
           .dataSource(ds)
           .locations("classpath:db/migration")
-          .table("cdr_schema_history")
+          .table(HISTORY_TABLE)
           .baselineOnMigrate(true)
           .baselineVersion("0")
           .load()
@@ -87,7 +104,7 @@ public final class Database {
     try (Connection c = ds.getConnection();
         java.sql.Statement s = c.createStatement();
         java.sql.ResultSet rs = s.executeQuery(
-            "SELECT version FROM cdr_schema_history WHERE success = " + (ds instanceof SQLiteDataSource ? "1" : "true"))) {
+            "SELECT version FROM " + HISTORY_TABLE + " WHERE success = " + (ds instanceof SQLiteDataSource ? "1" : "true"))) {
       int max = 0;
       while (rs.next()) {
         String v = rs.getString(1);
@@ -98,6 +115,144 @@ public final class Database {
       return max == LATEST_MIGRATION;
     } catch (SQLException e) {
       return false; // no history yet: let Flyway create it
+    }
+  }
+
+  /** The table in which Flyway records the product's migrations. */
+  public static final String HISTORY_TABLE = "cdr_schema_history";
+
+  /**
+   * The database at a URL as it is, without creating or migrating anything: empty for a SQLite
+   * file that does not exist. For looking at (or removing) what the product made.
+   */
+  public static Optional<Database> openExisting(String jdbcUrl) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl is null");
+    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+      String file = jdbcUrl.substring("jdbc:sqlite:".length());
+      if (!file.startsWith("file:") && (file.isEmpty() || file.startsWith(":") || !Files.isRegularFile(Path.of(file)))) {
+        return Optional.empty();
+      }
+      SQLiteConfig config = new SQLiteConfig();
+      config.setBusyTimeout(60_000);
+      config.resetOpenMode(org.sqlite.SQLiteOpenMode.CREATE); // a missing file stays missing
+      SQLiteDataSource sqlite = new SQLiteDataSource(config);
+      sqlite.setUrl(jdbcUrl);
+      return Optional.of(new Database(jdbcUrl, sqlite));
+    }
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      PGSimpleDataSource pg = new PGSimpleDataSource();
+      pg.setUrl(jdbcUrl);
+      return Optional.of(new Database(jdbcUrl, pg));
+    }
+    throw new CatalogException("unsupported catalog URL '" + redact(jdbcUrl) + "': use jdbc:sqlite: or jdbc:postgresql:", null);
+  }
+
+  private static final Pattern CREATES = Pattern.compile(
+      "(?i)\\bCREATE\\s+(?:TABLE|VIEW)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\"?([A-Za-z_][A-Za-z0-9_]*)\"?");
+
+  /**
+   * The tables (and views) the product's migrations create, read from the migration files
+   * themselves so that a new migration's tables are known without a list to keep, followed by
+   * Flyway's history table.
+   */
+  public static List<String> migrationTables() {
+    Set<String> names = new LinkedHashSet<>();
+    try {
+      URI uri = Database.class.getResource("/db/migration").toURI();
+      FileSystem jar = null;
+      if (uri.getScheme().equals("jar")) {
+        try {
+          jar = FileSystems.newFileSystem(uri, Map.of());
+        } catch (FileSystemAlreadyExistsException e) {
+          jar = FileSystems.getFileSystem(uri);
+        }
+      }
+      Path dir = jar == null ? Path.of(uri) : jar.getPath("/db/migration");
+      List<Path> scripts = new ArrayList<>();
+      try (Stream<Path> files = Files.list(dir)) {
+        files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).forEach(scripts::add);
+      }
+      scripts.sort(Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))));
+      for (Path script : scripts) {
+        Matcher m = CREATES.matcher(Files.readString(script).replaceAll("(?m)--.*$", ""));
+        while (m.find()) {
+          names.add(m.group(1).toLowerCase(Locale.ROOT));
+        }
+      }
+    } catch (IOException | URISyntaxException | RuntimeException e) {
+      throw new CatalogException("cannot read the catalog's migrations: " + e.getMessage(), e);
+    }
+    names.add(HISTORY_TABLE);
+    return List.copyOf(names);
+  }
+
+  /** The tables of this database's schema (SQLite: the file; PostgreSQL: the current schema), lower case. */
+  public Set<String> tables() {
+    String sql = isPostgres()
+        ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        : "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'";
+    Set<String> out = new TreeSet<>();
+    try (Connection c = connection(); java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1).toLowerCase(Locale.ROOT));
+      }
+    } catch (SQLException e) {
+      throw new CatalogException("cannot list the tables of the catalog at " + redact(url) + ": " + rootMessage(e), e);
+    }
+    return out;
+  }
+
+  /** The number of rows of a table of this database. */
+  public long rows(String table) {
+    if (!table.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException("not a table name: '" + table + "'");
+    }
+    try (Connection c = connection(); java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new CatalogException("cannot count the rows of " + table + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Drops these tables (and views) where they exist, in one transaction; nothing else of the
+   * database is touched.
+   */
+  public void dropTables(List<String> names) {
+    Set<String> present = tables();
+    try (Connection c = connection()) {
+      c.setAutoCommit(false);
+      try (java.sql.Statement s = c.createStatement()) {
+        for (String t : names) {
+          if (!t.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("not a table name: '" + t + "'");
+          }
+          if (present.contains(t.toLowerCase(Locale.ROOT))) {
+            s.execute((isView(c, t) ? "DROP VIEW " : "DROP TABLE ") + t);
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new CatalogException("cannot drop the product's tables at " + redact(url) + ": " + rootMessage(e), e);
+    }
+  }
+
+  private boolean isView(Connection c, String name) throws SQLException {
+    String sql = isPostgres()
+        ? "SELECT count(*) FROM information_schema.views WHERE table_schema = current_schema() AND lower(table_name) = ?"
+        : "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND lower(name) = ?";
+    try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, name.toLowerCase(Locale.ROOT));
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) > 0;
+      }
     }
   }
 

@@ -43,6 +43,7 @@ public record Config(
     QueryLimits query,
     ApiQueryLimits apiQuery,
     TableSettings table,
+    LaunchSettings launch,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -60,6 +61,7 @@ public record Config(
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(apiQuery, "apiQuery");
     Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(launch, "launch");
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
@@ -100,6 +102,7 @@ public record Config(
         QueryLimits.DEFAULTS,
         ApiQueryLimits.DEFAULTS,
         TableSettings.DEFAULTS,
+        LaunchSettings.defaults(),
         Optional.empty());
   }
 

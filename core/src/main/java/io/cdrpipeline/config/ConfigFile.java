@@ -34,6 +34,13 @@ final class ConfigFile {
     @JsonProperty public String snapshotRetention;
   }
 
+  @JsonProperty public LaunchFile launch;
+
+  /** The {@code launch:} block. */
+  static final class LaunchFile {
+    @JsonProperty public Boolean fullEtl;
+  }
+
   /** The {@code query:} block. */
   static final class QueryFile {
     @JsonProperty public String timeout;

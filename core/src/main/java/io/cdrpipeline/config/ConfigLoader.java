@@ -51,18 +51,28 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
+  /** The file {@code cdr configure} writes, and every command reads when no other file is named. */
+  public static final String DEFAULT_FILE = "cdr.yaml";
+
   /**
    * The config to use: the file named by {@code --config}, else by {@code CDR_CONFIG}, else
-   * the defaults under {@code ./data}.
+   * {@code ./cdr.yaml} if there is one, else the defaults under {@code ./data}.
    */
   public static Config resolve(Path explicit, String env, Path workingDir) {
+    Optional<Path> file = file(explicit, env, workingDir);
+    return file.isPresent() ? load(file.get()) : Config.defaults(workingDir.resolve("data"));
+  }
+
+  /** The config file that {@link #resolve} reads, if any (it may not exist when named). */
+  public static Optional<Path> file(Path explicit, String env, Path workingDir) {
     if (explicit != null) {
-      return load(explicit);
+      return Optional.of(workingDir.resolve(explicit));
     }
     if (env != null && !env.isBlank()) {
-      return load(Path.of(env));
+      return Optional.of(workingDir.resolve(env));
     }
-    return Config.defaults(workingDir.resolve("data"));
+    Path local = workingDir.resolve(DEFAULT_FILE);
+    return Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
   }
 
   /** Loads a config file. */
@@ -307,6 +317,8 @@ public final class ConfigLoader {
     ApiQueryLimits apiQuery = apiQueryLimits(raw.query, query, file);
     StoreLocation processed = location("processedBucket", raw.processedBucket, base, d.processedBucket());
     TableSettings table = table(raw.table, base, file, processed);
+    LaunchSettings launch = raw.launch == null || raw.launch.fullEtl == null ? LaunchSettings.defaults()
+        : new LaunchSettings(raw.launch.fullEtl);
     return new Config(
         location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
@@ -332,6 +344,7 @@ public final class ConfigLoader {
         query,
         apiQuery,
         table,
+        launch,
         Optional.of(file));
   }
 

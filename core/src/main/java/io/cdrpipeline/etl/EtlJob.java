@@ -76,6 +76,12 @@ public final class EtlJob {
     return run("full", new ArrayList<>(days), workers, !force);
   }
 
+  /** Registers the processed table in the catalog (where it lives, its format and partitions). */
+  public void ensureTable() {
+    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE, table.iceberg().location(), "iceberg",
+        List.of("year", "month", "day")));
+  }
+
   /** The readers a run really uses for the requested number. */
   public int effectiveWorkers(int requested) {
     return engine.effectiveWorkers(requested);
@@ -91,8 +97,7 @@ public final class EtlJob {
         throw new EtlException("cannot read CDR bucket " + s.store().location().display() + ": " + message(e), e);
       }
     }
-    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE, table.iceberg().location(), "iceberg",
-        List.of("year", "month", "day")));
+    ensureTable();
     table.settleAll();
     catalog.startRun(runId, mode, started);
     List<DaySummary> done = new ArrayList<>();

@@ -94,6 +94,74 @@ public final class ScheduleRunner implements AutoCloseable {
   private final Database database;
   private final Consumer<String> log;
   private final String schedulerName;
+
+  /** The name of the product's scheduler in Quartz's tables, the same for every instance. */
+  public static final String SCHEDULER_NAME = "cdr-pipeline";
+
+  /** Quartz's tables on PostgreSQL, those that refer to others first (the order to empty or drop them in). */
+  private static final List<String> QUARTZ_TABLES = List.of("qrtz_simple_triggers", "qrtz_cron_triggers",
+      "qrtz_simprop_triggers", "qrtz_blob_triggers", "qrtz_fired_triggers", "qrtz_paused_trigger_grps", "qrtz_triggers",
+      "qrtz_job_details", "qrtz_calendars", "qrtz_scheduler_state", "qrtz_locks");
+
+  /** The rows of the product's scheduler in Quartz's tables (only a PostgreSQL catalog has any). */
+  public static long schedulerRows(Database db) {
+    long n = 0;
+    java.util.Set<String> present = db.tables();
+    for (String t : QUARTZ_TABLES) {
+      if (present.contains(t)) {
+        n += count(db, "SELECT count(*) FROM " + t + " WHERE sched_name = ?", SCHEDULER_NAME);
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Removes the product's scheduler from Quartz's tables, and then the tables themselves if no
+   * other scheduler has rows in them (another application may share them in the database).
+   */
+  public static void removeSchedulerState(Database db) {
+    java.util.Set<String> present = db.tables();
+    try (Connection c = db.connection()) {
+      c.setAutoCommit(false);
+      try {
+        for (String t : QUARTZ_TABLES) {
+          if (present.contains(t)) {
+            try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM " + t + " WHERE sched_name = ?")) {
+              ps.setString(1, SCHEDULER_NAME);
+              ps.executeUpdate();
+            }
+          }
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot remove the scheduler's rows: " + e.getMessage(), e);
+    }
+    List<String> ours = QUARTZ_TABLES.stream().filter(present::contains).toList();
+    for (String t : ours) {
+      if (count(db, "SELECT count(*) FROM " + t, null) > 0) {
+        return; // another scheduler still uses the tables
+      }
+    }
+    db.dropTables(ours);
+  }
+
+  private static long count(Database db, String sql, String arg) {
+    try (Connection c = db.connection(); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      if (arg != null) {
+        ps.setString(1, arg);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the scheduler's tables: " + e.getMessage(), e);
+    }
+  }
   private Scheduler quartz;
 
   /**
@@ -107,7 +175,7 @@ public final class ScheduleRunner implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.database = Objects.requireNonNull(database, "database");
     this.log = log == null ? s -> {} : log;
-    this.schedulerName = "cdr-pipeline";
+    this.schedulerName = SCHEDULER_NAME;
   }
 
   /** Runs what was missed, then starts firing. Catch-up runs in the caller's thread. */

@@ -24,17 +24,30 @@ public final class ObjectStores {
       }
       return new LocalStore(local.root());
     }
+    return new S3Store((StoreLocation.S3) location, s3, credentials(location.display()));
+  }
+
+  /**
+   * A client for requests about the S3 account (list, create, delete buckets), with the
+   * stores' settings; without credentials it fails in one line, as {@link #open} does.
+   */
+  public static software.amazon.awssdk.services.s3.S3Client accountClient(S3Settings s3) {
+    return S3Store.accountClient(s3, credentials("S3"));
+  }
+
+  /** The default credential chain, checked to hold credentials now. */
+  private static DefaultCredentialsProvider credentials(String what) {
     DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     try {
       credentials.resolveCredentials();
     } catch (SdkClientException e) {
       // the SDK's message lists every provider of its chain and why each failed: for the log only
-      LoggerFactory.getLogger(ObjectStores.class).debug("no AWS credentials for {}", location.display(), e);
+      LoggerFactory.getLogger(ObjectStores.class).debug("no AWS credentials for {}", what, e);
       credentials.close();
-      throw new UncheckedIOException(new AccessDeniedException(location.display(), null,
+      throw new UncheckedIOException(new AccessDeniedException(what, null,
           "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE),"
               + " or run with an instance role"));
     }
-    return new S3Store((StoreLocation.S3) location, s3, credentials);
+    return credentials;
   }
 }

@@ -79,6 +79,14 @@ public final class S3Store implements ObjectStore {
     this.s3 = newClient(settings, credentials, retry);
   }
 
+  /**
+   * A client set up as every store's is (endpoint, path style, region, retries), for requests
+   * about the account rather than one bucket: listing, creating and deleting buckets.
+   */
+  public static S3Client accountClient(S3Settings settings, AwsCredentialsProvider credentials) {
+    return newClient(settings, credentials, retryStrategy().build());
+  }
+
   /** A new SDK client for the settings, as every store of them uses (the caller closes it). */
   public static S3Client newClient(S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
     S3ClientBuilder b = S3Client.builder()

@@ -118,17 +118,7 @@ public final class IcebergTable implements AutoCloseable {
     FileIO io = fileIo(warehouse);
     Catalog catalog = null;
     try {
-      switch (settings.catalog()) {
-        case JDBC:
-          catalog = jdbc(catalogUrl, warehouseLocation, io, settings.properties());
-          break;
-        case REST:
-          catalog = rest(io, settings.properties());
-          break;
-        default:
-          catalog = glue(warehouseLocation, io, settings.properties());
-          break;
-      }
+      catalog = catalog(settings, catalogUrl, warehouseLocation, io);
       return open(catalog, TableIdentifier.of(Namespace.of(namespace), ProcessedSchema.TABLE),
           warehouseLocation + ProcessedSchema.TABLE, io, true);
     } catch (RuntimeException e) {
@@ -148,6 +138,70 @@ public final class IcebergTable implements AutoCloseable {
       // a JDBC driver's message may carry the URL, password and all
       throw new TableException("cannot open the processed table in the " + describe(settings, catalogUrl) + ": "
           + Database.redact(reason(e)), e);
+    }
+  }
+
+  private static Catalog catalog(TableSettings settings, String catalogUrl, String warehouseLocation, FileIO io) {
+    switch (settings.catalog()) {
+      case JDBC:
+        return jdbc(catalogUrl, warehouseLocation, io, settings.properties());
+      case REST:
+        return rest(io, settings.properties());
+      default:
+        return glue(warehouseLocation, io, settings.properties());
+    }
+  }
+
+  /**
+   * Removes the table from its catalog, if it is there, without deleting any file (the caller
+   * decides which files go), and its namespace when that is left empty. For the JDBC catalog,
+   * Iceberg's own tables in the catalog database go too once nothing else is in them. Returns
+   * true when the table was there.
+   */
+  public static boolean dropFromCatalog(TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
+    FileIO io = fileIo(warehouse);
+    Catalog catalog = null;
+    try {
+      catalog = catalog(settings, catalogUrl, location(warehouse, ""), io);
+      TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), ProcessedSchema.TABLE);
+      boolean dropped = catalog.tableExists(id) && catalog.dropTable(id, false);
+      if (catalog instanceof SupportsNamespaces ns && ns.namespaceExists(id.namespace())
+          && catalog.listTables(id.namespace()).isEmpty()) {
+        ns.dropNamespace(id.namespace());
+      }
+      if (settings.catalog() == TableSettings.Kind.JDBC) {
+        dropEmptyJdbcTables(catalogUrl);
+      }
+      return dropped;
+    } catch (RuntimeException e) {
+      throw new TableException("cannot remove the processed table from the " + describe(settings, catalogUrl) + ": "
+          + Database.redact(reason(e)), e);
+    } finally {
+      if (catalog != null) {
+        closeQuietly(catalog);
+      }
+      io.close();
+      SharedFileIO.release(io);
+    }
+  }
+
+  private static void dropEmptyJdbcTables(String catalogUrl) {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl);
+        java.sql.Statement s = c.createStatement()) {
+      for (String t : List.of("iceberg_tables", "iceberg_namespace_properties")) {
+        boolean empty;
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t)) {
+          rs.next();
+          empty = rs.getLong(1) == 0;
+        } catch (java.sql.SQLException missing) {
+          continue;
+        }
+        if (empty) {
+          s.execute("DROP TABLE " + t);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new TableException("cannot clean up Iceberg's tables: " + firstLine(e.getMessage()), e);
     }
   }
 

@@ -34,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.sqlite.SQLiteErrorCode;
@@ -78,6 +79,7 @@ public final class Executor implements AutoCloseable {
     return t;
   });
   private final Map<String, Run> active = new ConcurrentHashMap<>();
+  private final List<BiConsumer<Execution, ExecutionEvent>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "workflow-heartbeat");
     t.setDaemon(true);
@@ -92,6 +94,14 @@ public final class Executor implements AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.owner = host() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * Tells {@code listener} every event this process records: the start of an execution it
+   * creates and every transition of one it runs, with the execution as it was then.
+   */
+  public void addListener(BiConsumer<Execution, ExecutionEvent> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener is null"));
   }
 
   /** This process's name as an owner of executions. */
@@ -124,7 +134,21 @@ public final class Executor implements AutoCloseable {
     Execution e = new Execution(id, workflow, in, def.inputKey().apply(in), ExecutionStatus.RUNNING, trigger, now,
         Optional.empty(), now.plus(def.timeout()), 0, ExecutionStore.JSON.createObjectNode(), Optional.empty(),
         Optional.empty(), own ? Optional.of(owner) : Optional.empty(), own ? Optional.of(now) : Optional.empty(), false);
-    return store.create(e);
+    Execution created = store.create(e);
+    if (!listeners.isEmpty()) {
+      store.events(id).stream().findFirst().ifPresent(first -> tell(created, first));
+    }
+    return created;
+  }
+
+  private void tell(Execution e, ExecutionEvent ev) {
+    for (BiConsumer<Execution, ExecutionEvent> l : listeners) {
+      try {
+        l.accept(e, ev);
+      } catch (RuntimeException ex) {
+        LOG.warn("a listener of {} failed: {}", e.id(), ex.toString());
+      }
+    }
   }
 
   /**
@@ -371,6 +395,7 @@ public final class Executor implements AutoCloseable {
         return false;
       }
       listener.accept(written.get());
+      tell(execution, written.get());
       return true;
     }
 

@@ -42,6 +42,34 @@ class DatabaseTest {
   }
 
   @Test
+  void theMigrationsTablesAreEveryTableOfAFreshCatalog() {
+    Database db = Database.open("jdbc:sqlite:" + tmp.resolve("fresh.db"));
+    assertThat(Database.migrationTables()).containsExactlyInAnyOrderElementsOf(db.tables())
+        .contains("executions", "quarantine", "processed_days", Database.HISTORY_TABLE);
+  }
+
+  @Test
+  void openingAsItIsCreatesNothingAndDroppingTouchesOnlyTheNamedTables() throws Exception {
+    Path missing = tmp.resolve("none/catalog.db");
+    assertThat(Database.openExisting("jdbc:sqlite:" + missing)).isEmpty();
+    assertThat(tmp.resolve("none")).doesNotExist();
+    String url = "jdbc:sqlite:" + tmp.resolve("shared.db");
+    Database.open(url);
+    Database db = Database.openExisting(url).orElseThrow();
+    try (var c = db.connection(); var s = c.createStatement()) {
+      s.execute("CREATE TABLE orders (id INTEGER)");
+      s.execute("INSERT INTO orders VALUES (1)");
+      s.execute("CREATE VIEW order_ids AS SELECT id FROM orders");
+    }
+    db.dropTables(java.util.List.of("executions", "order_ids", "no_such_table"));
+    assertThat(db.tables()).doesNotContain("executions", "order_ids").contains("orders", "quarantine");
+    assertThat(db.rows("orders")).isEqualTo(1);
+    db.dropTables(Database.migrationTables());
+    assertThat(db.tables()).containsExactly("orders");
+    assertThatThrownBy(() -> db.dropTables(java.util.List.of("orders; DROP TABLE x"))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void anUnreachableDatabaseIsAClearError() {
     assertThatThrownBy(() -> Database.open("jdbc:postgresql://127.0.0.1:1/nope?connectTimeout=2"))
         .isInstanceOf(CatalogException.class)

@@ -34,7 +34,7 @@ class ConfigLaunchKeysTest {
     assertThat(load("").server().token()).isEmpty();
     Config c = load("server: {host: 0.0.0.0, port: 8080, token: 'Zk3-_x.9~!s3cret'}\n");
     assertThat(c.server().token()).contains("Zk3-_x.9~!s3cret");
-    assertThat(c.server().toString()).doesNotContain("s3cret").contains("token=Optional[***]");
+    assertThat(c.server().toString()).doesNotContain("s3cret").contains("token=(set)");
     for (String bad : new String[] {"''", "'two words'", "\"tab\\there\"", "'caf\u00e9'"}) {
       assertThatThrownBy(() -> load("server: {token: " + bad + "}\n")).as(bad).isInstanceOf(ConfigException.class)
           .hasMessageContaining("bad value for 'server.token'").satisfies(e -> assertThat(e.getMessage()).doesNotContain("two words"));

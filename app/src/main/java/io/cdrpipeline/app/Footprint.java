@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.CatalogException;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
@@ -131,11 +132,11 @@ final class Footprint {
     List<Part> parts = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     TableFootprint table = processedTable(config);
+    icebergEntry(parts, kept); // before the files: a catalog may read the table's metadata to drop it
     for (Prefix p : table.locations()) {
       objects("processed table " + table.table(), p, parts, kept);
     }
     objects("reports", reports(config), parts, kept);
-    icebergEntry(parts, kept);
     catalog(table, parts, kept);
     state(parts, kept);
     created(parts, kept);
@@ -384,9 +385,24 @@ final class Footprint {
       if (n == 0) {
         return;
       }
+      Database db = opened.get();
       parts.add(new Part("Iceberg catalog entry", ns + "." + ProcessedSchema.TABLE + " in the jdbc catalog", () -> {
-        io.cdrpipeline.table.IcebergTable.dropFromCatalog(config.table(), config.catalogUrl(), ns,
-            store(config.tableWarehouse()));
+        // Iceberg's own rows of the table and its namespace, deleted as rows: dropping through
+        // Iceberg would read the table's metadata first, and other tables may share these
+        try (java.sql.Connection c = db.connection()) {
+          Catalog.exec(c, "DELETE FROM iceberg_tables WHERE table_namespace = ? AND table_name = ?", ns, ProcessedSchema.TABLE);
+          if (db.tables().contains("iceberg_namespace_properties")) {
+            Catalog.exec(c, "DELETE FROM iceberg_namespace_properties WHERE namespace = ? AND NOT EXISTS "
+                + "(SELECT 1 FROM iceberg_tables WHERE table_namespace = ?)", ns, ns);
+          }
+          for (String t : List.of("iceberg_tables", "iceberg_namespace_properties")) {
+            if (db.tables().contains(t) && db.rows(t) == 0) {
+              Catalog.exec(c, "DROP TABLE " + t);
+            }
+          }
+        } catch (java.sql.SQLException e) {
+          throw new IOException("cannot remove the Iceberg catalog entry: " + e.getMessage(), e);
+        }
         return "the Iceberg catalog entry " + ns + "." + ProcessedSchema.TABLE;
       }));
       return;
@@ -446,6 +462,10 @@ final class Footprint {
     long schedulerRows = db.isPostgres() ? ScheduleRunner.schedulerRows(db) : 0;
     Set<String> others = new LinkedHashSet<>(present);
     ours.forEach(others::remove);
+    // Iceberg's own tables: the table's entry in them goes with the "Iceberg catalog entry", and
+    // they go too once empty; they may hold other Iceberg tables, which stay
+    others.remove("iceberg_tables");
+    others.remove("iceberg_namespace_properties");
     if (ours.isEmpty() && schedulerRows == 0) {
       if (file.isPresent() && present.isEmpty()) {
         parts.add(new Part(name, "an empty database file", () -> deleteSqlite(file.get())));

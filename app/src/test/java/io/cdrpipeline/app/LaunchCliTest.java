@@ -101,7 +101,7 @@ class LaunchCliTest {
     WorkflowCliTest.Output out = new WorkflowCliTest.Output(p);
     String full;
     try {
-      String serving = out.awaitContaining("serving report links on http://127.0.0.1:");
+      String serving = out.awaitContaining("serving the console and the API on http://127.0.0.1:");
       int port = Integer.parseInt(serving.replaceAll(".*http://127\\.0\\.0\\.1:(\\d+).*", "$1"));
       HttpResponse<String> health = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
@@ -153,7 +153,7 @@ class LaunchCliTest {
     try {
       assertThat(fields(out2.awaitContaining("step=full-etl status=succeeded")).get("detail"))
           .isEqualTo("skipped: a full workflow has succeeded before (--full-etl runs it again)");
-      out2.awaitContaining("serving report links");
+      out2.awaitContaining("serving the console and the API on");
       WorkflowCliTest.signal(again, "TERM");
       assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
     } finally {

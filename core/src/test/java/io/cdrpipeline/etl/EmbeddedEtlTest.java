@@ -268,6 +268,45 @@ class EmbeddedEtlTest {
         .hasSize(1);
   }
 
+  /**
+   * A column's type never changes (Iceberg widens only int to long and float to double): values
+   * of a later day that do not fit it land, as their JSON text, in {@code <column>_text}; values
+   * that fit (an integer in a DOUBLE column) stay in the column. Nothing fails, nothing is lost.
+   */
+  @Test
+  void aFieldWhoseValuesLaterConflictWithItsColumnTypeKeepsEveryValue() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    p.cdr.put(RawLayout.dayPrefix("vc1", DAY1) + "a", ("{\"CallId\": \"a\", \"StartTimeEpochSeconds\": 1764201600, "
+        + "\"Carrier\": 42, \"Rate\": 0.5, \"Flag\": true}").getBytes(StandardCharsets.UTF_8));
+    p.etl().runDay(DAY1, 2);
+    assertThat(p.table().iceberg().columns()).containsEntry("carrier", io.cdrpipeline.model.ColumnType.BIGINT)
+        .containsEntry("rate", io.cdrpipeline.model.ColumnType.DOUBLE).containsEntry("flag", io.cdrpipeline.model.ColumnType.BOOLEAN);
+    String d2 = RawLayout.dayPrefix("vc1", DAY2);
+    p.cdr.put(d2 + "b", ("{\"CallId\": \"b\", \"StartTimeEpochSeconds\": 1764288000, \"Carrier\": \"att\", "
+        + "\"Rate\": 2, \"Flag\": \"maybe\"}").getBytes(StandardCharsets.UTF_8));
+    p.cdr.put(d2 + "c", ("{\"CallId\": \"c\", \"StartTimeEpochSeconds\": 1764288001, \"Carrier\": 7, "
+        + "\"Rate\": 1.25, \"Flag\": false}").getBytes(StandardCharsets.UTF_8));
+    p.cdr.put(d2 + "d", ("{\"CallId\": \"d\", \"StartTimeEpochSeconds\": 1764288002, \"Carrier\": {\"name\": \"x\"}}")
+        .getBytes(StandardCharsets.UTF_8));
+    EtlSummary s = p.etl().runDay(DAY2, 2);
+    assertThat(s.rejected()).isZero();
+    assertThat(p.table().iceberg().columns()).containsEntry("carrier", io.cdrpipeline.model.ColumnType.BIGINT)
+        .containsEntry("carrier_text", io.cdrpipeline.model.ColumnType.VARCHAR)
+        .containsEntry("flag_text", io.cdrpipeline.model.ColumnType.VARCHAR).doesNotContainKey("rate_text");
+    QueryResult r = p.sql("SELECT callid, carrier, carrier_text, rate, flag, flag_text FROM processed_cdrs ORDER BY callid");
+    assertThat(r.rows()).containsExactly(
+        java.util.Arrays.asList("a", 42L, null, 0.5, true, null),
+        java.util.Arrays.asList("b", null, "att", 2.0, null, "maybe"),
+        java.util.Arrays.asList("c", 7L, null, 1.25, false, null),
+        java.util.Arrays.asList("d", null, "{\"name\":\"x\"}", null, null, null));
+    // a third day without conflicts leaves the text columns empty, and the first day is as it was
+    p.cdr.put(RawLayout.dayPrefix("vc1", DAY1.plusDays(2)) + "e", ("{\"CallId\": \"e\", "
+        + "\"StartTimeEpochSeconds\": 1764374400, \"Carrier\": 9}").getBytes(StandardCharsets.UTF_8));
+    p.etl().runDay(DAY1.plusDays(2), 2);
+    assertThat(p.sql("SELECT carrier, carrier_text FROM processed_cdrs WHERE callid IN ('a', 'e') ORDER BY callid").rows())
+        .containsExactly(java.util.Arrays.asList(42L, null), java.util.Arrays.asList(9L, null));
+  }
+
   @Test
   void aMissingBucketFailsButAnEmptyDayIsZeroRows() throws Exception {
     Pipeline p = new Pipeline(tmp);

@@ -167,13 +167,13 @@ public final class EmbeddedEngine implements EtlEngine {
         return result;
       } finally {
         ticker.shutdownNow();
-        duckOpening.thenAccept(c -> {
-          try {
-            c.close(); // closing twice is harmless
-          } catch (SQLException ignored) {
-            // nothing held
-          }
-        });
+        // wait for the opening even when it was not needed (an empty day): it makes DuckDB's
+        // folder in the work folder, which must not appear after the work folder is removed
+        try {
+          duckOpening.join().close(); // closing twice is harmless
+        } catch (RuntimeException | SQLException ignored) {
+          // it failed to open, or is closed: nothing held
+        }
         if (!handedOver) {
           deleteTree(work);
         }

@@ -46,6 +46,7 @@ import picocli.CommandLine.Option;
       DestroyCommand.class,
       DemoCommand.class,
       BenchCommand.class,
+      TableBenchCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'cdr COMMAND --help' for the options of a command."})

@@ -283,13 +283,14 @@ final class AppContext implements AutoCloseable {
   QueryEngine queryEngine(io.cdrpipeline.query.QueryLimits limits) throws IOException {
     ObjectStore processed = warehouseStore();
     QueryEngine.ProcessedFiles files;
-    IcebergTable table = processedTable().iceberg();
     if (processed.localPath("").isPresent()) {
-      files = QueryEngine.ProcessedFiles.local(table);
+      // the table's folder, as the table is made there; the table itself opens when a query reads it
+      files = QueryEngine.ProcessedFiles.local(processed.localPath(io.cdrpipeline.model.ProcessedSchema.TABLE).orElseThrow());
     } else {
       files = new CachedProcessedFiles(processed,
           new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
     }
+    java.util.function.Supplier<IcebergTable> table = () -> processedTable().iceberg();
     return QueryEngine.open(catalog(), config().database(), table, files, cdrStore(), limits, tempDir());
   }
 

@@ -65,7 +65,7 @@ public final class QueryEngine implements AutoCloseable {
   private final Catalog catalog;
   private final String database;
   private final Connection duck;
-  private final IcebergTable table;
+  private final java.util.function.Supplier<IcebergTable> table;
   private final ProcessedFiles processedFiles;
   private final ObjectStore rawStore;
   private final QueryLimits limits;
@@ -91,7 +91,12 @@ public final class QueryEngine implements AutoCloseable {
     /** The files of a table in a local folder, read in place; a file outside the folder is refused. */
     static ProcessedFiles local(IcebergTable table) {
       Objects.requireNonNull(table, "table is null");
-      Path root = StoreFileIO.path(table.location());
+      return local(StoreFileIO.path(table.location()));
+    }
+
+    /** The files of a table whose folder is {@code root}, read in place; a file outside it is refused. */
+    static ProcessedFiles local(Path root) {
+      Objects.requireNonNull(root, "root is null");
       return new ProcessedFiles() {
         @Override
         public Path localFile(String location) throws IOException {
@@ -110,7 +115,8 @@ public final class QueryEngine implements AutoCloseable {
     }
   }
 
-  private QueryEngine(Catalog catalog, String database, Connection duck, IcebergTable table, ProcessedFiles files,
+  private QueryEngine(Catalog catalog, String database, Connection duck, java.util.function.Supplier<IcebergTable> table,
+      ProcessedFiles files,
       ObjectStore rawStore, QueryLimits limits, ScratchDir scratch) {
     this.catalog = catalog;
     this.database = database;
@@ -129,6 +135,16 @@ public final class QueryEngine implements AutoCloseable {
    */
   public static QueryEngine open(Catalog catalog, String database, IcebergTable table, ProcessedFiles files,
       ObjectStore rawStore, QueryLimits limits, Path tempRoot) {
+    Objects.requireNonNull(table, "table is null");
+    return open(catalog, database, () -> table, files, rawStore, limits, tempRoot);
+  }
+
+  /**
+   * Opens an engine whose processed table is opened only when a query reads it ({@code SELECT 1}
+   * or a query of the raw table never opens the Iceberg catalog).
+   */
+  public static QueryEngine open(Catalog catalog, String database, java.util.function.Supplier<IcebergTable> table,
+      ProcessedFiles files, ObjectStore rawStore, QueryLimits limits, Path tempRoot) {
     Objects.requireNonNull(catalog, "catalog is null");
     Objects.requireNonNull(table, "table is null");
     Objects.requireNonNull(database, "database is null");
@@ -251,7 +267,7 @@ public final class QueryEngine implements AutoCloseable {
       if (!main()) {
         s.execute("CREATE SCHEMA " + DuckDb.ident(database));
       }
-      s.execute(view(ProcessedSchema.TABLE, emptySelect(processedShape())));
+      s.execute(view(ProcessedSchema.TABLE, emptySelect(catalogShape())));
       s.execute(view(ProcessedSchema.RAW_TABLE, emptySelect(rawShape(rawColumns()))));
       s.execute("CREATE TABLE " + q(ProcessedSchema.QUARANTINE_TABLE)
           + " (source_key VARCHAR, reason VARCHAR, year INTEGER, month INTEGER, day INTEGER, detected_at TIMESTAMP)");
@@ -329,9 +345,27 @@ public final class QueryEngine implements AutoCloseable {
     return rawStore == null ? Optional.empty() : rawStore.localPath(RawLayout.ROOT);
   }
 
+  /**
+   * The columns of the view before any binding: the catalog's copy of the table's schema (kept
+   * in step at every commit), so that an engine opens without the Iceberg catalog.
+   */
+  private Map<String, ColumnType> catalogShape() {
+    Map<String, ColumnType> cols = new LinkedHashMap<>();
+    for (Column c : ProcessedSchema.COLUMNS) {
+      cols.put(c.name(), c.type());
+    }
+    for (CatalogColumn c : catalog.columns(ProcessedSchema.TABLE)) {
+      cols.putIfAbsent(c.name(), c.type());
+    }
+    return withPartitionsLast(cols);
+  }
+
   /** The table's columns in schema order, partition columns last. */
-  private Map<String, ColumnType> processedShape() {
-    Map<String, ColumnType> cols = new LinkedHashMap<>(table.columns());
+  private Map<String, ColumnType> processedShape(IcebergTable table) {
+    return withPartitionsLast(new LinkedHashMap<>(table.columns()));
+  }
+
+  private static Map<String, ColumnType> withPartitionsLast(Map<String, ColumnType> cols) {
     for (Column c : ProcessedSchema.PARTITION_COLUMNS) {
       cols.remove(c.name());
       cols.put(c.name(), c.type());
@@ -346,8 +380,8 @@ public final class QueryEngine implements AutoCloseable {
    * schema's type. No data file is opened here; DuckDB reads the footers once, when it runs.
    */
   private String processedSelect(DayFilter days) throws IOException {
-    table.refresh();
-    Map<String, ColumnType> shape = processedShape();
+    IcebergTable table = this.table.get().refresh();
+    Map<String, ColumnType> shape = processedShape(table);
     List<String> files = new ArrayList<>();
     boolean hive = true;
     for (IcebergTable.PlannedFile f : table.plan(days.expression())) {

@@ -74,7 +74,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     ctx.out.printf("== rows in processed_cdrs for %s..%s: %,d; rejected files (quarantined): %,d%n",
         days.get(0), last, rows, rejected);
-    ctx.out.println("   Parquet files: " + ctx.processedStore().location().display() + "/processed_cdrs/year=YYYY/month=MM/day=DD/");
+    io.cdrpipeline.table.IcebergTable t = ctx.processedTable().iceberg();
+    ctx.out.println("   Iceberg table: " + t.identifier() + " at " + display(t.location())
+        + " (data/year=Y/month=M/day=D/, metadata/)");
     ctx.out.println("   catalog:       " + io.cdrpipeline.catalog.Database.redact(ctx.config().catalogUrl()));
     ctx.out.println();
     ctx.out.println("Next, try:");
@@ -83,8 +85,14 @@ final class DemoCommand implements Callable<Integer> {
     ctx.out.printf("  ./cdr query \"SELECT hour, COUNT(*) FROM processed_cdrs WHERE year = %d AND month = %d AND day = %d GROUP BY hour ORDER BY hour\"%n",
         last.getYear(), last.getMonthValue(), last.getDayOfMonth());
     ctx.out.println("  ./cdr catalog processed_cdrs");
+    ctx.out.println("  ./cdr table history          (one Iceberg snapshot per day replaced)");
     ctx.out.printf("  ./cdr etl --date %s      (re-run a day: replaced, never duplicated)%n", last);
     ctx.out.println("  ./cdr --help");
     return 0;
+  }
+
+  /** A location as a user writes it: a folder path, or the s3:// URI. */
+  static String display(String location) {
+    return location.startsWith("file:") ? io.cdrpipeline.table.StoreFileIO.path(location).toString() : location;
   }
 }

@@ -139,8 +139,10 @@ public final class EtlJob {
       ProcessedTable.DayWrite write = table.begin(day, runId);
       try (DayResult r = engine.process(write, workers)) {
         write.commit(r.bookkeeping(Instant.now()), r.files());
-        String output = table.iceberg().location() + "/" + IcebergTable.DATA + "/year=" + day.getYear() + "/month="
-            + day.getMonthValue() + "/day=" + day.getDayOfMonth() + "/";
+        String location = table.iceberg().location();
+        String output = (location.startsWith("file:") ? io.cdrpipeline.table.StoreFileIO.path(location).toString() : location)
+            + "/" + IcebergTable.DATA + "/year=" + day.getYear() + "/month=" + day.getMonthValue() + "/day="
+            + day.getDayOfMonth() + "/";
         return new DaySummary(day, false, r.filesRead(), r.rows(), r.rejected(), r.bytesRead(), r.bytesWritten(),
             Duration.between(started, Instant.now()), output);
       }

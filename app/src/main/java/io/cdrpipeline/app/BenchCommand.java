@@ -113,10 +113,7 @@ final class BenchCommand implements Callable<Integer> {
    * running its two queries over the same files, taken in turns.
    */
   private double[] reportProcesses(AppContext ctx, Path work) throws Exception {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> jvm = new ArrayList<>(List.of(javaBin, "-Xmx" + xmx));
-    jvm.addAll(launcherJvmOptions());
-    jvm.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    List<String> jvm = BenchProcess.jvm(xmx);
     List<String> cdr = new ArrayList<>(jvm);
     cdr.addAll(List.of(Main.class.getName(), "--config", work.resolve("cdr.yaml").toString()));
     List<String> crawl = new ArrayList<>(cdr);
@@ -266,11 +263,8 @@ final class BenchCommand implements Callable<Integer> {
     Path config = work.resolve("cdr.yaml");
     Files.writeString(config, "cdrBucket: " + bucket + "\nprocessedBucket: processed\nreportsBucket: reports\n"
         + "stateDir: state\ndailyWorkers: " + w + "\n", StandardCharsets.UTF_8);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + xmx));
-    cmd.addAll(launcherJvmOptions());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "--config", config.toString(), "etl", "--date", DAY.toString()));
+    List<String> cmd = BenchProcess.jvm(xmx);
+    cmd.addAll(List.of(Main.class.getName(), "--config", config.toString(), "etl", "--date", DAY.toString()));
     // one untimed run creates the catalog, as a deployed pipeline has it; the timed run replaces the day
     run(cmd, work, ctx, null);
     long t0 = System.nanoTime();
@@ -278,40 +272,14 @@ final class BenchCommand implements Callable<Integer> {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  /** The JVM options this process was started with by the launcher (GC, class-data archive). */
-  private static List<String> launcherJvmOptions() {
-    List<String> opts = new ArrayList<>();
-    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("-XX:+Use") && a.endsWith("GC") || a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-Xlog")) {
-        opts.add(a);
-      }
-    }
-    return opts;
-  }
-
   private static void run(List<String> cmd, Path work, AppContext ctx, String label) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true);
-    pb.environment().put("CI", "true");
-    Process p = pb.start();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    int code = p.waitFor();
-    if (code != 0) {
-      throw new IOException(String.join(" ", cmd.subList(cmd.size() - 3, cmd.size())) + " failed (exit " + code + "): "
-          + output);
-    }
+    String output = BenchProcess.run(cmd, work);
     if (label != null) {
       ctx.err.print(label + " " + output);
     }
   }
 
   private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(x);
-      }
-    }
+    BenchProcess.deleteTree(p);
   }
 }

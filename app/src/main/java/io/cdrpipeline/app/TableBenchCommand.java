@@ -217,31 +217,11 @@ final class TableBenchCommand implements Callable<Integer> {
   }
 
   private List<String> jvm() {
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx" + xmx));
-    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("-XX:+Use") && a.endsWith("GC") || a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-Xlog")) {
-        cmd.add(a);
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
-    return cmd;
+    return BenchProcess.jvm(xmx);
   }
 
   private static double bestOf3(List<String> cmd, Path folder) throws Exception {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < 3; i++) {
-      long t0 = System.nanoTime();
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(folder.toFile()).redirectErrorStream(true);
-      Process p = pb.start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (p.waitFor() != 0) {
-        throw new IOException("failed (exit " + p.exitValue() + "): " + String.join(" ", cmd.subList(cmd.size() - 2, cmd.size()))
-            + ": " + out);
-      }
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-    }
-    return best;
+    return BenchProcess.bestOf3(cmd, folder);
   }
 
   /** DuckDB alone: one query over the files named in a list file, printed as CSV. Args: list, sql. */
@@ -260,13 +240,6 @@ final class TableBenchCommand implements Callable<Integer> {
   }
 
   private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(x);
-      }
-    }
+    BenchProcess.deleteTree(p);
   }
 }

@@ -7,6 +7,7 @@ import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.testing.FileTree;
 import io.cdrpipeline.testing.Pipeline;
+import io.cdrpipeline.testing.QueryAttacks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,66 +48,7 @@ class QuerySandboxTest {
 
   /** Every statement of the attack reports, and the older list of what must never run. */
   List<String> attacks() {
-    String state = p.config.stateDir().toString();
-    String root = p.processed.localPath("").orElseThrow().toString();
-    return List.of(
-        "EXPLAIN (ANALYZE) COPY (SELECT 43) TO 'x1.csv'",
-        "EXPLAIN ANALYZE COPY (SELECT 43) TO 'x1b.csv'",
-        "/* /* */ SELECT 1 */ COPY (SELECT 42) TO 'x2.csv'",
-        "/* /* */ SELECT 1 */ ATTACH 'x3.duckdb' AS x",
-        "WITH x AS (SELECT 1) UPDATE cdrs.quarantined_cdrs SET reason='hacked' RETURNING reason",
-        "SELECT * FROM read_text('/etc/shadow')",
-        "SELECT * FROM read_text('/etc/passwd')",
-        "SELECT * FROM read_blob('" + state + "/link-secret')",
-        "SELECT * FROM read_text('" + tmp.resolve("cdr.yaml") + "')",
-        "SELECT * FROM read_blob('" + state + "/catalog.db')",
-        "SELECT * FROM read_blob('" + root + "/processed_cdrs/../../state/link-secret')",
-        "SELECT * FROM read_text('../cdr.yaml')",
-        "SELECT * FROM read_text('file://" + state + "/link-secret')",
-        "EXPLAIN (ANALYZE) COPY (SELECT 7 AS x) TO '" + parquet + "' (FORMAT parquet)",
-        "COPY processed_cdrs TO 'x4.csv'",
-        "COPY (SELECT 1) TO '" + parquet + "'",
-        "EXPORT DATABASE '" + tmp.resolve("export") + "'",
-        "IMPORT DATABASE '" + tmp.resolve("export") + "'",
-        "ATTACH '" + tmp.resolve("x5.duckdb") + "' AS y",
-        "ATTACH ':memory:' AS m",
-        "DETACH memory",
-        "INSTALL httpfs",
-        "LOAD json",
-        "SET threads = 1",
-        "SET enable_external_access = true",
-        "SET allowed_directories = ['/']",
-        "RESET lock_configuration",
-        "PRAGMA version",
-        "PRAGMA enable_profiling",
-        "CALL pragma_version()",
-        "CREATE TABLE t (a INTEGER)",
-        "CREATE OR REPLACE VIEW processed_cdrs AS SELECT 1 AS a",
-        "DROP VIEW cdrs.processed_cdrs",
-        "ALTER VIEW processed_cdrs RENAME TO p",
-        "INSERT INTO cdrs.quarantined_cdrs (source_key, reason) VALUES ('x', 'y')",
-        "UPDATE quarantined_cdrs SET reason = 'x'",
-        "DELETE FROM quarantined_cdrs",
-        "TRUNCATE quarantined_cdrs",
-        "BEGIN TRANSACTION",
-        "CHECKPOINT",
-        "VACUUM",
-        "USE memory",
-        "PREPARE p AS SELECT 1",
-        "SET VARIABLE v = 1",
-        "SELECT 1; COPY (SELECT 1) TO 'x6.csv'",
-        "SELECT 1; SELECT 2",
-        "EXPLAIN SELECT 1; DROP VIEW processed_cdrs",
-        "SELECT * FROM query('COPY (SELECT 1) TO ''x7.csv''')",
-        "SELECT * FROM read_csv('/etc/passwd')",
-        "SELECT * FROM sniff_csv('/etc/passwd')",
-        "SELECT * FROM parquet_metadata('/etc/passwd')",
-        "SELECT * FROM glob('/etc/*')",
-        "SELECT * FROM glob('" + state + "/*')",
-        "SELECT * FROM read_json_auto('" + state + "/*')",
-        "SELECT * FROM duckdb_extensions()",
-        "   ",
-        "-- nothing but a comment");
+    return QueryAttacks.statements(tmp, p.config.stateDir(), p.processed.localPath("").orElseThrow(), parquet);
   }
 
   @Test

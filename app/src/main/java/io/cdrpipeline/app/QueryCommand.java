@@ -37,6 +37,7 @@ final class QueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.cdrpipeline.query.DuckDb.preload(); // while the config, catalog and table open
     AppContext ctx = Commands.context(spec);
     String text;
     if (file != null) {

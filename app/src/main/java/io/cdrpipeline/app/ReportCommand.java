@@ -32,6 +32,7 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.cdrpipeline.query.DuckDb.preload(); // while the config, catalog and table open
     AppContext ctx = Commands.context(spec);
     YearMonth m = month == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : Commands.month("--month", month);
     ObjectStore reports = ctx.reportsStore();

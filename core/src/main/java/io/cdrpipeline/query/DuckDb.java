@@ -13,6 +13,33 @@ import java.util.Properties;
 public final class DuckDb {
   private DuckDb() {}
 
+  private static volatile java.util.concurrent.CompletableFuture<Void> preloading;
+
+  /**
+   * Starts loading DuckDB's native library on a background thread, so that a command which will
+   * query overlaps that load (a good part of a short command's time) with its other start-up
+   * work. Idempotent; {@link #open} waits for it.
+   */
+  public static void preload() {
+    if (preloading == null) {
+      synchronized (DuckDb.class) {
+        if (preloading == null) {
+          preloading = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+              c.isValid(1);
+            } catch (SQLException | RuntimeException e) {
+              // open() reports it
+            }
+          }, r -> {
+            Thread t = new Thread(r, "duckdb-preload");
+            t.setDaemon(true);
+            t.start();
+          });
+        }
+      }
+    }
+  }
+
   /**
    * A new in-memory database. {@code memoryLimit} bounds DuckDB's own memory (outside the Java
    * heap); beyond it DuckDB spills to {@code tempDir}.

@@ -575,8 +575,8 @@ public final class IcebergTable implements AutoCloseable {
   public record Maintenance(int snapshotsExpired, int orphansDeleted, int manifestsBefore, int manifestsAfter) {}
 
   /**
-   * Expires snapshots older than the retention (the current one always stays), which deletes the
-   * files only they reference; deletes orphans (files under the table's location that no kept
+   * Expires the snapshots replaced more than the retention ago (the current one always stays),
+   * which deletes the files only they reference; deletes orphans (files under the table's location that no kept
    * snapshot or metadata file references, e.g. left by a crashed run) older than the retention;
    * and rewrites the manifests into one per month when there are many.
    */
@@ -585,8 +585,17 @@ public final class IcebergTable implements AutoCloseable {
     table.refresh();
     long cutoff = now.minus(retention).toEpochMilli();
     int before = countSnapshots();
-    if (table.currentSnapshot() != null) {
-      table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).cleanExpiredFiles(true).commit();
+    // a snapshot is read until the next one replaces it: it expires once that one is older than
+    // the retention (Iceberg's expireOlderThan counts from the snapshot's own commit, which would
+    // delete the files of a day written long ago the moment it is replaced)
+    long expireBefore = Long.MIN_VALUE;
+    for (Snapshot s : table.snapshots()) {
+      if (s.timestampMillis() < cutoff) {
+        expireBefore = Math.max(expireBefore, s.timestampMillis());
+      }
+    }
+    if (table.currentSnapshot() != null && expireBefore != Long.MIN_VALUE) {
+      table.expireSnapshots().expireOlderThan(expireBefore).retainLast(1).cleanExpiredFiles(true).commit();
       table.refresh();
     }
     int expired = before - countSnapshots();

@@ -58,7 +58,7 @@ final class TableCommand implements Runnable {
 
   @Command(name = "maintain", mixinStandardHelpOptions = true,
       description = {
-        "Expire snapshots older than table.snapshotRetention (the current one always stays) and",
+        "Expire snapshots replaced more than table.snapshotRetention ago (the current one stays) and",
         "delete the files only they referenced; delete orphan files (left by crashed runs) older",
         "than the retention; rewrite many small manifests into one per month. The daily workflow",
         "runs this as its last step before the notification."})

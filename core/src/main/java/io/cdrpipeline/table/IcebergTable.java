@@ -525,15 +525,32 @@ public final class IcebergTable implements AutoCloseable {
     }
     try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).ignoreResiduals().planFiles()) {
       for (FileScanTask t : tasks) {
-        if (!t.deletes().isEmpty()) {
-          throw new TableException("the table has row-level deletes (written by another engine, e.g. a DELETE in "
-              + "Spark or Trino), which this engine cannot apply: rewrite the table's data files "
-              + "(e.g. Spark's rewrite_data_files) or re-run 'cdr etl' for the days concerned", null);
-        }
         DataFile f = t.file();
-        out.add(new PlannedFile(f.location(), LocalDate.of(f.partition().get(0, Integer.class),
-            f.partition().get(1, Integer.class), f.partition().get(2, Integer.class)), f.recordCount(),
-            f.fileSizeInBytes()));
+        LocalDate day = LocalDate.of(f.partition().get(0, Integer.class), f.partition().get(1, Integer.class),
+            f.partition().get(2, Integer.class));
+        if (!t.deletes().isEmpty()) {
+          throw new TableException("the table has row-level deletes in " + day + " (written by another engine, e.g. "
+              + "a DELETE in Spark or Trino), which this engine cannot apply: re-run 'cdr etl --date " + day
+              + "' (or rewrite the table's data files, e.g. with Spark's rewrite_data_files)", null);
+        }
+        out.add(new PlannedFile(f.location(), day, f.recordCount(), f.fileSizeInBytes()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** The data and delete files of the current snapshot, as its scan reads them. */
+  private Set<String> currentFiles() {
+    Set<String> out = new HashSet<>();
+    if (table.currentSnapshot() == null) {
+      return out;
+    }
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().ignoreResiduals().planFiles()) {
+      for (FileScanTask t : tasks) {
+        out.add(normalize(t.file().location()));
+        t.deletes().forEach(d -> out.add(normalize(d.location())));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -575,8 +592,8 @@ public final class IcebergTable implements AutoCloseable {
   public record Maintenance(int snapshotsExpired, int orphansDeleted, int manifestsBefore, int manifestsAfter) {}
 
   /**
-   * Expires snapshots older than the retention (the current one always stays), which deletes the
-   * files only they reference; deletes orphans (files under the table's location that no kept
+   * Expires the snapshots replaced more than the retention ago (the current one always stays),
+   * which deletes the files only they reference; deletes orphans (files under the table's location that no kept
    * snapshot or metadata file references, e.g. left by a crashed run) older than the retention;
    * and rewrites the manifests into one per month when there are many.
    */
@@ -585,8 +602,17 @@ public final class IcebergTable implements AutoCloseable {
     table.refresh();
     long cutoff = now.minus(retention).toEpochMilli();
     int before = countSnapshots();
-    if (table.currentSnapshot() != null) {
-      table.expireSnapshots().expireOlderThan(cutoff).retainLast(1).cleanExpiredFiles(true).commit();
+    // a snapshot is read until the next one replaces it: it expires once that one is older than
+    // the retention (Iceberg's expireOlderThan counts from the snapshot's own commit, which would
+    // delete the files of a day written long ago the moment it is replaced)
+    long expireBefore = Long.MIN_VALUE;
+    for (Snapshot s : table.snapshots()) {
+      if (s.timestampMillis() < cutoff) {
+        expireBefore = Math.max(expireBefore, s.timestampMillis());
+      }
+    }
+    if (table.currentSnapshot() != null && expireBefore != Long.MIN_VALUE) {
+      table.expireSnapshots().expireOlderThan(expireBefore).retainLast(1).cleanExpiredFiles(true).commit();
       table.refresh();
     }
     int expired = before - countSnapshots();
@@ -639,7 +665,7 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /**
-   * Every file a kept snapshot or the metadata log references. A data file a kept snapshot
+   * Every file a kept snapshot or the metadata log references. A data (or delete) file a kept snapshot
    * reads is in the current snapshot, or was added by a kept snapshot, or was removed by a
    * kept snapshot whose parent is kept too (the parent reads it); so only each kept snapshot's
    * own changes are read, never a whole old snapshot. A file removed by a snapshot whose parent
@@ -659,13 +685,14 @@ public final class IcebergTable implements AutoCloseable {
       }
       org.apache.iceberg.SnapshotChanges changes = org.apache.iceberg.SnapshotChanges.builderFor(table).snapshot(s).build();
       changes.addedDataFiles().forEach(f -> refs.add(normalize(f.location())));
+      changes.addedDeleteFiles().forEach(f -> refs.add(normalize(f.location())));
       if (s.parentId() != null && kept.contains(s.parentId())) {
         changes.removedDataFiles().forEach(f -> refs.add(normalize(f.location())));
+        changes.removedDeleteFiles().forEach(f -> refs.add(normalize(f.location())));
       }
     }
-    for (PlannedFile f : plan(Expressions.alwaysTrue())) {
-      refs.add(normalize(f.location()));
-    }
+    // with the delete files another engine wrote, which this engine does not read but must keep
+    refs.addAll(currentFiles());
     return refs;
   }
 

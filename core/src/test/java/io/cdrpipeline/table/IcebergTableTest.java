@@ -155,6 +155,49 @@ class IcebergTableTest {
     }
   }
 
+  /**
+   * The retention counts from when a snapshot stopped being current, not from when it was made:
+   * a day written long ago and replaced a moment ago keeps its replaced files for the retention,
+   * so a query planned just before the replacement still finds them.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite"})
+  void aReplacedSnapshotIsKeptForTheRetentionAfterItsReplacementNotAfterItsOwnCommit(String kind) throws Exception {
+    String url = catalogUrl(kind);
+    try (IcebergTable t = open(url)) {
+      IcebergTable.NewFile old = write(t, DAY, "old", 10);
+      t.commitDay(DAY, "old", List.of(old), t.currentSnapshotId());
+      long oldAt = t.iceberg().currentSnapshot().timestampMillis();
+      awaitClockPast(oldAt + 10);
+      IcebergTable.NewFile replacement = write(t, DAY, "new", 20);
+      t.commitDay(DAY, "new", List.of(replacement), t.currentSnapshotId());
+      long replacedAt = t.iceberg().currentSnapshot().timestampMillis();
+
+      // as if "old" had been committed more than a day before "new": now is a day after "old",
+      // but less than a day after the replacement
+      Instant now = Instant.ofEpochMilli(oldAt + (replacedAt - oldAt) / 2).plus(Duration.ofDays(1));
+      IcebergTable.Maintenance m = t.maintain(Duration.ofDays(1), now);
+      assertThat(m.snapshotsExpired()).isZero();
+      assertThat(StoreFileIO.path(old.location())).as("replaced less than the retention ago").exists();
+
+      IcebergTable.Maintenance later = t.maintain(Duration.ofDays(1), Instant.ofEpochMilli(replacedAt + 1).plus(Duration.ofDays(1)));
+      assertThat(later.snapshotsExpired()).isEqualTo(1);
+      assertThat(StoreFileIO.path(old.location())).doesNotExist();
+      assertThat(rows(t, DAY)).isEqualTo(20);
+    }
+  }
+
+  /** Waits (with a deadline) until the wall clock is past a time, so two commits have distinct times. */
+  static void awaitClockPast(long epochMillis) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.currentTimeMillis() <= epochMillis) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the clock did not pass " + epochMillis);
+      }
+      Thread.sleep(1);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"sqlite"})
   void newColumnsAreAddedBySchemaEvolutionWithNewIds(String kind) throws Exception {

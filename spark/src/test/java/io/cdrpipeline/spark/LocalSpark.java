@@ -22,6 +22,8 @@ final class LocalSpark {
           .config("spark.sql.shuffle.partitions", "2")
           // the table's timestamps are UTC without a zone; shown as they are
           .config("spark.sql.session.timeZone", "UTC")
+          // Iceberg's SQL extensions: its procedures (CALL cdr.system.rewrite_data_files) and row-level DML
+          .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
           .getOrCreate();
     }
     return spark;

@@ -95,6 +95,21 @@ class SparkReadsProcessedTableTest {
         .collectAsList().get(0).getLong(0)).isEqualTo(330);
 
     assertEveryColumnReadAlike(p, spark, table);
+    assertTheReadmesMetadataQueryFindsTheCurrentMetadata(p);
+  }
+
+  /** What the README has a DuckDB user run on the catalog to find the current snapshot's metadata file. */
+  private static void assertTheReadmesMetadataQueryFindsTheCurrentMetadata(Pipeline p) throws Exception {
+    String current = ((org.apache.iceberg.HasTableOperations) p.table().iceberg().refresh().iceberg())
+        .operations().current().metadataFileLocation();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(p.database.url());
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT metadata_location FROM iceberg_tables WHERE "
+            + "catalog_name = 'cdr' AND table_namespace = 'cdrs' AND table_name = 'processed_cdrs'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getString(1)).isEqualTo(current);
+      assertThat(rs.next()).isFalse();
+    }
   }
 
   /** Spark's schema has the table's types, and every value of every row is the one cdr query reads. */

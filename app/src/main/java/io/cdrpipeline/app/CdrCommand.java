@@ -10,7 +10,10 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +32,14 @@ import picocli.CommandLine.Option;
       "",
       "Without a config file everything lives under ./data/ (cdr-bucket, processed, reports, state)."
     },
-    subcommands = {
+    footer = {"", "Run 'cdr COMMAND --help' for the options of a command."})
+final class CdrCommand implements Callable<Integer> {
+  /**
+   * The commands, in the order the help lists them. Only the one a command line names is built:
+   * picocli reads every command's annotations when it is added, which took half a second of
+   * every run's start with all of them.
+   */
+  private static final List<Class<?>> COMMANDS = List.of(
       GenerateCommand.class,
       CrawlCommand.class,
       EtlCommand.class,
@@ -47,10 +57,7 @@ import picocli.CommandLine.Option;
       DemoCommand.class,
       BenchCommand.class,
       TableBenchCommand.class,
-      CommandLine.HelpCommand.class
-    },
-    footer = {"", "Run 'cdr COMMAND --help' for the options of a command."})
-final class CdrCommand implements Callable<Integer> {
+      CommandLine.HelpCommand.class);
   /** Exit code of a user mistake (bad option, bad config). */
   static final int USAGE = 2;
   /** Exit code of a failure (bad SQL, a failed run). */
@@ -89,6 +96,10 @@ final class CdrCommand implements Callable<Integer> {
       org.jline.terminal.Terminal terminal) {
     CdrCommand root = new CdrCommand();
     CommandLine cl = new CommandLine(root);
+    Optional<Class<?>> named = named(args);
+    for (Class<?> command : named.map(List::<Class<?>>of).orElse(COMMANDS)) {
+      cl.addSubcommand(instance(command));
+    }
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -112,6 +123,35 @@ final class CdrCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The command the line names, when it names one by its name or an alias; else every command is built. */
+  private static Optional<Class<?>> named(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--config")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        for (Class<?> c : COMMANDS) {
+          Command spec = c.getAnnotation(Command.class);
+          if (spec.name().equals(a) || Arrays.asList(spec.aliases()).contains(a)) {
+            return c == CommandLine.HelpCommand.class ? Optional.empty() : Optional.of(c);
+          }
+        }
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Object instance(Class<?> command) {
+    try {
+      var constructor = command.getDeclaredConstructor();
+      constructor.setAccessible(true);
+      return constructor.newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot create the command " + command.getName(), e);
+    }
   }
 
   /**

@@ -38,6 +38,7 @@ public final class ReportServer implements AutoCloseable {
   private final LinkSigner signer;
   private final Clock clock;
   private final ConsoleAccess access;
+  private FailedLogins failedLogins = new FailedLogins();
   private final Javalin app;
   private boolean started;
 
@@ -86,6 +87,12 @@ public final class ReportServer implements AutoCloseable {
    * is not an address of this machine, or a port that cannot be bound, is an IOException with
    * the real cause in one line.
    */
+  /** Another limit of wrong tokens per address (before the start). */
+  ReportServer failedLogins(FailedLogins limit) {
+    this.failedLogins = Objects.requireNonNull(limit, "limit is null");
+    return this;
+  }
+
   public ReportServer start(String host, int port) throws IOException {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) {
@@ -179,13 +186,32 @@ public final class ReportServer implements AutoCloseable {
     }
   }
 
+  /** Answers 429 if the client's address gave too many wrong tokens lately; true if it did. */
+  private boolean tooManyFailures(Context ctx) {
+    if (!failedLogins.blocked(ctx.ip())) {
+      return false;
+    }
+    ctx.header("Retry-After", String.valueOf(failedLogins.retryAfterSeconds()));
+    ApiRoutes.error(ctx, 429, "too many wrong tokens from this address; try again in a few minutes");
+    ctx.skipRemainingHandlers();
+    return true;
+  }
+
   /** Lets a request through, or answers it: 401 (with the login form for a browser), 403 for a foreign host or page. */
   private void guard(Context ctx) {
     ctx.header("X-Content-Type-Options", "nosniff");
     ctx.header("X-Frame-Options", "DENY");
     ctx.header("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         + "frame-ancestors 'none'; form-action 'self'");
-    switch (access.check(ctx)) {
+    ConsoleAccess.Verdict verdict = access.check(ctx);
+    // the health check and signed links stay open; everything that takes a token is closed
+    if ((!ConsoleAccess.open(ctx.path()) || ctx.path().equals("/login")) && tooManyFailures(ctx)) {
+      return;
+    }
+    if (verdict == ConsoleAccess.Verdict.UNAUTHORIZED && ctx.header("Authorization") != null) {
+      failedLogins.failed(ctx.ip()); // a wrong token, not a first visit (nor a stale cookie)
+    }
+    switch (verdict) {
       case ALLOWED -> {
         return;
       }
@@ -210,6 +236,7 @@ public final class ReportServer implements AutoCloseable {
       return;
     }
     if (!access.accepts(ctx.formParam("token"))) {
+      failedLogins.failed(ctx.ip());
       login(ctx, 401, "That is not the token.");
       return;
     }

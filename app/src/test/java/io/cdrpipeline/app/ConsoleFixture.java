@@ -41,6 +41,12 @@ final class ConsoleFixture implements AutoCloseable {
 
   /** {@code yaml} is the config file's text; {@code host} where the server listens. */
   ConsoleFixture(Path dir, String yaml, String host) throws Exception {
+    // the tests send many wrong tokens on purpose; the limit of wrong tokens has a test of its own
+    this(dir, yaml, host, new FailedLogins(1_000_000, FailedLogins.WINDOW, com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+  }
+
+  /** A deployment whose server allows {@code failedLogins} wrong tokens per address. */
+  ConsoleFixture(Path dir, String yaml, String host, FailedLogins failedLogins) throws Exception {
     this.dir = dir;
     // a port known before the start, so that the links the deployment signs point at this server
     int port;
@@ -62,7 +68,7 @@ final class ConsoleFixture implements AutoCloseable {
     ctx = new AppContext(dir.resolve("cdr.yaml"), new HashMap<>(), dir, new PrintStream(new ByteArrayOutputStream()),
         new PrintStream(new ByteArrayOutputStream()));
     executor = ctx.executor();
-    server = WebConsole.server(ctx, executor, Clock.systemUTC(), line -> {}).start(host, port);
+    server = WebConsole.server(ctx, executor, Clock.systemUTC(), line -> {}).failedLogins(failedLogins).start(host, port);
     base = "http://127.0.0.1:" + server.port();
   }
 

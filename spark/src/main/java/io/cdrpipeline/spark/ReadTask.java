@@ -8,6 +8,7 @@ import io.cdrpipeline.etl.RawFileReader;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.etl.Rejection;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.store.StoreLocation;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ import org.apache.spark.sql.RowFactory;
 final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
   private static final long serialVersionUID = 1L;
   private static final JsonFactory JSON = new JsonFactory();
+  /** Requests in flight per task reading S3 (at most the store's own setting). */
+  static final int S3_READERS_PER_TASK = 16;
 
   /** Listed keys of one bucket, read by one task. */
   record Batch(int source, List<String> keys) implements java.io.Serializable {}
@@ -42,12 +45,17 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
     ReadSummary summary = new ReadSummary();
     List<Row> out = new ArrayList<>();
     RawFileReader reader = new RawFileReader();
-    RawFileReader.Sink sink = new Sink(summary, out);
     while (batches.hasNext()) {
       Batch b = batches.next();
       RawSource src = sources.get(b.source()).open();
-      for (String key : b.keys()) {
-        reader.read(src, b.source(), key, sink, summary.seen);
+      if (src.store().location() instanceof StoreLocation.S3) {
+        readInParallel(reader, src, b, summary, out);
+      } else {
+        // a folder: reading is CPU work, and Spark already runs a task per core
+        RawFileReader.Sink sink = new Sink(summary, out);
+        for (String key : b.keys()) {
+          reader.read(src, b.source(), key, sink, summary.seen);
+        }
       }
     }
     Object[] s = new Object[DayRows.WIDTH];
@@ -55,6 +63,55 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
     s[DayRows.SUMMARY_BYTES] = summary.toBytes();
     out.add(RowFactory.create(s));
     return out.iterator();
+  }
+
+  /**
+   * Reads a batch of S3 objects with several requests in flight (reading S3 is mostly waiting),
+   * each reader with its own rows and summary, merged at the end in key order.
+   */
+  private static void readInParallel(RawFileReader reader, RawSource src, Batch b, ReadSummary summary, List<Row> out)
+      throws IOException {
+    int threads = Math.max(1, Math.min(S3_READERS_PER_TASK, src.store().readers(S3_READERS_PER_TASK)));
+    int per = (b.keys().size() + threads - 1) / threads;
+    List<java.util.concurrent.Future<ReadSummary>> parts = new ArrayList<>();
+    List<List<Row>> rows = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "cdr-s3-read");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (int from = 0; from < b.keys().size(); from += per) {
+        List<String> keys = b.keys().subList(from, Math.min(b.keys().size(), from + per));
+        List<Row> mine = new ArrayList<>();
+        rows.add(mine);
+        parts.add(pool.submit(() -> {
+          ReadSummary part = new ReadSummary();
+          RawFileReader.Sink sink = new Sink(part, mine);
+          for (String key : keys) {
+            reader.read(src, b.source(), key, sink, part.seen);
+          }
+          return part;
+        }));
+      }
+      for (java.util.concurrent.Future<ReadSummary> f : parts) {
+        summary.merge(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+    rows.forEach(out::addAll);
   }
 
   private static final class Sink implements RawFileReader.Sink {

@@ -83,6 +83,21 @@ class SparkEtlAppIT {
     assertThat(p.table().iceberg().refresh().currentSnapshotId()).isNotEqualTo(Optional.of(snapshot));
   }
 
+  /** A cluster needs the catalog on PostgreSQL (a SQLite file lives on one machine): the job on it. */
+  @Test
+  void theJobRunsOnAPostgresqlCatalog() throws Exception {
+    String url = io.cdrpipeline.testing.Postgres.freshDatabase();
+    Path config = deployment();
+    Files.writeString(config, Files.readString(config) + "catalogUrl: \"" + url + "\"\n");
+    Run ok = submit(config, List.of(), "--date", D2.toString());
+    assertThat(ok.exit()).as("stderr: %s", ok.err()).isZero();
+    JsonNode result = new ObjectMapper().readTree(SparkEtlApp.resultJson(ok.out()).orElseThrow());
+    assertThat(result.get("rowsWritten").asLong()).isEqualTo(400);
+    Pipeline p = new Pipeline(tmp, null, url);
+    assertThat(p.catalog.processedDay(D2).orElseThrow().rowsWritten()).isEqualTo(400);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(400);
+  }
+
   @Test
   void mistakesGiveOneLineAndAnExitCodeNotAStackTrace() throws Exception {
     Path config = deployment();

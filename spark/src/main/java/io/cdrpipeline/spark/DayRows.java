@@ -1,17 +1,12 @@
 package io.cdrpipeline.spark;
 
-import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.ProcessedSchema;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 
 /**
- * The rows the read tasks emit: each is a record's row, a rejected file, or the summary of a
+ * The rows the read tasks emit (kept as Spark rows, never as a table): each is a record's row, a rejected file, or the summary of a
  * task, so that one pass over the files gives the rows and what the driver needs of them.
  * Known columns are at {@code 1 + } their index in {@link ProcessedSchema#COLUMNS} (a TIMESTAMP
  * as its epoch seconds, as the row rules stage it).
@@ -31,23 +26,7 @@ final class DayRows {
 
   static final int SOURCE_KEY = FIRST_COLUMN + ProcessedSchema.SOURCE_KEY;
 
-  /** The schema of the read tasks' rows. */
-  static final StructType READ = read();
-
   private DayRows() {}
-
-  private static StructType read() {
-    List<StructField> f = new ArrayList<>();
-    f.add(DataTypes.createStructField("_kind", DataTypes.IntegerType, false));
-    for (Column c : ProcessedSchema.COLUMNS) {
-      f.add(DataTypes.createStructField(c.name(), staged(c.type()), true));
-    }
-    f.add(DataTypes.createStructField("_extras", DataTypes.StringType, true));
-    f.add(DataTypes.createStructField("_source", DataTypes.IntegerType, true));
-    f.add(DataTypes.createStructField("_reason", DataTypes.StringType, true));
-    f.add(DataTypes.createStructField("_summary", DataTypes.BinaryType, true));
-    return DataTypes.createStructType(f);
-  }
 
   /** The Spark type a column's value has between the tasks (a TIMESTAMP as epoch seconds). */
   static DataType staged(ColumnType t) {

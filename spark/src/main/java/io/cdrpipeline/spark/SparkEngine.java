@@ -114,15 +114,15 @@ public final class SparkEngine implements EtlEngine {
     if (!batches.isEmpty()) {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       jsc.setJobGroup("cdr-etl-" + day, "CDR ETL of " + day, true);
-      JavaRDD<Row> read = jsc.parallelize(batches, batches.size()).mapPartitions(new ReadTask(sources));
-      Dataset<Row> readRows = spark.createDataFrame(read, DayRows.READ).persist(StorageLevel.MEMORY_AND_DISK());
+      // kept as the tasks made them (no columnar cache to build): read once, used by the passes below
+      JavaRDD<Row> readRows = jsc.parallelize(batches, batches.size()).mapPartitions(new ReadTask(sources))
+          .persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        for (Row r : readRows.filter(col("_kind").notEqual(DayRows.ROW))
-            .select("_kind", "source_key", "_reason", "_summary").collectAsList()) {
-          if (r.getInt(0) == DayRows.REJECTED) {
-            rejections.add(new String[] {r.getString(1), r.getString(2)});
+        for (Row r : readRows.filter(r -> r.getInt(DayRows.KIND) != DayRows.ROW).collect()) {
+          if (r.getInt(DayRows.KIND) == DayRows.REJECTED) {
+            rejections.add(new String[] {r.getString(DayRows.SOURCE_KEY), r.getString(DayRows.REASON)});
           } else {
-            summary.merge(ReadSummary.fromBytes((byte[]) r.get(3)));
+            summary.merge(ReadSummary.fromBytes((byte[]) r.get(DayRows.SUMMARY_BYTES)));
           }
         }
         summary.vanished.forEach(k -> listener.message("file vanished while processing, skipped: " + k));
@@ -170,7 +170,7 @@ public final class SparkEngine implements EtlEngine {
   }
 
   /** Places, types, de-duplicates, sorts and writes the day's rows; returns the files written. */
-  private List<IcebergTable.NewFile> write(DayTarget target, Dataset<Row> readRows, ReadSummary summary,
+  private List<IcebergTable.NewFile> write(DayTarget target, JavaRDD<Row> readRows, ReadSummary summary,
       List<String[]> rejections) {
     LocalDate day = target.day();
     Map<String, ColumnType> extraTypes = new LinkedHashMap<>(summary.extraTypes);
@@ -213,7 +213,7 @@ public final class SparkEngine implements EtlEngine {
     fields.add(DataTypes.createStructField("_source", DataTypes.IntegerType, false));
 
     TypeRows typing = new TypeRows(extras, dropped);
-    Dataset<Row> rows = spark.createDataFrame(readRows.javaRDD().mapPartitions(typing), DataTypes.createStructType(fields));
+    Dataset<Row> rows = spark.createDataFrame(readRows.mapPartitions(typing), DataTypes.createStructType(fields));
     if (sources.size() > 1) {
       // a call found in several buckets is written once: the first bucket's copy, then the lowest key
       List<org.apache.spark.sql.Column> identity = new ArrayList<>();
@@ -233,7 +233,9 @@ public final class SparkEngine implements EtlEngine {
     for (int i = 0; i < n; i++) {
       locations.add(target.newDataFile(i));
     }
-    Dataset<Row> sorted = rows.drop("_source").repartitionByRange(n, order).sortWithinPartitions(order);
+    // one file needs no range bounds (their sampling is a pass over the day of its own)
+    Dataset<Row> spread = n == 1 ? rows.drop("_source").repartition(1) : rows.drop("_source").repartitionByRange(n, order);
+    Dataset<Row> sorted = spread.sortWithinPartitions(order);
     List<WriteFiles.Written> written = sorted.javaRDD()
         .mapPartitionsWithIndex(new WriteFiles(day, new Schema(iceberg), names, types, locations, warehouse), false)
         .collect();
@@ -256,7 +258,7 @@ public final class SparkEngine implements EtlEngine {
    * ones (then by name), as the embedded engine does: the files that bring any other are
    * quarantined, and the day's fields are those of the rows that stay. Returns the fields left out.
    */
-  private Set<String> limitUnknownFields(Dataset<Row> readRows, ReadSummary summary, Map<String, ColumnType> extraTypes,
+  private Set<String> limitUnknownFields(JavaRDD<Row> readRows, ReadSummary summary, Map<String, ColumnType> extraTypes,
       List<String[]> rejections) {
     if (extraTypes.size() <= InputLimits.MAX_UNKNOWN_FIELDS) {
       return Set.of();
@@ -264,18 +266,18 @@ public final class SparkEngine implements EtlEngine {
     List<String> ranked = new ArrayList<>(summary.extraRows.keySet());
     ranked.sort(Comparator.comparing((String k) -> -summary.extraRows.get(k)).thenComparing(Comparator.naturalOrder()));
     Set<String> dropped = new HashSet<>(ranked.subList(InputLimits.MAX_UNKNOWN_FIELDS, ranked.size()));
-    List<Tuple2<String, String>> found = readRows.filter(col("_kind").equalTo(DayRows.ROW).and(col("_extras").isNotNull()))
-        .select("source_key", "_extras").javaRDD()
+    List<Tuple2<String, String>> found = readRows
+        .filter(r -> r.getInt(DayRows.KIND) == DayRows.ROW && !r.isNullAt(DayRows.EXTRAS))
         .mapPartitions(it -> {
           List<Tuple2<String, String>> out = new ArrayList<>();
           Set<String> kept = new HashSet<>();
           while (it.hasNext()) {
             Row r = it.next();
-            String first = TypeRows.firstDropped(r.getString(1), dropped);
+            String first = TypeRows.firstDropped(r.getString(DayRows.EXTRAS), dropped);
             if (first != null) {
-              out.add(new Tuple2<>(r.getString(0), first));
+              out.add(new Tuple2<>(r.getString(DayRows.SOURCE_KEY), first));
             } else {
-              kept.addAll(TypeRows.parse(r.getString(1)).keySet());
+              kept.addAll(TypeRows.parse(r.getString(DayRows.EXTRAS)).keySet());
             }
           }
           kept.forEach(k -> out.add(new Tuple2<>(null, k)));

@@ -64,20 +64,26 @@ final class WriteFiles implements Function2<Integer, Iterator<Row>, Iterator<Wri
           .overwrite()
           .build();
       try (FileAppender<org.apache.iceberg.data.Record> w = out) {
-        GenericRecord template = GenericRecord.create(schema);
+        // one record for every row: the writer takes its values as it is added
+        GenericRecord rec = GenericRecord.create(schema);
+        int[] position = new int[columns.size()];
+        boolean[] timestamp = new boolean[columns.size()];
+        for (int i = 0; i < columns.size(); i++) {
+          position[i] = schema.columns().indexOf(schema.findField(columns.get(i)));
+          timestamp[i] = types.get(i) == ColumnType.TIMESTAMP;
+        }
+        rec.setField("year", day.getYear());
+        rec.setField("month", day.getMonthValue());
+        rec.setField("day", day.getDayOfMonth());
         while (rows.hasNext()) {
           Row r = rows.next();
-          GenericRecord rec = template.copy();
-          for (int i = 0; i < columns.size(); i++) {
+          for (int i = 0; i < position.length; i++) {
             Object v = r.get(i);
-            if (v != null && types.get(i) == ColumnType.TIMESTAMP) {
+            if (v != null && timestamp[i]) {
               v = LocalDateTime.ofEpochSecond((Long) v, 0, ZoneOffset.UTC);
             }
-            rec.setField(columns.get(i), v);
+            rec.set(position[i], v);
           }
-          rec.setField("year", day.getYear());
-          rec.setField("month", day.getMonthValue());
-          rec.setField("day", day.getDayOfMonth());
           w.add(rec);
           count++;
         }

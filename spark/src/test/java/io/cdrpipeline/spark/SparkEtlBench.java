@@ -75,6 +75,7 @@ public final class SparkEtlBench {
     int files = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
     int days = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int perDay = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
+    boolean withNaive = args.length <= 4 || Boolean.parseBoolean(args[4]);
     Path jobJar = Path.of("target/cdr-spark-job.jar").toAbsolutePath();
     if (!Files.exists(jobJar)) {
       throw new IllegalStateException("no " + jobJar + ": run mvn -pl core,spark package -DskipTests first");
@@ -85,10 +86,12 @@ public final class SparkEtlBench {
     generate(one.resolve("cdr-bucket"), List.of(DAY), files);
     Measured e1 = embedded(one, DAY.toString(), DAY.toString());
     Measured s1 = spark(one, jobJar, "--date", DAY.toString());
-    Measured n1 = naive(one.resolve("cdr-bucket"));
     report("one day, " + String.format(Locale.ROOT, "%,d", files) + " files", files, e1, s1);
-    System.out.printf(Locale.ROOT, "  naive Spark (spark.read.json of the day's folders, count): %.1f s, %,.0f files/s%n",
-        n1.seconds(), files / n1.seconds());
+    if (withNaive) {
+      Measured n1 = naive(one.resolve("cdr-bucket"));
+      System.out.printf(Locale.ROOT, "  naive Spark (spark.read.json of the day's folders, count): %.1f s, %,.0f files/s%n",
+          n1.seconds(), files / n1.seconds());
+    }
 
     Path month = dir.resolve("month");
     List<LocalDate> dates = new ArrayList<>();

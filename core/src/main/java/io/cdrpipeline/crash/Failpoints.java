@@ -7,13 +7,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * the system property {@code cdr.failpoint} names the point, as {@code name[@n][:pause]}: on
  * the n-th hit (default the first) the process halts without running shutdown hooks, as a
  * kill -9 would, or with {@code :pause} prints {@code failpoint <name> paused} and waits to
- * be killed from outside.
+ * be killed from outside, or with {@code :fail} throws an exception there (a task of a cluster
+ * that fails while the process lives on).
  */
 public final class Failpoints {
   private static final String ARMED = System.getProperty("cdr.failpoint");
   private static final String NAME;
   private static final long AT;
   private static final boolean PAUSE;
+  private static final boolean FAIL;
   private static final AtomicLong HITS = new AtomicLong();
 
   static {
@@ -21,6 +23,10 @@ public final class Failpoints {
     boolean pause = spec.endsWith(":pause");
     if (pause) {
       spec = spec.substring(0, spec.length() - ":pause".length());
+    }
+    boolean fail = spec.endsWith(":fail");
+    if (fail) {
+      spec = spec.substring(0, spec.length() - ":fail".length());
     }
     long at = 1;
     int atSign = spec.indexOf('@');
@@ -31,6 +37,7 @@ public final class Failpoints {
     NAME = spec;
     AT = at;
     PAUSE = pause;
+    FAIL = fail;
   }
 
   private Failpoints() {}
@@ -39,6 +46,9 @@ public final class Failpoints {
   public static void hit(String name) {
     if (ARMED == null || !NAME.equals(name) || HITS.incrementAndGet() != AT) {
       return;
+    }
+    if (FAIL) {
+      throw new IllegalStateException("failpoint " + name + " reached");
     }
     if (PAUSE) {
       System.out.println("failpoint " + name + " paused");

@@ -11,9 +11,6 @@ import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.model.RowRules;
 import io.cdrpipeline.query.DuckDb;
-import io.cdrpipeline.store.ObjectInfo;
-import io.cdrpipeline.store.StoredObject;
-import io.cdrpipeline.store.UnreadableObjectException;
 import io.cdrpipeline.table.DayTarget;
 import io.cdrpipeline.table.IcebergTable;
 import java.io.IOException;
@@ -24,7 +21,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,7 +63,7 @@ public final class EmbeddedEngine implements EtlEngine {
   private final String memoryLimit;
   private final Path tempDir;
   private final EtlListener listener;
-  private final Normalizer normalizer = new Normalizer();
+  private final RawFileReader reader = new RawFileReader();
 
   public EmbeddedEngine(List<RawSource> sources, String memoryLimit, Path tempDir, EtlListener listener) {
     if (sources.isEmpty()) {
@@ -325,6 +321,7 @@ public final class EmbeddedEngine implements EtlEngine {
 
     private void worker(StagingFile out, BlockingQueue<SourcedBatch> queue) {
       SourceFingerprint seen = new SourceFingerprint();
+      RawFileReader.Sink staging = sink(out);
       try (out) {
         while (true) {
           SourcedBatch b = queue.take();
@@ -336,7 +333,7 @@ public final class EmbeddedEngine implements EtlEngine {
           }
           RawSource src = sources.get(b.source());
           for (String key : b.keys()) {
-            process(src, b.source(), key, out, seen);
+            reader.read(src, b.source(), key, staging, seen);
           }
         }
       } catch (Throwable t) {
@@ -356,48 +353,35 @@ public final class EmbeddedEngine implements EtlEngine {
       }
     }
 
-    /** Reads, normalizes and stages one object, or every object under a sub-folder. */
-    private void process(RawSource src, int source, String key, StagingFile out, SourceFingerprint seen)
-        throws IOException {
-      String sourceKey = src.sourceKeyPrefix().isEmpty() ? key : src.sourceKeyPrefix() + key;
-      Optional<StoredObject> read;
-      try {
-        read = src.store().readObject(key, InputLimits.MAX_FILE_BYTES);
-      } catch (UnreadableObjectException e) {
-        // the day's fingerprint holds what a listing of the day holds: regular files with sizes; a
-        // file not permitted is left out, so etl --full tries it again once it can be read
-        if (e.kind() == UnreadableObjectException.Kind.TOO_LARGE) {
-          seen.add(source, new ObjectInfo(key, e.size(), Instant.EPOCH));
+    /** Stages what the shared reader reads, and counts it. */
+    private RawFileReader.Sink sink(StagingFile out) {
+      return new RawFileReader.Sink() {
+        @Override
+        public void row(ProcessedRow row, int source, long bytes) throws IOException {
+          bytesRead.addAndGet(bytes);
+          out.row(row, source);
+          rowsRead.incrementAndGet();
+          filesDone.incrementAndGet();
         }
-        out.reject(new Rejection(sourceKey, e.getMessage()));
-        rejected.incrementAndGet();
-        filesDone.incrementAndGet();
-        return;
-      }
-      if (read.isEmpty()) {
-        if (src.store().isFolder(key)) {
-          for (ObjectInfo o : src.store().listAll(key + "/")) {
-            listed.incrementAndGet();
-            process(src, source, o.key(), out, seen);
-          }
-        } else {
+
+        @Override
+        public void rejected(Rejection rejection, long bytes) throws IOException {
+          bytesRead.addAndGet(bytes);
+          out.reject(rejection);
+          rejected.incrementAndGet();
+          filesDone.incrementAndGet();
+        }
+
+        @Override
+        public void listed() {
+          listed.incrementAndGet();
+        }
+
+        @Override
+        public void vanished(String key) {
           listener.message("file vanished while processing, skipped: " + key);
         }
-        return;
-      }
-      StoredObject so = read.get();
-      seen.add(source, so.info());
-      bytesRead.addAndGet(so.content().length);
-      NormalizedRecord r = normalizer.normalize(so.content(), sourceKey);
-      if (r instanceof ProcessedRow row) {
-        out.row(row, source);
-        rowsRead.incrementAndGet();
-      } else {
-        out.reject((Rejection) r);
-        rejected.incrementAndGet();
-      }
-      filesDone.incrementAndGet();
-      Failpoints.hit("etl.read");
+      };
     }
 
     /**
@@ -463,13 +447,19 @@ public final class EmbeddedEngine implements EtlEngine {
         // names are column names (a-z, 0-9, _), so they need no escaping in the JSON shape
         shape.append(shape.length() > 1 ? ", " : "").append('"').append(field).append("\": \"")
             .append(p.type().name()).append('"');
-        cols.append("_values.").append(DuckDb.ident(field)).append(" AS ").append(DuckDb.ident(p.column())).append(", ");
-        if (p.textColumn().isPresent()) {
+        if (p.textColumn().isEmpty()) {
+          cols.append("_values.").append(DuckDb.ident(field)).append(" AS ").append(DuckDb.ident(p.column())).append(", ");
+        } else {
+          // only a value whose own type fits the column's goes in it (ExtraValues.inColumn): DuckDB's
+          // cast alone would round 1.5 into a BIGINT column and read "yes" as true
           String raw = "json_extract(_extras, " + DuckDb.literal("$." + field) + ")";
-          cols.append("CASE WHEN _values.").append(DuckDb.ident(field)).append(" IS NULL AND json_type(").append(raw)
-              .append(") <> 'NULL' THEN CASE WHEN json_type(").append(raw).append(") = 'VARCHAR' THEN ")
-              .append("json_extract_string(_extras, ").append(DuckDb.literal("$." + field)).append(") ELSE CAST(")
-              .append(raw).append(" AS VARCHAR) END END AS ").append(DuckDb.ident(p.textColumn().get())).append(", ");
+          String fits = "json_type(" + raw + ") IN (" + fittingJsonTypes(p.type()) + ")";
+          cols.append("CASE WHEN ").append(fits).append(" THEN _values.").append(DuckDb.ident(field)).append(" END AS ")
+              .append(DuckDb.ident(p.column())).append(", ");
+          cols.append("CASE WHEN NOT ").append(fits).append(" THEN CASE WHEN json_type(").append(raw)
+              .append(") = 'VARCHAR' THEN json_extract_string(_extras, ").append(DuckDb.literal("$." + field))
+              .append(") ELSE CAST(").append(raw).append(" AS VARCHAR) END END AS ")
+              .append(DuckDb.ident(p.textColumn().get())).append(", ");
         }
       }
       cols.append(day.getYear()).append(" AS year, ").append(day.getMonthValue()).append(" AS month, ")
@@ -491,6 +481,20 @@ public final class EmbeddedEngine implements EtlEngine {
           .map(k -> DuckDb.ident(k.column()) + (k.nullsLast() ? " NULLS LAST" : " NULLS FIRST"))
           .collect(Collectors.joining(", "));
       return "SELECT " + cols + " FROM " + source + where + dedup + " ORDER BY " + order;
+    }
+
+    /** DuckDB's JSON types of the staged values whose type fits a column of this type ({@link RowRules#fits}). */
+    private static String fittingJsonTypes(ColumnType column) {
+      switch (column) {
+        case BIGINT:
+          return "'BIGINT', 'UBIGINT'";
+        case DOUBLE:
+          return "'BIGINT', 'UBIGINT', 'DOUBLE'";
+        case BOOLEAN:
+          return "'BOOLEAN'";
+        default:
+          throw new IllegalStateException("no text column for a column of type " + column);
+      }
     }
 
     /** The staged rows, as DuckDB reads them. */

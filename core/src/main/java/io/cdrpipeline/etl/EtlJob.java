@@ -62,6 +62,14 @@ public final class EtlJob {
   }
 
   /**
+   * Processes the given days in order (a list or range of days); a day whose raw objects are
+   * unchanged since it was processed is skipped when {@code skipUnchanged}.
+   */
+  public EtlSummary runDays(List<LocalDate> days, int workers, boolean skipUnchanged) {
+    return run(days.size() == 1 ? "daily" : "days", new ArrayList<>(new TreeSet<>(days)), workers, skipUnchanged);
+  }
+
+  /**
    * Processes every crawled day (the full job). A day already processed whose raw objects are
    * unchanged (and whose files are all there) is skipped unless {@code force}; a killed run
    * resumes where it stopped.

@@ -1,5 +1,7 @@
 package io.cdrpipeline.etl;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.List;
 
@@ -33,5 +35,18 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
   public double filesPerSecond() {
     double s = elapsed.toNanos() / 1e9;
     return s <= 0 ? 0 : filesRead() / s;
+  }
+
+  /** The run as the workflows record an ETL step's result (and the Spark job prints it). */
+  public ObjectNode toJson() {
+    ObjectNode o = JsonNodeFactory.instance.objectNode();
+    o.put("runId", runId);
+    o.put("daysProcessed", daysProcessed());
+    o.put("daysSkipped", daysSkipped());
+    o.put("filesRead", filesRead());
+    o.put("rowsWritten", rowsWritten());
+    o.put("rejected", rejected());
+    o.put("seconds", elapsed.toMillis() / 1000.0);
+    return o;
   }
 }

@@ -264,16 +264,7 @@ public final class Normalizer {
 
   /** The column type an extra value needs. */
   public static ColumnType typeOf(Object extraValue) {
-    if (extraValue instanceof Boolean) {
-      return ColumnType.BOOLEAN;
-    }
-    if (extraValue instanceof Long) {
-      return ColumnType.BIGINT;
-    }
-    if (extraValue instanceof Double) {
-      return ColumnType.DOUBLE;
-    }
-    return ColumnType.VARCHAR;
+    return io.cdrpipeline.model.ExtraValues.typeOf(extraValue);
   }
 
   /** Why a field name cannot become a column, or null if it can. */

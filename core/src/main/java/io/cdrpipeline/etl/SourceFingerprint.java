@@ -7,9 +7,12 @@ import java.nio.charset.StandardCharsets;
  * An order-independent fingerprint of the raw objects of a day (which keys, of which sizes), so
  * a day whose objects are unchanged can be skipped and a late or rewritten file is noticed.
  * Modification times are left out on purpose: reading them costs a metadata call per file,
- * and a CDR object is written once (a late file has a new key). Thread-safe.
+ * and a CDR object is written once (a late file has a new key). Thread-safe; serializable, so
+ * the parts a cluster's tasks saw merge into the day's.
  */
-public final class SourceFingerprint {
+public final class SourceFingerprint implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private long count;
   private long bytes;
   private long sum;

@@ -339,8 +339,11 @@ public final class IcebergTable implements AutoCloseable {
     return c;
   }
 
-  /** Iceberg's S3FileIO for a bucket (on a client of the store's settings), the store itself for a folder. */
-  static FileIO fileIo(ObjectStore warehouse) {
+  /**
+   * Iceberg's S3FileIO for a bucket (on a client of the store's settings), the store itself for a
+   * folder: the FileIO the table's files are read and written with, also by a cluster's tasks.
+   */
+  public static FileIO fileIo(ObjectStore warehouse) {
     if (warehouse instanceof S3Store s3) {
       S3FileIO io = new S3FileIO(() -> S3Store.newClient(s3.settings(), s3.credentials(), S3Store.retryStrategy().build()));
       io.initialize(Map.of());

@@ -307,6 +307,36 @@ class EmbeddedEtlTest {
         .containsExactly(java.util.Arrays.asList(42L, null), java.util.Arrays.asList(9L, null));
   }
 
+  /**
+   * A value whose own type does not fit its column's goes to {@code <column>_text} as it was
+   * written, even when a cast could force it into the column: 1.5 is not rounded into a BIGINT
+   * column, neither "4.5" nor true nor "0x10" becomes a number, "yes" and 1 do not become true.
+   */
+  @Test
+  void aValueACastCouldForceIntoItsColumnIsKeptAsTextNotConverted() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    p.cdr.put(RawLayout.dayPrefix("vc1", DAY1) + "a", ("{\"CallId\": \"a\", \"StartTimeEpochSeconds\": 1764201600, "
+        + "\"Carrier\": 42, \"Flag\": true}").getBytes(StandardCharsets.UTF_8));
+    p.etl().runDay(DAY1, 2);
+    String d2 = RawLayout.dayPrefix("vc1", DAY2);
+    String[][] values = {{"b", "1.5", "\"yes\""}, {"c", "\"4.5\"", "1"}, {"d", "true", "\"t\""}, {"e", "\"0x10\"", "false"},
+        {"f", "1.0E16", "0.5"}, {"g", "8", "\"1\""}};
+    for (String[] v : values) {
+      p.cdr.put(d2 + v[0], ("{\"CallId\": \"" + v[0] + "\", \"StartTimeEpochSeconds\": 1764288000, \"Carrier\": " + v[1]
+          + ", \"Flag\": " + v[2] + "}").getBytes(StandardCharsets.UTF_8));
+    }
+    p.etl().runDay(DAY2, 2);
+    QueryResult r = p.sql("SELECT callid, carrier, carrier_text, flag, flag_text FROM processed_cdrs WHERE day = "
+        + DAY2.getDayOfMonth() + " ORDER BY callid");
+    assertThat(r.rows()).containsExactly(
+        java.util.Arrays.asList("b", null, "1.5", null, "yes"),
+        java.util.Arrays.asList("c", null, "4.5", null, "1"),
+        java.util.Arrays.asList("d", null, "true", null, "t"),
+        java.util.Arrays.asList("e", null, "0x10", false, null),
+        java.util.Arrays.asList("f", null, "10000000000000000.0", null, "0.5"),
+        java.util.Arrays.asList("g", 8L, null, null, "1"));
+  }
+
   @Test
   void aMissingBucketFailsButAnEmptyDayIsZeroRows() throws Exception {
     Pipeline p = new Pipeline(tmp);

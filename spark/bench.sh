@@ -1,0 +1,19 @@
+#!/bin/sh
+# The Spark benchmark of the README: builds the job jar, then runs io.cdrpipeline.spark.SparkEtlBench
+# (the embedded engine and Spark local[2] on one day of FILES files, then DAYS days of PER_DAY files).
+# Usage: spark/bench.sh [FOLDER [FILES [DAYS [PER_DAY [NAIVE]]]]]   (default /var/tmp/cdr-spark-bench 200000 30 20000 true;
+# NAIVE false leaves out the spark.read.json baseline, which takes minutes)
+# The classes and jars it runs are copied to FOLDER/build first, so a rebuild meanwhile does not disturb it.
+set -e
+cd "$(dirname "$0")/.."
+dir="${1:-/var/tmp/cdr-spark-bench}"
+mvn -B -o -q -pl core,spark package -DskipTests
+mvn -B -o -q -pl spark dependency:build-classpath -Dmdep.includeScope=test -DexcludeGroupIds=io.cdrpipeline \
+  -Dmdep.outputFile="$PWD/spark/target/bench-classpath.txt"
+rm -rf "$dir/build" && mkdir -p "$dir/build/target"
+for d in spark/target/test-classes spark/target/classes; do cp -r "$d" "$dir/build/target/"; done
+cp -r core/target/classes "$dir/build/core-classes" && cp -r core/target/test-classes "$dir/build/core-test-classes"
+cp spark/target/cdr-spark-job.jar spark/target/spark-classpath.txt "$dir/build/target/"
+cd "$dir/build"
+exec java -Xmx1g -cp "target/test-classes:target/classes:core-classes:core-test-classes:$(cat "$OLDPWD/spark/target/bench-classpath.txt")" \
+  io.cdrpipeline.spark.SparkEtlBench "$dir" "${2:-200000}" "${3:-30}" "${4:-20000}" "${5:-true}"

@@ -102,7 +102,9 @@ abstract class SparkSubmission {
       }
       for (int i = lines.size() - 1; i >= 0; i--) {
         String l = lines.get(i).strip();
-        if (!l.startsWith("at ") && (l.contains("Exception") || l.contains("Error") || l.contains(" ERROR "))) {
+        // the head of the last stack trace, not its frames or causes
+        boolean trace = l.startsWith("at ") || l.startsWith("Caused by:") || l.startsWith("Suppressed:") || l.matches("\\.\\.\\. \\d+ more");
+        if (!trace && (l.contains("Exception") || l.contains("Error") || l.contains(" ERROR "))) {
           return Optional.of(l);
         }
       }

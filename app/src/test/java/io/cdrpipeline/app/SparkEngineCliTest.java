@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,7 +183,7 @@ class SparkEngineCliTest {
     assertThat(r.code()).isEqualTo(1);
     List<String> errors = r.err().lines().filter(l -> !l.startsWith("spark: application")).toList();
     assertThat(errors).singleElement().satisfies(l -> assertThat(l)
-        .matches("Spark application etl-\\S+ failed: cannot reach the catalog database \\(driver log: .*/driver\\.err\\)"));
+        .matches("error: Spark application etl-\\S+ failed: cannot reach the catalog database \\(driver log: .*/driver\\.err\\)"));
     assertThat(count()).isEqualTo("n,d\n40,40\n");
     assertThat(cdr("table", "history").out()).isEqualTo(history);
   }
@@ -304,5 +305,25 @@ class SparkEngineCliTest {
     service.destroy();
     service.waitFor(30, TimeUnit.SECONDS);
     assertThat(count()).isEqualTo("n,d\n300,300\n");
+  }
+
+  @Test
+  void aSignalToCdrEtlStopsTheApplicationBeforeTheCommandEnds() throws Exception {
+    assertThat(cdr("generate", "--date", "2026-11-09", "--calls", "20").code()).isZero();
+    config(conf("spark.cdr.fake.sleep", "600000"));
+    Process etl = child("etl", "--date", "2026-11-09");
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Optional<ProcessHandle> driver = Optional.empty();
+    while (driver.isEmpty() && System.nanoTime() < end) {
+      driver = etl.descendants().filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("")
+          .contains(SparkJob.TAG_CONF + "=etl-")).findFirst();
+      Thread.sleep(50);
+    }
+    assertThat(driver).as("the driver runs in a process of its own").isPresent();
+    WorkflowCliTest.signal(etl, "TERM");
+    assertThat(etl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(driver.get().onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+    assertThat(Files.readString(dir.resolve("child-0.log"))).contains("interrupted: the Spark application was stopped");
+    assertThat(count()).isEqualTo("n,d\n0,0\n");
   }
 }

@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
       "A day is replaced atomically: re-runs never duplicate rows, and a crash leaves the previous",
       "version of the day in place. Bad files are quarantined and counted, never fatal.",
       "A --date without any raw file is not processed: a warning, nothing recorded, exit code 1",
-      "(0 with --allow-empty)."})
+      "(0 with --allow-empty).",
+      "With 'engine: spark' in the config the run is an application on Apache Spark (the spark: block),",
+      "its state shown while it runs; Ctrl-C stops it."})
 final class EtlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

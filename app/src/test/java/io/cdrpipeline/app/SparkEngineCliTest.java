@@ -208,6 +208,11 @@ class SparkEngineCliTest {
     assertThat(count()).isEqualTo("n,d\n50,50\n");
     assertThat(hook.await(1, 10_000)).singleElement().satisfies(n -> assertThat(n.path("subject").asText())
         .isEqualTo("Processing CDRs Complete"));
+    // the driver logs and the product's own spark-submit are the product's: destroy removes them
+    assertThat(dir.resolve("data/state/spark")).isDirectory();
+    Run destroy = cdr("destroy", "--yes");
+    assertThat(destroy.code()).as(destroy.out() + destroy.err()).isZero();
+    assertThat(dir.resolve("data/state/spark")).doesNotExist();
   }
 
   @Test

@@ -154,7 +154,7 @@ final class SparkEtl {
       switch (exit.get()) {
         case FINISHED:
         case LOST: // exit code 0, but the driver never said it finished: its result line says
-          return s.result().or(() -> exit.get() == org.apache.spark.launcher.SparkAppHandle.State.FINISHED
+          return s.result().map(this::withDays).or(() -> exit.get() == org.apache.spark.launcher.SparkAppHandle.State.FINISHED
               ? fromCatalog(r, started) : Optional.empty());
         default:
           return Optional.empty();
@@ -165,7 +165,24 @@ final class SparkEtl {
 
   /** The run of an application that ended while nobody followed it: its result line, else what the catalog shows. */
   private Optional<EtlSummary> ended(SparkSubmission.Record b, SparkJob.Request r) {
-    return b.result().or(() -> fromCatalog(r, b.submittedAt()));
+    return b.result().map(this::withDays).or(() -> fromCatalog(r, b.submittedAt()));
+  }
+
+  /** A result line that gave only the totals: the days it processed, from the catalog. */
+  private EtlSummary withDays(EtlSummary s) {
+    return s.days().isEmpty() ? new EtlSummary(s.runId(), committedBy(s.runId(), Optional.empty()), s.elapsed()) : s;
+  }
+
+  /** The days the run {@code runId} committed (of {@code day} only, if given), as the catalog has them. */
+  private List<DaySummary> committedBy(String runId, Optional<java.time.LocalDate> day) {
+    List<DaySummary> days = new ArrayList<>();
+    for (ProcessedDay d : day.map(x -> catalog.processedDay(x).stream().toList()).orElseGet(catalog::processedDays)) {
+      if (d.runId().equals(runId)) {
+        days.add(new DaySummary(d.day(), false, d.sourceObjects(), d.rowsWritten(), d.rejected(), d.sourceBytes(),
+            d.files().stream().mapToLong(ProcessedDay.ProcessedFile::bytes).sum(), Duration.ZERO, null));
+      }
+    }
+    return days;
   }
 
   /**
@@ -180,13 +197,7 @@ final class SparkEtl {
         r.full() ? "full" : "daily", from.toString());
     for (Object[] run : runs) {
       String runId = (String) run[0];
-      List<DaySummary> days = new ArrayList<>();
-      for (ProcessedDay d : r.day().map(day -> catalog.processedDay(day).stream().toList()).orElseGet(catalog::processedDays)) {
-        if (d.runId().equals(runId)) {
-          days.add(new DaySummary(d.day(), false, d.sourceObjects(), d.rowsWritten(), d.rejected(), d.sourceBytes(),
-              d.files().stream().mapToLong(ProcessedDay.ProcessedFile::bytes).sum(), Duration.ZERO, null));
-        }
-      }
+      List<DaySummary> days = committedBy(runId, r.day());
       if (r.day().isPresent() && days.isEmpty()) {
         continue; // a daily run of another day
       }

@@ -22,7 +22,7 @@ import java.util.Set;
  * 1. Confs steer it: {@code spark.cdr.fake.fail} (fail with that message, writing nothing),
  * {@code spark.cdr.fake.sleep} (milliseconds before it starts), {@code spark.cdr.fake.holdWhile}
  * (a file: it waits while the file exists), {@code spark.cdr.fake.failpoint} (the product's
- * failpoint, e.g. {@code etl.read@50:pause}).
+ * failpoint, e.g. {@code etl.read@50:pause}), {@code spark.cdr.fake.totalsOnly} (a result line without its days).
  */
 public final class FakeSparkSubmit {
   /** spark-submit's options that take a value (the rest of those it has are flags). */
@@ -93,7 +93,11 @@ public final class FakeSparkSubmit {
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     try (AppContext ctx = new AppContext(config, Map.of(), config.getParent(), quiet, quiet)) {
       EtlSummary s = full ? ctx.etl(null).runFull(workers, force) : ctx.etl(null).runDay(day, workers);
-      System.out.println(SparkSubmission.RESULT_PREFIX + s.toJson());
+      com.fasterxml.jackson.databind.node.ObjectNode json = s.toJson();
+      if (conf.containsKey("spark.cdr.fake.totalsOnly")) {
+        json.remove("days"); // as a job of another version may print it
+      }
+      System.out.println(SparkSubmission.RESULT_PREFIX + json);
     } catch (RuntimeException e) {
       fail(e.getMessage());
     }

@@ -168,6 +168,15 @@ class SparkEngineCliTest {
     }
   }
 
+  @Test
+  void aResultLineWithOnlyTheTotalsGetsItsDaysFromTheCatalog() throws Exception {
+    assertThat(cdr("generate", "--date", "2026-11-10", "--calls", "25").code()).isZero();
+    config(conf("spark.cdr.fake.totalsOnly", "true"));
+    Run r = cdr("etl", "--date", "2026-11-10");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).containsPattern("^2026-11-10: 25 files read, 25 rows written, 0 rejected, ");
+  }
+
   static String withoutTimes(String out) {
     return out.replaceAll(", [\\d.,]+ s, [\\d,]+ files/s( -> \\S+)?", "");
   }

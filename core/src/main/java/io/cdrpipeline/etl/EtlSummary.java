@@ -77,12 +77,13 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
   }
 
   /**
-   * Reads what {@link #toJson} wrote; an IllegalArgumentException names what is missing or wrong
-   * (the line came from another process, which may be of another version).
+   * Reads what {@link #toJson} wrote (without {@code days}, a run of no days); an
+   * IllegalArgumentException names what is missing or wrong (the line came from another
+   * process, which may be of another version).
    */
   public static EtlSummary fromJson(JsonNode o) {
-    if (o == null || !o.isObject() || !o.path("runId").isTextual() || !o.path("days").isArray()) {
-      throw new IllegalArgumentException("not an ETL summary (expected an object with runId and days): " + o);
+    if (o == null || !o.isObject() || !o.path("runId").isTextual()) {
+      throw new IllegalArgumentException("not an ETL summary (expected an object with runId): " + o);
     }
     List<DaySummary> days = new ArrayList<>();
     for (JsonNode d : o.path("days")) {

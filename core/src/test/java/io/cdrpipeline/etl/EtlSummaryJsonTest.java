@@ -37,6 +37,7 @@ class EtlSummaryJsonTest {
 
   @Test
   void somethingElseIsRefusedNamingIt() throws Exception {
+    assertThat(EtlSummary.fromJson(new ObjectMapper().readTree("{\"runId\":\"r\",\"daysProcessed\":0}")).days()).isEmpty();
     assertThatThrownBy(() -> EtlSummary.fromJson(new ObjectMapper().readTree("{\"rows\":1}")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an ETL summary");
     assertThatThrownBy(() -> EtlSummary.fromJson(new ObjectMapper().readTree("{\"runId\":\"r\",\"days\":[{\"day\":\"x\"}]}")))

@@ -197,8 +197,9 @@ final class SparkJob {
   /**
    * A Spark home of the product's own under {@code stateDir/spark/home}: its {@code bin/spark-submit}
    * runs Spark's submit class ({@code org.apache.spark.deploy.SparkSubmit}) on this JVM's java with
-   * the build's Spark jars ({@code spark/target/spark-classpath.txt}) and the module options Spark
-   * needs on Java 17, as Spark's own script would.
+   * the build's Spark jars ({@code spark/target/spark-classpath.txt}), the module options Spark
+   * needs on Java 17, {@code spark.driver.memory} and {@code spark.driver.extraJavaOptions}, as
+   * Spark's own script would for a driver in client mode.
    */
   private Path ownSparkSubmit() throws IOException {
     Path classpath = buildRoot.map(r -> r.resolve("spark").resolve("target").resolve(CLASSPATH_FILE))
@@ -212,6 +213,11 @@ final class SparkJob {
     List<String> jvm = new ArrayList<>();
     jvm.add("-Xmx" + settings.conf().getOrDefault("spark.driver.memory", "1g"));
     jvm.addAll(List.of(JavaModuleOptions.defaultModuleOptionArray()));
+    // what Spark's own script gives a client-mode driver's JVM (split at spaces: no quoting)
+    String extra = settings.conf().getOrDefault("spark.driver.extraJavaOptions", "").strip();
+    if (!extra.isEmpty()) {
+      jvm.addAll(List.of(extra.split("\\s+")));
+    }
     jvm.add("-cp");
     jvm.add(cp);
     // an argument file keeps the driver's command line short: it is what tells its process from others

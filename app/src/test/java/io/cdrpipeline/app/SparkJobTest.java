@@ -75,10 +75,12 @@ class SparkJobTest {
     assertThat(Files.readString(home.resolve("driver-jvm.args"))).contains("\"-Xmx1g\"")
         .contains("\"--add-opens=java.base/sun.nio.ch=ALL-UNNAMED\"").contains(dir.resolve("no-spark.jar").toString());
 
-    SparkSettings more = new SparkSettings("local[2]", Optional.empty(), Map.of("spark.driver.memory", "3g"),
+    SparkSettings more = new SparkSettings("local[2]", Optional.empty(), Map.of("spark.driver.memory", "3g",
+        "spark.driver.extraJavaOptions", "-Dcdr.failpoint=etl.before-commit:fail  -Dx=1"),
         OptionalInt.empty(), Optional.empty(), SparkSettings.DeployMode.CLIENT);
     assertThatThrownBy(() -> new SparkEtl(job(more, Optional.of(root)), new Catalog(Database.open("jdbc:sqlite:"
         + dir.resolve("catalog.db")))).run(DAY, SparkEtl.NO_CHECKPOINT, SparkEtl.Progress.NONE)).isInstanceOf(EtlException.class);
-    assertThat(Files.readString(home.resolve("driver-jvm.args"))).contains("\"-Xmx3g\"");
+    assertThat(Files.readString(home.resolve("driver-jvm.args"))).contains("\"-Xmx3g\"")
+        .contains("\"-Dcdr.failpoint=etl.before-commit:fail\"\n\"-Dx=1\"");
   }
 }

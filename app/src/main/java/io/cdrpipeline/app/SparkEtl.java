@@ -110,7 +110,9 @@ final class SparkEtl {
     SparkSubmission.Record rec = s.record();
     if (!checkpoint.save(rec.toJson(), "submitted Spark application " + rec.tag() + " (" + job.settings().master()
         + ", pid " + rec.pid() + ", driver log " + rec.err() + ")")) {
-      // this process lost the execution: the one that took it over finds the application by its checkpoint
+      // this process lost the execution (frozen past its lease): the process that took it over runs
+      // the step itself and never hears of this application, so it must not go on
+      s.stop(STOP_GRACE);
       throw new InterruptedException("the execution is owned by another process now");
     }
     return follow(s, r, checkpoint, progress).orElseThrow(() -> failure(s));

@@ -138,6 +138,14 @@ class SparkEngineCliTest {
         + (Files.exists(file) ? ":\n" + Files.readString(file) : ""));
   }
 
+  void awaitProgress(String id, int events) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (progress(id).size() < events && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+    assertThat(progress(id)).hasSize(events);
+  }
+
   List<ExecutionEvent> progress(String id) {
     return store().events(id).stream().filter(e -> e.type() == ExecutionEvent.Type.STEP_PROGRESS).toList();
   }
@@ -274,13 +282,18 @@ class SparkEngineCliTest {
     long driver = s.path("pid").asLong();
     assertThat(ProcessHandle.of(driver).map(ProcessHandle::isAlive).orElse(false)).isTrue();
 
+    String found = "found Spark application " + s.path("tag").asText() + " still running (pid " + driver + ")";
+    Process first = child("serve", "--port", "0", "--no-schedules");
+    awaitProgress(id, 2);
+    assertThat(progress(id)).last().satisfies(ev -> assertThat(ev.detail().orElse("")).startsWith(found));
+    WorkflowCliTest.signal(first, "TERM"); // the service stops: it hands the execution over, the application goes on
+    assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(store.events(id)).last().satisfies(ev -> assertThat(ev.type()).isEqualTo(ExecutionEvent.Type.EXECUTION_HANDED_OVER));
+    assertThat(ProcessHandle.of(driver).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+
     Process service = child("serve", "--port", "0", "--no-schedules");
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (progress(id).size() < 2 && System.nanoTime() < end) {
-      Thread.sleep(50);
-    }
-    assertThat(progress(id)).last().satisfies(ev -> assertThat(ev.detail().orElse(""))
-        .startsWith("found Spark application " + s.path("tag").asText() + " still running (pid " + driver + ")"));
+    awaitProgress(id, 3);
+    assertThat(progress(id)).last().satisfies(ev -> assertThat(ev.detail().orElse("")).startsWith(found));
     Files.delete(hold); // the application goes on and ends
     Execution done = WorkflowCliTest.awaitFinal(store, id, Duration.ofSeconds(90));
     assertThat(done.status()).as(String.join("\n", store.events(id).stream().map(Object::toString).toList()))

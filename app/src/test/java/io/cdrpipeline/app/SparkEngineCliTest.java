@@ -3,21 +3,14 @@ package io.cdrpipeline.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cdrpipeline.catalog.Catalog;
-import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.testing.WebhookReceiver;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.ExecutionStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -34,13 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkEngineCliTest {
   @TempDir Path dir;
   WebhookReceiver hook;
-  final List<Process> started = new ArrayList<>();
-
-  record Run(int code, String out, String err) {}
+  SparkCli cli;
 
   @BeforeEach
   void setUp() throws Exception {
     hook = new WebhookReceiver();
+    cli = new SparkCli(dir);
     FakeSparkSubmit.install(dir);
     Files.write(dir.resolve("job.jar"), new byte[] {'P', 'K', 3, 4});
     config("");
@@ -49,10 +41,7 @@ class SparkEngineCliTest {
   @AfterEach
   void tearDown() {
     hook.close();
-    for (Process p : started) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
+    cli.close();
   }
 
   /** Writes cdr.yaml: the Spark engine on the fake installation, the webhook, and {@code more}. */
@@ -71,101 +60,22 @@ class SparkEngineCliTest {
     return b.toString();
   }
 
-  Run cdr(String... args) {
-    return cdrIn(dir, args);
-  }
-
-  static Run cdrIn(Path where, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), new HashMap<>(), where);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  Process child(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child-" + started.size() + ".log").toFile()).start();
-    started.add(p);
-    return p;
-  }
-
-  ExecutionStore store() {
-    return new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
-  }
-
-  String count() {
-    return cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs").out();
-  }
-
-  /** The submission an execution's etl step keeps in its checkpoint, once it has one. */
-  static JsonNode submission(ExecutionStore store, String id, Duration within) throws InterruptedException {
-    long end = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < end) {
-      JsonNode s = store.get(id).map(e -> e.state().path("checkpoints").path("etl")).orElse(null);
-      if (s != null && s.has("pid")) {
-        return s;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no submission of " + id + " within " + within);
-  }
-
-  static String awaitExecution(ExecutionStore store, Duration within) throws InterruptedException {
-    long end = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < end) {
-      List<Execution> all = store.list(java.util.Optional.empty(), java.util.Optional.empty(), 5);
-      if (!all.isEmpty()) {
-        return all.get(0).id();
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no execution within " + within);
-  }
-
-  static void awaitLine(Path file, String text, Duration within) throws Exception {
-    long end = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < end) {
-      if (Files.exists(file) && Files.readString(file).contains(text)) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no '" + text + "' in " + file + " within " + within
-        + (Files.exists(file) ? ":\n" + Files.readString(file) : ""));
-  }
-
-  void awaitProgress(String id, int events) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (progress(id).size() < events && System.nanoTime() < end) {
-      Thread.sleep(50);
-    }
-    assertThat(progress(id)).hasSize(events);
-  }
-
-  List<ExecutionEvent> progress(String id) {
-    return store().events(id).stream().filter(e -> e.type() == ExecutionEvent.Type.STEP_PROGRESS).toList();
-  }
-
   @Test
   void etlOnSparkPrintsWhatTheEmbeddedEnginePrints() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-02", "--calls", "60", "--malformed", "1", "--seed", "3").code()).isZero();
-    Run spark = cdr("etl", "--date", "2026-11-02");
+    assertThat(cli.cdr("generate", "--date", "2026-11-02", "--calls", "60", "--malformed", "1", "--seed", "3").code()).isZero();
+    SparkCli.Run spark = cli.cdr("etl", "--date", "2026-11-02");
     assertThat(spark.code()).as(spark.err()).isZero();
     assertThat(spark.err()).contains("spark: application etl-");
 
     Path embedded = dir.resolve("embedded");
     Files.createDirectories(embedded);
-    assertThat(cdrIn(embedded, "generate", "--date", "2026-11-02", "--calls", "60", "--malformed", "1", "--seed", "3").code()).isZero();
-    Run local = cdrIn(embedded, "etl", "--date", "2026-11-02");
+    assertThat(SparkCli.cdrIn(embedded, "generate", "--date", "2026-11-02", "--calls", "60", "--malformed", "1", "--seed", "3").code()).isZero();
+    SparkCli.Run local = SparkCli.cdrIn(embedded, "etl", "--date", "2026-11-02");
     assertThat(local.code()).as(local.err()).isZero();
     // the same counts and rejections; only the time and where the files are differ
-    assertThat(withoutTimes(spark.out())).isEqualTo(withoutTimes(local.out()));
+    assertThat(SparkCli.withoutTimes(spark.out())).isEqualTo(SparkCli.withoutTimes(local.out()));
     assertThat(spark.out()).containsPattern("2026-11-02: [\\d,]+ files read, 60 rows written, \\d+ rejected");
-    assertThat(count()).isEqualTo("n,d\n60,60\n");
+    assertThat(cli.count()).isEqualTo("n,d\n60,60\n");
 
     // the driver ran in a JVM of its own, which logged the job it was given
     Path logs = dir.resolve("data/state/spark");
@@ -178,40 +88,36 @@ class SparkEngineCliTest {
 
   @Test
   void aResultLineWithOnlyTheTotalsGetsItsDaysFromTheCatalog() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-10", "--calls", "25").code()).isZero();
+    assertThat(cli.cdr("generate", "--date", "2026-11-10", "--calls", "25").code()).isZero();
     config(conf("spark.cdr.fake.totalsOnly", "true"));
-    Run r = cdr("etl", "--date", "2026-11-10");
+    SparkCli.Run r = cli.cdr("etl", "--date", "2026-11-10");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("^2026-11-10: 25 files read, 25 rows written, 0 rejected, ");
   }
 
-  static String withoutTimes(String out) {
-    return out.replaceAll(", [\\d.,]+ s, [\\d,]+ files/s( -> \\S+)?", "");
-  }
-
   @Test
   void aFailingApplicationIsOneLineAndLeavesTheTableUnchanged() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-03", "--calls", "40").code()).isZero();
-    assertThat(cdr("etl", "--date", "2026-11-03").code()).isZero();
-    String history = cdr("table", "history").out();
-    assertThat(cdr("generate", "--date", "2026-11-03", "--calls", "70", "--seed", "9").code()).isZero();
+    assertThat(cli.cdr("generate", "--date", "2026-11-03", "--calls", "40").code()).isZero();
+    assertThat(cli.cdr("etl", "--date", "2026-11-03").code()).isZero();
+    String history = cli.cdr("table", "history").out();
+    assertThat(cli.cdr("generate", "--date", "2026-11-03", "--calls", "70", "--seed", "9").code()).isZero();
     config(conf("spark.cdr.fake.fail", "cannot reach the catalog database"));
-    Run r = cdr("etl", "--date", "2026-11-03");
+    SparkCli.Run r = cli.cdr("etl", "--date", "2026-11-03");
     assertThat(r.code()).isEqualTo(1);
     List<String> errors = r.err().lines().filter(l -> !l.startsWith("spark: application")).toList();
     assertThat(errors).singleElement().satisfies(l -> assertThat(l)
         .matches("error: Spark application etl-\\S+ failed: cannot reach the catalog database \\(driver log: .*/driver\\.err\\)"));
-    assertThat(count()).isEqualTo("n,d\n40,40\n");
-    assertThat(cdr("table", "history").out()).isEqualTo(history);
+    assertThat(cli.count()).isEqualTo("n,d\n40,40\n");
+    assertThat(cli.cdr("table", "history").out()).isEqualTo(history);
   }
 
   @Test
   void theDailyWorkflowSubmitsTheApplicationAndRecordsIt() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-04", "--calls", "50").code()).isZero();
-    Run r = cdr("start", "daily", "--date", "2026-11-04");
+    assertThat(cli.cdr("generate", "--date", "2026-11-04", "--calls", "50").code()).isZero();
+    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-04");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
-    Execution e = store().get(id).orElseThrow();
+    Execution e = cli.store().get(id).orElseThrow();
     assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     JsonNode etl = e.state().path("etl");
     assertThat(etl.path("engine").asText()).isEqualTo("spark");
@@ -220,26 +126,26 @@ class SparkEngineCliTest {
     assertThat(etl.path("date").asText()).isEqualTo("2026-11-04");
     assertThat(etl.path("submission").asText()).startsWith("etl-");
     assertThat(e.state().has("checkpoints")).isFalse();
-    assertThat(progress(id)).singleElement().satisfies(ev -> assertThat(ev.detail().orElse(""))
+    assertThat(cli.progress(id)).singleElement().satisfies(ev -> assertThat(ev.detail().orElse(""))
         .startsWith("submitted Spark application " + etl.path("submission").asText() + " (local[2], pid "));
-    assertThat(count()).isEqualTo("n,d\n50,50\n");
+    assertThat(cli.count()).isEqualTo("n,d\n50,50\n");
     assertThat(hook.await(1, 10_000)).singleElement().satisfies(n -> assertThat(n.path("subject").asText())
         .isEqualTo("Processing CDRs Complete"));
     // the driver logs and the product's own spark-submit are the product's: destroy removes them
     assertThat(dir.resolve("data/state/spark")).isDirectory();
-    Run destroy = cdr("destroy", "--yes");
+    SparkCli.Run destroy = cli.cdr("destroy", "--yes");
     assertThat(destroy.code()).as(destroy.out() + destroy.err()).isZero();
     assertThat(dir.resolve("data/state/spark")).doesNotExist();
   }
 
   @Test
   void aFailingApplicationEndsTheExecutionFailedWithTheErrorNotification() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-05", "--calls", "30").code()).isZero();
+    assertThat(cli.cdr("generate", "--date", "2026-11-05", "--calls", "30").code()).isZero();
     config(conf("spark.cdr.fake.fail", "Iceberg commit refused"));
-    Run r = cdr("start", "daily", "--date", "2026-11-05");
+    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-05");
     assertThat(r.code()).isEqualTo(1);
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
-    Execution e = store().get(id).orElseThrow();
+    Execution e = cli.store().get(id).orElseThrow();
     assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(e.error().orElseThrow()).startsWith("Spark application etl-").contains("failed: Iceberg commit refused");
     assertThat(hook.await(1, 10_000)).singleElement().satisfies(n -> {
@@ -247,53 +153,53 @@ class SparkEngineCliTest {
       assertThat(n.path("message").asText()).contains("Iceberg commit refused");
       assertThat(n.path("status").asText()).isEqualTo("FAILED");
     });
-    assertThat(store().events(id)).filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_RETRIED).isEmpty();
-    assertThat(count()).isEqualTo("n,d\n0,0\n");
+    assertThat(cli.store().events(id)).filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_RETRIED).isEmpty();
+    assertThat(cli.count()).isEqualTo("n,d\n0,0\n");
   }
 
   @Test
   void theStepTimeoutKillsTheApplicationAndTimesTheExecutionOut() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-06", "--calls", "20").code()).isZero();
+    assertThat(cli.cdr("generate", "--date", "2026-11-06", "--calls", "20").code()).isZero();
     config(conf("spark.cdr.fake.sleep", "600000") + "timeouts: {daily: 8s}\n");
-    Run r = cdr("start", "daily", "--date", "2026-11-06");
+    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-06");
     assertThat(r.code()).isEqualTo(1);
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
-    Execution e = store().get(id).orElseThrow();
+    Execution e = cli.store().get(id).orElseThrow();
     assertThat(e.status()).isEqualTo(ExecutionStatus.TIMED_OUT);
     long pid = e.state().path("checkpoints").path("etl").path("pid").asLong();
     assertThat(pid).isPositive();
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the driver was killed").isFalse();
     assertThat(hook.await(1, 10_000)).singleElement().satisfies(n -> assertThat(n.path("status").asText()).isEqualTo("TIMED_OUT"));
-    assertThat(count()).isEqualTo("n,d\n0,0\n");
+    assertThat(cli.count()).isEqualTo("n,d\n0,0\n");
   }
 
   @Test
   void afterTheOwnerIsKilledTheServiceWaitsForTheStillRunningApplication() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-07", "--calls", "80", "--seed", "4").code()).isZero();
+    assertThat(cli.cdr("generate", "--date", "2026-11-07", "--calls", "80", "--seed", "4").code()).isZero();
     Path hold = Files.writeString(dir.resolve("hold"), "");
     config(conf("spark.cdr.fake.holdWhile", hold.toString()));
-    Process owner = child("start", "daily", "--date", "2026-11-07");
-    ExecutionStore store = store();
-    String id = awaitExecution(store, Duration.ofSeconds(60));
-    JsonNode s = submission(store, id, Duration.ofSeconds(60));
-    awaitLine(Path.of(s.path("driverOut").asText()), "fake: holding", Duration.ofSeconds(60));
+    Process owner = cli.child("start", "daily", "--date", "2026-11-07");
+    ExecutionStore store = cli.store();
+    String id = SparkCli.awaitExecution(store, Duration.ofSeconds(60));
+    JsonNode s = SparkCli.submission(store, id, Duration.ofSeconds(60));
+    SparkCli.awaitLine(Path.of(s.path("driverOut").asText()), "fake: holding", Duration.ofSeconds(60));
     owner.destroyForcibly(); // kill -9 of cdr start: its application goes on
     assertThat(owner.waitFor(30, TimeUnit.SECONDS)).isTrue();
     long driver = s.path("pid").asLong();
     assertThat(ProcessHandle.of(driver).map(ProcessHandle::isAlive).orElse(false)).isTrue();
 
     String found = "found Spark application " + s.path("tag").asText() + " still running (pid " + driver + ")";
-    Process first = child("serve", "--port", "0", "--no-schedules");
-    awaitProgress(id, 2);
-    assertThat(progress(id)).last().satisfies(ev -> assertThat(ev.detail().orElse("")).startsWith(found));
+    Process first = cli.child("serve", "--port", "0", "--no-schedules");
+    cli.awaitProgress(id, 2);
+    assertThat(cli.progress(id)).last().satisfies(ev -> assertThat(ev.detail().orElse("")).startsWith(found));
     WorkflowCliTest.signal(first, "TERM"); // the service stops: it hands the execution over, the application goes on
     assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(store.events(id)).last().satisfies(ev -> assertThat(ev.type()).isEqualTo(ExecutionEvent.Type.EXECUTION_HANDED_OVER));
     assertThat(ProcessHandle.of(driver).map(ProcessHandle::isAlive).orElse(false)).isTrue();
 
-    Process service = child("serve", "--port", "0", "--no-schedules");
-    awaitProgress(id, 3);
-    assertThat(progress(id)).last().satisfies(ev -> assertThat(ev.detail().orElse("")).startsWith(found));
+    Process service = cli.child("serve", "--port", "0", "--no-schedules");
+    cli.awaitProgress(id, 3);
+    assertThat(cli.progress(id)).last().satisfies(ev -> assertThat(ev.detail().orElse("")).startsWith(found));
     Files.delete(hold); // the application goes on and ends
     Execution done = WorkflowCliTest.awaitFinal(store, id, Duration.ofSeconds(90));
     assertThat(done.status()).as(String.join("\n", store.events(id).stream().map(Object::toString).toList()))
@@ -303,18 +209,18 @@ class SparkEngineCliTest {
         && ev.detail().orElse("").startsWith("submitted")).hasSize(1);
     service.destroy();
     service.waitFor(30, TimeUnit.SECONDS);
-    assertThat(count()).isEqualTo("n,d\n80,80\n");
+    assertThat(cli.count()).isEqualTo("n,d\n80,80\n");
   }
 
   @Test
   void aKilledDriverIsSubmittedAgainByTheResumedWorkflowAndTheDayLandsOnce() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-08", "--calls", "300", "--seed", "5").code()).isZero();
+    assertThat(cli.cdr("generate", "--date", "2026-11-08", "--calls", "300", "--seed", "5").code()).isZero();
     config(conf("spark.cdr.fake.failpoint", "etl.read@100:pause"));
-    Process owner = child("start", "daily", "--date", "2026-11-08");
-    ExecutionStore store = store();
-    String id = awaitExecution(store, Duration.ofSeconds(60));
-    JsonNode s = submission(store, id, Duration.ofSeconds(60));
-    awaitLine(Path.of(s.path("driverOut").asText()), "failpoint etl.read paused", Duration.ofSeconds(60));
+    Process owner = cli.child("start", "daily", "--date", "2026-11-08");
+    ExecutionStore store = cli.store();
+    String id = SparkCli.awaitExecution(store, Duration.ofSeconds(60));
+    JsonNode s = SparkCli.submission(store, id, Duration.ofSeconds(60));
+    SparkCli.awaitLine(Path.of(s.path("driverOut").asText()), "failpoint etl.read paused", Duration.ofSeconds(60));
     owner.destroyForcibly(); // the machine goes down: first the owner, then the driver, halfway through the day
     assertThat(owner.waitFor(30, TimeUnit.SECONDS)).isTrue();
     ProcessHandle driver = ProcessHandle.of(s.path("pid").asLong()).orElseThrow();
@@ -322,7 +228,7 @@ class SparkEngineCliTest {
     driver.onExit().get(30, TimeUnit.SECONDS);
 
     config(""); // the next run goes through
-    Process service = child("serve", "--port", "0", "--no-schedules");
+    Process service = cli.child("serve", "--port", "0", "--no-schedules");
     Execution done = WorkflowCliTest.awaitFinal(store, id, Duration.ofSeconds(120));
     assertThat(done.status()).as(String.join("\n", store.events(id).stream().map(Object::toString).toList()))
         .isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -331,14 +237,14 @@ class SparkEngineCliTest {
     assertThat(done.state().path("etl").path("submission").asText()).isNotEqualTo(s.path("tag").asText());
     service.destroy();
     service.waitFor(30, TimeUnit.SECONDS);
-    assertThat(count()).isEqualTo("n,d\n300,300\n");
+    assertThat(cli.count()).isEqualTo("n,d\n300,300\n");
   }
 
   @Test
   void aSignalToCdrEtlStopsTheApplicationBeforeTheCommandEnds() throws Exception {
-    assertThat(cdr("generate", "--date", "2026-11-09", "--calls", "20").code()).isZero();
+    assertThat(cli.cdr("generate", "--date", "2026-11-09", "--calls", "20").code()).isZero();
     config(conf("spark.cdr.fake.sleep", "600000"));
-    Process etl = child("etl", "--date", "2026-11-09");
+    Process etl = cli.child("etl", "--date", "2026-11-09");
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     Optional<ProcessHandle> driver = Optional.empty();
     while (driver.isEmpty() && System.nanoTime() < end) {
@@ -351,6 +257,6 @@ class SparkEngineCliTest {
     assertThat(etl.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(driver.get().onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
     assertThat(Files.readString(dir.resolve("child-0.log"))).contains("interrupted: the Spark application was stopped");
-    assertThat(count()).isEqualTo("n,d\n0,0\n");
+    assertThat(cli.count()).isEqualTo("n,d\n0,0\n");
   }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkJobEndToEndTest {
   @TempDir Path dir;
   WebhookReceiver hook;
-  SparkEngineCliTest cli;
+  SparkCli cli;
 
   /** The job is built by the spark module's package, which the reactor runs before this module's tests. */
   @BeforeAll
@@ -45,15 +45,14 @@ class SparkJobEndToEndTest {
   @BeforeEach
   void setUp() throws Exception {
     hook = new WebhookReceiver();
-    cli = new SparkEngineCliTest();
-    cli.dir = dir;
-    cli.hook = hook;
+    cli = new SparkCli(dir);
     config("");
   }
 
   @AfterEach
   void tearDown() {
-    cli.tearDown();
+    cli.close();
+    hook.close();
   }
 
   /** The defaults of engine spark: local[2], the build's job and Spark; and {@code more}. */
@@ -69,26 +68,26 @@ class SparkJobEndToEndTest {
   @Test
   void etlOnLocalSparkLandsAndPrintsWhatTheEmbeddedEngineDoes() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-02", "--calls", "400", "--malformed", "1", "--seed", "21").code()).isZero();
-    SparkEngineCliTest.Run spark = cli.cdr("etl", "--date", "2026-11-02");
+    SparkCli.Run spark = cli.cdr("etl", "--date", "2026-11-02");
     assertThat(spark.code()).as(spark.err()).isZero();
     assertThat(spark.err()).containsPattern("spark: application local-\\d+ RUNNING")
         .containsPattern("spark: application local-\\d+ FINISHED");
 
     Path embedded = Files.createDirectories(dir.resolve("embedded"));
-    assertThat(SparkEngineCliTest.cdrIn(embedded, "generate", "--date", "2026-11-02", "--calls", "400", "--malformed", "1",
+    assertThat(SparkCli.cdrIn(embedded, "generate", "--date", "2026-11-02", "--calls", "400", "--malformed", "1",
         "--seed", "21").code()).isZero();
-    SparkEngineCliTest.Run local = SparkEngineCliTest.cdrIn(embedded, "etl", "--date", "2026-11-02");
-    assertThat(SparkEngineCliTest.withoutTimes(spark.out())).isEqualTo(SparkEngineCliTest.withoutTimes(local.out()));
+    SparkCli.Run local = SparkCli.cdrIn(embedded, "etl", "--date", "2026-11-02");
+    assertThat(SparkCli.withoutTimes(spark.out())).isEqualTo(SparkCli.withoutTimes(local.out()));
     String seed = "SELECT npanxx, count(*) AS n, sum(duration) AS d FROM processed_cdrs GROUP BY npanxx ORDER BY npanxx";
     assertThat(cli.cdr("query", "--format", "csv", seed).out())
-        .isEqualTo(SparkEngineCliTest.cdrIn(embedded, "query", "--format", "csv", seed).out());
+        .isEqualTo(SparkCli.cdrIn(embedded, "query", "--format", "csv", seed).out());
     assertThat(cli.count()).isEqualTo("n,d\n400,400\n");
   }
 
   @Test
   void theDailyWorkflowSubmitsThroughSparkLauncherAndPollsToTheEnd() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-03", "--calls", "120").code()).isZero();
-    SparkEngineCliTest.Run r = cli.cdr("start", "daily", "--date", "2026-11-03");
+    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-03");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = cli.store().get(id).orElseThrow();
@@ -107,7 +106,7 @@ class SparkJobEndToEndTest {
     String history = cli.cdr("table", "history").out();
     assertThat(cli.cdr("generate", "--date", "2026-11-04", "--calls", "90", "--seed", "2").code()).isZero();
     config(driverOptions("-Dcdr.failpoint=etl.before-commit:fail"));
-    SparkEngineCliTest.Run r = cli.cdr("start", "daily", "--date", "2026-11-04");
+    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-04");
     assertThat(r.code()).isEqualTo(1);
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = cli.store().get(id).orElseThrow();
@@ -127,9 +126,9 @@ class SparkJobEndToEndTest {
     config(driverOptions("-Dcdr.failpoint=etl.read@300:pause"));
     Process owner = cli.child("start", "daily", "--date", "2026-11-05");
     ExecutionStore store = cli.store();
-    String id = SparkEngineCliTest.awaitExecution(store, Duration.ofSeconds(60));
-    JsonNode s = SparkEngineCliTest.submission(store, id, Duration.ofSeconds(90));
-    SparkEngineCliTest.awaitLine(Path.of(s.path("driverOut").asText()), "failpoint etl.read paused", Duration.ofSeconds(120));
+    String id = SparkCli.awaitExecution(store, Duration.ofSeconds(60));
+    JsonNode s = SparkCli.submission(store, id, Duration.ofSeconds(90));
+    SparkCli.awaitLine(Path.of(s.path("driverOut").asText()), "failpoint etl.read paused", Duration.ofSeconds(120));
     owner.destroyForcibly(); // the machine goes down: the service, then the driver in the middle of the day
     assertThat(owner.waitFor(30, TimeUnit.SECONDS)).isTrue();
     ProcessHandle driver = ProcessHandle.of(s.path("pid").asLong()).orElseThrow();

@@ -106,7 +106,7 @@ final class SparkEtl {
             + " again");
       }
     }
-    SparkSubmission s = job.submit(r, h -> {});
+    SparkSubmission s = job.submit(r);
     SparkSubmission.Record rec = s.record();
     if (!checkpoint.save(rec.toJson(), "submitted Spark application " + rec.tag() + " (" + job.settings().master()
         + ", pid " + rec.pid() + ", driver log " + rec.err() + ")")) {

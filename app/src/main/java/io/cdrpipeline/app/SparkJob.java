@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.apache.spark.launcher.SparkAppHandle;
 import org.apache.spark.launcher.SparkLauncher;
@@ -126,10 +125,10 @@ final class SparkJob {
   }
 
   /**
-   * Starts the application; {@code onState} hears each state SparkLauncher reports. The driver's
-   * output goes to {@code stateDir/spark/<tag>/driver.out} and {@code driver.err}.
+   * Starts the application, whose state SparkLauncher then follows. The driver's output goes to
+   * {@code stateDir/spark/<tag>/driver.out} and {@code driver.err}.
    */
-  SparkSubmission submit(Request r, Consumer<SparkAppHandle> onState) throws IOException {
+  SparkSubmission submit(Request r) throws IOException {
     String jar = jobJar();
     Path home = settings.sparkHome().isPresent() ? settings.sparkHome().get() : ownSparkSubmit();
     Instant now = Instant.now();
@@ -160,17 +159,7 @@ final class SparkJob {
       l.setConf("spark.executor.instances", Integer.toString(settings.executorsFor(r.workers())));
     }
     l.addAppArgs(r.args(configFile).toArray(String[]::new));
-    SparkAppHandle handle = l.startApplication(new SparkAppHandle.Listener() {
-      @Override
-      public void stateChanged(SparkAppHandle h) {
-        onState.accept(h);
-      }
-
-      @Override
-      public void infoChanged(SparkAppHandle h) {
-        onState.accept(h);
-      }
-    });
+    SparkAppHandle handle = l.startApplication();
     Optional<ProcessHandle> driver = driver(tag);
     SparkSubmission.Record record = new SparkSubmission.Record(tag, host(), driver.map(ProcessHandle::pid).orElse(-1L),
         Optional.ofNullable(handle.getAppId()), now, out, err);

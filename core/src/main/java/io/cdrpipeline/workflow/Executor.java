@@ -522,7 +522,8 @@ public final class Executor implements AutoCloseable {
 
         @Override
         public boolean handingOver() {
-          return handOver;
+          // taken over (this process was frozen past its lease): the new owner found the checkpoint
+          return handOver || lost;
         }
       };
     }

@@ -47,7 +47,8 @@ public record StepContext(String executionId, String workflow, ObjectNode input,
 
     /**
      * True while the step is interrupted because its process hands the execution over (the
-     * service stopping): what the step started is left running, for the next process to find.
+     * service stopping) or another process took it over: what the step started is left
+     * running, for that process to find.
      */
     boolean handingOver();
   }

@@ -144,4 +144,18 @@ class CheckpointTest {
       assertThat(outside.seen).containsExactly("killed");
     }
   }
+
+  @Test
+  void aStepWhoseExecutionWasTakenOverLeavesItsWorkToTheNewOwner() throws Exception {
+    try (Executor executor = executor(Duration.ofHours(1))) {
+      Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+      Future<Execution> running = Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
+      assertThat(outside.submitted.await(10, TimeUnit.SECONDS)).isTrue();
+      // another process took the execution over (this one froze past its lease): it resumes the step from the checkpoint
+      assertThat(store.claim(e.id(), executor.owner(), "elsewhere:1:new", Optional.empty())).isTrue();
+      running.get(10, TimeUnit.SECONDS);
+      assertThat(outside.seen).containsExactly("left running");
+      assertThat(store.get(e.id()).orElseThrow().owner()).contains("elsewhere:1:new");
+    }
+  }
 }

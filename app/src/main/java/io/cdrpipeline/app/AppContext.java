@@ -260,10 +260,20 @@ final class AppContext implements AutoCloseable {
   }
 
   PipelineActions pipelineActions() throws IOException {
-    return new LocalPipelineActions(new LocalPipelineActions.Parts(
+    PipelineActions local = new LocalPipelineActions(new LocalPipelineActions.Parts(
         () -> crawler(s -> {}), rawSources(), this::processedTable, () -> etl(workflowEtlListener), this::queryEngine,
         reportsStore(), reportLinks(), config().dailyWorkers(), config().fullWorkers(),
         snapshotRetention()));
+    return config().engine() == io.cdrpipeline.config.Config.Engine.SPARK
+        ? new SparkPipelineActions(local, sparkEtl(), config().dailyWorkers(), config().fullWorkers())
+        : local;
+  }
+
+  /** The ETL as an application on Apache Spark ({@code engine: spark}). */
+  SparkEtl sparkEtl() {
+    // the job reads the same config file: an engine: spark config always comes from one
+    java.nio.file.Path file = config().source().orElseThrow(() -> new IllegalStateException("engine spark without a config file"));
+    return new SparkEtl(new SparkJob(config().spark(), file, config().stateDir(), SparkJob.buildRoot()), catalog());
   }
 
   Executor executor() throws IOException {

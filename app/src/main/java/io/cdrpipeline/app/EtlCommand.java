@@ -31,7 +31,9 @@ import picocli.CommandLine.Spec;
       "A day is replaced atomically: re-runs never duplicate rows, and a crash leaves the previous",
       "version of the day in place. Bad files are quarantined and counted, never fatal.",
       "A --date without any raw file is not processed: a warning, nothing recorded, exit code 1",
-      "(0 with --allow-empty)."})
+      "(0 with --allow-empty).",
+      "With 'engine: spark' in the config the run is an application on Apache Spark (the spark: block),",
+      "its state shown while it runs; Ctrl-C stops it."})
 final class EtlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -76,10 +78,54 @@ final class EtlCommand implements Callable<Integer> {
           allowEmpty ? "" : " (--allow-empty to make this not an error)");
       return allowEmpty ? 0 : CdrCommand.FAILED;
     }
+    if (ctx.config().engine() == io.cdrpipeline.config.Config.Engine.SPARK) {
+      return onSpark(ctx, day);
+    }
     EtlJob etl = ctx.etl(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
     EtlSummary summary = which.full
         ? etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force)
         : etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers());
+    print(ctx, summary);
+    return 0;
+  }
+
+  /**
+   * The run as an application on Apache Spark: a line for each of its states (one line kept up
+   * to date on a terminal), then the same summary as the embedded engine's. Ctrl-C or SIGTERM
+   * stops the application before the command ends.
+   */
+  private Integer onSpark(AppContext ctx, LocalDate day) throws Exception {
+    SparkEtl spark = ctx.sparkEtl();
+    int n = workers != null ? workers : which.full ? ctx.config().fullWorkers() : ctx.config().dailyWorkers();
+    SparkJob.Request r = new SparkJob.Request(Optional.ofNullable(day), force, n, Optional.empty());
+    Thread main = Thread.currentThread();
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    Thread stopper = new Thread(() -> {
+      main.interrupt(); // the run stops the application, then counts down
+      try {
+        done.await(SparkEtl.STOP_GRACE.multipliedBy(3).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException ignored) {
+        // the JVM is going away anyway
+      }
+    }, "stop-spark-application");
+    Runtime.getRuntime().addShutdownHook(stopper);
+    SparkProgressLine progress = new SparkProgressLine(ctx.err, ConsoleProgress.isTerminal());
+    EtlSummary summary;
+    try {
+      summary = spark.run(r, SparkEtl.NO_CHECKPOINT, progress);
+    } catch (InterruptedException e) {
+      progress.end();
+      ctx.err.println("interrupted: the Spark application was stopped");
+      return 130;
+    } finally {
+      progress.end();
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running: it was waiting for this
+      }
+    }
     print(ctx, summary);
     return 0;
   }
@@ -129,9 +175,9 @@ final class EtlCommand implements Callable<Integer> {
         out.printf("%s: skipped, raw files unchanged since last processed (--force to redo)%n", d.day());
         continue;
       }
-      out.printf("%s: %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s -> %s%n",
+      out.printf("%s: %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%s%n",
           d.day(), d.filesRead(), d.rowsWritten(), d.rejected(), Commands.bytes(d.bytesRead()),
-          d.elapsed().toMillis() / 1000.0, d.filesPerSecond(), d.outputLocation());
+          d.elapsed().toMillis() / 1000.0, d.filesPerSecond(), d.outputLocation() == null ? "" : " -> " + d.outputLocation());
       if (d.rejected() > 0) {
         List<QuarantinedFile> q = ctx.catalog().quarantine(Optional.of(d.day()));
         int shown = 0;

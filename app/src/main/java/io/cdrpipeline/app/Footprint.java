@@ -53,6 +53,8 @@ final class Footprint {
   /** The output of a background execution runner under {@code stateDir/logs}. */
   private static final Pattern EXECUTION_LOG = Pattern.compile("[a-z]+-\\d{8}T\\d{6}-[0-9a-f]{8}\\.log");
   private static final Pattern LOCK = Pattern.compile("[A-Za-z0-9._-]+\\.lock");
+  /** The driver logs of Spark submissions, and the product's own spark-submit, under {@code stateDir/spark}. */
+  private static final Pattern SPARK_ENTRY = Pattern.compile("etl-\\d{8}T\\d{6}-[0-9a-f]{8}|home");
 
   /** A folder of a bucket, by key prefix, that holds only what the product wrote into it. */
   record Prefix(StoreLocation bucket, String prefix) {
@@ -535,6 +537,7 @@ final class Footprint {
         + Pattern.quote(LinkSigner.SECRET_FILE) + ".*\\.tmp|" + Pattern.quote(CREATED_FILE))));
     entries.addAll(matching(state.resolve("tmp"), TEMP_ENTRY));
     entries.addAll(matching(state.resolve("logs"), EXECUTION_LOG));
+    entries.addAll(matching(state.resolve("spark"), SPARK_ENTRY));
     Path cache = state.resolve("cache").resolve(config.processedBucket().display().replaceAll("[^A-Za-z0-9._-]", "_"));
     if (Files.exists(cache, LinkOption.NOFOLLOW_LINKS)) {
       entries.add(cache);
@@ -548,8 +551,8 @@ final class Footprint {
     if (untouchable(locks).isEmpty()) {
       entries.addAll(matching(locks, LOCK));
     }
-    List<Path> folders = new ArrayList<>(List.of(state.resolve("tmp"), state.resolve("logs"), state.resolve("cache"), locks,
-        state));
+    List<Path> folders = new ArrayList<>(List.of(state.resolve("tmp"), state.resolve("logs"), state.resolve("spark"),
+        state.resolve("cache"), locks, state));
     if (entries.isEmpty()) {
       return;
     }

@@ -44,11 +44,19 @@ public record Config(
     ApiQueryLimits apiQuery,
     TableSettings table,
     LaunchSettings launch,
+    Engine engine,
+    SparkSettings spark,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
   public static final int DEFAULT_DAILY_WORKERS = 10;
   public static final int DEFAULT_FULL_WORKERS = 100;
+
+  /** What runs the ETL: the embedded engine in the command's own process, or an application on Apache Spark. */
+  public enum Engine {
+    EMBEDDED,
+    SPARK
+  }
 
   public Config {
     Objects.requireNonNull(cdrBucket, "cdrBucket");
@@ -62,6 +70,8 @@ public record Config(
     Objects.requireNonNull(apiQuery, "apiQuery");
     Objects.requireNonNull(table, "table");
     Objects.requireNonNull(launch, "launch");
+    Objects.requireNonNull(engine, "engine");
+    Objects.requireNonNull(spark, "spark");
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
@@ -103,6 +113,8 @@ public record Config(
         ApiQueryLimits.DEFAULTS,
         TableSettings.DEFAULTS,
         LaunchSettings.defaults(),
+        Engine.EMBEDDED,
+        SparkSettings.DEFAULTS,
         Optional.empty());
   }
 

@@ -35,6 +35,18 @@ final class ConfigFile {
   }
 
   @JsonProperty public LaunchFile launch;
+  @JsonProperty public String engine;
+  @JsonProperty public SparkFile spark;
+
+  /** The {@code spark:} block: how the ETL application is submitted when {@code engine: spark}. */
+  static final class SparkFile {
+    @JsonProperty public String master;
+    @JsonProperty public String submit;
+    @JsonProperty public java.util.LinkedHashMap<String, Object> conf;
+    @JsonProperty public Integer executors;
+    @JsonProperty public String jobJar;
+    @JsonProperty public String deployMode;
+  }
 
   /** The {@code launch:} block. */
   static final class LaunchFile {

@@ -319,6 +319,8 @@ public final class ConfigLoader {
     TableSettings table = table(raw.table, base, file, processed);
     LaunchSettings launch = raw.launch == null || raw.launch.fullEtl == null ? LaunchSettings.defaults()
         : new LaunchSettings(raw.launch.fullEtl);
+    Config.Engine engine = engine(raw.engine, file);
+    SparkSettings spark = SparkKeys.validate(raw.spark, engine == Config.Engine.SPARK, base, file);
     return new Config(
         location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
@@ -345,7 +347,21 @@ public final class ConfigLoader {
         apiQuery,
         table,
         launch,
+        engine,
+        spark,
         Optional.of(file));
+  }
+
+  /** {@code engine}: embedded (the default) or spark. */
+  private static Config.Engine engine(String raw, Path file) {
+    if (raw == null) {
+      return Config.Engine.EMBEDDED;
+    }
+    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "embedded" -> Config.Engine.EMBEDDED;
+      case "spark" -> Config.Engine.SPARK;
+      default -> throw new ConfigException("bad value for 'engine' in " + file + ": '" + raw + "' (expected embedded or spark)");
+    };
   }
 
   /**

@@ -13,6 +13,8 @@ public record ExecutionEvent(String executionId, int seq, Instant at, Type type,
     EXECUTION_RESUMED,
     STEP_STARTED,
     STEP_SUCCEEDED,
+    /** A step saved a checkpoint of work it started outside the process (an application it submitted). */
+    STEP_PROGRESS,
     STEP_RETRIED,
     STEP_FAILED,
     NOTIFICATION_SENT,

@@ -175,6 +175,22 @@ public final class ExecutionStore {
   }
 
   /**
+   * Saves the state of a running execution while a step runs (its checkpoint) with a
+   * {@code STEP_PROGRESS} event, if {@code owner} still owns it; empty when it does not.
+   */
+  public Optional<ExecutionEvent> checkpoint(String id, String owner, ObjectNode state, Instant at, String step,
+      String detail) {
+    return catalog.inTransaction(c -> {
+      if (Catalog.exec(c, "UPDATE executions SET state = ? WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+          json(state), id, owner) == 0) {
+        return Optional.empty();
+      }
+      ExecutionEvent.Type type = ExecutionEvent.Type.STEP_PROGRESS;
+      return Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+    });
+  }
+
+  /**
    * Ends a running execution that {@code owner} owns, with its last event; empty when it has
    * another owner or had ended.
    */

@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
 public final class Executor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Executor.class);
   private static final String STOPPED = "stopped by request";
+  /** Where the state keeps the checkpoints of unfinished steps, by step name. */
+  static final String CHECKPOINTS = "checkpoints";
+  /** How long a cancelled step that saved a checkpoint is given to stop, or leave, what it started. */
+  private static final Duration SETTLE = Duration.ofSeconds(60);
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
   /**
@@ -316,6 +320,8 @@ public final class Executor implements AutoCloseable {
     /** Counted down when the run should stop waiting (a stop, an interrupt, a lost lease). */
     private final CountDownLatch wake = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
+    /** The outputs of the steps done, and the checkpoints of the unfinished one; guarded by this. */
+    private ObjectNode state;
 
     Run(Execution execution, WorkflowDefinition def, Consumer<ExecutionEvent> listener) {
       this.execution = execution;
@@ -424,7 +430,9 @@ public final class Executor implements AutoCloseable {
           return;
         }
       }
-      ObjectNode state = execution.state().deepCopy();
+      synchronized (this) {
+        state = execution.state().deepCopy();
+      }
       for (int i = execution.nextStep(); i < def.steps().size(); i++) {
         Step step = def.steps().get(i);
         if (lost) {
@@ -443,7 +451,7 @@ public final class Executor implements AutoCloseable {
         }
         ObjectNode output;
         try {
-          output = runWithRetries(step, state);
+          output = runWithRetries(step);
         } catch (Outcome o) {
           if (lost) {
             return;
@@ -458,12 +466,25 @@ public final class Executor implements AutoCloseable {
         if (lost) {
           return; // the step ended after another process took over: its output is that process's business
         }
-        state.set(step.name(), output);
-        if (!told(store.advance(id, owner, i + 1, state, clock.instant(), step.name(), ExecutionStore.json(output)))) {
+        ObjectNode done;
+        synchronized (this) {
+          state.set(step.name(), output);
+          if (state.get(CHECKPOINTS) instanceof ObjectNode checkpoints) {
+            checkpoints.remove(step.name()); // the step is done: what it started is in its output
+            if (checkpoints.isEmpty()) {
+              state.remove(CHECKPOINTS);
+            }
+          }
+          done = state.deepCopy();
+        }
+        if (!told(store.advance(id, owner, i + 1, done, clock.instant(), step.name(), ExecutionStore.json(output)))) {
           return;
         }
       }
-      ObjectNode out = def.output().apply(state);
+      ObjectNode out;
+      synchronized (this) {
+        out = def.output().apply(state);
+      }
       finish(ExecutionStatus.SUCCEEDED, out, null, ExecutionEvent.Type.EXECUTION_SUCCEEDED, null, ExecutionStore.json(out));
     }
 
@@ -474,16 +495,84 @@ public final class Executor implements AutoCloseable {
       }
     }
 
-    private ObjectNode runWithRetries(Step step, ObjectNode state) throws Outcome {
+    /** The checkpoint of a step in this run; {@code saved} tells that the attempt started work outside the process. */
+    private StepContext.Checkpoint checkpoint(Step step, java.util.concurrent.atomic.AtomicBoolean saved) {
+      return new StepContext.Checkpoint() {
+        @Override
+        public Optional<ObjectNode> last() {
+          synchronized (Run.this) {
+            return state.path(CHECKPOINTS).get(step.name()) instanceof ObjectNode o ? Optional.of(o.deepCopy()) : Optional.empty();
+          }
+        }
+
+        @Override
+        public boolean save(ObjectNode value, String detail) {
+          saved.set(true);
+          if (lost) {
+            return false;
+          }
+          ObjectNode snapshot;
+          synchronized (Run.this) {
+            ObjectNode checkpoints = state.get(CHECKPOINTS) instanceof ObjectNode o ? o : state.putObject(CHECKPOINTS);
+            checkpoints.set(step.name(), value.deepCopy());
+            snapshot = state.deepCopy();
+          }
+          return told(store.checkpoint(id, owner, snapshot, clock.instant(), step.name(), detail));
+        }
+
+        @Override
+        public boolean handingOver() {
+          // taken over (this process was frozen past its lease): the new owner found the checkpoint
+          return handOver || lost;
+        }
+      };
+    }
+
+    /**
+     * After cancelling an attempt that started work outside this process: waits (bounded) for
+     * it to stop that work, or to leave it for the next process, before the run goes on.
+     */
+    private void settle(Step step, CountDownLatch attemptEnded, java.util.concurrent.atomic.AtomicBoolean saved) {
+      if (!saved.get()) {
+        return;
+      }
+      boolean interrupted = Thread.interrupted();
+      try {
+        if (!attemptEnded.await(SETTLE.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.warn("step {} of {} did not end within {} of being cancelled", step.name(), id, human(SETTLE));
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private ObjectNode runWithRetries(Step step) throws Outcome {
       Duration backoff = settings.retryBackoff();
       for (int attempt = 1; ; attempt++) {
         Instant now = clock.instant();
         Duration left = Duration.between(now, execution.deadline());
         boolean deadlineBinds = left.compareTo(step.timeout()) < 0;
         Duration wait = deadlineBinds ? left : step.timeout();
-        StepContext ctx = new StepContext(id, execution.workflow(), execution.input(), state.deepCopy(),
-            (type, detail) -> event(type, step.name(), detail), () -> claimNotification(step.name()));
-        Future<ObjectNode> f = stepThreads.submit(() -> step.action().run(ctx));
+        java.util.concurrent.atomic.AtomicBoolean saved = new java.util.concurrent.atomic.AtomicBoolean();
+        ObjectNode seen;
+        synchronized (this) {
+          seen = state.deepCopy();
+        }
+        StepContext ctx = new StepContext(id, execution.workflow(), execution.input(), seen,
+            (type, detail) -> event(type, step.name(), detail), () -> claimNotification(step.name()),
+            checkpoint(step, saved));
+        CountDownLatch attemptEnded = new CountDownLatch(1);
+        Future<ObjectNode> f = stepThreads.submit(() -> {
+          try {
+            return step.action().run(ctx);
+          } finally {
+            attemptEnded.countDown();
+          }
+        });
         current = f;
         try {
           if (stopping() || lost) {
@@ -493,12 +582,15 @@ public final class Executor implements AutoCloseable {
           return out == null ? ExecutionStore.JSON.createObjectNode() : out;
         } catch (TimeoutException te) {
           f.cancel(true);
+          settle(step, attemptEnded, saved);
           if (deadlineBinds) {
             throw new Outcome(ExecutionStatus.TIMED_OUT, "execution timed out after " + human(def.timeout())
                 + " (in step " + step.name() + ")");
           }
           throw new Outcome(ExecutionStatus.FAILED, "step " + step.name() + " timed out after " + human(step.timeout()));
         } catch (java.util.concurrent.CancellationException | InterruptedException ce) {
+          f.cancel(true);
+          settle(step, attemptEnded, saved);
           if (ce instanceof InterruptedException) {
             Thread.currentThread().interrupt();
           }

@@ -98,15 +98,11 @@ public final class LocalPipelineActions implements PipelineActions {
     return etl(parts.etl().make().runFull(parts.fullWorkers(), false));
   }
 
-  private static ObjectNode etl(EtlSummary s) {
-    ObjectNode o = ExecutionStore.JSON.createObjectNode();
-    o.put("runId", s.runId());
-    o.put("daysProcessed", s.daysProcessed());
-    o.put("daysSkipped", s.daysSkipped());
-    o.put("filesRead", s.filesRead());
-    o.put("rowsWritten", s.rowsWritten());
-    o.put("rejected", s.rejected());
-    o.put("seconds", s.elapsed().toMillis() / 1000.0);
+  /** What the etl step of a workflow reports: the run's totals ({@link EtlSummary#toJson} without each day). */
+  public static ObjectNode etl(EtlSummary s) {
+    ObjectNode o = s.toJson();
+    o.remove("days");
+    o.remove("bytesRead");
     return o;
   }
 

@@ -19,6 +19,19 @@ public interface PipelineActions {
   /** Processes every crawled day, skipping unchanged ones. */
   ObjectNode etlFull() throws Exception;
 
+  /**
+   * Processes one day as a workflow step: an engine that runs elsewhere (Spark) keeps what it
+   * submitted in the step's checkpoint, so that a resumed step finds it. By default, {@link #etlDay(LocalDate)}.
+   */
+  default ObjectNode etlDay(LocalDate day, StepContext step) throws Exception {
+    return etlDay(day);
+  }
+
+  /** Processes every crawled day as a workflow step (see {@link #etlDay(LocalDate, StepContext)}). */
+  default ObjectNode etlFull(StepContext step) throws Exception {
+    return etlFull();
+  }
+
   /** Crawls the processed bucket. */
   ObjectNode crawlProcessed(boolean everything) throws Exception;
 

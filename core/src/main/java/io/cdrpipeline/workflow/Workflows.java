@@ -46,7 +46,7 @@ public final class Workflows {
     Map<String, WorkflowDefinition> defs = new LinkedHashMap<>();
     defs.put(DAILY, new WorkflowDefinition(DAILY, List.of(
         new Step("crawl-raw", Duration.ofHours(1), c -> p.crawlRaw(false, false)),
-        new Step("etl", timeouts.daily(), c -> p.etlDay(LocalDate.parse(c.input().get("Date").asText()))),
+        new Step("etl", timeouts.daily(), c -> p.etlDay(LocalDate.parse(c.input().get("Date").asText()), c)),
         new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(false)),
         new Step("maintain-table", Duration.ofHours(1), c -> p.maintainTable()),
         new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: " + c.input().get("Date").asText(),
@@ -68,7 +68,7 @@ public final class Workflows {
 
     defs.put(FULL, new WorkflowDefinition(FULL, List.of(
         new Step("crawl-raw", Duration.ofHours(2), c -> p.crawlRaw(true, p.hasAdditionalBucket())),
-        new Step("etl", timeouts.full(), c -> p.etlFull()),
+        new Step("etl", timeouts.full(), c -> p.etlFull(c)),
         new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(true)),
         new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: "
             + c.state().path("etl").path("daysProcessed").asLong() + " days processed, "

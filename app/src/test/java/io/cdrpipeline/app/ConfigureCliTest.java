@@ -8,7 +8,6 @@ import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.testing.S3Server;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,13 +39,18 @@ class ConfigureCliTest {
   Run typed(List<String> answers, String... args) throws Exception {
     ByteArrayOutputStream screen = new ByteArrayOutputStream();
     byte[] typed = (String.join("\n", answers) + "\n").getBytes(StandardCharsets.UTF_8);
-    try (Terminal t = TerminalBuilder.builder().system(false).streams(new ByteArrayInputStream(typed), screen)
+    // the answers reach the terminal only once its echo is off: it reads its input from the
+    // start, and would otherwise echo the scripted answers, a secret included, all at once
+    java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
+    java.io.PipedInputStream input = new java.io.PipedInputStream(keyboard, typed.length + 1);
+    try (Terminal t = TerminalBuilder.builder().system(false).streams(input, screen)
         .type(Terminal.TYPE_DUMB).encoding(StandardCharsets.UTF_8).build()) {
-      // the line reader shows what is typed (a secret as '*'); the terminal itself would echo the
-      // scripted input all at once
+      // the line reader shows what is typed (a secret as '*')
       Attributes a = t.getAttributes();
       a.setLocalFlag(Attributes.LocalFlag.ECHO, false);
       t.setAttributes(a);
+      keyboard.write(typed);
+      keyboard.close();
       return run(t, screen, args);
     }
   }

@@ -8,9 +8,6 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,18 +25,12 @@ final class SparkCli implements AutoCloseable {
     this.dir = dir;
   }
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
+  CliRun cdr(String... args) {
     return cdrIn(dir, args);
   }
 
-  static Run cdrIn(Path where, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), new HashMap<>(), where);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  static CliRun cdrIn(Path where, String... args) {
+    return CliRun.in(where, new HashMap<>(), args);
   }
 
   /** The CLI in a child JVM, in the folder; its output goes to child-N.log. */

@@ -63,14 +63,14 @@ class SparkEngineCliTest {
   @Test
   void etlOnSparkPrintsWhatTheEmbeddedEnginePrints() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-02", "--calls", "60", "--malformed", "1", "--seed", "3").code()).isZero();
-    SparkCli.Run spark = cli.cdr("etl", "--date", "2026-11-02");
+    CliRun spark = cli.cdr("etl", "--date", "2026-11-02");
     assertThat(spark.code()).as(spark.err()).isZero();
     assertThat(spark.err()).contains("spark: application etl-");
 
     Path embedded = dir.resolve("embedded");
     Files.createDirectories(embedded);
     assertThat(SparkCli.cdrIn(embedded, "generate", "--date", "2026-11-02", "--calls", "60", "--malformed", "1", "--seed", "3").code()).isZero();
-    SparkCli.Run local = SparkCli.cdrIn(embedded, "etl", "--date", "2026-11-02");
+    CliRun local = SparkCli.cdrIn(embedded, "etl", "--date", "2026-11-02");
     assertThat(local.code()).as(local.err()).isZero();
     // the same counts and rejections; only the time and where the files are differ
     assertThat(SparkCli.withoutTimes(spark.out())).isEqualTo(SparkCli.withoutTimes(local.out()));
@@ -90,7 +90,7 @@ class SparkEngineCliTest {
   void aResultLineWithOnlyTheTotalsGetsItsDaysFromTheCatalog() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-10", "--calls", "25").code()).isZero();
     config(conf("spark.cdr.fake.totalsOnly", "true"));
-    SparkCli.Run r = cli.cdr("etl", "--date", "2026-11-10");
+    CliRun r = cli.cdr("etl", "--date", "2026-11-10");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("^2026-11-10: 25 files read, 25 rows written, 0 rejected, ");
   }
@@ -102,7 +102,7 @@ class SparkEngineCliTest {
     String history = cli.cdr("table", "history").out();
     assertThat(cli.cdr("generate", "--date", "2026-11-03", "--calls", "70", "--seed", "9").code()).isZero();
     config(conf("spark.cdr.fake.fail", "cannot reach the catalog database"));
-    SparkCli.Run r = cli.cdr("etl", "--date", "2026-11-03");
+    CliRun r = cli.cdr("etl", "--date", "2026-11-03");
     assertThat(r.code()).isEqualTo(1);
     List<String> errors = r.err().lines().filter(l -> !l.startsWith("spark: application")).toList();
     assertThat(errors).singleElement().satisfies(l -> assertThat(l)
@@ -114,7 +114,7 @@ class SparkEngineCliTest {
   @Test
   void theDailyWorkflowSubmitsTheApplicationAndRecordsIt() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-04", "--calls", "50").code()).isZero();
-    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-04");
+    CliRun r = cli.cdr("start", "daily", "--date", "2026-11-04");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = cli.store().get(id).orElseThrow();
@@ -133,7 +133,7 @@ class SparkEngineCliTest {
         .isEqualTo("Processing CDRs Complete"));
     // the driver logs and the product's own spark-submit are the product's: destroy removes them
     assertThat(dir.resolve("data/state/spark")).isDirectory();
-    SparkCli.Run destroy = cli.cdr("destroy", "--yes");
+    CliRun destroy = cli.cdr("destroy", "--yes");
     assertThat(destroy.code()).as(destroy.out() + destroy.err()).isZero();
     assertThat(dir.resolve("data/state/spark")).doesNotExist();
   }
@@ -142,7 +142,7 @@ class SparkEngineCliTest {
   void aFailingApplicationEndsTheExecutionFailedWithTheErrorNotification() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-05", "--calls", "30").code()).isZero();
     config(conf("spark.cdr.fake.fail", "Iceberg commit refused"));
-    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-05");
+    CliRun r = cli.cdr("start", "daily", "--date", "2026-11-05");
     assertThat(r.code()).isEqualTo(1);
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = cli.store().get(id).orElseThrow();
@@ -161,7 +161,7 @@ class SparkEngineCliTest {
   void theStepTimeoutKillsTheApplicationAndTimesTheExecutionOut() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-06", "--calls", "20").code()).isZero();
     config(conf("spark.cdr.fake.sleep", "600000") + "timeouts: {daily: 8s}\n");
-    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-06");
+    CliRun r = cli.cdr("start", "daily", "--date", "2026-11-06");
     assertThat(r.code()).isEqualTo(1);
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = cli.store().get(id).orElseThrow();

@@ -68,7 +68,7 @@ class SparkJobEndToEndTest {
   @Test
   void etlOnLocalSparkLandsAndPrintsWhatTheEmbeddedEngineDoes() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-02", "--calls", "400", "--malformed", "1", "--seed", "21").code()).isZero();
-    SparkCli.Run spark = cli.cdr("etl", "--date", "2026-11-02");
+    CliRun spark = cli.cdr("etl", "--date", "2026-11-02");
     assertThat(spark.code()).as(spark.err()).isZero();
     assertThat(spark.err()).containsPattern("spark: application local-\\d+ RUNNING")
         .containsPattern("spark: application local-\\d+ FINISHED");
@@ -76,7 +76,7 @@ class SparkJobEndToEndTest {
     Path embedded = Files.createDirectories(dir.resolve("embedded"));
     assertThat(SparkCli.cdrIn(embedded, "generate", "--date", "2026-11-02", "--calls", "400", "--malformed", "1",
         "--seed", "21").code()).isZero();
-    SparkCli.Run local = SparkCli.cdrIn(embedded, "etl", "--date", "2026-11-02");
+    CliRun local = SparkCli.cdrIn(embedded, "etl", "--date", "2026-11-02");
     assertThat(SparkCli.withoutTimes(spark.out())).isEqualTo(SparkCli.withoutTimes(local.out()));
     String seed = "SELECT npanxx, count(*) AS n, sum(duration) AS d FROM processed_cdrs GROUP BY npanxx ORDER BY npanxx";
     assertThat(cli.cdr("query", "--format", "csv", seed).out())
@@ -87,7 +87,7 @@ class SparkJobEndToEndTest {
   @Test
   void theDailyWorkflowSubmitsThroughSparkLauncherAndPollsToTheEnd() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-03", "--calls", "120").code()).isZero();
-    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-03");
+    CliRun r = cli.cdr("start", "daily", "--date", "2026-11-03");
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = cli.store().get(id).orElseThrow();
@@ -106,7 +106,7 @@ class SparkJobEndToEndTest {
     String history = cli.cdr("table", "history").out();
     assertThat(cli.cdr("generate", "--date", "2026-11-04", "--calls", "90", "--seed", "2").code()).isZero();
     config(driverOptions("-Dcdr.failpoint=etl.before-commit:fail"));
-    SparkCli.Run r = cli.cdr("start", "daily", "--date", "2026-11-04");
+    CliRun r = cli.cdr("start", "daily", "--date", "2026-11-04");
     assertThat(r.code()).isEqualTo(1);
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = cli.store().get(id).orElseThrow();

@@ -2,10 +2,7 @@ package io.cdrpipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,18 +17,12 @@ class TableCliTest {
   @TempDir Path dir;
   final Map<String, String> env = new HashMap<>();
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  CliRun cdr(String... args) {
+    return CliRun.in(dir, env, args);
   }
 
-  Run ok(String... args) {
-    Run r = cdr(args);
+  CliRun ok(String... args) {
+    CliRun r = cdr(args);
     assertThat(r.code()).as("%s: %s", List.of(args), r.err()).isZero();
     return r;
   }
@@ -54,7 +45,7 @@ class TableCliTest {
     ok("etl", "--date", "2026-11-27");
     long replacedAt = System.currentTimeMillis();
 
-    Run h = ok("table", "history");
+    CliRun h = ok("table", "history");
     List<String> rows = h.out().lines().filter(l -> l.contains("2026-11-27")).toList();
     assertThat(rows).hasSize(2);
     assertThat(rows.get(0)).doesNotContain("(current)").matches(".*\\s120\\s+0\\s+\\d+$");
@@ -63,7 +54,7 @@ class TableCliTest {
     assertThat(ok("table", "history", "--limit", "1").out().lines().filter(l -> l.contains("2026-11-27"))).hasSize(1);
 
     // within the retention the replaced day's file stays: a query planned on it may still read it
-    Run m = ok("table", "maintain");
+    CliRun m = ok("table", "maintain");
     assertThat(m.out()).startsWith("expired 0 snapshots, deleted 0 orphan files").contains("(retention 2s)");
     assertThat(first.get(0)).exists();
     assertThat(dataFiles()).hasSize(2);
@@ -71,7 +62,7 @@ class TableCliTest {
     while (System.currentTimeMillis() < replacedAt + 2_500) {
       Thread.sleep(50); // the retention has to pass on the wall clock
     }
-    Run later = ok("table", "maintain");
+    CliRun later = ok("table", "maintain");
     assertThat(later.out()).startsWith("expired 1 snapshots");
     assertThat(first.get(0)).doesNotExist();
     assertThat(dataFiles()).hasSize(1);
@@ -81,10 +72,10 @@ class TableCliTest {
 
   @Test
   void mistakesAreOneLine() {
-    Run r = cdr("table");
+    CliRun r = cdr("table");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).doesNotContain("\n").contains("cdr table history");
-    Run limit = cdr("table", "history", "--limit", "0");
+    CliRun limit = cdr("table", "history", "--limit", "0");
     assertThat(limit.code()).isEqualTo(2);
     assertThat(limit.err().strip()).isEqualTo("error: --limit must be at least 1, got 0");
   }

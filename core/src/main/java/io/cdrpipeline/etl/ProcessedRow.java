@@ -34,4 +34,19 @@ public record ProcessedRow(Object[] values, Map<String, Object> extras) implemen
 
   /** A nested JSON value (object or array) of an unknown field, kept as its JSON text. */
   public record JsonText(String json) {}
+
+  /** Writes one unknown field's value as the staged extras object holds it: numbers and booleans as such, the rest as text. */
+  public static void writeExtra(com.fasterxml.jackson.core.JsonGenerator g, Object value) throws java.io.IOException {
+    if (value instanceof Long l) {
+      g.writeNumber(l);
+    } else if (value instanceof Double d) {
+      g.writeNumber(d);
+    } else if (value instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (value instanceof JsonText j) {
+      g.writeString(j.json());
+    } else {
+      g.writeString(value.toString());
+    }
+  }
 }

@@ -132,17 +132,7 @@ final class StagingFile implements AutoCloseable {
         }
         extraTypes.merge(e.getKey(), Normalizer.typeOf(x), ColumnType::widen);
         g.writeFieldName(e.getKey());
-        if (x instanceof Long l) {
-          g.writeNumber(l);
-        } else if (x instanceof Double d) {
-          g.writeNumber(d);
-        } else if (x instanceof Boolean b) {
-          g.writeBoolean(b);
-        } else if (x instanceof ProcessedRow.JsonText j) {
-          g.writeString(j.json());
-        } else {
-          g.writeString(x.toString());
-        }
+        ProcessedRow.writeExtra(g, x);
       }
       g.writeEndObject();
     }

@@ -174,17 +174,7 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
           summary.extraTypes.merge(e.getKey(), Normalizer.typeOf(x), ColumnType::widen);
           summary.extraRows.merge(e.getKey(), 1L, Long::sum);
           g.writeFieldName(e.getKey());
-          if (x instanceof Long l) {
-            g.writeNumber(l);
-          } else if (x instanceof Double d) {
-            g.writeNumber(d);
-          } else if (x instanceof Boolean b) {
-            g.writeBoolean(b);
-          } else if (x instanceof ProcessedRow.JsonText j) {
-            g.writeString(j.json());
-          } else {
-            g.writeString(x.toString());
-          }
+          ProcessedRow.writeExtra(g, x);
         }
         g.writeEndObject();
       }

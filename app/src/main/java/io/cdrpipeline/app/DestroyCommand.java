@@ -36,6 +36,9 @@ import picocli.CommandLine.Spec;
 final class DestroyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  /** How long destroy waits for background runners that are still ending. */
+  private static final Duration RUNNER_WAIT = Duration.ofSeconds(60);
+
   @Option(names = "--yes", description = "Remove without asking.")
   boolean yes;
 
@@ -52,6 +55,7 @@ final class DestroyCommand implements Callable<Integer> {
     }
     Config config = ctx.config();
     refuseWhileRunning(ctx, config);
+    awaitRunners(ctx, config);
     Footprint footprint = new Footprint(config, ctx.configPath());
     try {
       Footprint.Survey survey = footprint.survey();
@@ -92,6 +96,27 @@ final class DestroyCommand implements Callable<Integer> {
       return 0;
     } finally {
       footprint.close();
+    }
+  }
+
+  /**
+   * A background runner ('cdr start --async') still writes its log and closes the catalog for a
+   * moment after its execution ended: destroy waits for the process to end, and refuses if it
+   * goes on running (its execution not claimed yet, or running long).
+   */
+  private static void awaitRunners(AppContext ctx, Config config) throws InterruptedException {
+    List<String> alive = BackgroundRunner.alive(config.stateDir());
+    if (alive.isEmpty()) {
+      return;
+    }
+    ctx.err.println("waiting for the background run of " + String.join(", ", alive) + " to end ...");
+    ctx.err.flush();
+    alive = BackgroundRunner.awaitAll(config.stateDir(), RUNNER_WAIT);
+    if (!alive.isEmpty()) {
+      String id = alive.get(0);
+      throw new CdrCommand.UserException("execution " + id + " is still run by a background process (its output: "
+          + BackgroundRunner.log(config.stateDir(), id) + "): wait for it to end, or stop it ('cdr executions stop " + id
+          + "'), then run destroy again");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.cdrpipeline.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdrpipeline.crash.Failpoints;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
@@ -152,6 +153,9 @@ final class ExecutionsCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       AppContext ctx = Commands.context(spec);
+      if (BackgroundRunner.holdLog(ctx.config().stateDir(), id)) {
+        ctx.out.println("run by process " + ProcessHandle.current().pid());
+      }
       Executor executor = ctx.executor();
       Execution e = execution(ctx, id);
       // a background runner that is killed ends its execution ABORTED too, rather than leave it to a lease
@@ -162,6 +166,7 @@ final class ExecutionsCommand implements Runnable {
           return CdrCommand.FAILED;
         }
         Execution end = executor.run(id, ev -> StartCommand.print(ctx, ev));
+        Failpoints.hit("runner.ended"); // the status is recorded; the log and the catalog are not closed yet
         return StartCommand.finish(ctx, end);
       }
     }

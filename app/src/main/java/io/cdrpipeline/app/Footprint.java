@@ -50,8 +50,6 @@ final class Footprint {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Temporary entries of the ETL, the query engine and the crawler under {@code stateDir/tmp}. */
   private static final Pattern TEMP_ENTRY = Pattern.compile("etl-.*|query|query-.*|footer.*\\.parquet");
-  /** The output of a background execution runner under {@code stateDir/logs}. */
-  private static final Pattern EXECUTION_LOG = Pattern.compile("[a-z]+-\\d{8}T\\d{6}-[0-9a-f]{8}\\.log");
   private static final Pattern LOCK = Pattern.compile("[A-Za-z0-9._-]+\\.lock");
   /** The driver logs of Spark submissions, and the product's own spark-submit, under {@code stateDir/spark}. */
   private static final Pattern SPARK_ENTRY = Pattern.compile("etl-\\d{8}T\\d{6}-[0-9a-f]{8}|home");
@@ -536,7 +534,7 @@ final class Footprint {
     entries.addAll(matching(state, Pattern.compile(Pattern.quote(LinkSigner.SECRET_FILE) + "|\\."
         + Pattern.quote(LinkSigner.SECRET_FILE) + ".*\\.tmp|" + Pattern.quote(CREATED_FILE))));
     entries.addAll(matching(state.resolve("tmp"), TEMP_ENTRY));
-    entries.addAll(matching(state.resolve("logs"), EXECUTION_LOG));
+    entries.addAll(matching(state.resolve("logs"), BackgroundRunner.LOG));
     entries.addAll(matching(state.resolve("spark"), SPARK_ENTRY));
     Path cache = state.resolve("cache").resolve(config.processedBucket().display().replaceAll("[^A-Za-z0-9._-]", "_"));
     if (Files.exists(cache, LinkOption.NOFOLLOW_LINKS)) {

@@ -11,7 +11,6 @@ import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.Executor;
 import io.cdrpipeline.workflow.Workflows;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,7 +156,7 @@ final class StartCommand implements Runnable {
       } catch (AlreadyRunningException already) {
         return alreadyRunning(ctx, executor, already);
       }
-      spawnRunner(ctx, e.id());
+      BackgroundRunner.spawn(ctx, e.id());
       ctx.out.println(e.id());
       return 0;
     }
@@ -296,23 +295,5 @@ final class StartCommand implements Runnable {
     }
     ctx.out.println(TIME.format(ev.at()) + "  " + what);
     ctx.out.flush();
-  }
-
-  /** Runs the execution in a background process that outlives this command. */
-  private static void spawnRunner(AppContext ctx, String id) throws IOException {
-    Path logs = ctx.config().stateDir().resolve("logs");
-    Files.createDirectories(logs);
-    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
-    cmd.add(Main.class.getName());
-    ctx.config().source().ifPresent(src -> {
-      cmd.add("--config");
-      cmd.add(src.toString());
-    });
-    cmd.addAll(List.of("executions", "run", id));
-    File log = logs.resolve(id + ".log").toFile();
-    new ProcessBuilder(cmd).directory(ctx.workingDir().toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .start();
   }
 }

@@ -112,6 +112,8 @@ class DestroyCliTest {
         new io.cdrpipeline.catalog.Catalog(Database.open("jdbc:sqlite:" + dir.resolve("state/catalog.db"))));
     assertThat(WorkflowCliTest.awaitFinal(store, id, java.time.Duration.ofSeconds(90)).status())
         .isEqualTo(io.cdrpipeline.workflow.ExecutionStatus.SUCCEEDED);
+    // the runner still writes its log and closes the catalog after the status: wait for the process itself
+    assertThat(BackgroundRunner.awaitAll(dir.resolve("state"), java.time.Duration.ofSeconds(60))).isEmpty();
     assertThat(Files.list(dir.resolve("state/logs")).toList()).isNotEmpty(); // the background runner's output
     Files.writeString(dir.resolve("state/notes.txt"), "mine"); // a file cdr did not make
     // links inside the product's folders to the buckets: removed as links, never followed
@@ -150,6 +152,51 @@ class DestroyCliTest {
     assertThat(again.code()).isZero();
     assertThat(again.out()).contains("nothing to destroy: cdr has made nothing here for this config (or it was destroyed already)");
     assertThat(dir.resolve("state/catalog.db")).doesNotExist(); // looking made nothing anew
+  }
+
+  /**
+   * Destroy right after an {@code --async} execution reported its status waits for the runner
+   * process, which still holds the catalog open and writes its log, and then removes everything.
+   */
+  @Test
+  void destroyWaitsForABackgroundRunnerThatIsStillEnding() throws Exception {
+    Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: cdrs\nprocessedBucket: lake\nreportsBucket: reports\n"
+        + "stateDir: state\nserver: {port: " + freePort() + "}\n");
+    ok("generate", "--date", "2026-11-02", "--calls", "20");
+    env.put("CDR_JAVA_OPTS", "-Xmx256m -Dcdr.failpoint=runner.ended:pause"); // the runner stops right after the status
+    String id = ok("start", "daily", "--date", "2026-11-02", "--async").out().strip();
+    env.remove("CDR_JAVA_OPTS");
+    Path log = dir.resolve("state/logs/" + id + ".log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (!(Files.exists(log) && Files.readString(log).contains("failpoint runner.ended paused"))) {
+      assertThat(System.nanoTime()).as("the runner reaches its end: " + (Files.exists(log) ? Files.readString(log) : "no log"))
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    long pid = Long.parseLong(Files.readString(log).replaceAll("(?s).*run by process (\\d+).*", "$1"));
+    ProcessHandle runner = ProcessHandle.of(pid).orElseThrow();
+    assertThat(BackgroundRunner.alive(dir.resolve("state"))).containsExactly(id);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<Integer> destroy = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        CdrCommand.execute(new String[] {"destroy", "--yes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8), env, dir, null));
+    try {
+      while (!err.toString(StandardCharsets.UTF_8).contains("waiting for the background run of " + id + " to end")) {
+        assertThat(destroy).as("destroy returned without waiting: " + out + err).isNotDone();
+        Thread.sleep(20);
+      }
+      assertThat(dir.resolve("state/catalog.db")).exists(); // nothing removed while the runner lives
+      assertThat(destroy).isNotDone();
+    } finally {
+      runner.destroyForcibly();
+      assertThat(runner.onExit().get(30, TimeUnit.SECONDS).isAlive()).isFalse();
+    }
+    assertThat(destroy.get(60, TimeUnit.SECONDS)).as(out + "" + err).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("deleted " + dir.resolve("state/catalog.db"));
+    assertThat(dir.resolve("state")).doesNotExist();
+    assertThat(dir.resolve("lake/processed_cdrs")).doesNotExist();
   }
 
   /**

@@ -118,6 +118,9 @@ class WorkflowCliTest {
     ExecutionStore store = new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
     Execution end = awaitFinal(store, id, Duration.ofSeconds(60));
     assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    // the process itself ends too (it writes its log and closes the catalog after the status)
+    assertThat(BackgroundRunner.awaitAll(dir.resolve("data/state"), Duration.ofSeconds(60))).isEmpty();
+    assertThat(Files.readString(dir.resolve("data/state/logs/" + id + ".log"))).contains(id + " SUCCEEDED");
   }
 
   @Test

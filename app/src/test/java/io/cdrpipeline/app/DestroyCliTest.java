@@ -418,8 +418,7 @@ class DestroyCliTest {
           .endsWith("): stop it ('cdr executions stop " + id + "') or the service that runs it, then run destroy again");
       assertThat(dir.resolve("data/state/catalog.db")).exists();
     } finally {
-      run.destroyForcibly();
-      run.waitFor(30, TimeUnit.SECONDS);
+      io.cdrpipeline.testing.Processes.kill(run);
     }
     // killed: nobody runs it any more, so its record goes with the rest
     Run done = cdr("destroy", "--yes");

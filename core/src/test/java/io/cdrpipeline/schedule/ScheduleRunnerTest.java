@@ -134,8 +134,7 @@ class ScheduleRunnerTest {
         }
         assertThat(instances).as("both instances joined the Quartz cluster").isEqualTo(2);
         mine.close();
-        other.destroy();
-        other.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        io.cdrpipeline.testing.Processes.stop(other, java.time.Duration.ofSeconds(60));
         List<Execution> runs = store.list(Optional.of(Workflows.FULL), Optional.empty(), 1000);
         assertThat(runs.size()).isGreaterThanOrEqualTo(6);
         Set<String> fires = runs.stream().map(Execution::trigger).collect(Collectors.toSet());

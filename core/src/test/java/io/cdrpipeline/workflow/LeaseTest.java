@@ -146,8 +146,7 @@ class LeaseTest {
       assertThat(hook.received.get(0).get("executionId").asText()).isEqualTo(id);
     } finally {
       signal("CONT", child.pid());
-      child.destroyForcibly();
-      child.waitFor(30, TimeUnit.SECONDS);
+      io.cdrpipeline.testing.Processes.kill(child);
     }
   }
 

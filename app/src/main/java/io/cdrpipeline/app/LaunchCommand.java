@@ -205,7 +205,7 @@ final class LaunchCommand implements Callable<Integer> {
   }
 
   /** True if the bucket exists, false if it does not (yet); one line if it cannot be reached. */
-  private boolean bucketExists(StoreLocation.S3 location) {
+  private boolean bucketExists(StoreLocation.S3 location) throws IOException {
     try (var client = ObjectStores.accountClient(ctx.config().s3())) {
       client.headBucket(r -> r.bucket(location.bucket()));
       return true;
@@ -215,12 +215,14 @@ final class LaunchCommand implements Callable<Integer> {
       if (e.statusCode() == 404) {
         return false;
       }
-      throw new CdrCommand.UserException("cannot reach the bucket " + location.display() + ": "
-          + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
+      // a HEAD has no error body: its status says why (403: these credentials may not use it)
+      String why = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+      throw new IOException("cannot reach the bucket " + location.display() + ": "
+          + (why != null ? why : "HTTP " + e.statusCode() + (e.statusCode() == 403 ? " (access denied to these credentials)" : "")), e);
     }
   }
 
-  private void createBucket(StoreLocation.S3 location, List<String> created, List<String> made) {
+  private void createBucket(StoreLocation.S3 location, List<String> created, List<String> made) throws IOException {
     if (bucketExists(location)) {
       return;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.testing.S3Server;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
@@ -249,6 +250,30 @@ class LaunchCliTest {
       assertThat(serve.code()).isEqualTo(1);
       assertThat(serve.err().strip()).startsWith("error: cannot listen on 10.99.99.99: ");
       assertThat(dir.resolve("out")).doesNotExist();
+    }
+  }
+
+  @Test
+  void anS3BucketOfTheTableThatCannotBeReachedIsToldBeforeAnythingIsMade() throws Exception {
+    assertThat(cdr("generate", "--bucket", "cdrs", "--date", "2026-11-02", "--calls", "5").code()).isZero();
+    try (S3Server s3 = new S3Server()) {
+      Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: cdrs\nprocessedBucket: s3://lake/tables\nreportsBucket: out/reports\n"
+          + "stateDir: out/state\nlaunch: {fullEtl: true}\nschedules: {daily: off, monthlyReport: off}\n"
+          + "server: {host: 127.0.0.1, port: 0, baseUrl: 'http://localhost:1'}\n"
+          + "s3: {endpoint: '" + s3.endpoint() + "', region: us-east-1}\n");
+      System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
+      System.setProperty("aws.secretAccessKey", "not-the-secret-key"); // the server refuses these credentials
+      Run r;
+      try {
+        r = cdr("launch");
+      } finally {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+      }
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err().strip()).startsWith("error: cannot reach the bucket s3://lake/tables: ").doesNotContain("\n");
+      assertThat(r.out()).contains("step=check-buckets status=failed").doesNotContain("step=create");
+      assertThat(dir.resolve("out")).doesNotExist(); // no state folder, catalog or report folder
     }
   }
 

@@ -28,6 +28,13 @@ $AS_PG psql -q -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'cdr'" | grep -q 1 \
   || $AS_PG psql -q -c "CREATE ROLE cdr LOGIN SUPERUSER PASSWORD 'cdr'"
 export CDR_TEST_POSTGRES_URL="${CDR_TEST_POSTGRES_URL:-jdbc:postgresql://127.0.0.1:5432/postgres?user=cdr&password=cdr}"
 
+# no raw colour codes in the build's output: Maven 3.8's jansi writes ESC[0m to stdout and stderr
+# when it uninstalls at exit, even with -Dstyle.color=never; .mvn/jvm.config sets jansi.noreset
+if mvn -q -B -Dstyle.color=never validate 2>&1 | grep -q $'\e'; then
+  echo "test-all: mvn printed raw colour codes (see .mvn/jvm.config)" >&2
+  exit 1
+fi
+
 mvn -B -Dstyle.color=never verify
 
 # the main job, as a user runs it, in a scratch folder

@@ -344,6 +344,9 @@ final class ApiRoutes {
         g.writeEndArray();
       }
       g.writeEndArray();
+      if (ResultPrinter.isPlan(r.result().columns())) {
+        g.writeStringField("plan", ResultPrinter.planText(r.result().rows())); // EXPLAIN: its lines, to show as text
+      }
       g.writeNumberField("rowCount", r.result().rows().size());
       g.writeBooleanField("truncated", r.truncated());
       g.writeNumberField("rowLimit", rowLimit);

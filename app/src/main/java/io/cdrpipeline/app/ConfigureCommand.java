@@ -8,8 +8,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.config.Addresses;
 import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.config.ConfigLoader;
+import io.cdrpipeline.config.ServerSettings;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
@@ -129,7 +131,8 @@ final class ConfigureCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing config file without asking.")
   boolean overwrite;
 
-  @Option(names = "--no-check", description = "Do not check that the CDR buckets can be read (they are still kept apart from the rest).")
+  @Option(names = "--no-check", description = "Do not check that the CDR buckets can be read (they are still kept apart from the rest), "
+      + "nor that the host is an address of this machine (for a file written for another one).")
   boolean noCheck;
 
   private AppContext ctx;
@@ -453,10 +456,11 @@ final class ConfigureCommand implements Callable<Integer> {
     String region = s3Region != null ? s3Region : text("s3.region", null);
     Optional<URI> e = Optional.empty();
     if (endpoint != null && !endpoint.isBlank()) {
-      if (!endpoint.strip().matches("https?://[^/\\s]+/?")) {
-        throw new CdrCommand.UserException("--s3-endpoint: '" + endpoint + "' (expected http(s)://host[:port])");
+      try {
+        e = Optional.of(Addresses.endpoint(endpoint));
+      } catch (IllegalArgumentException bad) {
+        throw new CdrCommand.UserException("--s3-endpoint: " + bad.getMessage());
       }
-      e = Optional.of(URI.create(endpoint.strip()));
     }
     boolean pathStyle = old.path("s3").path("pathStyle").isBoolean() ? old.path("s3").path("pathStyle").asBoolean() : e.isPresent();
     return new S3Settings(e, pathStyle, Optional.ofNullable(region).filter(r -> !r.isBlank()), 8);
@@ -546,7 +550,7 @@ final class ConfigureCommand implements Callable<Integer> {
   /** The server block; returns a token made here (to be shown once), or null. */
   private String server(ObjectNode server) {
     String h = answer("--host", host, "12. The address the server listens on (127.0.0.1: this machine only; 0.0.0.0: every address)",
-        text("server.host", "127.0.0.1"), ConfigureCommand::host, false, false);
+        text("server.host", "127.0.0.1"), this::host, false, false);
     server.put("host", h);
     int p = Integer.parseInt(answer("--port", port, "13. The server's port", text("server.port", "8080"),
         a -> Integer.toString(Prompts.whole(a, 1, 65535)), false, false));
@@ -556,7 +560,7 @@ final class ConfigureCommand implements Callable<Integer> {
     if (!loopback || baseUrl != null || oldUrl != null) {
       String dflt = oldUrl != null ? oldUrl : "http://" + (loopback ? "localhost" : hostName(h)) + ":" + p;
       server.put("baseUrl", answer("--base-url", baseUrl, "    The address people reach it at, for the links it signs",
-          dflt, ConfigureCommand::baseUrl, false, false));
+          dflt, Addresses::baseUrl, false, false));
     }
     String oldToken = text("server.token", null);
     if (noToken) {
@@ -582,10 +586,7 @@ final class ConfigureCommand implements Callable<Integer> {
         }
         return a;
       }
-      if (!a.matches("[!-~]{16,512}")) {
-        throw new IllegalArgumentException("a token is 16 to 512 printable characters without spaces");
-      }
-      return a;
+      return ServerSettings.checkToken(a);
     }, true, false);
     if (t.isEmpty()) {
       server.remove("token");
@@ -595,30 +596,29 @@ final class ConfigureCommand implements Callable<Integer> {
     return t.equals(made) ? made : null;
   }
 
-  private static String host(String answer) {
-    String a = answer.strip();
-    if (!a.matches("[A-Za-z0-9.:%_-]+")) {
-      throw new IllegalArgumentException("'" + a + "' is not a host name or address (e.g. 127.0.0.1, 0.0.0.0)");
+  /**
+   * A listen address as the loader takes it and as {@code cdr serve} listens on it: an address
+   * of this machine (unless --no-check), so that configure never writes a host the service refuses.
+   */
+  private String host(String answer) {
+    String h = Addresses.host(answer);
+    if (!noCheck) {
+      try {
+        ReportServer.localAddress(h);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(e.getMessage().replaceFirst("^cannot listen on [^:]+: ", "")
+            + "; 'cdr serve' listens only on those");
+      }
     }
-    return a;
+    return h;
   }
 
-  private static String baseUrl(String answer) {
-    String a = answer.strip().replaceAll("/+$", "");
-    if (!a.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
-      throw new IllegalArgumentException("'" + a + "' is not http(s)://host[:port][/path] (without ? or #)");
-    }
-    return a;
-  }
-
+  /** True if the service on {@code host} is for this machine only (no token needed), as the service decides it. */
   static boolean isLoopback(String host) {
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
     try {
-      return host.matches("[0-9.:]+") && InetAddress.getByName(host).isLoopbackAddress();
+      return ReportServer.localAddress(host).isLoopbackAddress();
     } catch (IOException e) {
-      return false;
+      return false; // not this machine's (written with --no-check): off loopback, as far as configure can tell
     }
   }
 

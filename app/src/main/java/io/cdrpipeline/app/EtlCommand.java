@@ -191,9 +191,9 @@ final class EtlCommand implements Callable<Integer> {
       }
     }
     if (summary.days().size() > 1) {
-      out.printf("total: %d days processed, %d skipped, %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%n",
-          summary.daysProcessed(), summary.daysSkipped(), summary.filesRead(), summary.rowsWritten(),
-          summary.rejected(), Commands.bytes(summary.bytesRead()), summary.elapsed().toMillis() / 1000.0,
+      out.printf("total: %d %s processed, %d skipped, %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%n",
+          summary.daysProcessed(), summary.daysProcessed() == 1 ? "day" : "days", summary.daysSkipped(),
+          summary.filesRead(), summary.rowsWritten(), summary.rejected(), Commands.bytes(summary.bytesRead()), summary.elapsed().toMillis() / 1000.0,
           summary.filesPerSecond());
     }
   }

@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 @Command(name = "launch", mixinStandardHelpOptions = true,
     description = {
       "Set up what cdr needs and run the service in the foreground until it is stopped.",
-      "It checks the CDR buckets, creates the folders or S3 buckets of the processed table and the reports,",
+      "It first refuses what the service would refuse (a host not of this machine, no token off loopback, a",
+      "port in use), before anything is made; checks the CDR buckets, creates the folders or S3 buckets of the processed table and the reports,",
       "the state folder, the catalog and the processed table; runs the full workflow (crawl everything, ETL",
       "every day) first when launch.fullEtl is set and it has not succeeded yet (or with --full-etl); then",
       "serves as 'cdr serve' does: schedules, resumed executions, backfill, the HTTP server.",
@@ -68,6 +69,8 @@ final class LaunchCommand implements Callable<Integer> {
     Config config = ctx.config();
     ctx.serviceLog = line -> log("service", LogLine.fields("message", line));
     log("launch", LogLine.fields("config", ctx.configPath().map(Object::toString).orElse("defaults under ./data")));
+    // everything the service would refuse is refused before anything is made or any day processed
+    step("check-service", () -> "can listen on " + WebConsole.checkListen(config, host, port));
     step("check-buckets", this::checkBuckets);
     step("create", this::create);
     Executor executor = ctx.executor();
@@ -123,6 +126,12 @@ final class LaunchCommand implements Callable<Integer> {
     said.add(check("CDR bucket", ctx.cdrStore()));
     if (ctx.additionalStore() != null) {
       said.add(check("additional bucket", ctx.additionalStore()));
+    }
+    // the S3 buckets of the table and reports are reached now, so that an unreachable one is told before anything is made
+    for (StoreLocation l : List.of(ctx.config().processedBucket(), ctx.config().reportsBucket())) {
+      if (l instanceof StoreLocation.S3 s3) {
+        said.add(s3.display() + (bucketExists(s3) ? ": reachable" : ": reachable, made next"));
+      }
     }
     return String.join("; ", said);
   }
@@ -195,19 +204,29 @@ final class LaunchCommand implements Callable<Integer> {
     }
   }
 
-  private void createBucket(StoreLocation.S3 location, List<String> created, List<String> made) {
+  /** True if the bucket exists, false if it does not (yet); one line if it cannot be reached. */
+  private boolean bucketExists(StoreLocation.S3 location) throws IOException {
     try (var client = ObjectStores.accountClient(ctx.config().s3())) {
-      try {
-        client.headBucket(r -> r.bucket(location.bucket()));
-        return;
-      } catch (NoSuchBucketException e) {
-        // made below
-      } catch (S3Exception e) {
-        if (e.statusCode() != 404) {
-          throw new CdrCommand.UserException("cannot reach the bucket " + location.display() + ": "
-              + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
-        }
+      client.headBucket(r -> r.bucket(location.bucket()));
+      return true;
+    } catch (NoSuchBucketException e) {
+      return false;
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return false;
       }
+      // a HEAD has no error body: its status says why (403: these credentials may not use it)
+      String why = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+      throw new IOException("cannot reach the bucket " + location.display() + ": "
+          + (why != null ? why : "HTTP " + e.statusCode() + (e.statusCode() == 403 ? " (access denied to these credentials)" : "")), e);
+    }
+  }
+
+  private void createBucket(StoreLocation.S3 location, List<String> created, List<String> made) throws IOException {
+    if (bucketExists(location)) {
+      return;
+    }
+    try (var client = ObjectStores.accountClient(ctx.config().s3())) {
       String region = client.serviceClientConfiguration().region().id();
       client.createBucket(r -> {
         r.bucket(location.bucket());

@@ -101,18 +101,7 @@ public final class ReportServer implements AutoCloseable {
     if (started) {
       throw new IllegalStateException("report server already started on port " + port());
     }
-    InetAddress address = localAddress(host);
-    access.checkListen(address, hostPort(host, port));
-    if (port != 0) {
-      // bound once first, as Jetty binds, so a port in use is told here and Javalin never logs its own failure
-      try (ServerSocket probe = new ServerSocket()) {
-        probe.setReuseAddress(true);
-        probe.bind(new InetSocketAddress(address, port));
-      } catch (BindException e) {
-        throw new IOException("cannot listen on " + hostPort(host, port) + ": " + e.getMessage()
-            + " (choose another with --port, or server.port in the config)", e);
-      }
-    }
+    checkListen(host, port, access);
     try {
       app.start(host, port);
     } catch (RuntimeException e) {
@@ -130,8 +119,28 @@ public final class ReportServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Refuses, before anything is started or made, what {@link #start} would refuse: a host that
+   * is not an address of this machine, an address off loopback without a token, a port that
+   * cannot be bound (bound once and released). An IOException with the cause in one line.
+   */
+  static void checkListen(String host, int port, ConsoleAccess access) throws IOException {
+    InetAddress address = localAddress(host);
+    access.checkListen(address, hostPort(host, port));
+    if (port != 0) {
+      // bound once first, as Jetty binds, so a port in use is told here and Javalin never logs its own failure
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.setReuseAddress(true);
+        probe.bind(new InetSocketAddress(address, port));
+      } catch (BindException e) {
+        throw new IOException("cannot listen on " + hostPort(host, port) + ": " + e.getMessage()
+            + " (choose another with --port, or server.port in the config)", e);
+      }
+    }
+  }
+
   /** The address of the host, if it is one this machine has (or the any-address). */
-  private static InetAddress localAddress(String host) throws IOException {
+  static InetAddress localAddress(String host) throws IOException {
     if (host.isBlank()) {
       throw new IOException("cannot listen on '" + host + "': no host given (e.g. 127.0.0.1, or 0.0.0.0 for every address)");
     }
@@ -149,7 +158,7 @@ public final class ReportServer implements AutoCloseable {
   }
 
   private static String hostPort(String host, int port) {
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    return io.cdrpipeline.config.Addresses.inUrl(host) + ":" + port;
   }
 
   /** The port the server listens on. */

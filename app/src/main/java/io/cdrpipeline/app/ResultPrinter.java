@@ -32,6 +32,24 @@ final class ResultPrinter {
     }
   }
 
+  /**
+   * True for the result of {@code EXPLAIN [ANALYZE]}: DuckDB's two columns, the plan drawn as
+   * lines of text in {@code explain_value}, which belong on the screen as they are, not in a cell.
+   */
+  static boolean isPlan(List<String> columns) {
+    return columns != null && columns.equals(List.of("explain_key", "explain_value"));
+  }
+
+  /** The text of a plan's rows, each as DuckDB drew it. */
+  static String planText(List<List<Object>> rows) {
+    StringBuilder b = new StringBuilder();
+    for (List<Object> r : rows) {
+      String text = r.get(1) == null ? "" : r.get(1).toString();
+      b.append(text.endsWith("\n") ? text : text + "\n");
+    }
+    return b.toString();
+  }
+
   /** Text of a value as shown in tables and CSV. */
   static String text(Object v) {
     if (v == null) {
@@ -159,6 +177,7 @@ final class ResultPrinter {
       List<String> names;
       List<String> types;
       final List<String[]> rows = new ArrayList<>();
+      final List<List<Object>> plan = new ArrayList<>();
 
       @Override
       public void header(List<String> columns, List<String> t) {
@@ -168,6 +187,10 @@ final class ResultPrinter {
 
       @Override
       public void row(List<Object> values) {
+        if (isPlan(names)) {
+          plan.add(values);
+          return;
+        }
         String[] r = new String[values.size()];
         for (int i = 0; i < r.length; i++) {
           r[i] = values.get(i) == null ? "NULL" : text(values.get(i));
@@ -177,6 +200,10 @@ final class ResultPrinter {
 
       @Override
       public void end() {
+        if (isPlan(names)) {
+          out.print(planText(plan)); // the plan's lines as DuckDB drew them
+          return;
+        }
         int n = names.size();
         int[] w = new int[n];
         for (int i = 0; i < n; i++) {

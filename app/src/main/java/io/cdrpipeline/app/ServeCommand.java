@@ -57,6 +57,7 @@ final class ServeCommand implements Callable<Integer> {
     if (port != null && (port < 0 || port > 65535)) {
       throw new CdrCommand.UserException("--port: " + port + " is not a port (0 to 65535)");
     }
+    WebConsole.checkListen(ctx.config(), host, port); // before the catalog is opened, or made
     Executor executor = ctx.executor();
     Clock clock = Clock.systemUTC();
     CountDownLatch stop = new CountDownLatch(1);

@@ -90,8 +90,10 @@ abstract class SparkSubmission {
     }
 
     /**
-     * The one line that says why the driver failed: the job's {@code cdr-spark:} line, else the
-     * last exception or error its log shows, else its last line.
+     * The one line that says why the driver failed: the job's {@code cdr-spark:} line; else, when
+     * the driver's JVM did not even start (a bad {@code spark.driver.memory}, an unknown JVM
+     * option), the JVM's own first lines above its generic "A fatal exception has occurred";
+     * else the last exception or error its log shows, else its last line.
      */
     Optional<String> error() {
       List<String> lines = tail(err, 200);
@@ -99,6 +101,10 @@ abstract class SparkSubmission {
         if (lines.get(i).startsWith(ERROR_PREFIX)) {
           return Optional.of(lines.get(i).substring(ERROR_PREFIX.length()).strip());
         }
+      }
+      Optional<String> notStarted = jvmNotStarted(lines);
+      if (notStarted.isPresent()) {
+        return notStarted;
       }
       for (int i = lines.size() - 1; i >= 0; i--) {
         String l = lines.get(i).strip();
@@ -114,6 +120,28 @@ abstract class SparkSubmission {
         }
       }
       return Optional.empty();
+    }
+
+    /**
+     * The JVM's launcher ends a failed start with these lines, which say nothing of the cause:
+     * the lines above them do ("Invalid maximum heap size: -Xmxbanana").
+     */
+    private static final List<String> JVM_NOT_STARTED = List.of("Error: Could not create the Java Virtual Machine.",
+        "Error: A fatal exception has occurred. Program will exit.");
+
+    /** Why the driver's JVM did not start, if that is what its log shows: its first meaningful lines, at most three. */
+    private static Optional<String> jvmNotStarted(List<String> lines) {
+      int end = -1;
+      for (int i = 0; i < lines.size() && end < 0; i++) {
+        if (JVM_NOT_STARTED.contains(lines.get(i).strip())) {
+          end = i;
+        }
+      }
+      if (end < 0) {
+        return Optional.empty();
+      }
+      List<String> cause = lines.subList(0, end).stream().map(String::strip).filter(l -> !l.isEmpty()).limit(3).toList();
+      return Optional.of("the driver's JVM did not start: " + (cause.isEmpty() ? lines.get(end).strip() : String.join("; ", cause)));
     }
 
     /** How messages name the application: its id once the driver gave one, else its tag. */

@@ -268,7 +268,14 @@ final class StartCommand implements Runnable {
     if (end.output().isPresent()) {
       ctx.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(end.output().get()));
       if (end.output().get().hasNonNull("link")) {
-        ctx.out.println("download link: " + end.output().get().get("link").asText());
+        String link = end.output().get().get("link").asText();
+        ctx.out.println("download link: " + link);
+        String server = ctx.config().server().baseUrl();
+        if (link.startsWith(server + "/")) {
+          // a signed link of the product's own server, not an S3 presigned URL: nothing answers it without the service
+          ctx.out.println("  (served by 'cdr serve' or 'cdr launch' at " + server
+              + ": the link works only while the service runs, until it expires)");
+        }
       }
     }
     return end.status() == ExecutionStatus.SUCCEEDED ? 0 : CdrCommand.FAILED;

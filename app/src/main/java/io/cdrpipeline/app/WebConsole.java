@@ -59,7 +59,23 @@ final class WebConsole {
     });
     ApiRoutes api = new ApiRoutes(new ApiRoutes.Parts(ctx.catalog(), ctx.executions(), executor, run, queries,
         ctx.reportsStore(), ctx.reportLinks(), config.linkExpiry(), ctx.tempDir(), metrics, clock));
-    return new ReportServer(ctx.reportsStore(), ctx.signer(), clock,
-        new ConsoleAccess(config.server().token(), config.server().baseUrl()), api);
+    return new ReportServer(ctx.reportsStore(), ctx.signer(), clock, access(config), api);
+  }
+
+  /** Who may use the console and the API, from {@code server.token} and {@code server.baseUrl}. */
+  static ConsoleAccess access(Config config) {
+    return new ConsoleAccess(config.server().token(), config.server().baseUrl());
+  }
+
+  /**
+   * Refuses, before anything is opened or made, a host and port the service cannot listen on
+   * ({@code --host}/{@code --port}, else the config's): not an address of this machine, off
+   * loopback without a token, a port in use. Returns where it will listen.
+   */
+  static String checkListen(Config config, String host, Integer port) throws IOException {
+    String h = host != null ? host : config.server().host();
+    int p = port != null ? port : config.server().port();
+    ReportServer.checkListen(h, p, access(config));
+    return io.cdrpipeline.config.Addresses.inUrl(h) + ":" + p;
   }
 }

@@ -141,6 +141,24 @@ class ApiServerTest {
   }
 
   @Test
+  void anExplainGivesThePlanAsTextAndAMissingTableNamesTheTables() throws Exception {
+    HttpResponse<String> r = f.post("/api/query",
+        "{\"sql\":\"EXPLAIN ANALYZE SELECT hour, count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 GROUP BY hour\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode j = ConsoleFixture.json(r);
+    List<String> plan = j.path("plan").asText().lines().toList();
+    assertThat(plan).hasSizeGreaterThan(10) // the lines as DuckDB drew them, for the console to show as they are
+        .anySatisfy(l -> assertThat(l).contains("Query Profiling Information"))
+        .anySatisfy(l -> assertThat(l.strip()).startsWith("\u2502").contains("Total Files Read:"));
+    assertThat(ConsoleFixture.json(f.post("/api/query", "{\"sql\":\"SELECT 1 AS one\"}")).has("plan")).isFalse();
+
+    HttpResponse<String> missing = f.post("/api/query", "{\"sql\":\"SELECT * FROM nosuch\"}");
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(ConsoleFixture.json(missing).get("error").asText()).isEqualTo("no table nosuch; the tables are processed_cdrs, "
+        + "amazon_chime_voice_connector_cdrs, quarantined_cdrs (also under the database name, e.g. cdrs.processed_cdrs)");
+  }
+
+  @Test
   void aQueryIsCutAtTheRowLimitAndStoppedAtTheApiTimeout() throws Exception {
     JsonNode j = ConsoleFixture.json(f.post("/api/query", "{\"sql\":\"SELECT * FROM range(1000)\"}"));
     assertThat(j.get("rowCount").asInt()).isEqualTo(50);

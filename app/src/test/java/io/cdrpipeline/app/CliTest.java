@@ -135,8 +135,91 @@ class CliTest {
     assertThat(first.out()).contains("npanxx").contains("TotalDuration").contains("CallCount")
         .contains("rows in processed_cdrs").contains("600").contains("rejected files (quarantined): 18")
         .contains("Next, try:");
+    // the corrected query leads: real counts, no NULL npanxx; the original's follows, said to be defective
+    String out = first.out();
+    int corrected = out.indexOf("(the starter kit's query, corrected)");
+    int original = out.indexOf("the original's query, verbatim, with its defect");
+    assertThat(corrected).isPositive().isLessThan(original);
+    List<List<String>> correctedRows = tableRows(out.substring(corrected, original));
+    assertThat(correctedRows).hasSize(10).noneMatch(r -> r.get(0).equals("NULL"));
+    long calls = correctedRows.stream().mapToLong(r -> Long.parseLong(r.get(2))).sum();
+    assertThat(calls).isGreaterThan(10); // not one per npanxx
+    String top = cdr("query", "--format", "csv", "SELECT npanxx, count(*) FROM processed_cdrs WHERE npanxx IS NOT NULL "
+        + "GROUP BY npanxx ORDER BY sum(duration) DESC, npanxx LIMIT 1").out().lines().skip(1).findFirst().orElseThrow();
+    assertThat(String.join(",", correctedRows.get(0).get(0), correctedRows.get(0).get(2))).isEqualTo(top);
+    assertThat(tableRows(out.substring(original))).isNotEmpty().allMatch(r -> r.get(2).equals("1"));
     Run second = cdr("demo", "--calls", "200");
     assertThat(second.code()).isZero();
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs").out()).isEqualTo("n\n600\n");
+  }
+
+  @Test
+  void bothBenchmarksRunAndEveryRatioAndTargetTheyPrintIsExplainedInTheReadme() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String section = readme.substring(readme.indexOf("\n## Benchmark\n"), readme.indexOf("\n## Architecture\n"));
+    assertThat(readme).contains("| `cdr bench-table ");
+    Run bench = cdr("bench", "--calls", "60", "--connectors", "2", "--workers", "1", "--xmx", "256m");
+    assertThat(bench.code()).as(bench.err()).isZero();
+    Run table = cdr("bench-table", "--small", "1", "--large", "2", "--rows", "20", "--seed-days", "1", "--seed-rows", "20",
+        "--xmx", "256m");
+    assertThat(table.code()).as(table.err()).isZero();
+    List<String> ratioLines = (bench.out() + table.out()).lines().filter(l -> l.startsWith("ratio")).toList();
+    assertThat(ratioLines).hasSize(3);
+    java.util.regex.Matcher ratio = java.util.regex.Pattern.compile("\\b([a-z]\\d?/[a-z]\\d?) = ")
+        .matcher(String.join("\n", ratioLines));
+    List<String> names = new java.util.ArrayList<>();
+    while (ratio.find()) {
+      names.add(ratio.group(1));
+    }
+    assertThat(names).containsExactly("c/a", "c/a2", "c/b", "d/e", "h2/h1", "r2/r1", "s/d");
+    for (String n : names) {
+      assertThat(section).as(n).contains("`" + n + "`");
+    }
+    java.util.regex.Matcher target = java.util.regex.Pattern.compile("\\((targets?:? [^)]*)\\)").matcher(String.join("\n", ratioLines));
+    int targets = 0;
+    for (; target.find(); targets++) {
+      assertThat(section).as(target.group()).contains(target.group());
+    }
+    assertThat(targets).isEqualTo(4);
+  }
+
+  /** The cells of the rows of the first table printed in {@code text}. */
+  static List<List<String>> tableRows(String text) {
+    List<String> lines = text.lines().toList();
+    int start = lines.indexOf(lines.stream().filter(l -> l.startsWith("+-")).findFirst().orElseThrow());
+    List<List<String>> rows = new java.util.ArrayList<>();
+    for (String l : lines.subList(start + 3, lines.size())) { // rule, header, rule
+      if (!l.startsWith("|")) {
+        break;
+      }
+      rows.add(java.util.Arrays.stream(l.substring(1, l.length() - 1).split("\\|")).map(String::strip).toList());
+    }
+    return rows;
+  }
+
+  @Test
+  void queryPrintsAPlanAsItsLinesAndAMissingTableWithTheTablesThereAre() {
+    assertThat(cdr("generate", "--date", "2026-11-27", "--calls", "20").code()).isZero();
+    assertThat(cdr("etl", "--date", "2026-11-27").code()).isZero();
+    Run plan = cdr("query",
+        "EXPLAIN ANALYZE SELECT hour, count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 GROUP BY hour");
+    assertThat(plan.code()).as(plan.err()).isZero();
+    List<String> lines = plan.out().lines().toList();
+    assertThat(lines).hasSizeGreaterThan(10).noneMatch(l -> l.startsWith("| analyzed_plan"))
+        .anySatisfy(l -> assertThat(l).contains("Query Profiling Information"))
+        .anySatisfy(l -> assertThat(l.strip()).matches("\u2502\\s*Total Files Read: 1\\s*\u2502"));
+    assertThat(cdr("query", "EXPLAIN SELECT count(*) FROM processed_cdrs").out()).contains("\n\u2502").doesNotContain("physical_plan");
+
+    for (String[] missing : new String[][] {
+        {"SELECT * FROM nosuch", "error: no table nosuch; the tables are"},
+        {"SELECT * FROM cdrs.nosuch", "error: no table nosuch; the tables are"},
+        {"SELECT * FROM quarantine_cdrs", "error: no table quarantine_cdrs (did you mean quarantined_cdrs?); the tables are"}}) {
+      Run r = cdr("query", missing[0]);
+      assertThat(r.code()).as(missing[0]).isEqualTo(1);
+      assertThat(r.err().strip()).as(missing[0]).startsWith(missing[1])
+          .endsWith("processed_cdrs, amazon_chime_voice_connector_cdrs, quarantined_cdrs (also under the database name, "
+              + "e.g. cdrs.processed_cdrs)")
+          .doesNotContain("pg_").doesNotContain("\n");
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.cdrpipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.config.ConfigLoader;
@@ -260,6 +261,69 @@ class ConfigureCliTest {
     Run none = cdr("configure", "--yes", "--no-check", "--cdr-bucket", "s3://not-checked");
     assertThat(none.code()).as(none.err()).isZero();
     assertThat(ConfigLoader.load(dir.resolve("cdr.yaml")).cdrBucket()).isEqualTo(new StoreLocation.S3("not-checked", ""));
+  }
+
+  /** The options of every question before the server's, for the tests of the server's questions. */
+  static final List<String> BEFORE_THE_SERVER = List.of("configure", "--cdr-bucket", "cdrs", "--daily-workers", "10",
+      "--full-workers", "100", "--no-additional-bucket", "--full-etl", "--processed-bucket", "out/table",
+      "--reports-bucket", "out/reports", "--state-dir", "out/state", "--no-notify", "--daily-schedule", "09:00",
+      "--report-schedule", "2 12:00");
+
+  @Test
+  void aListenAddressOrLinkTheServiceWouldRefuseIsAskedAgainWithTheReason() throws Exception {
+    bucket("cdrs");
+    Run r = typed(List.of(
+        "25:00",                    // 12. host: not an address
+        "not_a_host",               //    not a host name
+        "10.99.99.99",              //    not an address of this machine
+        "0.0.0.0",                  //    every address
+        "",                         // 13. port: 8080
+        "http://[25:00]:8080",      //     the link address: not a URL with a host
+        "http://not_a_host:8080",   //     nor this
+        "https://cdr.example.com/", //     ok
+        ""                          // 14. token: a new one
+    ), BEFORE_THE_SERVER.toArray(String[]::new));
+    assertThat(r.code()).as(r.err() + r.screen()).isZero();
+    String notAnAddress = "'25:00' is not a host name or address: it is not an IPv6 address";
+    assertThat(r.screen()).contains(notAnAddress)
+        .contains("'not_a_host' is not a host name or address: a host name has only letters, digits, '-'")
+        .contains("10.99.99.99 is not an address of this machine")
+        .contains("'http://[25:00]:8080' is not a URL with a host")
+        .contains("'http://not_a_host:8080' is not a URL with a host")
+        .doesNotContain("nothing was written");
+    Config c = ConfigLoader.load(dir.resolve("cdr.yaml"));
+    assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    assertThat(c.server().baseUrl()).isEqualTo("https://cdr.example.com");
+    assertThat(c.server().token()).isPresent();
+
+    // the loader says the same of the same value: one check for both
+    Files.writeString(dir.resolve("other.yaml"), "server: {host: '25:00'}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("other.yaml"))).hasMessageContaining(notAnAddress);
+  }
+
+  @Test
+  void withYesAHostTheServiceWouldRefuseIsNotWritten() throws Exception {
+    bucket("cdrs");
+    for (String[] bad : new String[][] {
+        {"10.99.99.99", "error: --host: 10.99.99.99 is not an address of this machine"},
+        {"25:00", "error: --host: '25:00' is not a host name or address"},
+        {"not_a_host", "error: --host: 'not_a_host' is not a host name or address"}}) {
+      List<String> args = new java.util.ArrayList<>(BEFORE_THE_SERVER);
+      args.addAll(List.of("--host", bad[0], "--yes"));
+      Run r = cdr(args.toArray(String[]::new));
+      assertThat(r.code()).as(bad[0]).isEqualTo(2);
+      assertThat(r.err().strip()).as(bad[0]).startsWith(bad[1]).doesNotContain("\n");
+      assertThat(dir.resolve("cdr.yaml")).doesNotExist();
+    }
+    // for another machine, with --no-check: written; and 'cdr serve' here refuses it as configure did
+    List<String> args = new java.util.ArrayList<>(BEFORE_THE_SERVER);
+    args.addAll(List.of("--host", "10.99.99.99", "--no-check", "--yes"));
+    Run other = cdr(args.toArray(String[]::new));
+    assertThat(other.code()).as(other.err()).isZero();
+    assertThat(ConfigLoader.load(dir.resolve("cdr.yaml")).server().baseUrl()).isEqualTo("http://10.99.99.99:8080");
+    Run serve = cdr("serve", "--port", "0");
+    assertThat(serve.code()).isEqualTo(1);
+    assertThat(serve.err().strip()).contains("10.99.99.99 is not an address of this machine");
   }
 
   @Test

@@ -123,8 +123,12 @@ public final class FakeSparkSubmit {
     }
     Path args = Files.writeString(home.resolve("jvm.args"), argFile.toString());
     Path submit = home.resolve("bin/spark-submit");
-    Files.writeString(submit, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '@" + args
-        + "' " + FakeSparkSubmit.class.getName() + " \"$@\"\n");
+    // as Spark's launcher starts a client-mode driver: -Xmx from spark.driver.memory, unchecked
+    Files.writeString(submit, "#!/bin/sh\nmem=\nconf=\nfor a in \"$@\"; do\n"
+        + "  if [ -n \"$conf\" ]; then case \"$a\" in spark.driver.memory=*) mem=\"-Xmx${a#spark.driver.memory=}\";; esac; fi\n"
+        + "  if [ \"$a\" = --conf ]; then conf=1; else conf=; fi\ndone\n"
+        + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '@" + args
+        + "' ${mem:+\"$mem\"} " + FakeSparkSubmit.class.getName() + " \"$@\"\n");
     Files.setPosixFilePermissions(submit, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     return home;
   }

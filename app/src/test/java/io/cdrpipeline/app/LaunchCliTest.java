@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.testing.S3Server;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
@@ -118,7 +119,7 @@ class LaunchCliTest {
     }
     List<String> steps = lines.stream().filter(f -> f.get("event").equals("launch") && f.containsKey("step"))
         .map(f -> f.get("step") + " " + f.get("status")).toList();
-    assertThat(steps).containsExactly("check-buckets started", "check-buckets succeeded", "create started",
+    assertThat(steps).containsExactly("check-service started", "check-service succeeded", "check-buckets started", "check-buckets succeeded", "create started",
         "create succeeded", "full-etl started", "full-etl succeeded", "service started");
     assertThat(lines).anyMatch(f -> "service".equals(f.get("event")) && "stopping".equals(f.get("message")));
 
@@ -218,6 +219,62 @@ class LaunchCliTest {
         + ": bucket folder does not exist");
     assertThat(missing.out()).contains("step=check-buckets status=failed");
     assertThat(dir.resolve("st/catalog.db")).doesNotExist(); // nothing made before the buckets are checked
+  }
+
+  @Test
+  void whatTheServiceWouldRefuseIsRefusedBeforeAnythingIsMadeOrProcessed() throws Exception {
+    assertThat(cdr("generate", "--bucket", "cdrs", "--date", "2026-11-02", "--calls", "5").code()).isZero();
+    config("launch: {fullEtl: true}\n"); // no token
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int busy = taken.getLocalPort();
+      Map<String, List<String>> refusals = new LinkedHashMap<>();
+      refusals.put("error: cannot listen on 127.0.0.1:" + busy + ": Address already in use (choose another with --port, "
+          + "or server.port in the config)", List.of("launch", "--port", Integer.toString(busy)));
+      refusals.put("error: cannot listen on 10.99.99.99: 10.99.99.99 is not an address of this machine (e.g. 127.0.0.1, "
+          + "or 0.0.0.0 for every address)", List.of("launch", "--host", "10.99.99.99"));
+      refusals.put("error: cannot listen on 0.0.0.0:0 without server.token: off loopback the console and the API need a "
+          + "token (set server.token in the config, e.g. to the output of 'openssl rand -hex 32')",
+          List.of("launch", "--host", "0.0.0.0"));
+      for (Map.Entry<String, List<String>> r : refusals.entrySet()) {
+        Run run = cdr(r.getValue().toArray(String[]::new));
+        assertThat(run.code()).as(r.getKey()).isEqualTo(1);
+        assertThat(run.err().strip()).isEqualTo(r.getKey());
+        List<String> steps = run.out().lines().map(LaunchCliTest::fields).filter(f -> f.containsKey("step"))
+            .map(f -> f.get("step") + " " + f.get("status")).toList();
+        assertThat(steps).as(r.getKey()).containsExactly("check-service started", "check-service failed");
+        // nothing made: no state folder, catalog, table or report folder, and no day processed
+        assertThat(dir.resolve("out")).as(r.getKey()).doesNotExist();
+      }
+      // cdr serve alone refuses as early: its catalog is not made either
+      Run serve = cdr("serve", "--host", "10.99.99.99");
+      assertThat(serve.code()).isEqualTo(1);
+      assertThat(serve.err().strip()).startsWith("error: cannot listen on 10.99.99.99: ");
+      assertThat(dir.resolve("out")).doesNotExist();
+    }
+  }
+
+  @Test
+  void anS3BucketOfTheTableThatCannotBeReachedIsToldBeforeAnythingIsMade() throws Exception {
+    assertThat(cdr("generate", "--bucket", "cdrs", "--date", "2026-11-02", "--calls", "5").code()).isZero();
+    try (S3Server s3 = new S3Server()) {
+      Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: cdrs\nprocessedBucket: s3://lake/tables\nreportsBucket: out/reports\n"
+          + "stateDir: out/state\nlaunch: {fullEtl: true}\nschedules: {daily: off, monthlyReport: off}\n"
+          + "server: {host: 127.0.0.1, port: 0, baseUrl: 'http://localhost:1'}\n"
+          + "s3: {endpoint: '" + s3.endpoint() + "', region: us-east-1}\n");
+      System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
+      System.setProperty("aws.secretAccessKey", "not-the-secret-key"); // the server refuses these credentials
+      Run r;
+      try {
+        r = cdr("launch");
+      } finally {
+        System.clearProperty("aws.accessKeyId");
+        System.clearProperty("aws.secretAccessKey");
+      }
+      assertThat(r.code()).isEqualTo(1);
+      assertThat(r.err().strip()).startsWith("error: cannot reach the bucket s3://lake/tables: ").doesNotContain("\n");
+      assertThat(r.out()).contains("step=check-buckets status=failed").doesNotContain("step=create");
+      assertThat(dir.resolve("out")).doesNotExist(); // no state folder, catalog or report folder
+    }
   }
 
   @Test

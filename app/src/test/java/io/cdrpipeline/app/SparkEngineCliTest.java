@@ -112,6 +112,19 @@ class SparkEngineCliTest {
   }
 
   @Test
+  void aDriverWhoseJvmCannotStartSaysWhyInItsOneLine() throws Exception {
+    assertThat(cli.cdr("generate", "--date", "2026-11-11", "--calls", "10").code()).isZero();
+    config(conf("spark.driver.memory", "banana")); // spark-submit gives it to the driver's JVM as -Xmxbanana
+    CliRun r = cli.cdr("etl", "--date", "2026-11-11");
+    assertThat(r.code()).isEqualTo(1);
+    List<String> errors = r.err().lines().filter(l -> !l.startsWith("spark: application")).toList();
+    assertThat(errors).singleElement().satisfies(l -> assertThat(l)
+        .matches("error: Spark application etl-\\S+ failed: the driver's JVM did not start: "
+            + "Invalid maximum heap size: -Xmxbanana \\(driver log: .*/driver\\.err\\)"));
+    assertThat(cli.count()).isEqualTo("n,d\n0,0\n");
+  }
+
+  @Test
   void theDailyWorkflowSubmitsTheApplicationAndRecordsIt() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-04", "--calls", "50").code()).isZero();
     CliRun r = cli.cdr("start", "daily", "--date", "2026-11-04");

@@ -104,8 +104,33 @@ class WorkflowCliTest {
     assertThat(cdr("etl", "--date", "2026-10-05").code()).isZero();
     Run r = cdr("start", "report", "--month", "2026-10");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).containsPattern("download link: http://localhost:8080/reports/2026-10/npanxx\\.csv\\?expires=\\d+&signature=");
+    assertThat(r.out()).containsPattern("download link: http://localhost:8080/reports/2026-10/npanxx\\.csv\\?expires=\\d+&signature=\\S+\n"
+        + "  \\(served by 'cdr serve' or 'cdr launch' at http://localhost:8080: the link works only while the service runs, "
+        + "until it expires\\)\n");
     assertThat(cdr("start", "report", "--month", "2026-13").code()).isEqualTo(2);
+  }
+
+  @Test
+  void oneDayIsOneDayAndTheDailyOutputNamesItsDayOnce() throws Exception {
+    assertThat(cdr("generate", "--date", "2026-11-02", "--calls", "12").code()).isZero();
+    Run full = cdr("start", "full");
+    assertThat(full.code()).as(full.out() + full.err()).isZero();
+    assertThat(full.out()).contains("CDR Processing Complete: 1 day processed, 0 unchanged").doesNotContain("1 days");
+    assertThat(cdr("generate", "--date", "2026-11-03", "--calls", "12").code()).isZero();
+    assertThat(cdr("crawl", "raw").code()).isZero();
+    Run etl = cdr("etl", "--full");
+    assertThat(etl.code()).as(etl.err()).isZero();
+    assertThat(etl.out()).contains("total: 1 day processed, 1 skipped,");
+
+    Run daily = cdr("start", "daily", "--date", "2026-11-03");
+    assertThat(daily.code()).as(daily.out() + daily.err()).isZero();
+    String id = daily.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
+    Execution e = new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))))
+        .get(id).orElseThrow();
+    com.fasterxml.jackson.databind.JsonNode output = e.output().orElseThrow();
+    assertThat(output.path("Date").asText()).isEqualTo("2026-11-03"); // the original's input key, as its input has it
+    assertThat(output.has("date")).isFalse();
+    assertThat(output.path("rowsWritten").asLong()).isEqualTo(12);
   }
 
   @Test

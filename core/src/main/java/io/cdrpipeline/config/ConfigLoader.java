@@ -248,10 +248,11 @@ public final class ConfigLoader {
         : Durations.parse("linkExpiry", raw.linkExpiry, Duration.ofSeconds(1), MAX_LINK_EXPIRY);
     ServerSettings server = d.server();
     if (raw.server != null) {
-      String host = raw.server.host == null ? server.host() : raw.server.host.trim();
-      if (host.isEmpty() || !host.matches("[A-Za-z0-9.:%_-]+")) {
-        throw new ConfigException("bad value for 'server.host' in " + file + ": '" + host
-            + "' (expected a host name or address, e.g. 127.0.0.1 or 0.0.0.0)");
+      String host;
+      try {
+        host = Addresses.host(raw.server.host == null ? server.host() : raw.server.host);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("bad value for 'server.host' in " + file + ": " + e.getMessage());
       }
       int port = raw.server.port == null ? server.port() : raw.server.port;
       if (port < 0 || port > 65535) {
@@ -263,40 +264,24 @@ public final class ConfigLoader {
             + ": 0 (any free port) needs server.baseUrl, or the links would point at port 0");
       }
       boolean anyAddress = host.equals("0.0.0.0") || host.equals("::") || host.equals("127.0.0.1") || host.equals("::1");
-      String baseUrl = raw.server.baseUrl != null ? raw.server.baseUrl.trim()
-          : "http://" + (anyAddress ? "localhost" : host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-      if (!baseUrl.matches("https?://[^/\\s?#]+(/[^\\s?#]*)?")) {
-        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl
-            + "' (expected http(s)://host[:port][/path], without ? or #)");
-      }
+      String baseUrl;
       try {
-        if (java.net.URI.create(baseUrl).getHost() == null) {
-          throw new IllegalArgumentException("no host");
-        }
+        baseUrl = Addresses.baseUrl(raw.server.baseUrl != null ? raw.server.baseUrl
+            : "http://" + (anyAddress ? "localhost" : Addresses.inUrl(host)) + ":" + port);
       } catch (IllegalArgumentException e) {
-        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": '" + baseUrl + "' is not a URL with a host");
+        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": " + e.getMessage());
       }
-      server = new ServerSettings(host, port, baseUrl.replaceAll("/+$", ""), token(raw.server.token, file));
+      server = new ServerSettings(host, port, baseUrl, token(raw.server.token, file));
     }
     S3Settings s3 = d.s3();
     if (raw.s3 != null) {
       java.util.Optional<java.net.URI> endpoint = java.util.Optional.empty();
       if (raw.s3.endpoint != null && !raw.s3.endpoint.isBlank()) {
-        String e = raw.s3.endpoint.trim();
-        if (!e.matches("https?://[^/\\s]+/?")) {
-          throw new ConfigException("bad value for 's3.endpoint' in " + file + ": '" + e + "' (expected http(s)://host[:port])");
-        }
-        java.net.URI uri;
         try {
-          uri = java.net.URI.create(e);
-        } catch (IllegalArgumentException ex) {
-          uri = null;
+          endpoint = java.util.Optional.of(Addresses.endpoint(raw.s3.endpoint));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException("bad value for 's3.endpoint' in " + file + ": " + e.getMessage());
         }
-        if (uri == null || uri.getHost() == null || uri.getPort() > 65535) {
-          throw new ConfigException("bad value for 's3.endpoint' in " + file + ": '" + e
-              + "' is not a URL with a host and a port up to 65535");
-        }
-        endpoint = java.util.Optional.of(uri);
       }
       int concurrency = raw.s3.maxConcurrency == null ? s3.maxConcurrency() : raw.s3.maxConcurrency;
       if (concurrency < 1 || concurrency > 1024) {
@@ -372,16 +357,11 @@ public final class ConfigLoader {
     if (raw == null) {
       return Optional.empty();
     }
-    String t = raw.trim();
-    if (!t.matches("[\\x21-\\x7E]+")) {
-      throw new ConfigException("bad value for 'server.token' in " + file
-          + ": expected printable ASCII without spaces (e.g. the output of 'openssl rand -hex 32')");
+    try {
+      return Optional.of(ServerSettings.checkToken(raw));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("bad value for 'server.token' in " + file + ": " + e.getMessage());
     }
-    if (t.length() < 16) {
-      throw new ConfigException("bad value for 'server.token' in " + file + ": " + t.length()
-          + " characters is too short to keep anyone out (at least 16, e.g. 'openssl rand -hex 32')");
-    }
-    return Optional.of(t);
   }
 
   /** {@code query.apiTimeout} (at most {@code query.timeout}) and {@code query.apiRowLimit}. */
@@ -493,15 +473,9 @@ public final class ConfigLoader {
 
   /** An http(s) URL with a host, or a ConfigException naming the key. */
   private static void httpUrl(String key, String value, Path file) {
-    java.net.URI uri = null;
-    if (value.matches("https?://[^/\\s?#]+(/\\S*)?")) {
-      try {
-        uri = java.net.URI.create(value);
-      } catch (IllegalArgumentException e) {
-        uri = null;
-      }
-    }
-    if (uri == null || uri.getHost() == null || uri.getPort() > 65535) {
+    try {
+      Addresses.httpUrl(value);
+    } catch (IllegalArgumentException e) {
       throw new ConfigException("bad value for '" + key + "' in " + file + ": '" + value
           + "' (expected http(s)://host[:port][/path])");
     }

@@ -222,7 +222,7 @@ public final class QueryEngine implements AutoCloseable {
         }
       }
     } catch (SQLException e) {
-      String line = describe(e);
+      String line = missingTable(e).orElseGet(() -> describe(e));
       if (line.startsWith("Out of Memory Error")) {
         line += " (a query may use query.memoryLimit = " + limits.memoryBytes() + " bytes of memory and "
             + "query.maxTempSize = " + limits.maxTempBytes() + " bytes of temporary files)";
@@ -544,6 +544,39 @@ public final class QueryEngine implements AutoCloseable {
     if (Files.isDirectory(legacy)) {
       ScratchDir.deleteTree(legacy);
     }
+  }
+
+  private static final java.util.regex.Pattern NO_TABLE =
+      java.util.regex.Pattern.compile("Catalog Error: Table with name (\\S+) does not exist!");
+
+  /**
+   * A table that does not exist, named with the tables there are: DuckDB's own "did you mean"
+   * looks among its system tables too (it suggests pg_sequences for nosuch), and names the
+   * nearest table however far it is. Here a table of ours is suggested only when the name is a
+   * slip of it (a few letters off, by DuckDB's Levenshtein distance).
+   */
+  private Optional<String> missingTable(SQLException e) {
+    java.util.regex.Matcher missing = NO_TABLE.matcher(e.getMessage() == null ? "" : e.getMessage());
+    if (!missing.find()) {
+      return Optional.empty();
+    }
+    String name = missing.group(1);
+    List<String> tables = List.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE, ProcessedSchema.QUARANTINE_TABLE);
+    String near = null;
+    String values = tables.stream().map(t -> "(" + DuckDb.literal(t) + ")").collect(Collectors.joining(", "));
+    try (java.sql.PreparedStatement ps = duck.prepareStatement("SELECT t FROM (VALUES " + values + ") v(t) "
+        + "WHERE levenshtein(lower(?), t) <= greatest(2, length(t) // 5) ORDER BY levenshtein(lower(?), t), t LIMIT 1")) {
+      ps.setString(1, name);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        near = rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException | RuntimeException noSuggestion) {
+      // the line says which tables there are anyway
+    }
+    return Optional.of("no table " + name + (near == null ? "" : " (did you mean " + near + "?)")
+        + "; the tables are " + String.join(", ", tables)
+        + (main() ? "" : " (also under the database name, e.g. " + database + "." + ProcessedSchema.TABLE + ")"));
   }
 
   /** One line for the user: DuckDB's first line, plus its suggestion if it made one. */

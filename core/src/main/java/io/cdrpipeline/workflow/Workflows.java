@@ -64,14 +64,19 @@ public final class Workflows {
           return in;
         },
         in -> DAILY + ":" + in.get("Date").asText(),
-        state -> summary(state, "etl").put("Date", state.path("etl").path("date").asText())));
+        // the day under the original's input key only: the etl step's own output names it "date"
+        state -> {
+          ObjectNode out = summary(state, "etl");
+          out.remove("date");
+          return out.put("Date", state.path("etl").path("date").asText());
+        }));
 
     defs.put(FULL, new WorkflowDefinition(FULL, List.of(
         new Step("crawl-raw", Duration.ofHours(2), c -> p.crawlRaw(true, p.hasAdditionalBucket())),
         new Step("etl", timeouts.full(), c -> p.etlFull(c)),
         new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(true)),
         new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: "
-            + c.state().path("etl").path("daysProcessed").asLong() + " days processed, "
+            + days(c.state().path("etl").path("daysProcessed").asLong()) + " processed, "
             + c.state().path("etl").path("daysSkipped").asLong() + " unchanged", Optional.empty()))),
         timeouts.full(),
         in -> {
@@ -139,6 +144,11 @@ public final class Workflows {
           d.subscriber() + (d.delivered() ? "" : ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
     }
     return out;
+  }
+
+  /** "1 day", "2 days". */
+  private static String days(long n) {
+    return n + (n == 1 ? " day" : " days");
   }
 
   private static ObjectNode summary(ObjectNode state, String step) {

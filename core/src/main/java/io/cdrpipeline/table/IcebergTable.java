@@ -582,7 +582,7 @@ public final class IcebergTable implements AutoCloseable {
         throw new DayConflict("another run committed " + day + " while this one ran: " + firstLine(e.getMessage()), e);
       }
       if (e instanceof NotFoundException missing) {
-        throw damaged(missing);
+        throw new NotCommitted(damaged(missing).getMessage(), missing);
       }
       throw new NotCommitted(commitFailure(e), e);
     }

@@ -99,10 +99,14 @@ final class TableCommand implements Runnable {
       ctx.catalog(); // the catalog database exists and is migrated before Iceberg's tables join it
       TableRepair.Outcome o = TableRepair.repair(ctx.config().table(), ctx.config().catalogUrl(), ctx.config().database(),
           ctx.warehouseStore());
-      for (String d : o.damage()) {
+      for (String d : o.damage().subList(0, Math.min(5, o.damage().size()))) {
         ctx.out.println("found: " + d);
       }
-      o.setAsideTo().ifPresent(f -> ctx.out.println("set aside the metadata files that cannot be read in " + f));
+      if (o.damage().size() > 5) {
+        ctx.out.printf("found: %d more damaged or missing files (cdr -v table repair logs them)%n", o.damage().size() - 5);
+      }
+      o.setAsideTo().ifPresent(f -> ctx.out.println("set aside the metadata files that cannot be read in "
+          + IcebergTable.display(f)));
       if (o.action() == TableRepair.Action.SET_ASIDE) {
         return rebuild(ctx);
       }
@@ -111,7 +115,7 @@ final class TableCommand implements Runnable {
             o.snapshot().map(TableCommand::describe).orElse("none: no commit yet"));
       } else {
         if (o.registered()) {
-          ctx.out.println("registered " + o.metadataFile().orElseThrow() + " with the catalog again");
+          ctx.out.println("registered " + IcebergTable.display(o.metadataFile().orElseThrow()) + " with the catalog again");
         }
         ctx.out.println("the table is now at " + o.snapshot().map(s -> "snapshot " + describe(s)).orElse("no snapshot (empty)"));
         if (!o.droppedSnapshots().isEmpty()) {

@@ -313,10 +313,10 @@ public final class IcebergTable implements AutoCloseable {
       // the catalog lost the table (emptied, replaced, pointed elsewhere), not the table its
       // files: a new table there would hide every day it holds behind an empty one
       if (!found.isEmpty() && !catalog.tableExists(id)) {
-        throw new TableException("the catalog has no table " + id + ", but " + location + "/metadata holds its "
+        throw new TableException("the catalog has no table " + id + ", but " + display(location) + "/metadata holds its "
             + "metadata (" + found.size() + " metadata files, newest " + name(found.get(0)) + "): the catalog was "
             + "emptied or replaced. 'cdr table repair' registers the newest readable one with the catalog again; "
-            + "to start an empty table instead, move " + location + " away", null);
+            + "to start an empty table instead, move " + display(location) + " away", null);
       }
       Schema schema = TableSchema.initial();
       try {
@@ -365,6 +365,11 @@ public final class IcebergTable implements AutoCloseable {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /** A location as the user knows it: the path of a local file, else the URI. */
+  public static String display(String location) {
+    return location.startsWith("file:") ? StoreFileIO.path(location).toString() : location;
   }
 
   /** The file name of a location. */

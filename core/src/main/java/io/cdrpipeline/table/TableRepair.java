@@ -125,7 +125,7 @@ public final class TableRepair {
       loaded = Optional.empty();
       inCatalog = false;
     } catch (NotFoundException e) {
-      damage.add(IcebergTable.firstLine(e.getMessage()));
+      found(IcebergTable.firstLine(e.getMessage()));
       loaded = Optional.empty();
       inCatalog = true;
     }
@@ -151,10 +151,7 @@ public final class TableRepair {
         meta = TableMetadataParser.read(io, file);
       } catch (NotFoundException | UncheckedIOException e) {
         unreadable.add(file);
-        String why = IcebergTable.firstLine(e.getMessage());
-        if (!damage.contains(why)) {
-          damage.add(why);
-        }
+        found(IcebergTable.firstLine(e.getMessage()));
         continue;
       }
       Optional<Snapshot> target = newestReadable(meta);
@@ -250,9 +247,7 @@ public final class TableRepair {
       }
       Optional<String> why = unreadable(s, meta);
       if (why.isPresent()) {
-        if (!damage.contains(why.get())) {
-          damage.add(why.get());
-        }
+        found(why.get());
         out.add(s);
       }
     }
@@ -279,6 +274,13 @@ public final class TableRepair {
     } catch (RuntimeException e) {
       // a missing file, or one Avro cannot read: either way the snapshot cannot be planned
       return Optional.of(IcebergTable.reason(e));
+    }
+  }
+
+  private void found(String what) {
+    if (!damage.contains(what)) {
+      damage.add(what);
+      LOG.info("found: {}", what);
     }
   }
 

@@ -216,9 +216,7 @@ public final class TableRepair {
       if (why.isEmpty()) {
         return Optional.of(s);
       }
-      if (!damage.contains(why.get())) {
-        damage.add(why.get());
-      }
+      found(why.get());
     }
     return Optional.empty();
   }

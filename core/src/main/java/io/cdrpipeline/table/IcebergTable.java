@@ -576,8 +576,12 @@ public final class IcebergTable implements AutoCloseable {
     try {
       op.commit();
     } catch (RuntimeException e) {
-      // a commit whose outcome Iceberg could not tell may still land (a REST catalog behind a timeout)
-      if (e instanceof org.apache.iceberg.exceptions.CommitStateUnknownException || !certainlyNotCommitted(day, runId)) {
+      // Iceberg's own verdicts are certain; a commit whose outcome Iceberg could not tell may
+      // still land (a REST catalog behind a timeout); any other failure is checked in the table
+      boolean certain = e instanceof ValidationException || e instanceof CommitFailedException
+          ? refreshed() : !(e instanceof org.apache.iceberg.exceptions.CommitStateUnknownException)
+              && certainlyNotCommitted(day, runId);
+      if (!certain) {
         throw e instanceof NotFoundException missing ? damaged(missing) : e;
       }
       for (String f : ops.named()) {
@@ -593,6 +597,16 @@ public final class IcebergTable implements AutoCloseable {
     }
     table.refresh();
     return table.currentSnapshot().snapshotId();
+  }
+
+  /** Reads the table again after a commit that did not happen; true. */
+  private boolean refreshed() {
+    try {
+      table.refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the table again: {}", e.toString());
+    }
+    return true;
   }
 
   /** True when the table, read again, certainly holds no snapshot of this run's commit of the day. */

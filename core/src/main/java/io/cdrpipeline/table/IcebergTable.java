@@ -169,7 +169,13 @@ public final class IcebergTable implements AutoCloseable {
     try {
       catalog = catalog(settings, catalogUrl, location(warehouse, ""), io);
       TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), ProcessedSchema.TABLE);
-      boolean dropped = catalog.tableExists(id) && catalog.dropTable(id, false);
+      boolean exists;
+      try {
+        exists = catalog.tableExists(id);
+      } catch (NotFoundException damaged) {
+        exists = true; // its metadata is missing or damaged: the entry goes all the same, nothing is read
+      }
+      boolean dropped = exists && catalog.dropTable(id, false);
       if (catalog instanceof SupportsNamespaces ns && ns.namespaceExists(id.namespace())
           && catalog.listTables(id.namespace()).isEmpty()) {
         ns.dropNamespace(id.namespace());

@@ -8,17 +8,10 @@ import org.apache.iceberg.exceptions.NotFoundException;
  * retrying on ({@code BaseMetastoreTableOperations.refreshFromMetadataLocation}): reading a
  * damaged file again only repeats the failure, for minutes.
  */
-public final class DamagedFileException extends NotFoundException {
+final class DamagedFileException extends NotFoundException {
   private static final long serialVersionUID = 1L;
-  private final String location;
 
   DamagedFileException(String location, String reason, Throwable cause) {
     super(cause, "%s", "cannot read " + location + ": it is damaged (" + reason + ")");
-    this.location = location;
-  }
-
-  /** The damaged file. */
-  public String location() {
-    return location;
   }
 }

@@ -387,7 +387,7 @@ public final class IcebergTable implements AutoCloseable {
    * The run a data file of the table was written by, from its name ({@code part-NNNNN-<run>.parquet},
    * see {@link #newDataFile}); empty for any other file.
    */
-  public static Optional<String> runOf(String location) {
+  static Optional<String> runOf(String location) {
     String name = name(location);
     int dash = name.indexOf('-', "part-".length());
     if (name.startsWith("part-") && dash > 0 && name.endsWith(".parquet")) {

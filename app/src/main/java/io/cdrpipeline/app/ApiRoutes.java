@@ -128,6 +128,12 @@ final class ApiRoutes {
       LOG.error("{} {}: the catalog failed", ctx.method(), ctx.path(), e);
       error(ctx, 503, e.getMessage().split("\n", 2)[0]);
     });
+    // a damaged table (a file its metadata names is missing or cut short) until 'cdr table repair':
+    // the service stays up, and what needs only the catalog still answers
+    app.exception(io.cdrpipeline.table.TableException.class, (e, ctx) -> {
+      LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+      error(ctx, 503, e.getMessage());
+    });
   }
 
   /** Answers with {@code {"error": line}}. */

@@ -214,6 +214,7 @@ final class CdrCommand implements Callable<Integer> {
       return USAGE;
     }
     if (t instanceof QueryException || t instanceof EtlException || t instanceof CatalogException
+        || t instanceof io.cdrpipeline.table.TableException
         || t instanceof io.cdrpipeline.workflow.AlreadyRunningException) {
       log().debug("failure", t);
       err.println("error: " + t.getMessage());

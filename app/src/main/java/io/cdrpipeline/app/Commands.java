@@ -74,16 +74,7 @@ final class Commands {
   }
 
   static String bytes(long b) {
-    if (b < 1024) {
-      return b + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = b;
-    int u = -1;
-    do {
-      v /= 1024;
-      u++;
-    } while (v >= 1024 && u < units.length - 1);
-    return String.format("%.1f %s", v, units[u]);
+    return io.cdrpipeline.store.ByteSize.human(b);
   }
+
 }

@@ -412,6 +412,36 @@ public final class Catalog {
         Instant.now().toString(), status, daysProcessed, daysSkipped, files, rows, rejected, bytes, error, runId);
   }
 
+  /**
+   * Records that a run still marked running died (its process is gone: what it staged was
+   * found with no holder of the day's lock); a run that ended is left as it ended.
+   */
+  public void markRunDied(String runId, String error) {
+    run("UPDATE etl_runs SET finished_at = ?, status = 'FAILED', error = ? WHERE run_id = ? AND status = 'RUNNING'",
+        Instant.now().toString(), error, runId);
+  }
+
+  /** The runs known to have failed: their files that no snapshot holds never will. */
+  public java.util.Set<String> failedRuns() {
+    return new java.util.HashSet<>(query("SELECT run_id FROM etl_runs WHERE status = 'FAILED'", rs -> rs.getString(1)));
+  }
+
+  /**
+   * Forgets what the catalog knows of days the table no longer holds as recorded (a table rolled
+   * back): their counts, fingerprint, files and quarantine, so the next run processes them again
+   * instead of skipping them as unchanged.
+   */
+  public void forgetDays(java.util.Collection<LocalDate> days) {
+    inTransaction(c -> {
+      for (LocalDate d : days) {
+        exec(c, "DELETE FROM processed_files WHERE day = ?", d.toString());
+        exec(c, "DELETE FROM quarantine WHERE day = ?", d.toString());
+        exec(c, "DELETE FROM processed_days WHERE day = ?", d.toString());
+      }
+      return null;
+    });
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   /** A unit of work on one connection. */

@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the n-th hit (default the first) the process halts without running shutdown hooks, as a
  * kill -9 would, or with {@code :pause} prints {@code failpoint <name> paused} and waits to
  * be killed from outside, or with {@code :fail} throws an exception there (a task of a cluster
- * that fails while the process lives on).
+ * that fails while the process lives on). A write point armed with {@code :nospace} fails from
+ * the n-th hit on, as a full disk does (it stays full), with the JDK's own
+ * {@code IOException("No space left on device")}.
  */
 public final class Failpoints {
   private static final String ARMED = System.getProperty("cdr.failpoint");
@@ -16,6 +18,7 @@ public final class Failpoints {
   private static final long AT;
   private static final boolean PAUSE;
   private static final boolean FAIL;
+  private static final boolean NO_SPACE;
   private static final AtomicLong HITS = new AtomicLong();
 
   static {
@@ -23,6 +26,10 @@ public final class Failpoints {
     boolean pause = spec.endsWith(":pause");
     if (pause) {
       spec = spec.substring(0, spec.length() - ":pause".length());
+    }
+    boolean noSpace = spec.endsWith(":nospace");
+    if (noSpace) {
+      spec = spec.substring(0, spec.length() - ":nospace".length());
     }
     boolean fail = spec.endsWith(":fail");
     if (fail) {
@@ -38,13 +45,28 @@ public final class Failpoints {
     AT = at;
     PAUSE = pause;
     FAIL = fail;
+    NO_SPACE = noSpace;
   }
 
   private Failpoints() {}
 
+  /**
+   * A write: fails as on a full disk from the n-th hit on if this point is armed with
+   * {@code :nospace}; otherwise as {@link #hit}.
+   */
+  public static void write(String name) throws java.io.IOException {
+    if (ARMED != null && NO_SPACE && NAME.equals(name)) {
+      if (HITS.incrementAndGet() >= AT) {
+        throw new java.io.IOException("No space left on device");
+      }
+      return;
+    }
+    hit(name);
+  }
+
   /** Halts or pauses the process if this point is armed and its hit count is reached. */
   public static void hit(String name) {
-    if (ARMED == null || !NAME.equals(name) || HITS.incrementAndGet() != AT) {
+    if (ARMED == null || NO_SPACE || !NAME.equals(name) || HITS.incrementAndGet() != AT) {
       return;
     }
     if (FAIL) {

@@ -9,6 +9,7 @@ import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.table.ProcessedTable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,8 +145,7 @@ public final class EtlJob {
           listener.message(day + ": " + reason.get() + ", processing the day again");
         }
       }
-      ProcessedTable.DayWrite write = table.begin(day, runId);
-      try (DayResult r = engine.process(write, workers)) {
+      try (ProcessedTable.DayWrite write = table.begin(day, runId); DayResult r = engine.process(write, workers)) {
         write.commit(r.bookkeeping(Instant.now()), r.files());
         String location = table.iceberg().location();
         String output = (location.startsWith("file:") ? io.cdrpipeline.table.StoreFileIO.path(location).toString() : location)
@@ -156,6 +156,11 @@ public final class EtlJob {
       }
     } catch (IOException e) {
       throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the previous data of the day is intact)", e);
+    } catch (UncheckedIOException e) {
+      throw new EtlException("ETL of " + day + " failed: " + message(e.getCause()) + " (the previous data of the day is intact)", e);
+    } catch (IcebergTable.NotCommitted e) {
+      throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the previous data of the day is intact, "
+          + "the files this run wrote are removed)", e);
     } catch (IcebergTable.DayConflict e) {
       throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the day is as that run left it)", e);
     }

@@ -1,6 +1,7 @@
 package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.crash.Failpoints;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.ObjectStore;
@@ -50,6 +51,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NoSuchIcebergTableException;
+import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -130,6 +132,9 @@ public final class IcebergTable implements AutoCloseable {
       if (e instanceof TableException) {
         throw e;
       }
+      if (e instanceof NotFoundException missing) {
+        throw damaged(missing);
+      }
       if (e instanceof NoSuchIcebergTableException) {
         throw new TableException("the " + describe(settings, catalogUrl) + " already has a table " + namespace + "."
             + ProcessedSchema.TABLE + " that is not an Iceberg table (e.g. one a Glue crawler made of the old folders): "
@@ -141,7 +146,7 @@ public final class IcebergTable implements AutoCloseable {
     }
   }
 
-  private static Catalog catalog(TableSettings settings, String catalogUrl, String warehouseLocation, FileIO io) {
+  static Catalog catalog(TableSettings settings, String catalogUrl, String warehouseLocation, FileIO io) {
     switch (settings.catalog()) {
       case JDBC:
         return jdbc(catalogUrl, warehouseLocation, io, settings.properties());
@@ -164,7 +169,13 @@ public final class IcebergTable implements AutoCloseable {
     try {
       catalog = catalog(settings, catalogUrl, location(warehouse, ""), io);
       TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), ProcessedSchema.TABLE);
-      boolean dropped = catalog.tableExists(id) && catalog.dropTable(id, false);
+      boolean exists;
+      try {
+        exists = catalog.tableExists(id);
+      } catch (NotFoundException damaged) {
+        exists = true; // its metadata is missing or damaged: the entry goes all the same, nothing is read
+      }
+      boolean dropped = exists && catalog.dropTable(id, false);
       if (catalog instanceof SupportsNamespaces ns && ns.namespaceExists(id.namespace())
           && catalog.listTables(id.namespace()).isEmpty()) {
         ns.dropNamespace(id.namespace());
@@ -206,7 +217,7 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /** The catalog as a message names it: its kind and where it is, without passwords. */
-  private static String describe(TableSettings settings, String catalogUrl) {
+  static String describe(TableSettings settings, String catalogUrl) {
     Map<String, String> p = settings.properties();
     switch (settings.catalog()) {
       case JDBC:
@@ -221,7 +232,7 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /** The first line of a failure, with its root cause when that says more (e.g. "Connection refused"). */
-  private static String reason(Throwable e) {
+  static String reason(Throwable e) {
     String first = firstLine(e.getMessage());
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -304,6 +315,15 @@ public final class IcebergTable implements AutoCloseable {
     if (catalog.tableExists(id)) {
       table = catalog.loadTable(id);
     } else {
+      List<String> found = metadataFiles(io, location);
+      // the catalog lost the table (emptied, replaced, pointed elsewhere), not the table its
+      // files: a new table there would hide every day it holds behind an empty one
+      if (!found.isEmpty() && !catalog.tableExists(id)) {
+        throw new TableException("the catalog has no table " + id + ", but " + display(location) + "/metadata holds its "
+            + "metadata (" + found.size() + " metadata files, newest " + name(found.get(0)) + "): the catalog was "
+            + "emptied or replaced. 'cdr table repair' registers the newest readable one with the catalog again; "
+            + "to start an empty table instead, move " + display(location) + " away", null);
+      }
       Schema schema = TableSchema.initial();
       try {
         table = catalog.buildTable(id, schema)
@@ -321,6 +341,65 @@ public final class IcebergTable implements AutoCloseable {
       }
     }
     return new IcebergTable(catalog, id, io, ownsIo, table);
+  }
+
+  /**
+   * The table metadata files ({@code NNNNN-uuid.metadata.json}) under a table's location, newest
+   * version first; none when the storage cannot list files.
+   */
+  static List<String> metadataFiles(FileIO io, String location) {
+    List<FileInfo> found = new ArrayList<>();
+    if (io instanceof SupportsPrefixOperations prefixes) {
+      for (FileInfo f : prefixes.listPrefix(location + "/metadata/")) {
+        if (MetadataFile.is(f.location()) && f.location().equals(location + "/metadata/" + name(f.location()))) {
+          found.add(f);
+        }
+      }
+    }
+    // two files of one version: one was written by a commit that lost (or by a table made anew), the newer one counts
+    found.sort(java.util.Comparator.comparingLong((FileInfo f) -> version(f.location()))
+        .thenComparingLong(FileInfo::createdAtMillis).reversed());
+    return found.stream().map(FileInfo::location).toList();
+  }
+
+  /** The version a metadata file's name starts with ({@code 00012-...} is 12), or -1. */
+  static long version(String location) {
+    String name = name(location);
+    int dash = name.indexOf('-');
+    try {
+      return dash > 0 ? Long.parseLong(name.substring(0, dash)) : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** A location as the user knows it: the path of a local file, else the URI. */
+  public static String display(String location) {
+    return location.startsWith("file:") ? StoreFileIO.path(location).toString() : location;
+  }
+
+  /** The file name of a location. */
+  static String name(String location) {
+    return location.substring(location.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * The run a data file of the table was written by, from its name ({@code part-NNNNN-<run>.parquet},
+   * see {@link #newDataFile}); empty for any other file.
+   */
+  static Optional<String> runOf(String location) {
+    String name = name(location);
+    int dash = name.indexOf('-', "part-".length());
+    if (name.startsWith("part-") && dash > 0 && name.endsWith(".parquet")) {
+      return Optional.of(name.substring(dash + 1, name.length() - ".parquet".length()));
+    }
+    return Optional.empty();
+  }
+
+  /** A file the table's metadata names is missing or cannot be read: one line for the user, and the way back. */
+  static TableException damaged(NotFoundException e) {
+    return new TableException("the processed table is damaged: " + firstLine(e.getMessage())
+        + " ('cdr table repair' rolls the table back to its newest readable state)", e);
   }
 
   private static Catalog jdbc(String catalogUrl, String warehouse, FileIO io, Map<String, String> extra) {
@@ -345,7 +424,7 @@ public final class IcebergTable implements AutoCloseable {
    */
   public static FileIO fileIo(ObjectStore warehouse) {
     if (warehouse instanceof S3Store s3) {
-      S3FileIO io = new S3FileIO(() -> S3Store.newClient(s3.settings(), s3.credentials(), S3Store.retryStrategy().build()));
+      S3FileIO io = new CheckedS3FileIO(() -> S3Store.newClient(s3.settings(), s3.credentials(), S3Store.retryStrategy().build()));
       io.initialize(Map.of());
       return io;
     }
@@ -380,7 +459,11 @@ public final class IcebergTable implements AutoCloseable {
 
   /** Reads the newest metadata, so what another process committed is seen. */
   public IcebergTable refresh() {
-    table.refresh();
+    try {
+      table.refresh();
+    } catch (NotFoundException e) {
+      throw damaged(e);
+    }
     return this;
   }
 
@@ -448,10 +531,17 @@ public final class IcebergTable implements AutoCloseable {
     if (io instanceof StoreFileIO store) {
       Path target = StoreFileIO.path(location);
       store.key(location); // refuses a place outside the table's folder
-      Files.createDirectories(target.getParent());
       Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-      Files.copy(local, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.createDirectories(target.getParent());
+        Files.copy(local, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Failpoints.write("table.write");
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        // a partial copy of a big file is what fills a disk for good: never leave it
+        Files.deleteIfExists(tmp);
+        throw WriteFailure.of(target, Files.size(local), e);
+      }
       return;
     }
     try (InputStream in = Files.newInputStream(local); OutputStream out = io.newOutputFile(location).createOrOverwrite()) {
@@ -467,12 +557,18 @@ public final class IcebergTable implements AutoCloseable {
    * writer committed files of the same day since, the commit fails with a {@link DayConflict}
    * and changes nothing. Commits of other days meanwhile are no conflict. Returns the new
    * snapshot's id.
+   *
+   * <p>A commit that certainly did not happen (the table, read again, holds no snapshot of this
+   * run) removes the metadata files it wrote and fails with a {@link DayConflict} or a
+   * {@link NotCommitted}; the caller removes the data files. Any other failure may have committed:
+   * the next writer of the day settles it.
    */
   public long commitDay(LocalDate day, String runId, List<NewFile> files, Optional<Long> base) {
     Objects.requireNonNull(day, "day is null");
     Objects.requireNonNull(runId, "runId is null");
     Expression theDay = dayFilter(day);
-    OverwriteFiles op = table.newOverwrite()
+    RecordingOperations ops = new RecordingOperations(((org.apache.iceberg.HasTableOperations) table).operations());
+    OverwriteFiles op = new org.apache.iceberg.BaseTable(ops, table.name()).newOverwrite()
         .overwriteByRowFilter(theDay)
         .conflictDetectionFilter(theDay)
         .validateNoConflictingData()
@@ -485,12 +581,74 @@ public final class IcebergTable implements AutoCloseable {
     }
     try {
       op.commit();
-    } catch (ValidationException e) {
-      table.refresh();
-      throw new DayConflict("another run committed " + day + " while this one ran: " + firstLine(e.getMessage()), e);
+    } catch (RuntimeException e) {
+      // Iceberg's own verdicts are certain; a commit whose outcome Iceberg could not tell may
+      // still land (a REST catalog behind a timeout); any other failure is checked in the table
+      boolean certain = e instanceof ValidationException || e instanceof CommitFailedException
+          ? refreshed() : !(e instanceof org.apache.iceberg.exceptions.CommitStateUnknownException)
+              && certainlyNotCommitted(day, runId);
+      if (!certain) {
+        throw e instanceof NotFoundException missing ? damaged(missing) : e;
+      }
+      for (String f : ops.named()) {
+        deleteQuietly(f);
+      }
+      if (e instanceof ValidationException) {
+        throw new DayConflict("another run committed " + day + " while this one ran: " + firstLine(e.getMessage()), e);
+      }
+      if (e instanceof NotFoundException missing) {
+        throw new NotCommitted(damaged(missing).getMessage(), missing);
+      }
+      throw new NotCommitted(commitFailure(e), e);
     }
     table.refresh();
     return table.currentSnapshot().snapshotId();
+  }
+
+  /** Reads the table again after a commit that did not happen; true. */
+  private boolean refreshed() {
+    try {
+      table.refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot read the table again: {}", e.toString());
+    }
+    return true;
+  }
+
+  /** True when the table, read again, certainly holds no snapshot of this run's commit of the day. */
+  private boolean certainlyNotCommitted(LocalDate day, String runId) {
+    try {
+      table.refresh();
+      for (Snapshot s = table.currentSnapshot(); s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+        if (runId.equals(s.summary().get(RUN)) && day.toString().equals(s.summary().get(DAY))) {
+          return false;
+        }
+      }
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn("cannot tell whether the commit of {} by {} happened (the next writer of the day settles it): {}", day,
+          runId, e.toString());
+      return false;
+    }
+  }
+
+  /** Why a commit failed, in one line: the write that failed when one did (it names the file and the free space). */
+  private static String commitFailure(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof WriteFailure.Described) {
+        return c.getMessage();
+      }
+    }
+    return reason(e);
+  }
+
+  /** Deletes a file this process wrote and no snapshot names; a failure is logged, maintenance removes it later. */
+  void deleteQuietly(String location) {
+    try {
+      io.deleteFile(location);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot delete {} (table maintenance removes it later): {}", location, e.getMessage());
+    }
   }
 
   private DataFile dataFile(LocalDate day, NewFile f) {
@@ -540,6 +698,8 @@ public final class IcebergTable implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (NotFoundException e) {
+      throw damaged(e);
     }
     return out;
   }
@@ -557,6 +717,8 @@ public final class IcebergTable implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (NotFoundException e) {
+      throw damaged(e);
     }
     return out;
   }
@@ -591,8 +753,12 @@ public final class IcebergTable implements AutoCloseable {
     return v == null ? 0 : Long.parseLong(v);
   }
 
-  /** What maintenance did. */
-  public record Maintenance(int snapshotsExpired, int orphansDeleted, int manifestsBefore, int manifestsAfter) {}
+  /**
+   * What maintenance did; {@code failedRunFiles} of the orphans deleted were written by runs
+   * known to have failed (deleted whatever their age).
+   */
+  public record Maintenance(int snapshotsExpired, int orphansDeleted, int failedRunFiles, int manifestsBefore,
+      int manifestsAfter) {}
 
   /**
    * Expires the snapshots replaced more than the retention ago (the current one always stays),
@@ -601,7 +767,26 @@ public final class IcebergTable implements AutoCloseable {
    * and rewrites the manifests into one per month when there are many.
    */
   public Maintenance maintain(Duration retention, Instant now) {
+    return maintain(retention, now, run -> false);
+  }
+
+  /**
+   * As {@link #maintain(Duration, Instant)}, and deletes at once the data files no kept snapshot
+   * references that a run known to have failed wrote ({@code failedRun} says which runs did):
+   * such a file can never become part of the table, so waiting for the retention only keeps
+   * the disk full.
+   */
+  public Maintenance maintain(Duration retention, Instant now, java.util.function.Predicate<String> failedRun) {
     Objects.requireNonNull(retention, "retention is null");
+    Objects.requireNonNull(failedRun, "failedRun is null");
+    try {
+      return maintainTable(retention, now, failedRun);
+    } catch (NotFoundException e) {
+      throw damaged(e);
+    }
+  }
+
+  private Maintenance maintainTable(Duration retention, Instant now, java.util.function.Predicate<String> failedRun) {
     table.refresh();
     long cutoff = now.minus(retention).toEpochMilli();
     int before = countSnapshots();
@@ -619,7 +804,7 @@ public final class IcebergTable implements AutoCloseable {
       table.refresh();
     }
     int expired = before - countSnapshots();
-    int orphans = removeOrphans(cutoff);
+    int[] orphans = removeOrphans(cutoff, failedRun);
     int manifestsBefore = manifests().size();
     int manifestsAfter = manifestsBefore;
     if (manifestsBefore > 12) {
@@ -629,7 +814,7 @@ public final class IcebergTable implements AutoCloseable {
       table.refresh();
       manifestsAfter = manifests().size();
     }
-    return new Maintenance(expired, orphans, manifestsBefore, manifestsAfter);
+    return new Maintenance(expired, orphans[0], orphans[1], manifestsBefore, manifestsAfter);
   }
 
   private int countSnapshots() {
@@ -645,26 +830,36 @@ public final class IcebergTable implements AutoCloseable {
     return s == null ? List.of() : s.allManifests(io);
   }
 
-  /** Deletes files under the table's location that nothing kept references and that are older than the cutoff. */
-  private int removeOrphans(long cutoffMillis) {
+  /**
+   * Deletes files under the table's location that nothing kept references and that are older
+   * than the cutoff or were written by a failed run. Returns how many, and how many of those
+   * were a failed run's.
+   */
+  private int[] removeOrphans(long cutoffMillis, java.util.function.Predicate<String> failedRun) {
     if (!(io instanceof SupportsPrefixOperations prefixes)) {
       LOG.warn("the table's storage cannot list files: orphan files are not removed");
-      return 0;
+      return new int[] {0, 0};
     }
     Set<String> referenced = referencedFiles();
     int deleted = 0;
+    int ofFailedRuns = 0;
     for (FileInfo f : prefixes.listPrefix(table.location() + "/")) {
-      if (f.createdAtMillis() >= cutoffMillis || referenced.contains(normalize(f.location()))) {
+      if (referenced.contains(normalize(f.location()))) {
+        continue;
+      }
+      boolean failed = runOf(f.location()).filter(failedRun).isPresent();
+      if (!failed && f.createdAtMillis() >= cutoffMillis) {
         continue;
       }
       try {
         io.deleteFile(f.location());
         deleted++;
+        ofFailedRuns += failed ? 1 : 0;
       } catch (RuntimeException e) {
         LOG.warn("cannot delete orphan file {} (the next maintenance retries): {}", f.location(), e.getMessage());
       }
     }
-    return deleted;
+    return new int[] {deleted, ofFailedRuns};
   }
 
   /**
@@ -711,6 +906,15 @@ public final class IcebergTable implements AutoCloseable {
     catalog.dropTable(id, true);
   }
 
+  /** A commit that certainly did not happen; the metadata files it wrote are removed. */
+  public static final class NotCommitted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotCommitted(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** Another run committed the same day meanwhile; nothing of this commit happened. */
   public static final class DayConflict extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -720,7 +924,7 @@ public final class IcebergTable implements AutoCloseable {
     }
   }
 
-  private static String firstLine(String s) {
+  static String firstLine(String s) {
     if (s == null) {
       return "";
     }
@@ -728,7 +932,7 @@ public final class IcebergTable implements AutoCloseable {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static void closeQuietly(Catalog c) {
+  static void closeQuietly(Catalog c) {
     if (c instanceof AutoCloseable a) {
       try {
         a.close();

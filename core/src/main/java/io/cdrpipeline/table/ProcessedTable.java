@@ -75,6 +75,8 @@ public final class ProcessedTable implements AutoCloseable {
       } else {
         LOG.info("{}: run {} died before its commit: forgetting what it staged", day, r.runId());
         catalog.discardStaged(day, r.runId());
+        // nobody holds the day, so its run is gone: its files are a failed run's (maintenance removes them)
+        catalog.markRunDied(r.runId(), "the run died before its commit of " + day);
       }
     }
   }
@@ -103,10 +105,9 @@ public final class ProcessedTable implements AutoCloseable {
       }
     }
     for (IcebergTable.PlannedFile f : table.dayFiles(day)) {
-      String name = f.location().substring(f.location().lastIndexOf('/') + 1);
-      int dash = name.indexOf('-', "part-".length());
-      if (name.startsWith("part-") && dash > 0 && name.endsWith(".parquet")) {
-        return Optional.of(name.substring(dash + 1, name.length() - ".parquet".length()));
+      Optional<String> run = IcebergTable.runOf(f.location());
+      if (run.isPresent()) {
+        return run;
       }
     }
     return Optional.empty();
@@ -144,11 +145,95 @@ public final class ProcessedTable implements AutoCloseable {
     return new DayWrite(day, runId, table.refresh().currentSnapshotId());
   }
 
-  /** What an engine writes one day through: the table's columns, field ids and places for files. */
-  public final class DayWrite implements DayTarget {
+  /** What {@link #reconcile} changed: the days lost, and the days recorded from the table. */
+  public record Reconciled(List<LocalDate> lost, List<LocalDate> recordedFromTable, List<LocalDate> unrecordedBefore) {
+    public Reconciled {
+      lost = List.copyOf(lost);
+      recordedFromTable = List.copyOf(recordedFromTable);
+      unrecordedBefore = List.copyOf(unrecordedBefore);
+    }
+  }
+
+  /**
+   * Makes the catalog's bookkeeping of days describe what the table holds, after the table was
+   * rolled back or registered again. A day whose recorded commit the table no longer holds is
+   * lost: recorded anew from the version the table holds, or forgotten when it holds none. A day
+   * the table holds that the catalog has no record of ({@code unrecordedBefore}: an emptied
+   * catalog) is recorded from the table. A day recorded from the table has no fingerprint of its
+   * raw files (nor quarantine), so the next full run processes it again instead of skipping it.
+   */
+  public Reconciled reconcile() {
+    settleAll();
+    table.refresh();
+    Map<LocalDate, List<IcebergTable.PlannedFile>> held = new java.util.TreeMap<>();
+    for (IcebergTable.PlannedFile f : table.plan(org.apache.iceberg.expressions.Expressions.alwaysTrue())) {
+      held.computeIfAbsent(f.day(), d -> new ArrayList<>()).add(f);
+    }
+    Map<LocalDate, IcebergTable.SnapshotInfo> newest = new java.util.HashMap<>();
+    for (IcebergTable.SnapshotInfo s : table.history()) {
+      s.day().ifPresent(d -> newest.put(d, s)); // oldest first: the newest stays
+    }
+    java.util.function.Function<LocalDate, Optional<String>> writer = day -> {
+      IcebergTable.SnapshotInfo s = newest.get(day);
+      if (s != null && s.runId().isPresent()) {
+        return s.runId();
+      }
+      return held.getOrDefault(day, List.of()).stream().map(f -> IcebergTable.runOf(f.location()))
+          .flatMap(Optional::stream).findFirst();
+    };
+    List<LocalDate> lost = new ArrayList<>();
+    List<LocalDate> forget = new ArrayList<>();
+    java.util.Set<LocalDate> record = new java.util.TreeSet<>();
+    java.util.Set<LocalDate> recorded = new java.util.HashSet<>();
+    for (ProcessedDay d : catalog.processedDays()) {
+      recorded.add(d.day());
+      Optional<String> w = writer.apply(d.day());
+      boolean holds = w.isPresent() ? w.get().equals(d.runId()) : d.rowsWritten() == 0 && !held.containsKey(d.day());
+      if (!holds) {
+        lost.add(d.day());
+        if (held.containsKey(d.day())) {
+          record.add(d.day());
+        } else {
+          forget.add(d.day());
+        }
+      }
+    }
+    List<LocalDate> unrecorded = held.keySet().stream().filter(d -> !recorded.contains(d)).toList();
+    record.addAll(unrecorded);
+    catalog.forgetDays(forget);
+    long snapshot = table.currentSnapshotId().orElse(0L);
+    for (LocalDate day : record) {
+      String run = writer.apply(day).orElse("unknown");
+      long rows = held.get(day).stream().mapToLong(IcebergTable.PlannedFile::rows).sum();
+      java.time.Instant at = Optional.ofNullable(newest.get(day)).map(IcebergTable.SnapshotInfo::at).orElse(java.time.Instant.now());
+      catalog.stageDay(new DayCommit(day, run, "", 0, 0, rows, 0, sink -> { }, at));
+      promote(day, run, snapshot);
+    }
+    return new Reconciled(lost, new ArrayList<>(record), unrecorded);
+  }
+
+  /**
+   * Settles the staged runs of days no writer holds, then maintains the Iceberg table (see
+   * {@link IcebergTable#maintain(java.time.Duration, java.time.Instant, java.util.function.Predicate)}),
+   * deleting at once the files of runs the catalog knows failed.
+   */
+  public IcebergTable.Maintenance maintain(java.time.Duration retention, java.time.Instant now) {
+    settleAll();
+    java.util.Set<String> failed = catalog.failedRuns();
+    return table.maintain(retention, now, failed::contains);
+  }
+
+  /**
+   * What an engine writes one day through: the table's columns, field ids and places for files.
+   * Closed without a commit that happened, it removes the data files it uploaded.
+   */
+  public final class DayWrite implements DayTarget, AutoCloseable {
     private final LocalDate day;
     private final String runId;
     private final Optional<Long> base;
+    private final List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Set once a commit was tried whose outcome is not known to be a failure: its files stay for the next writer. */
+    private boolean mayHaveCommitted;
 
     private DayWrite(LocalDate day, String runId, Optional<Long> base) {
       this.day = day;
@@ -184,6 +269,7 @@ public final class ProcessedTable implements AutoCloseable {
 
     @Override
     public void upload(Path local, String location) throws IOException {
+      written.add(location);
       table.upload(local, location);
     }
 
@@ -196,12 +282,19 @@ public final class ProcessedTable implements AutoCloseable {
         throw new IllegalArgumentException("bookkeeping of " + bookkeeping.day() + "/" + bookkeeping.runId()
             + " for the write of " + day + "/" + runId);
       }
+      files.forEach(f -> {
+        if (!written.contains(f.location())) {
+          written.add(f.location()); // written by the engine's own tasks (Spark)
+        }
+      });
       catalog.stageDay(bookkeeping);
       Failpoints.hit("etl.before-commit");
       long snapshot;
+      mayHaveCommitted = true;
       try {
         snapshot = table.commitDay(day, runId, files, base);
-      } catch (IcebergTable.DayConflict | org.apache.iceberg.exceptions.CommitFailedException e) {
+      } catch (IcebergTable.DayConflict | IcebergTable.NotCommitted e) {
+        mayHaveCommitted = false;
         catalog.discardStaged(day, runId); // certainly not committed
         throw e;
       }
@@ -209,6 +302,21 @@ public final class ProcessedTable implements AutoCloseable {
       Failpoints.hit("etl.after-commit");
       promote(day, runId, snapshot);
       return snapshot;
+    }
+
+    /**
+     * Removes the data files of this write unless its commit happened or may have: a failed run
+     * leaves nothing behind (a full disk stays full otherwise, a file more at every retry).
+     */
+    @Override
+    public void close() {
+      if (mayHaveCommitted) {
+        return;
+      }
+      for (String f : written) {
+        table.deleteQuietly(f);
+      }
+      written.clear();
     }
   }
 

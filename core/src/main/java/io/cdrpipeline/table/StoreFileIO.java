@@ -110,12 +110,17 @@ public final class StoreFileIO implements SupportsPrefixOperations {
 
   @Override
   public InputFile newInputFile(String location) {
-    return new In(location, -1);
+    return MetadataFile.checked(new In(location, -1));
   }
 
   @Override
   public InputFile newInputFile(String location, long length) {
-    return new In(location, length);
+    return MetadataFile.checked(new In(location, length));
+  }
+
+  /** The file as stored, not checked even when it is table metadata (to move a damaged one aside). */
+  InputFile rawInputFile(String location) {
+    return new In(location, -1);
   }
 
   @Override
@@ -209,7 +214,11 @@ public final class StoreFileIO implements SupportsPrefixOperations {
     }
   }
 
-  /** A new file: written beside its place, then moved there whole, never over another one. */
+  /**
+   * A new file: written beside its place, then moved there whole, never over another one. A
+   * write that fails leaves nothing: the partial file is removed and never moved into place,
+   * even when the writer closes the stream after the failure (as Iceberg's writers do).
+   */
   private final class Out implements OutputFile {
     private final String location;
 
@@ -240,6 +249,7 @@ public final class StoreFileIO implements SupportsPrefixOperations {
         return new PositionOutputStream() {
           private long pos;
           private boolean closed;
+          private boolean failed;
 
           @Override
           public long getPos() {
@@ -248,19 +258,53 @@ public final class StoreFileIO implements SupportsPrefixOperations {
 
           @Override
           public void write(int b) throws IOException {
-            os.write(b);
-            pos++;
+            try {
+              if (pos == 0) {
+                io.cdrpipeline.crash.Failpoints.write("table.write");
+              }
+              os.write(b);
+              pos++;
+            } catch (IOException e) {
+              throw failed(e);
+            }
           }
 
           @Override
           public void write(byte[] b, int off, int len) throws IOException {
-            os.write(b, off, len);
-            pos += len;
+            try {
+              if (pos == 0) {
+                io.cdrpipeline.crash.Failpoints.write("table.write");
+              }
+              os.write(b, off, len);
+              pos += len;
+            } catch (IOException e) {
+              throw failed(e);
+            }
           }
 
           @Override
           public void flush() throws IOException {
-            os.flush();
+            try {
+              os.flush();
+            } catch (IOException e) {
+              throw failed(e);
+            }
+          }
+
+          /** Removes the partial file at once: a writer that fails may never close its stream (Avro's do not). */
+          private IOException failed(IOException e) {
+            failed = true;
+            try {
+              os.close();
+            } catch (IOException closing) {
+              e.addSuppressed(closing);
+            }
+            try {
+              Files.deleteIfExists(tmp);
+            } catch (IOException deleting) {
+              e.addSuppressed(deleting);
+            }
+            return WriteFailure.of(target, -1, e);
           }
 
           @Override
@@ -269,8 +313,11 @@ public final class StoreFileIO implements SupportsPrefixOperations {
               return;
             }
             closed = true;
-            os.close();
             try {
+              if (failed) {
+                return;
+              }
+              os.close();
               if (overwrite) {
                 Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -280,13 +327,15 @@ public final class StoreFileIO implements SupportsPrefixOperations {
               }
             } catch (java.nio.file.FileAlreadyExistsException e) {
               throw new AlreadyExistsException("file already exists: %s", location);
+            } catch (IOException e) {
+              throw failed(e);
             } finally {
               Files.deleteIfExists(tmp);
             }
           }
         };
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write " + location + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(WriteFailure.of(target, -1, e));
       }
     }
 
@@ -334,7 +383,8 @@ public final class StoreFileIO implements SupportsPrefixOperations {
     }
   }
 
-  private static final class BytesStream extends SeekableInputStream {
+  /** A stream over bytes read whole. */
+  static final class BytesStream extends SeekableInputStream {
     private final byte[] bytes;
     private final ByteArrayInputStream in;
 

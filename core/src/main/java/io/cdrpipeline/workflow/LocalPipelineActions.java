@@ -67,11 +67,11 @@ public final class LocalPipelineActions implements PipelineActions {
   @Override
   public ObjectNode maintainTable() throws Exception {
     ProcessedTable t = parts.table().make();
-    t.settleAll();
-    IcebergTable.Maintenance m = t.iceberg().maintain(parts.snapshotRetention(), java.time.Instant.now());
+    IcebergTable.Maintenance m = t.maintain(parts.snapshotRetention(), java.time.Instant.now());
     ObjectNode o = ExecutionStore.JSON.createObjectNode();
     o.put("snapshotsExpired", m.snapshotsExpired());
     o.put("orphansDeleted", m.orphansDeleted());
+    o.put("failedRunFiles", m.failedRunFiles());
     o.put("manifests", m.manifestsAfter());
     return o;
   }

@@ -16,10 +16,12 @@ import io.cdrpipeline.catalog.Partition;
 import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.catalog.SchemaChange;
+import io.cdrpipeline.config.Sizes;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.QueryException;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.query.QuerySink;
+import io.cdrpipeline.query.ResultTooLargeException;
 import io.cdrpipeline.report.MonthlyReport;
 import io.cdrpipeline.report.ReportLinks;
 import io.cdrpipeline.store.ObjectInfo;
@@ -120,6 +122,9 @@ final class ApiRoutes {
     app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
     app.exception(CdrSearch.BadParameter.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
     app.exception(QueryException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+    app.exception(ResultTooLargeException.class, (e, ctx) -> error(ctx, 413, "the result is more than "
+        + "query.resultLimit (" + Sizes.text(e.limitBytes()) + ") of text: select fewer or narrower columns, add a "
+        + "WHERE or a LIMIT, or run it with 'cdr query --format csv', which streams it"));
     app.exception(ApiQueries.Busy.class, (e, ctx) -> {
       ctx.header("Retry-After", "5");
       error(ctx, 503, e.getMessage());
@@ -128,6 +133,11 @@ final class ApiRoutes {
       LOG.error("{} {}: the catalog failed", ctx.method(), ctx.path(), e);
       error(ctx, 503, e.getMessage().split("\n", 2)[0]);
     });
+  }
+
+  /** Stops the queries running for clients, so that the server stops without waiting for them. */
+  void close() {
+    p.queries().close();
   }
 
   /** Answers with {@code {"error": line}}. */
@@ -592,6 +602,13 @@ final class ApiRoutes {
   // ------------------------------------------------------------------ plumbing
 
   private static JsonNode body(Context ctx) {
+    // a browser sends text/plain or a form across sites without asking first; JSON it must ask for
+    String type = ctx.header("Content-Type");
+    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mime.equals("application/json")) {
+      throw new ApiError(415, "the body must be JSON sent with 'Content-Type: application/json' (got "
+          + (type == null ? "no Content-Type" : "'" + type.strip() + "'") + ")");
+    }
     String text = ctx.body();
     if (text.isBlank()) {
       throw new ApiError(400, "expected a JSON object in the body");

@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Semaphore;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -87,11 +87,6 @@ final class ApiQueries {
 
   ApiQueryLimits limits() {
     return limits;
-  }
-
-  /** How many queries run at once at most. */
-  int size() {
-    return size;
   }
 
   /**

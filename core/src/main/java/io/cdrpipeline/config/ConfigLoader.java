@@ -420,7 +420,7 @@ public final class ConfigLoader {
     return Optional.of(t);
   }
 
-  /** {@code query.apiTimeout} (at most {@code query.timeout}) and {@code query.apiRowLimit}. */
+  /** {@code query.apiTimeout} (at most {@code query.timeout}), {@code query.apiRowLimit} and {@code query.apiConcurrency}. */
   private static ApiQueryLimits apiQueryLimits(ConfigFile.QueryFile raw, QueryLimits cli, Path file) {
     ApiQueryLimits d = ApiQueryLimits.DEFAULTS;
     Duration timeout;

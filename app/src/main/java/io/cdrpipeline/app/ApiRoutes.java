@@ -544,7 +544,8 @@ final class ApiRoutes {
       return;
     }
     ObjectNode out = p.queries().with("cdrs", engine -> {
-      QueryResult page = engine.query(search.pageSql(table));
+      // bounded in bytes as /api/query is: a page of rows whose fields are huge is a 413, not the heap
+      QueryResult page = ApiQueries.limited(engine, search.pageSql(table), search.size() + 1).result();
       long total = ((Number) engine.query(search.countSql(table)).rows().get(0).get(0)).longValue();
       ObjectNode o = JSON.createObjectNode();
       o.put("page", search.page());

@@ -79,8 +79,21 @@ public final class ConfigLoader {
     return Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
   }
 
-  /** Loads a config file. */
+  /** Loads a config file for a command of this machine. */
   public static Config load(Path file) {
+    return load(file, machineMemory());
+  }
+
+  /**
+   * Loads a config file in a process that runs on another machine than the commands (the Spark
+   * driver): what holds for this machine only (DuckDB's memory against its memory) is not
+   * checked there, the commands check it where DuckDB runs.
+   */
+  public static Config loadElsewhere(Path file) {
+    return load(file, Long.MAX_VALUE);
+  }
+
+  private static Config load(Path file, long machineMemory) {
     Path path = file.toAbsolutePath().normalize();
     String text;
     try {
@@ -139,7 +152,7 @@ public final class ConfigLoader {
       throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
     }
     try {
-      return validate(raw, path);
+      return validate(raw, path, machineMemory);
     } catch (ConfigException e) {
       // the parsers of single values (durations, sizes, locations, subscriptions) do not know the file
       if (e.getMessage().contains(path.toString())) {
@@ -149,7 +162,7 @@ public final class ConfigLoader {
     }
   }
 
-  static Config validate(ConfigFile raw, Path file) {
+  static Config validate(ConfigFile raw, Path file, long machineMemory) {
     Path base = file.getParent();
     Config d = Config.defaults(base.resolve("data"));
     Path stateDir = raw.stateDir == null ? d.stateDir() : path("stateDir", raw.stateDir, base);
@@ -188,7 +201,7 @@ public final class ConfigLoader {
       throw new ConfigException("bad value for 'etlMemoryLimit' in " + file + ": '" + memory
           + "' is too little for DuckDB (at least 64MB)");
     }
-    atMostMachineMemory("etlMemoryLimit", memory, etlMemory);
+    atMostMachineMemory("etlMemoryLimit", memory, etlMemory, machineMemory);
     int sample = raw.crawlSampleFiles == null ? d.crawlSampleFiles() : raw.crawlSampleFiles;
     if (sample < 0) {
       throw new ConfigException(
@@ -319,7 +332,7 @@ public final class ConfigLoader {
     if (raw.queryCacheSize != null) {
       cacheBytes = Sizes.parse("queryCacheSize", raw.queryCacheSize);
     }
-    QueryLimits query = queryLimits(raw.query, memory);
+    QueryLimits query = queryLimits(raw.query, memory, machineMemory);
     ApiQueryLimits apiQuery = apiQueryLimits(raw.query, query, file);
     StoreLocation processed = location("processedBucket", raw.processedBucket, base, d.processedBucket());
     TableSettings table = table(raw.table, base, file, processed);
@@ -552,7 +565,7 @@ public final class ConfigLoader {
   }
 
   /** The {@code query:} block; memory defaults to {@code etlMemoryLimit}. */
-  private static QueryLimits queryLimits(ConfigFile.QueryFile raw, String etlMemory) {
+  private static QueryLimits queryLimits(ConfigFile.QueryFile raw, String etlMemory, long machineMemory) {
     QueryLimits d = QueryLimits.DEFAULTS;
     Duration timeout = raw == null || raw.timeout == null ? d.timeout()
         : Durations.parse("query.timeout", raw.timeout, Duration.ofSeconds(1), Duration.ofDays(7));
@@ -564,7 +577,7 @@ public final class ConfigLoader {
           + "' is too little for DuckDB (at least 64MB)");
     }
     if (raw != null && raw.memoryLimit != null) {
-      atMostMachineMemory("query.memoryLimit", raw.memoryLimit, memory);
+      atMostMachineMemory("query.memoryLimit", raw.memoryLimit, memory, machineMemory);
     }
     long result = raw == null || raw.resultLimit == null ? QueryLimits.DEFAULT_RESULT_BYTES
         : Sizes.parse("query.resultLimit", raw.resultLimit);
@@ -580,8 +593,7 @@ public final class ConfigLoader {
    * spills to disk only beyond its limit, so with a limit above the machine's memory the system
    * kills the process before it would spill.
    */
-  private static void atMostMachineMemory(String key, String text, long bytes) {
-    long machine = machineMemory();
+  private static void atMostMachineMemory(String key, String text, long bytes, long machine) {
     if (bytes > machine) {
       throw new ConfigException("bad value for '" + key + "': '" + text.trim() + "' is more than this machine's memory ("
           + Sizes.text(machine) + "): DuckDB would be stopped by the system before it spilled to disk; "

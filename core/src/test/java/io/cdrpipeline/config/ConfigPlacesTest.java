@@ -73,5 +73,8 @@ class ConfigPlacesTest {
     Path file = dir.resolve("cdr.yaml");
     Files.writeString(file, "query:\n  memoryLimit: " + (machine / 2) + "B\n");
     assertThat(ConfigLoader.load(file).query().memoryBytes()).isEqualTo(machine / 2);
+    // the Spark driver, which may run on a smaller machine, loads it without this machine's check
+    Files.writeString(file, "etlMemoryLimit: " + tooMuch + "\n");
+    assertThat(ConfigLoader.loadElsewhere(file).etlMemoryLimit()).isEqualTo(tooMuch);
   }
 }

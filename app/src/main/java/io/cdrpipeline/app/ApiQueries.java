@@ -5,19 +5,30 @@ import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.query.QueryException;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.query.QuerySink;
+import io.cdrpipeline.query.ResultTooLargeException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The queries of the HTTP API: each request on a DuckDB engine of its own (never one shared
  * mutable engine), at most {@code permits} at once so memory stays bounded, each within the
- * API's time and row limits, each timed into the metrics.
+ * API's time, row and byte limits, each timed into the metrics. A request that finds every
+ * engine taken waits a little, with at most as many others as there are engines; beyond that it
+ * is refused at once, so a burst of requests never holds the server's threads (the health check
+ * and the shutdown keep theirs).
  */
 final class ApiQueries {
+  /** How long a request waits for a free engine before it is told to come back. */
+  static final Duration WAIT = Duration.ofSeconds(5);
+
   /** Opens a fresh engine with the API's limits. */
   @FunctionalInterface
   interface Engines {
@@ -45,7 +56,11 @@ final class ApiQueries {
   private final Engines engines;
   private final ApiQueryLimits limits;
   private final ConsoleMetrics metrics;
+  private final int size;
   private final Semaphore permits;
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final Set<QueryEngine> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   ApiQueries(Engines engines, ApiQueryLimits limits, ConsoleMetrics metrics, int permits) {
     this.engines = Objects.requireNonNull(engines, "engines is null");
@@ -54,32 +69,69 @@ final class ApiQueries {
     if (permits < 1) {
       throw new IllegalArgumentException("permits must be positive, got " + permits);
     }
+    this.size = permits;
     this.permits = new Semaphore(permits, true);
+  }
+
+  /**
+   * Queries at once: {@code query.apiConcurrency}, else the cores up to 4, and no more than the
+   * Java heap holds at four times {@code query.resultLimit} each (an answer is held whole).
+   */
+  static int concurrency(ApiQueryLimits limits, long resultBytes, int cores, long maxHeap) {
+    if (limits.concurrency().isPresent()) {
+      return limits.concurrency().getAsInt();
+    }
+    long byHeap = maxHeap / (4 * resultBytes);
+    return (int) Math.max(1, Math.min(Math.min(4, cores), byHeap));
   }
 
   ApiQueryLimits limits() {
     return limits;
   }
 
-  /** Runs work on a fresh engine, closed after; waits for a free engine at most the query timeout. */
+  /**
+   * Runs work on a fresh engine, closed after. Waits for a free engine at most {@link #WAIT}, and
+   * only if no more than {@code size} requests wait already; else {@link Busy}.
+   */
   <T> T with(String endpoint, Work<T> work) throws IOException, Busy {
-    boolean got;
-    try {
-      got = permits.tryAcquire(limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Busy("interrupted while waiting for a free query engine");
+    if (closed) {
+      throw new Busy(STOPPING);
     }
+    boolean got = permits.tryAcquire();
     if (!got) {
-      throw new Busy("every query engine is busy: try again shortly");
+      if (waiting.incrementAndGet() > size) {
+        waiting.decrementAndGet();
+        throw new Busy(busy());
+      }
+      try {
+        got = permits.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Busy("interrupted while waiting for a free query engine");
+      } finally {
+        waiting.decrementAndGet();
+      }
+      if (!got) {
+        throw new Busy(busy());
+      }
     }
     long start = System.nanoTime();
     String outcome = "error";
     try (QueryEngine engine = engines.open()) {
-      T result = work.apply(engine);
-      outcome = "ok";
-      return result;
+      running.add(engine);
+      try {
+        T result = work.apply(engine);
+        outcome = "ok";
+        return result;
+      } finally {
+        running.remove(engine);
+      }
+    } catch (ResultTooLargeException e) {
+      throw e;
     } catch (QueryException e) {
+      if (closed) {
+        throw new Busy(STOPPING);
+      }
       // the engine names the command line's key; here the API's limit applies
       throw new QueryException(e.getMessage().replace("(query.timeout)", "(query.apiTimeout)"), e);
     } finally {
@@ -88,13 +140,34 @@ final class ApiQueries {
     }
   }
 
-  /** The rows of one statement, at most the row limit of them. */
+  /**
+   * Refuses new queries and stops the running ones, so that a stopping service does not wait
+   * for them (their clients get 503 and may try the next service).
+   */
+  void close() {
+    closed = true;
+    for (QueryEngine e : running) {
+      e.cancel();
+    }
+  }
+
+  private static final String STOPPING = "the service is stopping: try again shortly";
+
+  private String busy() {
+    return "every query engine is busy (" + size + " queries at once, query.apiConcurrency): try again shortly";
+  }
+
+  /**
+   * The rows of one statement, at most the row limit of them, and at most
+   * {@code query.resultLimit} bytes of text (else {@link ResultTooLargeException}, before any
+   * of it is read).
+   */
   static Limited limited(QueryEngine engine, String sql, int rowLimit) throws IOException {
     List<String>[] header = new List[2];
     List<List<Object>> rows = new ArrayList<>();
     boolean[] truncated = {false};
     try {
-      engine.stream(sql, new QuerySink() {
+      engine.streamBounded(sql, rowLimit + 1L, new QuerySink() {
         @Override
         public void header(List<String> columns, List<String> types) {
           header[0] = columns;

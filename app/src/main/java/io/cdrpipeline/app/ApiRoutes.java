@@ -16,10 +16,12 @@ import io.cdrpipeline.catalog.Partition;
 import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.catalog.SchemaChange;
+import io.cdrpipeline.config.Sizes;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.QueryException;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.query.QuerySink;
+import io.cdrpipeline.query.ResultTooLargeException;
 import io.cdrpipeline.report.MonthlyReport;
 import io.cdrpipeline.report.ReportLinks;
 import io.cdrpipeline.store.ObjectInfo;
@@ -120,6 +122,9 @@ final class ApiRoutes {
     app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
     app.exception(CdrSearch.BadParameter.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
     app.exception(QueryException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+    app.exception(ResultTooLargeException.class, (e, ctx) -> error(ctx, 413, "the result is more than "
+        + "query.resultLimit (" + Sizes.text(e.limitBytes()) + ") of text: select fewer or narrower columns, add a "
+        + "WHERE or a LIMIT, or run it with 'cdr query --format csv', which streams it"));
     app.exception(ApiQueries.Busy.class, (e, ctx) -> {
       ctx.header("Retry-After", "5");
       error(ctx, 503, e.getMessage());
@@ -134,6 +139,11 @@ final class ApiRoutes {
       LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
       error(ctx, 503, e.getMessage());
     });
+  }
+
+  /** Stops the queries running for clients, so that the server stops without waiting for them. */
+  void close() {
+    p.queries().close();
   }
 
   /** Answers with {@code {"error": line}}. */
@@ -543,7 +553,8 @@ final class ApiRoutes {
       return;
     }
     ObjectNode out = p.queries().with("cdrs", engine -> {
-      QueryResult page = engine.query(search.pageSql(table));
+      // bounded in bytes as /api/query is: a page of rows whose fields are huge is a 413, not the heap
+      QueryResult page = ApiQueries.limited(engine, search.pageSql(table), search.size() + 1).result();
       long total = ((Number) engine.query(search.countSql(table)).rows().get(0).get(0)).longValue();
       ObjectNode o = JSON.createObjectNode();
       o.put("page", search.page());
@@ -601,6 +612,13 @@ final class ApiRoutes {
   // ------------------------------------------------------------------ plumbing
 
   private static JsonNode body(Context ctx) {
+    // a browser sends text/plain or a form across sites without asking first; JSON it must ask for
+    String type = ctx.header("Content-Type");
+    String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!mime.equals("application/json")) {
+      throw new ApiError(415, "the body must be JSON sent with 'Content-Type: application/json' (got "
+          + (type == null ? "no Content-Type" : "'" + type.strip() + "'") + ")");
+    }
     String text = ctx.body();
     if (text.isBlank()) {
       throw new ApiError(400, "expected a JSON object in the body");

@@ -13,6 +13,7 @@ import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.config.ConfigLoader;
 import io.cdrpipeline.config.ServerSettings;
 import io.cdrpipeline.schedule.ScheduleExpression;
+import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
 import java.io.IOException;

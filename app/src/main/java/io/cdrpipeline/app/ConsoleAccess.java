@@ -1,39 +1,50 @@
 package io.cdrpipeline.app;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Who may use the console and the API. With {@code server.token} set, every request but
  * {@code /health}, the login form and the signed report links needs the token, as a bearer
- * header or as the HttpOnly cookie the login form sets; without it the server listens on
- * loopback only, and a request must name a loopback host (so a web page that rebinds its own
- * domain to 127.0.0.1 cannot reach it).
+ * header or as the HttpOnly cookie of a session the login form opened (until logout); without
+ * it the server listens on loopback only, and a request must name a loopback host (so a web page
+ * that rebinds its own domain to 127.0.0.1 cannot reach it). Either way, a request that changes
+ * something must come from a page of this server, or from no page at all (curl, scripts).
  */
 final class ConsoleAccess {
   static final String COOKIE = "cdr_session";
+  /** How long a console session lasts without being used. */
+  static final Duration SESSION_IDLE = Duration.ofHours(12);
+  private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Optional<String> token;
-  private final Optional<String> session;
+  /** The open sessions of the login form: random, known only to this server, ended by logout. */
+  private final Cache<String, Boolean> sessions =
+      Caffeine.newBuilder().expireAfterAccess(SESSION_IDLE).maximumSize(10_000).build();
   private final Set<String> hosts;
+  /** The console's own origin as links name it (behind a proxy, the Host header may be another). */
+  private final String baseOrigin;
 
   /** {@code baseUrl} is the address links point at: its host is one a browser may name too. */
   ConsoleAccess(Optional<String> token, String baseUrl) {
     this.token = Objects.requireNonNull(token, "token is null");
-    this.session = token.map(ConsoleAccess::sessionOf);
-    String base = URI.create(Objects.requireNonNull(baseUrl, "baseUrl is null")).getHost();
+    URI baseUri = URI.create(Objects.requireNonNull(baseUrl, "baseUrl is null"));
+    this.baseOrigin = origin(baseUri.getScheme(), baseUri.getHost(), baseUri.getPort());
+    String base = baseUri.getHost();
     java.util.Set<String> names = new java.util.HashSet<>(Set.of("localhost", "127.0.0.1", "[::1]"));
     if (base != null) {
       names.add(base.toLowerCase(Locale.ROOT));
@@ -74,6 +85,11 @@ final class ConsoleAccess {
   enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN_HOST, FORBIDDEN_ORIGIN }
 
   Verdict check(Context ctx) {
+    // a browser sends a cross-site POST (a form, fetch in no-cors mode) with whatever the user
+    // holds: a change is taken only from this server's own pages, or from no page at all
+    if (!SAFE_METHODS.contains(ctx.method().name()) && !sameOrigin(ctx)) {
+      return Verdict.FORBIDDEN_ORIGIN;
+    }
     if (open(ctx.path())) {
       return Verdict.ALLOWED;
     }
@@ -85,12 +101,7 @@ final class ConsoleAccess {
       return Verdict.ALLOWED;
     }
     String cookie = ctx.cookie(COOKIE);
-    if (cookie != null && same(cookie, session.get())) {
-      // a cookie is sent whatever page asks: a change must come from a page of this server
-      String method = ctx.method().name();
-      if (!method.equals("GET") && !method.equals("HEAD") && !sameOrigin(ctx)) {
-        return Verdict.FORBIDDEN_ORIGIN;
-      }
+    if (cookie != null && sessions.getIfPresent(cookie) != null) {
       return Verdict.ALLOWED;
     }
     return Verdict.UNAUTHORIZED;
@@ -101,9 +112,26 @@ final class ConsoleAccess {
     return token.isPresent() && typed != null && same(typed.trim(), token.get());
   }
 
-  /** The Set-Cookie value that logs a browser in (HttpOnly, same site only; Secure over https). */
+  /**
+   * Opens a session and returns the Set-Cookie value that logs a browser in (HttpOnly, same
+   * site only; Secure over https). The cookie is a random id, never derived from the token.
+   */
   String loginCookie(boolean secure) {
-    return COOKIE + "=" + session.orElseThrow() + "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+    if (token.isEmpty()) {
+      throw new IllegalStateException("no token: nothing to log in to");
+    }
+    byte[] id = new byte[32];
+    RANDOM.nextBytes(id);
+    String session = HexFormat.of().formatHex(id);
+    sessions.put(session, Boolean.TRUE);
+    return COOKIE + "=" + session + "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+  }
+
+  /** Ends the session of this cookie on the server, so the cookie opens nothing afterwards (a copy of it neither). */
+  void logOut(String cookie) {
+    if (cookie != null) {
+      sessions.invalidate(cookie);
+    }
   }
 
   static String logoutCookie() {
@@ -124,21 +152,44 @@ final class ConsoleAccess {
     return hosts.contains(h) || h.matches("127(\\.\\d{1,3}){3}");
   }
 
-  private static boolean sameOrigin(Context ctx) {
-    String origin = ctx.header("Origin");
-    String host = ctx.header("Host");
-    if (origin == null) {
-      // browsers send Origin on every cross-site POST; its absence means a same-site request or not a browser
-      String site = ctx.header("Sec-Fetch-Site");
-      return site == null || site.equals("same-origin") || site.equals("none");
+  /**
+   * True if the request comes from a page of this server, or from no page (no Origin header:
+   * curl, scripts, the CLI). Browsers send Origin on every cross-origin request that is not a
+   * GET or HEAD, and {@code Sec-Fetch-Site} on every request; either naming another origin
+   * refuses it.
+   */
+  private boolean sameOrigin(Context ctx) {
+    String site = ctx.header("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      return false;
     }
+    String origin = ctx.header("Origin");
+    if (origin == null) {
+      return true;
+    }
+    URI o;
     try {
-      URI o = URI.create(origin);
-      String hostPort = o.getHost() + (o.getPort() < 0 ? "" : ":" + o.getPort());
-      return host != null && hostPort.equalsIgnoreCase(host.trim());
+      o = URI.create(origin.trim());
     } catch (IllegalArgumentException e) {
       return false;
     }
+    if (o.getScheme() == null || o.getHost() == null || o.getRawPath() != null && !o.getRawPath().isEmpty()) {
+      return false; // "null" (a sandboxed frame, a file) or not an origin at all
+    }
+    String own = origin(o.getScheme(), o.getHost(), o.getPort());
+    if (own.equals(baseOrigin)) {
+      return true;
+    }
+    String host = ctx.header("Host");
+    String hostPort = o.getHost() + (o.getPort() < 0 ? "" : ":" + o.getPort());
+    return host != null && hostPort.equalsIgnoreCase(host.trim());
+  }
+
+  /** scheme://host[:port], lower case, without the scheme's default port. */
+  private static String origin(String scheme, String host, int port) {
+    String s = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
+    boolean defaultPort = port < 0 || s.equals("http") && port == 80 || s.equals("https") && port == 443;
+    return s + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + (defaultPort ? "" : ":" + port);
   }
 
   /** Compares in constant time, so the answer's timing does not tell how much of a guess was right. */
@@ -146,14 +197,4 @@ final class ConsoleAccess {
     return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** The cookie is derived from the token, not the token itself: it opens the console, never a bearer header. */
-  private static String sessionOf(String token) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(token.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal("cdr console session".getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is missing from this Java", e);
-    }
-  }
 }

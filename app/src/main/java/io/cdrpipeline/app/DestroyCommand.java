@@ -5,6 +5,7 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.notify.RetryPolicy;
 import io.cdrpipeline.notify.Topic;
+import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionStore;
 import io.cdrpipeline.workflow.Executor;

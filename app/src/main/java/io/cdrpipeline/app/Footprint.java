@@ -12,6 +12,7 @@ import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.report.MonthlyReport;
 import io.cdrpipeline.schedule.ScheduleRunner;
+import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.ObjectStores;

@@ -3,6 +3,7 @@ package io.cdrpipeline.app;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.model.RawLayout;
+import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.ObjectStores;
 import io.cdrpipeline.store.StoreLocation;

@@ -1,6 +1,9 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.config.Sizes;
 import io.cdrpipeline.query.QueryEngine;
+import io.cdrpipeline.query.QueryException;
+import io.cdrpipeline.query.ResultTooLargeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +55,18 @@ final class QueryCommand implements Callable<Integer> {
       text = String.join(" ", sql);
     }
     try (QueryEngine engine = ctx.queryEngine()) {
-      engine.stream(text, ResultPrinter.sink(format, ctx.out));
+      if (format == ResultPrinter.Format.table) {
+        // aligned over every row, the table is held whole in memory: bounded as an answer of the API is
+        try {
+          engine.streamBounded(text, Long.MAX_VALUE, ResultPrinter.sink(format, ctx.out));
+        } catch (ResultTooLargeException e) {
+          throw new QueryException("the result is more than query.resultLimit (" + Sizes.text(e.limitBytes())
+              + ") of text to align as a table: use --format csv or --format json, which stream it, or narrow the "
+              + "query (fewer columns, a WHERE, a LIMIT)", e);
+        }
+      } else {
+        engine.stream(text, ResultPrinter.sink(format, ctx.out));
+      }
     }
     ctx.out.flush();
     return 0;

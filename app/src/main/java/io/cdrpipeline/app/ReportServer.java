@@ -40,6 +40,7 @@ public final class ReportServer implements AutoCloseable {
   private final ConsoleAccess access;
   private FailedLogins failedLogins = new FailedLogins();
   private final Javalin app;
+  private final ApiRoutes api;
   private boolean started;
 
   /** A server of report links only. */
@@ -53,6 +54,7 @@ public final class ReportServer implements AutoCloseable {
     this.signer = Objects.requireNonNull(signer, "signer");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.access = Objects.requireNonNull(access, "access");
+    this.api = api;
     this.app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.startupWatcherEnabled = false;
@@ -70,7 +72,10 @@ public final class ReportServer implements AutoCloseable {
     if (api != null) {
       app.get("/login", ctx -> login(ctx, 200, null));
       app.post("/login", this::logIn);
-      app.post("/logout", ctx -> ctx.header("Set-Cookie", ConsoleAccess.logoutCookie()).redirect("/login", io.javalin.http.HttpStatus.SEE_OTHER));
+      app.post("/logout", ctx -> {
+        access.logOut(ctx.cookie(ConsoleAccess.COOKIE)); // on the server: a copy of the cookie opens nothing either
+        ctx.header("Set-Cookie", ConsoleAccess.logoutCookie()).redirect("/login", io.javalin.http.HttpStatus.SEE_OTHER);
+      });
       api.register(app);
     }
     app.get("/reports/{month}/{file}", this::download);
@@ -179,6 +184,7 @@ public final class ReportServer implements AutoCloseable {
     switch (signer.verify(ctx.path(), ctx.queryParam("expires"), ctx.queryParam("signature"), clock.instant())) {
       case EXPIRED -> text(ctx, 410, "link expired");
       case BAD_SIGNATURE -> text(ctx, 403, "invalid signature");
+      case TOO_LONG -> text(ctx, 403, "link lasts longer than linkExpiry allows");
       case VALID -> {
         Optional<StoredObject> object = reports.readObject(key);
         if (object.isEmpty()) {
@@ -234,7 +240,8 @@ public final class ReportServer implements AutoCloseable {
         }
       }
       case FORBIDDEN_HOST -> ApiRoutes.error(ctx, 403, "this server answers only to a loopback host name (localhost, 127.0.0.1)");
-      case FORBIDDEN_ORIGIN -> ApiRoutes.error(ctx, 403, "a change must come from a page of this server");
+      case FORBIDDEN_ORIGIN -> ApiRoutes.error(ctx, 403, "a change must come from a page of this server "
+          + "(this request's Origin or Sec-Fetch-Site names another site)");
     }
     ctx.skipRemainingHandlers();
   }
@@ -271,6 +278,9 @@ public final class ReportServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (api != null) {
+      api.close(); // the running queries end now, so no request holds the stop
+    }
     app.stop();
   }
 }

@@ -40,7 +40,8 @@ final class WebConsole {
     }
     ConsoleMetrics metrics = new ConsoleMetrics(ctx.catalog(), workflows);
     QueryLimits limits = config.query().withTimeout(config.apiQuery().timeout());
-    int permits = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    int permits = ApiQueries.concurrency(config.apiQuery(), limits.resultBytes(), Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory());
     ApiQueries queries = new ApiQueries(() -> ctx.queryEngine(limits), config.apiQuery(), metrics, permits);
     ExecutorService runs = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "api-execution");
@@ -59,7 +60,8 @@ final class WebConsole {
     });
     ApiRoutes api = new ApiRoutes(new ApiRoutes.Parts(ctx.catalog(), ctx.executions(), executor, run, queries,
         ctx.reportsStore(), ctx.reportLinks(), config.linkExpiry(), ctx.tempDir(), metrics, clock));
-    return new ReportServer(ctx.reportsStore(), ctx.signer(), clock, access(config), api);
+    // a link never lasts longer than the config allows now, however long it was signed for
+    return new ReportServer(ctx.reportsStore(), ctx.signer().lasting(config.linkExpiry()), clock, access(config), api);
   }
 
   /** Who may use the console and the API, from {@code server.token} and {@code server.baseUrl}. */

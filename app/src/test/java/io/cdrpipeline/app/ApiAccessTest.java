@@ -193,6 +193,41 @@ class ApiAccessTest {
         .isEqualTo(401);
   }
 
+  /** Logs in through the form, as a browser does; the session cookie ("name=value"). */
+  static String logIn() throws IOException {
+    String form = "token=" + TOKEN;
+    String ok;
+    try (Socket s = new Socket(address, f.server.port())) {
+      s.getOutputStream().write(("POST /login HTTP/1.1\r\nHost: " + address + ":" + f.server.port() + "\r\nConnection: close\r\n"
+          + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length() + "\r\n\r\n" + form)
+          .getBytes(StandardCharsets.UTF_8));
+      ok = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(status(ok)).isEqualTo(303);
+    String cookieLine = ok.lines().filter(l -> l.startsWith("Set-Cookie: ")).findFirst().orElseThrow();
+    return cookieLine.substring("Set-Cookie: ".length(), cookieLine.indexOf(';'));
+  }
+
+  @Test
+  void logoutEndsTheSessionOnTheServerSoItsCookieOpensNothingAfterwards() throws Exception {
+    String mine = logIn();
+    String other = logIn();
+    assertThat(mine).isNotEqualTo(other); // a session each, not one cookie derived from the token
+    assertThat(status(raw("GET", "/api/tables", "Cookie: " + mine))).isEqualTo(200);
+    String out = raw("POST", "/logout", "Cookie: " + mine, "Origin: http://" + address + ":" + f.server.port());
+    assertThat(status(out)).isEqualTo(303);
+    assertThat(out).contains("Max-Age=0");
+    // a copy of the cookie, kept by the browser or by anyone who saw it, opens nothing any more
+    assertThat(status(raw("GET", "/api/tables", "Cookie: " + mine))).isEqualTo(401);
+    assertThat(status(raw("GET", "/", "Cookie: " + mine))).isEqualTo(401);
+    assertThat(status(raw("POST", "/api/query", "Cookie: " + mine))).isEqualTo(401);
+    // the other browser's session is its own
+    assertThat(status(raw("GET", "/api/tables", "Cookie: " + other))).isEqualTo(200);
+    // a page of another site cannot log a browser out either
+    assertThat(status(raw("POST", "/logout", "Cookie: " + other, "Origin: https://evil.example"))).isEqualTo(403);
+    assertThat(status(raw("GET", "/api/tables", "Cookie: " + other))).isEqualTo(200);
+  }
+
   @Test
   void withoutATokenTheServerRefusesToListenOffLoopback() throws Exception {
     LocalStore reports = new LocalStore(dir.resolve("data/reports"));

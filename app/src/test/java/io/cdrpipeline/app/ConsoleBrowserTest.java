@@ -260,6 +260,35 @@ class ConsoleBrowserTest {
     screenshot("catalog");
   }
 
+  @Test
+  void aPageOfAnotherSiteCannotStartAnExecutionThroughTheBrowser() throws Exception {
+    // another origin on this machine: a page of a second HTTP server (localhost, another port)
+    com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    other.createContext("/", exchange -> {
+      byte[] page = "<!doctype html><title>another site</title><p>hello".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+      exchange.sendResponseHeaders(200, page.length);
+      exchange.getResponseBody().write(page);
+      exchange.close();
+    });
+    other.start();
+    try {
+      int before = f.ctx.executions().list(java.util.Optional.empty(), java.util.Optional.empty(), 1000).size();
+      browser.get("http://localhost:" + other.getAddress().getPort() + "/");
+      // what such a page can send without asking first: no-cors, text/plain, with the user's cookies
+      String sent = (String) ((JavascriptExecutor) browser).executeAsyncScript(
+          "const done = arguments[arguments.length - 1];"
+              + "fetch(arguments[0] + '/api/executions', {method: 'POST', mode: 'no-cors', credentials: 'include',"
+              + " headers: {'Content-Type': 'text/plain'}, body: JSON.stringify({workflow: 'report', input: {Month: '2026-10'}})})"
+              + ".then(r => done('sent ' + r.type)).catch(e => done('error ' + e));", f.base);
+      assertThat(sent).isEqualTo("sent opaque"); // it left the browser: the server refuses it, not the browser
+      assertThat(f.ctx.executions().list(java.util.Optional.empty(), java.util.Optional.empty(), 1000)).hasSize(before);
+    } finally {
+      other.stop(0);
+    }
+  }
+
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> datasets(String chart) {
     return (List<Map<String, Object>>) js("return Chart.getChart(arguments[0]).data.datasets.map(d => ({label: d.label, data: d.data}))",

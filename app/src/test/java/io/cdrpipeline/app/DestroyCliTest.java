@@ -200,19 +200,13 @@ class DestroyCliTest {
   }
 
   /**
-   * Hostile configs: the product's places at, inside, around or next to a CDR bucket, by
-   * name or by link. The buckets are never changed; what lies outside them is removed.
+   * Hostile configs: the product's places around or next to a CDR bucket. The buckets are never
+   * changed; what lies outside them is removed.
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-    "processed is the CDR bucket      | cdrBucket: cdrs\\nprocessedBucket: cdrs\\nreportsBucket: reports\\nstateDir: state | reports/reports",
-    "reports are in the CDR bucket    | cdrBucket: cdrs\\nreportsBucket: cdrs\\nprocessedBucket: lake\\nstateDir: state   | lake/processed_cdrs",
-    "state inside the CDR bucket      | cdrBucket: cdrs\\nstateDir: cdrs/state\\nprocessedBucket: lake\\nreportsBucket: reports | lake/processed_cdrs",
-    "state is the CDR bucket          | cdrBucket: cdrs\\nstateDir: cdrs\\nprocessedBucket: lake\\nreportsBucket: reports | reports/reports",
     "CDR bucket inside the table      | cdrBucket: lake/processed_cdrs/raw\\nprocessedBucket: lake\\nreportsBucket: reports\\nstateDir: state | lake/processed_cdrs/data",
     "processed next to the CDR bucket | cdrBucket: cdrs\\nprocessedBucket: cdrs-processed\\nreportsBucket: cdrs-reports\\nstateDir: cdrs-state | cdrs-processed/processed_cdrs",
-    "processed in the additional one  | cdrBucket: cdrs\\nadditionalCdrBucket: old\\nprocessedBucket: old\\nreportsBucket: old/r\\nstateDir: state | state/catalog.db",
-    "processed a link to the bucket   | cdrBucket: cdrs\\nprocessedBucket: link\\nreportsBucket: reports\\nstateDir: state | reports/reports",
   })
   void noConfigMakesDestroyChangeACdrBucket(String name, String yaml, String removed) throws Exception {
     String config = yaml.replace("\\n", "\n");
@@ -241,6 +235,39 @@ class DestroyCliTest {
     assertThat(again.code()).isZero();
     assertThat(again.out()).as(again.out()).contains("nothing to destroy");
     assertThat(FileTree.snapshot(dir.resolve(cdrBucket))).isEqualTo(cdrs);
+  }
+
+  /**
+   * Hostile configs: the product's places at or inside a CDR bucket, by name or by link. The
+   * loader refuses them, so no command writes into the bucket and destroy never reaches it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    "processed is the CDR bucket      | cdrBucket: cdrs\\nprocessedBucket: cdrs\\nreportsBucket: reports\\nstateDir: state | processedBucket",
+    "reports are in the CDR bucket    | cdrBucket: cdrs\\nreportsBucket: cdrs\\nprocessedBucket: lake\\nstateDir: state   | reportsBucket",
+    "state inside the CDR bucket      | cdrBucket: cdrs\\nstateDir: cdrs/state\\nprocessedBucket: lake\\nreportsBucket: reports | stateDir",
+    "state is the CDR bucket          | cdrBucket: cdrs\\nstateDir: cdrs\\nprocessedBucket: lake\\nreportsBucket: reports | stateDir",
+    "processed in the additional one  | cdrBucket: cdrs\\nadditionalCdrBucket: old\\nprocessedBucket: old\\nreportsBucket: old/r\\nstateDir: state | processedBucket",
+    "processed a link to the bucket   | cdrBucket: cdrs\\nprocessedBucket: link\\nreportsBucket: reports\\nstateDir: state | processedBucket",
+  })
+  void aConfigThatWritesIntoACdrBucketIsRefusedByEveryCommand(String name, String yaml, String key) throws Exception {
+    Files.createDirectories(dir.resolve("cdrs"));
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("cdrs"));
+    ok("generate", "--bucket", "cdrs", "--date", "2026-11-02", "--calls", "30");
+    ok("generate", "--bucket", "old", "--date", "2026-10-30", "--calls", "10");
+    Map<String, String> cdrs = FileTree.snapshot(dir.resolve("cdrs"));
+    Map<String, String> old = FileTree.snapshot(dir.resolve("old"));
+    Files.writeString(dir.resolve("cdr.yaml"), yaml.replace("\\n", "\n") + "\nserver: {port: " + freePort() + "}\n");
+    for (String[] args : List.of(new String[] {"etl", "--date", "2026-11-02"}, new String[] {"start", "daily", "--date", "2026-11-02"},
+        new String[] {"report", "--month", "2026-11"}, new String[] {"destroy", "--yes"})) {
+      Run r = cdr(args);
+      assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+      assertThat(r.err().strip()).startsWith("config error: bad value for '" + key + "'").contains("cdr never writes into a CDR bucket")
+          .doesNotContain("\n");
+    }
+    assertThat(FileTree.snapshot(dir.resolve("cdrs"))).isEqualTo(cdrs);
+    assertThat(FileTree.snapshot(dir.resolve("old"))).isEqualTo(old);
+    assertThat(Files.isSymbolicLink(dir.resolve("link"))).isTrue();
   }
 
   /** Every object of a bucket with the SHA-256 of its content. */
@@ -306,18 +333,17 @@ class DestroyCliTest {
 
         assertThat(cdr("destroy", "--yes").out()).contains("nothing to destroy");
 
-        // a hostile one: the processed table in the CDR bucket itself
+        // a hostile one: the processed table in the CDR bucket itself, refused before anything is written
         Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: s3://d-cdrs\nprocessedBucket: s3://d-cdrs\n"
             + "reportsBucket: s3://d-cdrs/reports-of-cdr\nstateDir: state\n"
             + "s3: {endpoint: \"" + server.endpoint() + "\", region: us-east-1, maxConcurrency: 8}\n");
-        ok("etl", "--date", "2026-11-02");
-        ok("report", "--month", "2026-11");
         Map<String, String> before = objects(s3, "d-cdrs");
-        assertThat(before.keySet()).anyMatch(k -> k.startsWith("processed_cdrs/"));
-        Run hostile = cdr("destroy", "--yes");
-        assertThat(hostile.code()).as(hostile.err()).isZero();
-        assertThat(hostile.out()).containsPattern("kept: processed table processed_cdrs: \\d+ objects under "
-            + "s3://d-cdrs/processed_cdrs/: inside the CDR bucket s3://d-cdrs, which destroy never changes");
+        for (String[] args : List.of(new String[] {"etl", "--date", "2026-11-02"}, new String[] {"destroy", "--yes"})) {
+          Run hostile = cdr(args);
+          assertThat(hostile.code()).as(hostile.err()).isEqualTo(2);
+          assertThat(hostile.err()).contains("bad value for 'processedBucket'")
+              .contains("s3://d-cdrs is inside the CDR bucket s3://d-cdrs");
+        }
         assertThat(objects(s3, "d-cdrs")).isEqualTo(before);
         assertThat(dir.resolve("state/catalog.db")).doesNotExist();
       } finally {

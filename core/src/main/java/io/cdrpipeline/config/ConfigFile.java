@@ -60,6 +60,8 @@ final class ConfigFile {
     @JsonProperty public String maxTempSize;
     @JsonProperty public String apiTimeout;
     @JsonProperty public Integer apiRowLimit;
+    @JsonProperty public String resultLimit;
+    @JsonProperty public Integer apiConcurrency;
   }
 
   /** The {@code s3:} block. */

@@ -11,6 +11,7 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
+import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.table.TableSettings;
@@ -46,6 +47,9 @@ public final class ConfigLoader {
   public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
   /** The least memory DuckDB is given: below it, it cannot sort a day or even start a query. */
   public static final long MIN_ETL_MEMORY = 64L * 1000 * 1000;
+  /** The least and the most text a result held in memory may be given ({@code query.resultLimit}). */
+  static final long MIN_RESULT_BYTES = 1_000_000L;
+  static final long MAX_RESULT_BYTES = 1_000_000_000L;
   /** Names DuckDB keeps for itself: a database of that name cannot hold the tables. */
   private static final List<String> RESERVED_DATABASES = List.of("memory", "system", "temp", "information_schema", "pg_catalog");
 
@@ -75,8 +79,21 @@ public final class ConfigLoader {
     return Files.isRegularFile(local) ? Optional.of(local) : Optional.empty();
   }
 
-  /** Loads a config file. */
+  /** Loads a config file for a command of this machine. */
   public static Config load(Path file) {
+    return load(file, machineMemory());
+  }
+
+  /**
+   * Loads a config file in a process that runs on another machine than the commands (the Spark
+   * driver): what holds for this machine only (DuckDB's memory against its memory) is not
+   * checked there, the commands check it where DuckDB runs.
+   */
+  public static Config loadElsewhere(Path file) {
+    return load(file, Long.MAX_VALUE);
+  }
+
+  private static Config load(Path file, long machineMemory) {
     Path path = file.toAbsolutePath().normalize();
     String text;
     try {
@@ -135,7 +152,7 @@ public final class ConfigLoader {
       throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
     }
     try {
-      return validate(raw, path);
+      return validate(raw, path, machineMemory);
     } catch (ConfigException e) {
       // the parsers of single values (durations, sizes, locations, subscriptions) do not know the file
       if (e.getMessage().contains(path.toString())) {
@@ -145,7 +162,7 @@ public final class ConfigLoader {
     }
   }
 
-  static Config validate(ConfigFile raw, Path file) {
+  static Config validate(ConfigFile raw, Path file, long machineMemory) {
     Path base = file.getParent();
     Config d = Config.defaults(base.resolve("data"));
     Path stateDir = raw.stateDir == null ? d.stateDir() : path("stateDir", raw.stateDir, base);
@@ -179,10 +196,12 @@ public final class ConfigLoader {
     }
     String memory = raw.etlMemoryLimit == null ? d.etlMemoryLimit() : raw.etlMemoryLimit.trim();
     // the text goes to DuckDB as it is: Sizes reads exactly the units DuckDB reads, with the same meaning
-    if (Sizes.parse("etlMemoryLimit", memory) < MIN_ETL_MEMORY) {
+    long etlMemory = Sizes.parse("etlMemoryLimit", memory);
+    if (etlMemory < MIN_ETL_MEMORY) {
       throw new ConfigException("bad value for 'etlMemoryLimit' in " + file + ": '" + memory
           + "' is too little for DuckDB (at least 64MB)");
     }
+    atMostMachineMemory("etlMemoryLimit", memory, etlMemory, machineMemory);
     int sample = raw.crawlSampleFiles == null ? d.crawlSampleFiles() : raw.crawlSampleFiles;
     if (sample < 0) {
       throw new ConfigException(
@@ -298,21 +317,30 @@ public final class ConfigLoader {
     if (raw.queryCacheSize != null) {
       cacheBytes = Sizes.parse("queryCacheSize", raw.queryCacheSize);
     }
-    QueryLimits query = queryLimits(raw.query, memory);
+    QueryLimits query = queryLimits(raw.query, memory, machineMemory);
     ApiQueryLimits apiQuery = apiQueryLimits(raw.query, query, file);
     StoreLocation processed = location("processedBucket", raw.processedBucket, base, d.processedBucket());
     TableSettings table = table(raw.table, base, file, processed);
+    StoreLocation cdrBucket = location("cdrBucket", raw.cdrBucket, base, d.cdrBucket());
+    Optional<StoreLocation> additionalCdrBucket = raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
+        ? Optional.empty()
+        : Optional.of(location("additionalCdrBucket", raw.additionalCdrBucket, base, null));
+    StoreLocation reportsBucket = location("reportsBucket", raw.reportsBucket, base, d.reportsBucket());
+    Map<String, StoreLocation> written = new LinkedHashMap<>();
+    written.put("stateDir", new StoreLocation.Local(stateDir));
+    written.put("processedBucket", processed);
+    written.put("reportsBucket", reportsBucket);
+    table.warehouse().ifPresent(w -> written.put("table.warehouse", w));
+    outsideCdrBuckets(written, cdrBucket, additionalCdrBucket, file);
     LaunchSettings launch = raw.launch == null || raw.launch.fullEtl == null ? LaunchSettings.defaults()
         : new LaunchSettings(raw.launch.fullEtl);
     Config.Engine engine = engine(raw.engine, file);
     SparkSettings spark = SparkKeys.validate(raw.spark, engine == Config.Engine.SPARK, base, file);
     return new Config(
-        location("cdrBucket", raw.cdrBucket, base, d.cdrBucket()),
-        raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
-            ? Optional.empty()
-            : Optional.of(location("additionalCdrBucket", raw.additionalCdrBucket, base, null)),
+        cdrBucket,
+        additionalCdrBucket,
         processed,
-        location("reportsBucket", raw.reportsBucket, base, d.reportsBucket()),
+        reportsBucket,
         stateDir,
         database,
         dailyWorkers,
@@ -335,6 +363,27 @@ public final class ConfigLoader {
         engine,
         spark,
         Optional.of(file));
+  }
+
+  /**
+   * Refuses a place the product writes at or inside a CDR bucket: {@code cdr destroy} never
+   * changes a CDR bucket, and the query sandbox reads the CDR bucket, so the state folder (the
+   * link secret, the catalog) must never be inside it.
+   */
+  private static void outsideCdrBuckets(Map<String, StoreLocation> written, StoreLocation cdr,
+      Optional<StoreLocation> additional, Path file) {
+    Map<String, StoreLocation> buckets = new LinkedHashMap<>();
+    buckets.put("the CDR bucket", cdr);
+    additional.ifPresent(a -> buckets.put("the additional CDR bucket", a));
+    for (Map.Entry<String, StoreLocation> w : written.entrySet()) {
+      for (Map.Entry<String, StoreLocation> b : buckets.entrySet()) {
+        if (Nesting.inside(w.getValue(), b.getValue())) {
+          throw new ConfigException("bad value for '" + w.getKey() + "' in " + file + ": " + w.getValue().display()
+              + " is inside " + b.getKey() + " " + b.getValue().display()
+              + ": cdr never writes into a CDR bucket; choose a place outside it");
+        }
+      }
+    }
   }
 
   /** {@code engine}: embedded (the default) or spark. */
@@ -364,7 +413,7 @@ public final class ConfigLoader {
     }
   }
 
-  /** {@code query.apiTimeout} (at most {@code query.timeout}) and {@code query.apiRowLimit}. */
+  /** {@code query.apiTimeout} (at most {@code query.timeout}), {@code query.apiRowLimit} and {@code query.apiConcurrency}. */
   private static ApiQueryLimits apiQueryLimits(ConfigFile.QueryFile raw, QueryLimits cli, Path file) {
     ApiQueryLimits d = ApiQueryLimits.DEFAULTS;
     Duration timeout;
@@ -383,7 +432,15 @@ public final class ConfigLoader {
       throw new ConfigException("bad value for 'query.apiRowLimit' in " + file + ": " + rows
           + " (expected 1 to " + ApiQueryLimits.MAX_ROW_LIMIT + ")");
     }
-    return new ApiQueryLimits(timeout, rows);
+    java.util.OptionalInt concurrency = java.util.OptionalInt.empty();
+    if (raw != null && raw.apiConcurrency != null) {
+      if (raw.apiConcurrency < 1 || raw.apiConcurrency > ApiQueryLimits.MAX_CONCURRENCY) {
+        throw new ConfigException("bad value for 'query.apiConcurrency' in " + file + ": " + raw.apiConcurrency
+            + " (expected 1 to " + ApiQueryLimits.MAX_CONCURRENCY + ")");
+      }
+      concurrency = java.util.OptionalInt.of(raw.apiConcurrency);
+    }
+    return new ApiQueryLimits(timeout, rows, concurrency);
   }
 
   /**
@@ -482,7 +539,7 @@ public final class ConfigLoader {
   }
 
   /** The {@code query:} block; memory defaults to {@code etlMemoryLimit}. */
-  private static QueryLimits queryLimits(ConfigFile.QueryFile raw, String etlMemory) {
+  private static QueryLimits queryLimits(ConfigFile.QueryFile raw, String etlMemory, long machineMemory) {
     QueryLimits d = QueryLimits.DEFAULTS;
     Duration timeout = raw == null || raw.timeout == null ? d.timeout()
         : Durations.parse("query.timeout", raw.timeout, Duration.ofSeconds(1), Duration.ofDays(7));
@@ -493,7 +550,38 @@ public final class ConfigLoader {
       throw new ConfigException("bad value for 'query.memoryLimit': '" + raw.memoryLimit
           + "' is too little for DuckDB (at least 64MB)");
     }
-    return new QueryLimits(timeout, memory, temp);
+    if (raw != null && raw.memoryLimit != null) {
+      atMostMachineMemory("query.memoryLimit", raw.memoryLimit, memory, machineMemory);
+    }
+    long result = raw == null || raw.resultLimit == null ? QueryLimits.DEFAULT_RESULT_BYTES
+        : Sizes.parse("query.resultLimit", raw.resultLimit);
+    if (result < MIN_RESULT_BYTES || result > MAX_RESULT_BYTES) {
+      throw new ConfigException("bad value for 'query.resultLimit': '" + raw.resultLimit + "' (expected "
+          + Sizes.text(MIN_RESULT_BYTES) + " to " + Sizes.text(MAX_RESULT_BYTES) + ")");
+    }
+    return new QueryLimits(timeout, memory, temp, result);
+  }
+
+  /**
+   * Refuses more memory for DuckDB than the machine has (a container's limit inside one): DuckDB
+   * spills to disk only beyond its limit, so with a limit above the machine's memory the system
+   * kills the process before it would spill.
+   */
+  private static void atMostMachineMemory(String key, String text, long bytes, long machine) {
+    if (bytes > machine) {
+      throw new ConfigException("bad value for '" + key + "': '" + text.trim() + "' is more than this machine's memory ("
+          + Sizes.text(machine) + "): DuckDB would be stopped by the system before it spilled to disk; "
+          + "give at most " + Sizes.text(machine) + ", less what the Java heap and other processes need");
+    }
+  }
+
+  /** The memory of this machine, or of the container it runs in; unbounded when Java cannot tell. */
+  static long machineMemory() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getTotalMemorySize() > 0) {
+      return sun.getTotalMemorySize();
+    }
+    return Long.MAX_VALUE;
   }
 
   /**

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads sizes as people write them: {@code 512MB}, {@code 2GB}, {@code 1.5GiB}. */
-final class Sizes {
+/** Reads sizes as people write them: {@code 512MB}, {@code 2GB}, {@code 1.5GiB}; and writes them back. */
+public final class Sizes {
   private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)");
 
   private Sizes() {}
@@ -28,5 +28,20 @@ final class Sizes {
       throw new ConfigException("bad value for '" + key + "': '" + text + "' must be more than zero");
     }
     return bytes;
+  }
+
+  /** A size as a config file would say it, in decimal units: {@code 32MB}, {@code 24.6GB}. */
+  public static String text(long bytes) {
+    String[] units = {"B", "KB", "MB", "GB", "TB", "PB"};
+    int u = 0;
+    long scale = 1;
+    while (u < units.length - 1 && bytes >= scale * 1000) {
+      scale *= 1000;
+      u++;
+    }
+    if (bytes % scale == 0) {
+      return bytes / scale + units[u];
+    }
+    return String.format(Locale.ROOT, "%.1f%s", (double) bytes / scale, units[u]);
   }
 }

@@ -5,12 +5,20 @@ import java.util.Objects;
 
 /**
  * What one query may use: wall-clock time (then it is interrupted), DuckDB memory (outside the
- * Java heap) and temporary disk space for spilling beyond that memory.
+ * Java heap), temporary disk space for spilling beyond that memory, and the text of a result
+ * held whole in this JVM's memory (an answer of the HTTP API, an aligned table).
  */
-public record QueryLimits(Duration timeout, long memoryBytes, long maxTempBytes) {
-  /** Ten minutes, 1 GiB of memory, 10 GiB of temporary files. */
+public record QueryLimits(Duration timeout, long memoryBytes, long maxTempBytes, long resultBytes) {
+  /** Ten minutes, 1 GiB of memory, 10 GiB of temporary files, 32 MB of result. */
   public static final QueryLimits DEFAULTS =
       new QueryLimits(Duration.ofMinutes(10), 1L << 30, 10L << 30);
+  /** The text a result held in memory may have unless the config says otherwise: 32 MB. */
+  public static final long DEFAULT_RESULT_BYTES = 32_000_000L;
+
+  /** The limits with the default bound on a result held in memory. */
+  public QueryLimits(Duration timeout, long memoryBytes, long maxTempBytes) {
+    this(timeout, memoryBytes, maxTempBytes, DEFAULT_RESULT_BYTES);
+  }
 
   public QueryLimits {
     Objects.requireNonNull(timeout, "timeout is null");
@@ -23,10 +31,13 @@ public record QueryLimits(Duration timeout, long memoryBytes, long maxTempBytes)
     if (maxTempBytes < 0) {
       throw new IllegalArgumentException("maxTempBytes must not be negative, got " + maxTempBytes);
     }
+    if (resultBytes < 1) {
+      throw new IllegalArgumentException("resultBytes must be positive, got " + resultBytes);
+    }
   }
 
   /** The same limits with another timeout. */
   public QueryLimits withTimeout(Duration t) {
-    return new QueryLimits(t, memoryBytes, maxTempBytes);
+    return new QueryLimits(t, memoryBytes, maxTempBytes, resultBytes);
   }
 }

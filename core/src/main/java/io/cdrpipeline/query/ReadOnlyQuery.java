@@ -33,10 +33,17 @@ public final class ReadOnlyQuery {
 
   private final String sql;
   private final JsonNode select;
+  private final boolean explain;
 
-  private ReadOnlyQuery(String sql, JsonNode select) {
+  private ReadOnlyQuery(String sql, JsonNode select, boolean explain) {
     this.sql = sql;
     this.select = select;
+    this.explain = explain;
+  }
+
+  /** True for {@code EXPLAIN [ANALYZE]}: its answer is a plan, not the rows of the SELECT. */
+  public boolean explain() {
+    return explain;
   }
 
   /** The text to execute. */
@@ -59,7 +66,7 @@ public final class ReadOnlyQuery {
     Objects.requireNonNull(text, "text is null");
     JsonNode parsed = serialize(duck, text);
     if (!parsed.path("error").asBoolean(true)) {
-      return new ReadOnlyQuery(text, single(parsed));
+      return new ReadOnlyQuery(text, single(parsed), false);
     }
     if ("parser".equals(parsed.path("error_type").asText())) {
       throw new QueryException("Parser Error: " + firstLine(parsed.path("error_message").asText("syntax error")), null);
@@ -70,7 +77,7 @@ public final class ReadOnlyQuery {
       JsonNode innerParsed = serialize(duck, inner);
       if (!innerParsed.path("error").asBoolean(true)) {
         boolean analyze = explain.group(1) != null || explain.group(2) != null;
-        return new ReadOnlyQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + inner, single(innerParsed));
+        return new ReadOnlyQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + inner, single(innerParsed), true);
       }
     }
     if (PIVOT.matcher(text).find()) {

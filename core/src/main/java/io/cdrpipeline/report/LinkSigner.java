@@ -12,6 +12,7 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
@@ -29,14 +30,43 @@ public final class LinkSigner {
   private static final Pattern EPOCH_SECONDS = Pattern.compile("\\d{1,18}");
   private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
 
-  private final SecretKeySpec key;
+  /** The longest a link may last: what S3 allows a presigned URL, and what any config may set. */
+  public static final Duration LONGEST = Duration.ofDays(7);
+  /** How far ahead of this clock the clock that signed a link may have been. */
+  public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
+  private final SecretKeySpec key;
+  private final Duration lifetime;
+
+  /** A signer whose links are verified as lasting at most {@link #LONGEST}. */
   public LinkSigner(byte[] secret) {
+    this(new SecretKeySpec(checked(secret).clone(), ALGORITHM), LONGEST);
+  }
+
+  private LinkSigner(SecretKeySpec key, Duration lifetime) {
+    this.key = key;
+    this.lifetime = lifetime;
+  }
+
+  private static byte[] checked(byte[] secret) {
     Objects.requireNonNull(secret, "secret");
     if (secret.length == 0) {
       throw new IllegalArgumentException("link secret must not be empty");
     }
-    this.key = new SecretKeySpec(secret.clone(), ALGORITHM);
+    return secret;
+  }
+
+  /**
+   * The same signer, verifying links as lasting at most {@code lifetime} (the config's
+   * {@code linkExpiry}): a link whose expiry lies further ahead, however it was signed, is
+   * refused, so a link never outlives what the config allows.
+   */
+  public LinkSigner lasting(Duration lifetime) {
+    Objects.requireNonNull(lifetime, "lifetime");
+    if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(LONGEST) > 0) {
+      throw new IllegalArgumentException("link lifetime must be more than zero and at most " + LONGEST + ": " + lifetime);
+    }
+    return new LinkSigner(key, lifetime);
   }
 
   /**
@@ -105,12 +135,13 @@ public final class LinkSigner {
   }
 
   /** What {@link #verify} says about a link. */
-  public enum Verdict { VALID, EXPIRED, BAD_SIGNATURE }
+  public enum Verdict { VALID, EXPIRED, BAD_SIGNATURE, TOO_LONG }
 
   /**
    * Checks a path with its expires and signature parameters at a given time (constant-time
    * comparison; a tampered path, expiry or signature is BAD_SIGNATURE; missing/garbled
-   * parameters are BAD_SIGNATURE).
+   * parameters are BAD_SIGNATURE). A genuine link that expires further ahead than this signer's
+   * lifetime allows (plus {@link #CLOCK_SKEW}) is TOO_LONG.
    */
   public Verdict verify(String path, String expires, String signature, Instant now) {
     Objects.requireNonNull(now, "now");
@@ -124,7 +155,11 @@ public final class LinkSigner {
       return Verdict.BAD_SIGNATURE;
     }
     // The expiry is checked only once it is known to be ours, so a forged one says nothing.
-    return now.getEpochSecond() < Long.parseLong(expires) ? Verdict.VALID : Verdict.EXPIRED;
+    long at = Long.parseLong(expires);
+    if (at > now.plus(lifetime).plus(CLOCK_SKEW).getEpochSecond()) {
+      return Verdict.TOO_LONG;
+    }
+    return now.getEpochSecond() < at ? Verdict.VALID : Verdict.EXPIRED;
   }
 
   private String signature(String path, String expires) {

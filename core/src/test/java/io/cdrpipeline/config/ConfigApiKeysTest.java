@@ -40,6 +40,16 @@ class ConfigApiKeysTest {
   }
 
   @Test
+  void resultsHeldInMemoryAndQueriesAtOnceAreBounded() throws Exception {
+    Config d = load("");
+    assertThat(d.query().resultBytes()).isEqualTo(32_000_000L);
+    assertThat(d.apiQuery().concurrency()).isEmpty(); // as the machine allows
+    Config c = load("query:\n  resultLimit: 4MB\n  apiConcurrency: 3\n");
+    assertThat(c.query().resultBytes()).isEqualTo(4_000_000L);
+    assertThat(c.apiQuery().concurrency()).hasValue(3);
+  }
+
+  @Test
   void aShortCliTimeoutShortensTheDefaultApiTimeout() throws Exception {
     assertThat(load("query:\n  timeout: 20s\n").apiQuery().timeout()).isEqualTo(Duration.ofSeconds(20));
   }
@@ -52,6 +62,11 @@ class ConfigApiKeysTest {
       "query:\\n  apiRowLimit: 0|query.apiRowLimit",
       "query:\\n  apiRowLimit: 1000001|query.apiRowLimit",
       "query:\\n  apiRowLimit: many|query.apiRowLimit",
+      "query:\\n  resultLimit: 10KB|query.resultLimit",
+      "query:\\n  resultLimit: 2GB|query.resultLimit",
+      "query:\\n  resultLimit: lots|query.resultLimit",
+      "query:\\n  apiConcurrency: 0|query.apiConcurrency",
+      "query:\\n  apiConcurrency: 65|query.apiConcurrency",
       "server:\\n  token: short|server.token",
       "server:\\n  token: 'has a space in it, sixteen+'|server.token",
       "server:\\n  token: ''|server.token"})

@@ -135,7 +135,7 @@ class ConfigLoaderTest {
     "S3://my.cdr-bucket/x, my.cdr-bucket, x",
   })
   void s3UriParsesToS3Location(String uri, String bucket, String prefix) throws IOException {
-    Path file = write("conf/cdr.yaml", "cdrBucket: " + uri + "\nprocessedBucket: " + uri + "\n");
+    Path file = write("conf/cdr.yaml", "cdrBucket: " + uri + "\nprocessedBucket: s3://cdr-lake/processed\n");
     Config c = ConfigLoader.load(file);
     assertThat(c.cdrBucket()).isEqualTo(new StoreLocation.S3(bucket, prefix));
     assertThat(c.processedBucket()).isInstanceOf(StoreLocation.S3.class);

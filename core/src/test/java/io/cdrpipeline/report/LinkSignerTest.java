@@ -42,6 +42,21 @@ class LinkSignerTest {
   }
 
   @Test
+  void aGenuineLinkLastingLongerThanTheLifetimeIsRefused() {
+    Map<String, String> forever = params(signer.sign(PATH, Instant.ofEpochSecond(9_999_999_999L)));
+    assertThat(signer.verify(PATH, forever.get("expires"), forever.get("signature"), NOW)).isEqualTo(Verdict.TOO_LONG);
+    LinkSigner hour = signer.lasting(Duration.ofHours(1));
+    Map<String, String> day = params(signer.sign(PATH, NOW.plus(Duration.ofDays(1))));
+    assertThat(signer.verify(PATH, day.get("expires"), day.get("signature"), NOW)).isEqualTo(Verdict.VALID);
+    assertThat(hour.verify(PATH, day.get("expires"), day.get("signature"), NOW)).isEqualTo(Verdict.TOO_LONG);
+    // an hour, plus the clock skew allowed between the process that signed and the one that verifies
+    Map<String, String> skewed = params(signer.sign(PATH, NOW.plus(Duration.ofHours(1)).plus(LinkSigner.CLOCK_SKEW)));
+    assertThat(hour.verify(PATH, skewed.get("expires"), skewed.get("signature"), NOW)).isEqualTo(Verdict.VALID);
+    assertThat(hour.verify(PATH, skewed.get("expires"), skewed.get("signature"), NOW.minusSeconds(1))).isEqualTo(Verdict.TOO_LONG);
+    assertThatThrownBy(() -> signer.lasting(Duration.ofDays(8))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void signatureDependsOnPathExpiryAndSecretOnly() {
     assertThat(signer.sign(PATH, EXPIRES)).isEqualTo(new LinkSigner(secret(1)).sign(PATH, EXPIRES));
     assertThat(signer.sign(PATH, EXPIRES)).isNotEqualTo(signer.sign(PATH, EXPIRES.plusSeconds(1)));

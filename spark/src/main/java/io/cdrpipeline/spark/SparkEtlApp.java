@@ -205,7 +205,8 @@ public final class SparkEtlApp {
   }
 
   private static EtlSummary execute(Request r, PrintStream out, PrintStream err) {
-    Config config = ConfigLoader.load(r.config().toAbsolutePath());
+    // the driver may run on another machine than cdr: DuckDB's memory is checked where cdr runs
+    Config config = ConfigLoader.loadElsewhere(r.config().toAbsolutePath());
     List<SourceSpec> specs = new ArrayList<>();
     specs.add(new SourceSpec(Crawler.SOURCE_CDR, StoreSpec.of(config.cdrBucket(), config.s3()), ""));
     config.additionalCdrBucket().ifPresent(b -> specs.add(new SourceSpec(Crawler.SOURCE_ADDITIONAL,

@@ -1,6 +1,5 @@
-package io.cdrpipeline.app;
+package io.cdrpipeline.store;
 
-import io.cdrpipeline.store.StoreLocation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,13 +9,14 @@ import java.nio.file.Path;
  * Whether a place lies at or inside a location, compared as the storage sees it: folders by
  * their real path (a symbolic link to the CDR bucket is the CDR bucket) and path segment by
  * segment ({@code /srv/cdrs-old} is not inside {@code /srv/cdrs}); S3 objects by bucket and
- * key prefix, segment by segment too.
+ * key prefix, segment by segment too. The one check of where a place lies: the config loader,
+ * {@code configure}, {@code launch}, {@code destroy} and the query sandbox use it.
  */
-final class Nesting {
+public final class Nesting {
   private Nesting() {}
 
   /** True if {@code inner} is {@code outer} or lies inside it. */
-  static boolean inside(StoreLocation inner, StoreLocation outer) {
+  public static boolean inside(StoreLocation inner, StoreLocation outer) {
     if (inner instanceof StoreLocation.Local a && outer instanceof StoreLocation.Local b) {
       return real(a.root()).startsWith(real(b.root()));
     }
@@ -27,7 +27,7 @@ final class Nesting {
   }
 
   /** True if {@code a} and {@code b} overlap: one is, or lies inside, the other. */
-  static boolean overlap(StoreLocation a, StoreLocation b) {
+  public static boolean overlap(StoreLocation a, StoreLocation b) {
     return inside(a, b) || inside(b, a);
   }
 
@@ -35,7 +35,7 @@ final class Nesting {
    * True if the local entry {@code path} lies at or inside {@code outer}; a link is judged by
    * where it is, not where it points.
    */
-  static boolean inside(Path path, StoreLocation outer) {
+  public static boolean inside(Path path, StoreLocation outer) {
     if (!(outer instanceof StoreLocation.Local b)) {
       return false;
     }
@@ -47,7 +47,7 @@ final class Nesting {
   }
 
   /** True if the S3 object or prefix {@code key} of {@code bucket} lies at or inside {@code outer}. */
-  static boolean inside(String bucket, String key, StoreLocation outer) {
+  public static boolean inside(String bucket, String key, StoreLocation outer) {
     if (!(outer instanceof StoreLocation.S3 b) || !b.bucket().equals(bucket)) {
       return false;
     }
@@ -59,7 +59,7 @@ final class Nesting {
    * The real path of a file or folder, links resolved, as far as it exists; the part that
    * does not exist yet is appended as written.
    */
-  static Path real(Path path) {
+  public static Path real(Path path) {
     Path p = path.toAbsolutePath().normalize();
     Path existing = p;
     while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {

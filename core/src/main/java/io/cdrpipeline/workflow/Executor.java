@@ -60,6 +60,12 @@ public final class Executor implements AutoCloseable {
   /** How long a cancelled step that saved a checkpoint is given to stop, or leave, what it started. */
   private static final Duration SETTLE = Duration.ofSeconds(60);
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+  /**
+   * The trigger of an execution started as one of a burst (the service's backfill): it sends no
+   * notification of its own, of success or of failure; whoever started the burst sends one
+   * summary of it ({@link #publish}), so a first start on months of history is not a flood.
+   */
+  public static final String BURST_TRIGGER = "backfill";
 
   /**
    * Timing of heartbeats, of the lease ({@code staleAfter}: how old, by the database's clock,
@@ -115,6 +121,11 @@ public final class Executor implements AutoCloseable {
 
   public ExecutionStore store() {
     return store;
+  }
+
+  /** Publishes a notification that belongs to no one execution (the summary of a burst) to the topic. */
+  public List<Delivery> publish(Notification n) {
+    return topic.publish(n);
   }
 
   /** The definition of a workflow, or an IllegalArgumentException naming the known ones. */
@@ -408,6 +419,11 @@ public final class Executor implements AutoCloseable {
     /** The claim before the execution's one notification is sent; records why not when it may not be. */
     private boolean claimNotification(String step) {
       if (lost) {
+        return false;
+      }
+      if (BURST_TRIGGER.equals(execution.trigger())) {
+        event(ExecutionEvent.Type.NOTIFICATION_SKIPPED, step, "one of a backfill: its summary notification tells this "
+            + "execution's outcome");
         return false;
       }
       switch (store.claimNotification(id, owner)) {

@@ -103,7 +103,7 @@ class SparkEtlAppIT {
     Path config = deployment();
     Run badDate = submit(config, List.of(), "--date", "2026-02-30");
     assertThat(badDate.exit()).isEqualTo(2);
-    assertThat(badDate.err()).contains("cdr-spark: --date must be a date YYYY-MM-DD, got '2026-02-30' (--help for usage)");
+    assertThat(badDate.err()).contains("cdr-spark: --date: 2026-02-30 does not exist: February 2026 has 28 days (--help for usage)");
     Run both = submit(config, List.of(), "--full", "--date", D1.toString());
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("cdr-spark: give exactly one of --date, --from/--to, --full (--help for usage)");

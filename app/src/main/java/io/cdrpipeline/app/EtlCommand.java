@@ -67,6 +67,7 @@ final class EtlCommand implements Callable<Integer> {
     }
     LocalDate day = which.full ? null : which.date == null ? Commands.yesterdayUtc() : Commands.date("--date", which.date);
     boolean spark = ctx.config().engine() == io.cdrpipeline.config.Config.Engine.SPARK;
+    EtlJob.checkReadable(ctx.rawSources()); // a bucket that is not there is said before the table is opened
     EtlJob etl = ctx.etl(spark ? io.cdrpipeline.etl.EtlListener.NONE : new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
     if (day != null) {
       // the rule every run follows (core checks it again under the day's lock), told before any work starts

@@ -91,8 +91,9 @@ final class ServeCommand implements Callable<Integer> {
           try {
             runner.start();
             if (ctx.config().backfill() && ctx.config().schedules().containsKey("daily")) {
-              io.cdrpipeline.etl.EtlJob etl = ctx.etl(io.cdrpipeline.etl.EtlListener.NONE);
               runner.backfill(ctx.config().backfillDays(), new ScheduleRunner.BackfillDays() {
+                private io.cdrpipeline.etl.EtlJob etl;
+
                 @Override
                 public List<LocalDate> withRawData() {
                   return daysWithRawData(ctx);
@@ -100,6 +101,9 @@ final class ServeCommand implements Callable<Integer> {
 
                 @Override
                 public boolean upToDate(LocalDate day) throws java.io.IOException {
+                  if (etl == null) {
+                    etl = ctx.etl(io.cdrpipeline.etl.EtlListener.NONE); // opens the table only when a day is asked about
+                  }
                   return etl.upToDate(day);
                 }
               });

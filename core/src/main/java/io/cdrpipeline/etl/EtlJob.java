@@ -173,6 +173,11 @@ public final class EtlJob {
   }
 
   private void checkSources() {
+    checkReadable(sources);
+  }
+
+  /** Fails with one line ({@link EtlException}) naming the first bucket that cannot be read. */
+  public static void checkReadable(List<RawSource> sources) {
     for (RawSource s : sources) {
       try {
         s.store().checkReadable();

@@ -2,9 +2,9 @@ package io.cdrpipeline.schedule;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.catalog.Database;
-import io.cdrpipeline.workflow.AlreadyRunningException;
 import io.cdrpipeline.notify.Delivery;
 import io.cdrpipeline.notify.Notification;
+import io.cdrpipeline.workflow.AlreadyRunningException;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.ExecutionStore;
@@ -330,7 +330,7 @@ public final class ScheduleRunner implements AutoCloseable {
     long failed = ran.stream().filter(e -> e.status() != ExecutionStatus.SUCCEEDED).count();
     String span = ran.get(0).input().path("Date").asText()
         + (ran.size() == 1 ? "" : " to " + ran.get(ran.size() - 1).input().path("Date").asText());
-    StringBuilder text = new StringBuilder(failed == 0 ? "CDR Processing Complete: " : "Error Processing CDRs: ")
+    StringBuilder text = new StringBuilder(failed == 0 ? "CDR Processing Complete: " : Workflows.ERROR_SUBJECT + ": ")
         .append("backfill of ").append(ran.size()).append(ran.size() == 1 ? " day" : " days").append(", ")
         .append(span).append(": ").append(ran.size() - failed).append(" succeeded, ").append(failed).append(" failed");
     for (Execution e : ran) {
@@ -341,7 +341,7 @@ public final class ScheduleRunner implements AutoCloseable {
       e.error().ifPresent(err -> text.append(": ").append(err));
       text.append(" (").append(e.id()).append(')');
     }
-    Notification n = new Notification(failed == 0 ? Workflows.SUCCESS_SUBJECT : "Error Processing CDRs", text.toString(),
+    Notification n = new Notification(failed == 0 ? Workflows.SUCCESS_SUBJECT : Workflows.ERROR_SUBJECT, text.toString(),
         "backfill " + span, Workflows.DAILY, failed == 0 ? "SUCCEEDED" : "FAILED", Optional.empty());
     for (Delivery d : executor.publish(n)) {
       log.accept("backfill: summary notification " + (d.delivered() ? "sent to " + d.subscriber()

@@ -658,7 +658,7 @@ public final class Executor implements AutoCloseable {
     private void fail(ExecutionStatus status, String step, String reason) {
       // notify first: a crash before the status is written reruns the step rather than losing the alert
       if (claimNotification(step)) {
-        List<Delivery> deliveries = topic.publish(new Notification("Error Processing CDRs", "Error Processing CDRs: " + reason,
+        List<Delivery> deliveries = topic.publish(new Notification(Workflows.ERROR_SUBJECT, Workflows.ERROR_SUBJECT + ": " + reason,
             id, execution.workflow(), status.name(), Optional.empty()));
         for (Delivery d : deliveries) {
           event(d.delivered() ? ExecutionEvent.Type.NOTIFICATION_SENT : ExecutionEvent.Type.NOTIFICATION_FAILED, step,

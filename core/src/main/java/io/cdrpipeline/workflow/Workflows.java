@@ -30,6 +30,8 @@ public final class Workflows {
   public static final String FULL = "full";
   public static final String REPORT = "report";
   public static final String SUCCESS_SUBJECT = "Processing CDRs Complete";
+  /** The subject of the failure branch's notification (the original's). */
+  public static final String ERROR_SUBJECT = "Error Processing CDRs";
   /**
    * The input key of daily and full that replaces a day although its raw files shrank beyond
    * {@code etl.maxShrink} (as {@code cdr etl --force}); a day without any raw file is never replaced.

@@ -189,7 +189,8 @@ final class AppContext implements AutoCloseable {
   }
 
   EtlJob etl(EtlListener listener) throws IOException {
-    return EtlJob.embedded(catalog(), rawSources(), processedTable(), config().etlMemoryLimit(), tempDir(), listener);
+    return EtlJob.embedded(catalog(), rawSources(), processedTable(), config().etlMemoryLimit(), tempDir(), listener,
+        config().etl().maxShrink());
   }
 
   private ProcessedTable processedTable;
@@ -265,7 +266,8 @@ final class AppContext implements AutoCloseable {
         reportsStore(), reportLinks(), config().dailyWorkers(), config().fullWorkers(),
         snapshotRetention()));
     return config().engine() == io.cdrpipeline.config.Config.Engine.SPARK
-        ? new SparkPipelineActions(local, sparkEtl(), config().dailyWorkers(), config().fullWorkers())
+        ? new SparkPipelineActions(local, () -> etl(EtlListener.NONE), sparkEtl(), config().dailyWorkers(),
+            config().fullWorkers())
         : local;
   }
 

@@ -150,7 +150,7 @@ final class BenchCommand implements Callable<Integer> {
     private DuckDbReport() {}
 
     public static void main(String[] args) throws Exception {
-      java.time.YearMonth month = java.time.YearMonth.parse(args[0]);
+      java.time.YearMonth month = io.cdrpipeline.model.Dates.month("month", args[0]);
       Path out = Path.of(args[1]);
       Files.createDirectories(out);
       List<String> files = List.of(args).subList(2, args.length);

@@ -2,8 +2,8 @@ package io.cdrpipeline.app;
 
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.DuckDb;
+import io.cdrpipeline.model.Dates;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -118,9 +118,9 @@ record CdrSearch(Optional<String> digits, Optional<String> connector, Optional<L
 
   private static LocalDate date(String name, String v) {
     try {
-      return LocalDate.parse(v);
-    } catch (DateTimeParseException e) {
-      throw new BadParameter(name + ": '" + shorten(v) + "' is not a date (YYYY-MM-DD)");
+      return Dates.day(name, v);
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter(e.getMessage());
     }
   }
 

@@ -1,12 +1,9 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.model.Dates;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.TextStyle;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** What every command shares: the context and option parsing helpers. */
@@ -17,41 +14,22 @@ final class Commands {
     return ((CdrCommand) spec.root().userObject()).context();
   }
 
-  private static final Pattern DATE = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{2})");
-  private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
-
-  /** Parses {@code YYYY-MM-DD}, or fails as a usage error naming the option and what is wrong. */
+  /** Reads {@code YYYY-MM-DD} by the product's one rule ({@link Dates}), or fails as a usage error naming the option. */
   static LocalDate date(String option, String value) {
-    Matcher m = DATE.matcher(value == null ? "" : value.strip());
-    if (!m.matches()) {
-      throw new CdrCommand.UserException(option + ": invalid date '" + value + "': expected YYYY-MM-DD, e.g. 2026-11-27");
+    try {
+      return Dates.day(option, value);
+    } catch (IllegalArgumentException e) {
+      throw new CdrCommand.UserException(e.getMessage());
     }
-    YearMonth month = yearMonth(option, value, m.group(1), m.group(2));
-    int day = Integer.parseInt(m.group(3));
-    if (day < 1 || day > month.lengthOfMonth()) {
-      throw new CdrCommand.UserException(option + ": " + value + " does not exist: "
-          + month.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + month.getYear() + " has "
-          + month.lengthOfMonth() + " days");
-    }
-    return month.atDay(day);
   }
 
-  /** Parses {@code YYYY-MM}, or fails as a usage error naming the option. */
+  /** Reads {@code YYYY-MM} by the product's one rule ({@link Dates}), or fails as a usage error naming the option. */
   static YearMonth month(String option, String value) {
-    Matcher m = MONTH.matcher(value == null ? "" : value.strip());
-    if (!m.matches()) {
-      throw new CdrCommand.UserException(option + ": invalid month '" + value + "': expected YYYY-MM, e.g. 2026-10");
+    try {
+      return Dates.month(option, value);
+    } catch (IllegalArgumentException e) {
+      throw new CdrCommand.UserException(e.getMessage());
     }
-    return yearMonth(option, value, m.group(1), m.group(2));
-  }
-
-  private static YearMonth yearMonth(String option, String value, String year, String month) {
-    int m = Integer.parseInt(month);
-    if (m < 1 || m > 12) {
-      throw new CdrCommand.UserException(option + ": " + value + " does not exist: there is no month " + month
-          + " (01 to 12)");
-    }
-    return YearMonth.of(Integer.parseInt(year), m);
   }
 
   static LocalDate yesterdayUtc() {

@@ -1,21 +1,16 @@
 package io.cdrpipeline.app;
 
 import io.cdrpipeline.catalog.QuarantinedFile;
+import io.cdrpipeline.etl.DayRefusedException;
 import io.cdrpipeline.etl.DaySummary;
 import io.cdrpipeline.etl.EtlJob;
-import io.cdrpipeline.etl.EtlException;
-import io.cdrpipeline.etl.RawSource;
-import io.cdrpipeline.model.RawLayout;
-import io.cdrpipeline.store.ObjectStore;
-import java.io.IOException;
-import java.nio.file.FileSystemException;
 import io.cdrpipeline.etl.EtlSummary;
+import io.cdrpipeline.table.DayRefusal;
 import java.io.PrintStream;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +26,9 @@ import picocli.CommandLine.Spec;
       "A day is replaced atomically: re-runs never duplicate rows, and a crash leaves the previous",
       "version of the day in place. Bad files are quarantined and counted, never fatal.",
       "A --date without any raw file is not processed: a warning, nothing recorded, exit code 1",
-      "(0 with --allow-empty).",
+      "(0 with --allow-empty). A day whose raw files shrank by more than etl.maxShrink (default 50%)",
+      "since its last commit is not replaced either (one line, exit code 1) unless --force; with --full",
+      "such a day is kept and the others are processed, and a day whose raw files are all gone is kept.",
       "With 'engine: spark' in the config the run is an application on Apache Spark (the spark: block),",
       "its state shown while it runs; Ctrl-C stops it."})
 final class EtlCommand implements Callable<Integer> {
@@ -48,7 +45,8 @@ final class EtlCommand implements Callable<Integer> {
     boolean full;
   }
 
-  @Option(names = "--force", description = "With --full: reprocess days even if their raw files are unchanged.")
+  @Option(names = "--force", description = "Replace a day even if its raw files shrank beyond etl.maxShrink; with --full, "
+      + "also reprocess days whose raw files are unchanged.")
   boolean force;
 
   @Option(names = "--allow-empty", description = "With --date: a day without raw files is not an error (still nothing is recorded).")
@@ -61,9 +59,6 @@ final class EtlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     AppContext ctx = Commands.context(spec);
-    if (force && !which.full) {
-      throw new CdrCommand.UserException("--force only applies to --full (a single --date is always reprocessed)");
-    }
     if (workers != null && (workers < 1 || workers > 1024)) {
       throw new CdrCommand.UserException("--workers must be between 1 and 1024");
     }
@@ -71,20 +66,36 @@ final class EtlCommand implements Callable<Integer> {
       throw new CdrCommand.UserException("--allow-empty only applies to a single day (--date)");
     }
     LocalDate day = which.full ? null : which.date == null ? Commands.yesterdayUtc() : Commands.date("--date", which.date);
-    if (day != null && !hasRawFiles(ctx, day)) {
-      // a typo in the date, or a bucket that is not the one meant: recording an empty day would hide it
-      ctx.err.printf("warning: no raw CDR files for %s in %s: nothing processed, nothing recorded%s%n", day,
-          ctx.rawSources().stream().map(s -> s.store().location().display()).collect(Collectors.joining(" or ")),
-          allowEmpty ? "" : " (--allow-empty to make this not an error)");
-      return allowEmpty ? 0 : CdrCommand.FAILED;
+    boolean spark = ctx.config().engine() == io.cdrpipeline.config.Config.Engine.SPARK;
+    EtlJob.checkReadable(ctx.rawSources()); // a bucket that is not there is said before the table is opened
+    EtlJob etl = ctx.etl(spark ? io.cdrpipeline.etl.EtlListener.NONE : new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
+    if (day != null) {
+      // the rule every run follows (core checks it again under the day's lock), told before any work starts
+      Optional<DayRefusal> refusal = etl.refusal(day, force);
+      if (refusal.isPresent() && refusal.get().noRawFiles()) {
+        // a typo in the date, or a bucket that is not the one meant: recording an empty day would hide it
+        ctx.err.printf("warning: %s%s%n", refusal.get().message(etl.where()),
+            allowEmpty ? "" : " (--allow-empty to make this not an error)");
+        return allowEmpty ? 0 : CdrCommand.FAILED;
+      }
+      if (refusal.isPresent()) {
+        etl.checkDay(day, force); // one line, exit code 1
+      }
     }
-    if (ctx.config().engine() == io.cdrpipeline.config.Config.Engine.SPARK) {
+    if (spark) {
       return onSpark(ctx, day);
     }
-    EtlJob etl = ctx.etl(new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
-    EtlSummary summary = which.full
-        ? etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force)
-        : etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers());
+    EtlSummary summary;
+    try {
+      summary = which.full
+          ? etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force)
+          : etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers(), force);
+    } catch (DayRefusedException refused) {
+      if (which.full) {
+        print(ctx, refused.summary()); // the days done, and the ones kept
+      }
+      throw refused;
+    }
     print(ctx, summary);
     return 0;
   }
@@ -130,40 +141,6 @@ final class EtlCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** True as soon as one raw file of the day is seen, in any bucket and voice connector. */
-  private static boolean hasRawFiles(AppContext ctx, LocalDate day) throws IOException {
-    for (RawSource source : ctx.rawSources()) {
-      ObjectStore store = source.store();
-      try {
-        store.checkReadable();
-      } catch (IOException e) {
-        String why = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
-        throw new EtlException("cannot read CDR bucket " + store.location().display() + ": " + why, e);
-      }
-      for (String vc : store.listFolders(RawLayout.ROOT)) {
-        try {
-          store.listKeys(RawLayout.dayPrefix(vc, day), key -> {
-            if (!store.isFolder(key)) {
-              throw new Found();
-            }
-          });
-        } catch (Found found) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** Ends a listing at its first file. */
-  private static final class Found extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Found() {
-      super(null, null, false, false);
-    }
-  }
-
   static void print(AppContext ctx, EtlSummary summary) {
     PrintStream out = ctx.out;
     if (summary.days().isEmpty()) {
@@ -171,6 +148,10 @@ final class EtlCommand implements Callable<Integer> {
       return;
     }
     for (DaySummary d : summary.days()) {
+      if (d.refused()) {
+        out.printf("%s: kept as it was: %s%n", d.day(), d.refusal());
+        continue;
+      }
       if (d.skipped()) {
         out.printf("%s: skipped, raw files unchanged since last processed (--force to redo)%n", d.day());
         continue;

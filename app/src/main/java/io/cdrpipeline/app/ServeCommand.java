@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run the service: schedules, resumed executions, backfill, report download links, the JSON API and the web console.",
       "It fires the schedules (EventBridge cron/rate syntax), resumes executions that a crash or kill",
-      "interrupted, backfills days that have raw data but no successful daily run, and serves signed",
+      "interrupted, backfills days of the last backfillDays (default 7) that have raw data but are not committed",
+      "from it (one summary notification for them all), and serves signed",
       "report download links, the JSON API (/api/...), /metrics and the web console (/) over HTTP. Stops on Ctrl-C or SIGTERM, handing the executions it runs over",
       "to the next 'cdr serve', which resumes them at once at their unfinished step."})
 final class ServeCommand implements Callable<Integer> {
@@ -91,7 +92,22 @@ final class ServeCommand implements Callable<Integer> {
           try {
             runner.start();
             if (ctx.config().backfill() && ctx.config().schedules().containsKey("daily")) {
-              runner.backfill(() -> daysWithRawData(ctx));
+              runner.backfill(ctx.config().backfillDays(), new ScheduleRunner.BackfillDays() {
+                private io.cdrpipeline.etl.EtlJob etl;
+
+                @Override
+                public List<LocalDate> withRawData() {
+                  return daysWithRawData(ctx);
+                }
+
+                @Override
+                public boolean upToDate(LocalDate day) throws java.io.IOException {
+                  if (etl == null) {
+                    etl = ctx.etl(io.cdrpipeline.etl.EtlListener.NONE); // opens the table only when a day is asked about
+                  }
+                  return etl.upToDate(day);
+                }
+              });
             }
           } catch (Exception e) {
             say(ctx, "error: the scheduler did not start: " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.cdrpipeline.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.workflow.LocalPipelineActions;
 import io.cdrpipeline.workflow.PipelineActions;
@@ -18,28 +19,36 @@ import java.util.Optional;
  */
 final class SparkPipelineActions implements PipelineActions {
   private final PipelineActions local;
+  private final LocalPipelineActions.Factory<EtlJob> rule;
   private final SparkEtl spark;
   private final int dailyWorkers;
   private final int fullWorkers;
 
-  SparkPipelineActions(PipelineActions local, SparkEtl spark, int dailyWorkers, int fullWorkers) {
+  /** @param rule the embedded job, whose listing checks a day against the rule before an application is submitted */
+  SparkPipelineActions(PipelineActions local, LocalPipelineActions.Factory<EtlJob> rule, SparkEtl spark, int dailyWorkers,
+      int fullWorkers) {
     this.local = Objects.requireNonNull(local, "local is null");
+    this.rule = Objects.requireNonNull(rule, "rule is null");
     this.spark = Objects.requireNonNull(spark, "spark is null");
     this.dailyWorkers = dailyWorkers;
     this.fullWorkers = fullWorkers;
   }
 
   @Override
-  public ObjectNode etlDay(LocalDate day, StepContext step) throws Exception {
-    SparkJob.Request r = new SparkJob.Request(Optional.of(day), false, dailyWorkers, Optional.of(step.executionId()));
+  public ObjectNode etlDay(LocalDate day, boolean force, StepContext step) throws Exception {
+    if (step.checkpoint().last().isEmpty()) {
+      // the rule's refusal before a Spark application is submitted (the job checks again, under the day's lock)
+      rule.make().checkDay(day, force);
+    }
+    SparkJob.Request r = new SparkJob.Request(Optional.of(day), force, dailyWorkers, Optional.of(step.executionId()));
     ObjectNode o = output(spark.run(r, step.checkpoint(), SparkEtl.Progress.NONE), step);
     o.put("date", day.toString());
     return o;
   }
 
   @Override
-  public ObjectNode etlFull(StepContext step) throws Exception {
-    SparkJob.Request r = new SparkJob.Request(Optional.empty(), false, fullWorkers, Optional.of(step.executionId()));
+  public ObjectNode etlFull(boolean force, StepContext step) throws Exception {
+    SparkJob.Request r = new SparkJob.Request(Optional.empty(), force, fullWorkers, Optional.of(step.executionId()));
     return output(spark.run(r, step.checkpoint(), SparkEtl.Progress.NONE), step);
   }
 

@@ -56,7 +56,8 @@ final class StartCommand implements Runnable {
     @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The day (default: yesterday, UTC).")
     String date;
 
-    @Option(names = "--input", paramLabel = "JSON", description = "The input as the original takes it, e.g. '{\"Date\":\"2026-11-27\"}'.")
+    @Option(names = "--input", paramLabel = "JSON", description = "The input as the original takes it, e.g. "
+        + "'{\"Date\":\"2026-11-27\"}'; with \"Force\": true a day that shrank beyond etl.maxShrink is replaced.")
     String input;
 
     @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")
@@ -76,7 +77,8 @@ final class StartCommand implements Runnable {
   static final class Full implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--input", paramLabel = "JSON", description = "The input as the original takes it: '{}' (it has no keys).")
+    @Option(names = "--input", paramLabel = "JSON", description = "The input as the original takes it: '{}', or "
+        + "'{\"Force\":true}' to replace days that shrank beyond etl.maxShrink (and redo unchanged ones, as etl --full --force).")
     String input;
 
     @Option(names = "--async", description = "Print the execution id and return; the execution runs in the background.")

@@ -1,12 +1,15 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.model.Dates;
 import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.table.ProcessedTable;
 import io.cdrpipeline.table.TableRepair;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,8 +19,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "table", mixinStandardHelpOptions = true,
     description = {
-      "The processed table, an Apache Iceberg table: its snapshots, its upkeep, and its repair."},
-    subcommands = {TableCommand.History.class, TableCommand.Maintain.class, TableCommand.Repair.class})
+      "The processed table, an Apache Iceberg table: its snapshots, its upkeep, its repair, and dropping a day."},
+    subcommands = {TableCommand.History.class, TableCommand.Maintain.class, TableCommand.Repair.class,
+        TableCommand.DropDay.class})
 final class TableCommand implements Runnable {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
@@ -26,7 +30,7 @@ final class TableCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "say what to do: 'cdr table history', 'cdr table maintain' or 'cdr table repair'");
+        "say what to do: 'cdr table history', 'cdr table maintain', 'cdr table repair' or 'cdr table drop-day'");
   }
 
   @Command(name = "history", mixinStandardHelpOptions = true,
@@ -55,6 +59,85 @@ final class TableCommand implements Runnable {
             s.current() ? " (current)" : "");
       }
       return 0;
+    }
+  }
+
+  @Command(name = "drop-day", mixinStandardHelpOptions = true,
+      description = {
+        "Remove a day committed by mistake: one Iceberg commit that deletes the day's partition, then the",
+        "catalog's bookkeeping of the day (its counts, files, quarantine records and partition). It says",
+        "what the day holds and asks first (--yes skips the question; without a terminal --yes is needed).",
+        "The raw files are not touched: a day that still has raw files comes back with the next run of it",
+        "(cdr etl, the daily or full workflow, backfill). The dropped rows stay readable by snapshots kept",
+        "for table.snapshotRetention, then 'cdr table maintain' deletes their files.",
+        "--date also takes a day outside the years 2000-2099 that an older version committed",
+        "(--date=-2026-11-02, +12026-11-02, 0000-01-01)."})
+  static final class DropDay implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "The day to drop.")
+    String date;
+
+    @Option(names = "--yes", description = "Drop without asking.")
+    boolean yes;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalDate day;
+      try {
+        day = Dates.storedDay("--date", date);
+      } catch (IllegalArgumentException e) {
+        throw new CdrCommand.UserException(e.getMessage());
+      }
+      AppContext ctx = Commands.context(spec);
+      Optional<Prompts> prompts = yes ? Optional.empty() : ctx.prompts();
+      if (!yes && prompts.isEmpty()) {
+        throw new CdrCommand.UserException("drop-day removes data and asks first, but there is no terminal to ask on: "
+            + "run it in a terminal, or add --yes");
+      }
+      ProcessedTable table = ctx.processedTable();
+      ProcessedTable.DayContent content = table.content(day);
+      if (content.isEmpty()) {
+        ctx.out.printf("nothing to drop: the table has no rows of %s and the catalog no record of it%n", day);
+        return 0;
+      }
+      ctx.out.printf("%s: %s%n", day, describe(content));
+      if (!yes) {
+        ctx.out.flush();
+        try (Prompts ask = prompts.get()) {
+          if (!ask.yes("Drop " + day + "? Its rows leave the table.", false)) {
+            ctx.out.println("nothing was dropped");
+            return 1;
+          }
+        }
+      }
+      String runId = "drop-" + TIME.format(Instant.now()).replaceAll("[-: ]", "") + "-"
+          + java.util.UUID.randomUUID().toString().substring(0, 8);
+      Optional<ProcessedTable.DroppedDay> dropped = table.dropDay(day, runId, ctx.err::println);
+      if (dropped.isEmpty()) {
+        ctx.out.printf("nothing to drop: %s was dropped meanwhile%n", day);
+        return 0;
+      }
+      ProcessedTable.DroppedDay d = dropped.get();
+      ctx.out.printf("dropped %s: %s; %s%n", day, d.snapshotId().map(id -> String.format("%,d rows in %d %s removed in "
+          + "one commit (snapshot %d)", d.content().rows(), d.content().files(), d.content().files() == 1 ? "file" : "files", id))
+          .orElse("the table had no files of it"), "the catalog's record of the day is gone");
+      if (hasRawFiles(ctx, day)) {
+        ctx.out.printf("its raw files are still in the CDR bucket: the next run of %s (cdr etl, a workflow, backfill) "
+            + "processes them again%n", day);
+      }
+      return 0;
+    }
+
+    private static String describe(ProcessedTable.DayContent c) {
+      String table = String.format("%,d rows in %d %s", c.rows(), c.files(), c.files() == 1 ? "file" : "files");
+      return table + c.bookkeeping().map(b -> ", committed " + TIME.format(b.processedAt()) + " UTC by run " + b.runId()
+          + String.format(" from %,d raw files", b.sourceObjects())).orElse(", no record of it in the catalog");
+    }
+
+    private static boolean hasRawFiles(AppContext ctx, LocalDate day) throws java.io.IOException {
+      // forced, only the rule about a day without raw files is left to refuse it
+      return ctx.etl(io.cdrpipeline.etl.EtlListener.NONE).refusal(day, true).isEmpty();
     }
   }
 

@@ -127,6 +127,34 @@ class CliMistakesTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
+    "start daily --input {\"Date\":\"-2026-11-02\"}   | error: input Date: invalid date '-2026-11-02': expected YYYY-MM-DD, e.g. 2026-11-27",
+    "start daily --input {\"Date\":\"+12026-11-02\"}  | error: input Date: invalid date '+12026-11-02': expected YYYY-MM-DD, e.g. 2026-11-27",
+    "start daily --input {\"Date\":\"0000-01-01\"}    | error: input Date: 0000-01-01 is out of range: the year must be from 2000 to 2099",
+    "start daily --input {\"Date\":\"2100-01-01\"}    | error: input Date: 2100-01-01 is out of range: the year must be from 2000 to 2099",
+    "start report --input {\"Month\":\"+12026-10\"}   | error: input Month: invalid month '+12026-10': expected YYYY-MM, e.g. 2026-10",
+    "start report --input {\"Month\":\"0000-10\"}     | error: input Month: 0000-10 is out of range: the year must be from 2000 to 2099",
+    "start daily --date=-2026-11-02                     | error: --date: invalid date '-2026-11-02': expected YYYY-MM-DD, e.g. 2026-11-27",
+    "start daily --date 0000-01-01                      | error: --date: 0000-01-01 is out of range: the year must be from 2000 to 2099",
+    "start report --month 1999-12                       | error: --month: 1999-12 is out of range: the year must be from 2000 to 2099",
+    "etl --date 0000-01-01                              | error: --date: 0000-01-01 is out of range: the year must be from 2000 to 2099",
+    "etl --date=+12026-11-02                            | error: --date: invalid date '+12026-11-02': expected YYYY-MM-DD, e.g. 2026-11-27",
+    "report --month 2100-01                             | error: --month: 2100-01 is out of range: the year must be from 2000 to 2099",
+    "generate --calls 3 --date 1999-12-31               | error: --date: 1999-12-31 is out of range: the year must be from 2000 to 2099",
+    "table drop-day --yes --date 2026-11-31             | error: --date: 2026-11-31 does not exist: November 2026 has 30 days",
+  })
+  void oneRuleForEveryDateAndMonthRefusesSignedLongAndOutOfRangeYearsRegisteringNothing(String args, String message) {
+    assertThat(cdr("generate", "--date", "2026-11-02", "--calls", "3").code()).isZero();
+    Run r = cdr(args.split(" "));
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.line()).isEqualTo(message);
+    // nothing ran, nothing was registered
+    assertThat(cdr("executions", "list").out()).contains("(no executions)");
+    assertThat(cdr("catalog").out()).contains("processed days: 0");
+    assertThat(dir.resolve("data/processed/processed_cdrs/data")).doesNotExist();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
     "--calls -1                 | error: --calls: -1 is not a number of calls (0 or more)",
     "--calls 5 --connectors 0   | error: --connectors: 0 is not a number of voice connectors (1 or more)",
     "--calls 5 --malformed -2   | error: --malformed: -2 is not a number of files (0 or more)",

@@ -92,7 +92,7 @@ public final class FakeSparkSubmit {
     }
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     try (AppContext ctx = new AppContext(config, Map.of(), config.getParent(), quiet, quiet)) {
-      EtlSummary s = full ? ctx.etl(null).runFull(workers, force) : ctx.etl(null).runDay(day, workers);
+      EtlSummary s = full ? ctx.etl(null).runFull(workers, force) : ctx.etl(null).runDay(day, workers, force);
       com.fasterxml.jackson.databind.node.ObjectNode json = s.toJson();
       if (conf.containsKey("spark.cdr.fake.totalsOnly")) {
         json.remove("days"); // as a job of another version may print it

@@ -111,6 +111,51 @@ class SparkEngineCliTest {
     assertThat(cli.cdr("table", "history").out()).isEqualTo(history);
   }
 
+  /** The Spark driver logs' folders: one per application submitted. */
+  long submissions() throws Exception {
+    Path logs = dir.resolve("data/state/spark");
+    if (!Files.isDirectory(logs)) {
+      return 0;
+    }
+    try (var s = Files.list(logs)) {
+      return s.filter(p -> p.getFileName().toString().startsWith("etl-")).count();
+    }
+  }
+
+  @Test
+  void aDayThatLostItsRawFilesIsRefusedBeforeAnyApplicationIsSubmittedAndForceReachesTheJob() throws Exception {
+    assertThat(cli.cdr("generate", "--date", "2026-11-05", "--calls", "10", "--connectors", "1").code()).isZero();
+    assertThat(cli.cdr("etl", "--date", "2026-11-05").code()).isZero();
+    assertThat(submissions()).isEqualTo(1);
+    String history = cli.cdr("table", "history").out();
+    Path folder;
+    try (var vcs = Files.list(dir.resolve("data/cdr-bucket/Amazon-Chime-Voice-Connector-CDRs/json"))) {
+      folder = vcs.findFirst().orElseThrow().resolve("2026/11/05");
+    }
+    List<Path> files;
+    try (var s = Files.list(folder)) {
+      files = s.sorted().toList();
+    }
+    for (Path f : files.subList(0, 6)) {
+      Files.delete(f); // 10 -> 4 raw files: beyond the default etl.maxShrink of 50%
+    }
+    CliRun daily = cli.cdr("start", "daily", "--date", "2026-11-05");
+    assertThat(daily.code()).isEqualTo(1);
+    assertThat(daily.out()).contains("FAILED: ETL of 2026-11-05 refused: 2026-11-05 has 4 raw files in ");
+    CliRun etl = cli.cdr("etl", "--date", "2026-11-05");
+    assertThat(etl.code()).isEqualTo(1);
+    assertThat(etl.err().strip()).startsWith("error: ETL of 2026-11-05 refused: ").doesNotContain("\n");
+    assertThat(submissions()).isEqualTo(1); // refused before any application was submitted
+    assertThat(cli.count()).isEqualTo("n,d\n10,10\n");
+    assertThat(cli.cdr("table", "history").out()).isEqualTo(history);
+
+    // forced: the job is given --force and replaces the day
+    CliRun forced = cli.cdr("start", "daily", "--input", "{\"Date\":\"2026-11-05\",\"Force\":true}");
+    assertThat(forced.code()).as(forced.out() + forced.err()).isZero();
+    assertThat(submissions()).isEqualTo(2);
+    assertThat(cli.count()).isEqualTo("n,d\n4,4\n");
+  }
+
   @Test
   void aDriverWhoseJvmCannotStartSaysWhyInItsOneLine() throws Exception {
     assertThat(cli.cdr("generate", "--date", "2026-11-11", "--calls", "10").code()).isZero();

@@ -326,14 +326,14 @@ class WorkflowCliTest {
     Run miscased = cdr("start", "daily", "--input", "{\"date\":\"2026-11-30\"}");
     assertThat(miscased.code()).isEqualTo(2);
     assertThat(miscased.err()).isEqualTo("error: input of daily: unknown key \"date\" (did you mean \"Date\"? "
-        + "keys are case-sensitive); allowed keys: Date\n");
+        + "keys are case-sensitive); allowed keys: Date, Force\n");
     assertThat(miscased.out()).doesNotContain("started");
     Run report = cdr("start", "report", "--input", "{\"month\":\"2026-10\"}");
     assertThat(report.code()).isEqualTo(2);
     assertThat(report.err()).contains("unknown key \"month\"").contains("allowed keys: Month").hasLineCount(1);
     Run full = cdr("start", "full", "--input", "{\"Date\":\"2026-11-30\"}");
     assertThat(full.code()).isEqualTo(2);
-    assertThat(full.err()).isEqualTo("error: input of full: unknown key \"Date\"; allowed keys: none (the input is {})\n");
+    assertThat(full.err()).isEqualTo("error: input of full: unknown key \"Date\"; allowed keys: Force\n");
     Run withOption = cdr("start", "daily", "--date", "2026-11-30", "--input", "{\"DATE\":\"2026-11-29\"}");
     assertThat(withOption.code()).isEqualTo(2);
     assertThat(withOption.err()).contains("unknown key \"DATE\"");

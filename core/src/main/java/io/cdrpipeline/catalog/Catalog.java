@@ -377,6 +377,24 @@ public final class Catalog {
     });
   }
 
+  /**
+   * Forgets a day the table no longer holds (dropped): its committed state, files, quarantine,
+   * anything staged for it, and its partition of {@code processedTable}, in one transaction.
+   */
+  public void forgetDay(LocalDate date, String processedTable) {
+    String day = date.toString();
+    inTransaction(c -> {
+      exec(c, "DELETE FROM processed_files WHERE day = ?", day);
+      exec(c, "DELETE FROM processed_days WHERE day = ?", day);
+      exec(c, "DELETE FROM quarantine WHERE day = ?", day);
+      exec(c, "DELETE FROM staged_quarantine WHERE day = ?", day);
+      exec(c, "DELETE FROM staged_days WHERE day = ?", day);
+      exec(c, "DELETE FROM catalog_partitions WHERE table_name = ? AND year = ? AND month = ? AND day = ?",
+          processedTable, date.getYear(), date.getMonthValue(), date.getDayOfMonth());
+      return null;
+    });
+  }
+
   /** A run staged for a day and not yet promoted or discarded. */
   public record StagedRun(LocalDate day, String runId, Instant stagedAt) {}
 

@@ -38,12 +38,14 @@ public record Config(
     Duration linkExpiry,
     ServerSettings server,
     boolean backfill,
+    int backfillDays,
     S3Settings s3,
     long queryCacheBytes,
     QueryLimits query,
     ApiQueryLimits apiQuery,
     TableSettings table,
     LaunchSettings launch,
+    EtlSettings etl,
     Engine engine,
     SparkSettings spark,
     Optional<Path> source) {
@@ -51,6 +53,10 @@ public record Config(
   public static final String DEFAULT_DATABASE = "cdrs";
   public static final int DEFAULT_DAILY_WORKERS = 10;
   public static final int DEFAULT_FULL_WORKERS = 100;
+  /** How many days before today the service's backfill looks at, by default. */
+  public static final int DEFAULT_BACKFILL_DAYS = 7;
+  /** The most days backfill may look back (ten years). */
+  public static final int MAX_BACKFILL_DAYS = 3650;
 
   /** What runs the ETL: the embedded engine in the command's own process, or an application on Apache Spark. */
   public enum Engine {
@@ -70,6 +76,7 @@ public record Config(
     Objects.requireNonNull(apiQuery, "apiQuery");
     Objects.requireNonNull(table, "table");
     Objects.requireNonNull(launch, "launch");
+    Objects.requireNonNull(etl, "etl");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(spark, "spark");
     Objects.requireNonNull(source, "source");
@@ -107,12 +114,14 @@ public record Config(
         Duration.ofHours(1),
         ServerSettings.defaults(),
         true,
+        DEFAULT_BACKFILL_DAYS,
         S3Settings.defaults(),
         2L * 1024 * 1024 * 1024,
         QueryLimits.DEFAULTS,
         ApiQueryLimits.DEFAULTS,
         TableSettings.DEFAULTS,
         LaunchSettings.defaults(),
+        EtlSettings.DEFAULTS,
         Engine.EMBEDDED,
         SparkSettings.DEFAULTS,
         Optional.empty());

@@ -21,6 +21,14 @@ final class ConfigFile {
   @JsonProperty public String linkExpiry;
   @JsonProperty public ServerFile server;
   @JsonProperty public Boolean backfill;
+  @JsonProperty public Integer backfillDays;
+  @JsonProperty public EtlFile etl;
+
+  /** The {@code etl:} block. */
+  static final class EtlFile {
+    /** Read as any scalar, so that {@code 0.5} is refused as what it is, not as "not text". */
+    @JsonProperty public Object maxShrink;
+  }
   @JsonProperty public S3File s3;
   @JsonProperty public String queryCacheSize;
   @JsonProperty public QueryFile query;

@@ -334,6 +334,12 @@ public final class ConfigLoader {
     outsideCdrBuckets(written, cdrBucket, additionalCdrBucket, file);
     LaunchSettings launch = raw.launch == null || raw.launch.fullEtl == null ? LaunchSettings.defaults()
         : new LaunchSettings(raw.launch.fullEtl);
+    EtlSettings etl = etl(raw.etl, file);
+    int backfillDays = raw.backfillDays == null ? Config.DEFAULT_BACKFILL_DAYS : raw.backfillDays;
+    if (backfillDays < 1 || backfillDays > Config.MAX_BACKFILL_DAYS) {
+      throw new ConfigException("bad value for 'backfillDays' in " + file + ": " + backfillDays + " (expected 1 to "
+          + Config.MAX_BACKFILL_DAYS + " days; 'backfill: false' turns backfill off)");
+    }
     Config.Engine engine = engine(raw.engine, file);
     SparkSettings spark = SparkKeys.validate(raw.spark, engine == Config.Engine.SPARK, base, file);
     return new Config(
@@ -354,12 +360,14 @@ public final class ConfigLoader {
         linkExpiry,
         server,
         raw.backfill == null || raw.backfill,
+        backfillDays,
         s3,
         cacheBytes,
         query,
         apiQuery,
         table,
         launch,
+        etl,
         engine,
         spark,
         Optional.of(file));
@@ -383,6 +391,21 @@ public final class ConfigLoader {
               + ": cdr never writes into a CDR bucket; choose a place outside it");
         }
       }
+    }
+  }
+
+  /** The {@code etl:} block: {@code maxShrink} as a percentage from 0% to 100%. */
+  private static EtlSettings etl(ConfigFile.EtlFile raw, Path file) {
+    if (raw == null || raw.maxShrink == null) {
+      return EtlSettings.DEFAULTS;
+    }
+    try {
+      if (!(raw.maxShrink instanceof String text)) {
+        throw new IllegalArgumentException("expected a percentage from 0% to 100%, e.g. 50%, got " + raw.maxShrink);
+      }
+      return new EtlSettings(io.cdrpipeline.table.MaxShrink.parse(text));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("bad value for 'etl.maxShrink' in " + file + ": " + e.getMessage());
     }
   }
 

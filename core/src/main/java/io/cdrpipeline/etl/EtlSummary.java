@@ -37,6 +37,11 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
     return days.stream().filter(DaySummary::skipped).count();
   }
 
+  /** Days kept as they were by the rule of {@link io.cdrpipeline.table.DayRefusal}; counted as skipped too. */
+  public long daysKept() {
+    return days.stream().filter(DaySummary::refused).count();
+  }
+
   public double filesPerSecond() {
     double s = elapsed.toNanos() / 1e9;
     return s <= 0 ? 0 : filesRead() / s;
@@ -57,6 +62,9 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
     o.put("rowsWritten", rowsWritten());
     o.put("rejected", rejected());
     o.put("seconds", elapsed.toMillis() / 1000.0);
+    if (daysKept() > 0) {
+      o.put("daysKept", daysKept());
+    }
     o.put("bytesRead", bytesRead());
     ArrayNode arr = o.putArray("days");
     for (DaySummary d : days) {
@@ -71,6 +79,9 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
       day.put("seconds", d.elapsed().toMillis() / 1000.0);
       if (d.outputLocation() != null) {
         day.put("output", d.outputLocation());
+      }
+      if (d.refused()) {
+        day.put("refused", d.refusal());
       }
     }
     return o;
@@ -96,7 +107,8 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
       days.add(new DaySummary(day, d.path("skipped").asBoolean(), d.path("filesRead").asLong(),
           d.path("rowsWritten").asLong(), d.path("rejected").asLong(), d.path("bytesRead").asLong(),
           d.path("bytesWritten").asLong(), Duration.ofMillis(Math.round(d.path("seconds").asDouble() * 1000)),
-          d.hasNonNull("output") ? d.path("output").asText() : null));
+          d.hasNonNull("output") ? d.path("output").asText() : null,
+          d.hasNonNull("refused") ? d.path("refused").asText() : null));
     }
     return new EtlSummary(o.path("runId").asText(), days,
         Duration.ofMillis(Math.round(o.path("seconds").asDouble() * 1000)));

@@ -1,23 +1,12 @@
 package io.cdrpipeline.model;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.Objects;
 
 /** One UTC day of CDRs: a raw day folder and a processed partition. */
 public record DayPartition(LocalDate date) implements Comparable<DayPartition> {
   public DayPartition {
     Objects.requireNonNull(date, "date");
-  }
-
-  /** Parses {@code YYYY-MM-DD}; the message names the bad value. */
-  public static DayPartition parse(String isoDate) {
-    try {
-      return new DayPartition(LocalDate.parse(isoDate));
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "invalid date '" + isoDate + "': expected YYYY-MM-DD, e.g. 2026-11-27");
-    }
   }
 
   /** The folder path of the raw layout, {@code YYYY/MM/DD}. */

@@ -2,8 +2,11 @@ package io.cdrpipeline.schedule;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.notify.Delivery;
+import io.cdrpipeline.notify.Notification;
 import io.cdrpipeline.workflow.AlreadyRunningException;
 import io.cdrpipeline.workflow.Execution;
+import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.ExecutionStore;
 import io.cdrpipeline.workflow.Executor;
 import io.cdrpipeline.workflow.Workflows;
@@ -24,10 +27,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -47,8 +50,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fires the configured schedules (the EventBridge rules of the original) with Quartz and
- * starts their workflows. A fire missed while no service ran is run once at start; days that
- * have raw data but no successful daily execution are backfilled, oldest first. Each fire is
+ * starts their workflows. A fire missed while no service ran is run once at start; days of a
+ * bounded window that have raw data but are neither committed from it nor done by a successful
+ * daily execution are backfilled, oldest first, with one summary notification. Each fire is
  * taken by exactly one process (a compare-and-set on the schedule's last fire time); with a
  * PostgreSQL catalog, Quartz itself runs clustered on a JDBC job store shared by every
  * instance.
@@ -255,25 +259,94 @@ public final class ScheduleRunner implements AutoCloseable {
     }
   }
 
+  /** What backfill asks of the pipeline about days. */
+  public interface BackfillDays {
+    /** The days that have raw data (as crawled). */
+    List<LocalDate> withRawData();
+
+    /**
+     * True when the day is committed from exactly its raw files as they are now, whatever
+     * committed it (the full workflow, a daily run, {@code cdr etl}): it needs no run.
+     */
+    boolean upToDate(LocalDate day) throws IOException;
+  }
+
   /**
-   * Starts the daily workflow, oldest first, for every day before today that has raw data
-   * (as crawled) but no successful daily execution. Returns the days started.
+   * Starts the daily workflow, oldest first, for every day of the last {@code window} days before
+   * today that has raw data (as crawled) but neither a successful daily execution nor a commit
+   * from its current raw files. The executions send no notification each
+   * ({@link Executor#BURST_TRIGGER}); one summary of them all is published at the end. Returns the
+   * days started.
    */
-  public List<LocalDate> backfill(Supplier<List<LocalDate>> daysWithRawData) {
+  public List<LocalDate> backfill(int window, BackfillDays days) {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    LocalDate first = today.minusDays(window);
     var done = store.succeededKeys(Workflows.DAILY);
     List<LocalDate> todo = new ArrayList<>();
-    for (LocalDate d : daysWithRawData.get()) {
-      if (d.isBefore(today) && !done.contains(Workflows.DAILY + ":" + d)) {
+    int older = 0;
+    int current = 0;
+    for (LocalDate d : new java.util.TreeSet<>(days.withRawData())) {
+      if (!d.isBefore(today) || done.contains(Workflows.DAILY + ":" + d)) {
+        continue;
+      }
+      if (d.isBefore(first)) {
+        older++;
+        continue;
+      }
+      boolean upToDate;
+      try {
+        upToDate = days.upToDate(d);
+      } catch (IOException | RuntimeException e) {
+        LOG.info("backfill: cannot tell whether {} is committed from its raw files ({}): running it", d, e.getMessage());
+        upToDate = false;
+      }
+      if (upToDate) {
+        current++;
+      } else {
         todo.add(d);
       }
     }
-    todo.sort(null);
+    if (older > 0) {
+      log.accept("backfill: " + older + (older == 1 ? " day" : " days") + " with raw data before " + first
+          + " left alone (backfillDays is " + window + "; 'cdr etl --full' or 'cdr start full' processes every day)");
+    }
+    if (current > 0) {
+      log.accept("backfill: " + current + (current == 1 ? " day is committed from its raw files"
+          : " days are committed from their raw files") + " as they are now: not run again");
+    }
+    List<Execution> ran = new ArrayList<>();
     for (LocalDate d : todo) {
       log.accept("backfill: daily " + d);
-      startAndRun(Workflows.DAILY, Workflows.input("Date", d.toString()), "backfill");
+      startAndRun(Workflows.DAILY, Workflows.input("Date", d.toString()), Executor.BURST_TRIGGER).ifPresent(ran::add);
+    }
+    if (!ran.isEmpty()) {
+      notifySummary(ran);
     }
     return todo;
+  }
+
+  /** The one notification of a backfill: how each of its executions ended. */
+  private void notifySummary(List<Execution> ran) {
+    long failed = ran.stream().filter(e -> e.status() != ExecutionStatus.SUCCEEDED).count();
+    String span = ran.get(0).input().path("Date").asText()
+        + (ran.size() == 1 ? "" : " to " + ran.get(ran.size() - 1).input().path("Date").asText());
+    StringBuilder text = new StringBuilder(failed == 0 ? "CDR Processing Complete: " : Workflows.ERROR_SUBJECT + ": ")
+        .append("backfill of ").append(ran.size()).append(ran.size() == 1 ? " day" : " days").append(", ")
+        .append(span).append(": ").append(ran.size() - failed).append(" succeeded, ").append(failed).append(" failed");
+    for (Execution e : ran) {
+      text.append('\n').append(e.input().path("Date").asText()).append(' ').append(e.status());
+      if (e.status() == ExecutionStatus.SUCCEEDED) {
+        text.append(String.format(", %,d rows", e.output().map(o -> o.path("rowsWritten").asLong()).orElse(0L)));
+      }
+      e.error().ifPresent(err -> text.append(": ").append(err));
+      text.append(" (").append(e.id()).append(')');
+    }
+    Notification n = new Notification(failed == 0 ? Workflows.SUCCESS_SUBJECT : Workflows.ERROR_SUBJECT, text.toString(),
+        "backfill " + span, Workflows.DAILY, failed == 0 ? "SUCCEEDED" : "FAILED", Optional.empty());
+    for (Delivery d : executor.publish(n)) {
+      log.accept("backfill: summary notification " + (d.delivered() ? "sent to " + d.subscriber()
+          : "not delivered to " + d.subscriber() + ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
+    }
   }
 
   /** Handles one fire of a schedule, unless another process already took it. */
@@ -286,18 +359,21 @@ public final class ScheduleRunner implements AutoCloseable {
     startAndRun(e.workflow(), e.input(fireTime), "schedule:" + e.name() + "@" + fireTime);
   }
 
-  private void startAndRun(String workflow, ObjectNode input, String trigger) {
+  /** Runs an execution to its end; empty when it could not start (already running, a failure to start). */
+  private Optional<Execution> startAndRun(String workflow, ObjectNode input, String trigger) {
     try {
       Execution ex = executor.start(workflow, input, trigger, true);
       Execution end = executor.run(ex.id(), null);
       log.accept(workflow + " " + input + ": " + end.status() + end.error().map(err -> " (" + err + ")").orElse("")
           + " [" + end.id() + "]");
+      return Optional.of(end);
     } catch (AlreadyRunningException already) {
       log.accept(workflow + " " + input + ": " + already.getMessage());
     } catch (RuntimeException ex) {
       LOG.error("could not run {} {}", workflow, input, ex);
       log.accept(workflow + " " + input + ": could not run: " + ex.getMessage());
     }
+    return Optional.empty();
   }
 
   private Entry entry(String name) {

@@ -140,6 +140,15 @@ public final class ProcessedTable implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Why a run must not replace the day although a listing found {@code rawObjects} raw objects for
+   * it (none at all, or fewer than {@code limit} allows against its last commit), or empty when it
+   * may; see {@link DayRefusal}. Call it holding the day's lock, before any work.
+   */
+  public Optional<DayRefusal> refusal(LocalDate day, long rawObjects, MaxShrink limit, boolean force) {
+    return DayRefusal.check(day, rawObjects, catalog.processedDay(day), limit, force);
+  }
+
   /** Starts a writer of the day: it writes against the snapshot it starts from. */
   public DayWrite begin(LocalDate day, String runId) {
     return new DayWrite(day, runId, table.refresh().currentSnapshotId());
@@ -317,6 +326,49 @@ public final class ProcessedTable implements AutoCloseable {
         table.deleteQuietly(f);
       }
       written.clear();
+    }
+  }
+
+  /** What the table and the catalog hold of a day: the current snapshot's files and rows, and the day's bookkeeping. */
+  public record DayContent(LocalDate day, int files, long rows, Optional<ProcessedDay> bookkeeping) {
+    /** True when neither the table nor the catalog has anything of the day. */
+    public boolean isEmpty() {
+      return files == 0 && bookkeeping.isEmpty();
+    }
+  }
+
+  /** A day dropped: what it held, and the snapshot that removed its files (none when the table had none). */
+  public record DroppedDay(DayContent content, Optional<Long> snapshotId) {}
+
+  /** What the table and the catalog hold of the day now. */
+  public DayContent content(LocalDate day) {
+    List<IcebergTable.PlannedFile> files = table.refresh().dayFiles(day);
+    return new DayContent(day, files.size(), files.stream().mapToLong(IcebergTable.PlannedFile::rows).sum(),
+        catalog.processedDay(day));
+  }
+
+  /**
+   * Removes a day (one committed by mistake): one Iceberg commit that deletes the day's partition
+   * (checked against concurrent writers of the day, as a run's commit), then the catalog's
+   * bookkeeping of the day (counts, files, quarantine, its partition of the processed table).
+   * Under the day's lock. Empty when there was nothing to drop. The raw files are not touched.
+   * Killed between the two, the table has no files of the day and the catalog still names it:
+   * dropping it again finishes the job.
+   */
+  public Optional<DroppedDay> dropDay(LocalDate day, String runId, Consumer<String> waiting) {
+    try (NamedLock lock = lockDay(day, waiting)) {
+      settle(day);
+      DayContent content = content(day);
+      if (content.isEmpty()) {
+        return Optional.empty();
+      }
+      Optional<Long> snapshot = Optional.empty();
+      if (content.files() > 0) {
+        snapshot = Optional.of(table.commitDay(day, runId, List.of(), table.currentSnapshotId()));
+      }
+      catalog.forgetDay(day, ProcessedSchema.TABLE);
+      LOG.info("{}: dropped {} rows in {} files (snapshot {})", day, content.rows(), content.files(), snapshot.orElse(null));
+      return Optional.of(new DroppedDay(content, snapshot));
     }
   }
 

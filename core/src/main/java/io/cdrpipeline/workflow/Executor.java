@@ -60,6 +60,12 @@ public final class Executor implements AutoCloseable {
   /** How long a cancelled step that saved a checkpoint is given to stop, or leave, what it started. */
   private static final Duration SETTLE = Duration.ofSeconds(60);
   private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+  /**
+   * The trigger of an execution started as one of a burst (the service's backfill): it sends no
+   * notification of its own, of success or of failure; whoever started the burst sends one
+   * summary of it ({@link #publish}), so a first start on months of history is not a flood.
+   */
+  public static final String BURST_TRIGGER = "backfill";
 
   /**
    * Timing of heartbeats, of the lease ({@code staleAfter}: how old, by the database's clock,
@@ -115,6 +121,11 @@ public final class Executor implements AutoCloseable {
 
   public ExecutionStore store() {
     return store;
+  }
+
+  /** Publishes a notification that belongs to no one execution (the summary of a burst) to the topic. */
+  public List<Delivery> publish(Notification n) {
+    return topic.publish(n);
   }
 
   /** The definition of a workflow, or an IllegalArgumentException naming the known ones. */
@@ -410,6 +421,11 @@ public final class Executor implements AutoCloseable {
       if (lost) {
         return false;
       }
+      if (BURST_TRIGGER.equals(execution.trigger())) {
+        event(ExecutionEvent.Type.NOTIFICATION_SKIPPED, step, "one of a backfill: its summary notification tells this "
+            + "execution's outcome");
+        return false;
+      }
       switch (store.claimNotification(id, owner)) {
         case CLAIMED:
           return true;
@@ -642,7 +658,7 @@ public final class Executor implements AutoCloseable {
     private void fail(ExecutionStatus status, String step, String reason) {
       // notify first: a crash before the status is written reruns the step rather than losing the alert
       if (claimNotification(step)) {
-        List<Delivery> deliveries = topic.publish(new Notification("Error Processing CDRs", "Error Processing CDRs: " + reason,
+        List<Delivery> deliveries = topic.publish(new Notification(Workflows.ERROR_SUBJECT, Workflows.ERROR_SUBJECT + ": " + reason,
             id, execution.workflow(), status.name(), Optional.empty()));
         for (Delivery d : deliveries) {
           event(d.delivered() ? ExecutionEvent.Type.NOTIFICATION_SENT : ExecutionEvent.Type.NOTIFICATION_FAILED, step,

@@ -88,14 +88,24 @@ public final class LocalPipelineActions implements PipelineActions {
 
   @Override
   public ObjectNode etlDay(LocalDate day) throws Exception {
-    ObjectNode o = etl(parts.etl().make().runDay(day, parts.dailyWorkers()));
+    return etlDay(day, false, null);
+  }
+
+  @Override
+  public ObjectNode etlDay(LocalDate day, boolean force, StepContext step) throws Exception {
+    ObjectNode o = etl(parts.etl().make().runDay(day, parts.dailyWorkers(), force));
     o.put("date", day.toString());
     return o;
   }
 
   @Override
   public ObjectNode etlFull() throws Exception {
-    return etl(parts.etl().make().runFull(parts.fullWorkers(), false));
+    return etlFull(false, null);
+  }
+
+  @Override
+  public ObjectNode etlFull(boolean force, StepContext step) throws Exception {
+    return etl(parts.etl().make().runFull(parts.fullWorkers(), force));
   }
 
   /** What the etl step of a workflow reports: the run's totals ({@link EtlSummary#toJson} without each day). */

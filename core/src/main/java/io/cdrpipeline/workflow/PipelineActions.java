@@ -20,15 +20,17 @@ public interface PipelineActions {
   ObjectNode etlFull() throws Exception;
 
   /**
-   * Processes one day as a workflow step: an engine that runs elsewhere (Spark) keeps what it
-   * submitted in the step's checkpoint, so that a resumed step finds it. By default, {@link #etlDay(LocalDate)}.
+   * Processes one day as a workflow step; with {@code force} it is replaced even when its raw
+   * files shrank beyond {@code etl.maxShrink}. An engine that runs elsewhere (Spark) keeps what it
+   * submitted in the step's checkpoint, so that a resumed step finds it. By default,
+   * {@link #etlDay(LocalDate)}.
    */
-  default ObjectNode etlDay(LocalDate day, StepContext step) throws Exception {
+  default ObjectNode etlDay(LocalDate day, boolean force, StepContext step) throws Exception {
     return etlDay(day);
   }
 
-  /** Processes every crawled day as a workflow step (see {@link #etlDay(LocalDate, StepContext)}). */
-  default ObjectNode etlFull(StepContext step) throws Exception {
+  /** Processes every crawled day as a workflow step (see {@link #etlDay(LocalDate, boolean, StepContext)}). */
+  default ObjectNode etlFull(boolean force, StepContext step) throws Exception {
     return etlFull();
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.cdrpipeline.model.Dates;
 import io.cdrpipeline.notify.Delivery;
 import io.cdrpipeline.notify.Notification;
 import io.cdrpipeline.notify.Topic;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +30,13 @@ public final class Workflows {
   public static final String FULL = "full";
   public static final String REPORT = "report";
   public static final String SUCCESS_SUBJECT = "Processing CDRs Complete";
+  /** The subject of the failure branch's notification (the original's). */
+  public static final String ERROR_SUBJECT = "Error Processing CDRs";
+  /**
+   * The input key of daily and full that replaces a day although its raw files shrank beyond
+   * {@code etl.maxShrink} (as {@code cdr etl --force}); a day without any raw file is never replaced.
+   */
+  public static final String FORCE = "Force";
 
   /** Total timeouts per workflow (the original: 8 h, 8 h, 3 h). */
   public record Timeouts(Duration daily, Duration full, Duration report) {
@@ -46,21 +53,19 @@ public final class Workflows {
     Map<String, WorkflowDefinition> defs = new LinkedHashMap<>();
     defs.put(DAILY, new WorkflowDefinition(DAILY, List.of(
         new Step("crawl-raw", Duration.ofHours(1), c -> p.crawlRaw(false, false)),
-        new Step("etl", timeouts.daily(), c -> p.etlDay(LocalDate.parse(c.input().get("Date").asText()), c)),
+        new Step("etl", timeouts.daily(), c -> p.etlDay(Dates.day("input Date", c.input().get("Date").asText()),
+            force(c.input()), c)),
         new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(false)),
         new Step("maintain-table", Duration.ofHours(1), c -> p.maintainTable()),
         new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: " + c.input().get("Date").asText(),
             Optional.empty()))),
         timeouts.daily(),
         in -> {
-          onlyKeys(DAILY, in, "Date");
+          onlyKeys(DAILY, in, "Date", FORCE);
           String date = text(in, "Date", "a date (YYYY-MM-DD)")
               .orElse(LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1).toString());
-          try {
-            in.put("Date", LocalDate.parse(date).toString());
-          } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("input Date: '" + date + "' is not a date (YYYY-MM-DD)");
-          }
+          in.put("Date", Dates.day("input Date", date).toString());
+          flag(in, FORCE);
           return in;
         },
         in -> DAILY + ":" + in.get("Date").asText(),
@@ -73,21 +78,22 @@ public final class Workflows {
 
     defs.put(FULL, new WorkflowDefinition(FULL, List.of(
         new Step("crawl-raw", Duration.ofHours(2), c -> p.crawlRaw(true, p.hasAdditionalBucket())),
-        new Step("etl", timeouts.full(), c -> p.etlFull(c)),
+        new Step("etl", timeouts.full(), c -> p.etlFull(force(c.input()), c)),
         new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(true)),
         new Step("notify", Duration.ofMinutes(30), c -> notify(topic, c, "CDR Processing Complete: "
             + days(c.state().path("etl").path("daysProcessed").asLong()) + " processed, "
             + c.state().path("etl").path("daysSkipped").asLong() + " unchanged", Optional.empty()))),
         timeouts.full(),
         in -> {
-          onlyKeys(FULL, in);
+          onlyKeys(FULL, in, FORCE);
+          flag(in, FORCE);
           return in;
         },
         in -> FULL,
         state -> summary(state, "etl")));
 
     defs.put(REPORT, new WorkflowDefinition(REPORT, List.of(
-        new Step("query", Duration.ofHours(1), c -> p.report(YearMonth.parse(c.input().get("Month").asText()))),
+        new Step("query", Duration.ofHours(1), c -> p.report(Dates.month("input Month", c.input().get("Month").asText()))),
         new Step("link", Duration.ofMinutes(5), c -> {
           ObjectNode out = c.state().objectNode();
           out.put("link", p.reportLink(c.state().path("query").path("npanxxKey").asText(), linkExpiry));
@@ -104,11 +110,7 @@ public final class Workflows {
           onlyKeys(REPORT, in, "Month");
           String month = text(in, "Month", "a month (YYYY-MM)")
               .orElse(YearMonth.now(clock.withZone(ZoneOffset.UTC)).minusMonths(1).toString());
-          try {
-            in.put("Month", YearMonth.parse(month).toString());
-          } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("input Month: '" + month + "' is not a month (YYYY-MM)");
-          }
+          in.put("Month", Dates.month("input Month", month).toString());
           return in;
         },
         in -> REPORT + ":" + in.get("Month").asText(),
@@ -166,6 +168,20 @@ public final class Workflows {
           + " (leave the key out for the default)");
     }
     return Optional.of(n.asText().trim());
+  }
+
+  /** {@code "Force": true} in the input of daily or full: replace a day even when it shrinks beyond {@code etl.maxShrink}. */
+  private static boolean force(ObjectNode input) {
+    return input.path(FORCE).asBoolean(false);
+  }
+
+  /** A flag of the input: absent means false, anything but {@code true} or {@code false} is refused. */
+  private static void flag(ObjectNode in, String field) {
+    JsonNode n = in.get(field);
+    if (n != null && !n.isBoolean()) {
+      throw new IllegalArgumentException("input " + field + ": expected true or false, got " + n
+          + " (leave the key out for false)");
+    }
   }
 
   /**

@@ -42,6 +42,34 @@ class ConfigWorkflowKeysTest {
   }
 
   @Test
+  void etlMaxShrinkIsAPercentageAndBackfillDaysABoundedWindow() throws Exception {
+    Config c = load("");
+    assertThat(c.etl().maxShrink()).hasToString("50%");
+    assertThat(c.backfillDays()).isEqualTo(7);
+    Config set = load("etl: {maxShrink: 12.5%}\nbackfillDays: 60\n");
+    assertThat(set.etl().maxShrink()).hasToString("12.5%");
+    assertThat(set.etl().maxShrink().exceededBy(8, 7)).isFalse(); // exactly 12.5% fewer
+    assertThat(set.etl().maxShrink().exceededBy(9, 7)).isTrue();
+    assertThat(set.backfillDays()).isEqualTo(60);
+    assertThat(load("etl:\n  maxShrink: 100%\n").etl().maxShrink().exceededBy(10, 1)).isFalse();
+    assertThat(load("etl:\n  maxShrink: 0%\n").etl().maxShrink().exceededBy(10, 9)).isTrue();
+    for (String bad : new String[] {"0.5", "50", "'150%'", "'-5%'", "half", "'50 percent'", "[50%]"}) {
+      assertThatThrownBy(() -> load("etl: {maxShrink: " + bad + "}\n")).as(bad).isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("bad value for 'etl.maxShrink' in ")
+          .hasMessageContaining(": expected a percentage from 0% to 100%, e.g. 50%, got ")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+    assertThatThrownBy(() -> load("etl: {maxshrink: 50%}\n")).hasMessageContaining("unknown key 'etl.maxshrink'");
+    for (String bad : new String[] {"0", "3651", "-1"}) {
+      assertThatThrownBy(() -> load("backfillDays: " + bad + "\n")).as(bad).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("bad value for 'backfillDays'").hasMessageContaining("(expected 1 to 3650 days; "
+              + "'backfill: false' turns backfill off)");
+    }
+    assertThatThrownBy(() -> load("backfillDays: week\n")).hasMessageContaining("'backfillDays'")
+        .hasMessageContaining("expected a whole number, got 'week'");
+  }
+
+  @Test
   void theS3BlockIsRead() throws Exception {
     Config c = load("cdrBucket: s3://cdrs/in\ns3: {endpoint: 'http://127.0.0.1:9000', region: eu-west-1, maxConcurrency: 128}\n"
         + "queryCacheSize: 512MB\n");

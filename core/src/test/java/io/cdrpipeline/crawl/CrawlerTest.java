@@ -244,8 +244,8 @@ class CrawlerTest {
     CrawlResult r = p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(r.newPartitions()).isEqualTo(1);
     assertThat(r.refreshedPartitions()).isZero();
-    // a day with no rows is committed too, and is a partition of no files
-    Files.createDirectories(p.cdrRoot());
+    // a day with no rows (every file quarantined) is committed too, and is a partition of no files
+    gen.generate(LocalDate.of(2026, 1, 1), 0, 1, 5, 2, null);
     p.etl().runDay(LocalDate.of(2026, 1, 1), 1);
     p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date)

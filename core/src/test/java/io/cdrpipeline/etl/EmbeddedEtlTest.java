@@ -338,15 +338,18 @@ class EmbeddedEtlTest {
   }
 
   @Test
-  void aMissingBucketFailsButAnEmptyDayIsZeroRows() throws Exception {
+  void aMissingBucketFailsAndAnEmptyDayIsRefusedWithNothingRecorded() throws Exception {
     Pipeline p = new Pipeline(tmp);
     assertThatThrownBy(() -> p.etl().runDay(DAY1, 2))
         .isInstanceOf(EtlException.class)
         .hasMessageContaining("cannot read CDR bucket");
     Files.createDirectories(p.cdrRoot());
-    EtlSummary s = p.etl().runDay(DAY1, 2);
-    assertThat(s.rowsWritten()).isZero();
-    assertThat(p.catalog.processedDay(DAY1)).map(ProcessedDay::rowsWritten).contains(0L);
+    assertThatThrownBy(() -> p.etl().runDay(DAY1, 2))
+        .isInstanceOf(DayRefusedException.class)
+        .hasMessage("ETL of " + DAY1 + " refused: no raw CDR files for " + DAY1 + " in " + p.cdrRoot()
+            + ": nothing processed, nothing recorded");
+    assertThat(p.catalog.processedDay(DAY1)).isEmpty();
+    assertThat(p.table().iceberg().refresh().currentSnapshotId()).isEmpty();
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isZero();
   }
 

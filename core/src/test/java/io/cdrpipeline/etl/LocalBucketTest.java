@@ -2,6 +2,7 @@ package io.cdrpipeline.etl;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.Partition;
@@ -63,8 +64,9 @@ class LocalBucketTest {
     assertThat(p.catalog.partitions(ProcessedSchema.RAW_TABLE)).extracting(Partition::date).containsExactly(DAY1);
     EtlSummary full = p.etl().runFull(2, false);
     assertThat(full.days()).extracting(DaySummary::day).containsExactly(DAY1);
-    EtlSummary day2 = p.etl().runDay(DAY2, 2);
-    assertThat(day2.filesRead()).isZero();
+    // the link is no day folder: the day has no raw file, so it is not processed at all
+    assertThatThrownBy(() -> p.etl().runDay(DAY2, 2)).isInstanceOf(DayRefusedException.class)
+        .hasMessageContaining("no raw CDR files for " + DAY2);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(20);
     assertThat(p.count("SELECT count(DISTINCT callid) FROM processed_cdrs")).isEqualTo(20);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isEqualTo(20);

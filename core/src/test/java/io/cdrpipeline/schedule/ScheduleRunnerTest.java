@@ -65,22 +65,46 @@ class ScheduleRunnerTest {
     }
   }
 
+  /** The days a backfill is told about: those with raw data, and those committed from them already. */
+  static ScheduleRunner.BackfillDays days(List<LocalDate> withRawData, Set<LocalDate> upToDate) {
+    return new ScheduleRunner.BackfillDays() {
+      @Override
+      public List<LocalDate> withRawData() {
+        return withRawData;
+      }
+
+      @Override
+      public boolean upToDate(LocalDate day) {
+        return upToDate.contains(day);
+      }
+    };
+  }
+
   @Test
-  void daysWithRawDataButNoSuccessfulDailyRunAreBackfilledOldestFirst() {
+  void daysOfTheWindowWithRawDataThatNeitherADailyRunNorACommitCoversAreBackfilledOldestFirst() {
     Pipeline p = new Pipeline(tmp);
     MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
     try (Executor ex = executor(p.catalog, clock)) {
       Execution done = ex.start(Workflows.DAILY, Workflows.input("Date", "2026-11-26"), "test", true);
       ex.run(done.id(), null);
+      List<String> lines = new CopyOnWriteArrayList<>();
       ScheduleRunner runner = new ScheduleRunner(ex, List.of(
-          new ScheduleRunner.Entry("daily", ScheduleExpression.parse("cron(0 9 * * ? *)"))), clock, p.database, s -> {});
-      List<LocalDate> started = runner.backfill(() -> List.of(LocalDate.parse("2026-11-28"), LocalDate.parse("2026-11-25"),
-          LocalDate.parse("2026-11-26"), LocalDate.parse("2026-11-30")));
-      assertThat(started).containsExactly(LocalDate.parse("2026-11-25"), LocalDate.parse("2026-11-28"));
+          new ScheduleRunner.Entry("daily", ScheduleExpression.parse("cron(0 9 * * ? *)"))), clock, p.database, lines::add);
+      List<LocalDate> raw = List.of(LocalDate.parse("2026-11-28"), LocalDate.parse("2026-11-25"), LocalDate.parse("2026-11-26"),
+          LocalDate.parse("2026-11-30"), LocalDate.parse("2026-11-27"), LocalDate.parse("2026-11-22"),
+          LocalDate.parse("2026-11-23"));
+      // 11-27 is committed from its raw files already (by the full ETL, say); 11-22 is before the 7 days' window
+      List<LocalDate> started = runner.backfill(7, days(raw, Set.of(LocalDate.parse("2026-11-27"))));
+      assertThat(started).containsExactly(LocalDate.parse("2026-11-23"), LocalDate.parse("2026-11-25"),
+          LocalDate.parse("2026-11-28"));
       List<Execution> runs = ex.store().list(Optional.of(Workflows.DAILY), Optional.of(ExecutionStatus.SUCCEEDED), 100);
       assertThat(runs).extracting(e -> e.input().get("Date").asText())
-          .containsExactlyInAnyOrder("2026-11-25", "2026-11-26", "2026-11-28");
-      assertThat(runner.backfill(() -> List.of(LocalDate.parse("2026-11-25")))).isEmpty();
+          .containsExactlyInAnyOrder("2026-11-23", "2026-11-25", "2026-11-26", "2026-11-28");
+      assertThat(runs).filteredOn(e -> !e.id().equals(done.id())).allMatch(e -> e.trigger().equals(Executor.BURST_TRIGGER));
+      assertThat(lines).contains("backfill: 1 day with raw data before 2026-11-23 left alone (backfillDays is 7; "
+          + "'cdr etl --full' or 'cdr start full' processes every day)",
+          "backfill: 1 day is committed from its raw files as they are now: not run again");
+      assertThat(runner.backfill(7, days(List.of(LocalDate.parse("2026-11-25")), Set.of()))).isEmpty();
     }
   }
 

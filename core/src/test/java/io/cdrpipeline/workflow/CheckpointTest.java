@@ -46,7 +46,7 @@ class CheckpointTest {
     }
 
     @Override
-    public ObjectNode etlDay(LocalDate day, StepContext step) throws Exception {
+    public ObjectNode etlDay(LocalDate day, boolean force, StepContext step) throws Exception {
       Optional<ObjectNode> last = step.checkpoint().last();
       ObjectNode out = ExecutionStore.JSON.createObjectNode();
       if (last.isPresent()) {

@@ -314,12 +314,12 @@ class ExecutorTest {
     ObjectMapper json = new ObjectMapper();
     assertThatThrownBy(() -> executor.start(Workflows.DAILY, (ObjectNode) json.readTree("{\"date\":\"2026-11-30\"}"), "test", true))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("input of daily: unknown key \"date\" (did you mean \"Date\"? keys are case-sensitive); allowed keys: Date");
+        .hasMessage("input of daily: unknown key \"date\" (did you mean \"Date\"? keys are case-sensitive); allowed keys: Date, Force");
     assertThatThrownBy(() -> executor.start(Workflows.REPORT,
         (ObjectNode) json.readTree("{\"Month\":\"2026-10\",\"Year\":2026}"), "test", true))
         .hasMessage("input of report: unknown key \"Year\"; allowed keys: Month");
     assertThatThrownBy(() -> executor.start(Workflows.FULL, (ObjectNode) json.readTree("{\"Date\":\"2026-11-30\"}"), "test", true))
-        .hasMessage("input of full: unknown key \"Date\"; allowed keys: none (the input is {})");
+        .hasMessage("input of full: unknown key \"Date\"; allowed keys: Force");
     assertThatThrownBy(() -> executor.start(Workflows.DAILY, (ObjectNode) json.readTree("{\"Da\\nte\":1}"), "test", true))
         .hasMessageContaining("unknown key \"Da\\nte\"").satisfies(x -> assertThat(x.getMessage()).doesNotContain("\n"));
     for (String bad : List.of("null", "20261130", "\"\"", "\" \"", "[\"2026-11-30\"]", "{}")) {

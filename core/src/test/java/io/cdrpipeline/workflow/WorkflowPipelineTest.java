@@ -97,12 +97,17 @@ class WorkflowPipelineTest {
   }
 
   @Test
-  void aDayFolderWithNoFilesIsASuccessWithZeroRows() throws Exception {
+  void aDayWithoutRawFilesFailsTheDailyWorkflowAndCommitsNothing() throws Exception {
     Files.createDirectories(p.cdrRoot());
     new CdrGenerator(p.cdr).generate(DAY.minusDays(1), 10, 1, 3, 0, null);
     Execution end = run(Workflows.DAILY, "Date", DAY.toString());
-    assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(end.output().orElseThrow().get("rowsWritten").asLong()).isZero();
+    assertThat(end.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(end.error()).contains("ETL of " + DAY + " refused: no raw CDR files for " + DAY + " in " + p.cdrRoot()
+        + ": nothing processed, nothing recorded");
+    assertThat(p.catalog.processedDay(DAY)).isEmpty();
+    assertThat(p.table().iceberg().refresh().currentSnapshotId()).isEmpty();
+    JsonNode n = hook.await(1, 5000).get(0);
+    assertThat(n.get("subject").asText()).isEqualTo("Error Processing CDRs");
   }
 
   @org.junit.jupiter.api.extension.RegisterExtension

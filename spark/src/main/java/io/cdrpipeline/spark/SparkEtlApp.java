@@ -11,6 +11,7 @@ import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.model.Dates;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.table.IcebergTable;
@@ -20,7 +21,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,10 +46,12 @@ public final class SparkEtlApp {
       "         --config FILE (--date D[,D...] ... | --from D --to D | --full) [--force] [--workers N] [--execution ID]",
       "Runs the CDR ETL on Spark into the product's processed_cdrs table, one Iceberg commit per day.",
       "  --config FILE   the product's cdr.yaml: buckets, catalogUrl, table, stateDir (required)",
-      "  --date D        process this day (YYYY-MM-DD); repeatable or comma-separated; always reprocessed",
+      "  --date D        process this day (YYYY-MM-DD); repeatable or comma-separated; always reprocessed, but",
+      "                  a day without raw files, or one that shrank beyond etl.maxShrink, is refused (kept as it was)",
       "  --from D --to D the days of this range (inclusive) that have raw files; unchanged days are skipped",
       "  --full          every crawled day; days whose raw files are unchanged are skipped",
-      "  --force         with --from/--to or --full: reprocess unchanged days too",
+      "  --force         replace a day that shrank beyond etl.maxShrink; with --from/--to or --full, reprocess",
+      "                  unchanged days too",
       "  --workers N     read tasks per day (default: dailyWorkers, fullWorkers for --full)",
       "  --execution ID  the workflow execution this run belongs to (for the logs only)",
       "The last line printed is CDR-ETL-RESULT {json}; exit code 0 when every day landed or was skipped.");
@@ -198,9 +200,9 @@ public final class SparkEtlApp {
 
   private static LocalDate date(String option, String value) {
     try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new UsageException(option + " must be a date YYYY-MM-DD, got '" + value + "'");
+      return Dates.day(option, value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
     }
   }
 
@@ -220,7 +222,9 @@ public final class SparkEtlApp {
 
       @Override
       public void dayFinished(DaySummary d) {
-        if (d.skipped()) {
+        if (d.refused()) {
+          out.printf("%s: kept as it was: %s%n", d.day(), d.refusal());
+        } else if (d.skipped()) {
           out.printf("%s: skipped, raw files unchanged since last processed (--force to redo)%n", d.day());
         } else {
           out.printf("%s: %,d files read, %,d rows written, %,d rejected, %.2f s -> %s%n", d.day(), d.filesRead(),
@@ -241,13 +245,14 @@ public final class SparkEtlApp {
       ObjectStore warehouseStore = warehouse.shared();
       try (ProcessedTable table = new ProcessedTable(IcebergTable.open(config.table(), config.catalogUrl(),
           config.database(), warehouseStore), catalog)) {
-        EtlJob job = new EtlJob(catalog, sources, table, new SparkEngine(spark, specs, warehouse, listener), listener);
+        EtlJob job = new EtlJob(catalog, sources, table, new SparkEngine(spark, specs, warehouse, listener), listener,
+            config.etl().maxShrink());
         if (r.full()) {
           return job.runFull(r.workers() != null ? r.workers() : config.fullWorkers(), r.force());
         }
         int workers = r.workers() != null ? r.workers() : config.dailyWorkers();
         if (!r.dates().isEmpty()) {
-          return job.runDays(r.dates(), workers, false);
+          return job.runDays(r.dates(), workers, false, r.force());
         }
         List<LocalDate> days = new ArrayList<>();
         for (LocalDate d = r.from(); !d.isAfter(r.to()); d = d.plusDays(1)) {
@@ -255,7 +260,7 @@ public final class SparkEtlApp {
             days.add(d);
           }
         }
-        return job.runDays(days, workers, !r.force());
+        return job.runDays(days, workers, !r.force(), r.force());
       }
     } finally {
       spark.stop();

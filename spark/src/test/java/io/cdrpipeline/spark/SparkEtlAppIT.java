@@ -81,6 +81,25 @@ class SparkEtlAppIT {
     assertThat(forced.exit()).as("stderr: %s", forced.err()).isZero();
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(900);
     assertThat(p.table().iceberg().refresh().currentSnapshotId()).isNotEqualTo(Optional.of(snapshot));
+
+    // the day's raw folders went away: the job keeps the day as it is, by the rule of every engine
+    long now = p.table().iceberg().refresh().currentSnapshotId().orElseThrow();
+    try (var vcs = java.nio.file.Files.list(tmp.resolve("data/cdr-bucket/Amazon-Chime-Voice-Connector-CDRs/json"))) {
+      for (Path vc : vcs.toList()) {
+        Path folder = vc.resolve(D1.toString().replace('-', '/'));
+        if (java.nio.file.Files.isDirectory(folder)) {
+          java.nio.file.Files.move(folder, java.nio.file.Files.createDirectories(tmp.resolve("moved")).resolve(vc.getFileName()));
+        }
+      }
+    }
+    Run gone = submit(config, List.of(), "--date", D1.toString(), "--force");
+    assertThat(gone.exit()).isEqualTo(1);
+    assertThat(gone.err().stream().filter(l -> l.startsWith("cdr-spark: ")).toList()).as("stderr: %s", gone.err())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("cdr-spark: ETL of " + D1 + " refused: no raw CDR files for " + D1 + " in ")
+        .contains("nothing processed, nothing recorded; the day keeps its 500 rows");
+    assertThat(p.table().iceberg().refresh().currentSnapshotId()).contains(now);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(900);
   }
 
   /** A cluster needs the catalog on PostgreSQL (a SQLite file lives on one machine): the job on it. */
@@ -103,7 +122,7 @@ class SparkEtlAppIT {
     Path config = deployment();
     Run badDate = submit(config, List.of(), "--date", "2026-02-30");
     assertThat(badDate.exit()).isEqualTo(2);
-    assertThat(badDate.err()).contains("cdr-spark: --date must be a date YYYY-MM-DD, got '2026-02-30' (--help for usage)");
+    assertThat(badDate.err()).contains("cdr-spark: --date: 2026-02-30 does not exist: February 2026 has 28 days (--help for usage)");
     Run both = submit(config, List.of(), "--full", "--date", D1.toString());
     assertThat(both.exit()).isEqualTo(2);
     assertThat(both.err()).contains("cdr-spark: give exactly one of --date, --from/--to, --full (--help for usage)");

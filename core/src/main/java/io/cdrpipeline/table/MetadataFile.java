@@ -7,7 +7,6 @@ import org.apache.iceberg.TableMetadataParser;
 import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.SeekableInputStream;
-import org.apache.iceberg.util.JsonUtil;
 
 /**
  * A table metadata file ({@code *.metadata.json}) read whole and parsed before Iceberg gets it:
@@ -39,6 +38,11 @@ final class MetadataFile {
   }
 
   private static String reason(Exception e, int length) {
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (c instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+        return reason(j, length); // the parser's own exception, wrapped by Iceberg
+      }
+    }
     if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
       return "it ends early, after " + length + " bytes";
     }
@@ -73,10 +77,11 @@ final class MetadataFile {
         throw new org.apache.iceberg.exceptions.RuntimeIOException(e, "Failed to read file: %s", file.location());
       }
       try {
-        TableMetadataParser.fromJson(file.location(), JsonUtil.mapper().readTree(bytes));
+        // the String form: the Spark job's Iceberg shades Jackson, so no Jackson type may cross this call
+        TableMetadataParser.fromJson(file.location(), new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
       } catch (NotFoundException e) {
         throw e;
-      } catch (IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         throw new DamagedFileException(file.location(), reason(e, bytes.length), e);
       }
       return new StoreFileIO.BytesStream(bytes);

@@ -1,5 +1,27 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.cli.BenchCommand;
+import io.cdrpipeline.app.cli.CatalogCommand;
+import io.cdrpipeline.app.cli.CrawlCommand;
+import io.cdrpipeline.app.cli.DemoCommand;
+import io.cdrpipeline.app.cli.EtlCommand;
+import io.cdrpipeline.app.cli.ExecutionsCommand;
+import io.cdrpipeline.app.cli.GenerateCommand;
+import io.cdrpipeline.app.cli.QueryCommand;
+import io.cdrpipeline.app.cli.ReportCommand;
+import io.cdrpipeline.app.cli.ServeCommand;
+import io.cdrpipeline.app.cli.StartCommand;
+import io.cdrpipeline.app.cli.TableBenchCommand;
+import io.cdrpipeline.app.cli.TableCommand;
+import io.cdrpipeline.app.context.AppContext;
+import io.cdrpipeline.app.context.Commands;
+import io.cdrpipeline.app.context.Prompts;
+import io.cdrpipeline.app.context.UserException;
+import io.cdrpipeline.app.lifecycle.ConfigureCommand;
+import io.cdrpipeline.app.lifecycle.DestroyCommand;
+import io.cdrpipeline.app.lifecycle.LaunchCommand;
+import io.cdrpipeline.app.lifecycle.ServiceUnitCommand;
+
 import io.cdrpipeline.catalog.CatalogException;
 import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.etl.EtlException;
@@ -33,7 +55,7 @@ import picocli.CommandLine.Option;
       "Without a config file everything lives under ./data/ (cdr-bucket, processed, reports, state)."
     },
     footer = {"", "Run 'cdr COMMAND --help' for the options of a command."})
-final class CdrCommand implements Callable<Integer> {
+final class CdrCommand implements Callable<Integer>, Commands.Root {
   /**
    * The commands, in the order the help lists them. Only the one a command line names is built:
    * picocli reads every command's annotations when it is added, which took half a second of
@@ -59,9 +81,9 @@ final class CdrCommand implements Callable<Integer> {
       TableBenchCommand.class,
       CommandLine.HelpCommand.class);
   /** Exit code of a user mistake (bad option, bad config). */
-  static final int USAGE = 2;
+  static final int USAGE = Commands.USAGE;
   /** Exit code of a failure (bad SQL, a failed run). */
-  static final int FAILED = 1;
+  static final int FAILED = Commands.FAILED;
 
 
   @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
@@ -83,7 +105,8 @@ final class CdrCommand implements Callable<Integer> {
   }
 
   /** The shared context of the running command. */
-  AppContext context() {
+  @Override
+  public AppContext context() {
     return context;
   }
 
@@ -249,15 +272,6 @@ final class CdrCommand implements Callable<Integer> {
       if (verbosity > 2) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
       }
-    }
-  }
-
-  /** A mistake of the user that is not a picocli option error; exit code 2. */
-  static final class UserException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    UserException(String message) {
-      super(message);
     }
   }
 }

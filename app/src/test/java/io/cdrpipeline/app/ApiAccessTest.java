@@ -1,5 +1,7 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.web.ReportServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

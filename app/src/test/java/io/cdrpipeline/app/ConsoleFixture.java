@@ -1,5 +1,10 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.context.AppContext;
+import io.cdrpipeline.app.web.FailedLogins;
+import io.cdrpipeline.app.web.ReportServer;
+import io.cdrpipeline.app.web.WebConsole;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +32,7 @@ import java.util.function.Predicate;
  * three days across a month's end, a few malformed files), with the service's HTTP server
  * running in this JVM on a free port.
  */
-final class ConsoleFixture implements AutoCloseable {
+public final class ConsoleFixture implements AutoCloseable {
   static final List<LocalDate> DAYS = List.of(LocalDate.of(2026, 10, 30), LocalDate.of(2026, 10, 31), LocalDate.of(2026, 11, 1));
   static final int CALLS = 150;
   static final ObjectMapper JSON = new ObjectMapper();
@@ -35,18 +40,18 @@ final class ConsoleFixture implements AutoCloseable {
   final Path dir;
   final AppContext ctx;
   final Executor executor;
-  final ReportServer server;
+  public final ReportServer server;
   final String base;
   final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   /** {@code yaml} is the config file's text; {@code host} where the server listens. */
-  ConsoleFixture(Path dir, String yaml, String host) throws Exception {
+  public ConsoleFixture(Path dir, String yaml, String host) throws Exception {
     // the tests send many wrong tokens on purpose; the limit of wrong tokens has a test of its own
     this(dir, yaml, host, new FailedLogins(1_000_000, FailedLogins.WINDOW, com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
   }
 
   /** A deployment whose server allows {@code failedLogins} wrong tokens per address. */
-  ConsoleFixture(Path dir, String yaml, String host, FailedLogins failedLogins) throws Exception {
+  public ConsoleFixture(Path dir, String yaml, String host, FailedLogins failedLogins) throws Exception {
     this.dir = dir;
     // a port known before the start, so that the links the deployment signs point at this server
     int port;

@@ -1,5 +1,9 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.context.AppContext;
+import io.cdrpipeline.app.spark.SparkJob;
+import io.cdrpipeline.app.spark.SparkSubmission;
+
 import io.cdrpipeline.etl.EtlSummary;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

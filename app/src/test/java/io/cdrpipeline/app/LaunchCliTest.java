@@ -1,5 +1,8 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.context.LogLine;
+import io.cdrpipeline.app.lifecycle.ServiceUnitCommand;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.Catalog;

@@ -1,5 +1,7 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.spark.SparkJob;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

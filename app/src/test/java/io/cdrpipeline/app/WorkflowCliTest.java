@@ -1,5 +1,7 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.cli.BackgroundRunner;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.Catalog;

@@ -7,9 +7,10 @@
 set -e
 cd "$(dirname "$0")/.."
 dir="${1:-/var/tmp/cdr-spark-bench}"
-mvn -B -o -q -pl core,spark package -DskipTests
-mvn -B -o -q -pl spark dependency:build-classpath -Dmdep.includeScope=test -DexcludeGroupIds=io.cdrpipeline \
-  -Dmdep.outputFile="$PWD/spark/target/bench-classpath.txt"
+# one reactor build: cdr-core comes from this checkout, never from the local Maven repository
+# (a fresh machine has never installed it); the first run downloads the libraries
+mvn -B -q -pl core,spark package dependency:build-classpath -DskipTests \
+  -Dmdep.includeScope=test -DexcludeGroupIds=io.cdrpipeline -Dmdep.outputFile=target/bench-classpath.txt
 rm -rf "$dir/build" && mkdir -p "$dir/build/target"
 for d in spark/target/test-classes spark/target/classes; do cp -r "$d" "$dir/build/target/"; done
 cp -r core/target/classes "$dir/build/core-classes" && cp -r core/target/test-classes "$dir/build/core-test-classes"

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -219,23 +218,6 @@ public final class LocalStore implements ObjectStore {
           "cannot be read: permission denied");
     }
     return Optional.of(new StoredObject(new ObjectInfo(key, content.length, a.lastModifiedTime().toInstant()), content));
-  }
-
-  @Override
-  public void putFile(String key, Path file) throws IOException {
-    Path target = resolve(key);
-    Files.createDirectories(target.getParent());
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    try {
-      try {
-        Files.move(file, tmp, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-      }
-      moveIntoPlace(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 
   @Override

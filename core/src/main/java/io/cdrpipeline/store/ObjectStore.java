@@ -55,9 +55,6 @@ public interface ObjectStore extends AutoCloseable {
    */
   Optional<StoredObject> readObject(String key, long maxBytes) throws IOException;
 
-  /** Stores the content of a local file under a key; the file may be moved away. */
-  void putFile(String key, Path file) throws IOException;
-
   /** Stores bytes under a key. */
   void put(String key, byte[] content) throws IOException;
 

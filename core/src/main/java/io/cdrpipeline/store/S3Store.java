@@ -24,30 +24,21 @@ import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
-import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
-import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * A bucket in S3 or an S3-compatible store, through AWS SDK v2. Keys are relative to the
  * location's prefix. Each request is retried by the SDK's standard strategy, the one retry
- * layer of S3 I/O (see {@link #retryStrategy()}); large files go up as multipart uploads.
+ * layer of S3 I/O (see {@link #retryStrategy()}). Data files of the table do not go through
+ * here but through Iceberg's S3FileIO.
  */
 public final class S3Store implements ObjectStore {
-  /** Files above this size are uploaded in parts of this size. */
-  static final long PART_SIZE = 16L * 1024 * 1024;
+  /** Keys one listing request asks for: S3's own most. */
+  static final int PAGE_SIZE = 1000;
   /** Attempts of one S3 request in all, the first included. */
   public static final int MAX_ATTEMPTS = 8;
 
@@ -58,6 +49,7 @@ public final class S3Store implements ObjectStore {
   private final int maxConcurrency;
   private final S3Settings settings;
   private final AwsCredentialsProvider credentials;
+  private final int pageSize;
 
   public S3Store(StoreLocation.S3 location, S3Settings settings) {
     this(location, settings, DefaultCredentialsProvider.builder().build());
@@ -69,7 +61,17 @@ public final class S3Store implements ObjectStore {
 
   /** A store whose requests retry with {@code retry} (tests shorten the waits of {@link #retryStrategy()}). */
   public S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
+    this(location, settings, credentials, retry, PAGE_SIZE);
+  }
+
+  /** A store whose listings ask for {@code pageSize} keys a request (tests list many pages of few objects). */
+  S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry,
+      int pageSize) {
     Objects.requireNonNull(retry, "retry is null");
+    if (pageSize < 1 || pageSize > PAGE_SIZE) {
+      throw new IllegalArgumentException("pageSize must be 1.." + PAGE_SIZE + ", got " + pageSize);
+    }
+    this.pageSize = pageSize;
     this.location = Objects.requireNonNull(location, "location");
     this.bucket = location.bucket();
     this.prefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
@@ -199,24 +201,16 @@ public final class S3Store implements ObjectStore {
     List<String> names = new ArrayList<>();
     String p = prefix + folder;
     try {
-      String token = null;
-      do {
-        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(p).delimiter("/");
-        if (token != null) {
-          req.continuationToken(token);
-        }
-        ListObjectsV2Response resp = s3.listObjectsV2(req.build());
-        for (CommonPrefix cp : resp.commonPrefixes()) {
-          String name = cp.prefix().substring(p.length());
-          if (name.endsWith("/")) {
-            name = name.substring(0, name.length() - 1);
-          }
-          if (!name.isEmpty() && !name.startsWith(".")) {
-            names.add(name);
-          }
-        }
-        token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
-      } while (token != null);
+      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(p).delimiter("/").maxKeys(pageSize)).commonPrefixes()
+          .forEach(cp -> {
+            String name = cp.prefix().substring(p.length());
+            if (name.endsWith("/")) {
+              name = name.substring(0, name.length() - 1);
+            }
+            if (!name.isEmpty() && !name.startsWith(".")) {
+              names.add(name);
+            }
+          });
     } catch (SdkException e) {
       throw io(e);
     }
@@ -228,21 +222,12 @@ public final class S3Store implements ObjectStore {
   public void list(String folder, Consumer<ObjectInfo> sink) throws IOException {
     String p = prefix + folder;
     try {
-      String token = null;
-      do {
-        ListObjectsV2Request.Builder req = ListObjectsV2Request.builder().bucket(bucket).prefix(p);
-        if (token != null) {
-          req.continuationToken(token);
+      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(p).maxKeys(pageSize)).contents().forEach(o -> {
+        String key = o.key().substring(prefix.length());
+        if (!o.key().endsWith("/") && !name(key).startsWith(".")) {
+          sink.accept(new ObjectInfo(key, o.size(), o.lastModified()));
         }
-        ListObjectsV2Response resp = s3.listObjectsV2(req.build());
-        for (S3Object o : resp.contents()) {
-          String key = o.key().substring(prefix.length());
-          if (!o.key().endsWith("/") && !name(key).startsWith(".")) {
-            sink.accept(new ObjectInfo(key, o.size(), o.lastModified()));
-          }
-        }
-        token = Boolean.TRUE.equals(resp.isTruncated()) ? resp.nextContinuationToken() : null;
-      } while (token != null);
+      });
     } catch (SdkException e) {
       throw io(e);
     }
@@ -287,42 +272,6 @@ public final class S3Store implements ObjectStore {
       throw io(e);
     } finally {
       Files.deleteIfExists(tmp);
-    }
-  }
-
-  @Override
-  public void putFile(String key, Path file) throws IOException {
-    long size = Files.size(file);
-    String full = prefix + key;
-    try {
-      if (size <= PART_SIZE) {
-        s3.putObject(b -> b.bucket(bucket).key(full), RequestBody.fromFile(file));
-        return;
-      }
-      CreateMultipartUploadResponse up = s3.createMultipartUpload(b -> b.bucket(bucket).key(full));
-      List<CompletedPart> parts = new ArrayList<>();
-      try (var ch = Files.newByteChannel(file)) {
-        byte[] buf = new byte[(int) PART_SIZE];
-        int number = 1;
-        for (long off = 0; off < size; off += PART_SIZE, number++) {
-          int len = (int) Math.min(PART_SIZE, size - off);
-          java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buf, 0, len);
-          while (bb.hasRemaining() && ch.read(bb) >= 0) {
-            // fill the part
-          }
-          int n = number;
-          UploadPartResponse r = s3.uploadPart(b -> b.bucket(bucket).key(full).uploadId(up.uploadId()).partNumber(n),
-              RequestBody.fromBytes(java.util.Arrays.copyOf(buf, len)));
-          parts.add(CompletedPart.builder().partNumber(n).eTag(r.eTag()).build());
-        }
-        s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(full)
-            .uploadId(up.uploadId()).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
-      } catch (IOException | RuntimeException e) {
-        s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(full).uploadId(up.uploadId()).build());
-        throw e;
-      }
-    } catch (SdkException e) {
-      throw io(e);
     }
   }
 

@@ -3,10 +3,15 @@ package io.cdrpipeline.table;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.iceberg.TableMetadataParser;
 import org.apache.iceberg.exceptions.NotFoundException;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.SeekableInputStream;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /**
  * A table metadata file ({@code *.metadata.json}) read whole and parsed before Iceberg gets it:
@@ -19,6 +24,36 @@ final class MetadataFile {
   /** True for the name of a table metadata file (plain JSON, as the product's tables write them). */
   static boolean is(String location) {
     return location.endsWith(".metadata.json");
+  }
+
+  /**
+   * The table metadata files ({@code NNNNN-uuid.metadata.json}) under a table's location, newest
+   * version first; none when the storage cannot list files.
+   */
+  static List<String> list(FileIO io, String location) {
+    List<FileInfo> found = new ArrayList<>();
+    if (io instanceof SupportsPrefixOperations prefixes) {
+      for (FileInfo f : prefixes.listPrefix(location + "/metadata/")) {
+        if (is(f.location()) && f.location().equals(location + "/metadata/" + IcebergTable.name(f.location()))) {
+          found.add(f);
+        }
+      }
+    }
+    // two files of one version: one was written by a commit that lost (or by a table made anew), the newer one counts
+    found.sort(java.util.Comparator.comparingLong((FileInfo f) -> version(f.location()))
+        .thenComparingLong(FileInfo::createdAtMillis).reversed());
+    return found.stream().map(FileInfo::location).toList();
+  }
+
+  /** The version a metadata file's name starts with ({@code 00012-...} is 12), or -1. */
+  static long version(String location) {
+    String name = IcebergTable.name(location);
+    int dash = name.indexOf('-');
+    try {
+      return dash > 0 ? Long.parseLong(name.substring(0, dash)) : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   /** The file, checked when read if it is a table metadata file. */

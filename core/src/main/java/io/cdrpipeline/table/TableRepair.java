@@ -98,17 +98,17 @@ public final class TableRepair {
     FileIO io = IcebergTable.fileIo(warehouse);
     Catalog catalog = null;
     try {
-      catalog = IcebergTable.catalog(settings, catalogUrl, warehouseLocation, io);
+      catalog = CatalogFactory.create(settings, catalogUrl, warehouseLocation, io);
       TableIdentifier id = TableIdentifier.of(Namespace.of(namespace), ProcessedSchema.TABLE);
       return new TableRepair(catalog, id, warehouseLocation + ProcessedSchema.TABLE, io).run();
     } catch (TableException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new TableException("cannot repair the processed table in the " + IcebergTable.describe(settings, catalogUrl)
-          + ": " + Database.redact(IcebergTable.reason(e)), e);
+      throw new TableException("cannot repair the processed table in the " + CatalogFactory.describe(settings, catalogUrl)
+          + ": " + Database.redact(TableErrors.reason(e)), e);
     } finally {
       if (catalog != null) {
-        IcebergTable.closeQuietly(catalog);
+        CatalogFactory.closeQuietly(catalog);
       }
       io.close();
       SharedFileIO.release(io);
@@ -125,7 +125,7 @@ public final class TableRepair {
       loaded = Optional.empty();
       inCatalog = false;
     } catch (NotFoundException e) {
-      found(IcebergTable.firstLine(e.getMessage()));
+      found(TableErrors.firstLine(e.getMessage()));
       loaded = Optional.empty();
       inCatalog = true;
     }
@@ -143,7 +143,7 @@ public final class TableRepair {
       }
     }
     // the metadata the catalog names cannot be used: the newest metadata file that can
-    List<String> files = IcebergTable.metadataFiles(io, location);
+    List<String> files = MetadataFile.list(io, location);
     List<String> unreadable = new ArrayList<>();
     for (String file : files) {
       TableMetadata meta;
@@ -151,14 +151,14 @@ public final class TableRepair {
         meta = TableMetadataParser.read(io, file);
       } catch (NotFoundException | UncheckedIOException e) {
         unreadable.add(file);
-        found(IcebergTable.firstLine(e.getMessage()));
+        found(TableErrors.firstLine(e.getMessage()));
         continue;
       }
       Optional<Snapshot> target = newestReadable(meta);
       if (target.isEmpty() && meta.currentSnapshot() != null) {
         continue; // none of its snapshots can be read: an older metadata file may have one
       }
-      Optional<String> aside = setAside(unreadable.stream().filter(u -> IcebergTable.version(u) > IcebergTable.version(file)).toList());
+      Optional<String> aside = setAside(unreadable.stream().filter(u -> MetadataFile.version(u) > MetadataFile.version(file)).toList());
       if (inCatalog) {
         catalog.dropTable(id, false); // only the pointer: no file is read or deleted
       }
@@ -268,10 +268,10 @@ public final class TableRepair {
       }
       return Optional.empty();
     } catch (IOException e) {
-      return Optional.of(IcebergTable.firstLine(e.getMessage()));
+      return Optional.of(TableErrors.firstLine(e.getMessage()));
     } catch (RuntimeException e) {
       // a missing file, or one Avro cannot read: either way the snapshot cannot be planned
-      return Optional.of(IcebergTable.reason(e));
+      return Optional.of(TableErrors.reason(e));
     }
   }
 
@@ -309,7 +309,7 @@ public final class TableRepair {
         }
         io.deleteFile(f);
       } catch (IOException e) {
-        throw new TableException("cannot set aside " + f + ": " + IcebergTable.firstLine(e.getMessage()), e);
+        throw new TableException("cannot set aside " + f + ": " + TableErrors.firstLine(e.getMessage()), e);
       }
     }
     LOG.info("set aside {} metadata files in {}", files.size(), folder);

@@ -74,7 +74,8 @@ public final class Workflows {
           ObjectNode out = summary(state, "etl");
           out.remove("date");
           return out.put("Date", state.path("etl").path("date").asText());
-        }));
+        },
+        Workflows::failureNotice));
 
     defs.put(FULL, new WorkflowDefinition(FULL, List.of(
         new Step("crawl-raw", Duration.ofHours(2), c -> p.crawlRaw(true, p.hasAdditionalBucket())),
@@ -90,7 +91,8 @@ public final class Workflows {
           return in;
         },
         in -> FULL,
-        state -> summary(state, "etl")));
+        state -> summary(state, "etl"),
+        Workflows::failureNotice));
 
     defs.put(REPORT, new WorkflowDefinition(REPORT, List.of(
         new Step("query", Duration.ofHours(1), c -> p.report(Dates.month("input Month", c.input().get("Month").asText()))),
@@ -118,8 +120,14 @@ public final class Workflows {
           ObjectNode out = state.path("query").deepCopy();
           out.setAll((ObjectNode) state.path("link").deepCopy());
           return out;
-        }));
+        },
+        Workflows::failureNotice));
     return defs;
+  }
+
+  /** The failure branch's notification of every workflow (the original's): its subject, then the reason. */
+  static WorkflowDefinition.Notice failureNotice(String reason) {
+    return new WorkflowDefinition.Notice(ERROR_SUBJECT, ERROR_SUBJECT + ": " + reason);
   }
 
   /**

@@ -222,38 +222,16 @@ class LocalStoreTest {
     assertThat(Files.exists(dir.resolve("bucket2/x"))).isFalse();
   }
 
-  // ---------------------------------------------------------------- putFile
+  // ---------------------------------------------------------------- replacing
 
   @Test
-  void putFileReplacesTheOldContentAndLeavesNoTempFiles() throws IOException {
-    store.put("day/rec.json", "old".getBytes(UTF_8));
-    Path staged = Files.writeString(Files.createDirectories(dir.resolve("staging")).resolve("rec.json"), "new");
-
-    assertThat(new String(store.read("day/rec.json"), UTF_8)).isEqualTo("old");
-    store.putFile("day/rec.json", staged);
-
-    assertThat(new String(store.read("day/rec.json"), UTF_8)).isEqualTo("new");
-    assertThat(everythingOnDisk()).containsExactly("day", "day/rec.json");
-    assertThat(listedKeys("")).containsExactly("day/rec.json");
-  }
-
-  @Test
-  void putFileCreatesParentFolders() throws IOException {
-    Path staged = Files.writeString(dir.resolve("staged.parquet"), "PAR1");
-    store.putFile("processed_cdrs/year=2026/month=11/day=27/part-00000-r.parquet", staged);
-    assertThat(Files.readString(root.resolve("processed_cdrs/year=2026/month=11/day=27/part-00000-r.parquet")))
-        .isEqualTo("PAR1");
-  }
-
-  @Test
-  void readersSeeTheOldOrTheNewContentWholeWhilePutFileReplaces() throws Exception {
+  void readersSeeTheOldOrTheNewContentWholeWhilePutReplaces() throws Exception {
     int size = 256 * 1024;
     byte[] a = new byte[size];
     byte[] b = new byte[size];
     Arrays.fill(a, (byte) 'A');
     Arrays.fill(b, (byte) 'B');
     store.put("k", a);
-    Path staging = Files.createDirectories(dir.resolve("staging"));
 
     AtomicBoolean done = new AtomicBoolean();
     AtomicInteger reads = new AtomicInteger();
@@ -274,9 +252,7 @@ class LocalStoreTest {
     reader.start();
     try {
       for (int i = 0; i < 200; i++) {
-        Path staged = staging.resolve("s" + i);
-        Files.write(staged, i % 2 == 0 ? b : a);
-        store.putFile("k", staged);
+        store.put("k", i % 2 == 0 ? b : a);
       }
     } finally {
       done.set(true);

@@ -78,17 +78,41 @@ class S3StoreTest {
   }
 
   @Test
-  void largeFilesGoUpInPartsAndComeBackWhole() throws Exception {
-    byte[] data = new byte[(int) (S3Store.PART_SIZE * 2 + 12345)];
+  void largeObjectsDownloadWhole() throws Exception {
+    byte[] data = new byte[5 * 1024 * 1024 + 12345];
     new Random(7).nextBytes(data);
-    Path f = tmp.resolve("big.bin");
-    Files.write(f, data);
     try (S3Store s = server.store("big", "", 4)) {
-      s.putFile("big/file.parquet", f);
-      assertThat(s.stat("big/file.parquet")).map(ObjectInfo::size).contains((long) data.length);
+      s.put("big/file.parquet", data);
       Path back = tmp.resolve("back.bin");
       s.download("big/file.parquet", back);
       assertThat(Files.readAllBytes(back)).isEqualTo(data);
+      assertThat(tmp.toFile().list()).containsExactly("back.bin"); // no temporary file left behind
+    }
+  }
+
+  @Test
+  void listingsFollowEveryPage() throws Exception {
+    try (S3Store fill = server.store("pages", "p", 4);
+        S3Store s = new S3Store(new StoreLocation.S3("pages", "p"), server.settings(4), S3Server.credentials(),
+            S3Store.retryStrategy().build(), 3)) {
+      List<String> keys = new java.util.ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        fill.put("d" + i + "/k", new byte[] {(byte) i});
+        keys.add("d" + i + "/k");
+        fill.put("flat/k" + i, new byte[] {(byte) i});
+      }
+      // 20 objects, 3 keys a page: seven pages of objects, four of folders
+      assertThat(s.client().listObjectsV2(r -> r.bucket("pages").prefix("p/").maxKeys(3)).contents()).hasSize(3);
+      assertThat(s.listAll("")).extracting(ObjectInfo::key).hasSize(20).containsAll(keys);
+      assertThat(s.listAll("flat/")).extracting(ObjectInfo::key)
+          .containsExactlyInAnyOrder("flat/k0", "flat/k1", "flat/k2", "flat/k3", "flat/k4", "flat/k5", "flat/k6", "flat/k7",
+              "flat/k8", "flat/k9");
+      List<String> seen = new java.util.ArrayList<>();
+      s.listKeys("flat/", seen::add);
+      assertThat(seen).hasSize(10);
+      assertThat(s.listFolders("")).containsExactly("d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "flat");
+      assertThatThrownBy(() -> new S3Store(new StoreLocation.S3("pages", ""), server.settings(1), S3Server.credentials(),
+          S3Store.retryStrategy().build(), 0)).hasMessageContaining("got 0");
     }
   }
 

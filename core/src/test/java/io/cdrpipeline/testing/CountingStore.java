@@ -64,11 +64,6 @@ public final class CountingStore implements ObjectStore {
   }
 
   @Override
-  public void putFile(String key, Path file) throws IOException {
-    inner.putFile(key, file);
-  }
-
-  @Override
   public void put(String key, byte[] content) throws IOException {
     inner.put(key, content);
   }

@@ -134,6 +134,28 @@ class ExecutorTest {
   }
 
   @Test
+  void aFailedExecutionSendsTheFailureNoticeItsWorkflowDefines() throws Exception {
+    Topic topic = Topic.of(List.of(new Subscription.Webhook(hook.url(), Optional.empty(), "X-Cdr-Secret")),
+        new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
+    WorkflowDefinition own = new WorkflowDefinition("own", List.of(new Step("only", Duration.ofMinutes(1), c -> {
+      throw new StepFailure("the well ran dry");
+    })), Duration.ofMinutes(5), in -> in, in -> "own", state -> state,
+        reason -> new WorkflowDefinition.Notice("Own trouble", "own step failed because " + reason));
+    try (Executor other = new Executor(store, java.util.Map.of("own", own), topic, Clock.systemUTC(),
+        new Executor.Settings(Duration.ofMillis(50), Duration.ofSeconds(30), 3, Duration.ofMillis(5)))) {
+      Execution end = other.run(other.start("own", null, "test", true).id(), null);
+      assertThat(end.status()).isEqualTo(ExecutionStatus.FAILED);
+      List<JsonNode> got = hook.await(1, 5000);
+      assertThat(got).hasSize(1);
+      assertThat(got.get(0).get("subject").asText()).isEqualTo("Own trouble");
+      assertThat(got.get(0).get("message").asText()).isEqualTo("own step failed because the well ran dry");
+      assertThat(got.get(0).get("workflow").asText()).isEqualTo("own");
+      assertThat(got.get(0).get("status").asText()).isEqualTo("FAILED");
+      assertThat(types(end.id())).contains(ExecutionEvent.Type.NOTIFICATION_SENT);
+    }
+  }
+
+  @Test
   void aMissingBucketIsNotRetried() {
     actions.then("crawl-raw", new NoSuchFileException("/nope"));
     Execution end = runDaily("2026-11-27");
@@ -338,24 +360,24 @@ class ExecutorTest {
         .awsErrorDetails(AwsErrorDetails.builder().errorCode("SlowDown").errorMessage("Slow Down").build()).build();
     // an S3 error was retried by the SDK already: the step does not retry it again, whatever it says
     assertThat(throttled.getMessage()).contains("Status Code: 503");
-    assertThat(Executor.isTransient(new IOException("s3://b/k: " + throttled.getMessage(), throttled))).isFalse();
-    assertThat(Executor.isTransient(new UncheckedIOException(new IOException("x",
+    assertThat(TransientErrors.isTransient(new IOException("s3://b/k: " + throttled.getMessage(), throttled))).isFalse();
+    assertThat(TransientErrors.isTransient(new UncheckedIOException(new IOException("x",
         SdkClientException.create("Unable to execute HTTP request: Connection reset"))))).isFalse();
     // the catalog database's own signals
-    assertThat(Executor.isTransient(new CatalogException("catalog update failed",
+    assertThat(TransientErrors.isTransient(new CatalogException("catalog update failed",
         new SQLiteException("[SQLITE_BUSY] The database file is locked", SQLiteErrorCode.SQLITE_BUSY)))).isTrue();
-    assertThat(Executor.isTransient(new CatalogException("x",
+    assertThat(TransientErrors.isTransient(new CatalogException("x",
         new SQLiteException("[SQLITE_BUSY_SNAPSHOT]", SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT)))).isTrue();
-    assertThat(Executor.isTransient(new CatalogException("x",
+    assertThat(TransientErrors.isTransient(new CatalogException("x",
         new SQLiteException("[SQLITE_CONSTRAINT] busy", SQLiteErrorCode.SQLITE_CONSTRAINT)))).isFalse();
-    assertThat(Executor.isTransient(new CatalogException("x", new SQLException("could not serialize access", "40001")))).isTrue();
-    assertThat(Executor.isTransient(new CatalogException("x", new SQLException("connection refused", "08001")))).isTrue();
-    assertThat(Executor.isTransient(new CatalogException("x", new SQLException("syntax error at or near", "42601")))).isFalse();
-    assertThat(Executor.isTransient(new CatalogException("x", new java.sql.SQLTransientConnectionException("gone")))).isTrue();
+    assertThat(TransientErrors.isTransient(new CatalogException("x", new SQLException("could not serialize access", "40001")))).isTrue();
+    assertThat(TransientErrors.isTransient(new CatalogException("x", new SQLException("connection refused", "08001")))).isTrue();
+    assertThat(TransientErrors.isTransient(new CatalogException("x", new SQLException("syntax error at or near", "42601")))).isFalse();
+    assertThat(TransientErrors.isTransient(new CatalogException("x", new java.sql.SQLTransientConnectionException("gone")))).isTrue();
     // text means nothing
-    assertThat(Executor.isTransient(new IllegalStateException("Status Code: 503 Throttling Unable to execute HTTP request"))).isFalse();
-    assertThat(Executor.isTransient(new IOException("connection reset"))).isTrue();
-    assertThat(Executor.isTransient(new UncheckedIOException(new NoSuchFileException("/nope")))).isFalse();
+    assertThat(TransientErrors.isTransient(new IllegalStateException("Status Code: 503 Throttling Unable to execute HTTP request"))).isFalse();
+    assertThat(TransientErrors.isTransient(new IOException("connection reset"))).isTrue();
+    assertThat(TransientErrors.isTransient(new UncheckedIOException(new NoSuchFileException("/nope")))).isFalse();
   }
 
   @Test

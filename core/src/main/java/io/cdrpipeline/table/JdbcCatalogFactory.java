@@ -1,0 +1,57 @@
+package io.cdrpipeline.table;
+
+import io.cdrpipeline.catalog.Database;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.apache.iceberg.jdbc.JdbcClientPool;
+
+/** Iceberg's JdbcCatalog in the product's catalog database (SQLite or PostgreSQL). */
+final class JdbcCatalogFactory {
+  private JdbcCatalogFactory() {}
+
+  static Catalog create(String catalogUrl, String warehouse, FileIO io, Map<String, String> extra) {
+    Map<String, String> props = new HashMap<>();
+    props.put(CatalogProperties.URI, catalogUrl);
+    props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
+    props.put("jdbc.schema-version", "V1");
+    if (catalogUrl.startsWith("jdbc:sqlite:")) {
+      // as the product's own connections: wait for another writer instead of failing at once
+      props.put("jdbc.busy_timeout", "60000");
+      props.put("jdbc.journal_mode", "wal");
+    }
+    props.putAll(extra);
+    JdbcCatalog c = new JdbcCatalog(p -> io, p -> new JdbcClientPool(p.get(CatalogProperties.URI), p), true);
+    c.initialize("cdr", props);
+    return c;
+  }
+
+  static String describe(String catalogUrl) {
+    return "jdbc catalog of " + Database.redact(catalogUrl);
+  }
+
+  /** Drops Iceberg's own tables in the catalog database once nothing is in them. */
+  static void dropEmptyTables(String catalogUrl) {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl);
+        java.sql.Statement s = c.createStatement()) {
+      for (String t : List.of("iceberg_tables", "iceberg_namespace_properties")) {
+        boolean empty;
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t)) {
+          rs.next();
+          empty = rs.getLong(1) == 0;
+        } catch (java.sql.SQLException missing) {
+          continue;
+        }
+        if (empty) {
+          s.execute("DROP TABLE " + t);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new TableException("cannot clean up Iceberg's tables: " + TableErrors.firstLine(e.getMessage()), e);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.cdrpipeline.table;
+
+import org.apache.iceberg.exceptions.NotFoundException;
+
+/** How a failure of the table is told in one line. */
+final class TableErrors {
+  private TableErrors() {}
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  /** The first line of a failure, with its root cause when that says more (e.g. "Connection refused"). */
+  static String reason(Throwable e) {
+    String first = firstLine(e.getMessage());
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String rootLine = root == e ? "" : firstLine(root.getMessage());
+    if (first.isBlank()) {
+      first = e.getClass().getSimpleName();
+    }
+    if (rootLine.isBlank() || first.contains(rootLine)) {
+      return first;
+    }
+    return first + " (" + rootLine + ")";
+  }
+
+  /** A file the table's metadata names is missing or cannot be read: one line for the user, and the way back. */
+  static TableException damaged(NotFoundException e) {
+    return new TableException("the processed table is damaged: " + firstLine(e.getMessage())
+        + " ('cdr table repair' rolls the table back to its newest readable state)", e);
+  }
+
+  /** Why a commit failed, in one line: the write that failed when one did (it names the file and the free space). */
+  static String commitFailure(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof WriteFailure.Described) {
+        return c.getMessage();
+      }
+    }
+    return reason(e);
+  }
+}

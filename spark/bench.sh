@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Spark benchmark of the README: builds the job jar, then runs io.cdrpipeline.spark.SparkEtlBench
+# The Spark benchmark of docs/benchmarks.md: builds the job jar, then runs io.cdrpipeline.spark.SparkEtlBench
 # (the embedded engine and Spark local[2] on one day of FILES files, then DAYS days of PER_DAY files).
 # Usage: spark/bench.sh [FOLDER [FILES [DAYS [PER_DAY [NAIVE]]]]]   (default /var/tmp/cdr-spark-bench 200000 30 20000 true;
 # NAIVE false leaves out the spark.read.json baseline, which takes minutes)

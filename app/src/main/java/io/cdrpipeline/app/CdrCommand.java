@@ -118,11 +118,7 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
   static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir,
       org.jline.terminal.Terminal terminal) {
     CdrCommand root = new CdrCommand();
-    CommandLine cl = new CommandLine(root);
-    Optional<Class<?>> named = named(args);
-    for (Class<?> command : named.map(List::<Class<?>>of).orElse(COMMANDS)) {
-      cl.addSubcommand(instance(command));
-    }
+    CommandLine cl = commandLine(root, named(args).map(List::<Class<?>>of).orElse(COMMANDS));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -146,6 +142,19 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The root command with every command added, as {@code cdr --help} lists them. */
+  static CommandLine everyCommand() {
+    return commandLine(new CdrCommand(), COMMANDS);
+  }
+
+  private static CommandLine commandLine(CdrCommand root, List<Class<?>> commands) {
+    CommandLine cl = new CommandLine(root);
+    for (Class<?> command : commands) {
+      cl.addSubcommand(instance(command));
+    }
+    return cl;
   }
 
   /** The command the line names, when it names one by its name or an alias; else every command is built. */

@@ -1,7 +1,7 @@
 package io.cdrpipeline.model;
 
 /**
- * The limits on raw CDR input (the README's "Limits"). A file beyond them is quarantined with
+ * The limits on raw CDR input ("Limits" in docs/querying.md). A file beyond them is quarantined with
  * the reason and the rest of its day lands; the parser and the staging of rows are configured
  * from the same numbers, so no file within them can fail a day.
  */

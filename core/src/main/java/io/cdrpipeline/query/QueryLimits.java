@@ -9,9 +9,12 @@ import java.util.Objects;
  * held whole in this JVM's memory (an answer of the HTTP API, an aligned table).
  */
 public record QueryLimits(Duration timeout, long memoryBytes, long maxTempBytes, long resultBytes) {
-  /** Ten minutes, 1 GiB of memory, 10 GiB of temporary files, 32 MB of result. */
+  /**
+   * Ten minutes, 1 GB of memory (the default of {@code etlMemoryLimit}, which a config file's
+   * {@code query.memoryLimit} defaults to), 10 GiB of temporary files, 32 MB of result.
+   */
   public static final QueryLimits DEFAULTS =
-      new QueryLimits(Duration.ofMinutes(10), 1L << 30, 10L << 30);
+      new QueryLimits(Duration.ofMinutes(10), 1_000_000_000L, 10L << 30);
   /** The text a result held in memory may have unless the config says otherwise: 32 MB. */
   public static final long DEFAULT_RESULT_BYTES = 32_000_000L;
 

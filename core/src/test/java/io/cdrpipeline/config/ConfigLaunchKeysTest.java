@@ -42,12 +42,12 @@ class ConfigLaunchKeysTest {
   }
 
   @Test
-  void theCommentedExampleOfTheReadmeLoads() throws Exception {
-    String readme = Files.readString(Path.of("..", "README.md"));
-    int at = readme.indexOf("A commented `cdr.yaml`");
+  void theCommentedExampleOfTheDocsLoads() throws Exception {
+    String page = Files.readString(Path.of("..", "docs", "configuration.md"));
+    int at = page.indexOf("A commented `cdr.yaml`");
     assertThat(at).isPositive();
-    int start = readme.indexOf("```yaml\n", at) + "```yaml\n".length();
-    Config c = load(readme.substring(start, readme.indexOf("```", start)));
+    int start = page.indexOf("```yaml\n", at) + "```yaml\n".length();
+    Config c = load(page.substring(start, page.indexOf("```", start)));
     assertThat(c.launch().fullEtl()).isTrue();
     assertThat(c.server().token()).isPresent();
     assertThat(c.additionalCdrBucket()).isPresent();

@@ -31,6 +31,14 @@ class ConfigQueryKeysTest {
   }
 
   @Test
+  void withoutAConfigFileTheQueryLimitsAreThoseOfAnEmptyOne() throws Exception {
+    Config none = Config.defaults(dir.resolve("data"));
+    Config empty = load("");
+    assertThat(none.query()).isEqualTo(empty.query());
+    assertThat(none.etlMemoryLimit()).isEqualTo(empty.etlMemoryLimit());
+  }
+
+  @Test
   void everyKeyIsRead() throws Exception {
     Config c = load("query:\n  timeout: 90s\n  memoryLimit: 256MiB\n  maxTempSize: 1GB\n");
     assertThat(c.query().timeout()).isEqualTo(Duration.ofSeconds(90));

@@ -8,7 +8,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The Spark settings that read {@code processed_cdrs} through Iceberg's SparkCatalog on the
- * product's own JDBC catalog, as the README gives them: catalog {@code cdr}, the catalog
+ * product's own JDBC catalog, as docs/spark.md gives them: catalog {@code cdr}, the catalog
  * database's JDBC URL, the warehouse folder.
  */
 record SparkCatalogConfig(String catalogUrl, Path warehouse) {

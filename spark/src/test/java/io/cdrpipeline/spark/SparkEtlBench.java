@@ -27,7 +27,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The Spark benchmark of the README: one day of many CDR files, then a month of days, each run by
+ * The Spark benchmark of docs/benchmarks.md: one day of many CDR files, then a month of days, each run by
  * the embedded engine and by the job jar on Spark {@code local[2]} (spark-submit's way), each in a
  * JVM of its own whose peak resident memory is sampled; and the naive Spark baseline, {@code
  * spark.read.json} of the day's folders. Files are generated once under the given folder.

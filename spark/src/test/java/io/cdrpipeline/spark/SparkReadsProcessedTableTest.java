@@ -95,11 +95,11 @@ class SparkReadsProcessedTableTest {
         .collectAsList().get(0).getLong(0)).isEqualTo(330);
 
     assertEveryColumnReadAlike(p, spark, table);
-    assertTheReadmesMetadataQueryFindsTheCurrentMetadata(p);
+    assertTheDocsMetadataQueryFindsTheCurrentMetadata(p);
   }
 
-  /** What the README has a DuckDB user run on the catalog to find the current snapshot's metadata file. */
-  private static void assertTheReadmesMetadataQueryFindsTheCurrentMetadata(Pipeline p) throws Exception {
+  /** What docs/querying.md has a DuckDB user run on the catalog to find the current snapshot's metadata file. */
+  private static void assertTheDocsMetadataQueryFindsTheCurrentMetadata(Pipeline p) throws Exception {
     String current = ((org.apache.iceberg.HasTableOperations) p.table().iceberg().refresh().iceberg())
         .operations().current().metadataFileLocation();
     try (java.sql.Connection c = java.sql.DriverManager.getConnection(p.database.url());

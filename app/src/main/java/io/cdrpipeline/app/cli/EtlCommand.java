@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
       "A day is replaced atomically: re-runs never duplicate rows, and a crash leaves the previous",
       "version of the day in place. Bad files are quarantined and counted, never fatal.",
       "A --date without any raw file is not processed: a warning, nothing recorded, exit code 1",
-      "(0 with --allow-empty). A day whose raw files shrank by more than etl.maxShrink (default 50%)",
+      "(0 with --allow-empty). A day whose raw files shrank by more than etl.maxShrink (default 50%%)",
       "since its last commit is not replaced either (one line, exit code 1) unless --force; with --full",
       "such a day is kept and the others are processed, and a day whose raw files are all gone is kept.",
       "With 'engine: spark' in the config the run is an application on Apache Spark (the spark: block),",

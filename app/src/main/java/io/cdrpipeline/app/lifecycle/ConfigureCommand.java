@@ -98,7 +98,7 @@ public final class ConfigureCommand implements Callable<Integer> {
   @Option(names = "--notify", paramLabel = "TYPE:KEY=VALUE,...",
       description = {"A notification subscription (repeat for more), e.g. 'email:host=smtp.example.com,from=cdr@example.com,"
           + "to=ops@example.com;finance@example.com', 'webhook:url=https://hooks.example.com/cdr', "
-          + "'sns:topicArn=arn:aws:sns:us-east-1:123456789012:cdr', 'log'. Keys as under notifications: in the README. "
+          + "'sns:topicArn=arn:aws:sns:us-east-1:123456789012:cdr', 'log'. Keys as under notifications: in docs/configuration.md. "
           + "Secrets on a command line are seen by other users: prefer the questions for passwords."})
   List<String> notify;
 
@@ -659,7 +659,7 @@ public final class ConfigureCommand implements Callable<Integer> {
   private int write(ObjectNode tree, String generatedToken) throws IOException {
     String header = "# CDR Pipeline configuration, written by 'cdr configure' on "
         + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ".\n"
-        + "# Every key is explained under Configuration in the README; run 'cdr configure' again to change it.\n";
+        + "# Every key is explained in docs/configuration.md; run 'cdr configure' again to change it.\n";
     String text = header + YAML.writeValueAsString(tree);
     boolean secrets = hasSecret(tree);
     Files.createDirectories(base);

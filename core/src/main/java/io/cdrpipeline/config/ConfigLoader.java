@@ -239,7 +239,7 @@ public final class ConfigLoader {
         if (entry == null) {
           throw new ConfigException("bad value for 'notifications[" + i + "]' in " + file + ": empty entry");
         }
-        notifications.add(Subscription.parse(entry, "notifications[" + i + "]"));
+        notifications.add(SubscriptionParser.parse(entry, "notifications[" + i + "]"));
       }
     }
     Workflows.Timeouts t = d.timeouts();

@@ -2,10 +2,10 @@ package io.cdrpipeline.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.testing.Pipeline;
 import io.cdrpipeline.testing.Postgres;
@@ -62,7 +62,7 @@ class SparkReadsProcessedTableTest {
     for (Map.Entry<LocalDate, Integer> day : new TreeMap<>(CALLS).entrySet()) {
       gen.generate(day.getKey(), day.getValue(), 2, seed++, MALFORMED, null);
     }
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary run = p.etl().runFull(2, false);
     assertThat(run.rowsWritten()).isEqualTo(1010);
     assertThat(run.rejected()).isEqualTo(3L * MALFORMED);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.catalog.Dialect;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
@@ -182,17 +183,17 @@ public final class ConfigLoader {
     int dailyWorkers = workers("dailyWorkers", raw.dailyWorkers, Config.DEFAULT_DAILY_WORKERS, file);
     int fullWorkers = workers("fullWorkers", raw.fullWorkers, Config.DEFAULT_FULL_WORKERS, file);
     String catalogUrl = raw.catalogUrl == null ? Config.sqliteUrl(stateDir) : raw.catalogUrl.trim();
-    if (!catalogUrl.startsWith("jdbc:sqlite:") && !catalogUrl.startsWith("jdbc:postgresql:")) {
-      throw new ConfigException(
-          "bad value for 'catalogUrl' in " + file + ": '" + Database.redact(catalogUrl)
-              + "' (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB)");
-    }
-    if (catalogUrl.startsWith("jdbc:sqlite:") && raw.catalogUrl != null) {
-      catalogUrl = sqliteFile(catalogUrl, base, file);
-    }
-    if (catalogUrl.startsWith("jdbc:postgresql:") && org.postgresql.Driver.parseURL(catalogUrl, null) == null) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + Database.redact(catalogUrl)
-          + "' is not a PostgreSQL URL (expected jdbc:postgresql://HOST[:PORT]/DB?user=..&password=..)");
+    String givenUrl = catalogUrl;
+    Dialect dialect = Dialect.find(catalogUrl).orElseThrow(() -> new ConfigException(
+        "bad value for 'catalogUrl' in " + file + ": '" + Database.redact(givenUrl)
+            + "' (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB)"));
+    if (raw.catalogUrl != null) {
+      dialect = dialect.resolve(base);
+      Optional<String> problem = dialect.problem();
+      if (problem.isPresent()) {
+        throw new ConfigException("bad value for 'catalogUrl' in " + file + ": " + problem.get());
+      }
+      catalogUrl = dialect.url();
     }
     String memory = raw.etlMemoryLimit == null ? d.etlMemoryLimit() : raw.etlMemoryLimit.trim();
     // the text goes to DuckDB as it is: Sizes reads exactly the units DuckDB reads, with the same meaning
@@ -605,31 +606,6 @@ public final class ConfigLoader {
       return sun.getTotalMemorySize();
     }
     return Long.MAX_VALUE;
-  }
-
-  /**
-   * A SQLite catalog URL with its file resolved against the config's folder; an in-memory
-   * database is refused (every command would start from an empty catalog), as is a folder.
-   */
-  private static String sqliteFile(String url, Path base, Path file) {
-    String sqlitePath = url.substring("jdbc:sqlite:".length());
-    String lower = sqlitePath.toLowerCase(Locale.ROOT);
-    if (sqlitePath.isBlank() || lower.startsWith(":memory:") || lower.contains("mode=memory")
-        || lower.startsWith("file::memory:")) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + url
-          + "' is an in-memory database, forgotten when the command ends (expected jdbc:sqlite:FILE)");
-    }
-    if (lower.startsWith(":")) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + url + "' (expected jdbc:sqlite:FILE)");
-    }
-    if (lower.startsWith("file:")) {
-      return url;
-    }
-    Path db = base.resolve(sqlitePath).toAbsolutePath().normalize();
-    if (Files.isDirectory(db)) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": " + db + " is a folder, not a database file");
-    }
-    return "jdbc:sqlite:" + db;
   }
 
   private static StoreLocation location(String key, String value, Path base, StoreLocation dflt) {

@@ -29,7 +29,7 @@ class PostgresCatalogTest {
   @Test
   void crawlEtlQueryAndRerunWorkOnPostgres() throws Exception {
     Pipeline p = new Pipeline(tmp, null, Postgres.freshDatabase());
-    assertThat(p.database.isPostgres()).isTrue();
+    assertThat(p.database.dialect()).isInstanceOf(PostgresDialect.class);
     new CdrGenerator(p.cdr).generate(DAY, 150, 2, 4, 3, null);
     assertThat(p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false).newPartitions()).isEqualTo(2);
     p.etl().runDay(DAY, 2);

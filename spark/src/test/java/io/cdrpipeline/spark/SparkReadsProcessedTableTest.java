@@ -56,7 +56,7 @@ class SparkReadsProcessedTableTest {
   @ValueSource(strings = {"sqlite", "postgresql"})
   void sparkReadsTheSameTableAsCdrQuery(String catalogKind) throws Exception {
     Pipeline p = new Pipeline(tmp, null, catalogKind.equals("sqlite") ? null : Postgres.freshDatabase());
-    assertThat(p.database.isPostgres()).isEqualTo(catalogKind.equals("postgresql"));
+    assertThat(p.database.dialect() instanceof io.cdrpipeline.catalog.PostgresDialect).isEqualTo(catalogKind.equals("postgresql"));
     CdrGenerator gen = new CdrGenerator(p.cdr);
     long seed = 40;
     for (Map.Entry<LocalDate, Integer> day : new TreeMap<>(CALLS).entrySet()) {

@@ -25,58 +25,27 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.postgresql.ds.PGSimpleDataSource;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * The catalog database (SQLite file by default, PostgreSQL for shared deployments), migrated
  * by Flyway on open. Hands out short-lived connections.
  */
 public final class Database {
-  private final String url;
+  private final Dialect dialect;
   private final DataSource dataSource;
 
-  private Database(String url, DataSource dataSource) {
-    this.url = url;
+  private Database(Dialect dialect, DataSource dataSource) {
+    this.dialect = dialect;
     this.dataSource = dataSource;
   }
 
   /** Opens (creating if needed) and migrates the database at a JDBC URL. */
   public static Database open(String jdbcUrl) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    DataSource ds;
-    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-      String file = jdbcUrl.substring("jdbc:sqlite:".length());
-      if (!file.isEmpty() && !file.startsWith(":") && !file.startsWith("file:")) {
-        try {
-          Path parent = Path.of(file).toAbsolutePath().getParent();
-          if (parent != null) {
-            Files.createDirectories(parent);
-          }
-        } catch (IOException e) {
-          throw new CatalogException("cannot create the folder of the catalog " + file + ": " + e.getMessage(), e);
-        }
-      }
-      SQLiteConfig config = new SQLiteConfig();
-      config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-      config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-      config.setBusyTimeout(60_000);
-      // take the write lock at BEGIN: a transaction that reads then writes would otherwise fail
-      // at once (not wait) when another process wrote in between
-      config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-      SQLiteDataSource sqlite = new SQLiteDataSource(config);
-      sqlite.setUrl(jdbcUrl);
-      ds = sqlite;
-    } else if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-      PGSimpleDataSource pg = new PGSimpleDataSource();
-      pg.setUrl(jdbcUrl);
-      ds = pg;
-    } else {
-      throw new CatalogException("unsupported catalog URL '" + jdbcUrl + "': use jdbc:sqlite: or jdbc:postgresql:", null);
-    }
-    if (upToDate(ds)) {
-      return new Database(jdbcUrl, ds);
+    Dialect dialect = Dialect.of(jdbcUrl);
+    DataSource ds = dialect.newDataSource();
+    if (upToDate(dialect, ds)) {
+      return new Database(dialect, ds);
     }
     try {
       Flyway.configure()
@@ -90,7 +59,7 @@ public final class Database {
     } catch (RuntimeException e) {
       throw new CatalogException("cannot open the catalog at " + redact(jdbcUrl) + ": " + rootMessage(e), e);
     }
-    return new Database(jdbcUrl, ds);
+    return new Database(dialect, ds);
   }
 
   /**
@@ -100,11 +69,11 @@ public final class Database {
    */
   public static final int LATEST_MIGRATION = 8;
 
-  private static boolean upToDate(DataSource ds) {
+  private static boolean upToDate(Dialect dialect, DataSource ds) {
     try (Connection c = ds.getConnection();
         java.sql.Statement s = c.createStatement();
         java.sql.ResultSet rs = s.executeQuery(
-            "SELECT version FROM " + HISTORY_TABLE + " WHERE success = " + (ds instanceof SQLiteDataSource ? "1" : "true"))) {
+            "SELECT version FROM " + HISTORY_TABLE + " WHERE success = " + dialect.trueLiteral())) {
       int max = 0;
       while (rs.next()) {
         String v = rs.getString(1);
@@ -127,24 +96,8 @@ public final class Database {
    */
   public static Optional<Database> openExisting(String jdbcUrl) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl is null");
-    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
-      String file = jdbcUrl.substring("jdbc:sqlite:".length());
-      if (!file.startsWith("file:") && (file.isEmpty() || file.startsWith(":") || !Files.isRegularFile(Path.of(file)))) {
-        return Optional.empty();
-      }
-      SQLiteConfig config = new SQLiteConfig();
-      config.setBusyTimeout(60_000);
-      config.resetOpenMode(org.sqlite.SQLiteOpenMode.CREATE); // a missing file stays missing
-      SQLiteDataSource sqlite = new SQLiteDataSource(config);
-      sqlite.setUrl(jdbcUrl);
-      return Optional.of(new Database(jdbcUrl, sqlite));
-    }
-    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-      PGSimpleDataSource pg = new PGSimpleDataSource();
-      pg.setUrl(jdbcUrl);
-      return Optional.of(new Database(jdbcUrl, pg));
-    }
-    throw new CatalogException("unsupported catalog URL '" + redact(jdbcUrl) + "': use jdbc:sqlite: or jdbc:postgresql:", null);
+    Dialect dialect = Dialect.of(jdbcUrl);
+    return dialect.existingDataSource().map(ds -> new Database(dialect, ds));
   }
 
   private static final Pattern CREATES = Pattern.compile(
@@ -188,16 +141,14 @@ public final class Database {
 
   /** The tables of this database's schema (SQLite: the file; PostgreSQL: the current schema), lower case. */
   public Set<String> tables() {
-    String sql = isPostgres()
-        ? "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        : "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'";
+    String sql = dialect.tablesQuery();
     Set<String> out = new TreeSet<>();
     try (Connection c = connection(); java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         out.add(rs.getString(1).toLowerCase(Locale.ROOT));
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot list the tables of the catalog at " + redact(url) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot list the tables of the catalog at " + redact(url()) + ": " + rootMessage(e), e);
     }
     return out;
   }
@@ -239,15 +190,12 @@ public final class Database {
         throw e;
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot drop the product's tables at " + redact(url) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot drop the product's tables at " + redact(url()) + ": " + rootMessage(e), e);
     }
   }
 
   private boolean isView(Connection c, String name) throws SQLException {
-    String sql = isPostgres()
-        ? "SELECT count(*) FROM information_schema.views WHERE table_schema = current_schema() AND lower(table_name) = ?"
-        : "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND lower(name) = ?";
-    try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+    try (java.sql.PreparedStatement ps = c.prepareStatement(dialect.viewCountQuery())) {
       ps.setString(1, name.toLowerCase(Locale.ROOT));
       try (java.sql.ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -266,20 +214,12 @@ public final class Database {
   }
 
   public String url() {
-    return url;
+    return dialect.url();
   }
 
-  public boolean isPostgres() {
-    return url.startsWith("jdbc:postgresql:");
-  }
-
-  /** The SQLite file, or null for other databases. */
-  public Path sqliteFile() {
-    if (!url.startsWith("jdbc:sqlite:")) {
-      return null;
-    }
-    String f = url.substring("jdbc:sqlite:".length());
-    return f.isEmpty() || f.startsWith(":") ? null : Path.of(f).toAbsolutePath();
+  /** What differs between SQLite and PostgreSQL for this database. */
+  public Dialect dialect() {
+    return dialect;
   }
 
   /** The URL without a password, for messages. */

@@ -41,13 +41,11 @@ public final class NamedLock implements AutoCloseable {
   }
 
   private static java.util.Optional<NamedLock> take(Database db, String name, Consumer<String> onWait, boolean wait) {
-    if (db.isPostgres()) {
+    java.util.Optional<Path> dir = db.dialect().lockFolder();
+    if (dir.isEmpty()) {
       return advisory(db, name, onWait, wait);
     }
-    Path dir = db.sqliteFile() == null
-        ? Path.of(System.getProperty("java.io.tmpdir"), "cdr-locks")
-        : db.sqliteFile().getParent().resolve("locks");
-    return fileLock(dir.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"), name, onWait, wait);
+    return fileLock(dir.get().resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"), name, onWait, wait);
   }
 
   private static java.util.Optional<NamedLock> fileLock(Path file, String name, Consumer<String> onWait, boolean wait) {

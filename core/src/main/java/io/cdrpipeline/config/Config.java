@@ -1,6 +1,8 @@
 package io.cdrpipeline.config;
 
 import io.cdrpipeline.store.StoreLocation;
+import io.cdrpipeline.catalog.Dialect;
+import io.cdrpipeline.catalog.SqliteDialect;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
@@ -128,7 +130,7 @@ public record Config(
   }
 
   static String sqliteUrl(Path stateDir) {
-    return "jdbc:sqlite:" + stateDir.resolve("catalog.db");
+    return Dialect.SQLITE_PREFIX + stateDir.resolve("catalog.db");
   }
 
   /** Where the processed table's files and metadata live: {@code table.warehouse}, else the processed bucket. */
@@ -136,8 +138,13 @@ public record Config(
     return table.warehouse().orElse(processedBucket);
   }
 
+  /** The catalog database's dialect, from {@code catalogUrl}. */
+  public Dialect catalogDialect() {
+    return Dialect.of(catalogUrl);
+  }
+
   /** True when the catalog is a SQLite file (the embedded default). */
   public boolean sqliteCatalog() {
-    return catalogUrl.startsWith("jdbc:sqlite:");
+    return catalogDialect() instanceof SqliteDialect;
   }
 }

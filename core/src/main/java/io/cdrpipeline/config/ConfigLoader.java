@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.catalog.Dialect;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
@@ -43,13 +44,8 @@ public final class ConfigLoader {
 
   /** The longest a report link may last: what S3 allows a presigned URL, used for server links too. */
   public static final Duration MAX_LINK_EXPIRY = Duration.ofDays(7);
-  /** The longest total timeout of a workflow: what Step Functions allows an execution. */
-  public static final Duration MAX_TIMEOUT = Duration.ofDays(365);
   /** The least memory DuckDB is given: below it, it cannot sort a day or even start a query. */
   public static final long MIN_ETL_MEMORY = 64L * 1000 * 1000;
-  /** The least and the most text a result held in memory may be given ({@code query.resultLimit}). */
-  static final long MIN_RESULT_BYTES = 1_000_000L;
-  static final long MAX_RESULT_BYTES = 1_000_000_000L;
   /** Names DuckDB keeps for itself: a database of that name cannot hold the tables. */
   private static final List<String> RESERVED_DATABASES = List.of("memory", "system", "temp", "information_schema", "pg_catalog");
 
@@ -182,17 +178,17 @@ public final class ConfigLoader {
     int dailyWorkers = workers("dailyWorkers", raw.dailyWorkers, Config.DEFAULT_DAILY_WORKERS, file);
     int fullWorkers = workers("fullWorkers", raw.fullWorkers, Config.DEFAULT_FULL_WORKERS, file);
     String catalogUrl = raw.catalogUrl == null ? Config.sqliteUrl(stateDir) : raw.catalogUrl.trim();
-    if (!catalogUrl.startsWith("jdbc:sqlite:") && !catalogUrl.startsWith("jdbc:postgresql:")) {
-      throw new ConfigException(
-          "bad value for 'catalogUrl' in " + file + ": '" + Database.redact(catalogUrl)
-              + "' (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB)");
-    }
-    if (catalogUrl.startsWith("jdbc:sqlite:") && raw.catalogUrl != null) {
-      catalogUrl = sqliteFile(catalogUrl, base, file);
-    }
-    if (catalogUrl.startsWith("jdbc:postgresql:") && org.postgresql.Driver.parseURL(catalogUrl, null) == null) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + Database.redact(catalogUrl)
-          + "' is not a PostgreSQL URL (expected jdbc:postgresql://HOST[:PORT]/DB?user=..&password=..)");
+    String givenUrl = catalogUrl;
+    Dialect dialect = Dialect.find(catalogUrl).orElseThrow(() -> new ConfigException(
+        "bad value for 'catalogUrl' in " + file + ": '" + Database.redact(givenUrl)
+            + "' (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB)"));
+    if (raw.catalogUrl != null) {
+      dialect = dialect.resolve(base);
+      Optional<String> problem = dialect.problem();
+      if (problem.isPresent()) {
+        throw new ConfigException("bad value for 'catalogUrl' in " + file + ": " + problem.get());
+      }
+      catalogUrl = dialect.url();
     }
     String memory = raw.etlMemoryLimit == null ? d.etlMemoryLimit() : raw.etlMemoryLimit.trim();
     // the text goes to DuckDB as it is: Sizes reads exactly the units DuckDB reads, with the same meaning
@@ -207,120 +203,22 @@ public final class ConfigLoader {
       throw new ConfigException(
           "bad value for 'crawlSampleFiles' in " + file + ": " + sample + " (expected 0 for all files, or a positive count)");
     }
-    Map<String, ScheduleExpression> schedules = new LinkedHashMap<>(d.schedules());
-    if (raw.schedules != null) {
-      for (Map.Entry<String, String> e : raw.schedules.entrySet()) {
-        String key = "schedules." + e.getKey();
-        if (!java.util.List.of("daily", "monthlyReport", "full").contains(e.getKey())) {
-          throw new ConfigException("unknown key '" + key + "' in " + file + " (known keys: daily, monthlyReport, full)");
-        }
-        String v = e.getValue() == null ? "off" : e.getValue().trim();
-        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false") || v.equalsIgnoreCase("none") || v.isEmpty()) {
-          schedules.remove(e.getKey());
-          continue;
-        }
-        ScheduleExpression expression;
-        try {
-          expression = ScheduleExpression.parse(v);
-        } catch (IllegalArgumentException ex) {
-          throw new ConfigException("bad value for '" + key + "' in " + file + ": " + ex.getMessage());
-        }
-        if (expression.nextAfter(java.time.Instant.now()).equals(java.time.Instant.MAX)) {
-          throw new ConfigException("bad value for '" + key + "' in " + file + ": '" + v
-              + "' never fires (a day that does not exist, or only years in the past)");
-        }
-        schedules.put(e.getKey(), expression);
-      }
-    }
-    List<Subscription> notifications = new ArrayList<>();
-    if (raw.notifications != null) {
-      for (int i = 0; i < raw.notifications.size(); i++) {
-        Map<String, Object> entry = raw.notifications.get(i);
-        if (entry == null) {
-          throw new ConfigException("bad value for 'notifications[" + i + "]' in " + file + ": empty entry");
-        }
-        notifications.add(Subscription.parse(entry, "notifications[" + i + "]"));
-      }
-    }
-    Workflows.Timeouts t = d.timeouts();
-    if (raw.timeouts != null) {
-      for (Map.Entry<String, String> e : raw.timeouts.entrySet()) {
-        String key = "timeouts." + e.getKey();
-        Duration v = Durations.parse(key, e.getValue(), Duration.ofMillis(1), MAX_TIMEOUT);
-        switch (e.getKey()) {
-          case "daily":
-            t = new Workflows.Timeouts(v, t.full(), t.report());
-            break;
-          case "full":
-            t = new Workflows.Timeouts(t.daily(), v, t.report());
-            break;
-          case "report":
-            t = new Workflows.Timeouts(t.daily(), t.full(), v);
-            break;
-          default:
-            throw new ConfigException("unknown key '" + key + "' in " + file + " (known keys: daily, full, report)");
-        }
-      }
-    }
+    Map<String, ScheduleExpression> schedules = ScheduleKeys.validate(raw.schedules, d.schedules(), file);
+    List<Subscription> notifications = NotificationKeys.validate(raw.notifications, file);
+    Workflows.Timeouts t = TimeoutKeys.validate(raw.timeouts, d.timeouts(), file);
     // S3 presigns for 1 second to 7 days; signed server links keep to the same bounds
     Duration linkExpiry = raw.linkExpiry == null ? d.linkExpiry()
         : Durations.parse("linkExpiry", raw.linkExpiry, Duration.ofSeconds(1), MAX_LINK_EXPIRY);
-    ServerSettings server = d.server();
-    if (raw.server != null) {
-      String host;
-      try {
-        host = Addresses.host(raw.server.host == null ? server.host() : raw.server.host);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("bad value for 'server.host' in " + file + ": " + e.getMessage());
-      }
-      int port = raw.server.port == null ? server.port() : raw.server.port;
-      if (port < 0 || port > 65535) {
-        throw new ConfigException("bad value for 'server.port' in " + file + ": " + port + " (expected 0 to 65535)");
-      }
-      if (port == 0 && raw.server.baseUrl == null) {
-        // links are made by other processes too (cdr start report), which cannot know a port picked at start
-        throw new ConfigException("bad value for 'server.port' in " + file
-            + ": 0 (any free port) needs server.baseUrl, or the links would point at port 0");
-      }
-      boolean anyAddress = host.equals("0.0.0.0") || host.equals("::") || host.equals("127.0.0.1") || host.equals("::1");
-      String baseUrl;
-      try {
-        baseUrl = Addresses.baseUrl(raw.server.baseUrl != null ? raw.server.baseUrl
-            : "http://" + (anyAddress ? "localhost" : Addresses.inUrl(host)) + ":" + port);
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("bad value for 'server.baseUrl' in " + file + ": " + e.getMessage());
-      }
-      server = new ServerSettings(host, port, baseUrl, token(raw.server.token, file));
-    }
-    S3Settings s3 = d.s3();
-    if (raw.s3 != null) {
-      java.util.Optional<java.net.URI> endpoint = java.util.Optional.empty();
-      if (raw.s3.endpoint != null && !raw.s3.endpoint.isBlank()) {
-        try {
-          endpoint = java.util.Optional.of(Addresses.endpoint(raw.s3.endpoint));
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException("bad value for 's3.endpoint' in " + file + ": " + e.getMessage());
-        }
-      }
-      int concurrency = raw.s3.maxConcurrency == null ? s3.maxConcurrency() : raw.s3.maxConcurrency;
-      if (concurrency < 1 || concurrency > 1024) {
-        throw new ConfigException("bad value for 's3.maxConcurrency' in " + file + ": " + concurrency + " (expected 1 to 1024)");
-      }
-      String region = raw.s3.region == null || raw.s3.region.isBlank() ? null : raw.s3.region.trim();
-      if (region != null && !region.matches("[a-z]{2}(-[a-z]+)+-\\d+|[a-z0-9-]+")) {
-        throw new ConfigException("bad value for 's3.region' in " + file + ": '" + region + "'");
-      }
-      s3 = new S3Settings(endpoint, raw.s3.pathStyle != null ? raw.s3.pathStyle : endpoint.isPresent(),
-          java.util.Optional.ofNullable(region), concurrency);
-    }
+    ServerSettings server = ServerKeys.validate(raw.server, d.server(), file);
+    S3Settings s3 = S3Keys.validate(raw.s3, d.s3(), file);
     long cacheBytes = d.queryCacheBytes();
     if (raw.queryCacheSize != null) {
       cacheBytes = Sizes.parse("queryCacheSize", raw.queryCacheSize);
     }
-    QueryLimits query = queryLimits(raw.query, memory, machineMemory);
-    ApiQueryLimits apiQuery = apiQueryLimits(raw.query, query, file);
+    QueryLimits query = QueryKeys.limits(raw.query, memory, machineMemory);
+    ApiQueryLimits apiQuery = QueryKeys.apiLimits(raw.query, query, file);
     StoreLocation processed = location("processedBucket", raw.processedBucket, base, d.processedBucket());
-    TableSettings table = table(raw.table, base, file, processed);
+    TableSettings table = TableKeys.validate(raw.table, base, file, processed);
     StoreLocation cdrBucket = location("cdrBucket", raw.cdrBucket, base, d.cdrBucket());
     Optional<StoreLocation> additionalCdrBucket = raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
         ? Optional.empty()
@@ -334,7 +232,7 @@ public final class ConfigLoader {
     outsideCdrBuckets(written, cdrBucket, additionalCdrBucket, file);
     LaunchSettings launch = raw.launch == null || raw.launch.fullEtl == null ? LaunchSettings.defaults()
         : new LaunchSettings(raw.launch.fullEtl);
-    EtlSettings etl = etl(raw.etl, file);
+    EtlSettings etl = EtlKeys.validate(raw.etl, file);
     int backfillDays = raw.backfillDays == null ? Config.DEFAULT_BACKFILL_DAYS : raw.backfillDays;
     if (backfillDays < 1 || backfillDays > Config.MAX_BACKFILL_DAYS) {
       throw new ConfigException("bad value for 'backfillDays' in " + file + ": " + backfillDays + " (expected 1 to "
@@ -394,20 +292,6 @@ public final class ConfigLoader {
     }
   }
 
-  /** The {@code etl:} block: {@code maxShrink} as a percentage from 0% to 100%. */
-  private static EtlSettings etl(ConfigFile.EtlFile raw, Path file) {
-    if (raw == null || raw.maxShrink == null) {
-      return EtlSettings.DEFAULTS;
-    }
-    try {
-      if (!(raw.maxShrink instanceof String text)) {
-        throw new IllegalArgumentException("expected a percentage from 0% to 100%, e.g. 50%, got " + raw.maxShrink);
-      }
-      return new EtlSettings(io.cdrpipeline.table.MaxShrink.parse(text));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("bad value for 'etl.maxShrink' in " + file + ": " + e.getMessage());
-    }
-  }
 
   /** {@code engine}: embedded (the default) or spark. */
   private static Config.Engine engine(String raw, Path file) {
@@ -421,176 +305,18 @@ public final class ConfigLoader {
     };
   }
 
-  /**
-   * {@code server.token}: sent in an HTTP header and a cookie, so printable ASCII without
-   * spaces, and long enough not to be guessed.
-   */
-  private static Optional<String> token(String raw, Path file) {
-    if (raw == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(ServerSettings.checkToken(raw));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("bad value for 'server.token' in " + file + ": " + e.getMessage());
-    }
-  }
 
-  /** {@code query.apiTimeout} (at most {@code query.timeout}), {@code query.apiRowLimit} and {@code query.apiConcurrency}. */
-  private static ApiQueryLimits apiQueryLimits(ConfigFile.QueryFile raw, QueryLimits cli, Path file) {
-    ApiQueryLimits d = ApiQueryLimits.DEFAULTS;
-    Duration timeout;
-    if (raw == null || raw.apiTimeout == null) {
-      timeout = d.timeout().compareTo(cli.timeout()) <= 0 ? d.timeout() : cli.timeout();
-    } else {
-      timeout = Durations.parse("query.apiTimeout", raw.apiTimeout, Duration.ofSeconds(1), Duration.ofDays(7));
-      if (timeout.compareTo(cli.timeout()) > 0) {
-        throw new ConfigException("bad value for 'query.apiTimeout' in " + file + ": '" + raw.apiTimeout
-            + "' is longer than query.timeout (" + cli.timeout().toString().substring(2).toLowerCase(Locale.ROOT)
-            + "): a query of the HTTP API may not take longer than one on the command line");
-      }
-    }
-    int rows = raw == null || raw.apiRowLimit == null ? d.rowLimit() : raw.apiRowLimit;
-    if (rows < 1 || rows > ApiQueryLimits.MAX_ROW_LIMIT) {
-      throw new ConfigException("bad value for 'query.apiRowLimit' in " + file + ": " + rows
-          + " (expected 1 to " + ApiQueryLimits.MAX_ROW_LIMIT + ")");
-    }
-    java.util.OptionalInt concurrency = java.util.OptionalInt.empty();
-    if (raw != null && raw.apiConcurrency != null) {
-      if (raw.apiConcurrency < 1 || raw.apiConcurrency > ApiQueryLimits.MAX_CONCURRENCY) {
-        throw new ConfigException("bad value for 'query.apiConcurrency' in " + file + ": " + raw.apiConcurrency
-            + " (expected 1 to " + ApiQueryLimits.MAX_CONCURRENCY + ")");
-      }
-      concurrency = java.util.OptionalInt.of(raw.apiConcurrency);
-    }
-    return new ApiQueryLimits(timeout, rows, concurrency);
-  }
 
-  /**
-   * The {@code table:} block. Properties go to Iceberg's catalog as text, except the few the
-   * product sets itself (where the table's files live and how they are read), which are refused.
-   */
-  private static TableSettings table(ConfigFile.TableFile raw, Path base, Path file, StoreLocation processedBucket) {
-    if (raw == null) {
-      return TableSettings.DEFAULTS;
-    }
-    TableSettings.Kind kind = TableSettings.Kind.JDBC;
-    if (raw.catalog != null) {
-      kind = switch (raw.catalog.trim().toLowerCase(Locale.ROOT)) {
-        case "jdbc" -> TableSettings.Kind.JDBC;
-        case "rest" -> TableSettings.Kind.REST;
-        case "glue" -> TableSettings.Kind.GLUE;
-        default -> throw new ConfigException("bad value for 'table.catalog' in " + file + ": '" + raw.catalog
-            + "' (expected jdbc, rest or glue)");
-      };
-    }
-    Optional<StoreLocation> warehouse = raw.warehouse == null ? Optional.empty()
-        : Optional.of(location("table.warehouse", raw.warehouse, base, null));
-    if (kind == TableSettings.Kind.GLUE && !(warehouse.orElse(processedBucket) instanceof StoreLocation.S3)) {
-      throw new ConfigException("bad value for 'table.warehouse' in " + file + ": the glue catalog needs an s3:// "
-          + "warehouse (Athena and every other reader of Glue read S3), got " + warehouse.orElse(processedBucket).display()
-          + (warehouse.isEmpty() ? " (the processedBucket)" : ""));
-    }
-    Map<String, String> properties = new LinkedHashMap<>();
-    if (raw.properties != null) {
-      for (Map.Entry<String, Object> e : raw.properties.entrySet()) {
-        String key = "table.properties." + e.getKey();
-        Object v = e.getValue();
-        if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-          throw new ConfigException("bad value for '" + key + "' in " + file + ": expected text, a number or true/false, got "
-              + (v == null ? "nothing" : v instanceof List ? "a list"
-                  : "keys and values (write Iceberg's dotted keys whole, e.g. 'glue.id: \"123456789012\"')"));
-        }
-        String text = v.toString().trim();
-        if (text.isEmpty()) {
-          throw new ConfigException("bad value for '" + key + "' in " + file + ": must not be empty");
-        }
-        String reserved = reserved(kind, e.getKey(), text);
-        if (reserved != null) {
-          throw new ConfigException("bad key '" + key + "' in " + file + ": " + reserved);
-        }
-        properties.put(e.getKey(), text);
-      }
-    }
-    if (kind == TableSettings.Kind.REST) {
-      String uri = properties.get("uri");
-      if (uri == null) {
-        throw new ConfigException("missing key 'table.properties.uri' in " + file
-            + ": the rest catalog needs the URL of its server (e.g. https://catalog.example.com/api/catalog)");
-      }
-      httpUrl("table.properties.uri", uri, file);
-    }
-    if (kind == TableSettings.Kind.GLUE && properties.containsKey("glue.endpoint")) {
-      httpUrl("table.properties.glue.endpoint", properties.get("glue.endpoint"), file);
-    }
-    Duration retention = raw.snapshotRetention == null ? TableSettings.DEFAULTS.snapshotRetention()
-        : Durations.parse("table.snapshotRetention", raw.snapshotRetention, Duration.ofSeconds(1), Duration.ofDays(3650));
-    return new TableSettings(kind, warehouse, properties, retention);
-  }
 
-  /** Why a catalog property is the product's to set, or null when it is the user's. */
-  private static String reserved(TableSettings.Kind kind, String key, String value) {
-    if (key.equals("io-impl")) {
-      return "the table's files are read and written by the product's own FileIO (Iceberg's S3FileIO for s3://, "
-          + "its local one for a folder); set table.warehouse (and s3) instead";
-    }
-    if (kind == TableSettings.Kind.JDBC && key.equals("uri")) {
-      return "the jdbc catalog is kept in the catalog database; set catalogUrl instead";
-    }
-    if (kind != TableSettings.Kind.REST && key.equals("warehouse")) {
-      return "set table.warehouse instead";
-    }
-    if (kind == TableSettings.Kind.GLUE && key.equals("glue.lakeformation-enabled") && Boolean.parseBoolean(value)) {
-      return "Lake Formation's credentials are not supported: the table's files are read with the product's S3 "
-          + "credentials (grant them the warehouse)";
-    }
-    if (kind == TableSettings.Kind.GLUE && key.equals("client.factory")) {
-      return "the product makes the Glue client itself (on its Apache 5 HTTP client); "
-          + "for other credentials set client.credentials-provider";
-    }
-    return null;
-  }
 
-  /** An http(s) URL with a host, or a ConfigException naming the key. */
-  private static void httpUrl(String key, String value, Path file) {
-    try {
-      Addresses.httpUrl(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("bad value for '" + key + "' in " + file + ": '" + value
-          + "' (expected http(s)://host[:port][/path])");
-    }
-  }
 
-  /** The {@code query:} block; memory defaults to {@code etlMemoryLimit}. */
-  private static QueryLimits queryLimits(ConfigFile.QueryFile raw, String etlMemory, long machineMemory) {
-    QueryLimits d = QueryLimits.DEFAULTS;
-    Duration timeout = raw == null || raw.timeout == null ? d.timeout()
-        : Durations.parse("query.timeout", raw.timeout, Duration.ofSeconds(1), Duration.ofDays(7));
-    long memory = raw == null || raw.memoryLimit == null ? Sizes.parse("etlMemoryLimit", etlMemory)
-        : Sizes.parse("query.memoryLimit", raw.memoryLimit);
-    long temp = raw == null || raw.maxTempSize == null ? d.maxTempBytes() : Sizes.parse("query.maxTempSize", raw.maxTempSize);
-    if (memory < MIN_ETL_MEMORY) {
-      throw new ConfigException("bad value for 'query.memoryLimit': '" + raw.memoryLimit
-          + "' is too little for DuckDB (at least 64MB)");
-    }
-    if (raw != null && raw.memoryLimit != null) {
-      atMostMachineMemory("query.memoryLimit", raw.memoryLimit, memory, machineMemory);
-    }
-    long result = raw == null || raw.resultLimit == null ? QueryLimits.DEFAULT_RESULT_BYTES
-        : Sizes.parse("query.resultLimit", raw.resultLimit);
-    if (result < MIN_RESULT_BYTES || result > MAX_RESULT_BYTES) {
-      throw new ConfigException("bad value for 'query.resultLimit': '" + raw.resultLimit + "' (expected "
-          + Sizes.text(MIN_RESULT_BYTES) + " to " + Sizes.text(MAX_RESULT_BYTES) + ")");
-    }
-    return new QueryLimits(timeout, memory, temp, result);
-  }
 
   /**
    * Refuses more memory for DuckDB than the machine has (a container's limit inside one): DuckDB
    * spills to disk only beyond its limit, so with a limit above the machine's memory the system
    * kills the process before it would spill.
    */
-  private static void atMostMachineMemory(String key, String text, long bytes, long machine) {
+  static void atMostMachineMemory(String key, String text, long bytes, long machine) {
     if (bytes > machine) {
       throw new ConfigException("bad value for '" + key + "': '" + text.trim() + "' is more than this machine's memory ("
           + Sizes.text(machine) + "): DuckDB would be stopped by the system before it spilled to disk; "
@@ -607,32 +333,7 @@ public final class ConfigLoader {
     return Long.MAX_VALUE;
   }
 
-  /**
-   * A SQLite catalog URL with its file resolved against the config's folder; an in-memory
-   * database is refused (every command would start from an empty catalog), as is a folder.
-   */
-  private static String sqliteFile(String url, Path base, Path file) {
-    String sqlitePath = url.substring("jdbc:sqlite:".length());
-    String lower = sqlitePath.toLowerCase(Locale.ROOT);
-    if (sqlitePath.isBlank() || lower.startsWith(":memory:") || lower.contains("mode=memory")
-        || lower.startsWith("file::memory:")) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + url
-          + "' is an in-memory database, forgotten when the command ends (expected jdbc:sqlite:FILE)");
-    }
-    if (lower.startsWith(":")) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": '" + url + "' (expected jdbc:sqlite:FILE)");
-    }
-    if (lower.startsWith("file:")) {
-      return url;
-    }
-    Path db = base.resolve(sqlitePath).toAbsolutePath().normalize();
-    if (Files.isDirectory(db)) {
-      throw new ConfigException("bad value for 'catalogUrl' in " + file + ": " + db + " is a folder, not a database file");
-    }
-    return "jdbc:sqlite:" + db;
-  }
-
-  private static StoreLocation location(String key, String value, Path base, StoreLocation dflt) {
+  static StoreLocation location(String key, String value, Path base, StoreLocation dflt) {
     if (value == null) {
       return dflt;
     }

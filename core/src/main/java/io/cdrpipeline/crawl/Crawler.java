@@ -6,18 +6,18 @@ import io.cdrpipeline.catalog.CatalogTable;
 import io.cdrpipeline.catalog.Partition;
 import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.catalog.SchemaChange;
+import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.model.CdrField;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.InputLimits;
 import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
-import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.store.ObjectStore;
-import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.store.StoredObject;
 import io.cdrpipeline.store.UnreadableObjectException;
+import io.cdrpipeline.table.IcebergTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,9 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Crawler {
   private static final Logger LOG = LoggerFactory.getLogger(Crawler.class);
-  public static final String SOURCE_CDR = "cdrBucket";
-  public static final String SOURCE_ADDITIONAL = "additionalCdrBucket";
-  public static final String SOURCE_PROCESSED = "processedBucket";
 
   private final Catalog catalog;
   private final int sampleFiles;
@@ -257,7 +254,7 @@ public final class Crawler {
     catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE, table.location(), "iceberg",
         List.of("year", "month", "day")));
     Map<String, Partition> known = new LinkedHashMap<>();
-    catalog.partitions(ProcessedSchema.TABLE, SOURCE_PROCESSED).forEach(p -> known.put(p.path(), p));
+    catalog.partitions(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED).forEach(p -> known.put(p.path(), p));
     List<ProcessedDay> committed = catalog.processedDays();
     Set<String> stale = new java.util.HashSet<>(known.keySet());
     List<Partition> partitions = new ArrayList<>();
@@ -290,7 +287,7 @@ public final class Crawler {
       if (old == null) {
         fresh++;
       }
-      partitions.add(new Partition(ProcessedSchema.TABLE, SOURCE_PROCESSED, path, null, day.day(), n, b, Instant.now()));
+      partitions.add(new Partition(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED, path, null, day.day(), n, b, Instant.now()));
     }
     // the columns are the table's schema: no data file is opened
     List<CatalogColumn> observed = new ArrayList<>();
@@ -302,7 +299,7 @@ public final class Crawler {
     }
     List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.TABLE, observed);
     catalog.upsertPartitions(partitions);
-    catalog.removePartitions(ProcessedSchema.TABLE, SOURCE_PROCESSED, stale);
+    catalog.removePartitions(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED, stale);
     logChanges(changes);
     return new CrawlResult(ProcessedSchema.TABLE, everything, 0, fresh, partitions.size() - fresh,
         objects, bytes, checked, changes, Duration.between(started, Instant.now()));

@@ -18,6 +18,11 @@ public final class ProcessedSchema {
   public static final String RAW_TABLE = "amazon_chime_voice_connector_cdrs";
   public static final String QUARANTINE_TABLE = "quarantined_cdrs";
 
+  /** The bucket a catalog partition was crawled from (its {@code source}). */
+  public static final String SOURCE_CDR = "cdrBucket";
+  public static final String SOURCE_ADDITIONAL = "additionalCdrBucket";
+  public static final String SOURCE_PROCESSED = "processedBucket";
+
   public static final int DURATION = CdrField.values().length;
   public static final int NPANXX = DURATION + 1;
   public static final int HOUR = DURATION + 2;

@@ -2,7 +2,6 @@ package io.cdrpipeline.notify;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -75,14 +74,4 @@ public sealed interface Subscription
 
   /** The application log, at INFO. */
   record Log() implements Subscription {}
-
-  /**
-   * Parses one list entry of {@code notifications:} (a YAML map already read into Java maps,
-   * lists, strings, numbers and booleans); {@code keyPath} such as "notifications[0]" names the
-   * entry in messages. Every mistake is a one-line {@link io.cdrpipeline.config.ConfigException}
-   * that names the key.
-   */
-  static Subscription parse(Map<String, Object> raw, String keyPath) {
-    return SubscriptionParser.parse(raw, keyPath);
-  }
 }

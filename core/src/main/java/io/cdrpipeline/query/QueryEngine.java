@@ -5,7 +5,7 @@ import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.Partition;
 import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.catalog.QuarantinedFile;
-import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.InputLimits;
@@ -582,7 +582,7 @@ public final class QueryEngine implements AutoCloseable {
     List<String> globs = new ArrayList<>();
     Path bucket = rawStore == null ? null : rawStore.localPath("").map(Nesting::real).orElse(null);
     if (bucket != null && !columns.isEmpty()) {
-      for (Partition p : catalog.partitions(ProcessedSchema.RAW_TABLE, Crawler.SOURCE_CDR)) {
+      for (Partition p : catalog.partitions(ProcessedSchema.RAW_TABLE, ProcessedSchema.SOURCE_CDR)) {
         if (!days.allows(p.date())) {
           continue;
         }

@@ -191,7 +191,8 @@ public final class ScheduleRunner implements AutoCloseable {
     p.setProperty("org.quartz.threadPool.threadCount", "3");
     p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
     p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
-    if (database.isPostgres()) {
+    Optional<String> delegate = database.dialect().quartzDelegate();
+    if (delegate.isPresent()) {
       String ds = "cdr-" + UUID.randomUUID();
       DBConnectionManager.getInstance().addConnectionProvider(ds, new ConnectionProvider() {
         @Override
@@ -207,7 +208,7 @@ public final class ScheduleRunner implements AutoCloseable {
       });
       createQuartzTables();
       p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
-      p.setProperty("org.quartz.jobStore.driverDelegateClass", "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
+      p.setProperty("org.quartz.jobStore.driverDelegateClass", delegate.get());
       p.setProperty("org.quartz.jobStore.dataSource", ds);
       p.setProperty("org.quartz.jobStore.isClustered", "true");
       p.setProperty("org.quartz.jobStore.clusterCheckinInterval", "5000");

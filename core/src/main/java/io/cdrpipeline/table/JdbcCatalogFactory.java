@@ -1,6 +1,7 @@
 package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.catalog.Dialect;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +20,7 @@ final class JdbcCatalogFactory {
     props.put(CatalogProperties.URI, catalogUrl);
     props.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse);
     props.put("jdbc.schema-version", "V1");
-    if (catalogUrl.startsWith("jdbc:sqlite:")) {
-      // as the product's own connections: wait for another writer instead of failing at once
-      props.put("jdbc.busy_timeout", "60000");
-      props.put("jdbc.journal_mode", "wal");
-    }
+    Dialect.find(catalogUrl).ifPresent(d -> props.putAll(d.icebergCatalogProperties()));
     props.putAll(extra);
     JdbcCatalog c = new JdbcCatalog(p -> io, p -> new JdbcClientPool(p.get(CatalogProperties.URI), p), true);
     c.initialize("cdr", props);

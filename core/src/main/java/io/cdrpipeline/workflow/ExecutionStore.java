@@ -28,9 +28,6 @@ public final class ExecutionStore {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = "id, workflow, input, input_key, status, trigger_source, started_at, ended_at, "
       + "deadline, next_step, state, output, error, owner, heartbeat_at, stop_requested";
-  /** ISO-8601 in UTC with milliseconds, fixed width: stored heartbeats compare as text and parse as an Instant. */
-  private static final String PG_TEXT = "to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
-  private static final String SQLITE_TEXT = "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', %s)";
 
   /** What a heartbeat found. */
   public enum Lease {
@@ -60,14 +57,8 @@ public final class ExecutionStore {
 
   public ExecutionStore(Catalog catalog) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
-    if (catalog.database().isPostgres()) {
-      // clock_timestamp(), not now(): now() is the start of the transaction
-      now = PG_TEXT.formatted("clock_timestamp()");
-      nowMinusMillis = PG_TEXT.formatted("clock_timestamp() - ? * INTERVAL '1 millisecond'");
-    } else {
-      now = SQLITE_TEXT.formatted("'now'");
-      nowMinusMillis = SQLITE_TEXT.formatted("julianday('now') - ? / 86400000.0");
-    }
+    now = catalog.database().dialect().isoNow(false);
+    nowMinusMillis = catalog.database().dialect().isoNow(true);
   }
 
   public Catalog catalog() {

@@ -3,7 +3,6 @@ package io.cdrpipeline.catalog;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ProcessedSchema;
@@ -30,9 +29,9 @@ class PostgresCatalogTest {
   @Test
   void crawlEtlQueryAndRerunWorkOnPostgres() throws Exception {
     Pipeline p = new Pipeline(tmp, null, Postgres.freshDatabase());
-    assertThat(p.database.isPostgres()).isTrue();
+    assertThat(p.database.dialect()).isInstanceOf(PostgresDialect.class);
     new CdrGenerator(p.cdr).generate(DAY, 150, 2, 4, 3, null);
-    assertThat(p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false).newPartitions()).isEqualTo(2);
+    assertThat(p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false).newPartitions()).isEqualTo(2);
     p.etl().runDay(DAY, 2);
     p.etl().runDay(DAY, 2);
     p.crawler().crawlProcessed(p.table().iceberg(), false);
@@ -57,7 +56,7 @@ class PostgresCatalogTest {
     p.cdr.put(prefix + "nul-name", ("{\"CallId\":\"d\"" + start + ",\"x\\u0000y\":1}").getBytes(UTF_8));
     p.cdr.put(prefix + "nul-text", ("{\"CallId\":\"e\\u0000e\"" + start + "}").getBytes(UTF_8));
 
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY, 2);
     p.crawler().crawlProcessed(p.table().iceberg(), false);
 

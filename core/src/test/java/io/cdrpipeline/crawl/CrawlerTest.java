@@ -35,13 +35,13 @@ class CrawlerTest {
     for (int d = 0; d < 60; d++) { // two months of history, three connectors
       day(store, START.plusDays(d));
     }
-    CrawlResult first = p.crawler().crawlRaw(store, Crawler.SOURCE_CDR, false);
+    CrawlResult first = p.crawler().crawlRaw(store, ProcessedSchema.SOURCE_CDR, false);
     assertThat(first.newPartitions()).isEqualTo(180);
     assertThat(first.objects()).isEqualTo(180);
 
     day(store, START.plusDays(60));
     store.listings.clear();
-    CrawlResult second = p.crawler().crawlRaw(store, Crawler.SOURCE_CDR, false);
+    CrawlResult second = p.crawler().crawlRaw(store, ProcessedSchema.SOURCE_CDR, false);
     assertThat(second.newPartitions()).isEqualTo(3);
     assertThat(second.refreshedPartitions()).isZero();
     List<String> dayListings = store.listings.stream()
@@ -55,15 +55,15 @@ class CrawlerTest {
     for (int d = 61; d < 92; d++) {
       day(store, START.plusDays(d));
     }
-    p.crawler().crawlRaw(store, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(store, ProcessedSchema.SOURCE_CDR, false);
     day(store, START.plusDays(92));
     store.listings.clear();
-    CrawlResult third = p.crawler().crawlRaw(store, Crawler.SOURCE_CDR, false);
+    CrawlResult third = p.crawler().crawlRaw(store, ProcessedSchema.SOURCE_CDR, false);
     assertThat(third.newPartitions()).isEqualTo(3);
     assertThat(store.listings).hasSize(1 + 3 * 3 + 3);
 
     store.listings.clear();
-    CrawlResult all = p.crawler().crawlRaw(store, Crawler.SOURCE_CDR, true);
+    CrawlResult all = p.crawler().crawlRaw(store, ProcessedSchema.SOURCE_CDR, true);
     assertThat(all.newPartitions()).isZero();
     assertThat(all.refreshedPartitions()).isEqualTo(93 * 3);
     assertThat(store.listings.size()).isGreaterThan(93 * 3);
@@ -73,7 +73,7 @@ class CrawlerTest {
   void partitionsRecordConnectorDateCountsAndBytes() throws Exception {
     Pipeline p = new Pipeline(tmp);
     List<String> vcs = new CdrGenerator(p.cdr).generate(START, 40, 2, 9, 0, null).connectors();
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     List<Partition> parts = p.catalog.partitions(ProcessedSchema.RAW_TABLE);
     assertThat(parts).hasSize(2);
     assertThat(parts).extracting(Partition::voiceConnectorId).containsExactlyInAnyOrderElementsOf(vcs);
@@ -87,7 +87,7 @@ class CrawlerTest {
     Pipeline p = new Pipeline(tmp);
     String d1 = RawLayout.dayPrefix("vc1", START);
     p.cdr.put(d1 + "a", "{\"CallId\":\"a\",\"StartTimeEpochSeconds\":1,\"BillableDurationSeconds\":5}".getBytes(StandardCharsets.UTF_8));
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     Map<String, ColumnType> cols = columns(p);
     assertThat(cols).containsEntry("callid", ColumnType.VARCHAR).containsEntry("billabledurationseconds", ColumnType.BIGINT)
         .doesNotContainKey("mediaregion");
@@ -98,7 +98,7 @@ class CrawlerTest {
     p.cdr.put(d2 + "c", ("{\"CallId\":\"c\",\"StartTimeEpochSeconds\":3,\"BillableDurationMinutes\":1.5}")
         .getBytes(StandardCharsets.UTF_8));
     p.cdr.put(d2 + "bad", "not json".getBytes(StandardCharsets.UTF_8));
-    CrawlResult r = p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    CrawlResult r = p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     cols = columns(p);
     assertThat(cols).containsEntry("mediaregion", ColumnType.VARCHAR)
         .containsEntry("billabledurationseconds", ColumnType.VARCHAR)
@@ -120,7 +120,7 @@ class CrawlerTest {
     p.cdr.put(RawLayout.ROOT + "vc1/2026/02/30/a", "{}".getBytes(StandardCharsets.UTF_8));
     p.cdr.put(RawLayout.ROOT + "vc1/notayear/01/01/a", "{}".getBytes(StandardCharsets.UTF_8));
     p.cdr.put(RawLayout.dayPrefix("vc1", START) + "ok", "{\"CallId\":\"x\",\"StartTimeEpochSeconds\":1}".getBytes(StandardCharsets.UTF_8));
-    CrawlResult r = p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    CrawlResult r = p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(r.newPartitions()).isEqualTo(1);
     assertThat(p.catalog.partitions(ProcessedSchema.RAW_TABLE)).extracting(Partition::path).containsExactly("vc1/2026/09/01");
   }
@@ -128,7 +128,7 @@ class CrawlerTest {
   @Test
   void aMissingBucketIsAnError() {
     Pipeline p = new Pipeline(tmp);
-    assertThatThrownBy(() -> p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false))
+    assertThatThrownBy(() -> p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false))
         .hasMessageContaining("does not exist");
   }
 
@@ -159,11 +159,11 @@ class CrawlerTest {
         .getBytes(StandardCharsets.UTF_8));
     p.cdr.put(d + "twice", "{\"CallId\":\"t\",\"callid\":\"u\",\"StartTimeEpochSeconds\":1788220800,\"Other\":true}"
         .getBytes(StandardCharsets.UTF_8));
-    CrawlResult r = p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    CrawlResult r = p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(columns(p)).containsOnly(Map.entry("callid", ColumnType.VARCHAR),
         Map.entry("starttimeepochseconds", ColumnType.BIGINT), Map.entry("score", ColumnType.BIGINT));
     assertThat(r.sampledFiles()).isEqualTo(1);
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, true);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, true);
     assertThat(columns(p)).containsEntry("starttimeepochseconds", ColumnType.BIGINT).hasSize(3);
     assertThat(p.sql("SELECT callid, starttimeepochseconds FROM amazon_chime_voice_connector_cdrs WHERE callid = 'g'")
         .rows()).containsExactly(List.of("g", 1788220800L));
@@ -174,10 +174,10 @@ class CrawlerTest {
     Pipeline p = new Pipeline(tmp);
     String d = RawLayout.dayPrefix("vc1", START);
     p.cdr.put(d + "a", "{\"callid\":\"lower\",\"starttimeepochseconds\":1788220800}".getBytes(StandardCharsets.UTF_8));
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     p.cdr.put(RawLayout.dayPrefix("vc1", START.plusDays(1)) + "b",
         "{\"CallId\":\"usual\",\"StartTimeEpochSeconds\":1788307200}".getBytes(StandardCharsets.UTF_8));
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).extracting(CatalogColumn::name, CatalogColumn::sourceName)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("callid", "CallId"),
             org.assertj.core.groups.Tuple.tuple("starttimeepochseconds", "StartTimeEpochSeconds"));
@@ -200,7 +200,7 @@ class CrawlerTest {
         new CatalogColumn("", "", ColumnType.BIGINT, 0),
         new CatalogColumn("year", "year", ColumnType.BIGINT, 0),
         new CatalogColumn("source_key", "Source_Key", ColumnType.VARCHAR, 0)));
-    p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.RAW_TABLE, Crawler.SOURCE_CDR, "vc1/2026/09/01", "vc1",
+    p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.RAW_TABLE, ProcessedSchema.SOURCE_CDR, "vc1/2026/09/01", "vc1",
         START, 1, 100, java.time.Instant.now())));
     // queries work at once: the columns the view cannot have are left out of it until a crawl
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(1);
@@ -208,7 +208,7 @@ class CrawlerTest {
         .containsExactly(List.of(2026, d + "q"));
 
     // a crawl of new folders only finds none, and still renames them
-    assertThat(p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false).newPartitions()).isZero();
+    assertThat(p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false).newPartitions()).isZero();
     assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).extracting(CatalogColumn::name, CatalogColumn::sourceName)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("callid", "CallId"),
@@ -281,7 +281,7 @@ class CrawlerTest {
       assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date).containsExactly(START);
     }
     // and a partition an older version registered for it goes
-    p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.TABLE, Crawler.SOURCE_PROCESSED,
+    p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED,
         "year=2026/month=09/day=04", null, START.plusDays(3), 1, 10, java.time.Instant.now())));
     p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date).containsExactly(START);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.ProcessedDay;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.testing.EtlChild;
 import io.cdrpipeline.testing.Pipeline;
@@ -114,7 +114,7 @@ class BookkeepingCrashTest {
     assertThat(snapshotsOfDay()).isEqualTo(snapshots);
     assertThat(p.table().iceberg().refresh().dayFiles(DAY)).isEqualTo(files);
     // and the promoted fingerprint is the one of what the snapshot holds: a full run skips the day
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary full = p.etl().runFull(2, false);
     assertThat(full.days()).filteredOn(d -> d.day().equals(DAY)).singleElement()
         .satisfies(d -> assertThat(d.skipped()).isTrue());
@@ -142,7 +142,7 @@ class BookkeepingCrashTest {
     assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(2);
     assertThat(snapshotsOfDay()).isEqualTo(snapshots);
     // the old fingerprint stays, so the day's late files are still to be processed
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary full = p.etl().runFull(2, false);
     assertThat(full.days()).filteredOn(d -> d.day().equals(DAY)).singleElement()
         .satisfies(d -> assertThat(d.skipped()).isFalse());

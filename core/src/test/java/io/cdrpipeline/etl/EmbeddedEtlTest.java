@@ -8,7 +8,6 @@ import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.catalog.SchemaChange;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
@@ -45,7 +44,7 @@ class EmbeddedEtlTest {
     gen.generate(DAY1, 700, 3, 11, 6, null);
     gen.generate(DAY2, 500, 3, 12, 6, null);
 
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary s1 = p.etl().runDay(DAY1, 4);
     EtlSummary s2 = p.etl().runDay(DAY2, 4);
     p.crawler().crawlProcessed(p.table().iceberg(), false);
@@ -97,7 +96,7 @@ class EmbeddedEtlTest {
     assertThat(names).contains("year", "month", "day")
         .contains("duration", "npanxx", "hour", "start_time", "end_time", "source_key", "callid", "isproxycall");
     java.util.Map<String, Integer> ids = p.table().iceberg().fieldIds();
-    try (java.sql.Connection c = io.cdrpipeline.query.DuckDb.open("256MB", tmp.resolve("duck"), 1);
+    try (java.sql.Connection c = io.cdrpipeline.duckdb.DuckDb.open("256MB", tmp.resolve("duck"), 1);
         java.sql.Statement st = c.createStatement();
         java.sql.ResultSet rs = st.executeQuery("SELECT name, field_id FROM parquet_schema('" + parquet.get(0)
             + "') WHERE field_id IS NOT NULL")) {
@@ -151,7 +150,7 @@ class EmbeddedEtlTest {
     CdrGenerator gen = new CdrGenerator(p.cdr);
     gen.generate(DAY1, 200, 2, 1, 0, null);
     gen.generate(DAY2, 100, 2, 2, 0, null);
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
 
     EtlSummary first = p.etl().runFull(4, false);
     assertThat(first.daysProcessed()).isEqualTo(2);
@@ -182,7 +181,7 @@ class EmbeddedEtlTest {
     CdrGenerator gen = new CdrGenerator(p.cdr);
     gen.generate(DAY1, 40, 2, 1, 0, null);
     gen.generate(DAY2, 30, 2, 2, 0, null);
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     p.etl().runFull(2, false);
     String lost = p.catalog.processedDay(DAY1).orElseThrow().files().get(0).key();
     Files.delete(p.file(lost));
@@ -371,7 +370,7 @@ class EmbeddedEtlTest {
 
   /** The rows of a statement run by a DuckDB of its own, outside the product's query sandbox. */
   private List<List<Object>> fileRows(String sql) throws Exception {
-    try (java.sql.Connection c = io.cdrpipeline.query.DuckDb.open("256MB", tmp.resolve("duck-rows"), 1);
+    try (java.sql.Connection c = io.cdrpipeline.duckdb.DuckDb.open("256MB", tmp.resolve("duck-rows"), 1);
         java.sql.Statement st = c.createStatement();
         java.sql.ResultSet rs = st.executeQuery(sql)) {
       List<List<Object>> rows = new java.util.ArrayList<>();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.QuarantinedFile;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.query.QueryEngine;
@@ -52,7 +51,7 @@ class HostileInputTest {
   }
 
   private static void crawlEtlCrawl(Pipeline p) throws Exception {
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     p.etl().runDay(DAY, 2);
     p.crawler().crawlProcessed(p.table().iceberg(), false);
   }
@@ -99,7 +98,7 @@ class HostileInputTest {
     assertThat(Files.readString(reports.root().resolve(MonthlyReport.npanxxKey(YearMonth.of(2026, 11)))))
         .contains("503555");
     // and a crawl of everything keeps the view working
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, true);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, true);
     assertThat(p.count("SELECT count(a_b) + count(field) FROM amazon_chime_voice_connector_cdrs")).isEqualTo(2);
   }
 
@@ -151,7 +150,7 @@ class HostileInputTest {
     }
     put(p, "quotes", quotes.append("]}").toString());
 
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY, 2);
     p.crawler().crawlProcessed(p.table().iceberg(), false);
 
@@ -186,7 +185,7 @@ class HostileInputTest {
       put(p, "wide-" + letter, b.append('}').toString());
     }
 
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY, 2);
 
     // 181 unknown fields: mediaregion (5 files), then by name a000-a059 and b000-b038 are kept,

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.Partition;
 import io.cdrpipeline.catalog.QuarantinedFile;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
@@ -60,7 +59,7 @@ class LocalBucketTest {
     Path day1 = p.cdrRoot().resolve(RawLayout.dayPrefix(p.cdr.listFolders(RawLayout.ROOT).get(0), DAY1));
     Files.createSymbolicLink(day1.resolveSibling("02"), target.startsWith("(") ? day1 : Path.of(target));
 
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(p.catalog.partitions(ProcessedSchema.RAW_TABLE)).extracting(Partition::date).containsExactly(DAY1);
     EtlSummary full = p.etl().runFull(2, false);
     assertThat(full.days()).extracting(DaySummary::day).containsExactly(DAY1);
@@ -85,7 +84,7 @@ class LocalBucketTest {
     Files.createSymbolicLink(dir.resolve("dangling"), tmp.resolve("no-such-file"));
     Files.createSymbolicLink(dir.resolve("to-folder"), p.cdrRoot().resolve(RawLayout.dayPrefix("vc1", DAY2)));
 
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY1, 2);
 
     assertThat(s.rowsWritten()).isEqualTo(1);
@@ -107,7 +106,7 @@ class LocalBucketTest {
     Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
     assertThat(mkfifo.waitFor()).isZero();
 
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY1, 2);
 
     assertThat(s.rowsWritten()).isEqualTo(1);
@@ -155,7 +154,7 @@ class LocalBucketTest {
     Files.createSymbolicLink(tmp.resolve("data/cdr-bucket"), real);
     Pipeline p = new Pipeline(tmp);
     new CdrGenerator(p.cdr).generate(DAY1, 15, 2, 3, 0, null);
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(p.etl().runFull(2, false).rowsWritten()).isEqualTo(15);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isEqualTo(15);
   }

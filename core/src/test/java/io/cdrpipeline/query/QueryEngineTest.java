@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.testing.Pipeline;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -66,7 +67,7 @@ class QueryEngineTest {
     for (int d = 1; d <= 3; d++) {
       gen.generate(LocalDate.of(2026, 10, d), 30, 2, d, 0, null);
     }
-    p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     for (int d = 1; d <= 3; d++) {
       p.etl().runDay(LocalDate.of(2026, 10, d), 1);
     }
@@ -131,7 +132,7 @@ class QueryEngineTest {
         + "a".repeat(io.cdrpipeline.model.InputLimits.MAX_FILE_BYTES) + "\"}");
     java.nio.file.Files.createDirectories(folder.resolve("sub"));
     java.nio.file.Files.writeString(folder.resolve("sub/nested"), "{\"CallId\":\"nested\",\"StartTimeEpochSeconds\":1790000000}");
-    p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isEqualTo(21);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid IN ('stolen', 'hidden', 'huge')"))
         .isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.testing.FileTree;
 import io.cdrpipeline.testing.Pipeline;
@@ -39,7 +40,7 @@ class QuerySandboxTest {
   void aProcessedDayWithQuarantineASecretAndAConfig() throws Exception {
     p = new Pipeline(tmp);
     new CdrGenerator(p.cdr).generate(DAY, 200, 2, 5, 3, null);
-    p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     p.etl().runDay(DAY, 2);
     LinkSigner.fromStateDir(p.config.stateDir());
     Files.writeString(tmp.resolve("cdr.yaml"), "stateDir: data/state\n");

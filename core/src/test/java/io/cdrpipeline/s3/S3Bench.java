@@ -2,18 +2,18 @@ package io.cdrpipeline.s3;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
-import io.cdrpipeline.table.IcebergTable;
-import io.cdrpipeline.table.ProcessedTable;
-import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.S3Store;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.testing.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ public final class S3Bench {
   private static double run(String name, Path state, ObjectStore source, ObjectStore processed, LocalDate day, int workers,
       int calls) {
     Catalog catalog = new Catalog(Database.open("jdbc:sqlite:" + state.resolve("catalog.db")));
-    EtlJob etl = EtlJob.embedded(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, source, "")),
+    EtlJob etl = EtlJob.embedded(catalog, List.of(new RawSource(ProcessedSchema.SOURCE_CDR, source, "")),
         new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, catalog.database().url(), "cdrs", processed), catalog),
         "1GB", state.resolve("tmp"), EtlListener.NONE);
     etl.runDay(day, workers); // warm-up: JIT and page cache, as in a running service

@@ -2,18 +2,18 @@ package io.cdrpipeline.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.notify.RetryPolicy;
 import io.cdrpipeline.notify.Topic;
 import io.cdrpipeline.report.S3PresignedLinks;
 import io.cdrpipeline.store.ObjectInfo;
+import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.testing.S3EtlChild;
 import io.cdrpipeline.testing.S3Pipeline;
 import io.cdrpipeline.testing.S3Server;
-import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
@@ -202,8 +202,8 @@ class S3PipelineTest {
     }
     new CdrGenerator(p.additional).generate(D1, 30, 1, 2, 0, null); // and 30 only there
     new CdrGenerator(p.additional).generate(D2, 20, 1, 3, 0, null); // an older-bucket-only day
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, true);
-    p.crawler().crawlRaw(p.additional, Crawler.SOURCE_ADDITIONAL, true);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, true);
+    p.crawler().crawlRaw(p.additional, ProcessedSchema.SOURCE_ADDITIONAL, true);
     EtlSummary s = p.etl().runFull(8, false);
     assertThat(s.daysProcessed()).isEqualTo(2);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 1")).isEqualTo(130);

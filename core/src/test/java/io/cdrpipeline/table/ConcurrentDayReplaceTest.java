@@ -3,11 +3,11 @@ package io.cdrpipeline.table;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.ProcessedDay;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.DayResult;
 import io.cdrpipeline.etl.EmbeddedEngine;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.testing.ChildLines;
 import io.cdrpipeline.testing.EtlChild;
@@ -167,9 +167,9 @@ class ConcurrentDayReplaceTest {
 
     // writer 0 reads the CDR bucket (120 rows); writer 1 also an additional bucket (150 rows)
     Pipeline[] pipelines = {new Pipeline(tmp, null, url), new Pipeline(tmp, null, url)};
-    List<List<RawSource>> sources = List.of(List.of(new RawSource(Crawler.SOURCE_CDR, setup.cdr, "")),
-        List.of(new RawSource(Crawler.SOURCE_CDR, setup.cdr, ""),
-            new RawSource(Crawler.SOURCE_ADDITIONAL, extra, extra.location().display() + "/")));
+    List<List<RawSource>> sources = List.of(List.of(new RawSource(ProcessedSchema.SOURCE_CDR, setup.cdr, "")),
+        List.of(new RawSource(ProcessedSchema.SOURCE_CDR, setup.cdr, ""),
+            new RawSource(ProcessedSchema.SOURCE_ADDITIONAL, extra, extra.location().display() + "/")));
     long[] rows = {120, 150};
     long[] rejected = {1, 2};
     ExecutorService pool = Executors.newFixedThreadPool(2);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cdrpipeline.query.DuckDb;
+import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.testing.FakeGlue;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ColumnType;
-import io.cdrpipeline.query.DuckDb;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.testing.Postgres;
 import java.nio.file.Files;

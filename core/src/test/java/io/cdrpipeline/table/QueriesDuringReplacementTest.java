@@ -2,8 +2,8 @@ package io.cdrpipeline.table;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.testing.Pipeline;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -41,7 +41,7 @@ class QueriesDuringReplacementTest {
     for (Map.Entry<LocalDate, Integer> d : new TreeMap<>(CALLS).entrySet()) {
       gen.generate(d.getKey(), d.getValue(), 2, seed++, 2, null);
     }
-    writer.crawler().crawlRaw(writer.cdr, Crawler.SOURCE_CDR, false);
+    writer.crawler().crawlRaw(writer.cdr, ProcessedSchema.SOURCE_CDR, false);
     writer.etl().runFull(2, false);
     List<String> expected = new ArrayList<>();
     new TreeMap<>(CALLS).forEach((d, n) -> expected.add(d.getDayOfMonth() + "," + n + "," + n + "," + n));

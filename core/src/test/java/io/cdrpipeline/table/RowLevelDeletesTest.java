@@ -3,8 +3,9 @@ package io.cdrpipeline.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.generate.CdrGenerator;
-import io.cdrpipeline.query.DuckDb;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.testing.Pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,7 +141,7 @@ class RowLevelDeletesTest {
     ProcessedTable.DayWrite write = table.begin(DAY, "late-writer");
     IcebergTable.NewFile file;
     try (io.cdrpipeline.etl.DayResult r = new io.cdrpipeline.etl.EmbeddedEngine(
-        List.of(new io.cdrpipeline.etl.RawSource(io.cdrpipeline.crawl.Crawler.SOURCE_CDR, p.cdr, "")), "256MB",
+        List.of(new io.cdrpipeline.etl.RawSource(ProcessedSchema.SOURCE_CDR, p.cdr, "")), "256MB",
         p.config.stateDir().resolve("tmp"), null).process(write, 1)) {
       file = r.files().get(0);
       long before = table.iceberg().refresh().iceberg().currentSnapshot().snapshotId();

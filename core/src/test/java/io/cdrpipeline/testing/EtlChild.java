@@ -2,6 +2,7 @@ package io.cdrpipeline.testing;
 
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.EtlSummary;
+import io.cdrpipeline.model.ProcessedSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -35,7 +36,7 @@ public final class EtlChild {
     }
     Pipeline p = new Pipeline(Path.of(args[0]), null, catalog);
     if (crawl) {
-      p.crawler().crawlRaw(p.cdr, io.cdrpipeline.crawl.Crawler.SOURCE_CDR, false);
+      p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     }
     Thread main = Thread.currentThread();
     Path release = hold;

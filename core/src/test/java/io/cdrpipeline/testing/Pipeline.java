@@ -5,16 +5,17 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
-import io.cdrpipeline.table.IcebergTable;
-import io.cdrpipeline.table.ProcessedTable;
-import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class Pipeline {
   }
 
   public EtlJob etl(EtlListener listener) {
-    return EtlJob.embedded(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, cdr, "")), table(), "512MB",
+    return EtlJob.embedded(catalog, List.of(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, "")), table(), "512MB",
         config.stateDir().resolve("tmp"), listener);
   }
 

@@ -2,16 +2,16 @@ package io.cdrpipeline.testing;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
-import io.cdrpipeline.table.IcebergTable;
-import io.cdrpipeline.table.ProcessedTable;
-import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.store.StoreLocation;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -30,7 +30,7 @@ public final class S3EtlChild {
     S3Store cdr = new S3Store(new StoreLocation.S3("cdr-bucket" + suffix, ""), s3, S3Server.credentials());
     S3Store processed = new S3Store(new StoreLocation.S3("processed-bucket" + suffix, "tables"), s3, S3Server.credentials());
     Catalog catalog = new Catalog(db);
-    EtlJob.embedded(catalog, List.of(new RawSource(Crawler.SOURCE_CDR, cdr, "")),
+    EtlJob.embedded(catalog, List.of(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, "")),
         new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, db.url(), "cdrs", processed), catalog), "256MB",
         dir.resolve("data/state/tmp"), EtlListener.NONE).runDay(LocalDate.parse(args[2]), 4);
     System.out.println("done");

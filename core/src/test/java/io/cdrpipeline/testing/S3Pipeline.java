@@ -5,17 +5,18 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
-import io.cdrpipeline.table.IcebergTable;
-import io.cdrpipeline.table.ProcessedTable;
-import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.CachedProcessedFiles;
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.store.ObjectCache;
 import io.cdrpipeline.store.S3Store;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
+import io.cdrpipeline.table.TableSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,9 +55,9 @@ public final class S3Pipeline implements AutoCloseable {
 
   public List<RawSource> sources() {
     List<RawSource> s = new ArrayList<>();
-    s.add(new RawSource(Crawler.SOURCE_CDR, cdr, ""));
+    s.add(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, ""));
     if (additional != null) {
-      s.add(new RawSource(Crawler.SOURCE_ADDITIONAL, additional, additional.location().display() + "/"));
+      s.add(new RawSource(ProcessedSchema.SOURCE_ADDITIONAL, additional, additional.location().display() + "/"));
     }
     return s;
   }

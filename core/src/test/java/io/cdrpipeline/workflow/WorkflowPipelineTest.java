@@ -3,7 +3,6 @@ package io.cdrpipeline.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ProcessedSchema;
@@ -49,7 +48,7 @@ class WorkflowPipelineTest {
     Topic topic = Topic.of(List.of(new Subscription.Webhook(hook.url(), Optional.of("s3cret"), "X-Cdr-Secret")),
         new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
     LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
-        p::crawler, List.of(new RawSource(Crawler.SOURCE_CDR, p.cdr, "")), p::table, p::etl, p::query, reports,
+        p::crawler, List.of(new RawSource(ProcessedSchema.SOURCE_CDR, p.cdr, "")), p::table, p::etl, p::query, reports,
         new SignedServerLinks("http://localhost:8080", signer, Clock.systemUTC()), 2, 2, Duration.ofDays(1)));
     executor = new Executor(new ExecutionStore(p.catalog),
         Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofHours(1), Clock.systemUTC()),
@@ -121,7 +120,7 @@ class WorkflowPipelineTest {
         Optional.empty(), Optional.empty(), "cdr@example.com", List.of("ops@example.com"))),
         new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
     LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
-        p::crawler, List.of(new RawSource(Crawler.SOURCE_CDR, p.cdr, "")), p::table, p::etl, p::query, reports,
+        p::crawler, List.of(new RawSource(ProcessedSchema.SOURCE_CDR, p.cdr, "")), p::table, p::etl, p::query, reports,
         new SignedServerLinks("http://localhost:8080", signer, Clock.systemUTC()), 2, 2, Duration.ofDays(1)));
     executor = new Executor(new ExecutionStore(p.catalog),
         Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofHours(1), Clock.systemUTC()),

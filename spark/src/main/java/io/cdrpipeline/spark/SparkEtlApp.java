@@ -5,13 +5,13 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.config.ConfigLoader;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.DaySummary;
 import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.model.Dates;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.table.IcebergTable;
@@ -210,8 +210,8 @@ public final class SparkEtlApp {
     // the driver may run on another machine than cdr: DuckDB's memory is checked where cdr runs
     Config config = ConfigLoader.loadElsewhere(r.config().toAbsolutePath());
     List<SourceSpec> specs = new ArrayList<>();
-    specs.add(new SourceSpec(Crawler.SOURCE_CDR, StoreSpec.of(config.cdrBucket(), config.s3()), ""));
-    config.additionalCdrBucket().ifPresent(b -> specs.add(new SourceSpec(Crawler.SOURCE_ADDITIONAL,
+    specs.add(new SourceSpec(ProcessedSchema.SOURCE_CDR, StoreSpec.of(config.cdrBucket(), config.s3()), ""));
+    config.additionalCdrBucket().ifPresent(b -> specs.add(new SourceSpec(ProcessedSchema.SOURCE_ADDITIONAL,
         StoreSpec.of(b, config.s3()), b.display() + "/")));
     StoreSpec warehouse = StoreSpec.of(config.tableWarehouse(), config.s3());
     EtlListener listener = new EtlListener() {

@@ -4,11 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.ProcessedDay;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectStore;
@@ -107,8 +107,8 @@ final class SparkDays {
   /** The buckets as a pipeline reads them: the CDR bucket, then the additional one. */
   List<RawSource> sources() {
     LocalStore old = new LocalStore(additional);
-    return List.of(new RawSource(Crawler.SOURCE_CDR, new LocalStore(cdr), ""),
-        new RawSource(Crawler.SOURCE_ADDITIONAL, old, old.location().display() + "/"));
+    return List.of(new RawSource(ProcessedSchema.SOURCE_CDR, new LocalStore(cdr), ""),
+        new RawSource(ProcessedSchema.SOURCE_ADDITIONAL, old, old.location().display() + "/"));
   }
 
   /** The same buckets as Spark's tasks open them. */

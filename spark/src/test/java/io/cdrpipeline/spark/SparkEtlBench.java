@@ -4,12 +4,12 @@ import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.config.ConfigLoader;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectStores;
@@ -216,7 +216,7 @@ public final class SparkEtlBench {
     Config config = ConfigLoader.load(configFile);
     Catalog catalog = new Catalog(Database.open(config.catalogUrl()));
     LocalStore cdr = new LocalStore(((io.cdrpipeline.store.StoreLocation.Local) config.cdrBucket()).root());
-    List<RawSource> sources = List.of(new RawSource(Crawler.SOURCE_CDR, cdr, ""));
+    List<RawSource> sources = List.of(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, ""));
     ProcessedTable table = new ProcessedTable(IcebergTable.open(config.table(), config.catalogUrl(), config.database(),
         ObjectStores.open(config.tableWarehouse(), config.s3())), catalog);
     Path tmp = config.stateDir().resolve("tmp");

@@ -2,10 +2,10 @@ package io.cdrpipeline.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ColumnType;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.testing.Pipeline;
 import io.cdrpipeline.testing.Postgres;
@@ -56,13 +56,13 @@ class SparkReadsProcessedTableTest {
   @ValueSource(strings = {"sqlite", "postgresql"})
   void sparkReadsTheSameTableAsCdrQuery(String catalogKind) throws Exception {
     Pipeline p = new Pipeline(tmp, null, catalogKind.equals("sqlite") ? null : Postgres.freshDatabase());
-    assertThat(p.database.isPostgres()).isEqualTo(catalogKind.equals("postgresql"));
+    assertThat(p.database.dialect() instanceof io.cdrpipeline.catalog.PostgresDialect).isEqualTo(catalogKind.equals("postgresql"));
     CdrGenerator gen = new CdrGenerator(p.cdr);
     long seed = 40;
     for (Map.Entry<LocalDate, Integer> day : new TreeMap<>(CALLS).entrySet()) {
       gen.generate(day.getKey(), day.getValue(), 2, seed++, MALFORMED, null);
     }
-    p.crawler().crawlRaw(p.cdr, Crawler.SOURCE_CDR, false);
+    p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary run = p.etl().runFull(2, false);
     assertThat(run.rowsWritten()).isEqualTo(1010);
     assertThat(run.rejected()).isEqualTo(3L * MALFORMED);

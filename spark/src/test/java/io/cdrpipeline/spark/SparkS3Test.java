@@ -3,12 +3,12 @@ package io.cdrpipeline.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.catalog.QuarantinedFile;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.testing.S3Pipeline;
@@ -83,7 +83,7 @@ class SparkS3Test {
     QueryResult mine = spark.sql("SELECT * FROM processed_cdrs");
     assertThat(sorted(SparkReadsProcessedTableTest.canonical(mine)))
         .isEqualTo(sorted(SparkReadsProcessedTableTest.canonical(embedded.sql("SELECT * FROM processed_cdrs"))));
-    assertThat(Crawler.SOURCE_ADDITIONAL).isEqualTo(sources.get(1).name());
+    assertThat(ProcessedSchema.SOURCE_ADDITIONAL).isEqualTo(sources.get(1).name());
   }
 
   private static List<String> quarantine(S3Pipeline p) {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.RawLayout;
-import io.cdrpipeline.query.DuckDb;
+import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectInfo;
 import java.io.IOException;

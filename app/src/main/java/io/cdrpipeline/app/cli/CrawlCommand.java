@@ -6,6 +6,7 @@ import io.cdrpipeline.app.context.Commands;
 import io.cdrpipeline.catalog.SchemaChange;
 import io.cdrpipeline.crawl.CrawlResult;
 import io.cdrpipeline.crawl.Crawler;
+import io.cdrpipeline.model.ProcessedSchema;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -41,9 +42,9 @@ public final class CrawlCommand implements Runnable {
     public Integer call() throws Exception {
       AppContext ctx = Commands.context(spec);
       Crawler crawler = ctx.crawler(ctx.err::println);
-      print(ctx.out, crawler.crawlRaw(ctx.cdrStore(), Crawler.SOURCE_CDR, everything), ctx.cdrStore().location().display());
+      print(ctx.out, crawler.crawlRaw(ctx.cdrStore(), ProcessedSchema.SOURCE_CDR, everything), ctx.cdrStore().location().display());
       if (ctx.additionalStore() != null) {
-        print(ctx.out, crawler.crawlRaw(ctx.additionalStore(), Crawler.SOURCE_ADDITIONAL, everything),
+        print(ctx.out, crawler.crawlRaw(ctx.additionalStore(), ProcessedSchema.SOURCE_ADDITIONAL, everything),
             ctx.additionalStore().location().display());
       }
       return 0;

@@ -3,12 +3,14 @@ package io.cdrpipeline.app.cli;
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
 import io.cdrpipeline.app.context.ConsoleProgress;
+import io.cdrpipeline.app.context.ResultPrinter;
 
 import io.cdrpipeline.catalog.ProcessedDay;
 import io.cdrpipeline.crawl.CrawlResult;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.generate.CdrGenerator;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.store.ObjectStore;
 import java.time.LocalDate;
@@ -64,7 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
     ctx.out.println("== 2. crawl the CDR bucket (new folders only)");
     Crawler crawler = ctx.crawler(s -> {});
-    CrawlResult raw = crawler.crawlRaw(cdr, Crawler.SOURCE_CDR, false);
+    CrawlResult raw = crawler.crawlRaw(cdr, ProcessedSchema.SOURCE_CDR, false);
     CrawlCommand.print(ctx.out, raw, cdr.location().display());
     ctx.out.println("== 3. ETL each day to Parquet");
     List<EtlSummary> runs = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.cdrpipeline.app.cli;
 
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
+import io.cdrpipeline.app.context.ResultPrinter;
 import io.cdrpipeline.app.context.UserException;
 
 import io.cdrpipeline.config.Sizes;
@@ -44,7 +45,7 @@ public final class QueryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    io.cdrpipeline.query.DuckDb.preload(); // while the config, catalog and table open
+    io.cdrpipeline.duckdb.DuckDb.preload(); // while the config, catalog and table open
     AppContext ctx = Commands.context(spec);
     String text;
     if (file != null) {

@@ -35,7 +35,7 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    io.cdrpipeline.query.DuckDb.preload(); // while the config, catalog and table open
+    io.cdrpipeline.duckdb.DuckDb.preload(); // while the config, catalog and table open
     AppContext ctx = Commands.context(spec);
     YearMonth m = month == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : Commands.month("--month", month);
     ObjectStore reports = ctx.reportsStore();

@@ -7,7 +7,6 @@ import io.cdrpipeline.app.web.ReportServer;
 import io.cdrpipeline.app.web.WebConsole;
 
 import io.cdrpipeline.catalog.Partition;
-import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.schedule.ScheduleRunner;
@@ -151,12 +150,12 @@ public final class ServeCommand implements Callable<Integer> {
 
   private static List<LocalDate> daysWithRawData(AppContext ctx) {
     try {
-      ctx.crawler(s -> {}).crawlRaw(ctx.cdrStore(), Crawler.SOURCE_CDR, false);
+      ctx.crawler(s -> {}).crawlRaw(ctx.cdrStore(), ProcessedSchema.SOURCE_CDR, false);
     } catch (Exception e) {
       say(ctx, "backfill: cannot crawl the CDR bucket: " + e.getMessage());
     }
     TreeSet<LocalDate> days = new TreeSet<>();
-    for (Partition part : ctx.catalog().partitions(ProcessedSchema.RAW_TABLE, Crawler.SOURCE_CDR)) {
+    for (Partition part : ctx.catalog().partitions(ProcessedSchema.RAW_TABLE, ProcessedSchema.SOURCE_CDR)) {
       days.add(part.date());
     }
     return new ArrayList<>(days);

@@ -10,6 +10,7 @@ import io.cdrpipeline.config.Config;
 import io.cdrpipeline.config.ConfigLoader;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.table.ProcessedTable;
 import io.cdrpipeline.etl.EtlListener;
@@ -180,9 +181,9 @@ public final class AppContext implements AutoCloseable {
   /** The buckets the ETL reads: the CDR bucket, then the additional one if configured. */
   public List<RawSource> rawSources() {
     List<RawSource> sources = new ArrayList<>();
-    sources.add(new RawSource(Crawler.SOURCE_CDR, cdrStore(), ""));
+    sources.add(new RawSource(ProcessedSchema.SOURCE_CDR, cdrStore(), ""));
     if (additionalStore() != null) {
-      sources.add(new RawSource(Crawler.SOURCE_ADDITIONAL, additionalStore(),
+      sources.add(new RawSource(ProcessedSchema.SOURCE_ADDITIONAL, additionalStore(),
           additionalStore().location().display() + "/"));
     }
     return sources;

@@ -8,6 +8,7 @@ import io.cdrpipeline.app.context.UserException;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.catalog.SqliteDialect;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.notify.RetryPolicy;
 import io.cdrpipeline.notify.Topic;
@@ -150,8 +151,8 @@ public final class DestroyCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }
-    if (config.sqliteCatalog()) {
-      Path file = Path.of(config.catalogUrl().substring("jdbc:sqlite:".length())).toAbsolutePath();
+    if (config.catalogDialect() instanceof SqliteDialect sqlite) {
+      Path file = Path.of(sqlite.location()).toAbsolutePath();
       List<io.cdrpipeline.store.StoreLocation> cdrs = new java.util.ArrayList<>(List.of(config.cdrBucket()));
       config.additionalCdrBucket().ifPresent(cdrs::add);
       if (cdrs.stream().anyMatch(c -> Nesting.inside(file, c))) {

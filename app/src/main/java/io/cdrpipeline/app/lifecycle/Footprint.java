@@ -463,7 +463,7 @@ final class Footprint {
         }
       }
     }
-    long schedulerRows = db.isPostgres() ? ScheduleRunner.schedulerRows(db) : 0;
+    long schedulerRows = db.dialect().quartzDelegate().isPresent() ? ScheduleRunner.schedulerRows(db) : 0;
     Set<String> others = new LinkedHashSet<>(present);
     ours.forEach(others::remove);
     // Iceberg's own tables: the table's entry in them goes with the "Iceberg catalog entry", and
@@ -493,7 +493,7 @@ final class Footprint {
     String detail = ours.size() + " tables of cdr" + (counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")")
         + (others.isEmpty() ? "" : "; its other tables are kept: " + String.join(", ", others));
     parts.add(new Part(name, detail, () -> {
-      if (db.isPostgres()) {
+      if (db.dialect().quartzDelegate().isPresent()) {
         ScheduleRunner.removeSchedulerState(db);
       }
       db.dropTables(ours);
@@ -509,11 +509,7 @@ final class Footprint {
   }
 
   private static Optional<Path> sqliteFile(String url) {
-    String f = url.substring("jdbc:sqlite:".length());
-    if (f.isEmpty() || f.startsWith(":") || f.startsWith("file:") || f.contains("?")) {
-      return Optional.empty();
-    }
-    return Optional.of(Path.of(f).toAbsolutePath().normalize());
+    return io.cdrpipeline.catalog.Dialect.of(url).file();
   }
 
   private String deleteSqlite(Path file) throws IOException {

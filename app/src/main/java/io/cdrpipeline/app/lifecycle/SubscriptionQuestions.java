@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cdrpipeline.config.ConfigException;
-import io.cdrpipeline.notify.Subscription;
+import io.cdrpipeline.config.SubscriptionParser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +66,7 @@ final class SubscriptionQuestions {
       while (true) {
         Map<String, Object> entry = askOne(type);
         try {
-          Subscription.parse(entry, "notifications[" + list.size() + "]");
+          SubscriptionParser.parse(entry, "notifications[" + list.size() + "]");
           list.add(new YAMLMapper().valueToTree(entry));
           break;
         } catch (ConfigException e) {
@@ -156,7 +156,7 @@ final class SubscriptionQuestions {
       }
     }
     try {
-      Subscription.parse(m, "--notify " + type);
+      SubscriptionParser.parse(m, "--notify " + type);
     } catch (ConfigException e) {
       throw new UserException(e.getMessage());
     }

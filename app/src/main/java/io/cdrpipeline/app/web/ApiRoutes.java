@@ -1,6 +1,6 @@
 package io.cdrpipeline.app.web;
 
-import io.cdrpipeline.app.cli.ResultPrinter;
+import io.cdrpipeline.app.context.ResultPrinter;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;

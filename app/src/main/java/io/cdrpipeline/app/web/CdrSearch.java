@@ -1,8 +1,8 @@
 package io.cdrpipeline.app.web;
 
-import io.cdrpipeline.model.ProcessedSchema;
-import io.cdrpipeline.query.DuckDb;
+import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.model.Dates;
+import io.cdrpipeline.model.ProcessedSchema;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.cdrpipeline.notify;
+package io.cdrpipeline.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.notify.Subscription.Tls;
+import io.cdrpipeline.notify.Subscription;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ class SubscriptionParseTest {
   }
 
   private static Subscription parse(String text) throws Exception {
-    return Subscription.parse(yaml(text), "notifications[0]");
+    return SubscriptionParser.parse(yaml(text), "notifications[0]");
   }
 
   // ------------------------------------------------------------------ email
@@ -79,7 +79,7 @@ class SubscriptionParseTest {
     if (tls != null) {
       raw.put("tls", tls);
     }
-    Subscription.Email e = (Subscription.Email) Subscription.parse(raw, "notifications[0]");
+    Subscription.Email e = (Subscription.Email) SubscriptionParser.parse(raw, "notifications[0]");
     assertThat(e.port()).isEqualTo(wantPort);
     assertThat(e.tls()).isEqualTo(wantTls);
   }
@@ -215,14 +215,14 @@ class SubscriptionParseTest {
   @Test
   void theKeyPathIsTheOneGiven() throws Exception {
     ConfigException e = catchThrowableOfType(ConfigException.class,
-        () -> Subscription.parse(yaml("type: webhook"), "notifications[3]"));
+        () -> SubscriptionParser.parse(yaml("type: webhook"), "notifications[3]"));
     assertThat(e.getMessage()).isEqualTo("missing 'notifications[3].url'");
   }
 
   @Test
   void aNullEntryIsAMistakeToo() {
     Map<String, Object> nothing = null;
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> Subscription.parse(nothing, "notifications[1]"));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> SubscriptionParser.parse(nothing, "notifications[1]"));
     assertThat(e.getMessage()).isEqualTo("bad value for 'notifications[1]': expected keys such as 'type: email', got nothing");
   }
 
@@ -230,7 +230,7 @@ class SubscriptionParseTest {
   void theRawMapIsNotChanged() throws Exception {
     Map<String, Object> raw = new HashMap<>(yaml("{type: email, host: mail, from: cdr@example.com, to: ops@example.com}"));
     Map<String, Object> before = new HashMap<>(raw);
-    Subscription.parse(raw, "notifications[0]");
+    SubscriptionParser.parse(raw, "notifications[0]");
     assertThat(raw).isEqualTo(before);
   }
 }

@@ -1,4 +1,4 @@
-package io.cdrpipeline.app.cli;
+package io.cdrpipeline.app.context;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;

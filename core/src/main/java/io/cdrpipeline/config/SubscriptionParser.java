@@ -1,7 +1,7 @@
-package io.cdrpipeline.notify;
+package io.cdrpipeline.config;
 
-import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.notify.Subscription.Tls;
+import io.cdrpipeline.notify.Subscription;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.net.URI;
@@ -16,8 +16,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads one entry of {@code notifications:} into a {@link Subscription}; see {@link Subscription#parse}. */
-final class SubscriptionParser {
+/** Reads one entry of the {@code notifications:} block into a {@link Subscription}. */
+public final class SubscriptionParser {
   private static final String TYPES = "one of email, webhook, sns, log";
   private static final Map<String, Set<String>> KEYS =
       Map.of(
@@ -45,7 +45,12 @@ final class SubscriptionParser {
     this.path = path;
   }
 
-  static Subscription parse(Map<String, Object> raw, String keyPath) {
+  /**
+   * Parses one list entry of {@code notifications:} (a YAML map already read into Java maps,
+   * lists, strings, numbers and booleans); {@code keyPath} such as "notifications[0]" names the
+   * entry in messages. Every mistake is a one-line {@link ConfigException} that names the key.
+   */
+  public static Subscription parse(Map<String, Object> raw, String keyPath) {
     if (raw == null) {
       throw new ConfigException(
           "bad value for '" + keyPath + "': expected keys such as 'type: email', got nothing");

@@ -1,4 +1,4 @@
-package io.cdrpipeline.query;
+package io.cdrpipeline.duckdb;
 
 import java.io.IOException;
 import java.nio.file.Files;

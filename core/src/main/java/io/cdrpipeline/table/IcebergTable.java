@@ -197,20 +197,8 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   private static void dropEmptyJdbcTables(String catalogUrl) {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl);
-        java.sql.Statement s = c.createStatement()) {
-      for (String t : List.of("iceberg_tables", "iceberg_namespace_properties")) {
-        boolean empty;
-        try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t)) {
-          rs.next();
-          empty = rs.getLong(1) == 0;
-        } catch (java.sql.SQLException missing) {
-          continue;
-        }
-        if (empty) {
-          s.execute("DROP TABLE " + t);
-        }
-      }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl)) {
+      JdbcCatalogEntry.dropEmptyTables(c);
     } catch (java.sql.SQLException e) {
       throw new TableException("cannot clean up Iceberg's tables: " + firstLine(e.getMessage()), e);
     }

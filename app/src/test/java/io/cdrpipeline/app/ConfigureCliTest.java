@@ -1,6 +1,7 @@
 package io.cdrpipeline.app;
 
-import io.cdrpipeline.app.lifecycle.ConfigureCommand;
+import io.cdrpipeline.app.lifecycle.ScheduleAnswer;
+import io.cdrpipeline.app.lifecycle.ServerQuestions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -371,14 +372,14 @@ class ConfigureCliTest {
 
   @Test
   void schedulesInShortFormBecomeEventBridgeExpressions() {
-    assertThat(ConfigureCommand.schedule("09:00", false)).isEqualTo("cron(0 9 * * ? *)");
-    assertThat(ConfigureCommand.schedule("2 12:00", true)).isEqualTo("cron(0 12 2 * ? *)");
-    assertThat(ConfigureCommand.schedule("rate(1 day)", false)).isEqualTo("rate(1 day)");
-    assertThat(ConfigureCommand.schedule("OFF", true)).isEqualTo("off");
-    ScheduleExpression.parse(ConfigureCommand.schedule("23:59", false));
-    assertThat(ConfigureCommand.isLoopback("127.0.0.1")).isTrue();
-    assertThat(ConfigureCommand.isLoopback("::1")).isTrue();
-    assertThat(ConfigureCommand.isLoopback("0.0.0.0")).isFalse();
-    assertThat(Optional.of(ConfigureCommand.isLoopback("localhost"))).contains(true);
+    assertThat(ScheduleAnswer.schedule("09:00", false)).isEqualTo("cron(0 9 * * ? *)");
+    assertThat(ScheduleAnswer.schedule("2 12:00", true)).isEqualTo("cron(0 12 2 * ? *)");
+    assertThat(ScheduleAnswer.schedule("rate(1 day)", false)).isEqualTo("rate(1 day)");
+    assertThat(ScheduleAnswer.schedule("OFF", true)).isEqualTo("off");
+    ScheduleExpression.parse(ScheduleAnswer.schedule("23:59", false));
+    assertThat(ServerQuestions.isLoopback("127.0.0.1")).isTrue();
+    assertThat(ServerQuestions.isLoopback("::1")).isTrue();
+    assertThat(ServerQuestions.isLoopback("0.0.0.0")).isFalse();
+    assertThat(Optional.of(ServerQuestions.isLoopback("localhost"))).contains(true);
   }
 }

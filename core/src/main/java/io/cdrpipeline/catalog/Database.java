@@ -1,5 +1,6 @@
 package io.cdrpipeline.catalog;
 
+import io.cdrpipeline.failure.FailureText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -94,7 +95,7 @@ public final class Database {
           .load()
           .migrate();
     } catch (RuntimeException e) {
-      throw new CatalogException("cannot open the catalog at " + redact(jdbcUrl) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot open the catalog at " + redact(jdbcUrl) + ": " + FailureText.rootMessage(e), e);
     }
     return new Database(jdbcUrl, ds);
   }
@@ -208,7 +209,7 @@ public final class Database {
         out.add(rs.getString(1).toLowerCase(Locale.ROOT));
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot list the tables of the catalog at " + redact(url) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot list the tables of the catalog at " + redact(url) + ": " + FailureText.rootMessage(e), e);
     }
     return out;
   }
@@ -223,7 +224,7 @@ public final class Database {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
-      throw new CatalogException("cannot count the rows of " + table + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot count the rows of " + table + ": " + FailureText.rootMessage(e), e);
     }
   }
 
@@ -250,7 +251,7 @@ public final class Database {
         throw e;
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot drop the product's tables at " + redact(url) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot drop the product's tables at " + redact(url) + ": " + FailureText.rootMessage(e), e);
     }
   }
 
@@ -296,15 +297,5 @@ public final class Database {
   /** The URL without a password, for messages. */
   public static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 }

@@ -1,6 +1,7 @@
 package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.crash.Failpoints;
 import io.cdrpipeline.model.Column;
 import io.cdrpipeline.model.ProcessedSchema;
@@ -221,19 +222,7 @@ public final class IcebergTable implements AutoCloseable {
 
   /** The first line of a failure, with its root cause when that says more (e.g. "Connection refused"). */
   static String reason(Throwable e) {
-    String first = firstLine(e.getMessage());
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String rootLine = root == e ? "" : firstLine(root.getMessage());
-    if (first.isBlank()) {
-      first = e.getClass().getSimpleName();
-    }
-    if (rootLine.isBlank() || first.contains(rootLine)) {
-      return first;
-    }
-    return first + " (" + rootLine + ")";
+    return FailureText.withRootCause(e);
   }
 
   /**
@@ -913,11 +902,7 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return FailureText.firstLine(s);
   }
 
   static void closeQuietly(Catalog c) {

@@ -1,5 +1,6 @@
 package io.cdrpipeline.app.lifecycle;
 
+import io.cdrpipeline.store.CreateOnce;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,14 +79,9 @@ final class ConfigFileWriter {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } else {
         try {
-          Files.createLink(file, tmp); // fails if the file appeared meanwhile: never replaced unasked
+          CreateOnce.link(tmp, file); // never replaced unasked
         } catch (FileAlreadyExistsException e) {
           throw new UserException(file + " was created by someone else meanwhile: nothing was written");
-        } catch (UnsupportedOperationException | IOException noLinks) {
-          if (Files.exists(file)) {
-            throw new UserException(file + " was created by someone else meanwhile: nothing was written");
-          }
-          Files.move(tmp, file);
         }
       }
     } finally {

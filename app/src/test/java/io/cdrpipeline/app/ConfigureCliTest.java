@@ -13,7 +13,6 @@ import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.testing.S3Server;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,16 +63,13 @@ class ConfigureCliTest {
   }
 
   private Run run(Terminal t, ByteArrayOutputStream screen, String... args) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = CdrCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir, t);
+    CliRun r = CliRun.in(dir, env, t, args);
     if (t != null) {
       t.flush();
     }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-        screen == null ? "" : screen.toString(StandardCharsets.UTF_8));
+    return new Run(r.code(), r.out(), r.err(), screen == null ? "" : screen.toString(StandardCharsets.UTF_8));
   }
+
 
   Path bucket(String name) throws Exception {
     Path b = dir.resolve(name);

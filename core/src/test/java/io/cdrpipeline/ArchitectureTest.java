@@ -14,8 +14,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies between core's packages point one way. {@code model}, {@code store} and
- * {@code catalog} sit at the bottom; {@code model} also ships inside the Spark job, so it stays
+ * Dependencies between core's packages point one way. {@code failure} (how a failure is told in
+ * one line), {@code model}, {@code store} and {@code catalog} sit at the bottom; {@code model} also ships inside the Spark job, so it stays
  * free of the drivers and SDKs only the embedded product carries.
  */
 class ArchitectureTest {
@@ -30,18 +30,23 @@ class ArchitectureTest {
   }
 
   @Test
+  void failureDependsOnNoOtherPackage() {
+    usesOnly("failure").check(CLASSES);
+  }
+
+  @Test
   void modelDependsOnNoOtherPackage() {
     usesOnly("model").check(CLASSES);
   }
 
   @Test
-  void storeDependsOnlyOnModel() {
-    usesOnly("store", "model").check(CLASSES);
+  void storeDependsOnlyOnModelAndFailure() {
+    usesOnly("store", "model", "failure").check(CLASSES);
   }
 
   @Test
-  void catalogDependsOnlyOnModelAndStore() {
-    usesOnly("catalog", "model", "store").check(CLASSES);
+  void catalogDependsOnlyOnModelStoreAndFailure() {
+    usesOnly("catalog", "model", "store", "failure").check(CLASSES);
   }
 
   @Test

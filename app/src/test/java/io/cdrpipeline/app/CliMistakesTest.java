@@ -2,8 +2,6 @@ package io.cdrpipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -34,11 +32,8 @@ class CliMistakesTest {
   }
 
   Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    CliRun r = CliRun.in(dir, env, args);
+    return new Run(r.code(), r.out(), r.err());
   }
 
   /** Runs the CLI in a new JVM with exactly this environment (plus PATH), as a user's shell would. */

@@ -10,14 +10,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jline.terminal.Terminal;
 
 /** One run of the command line, in this JVM or in a child JVM, in a folder: its exit code and what it printed. */
 record CliRun(int code, String out, String err) {
   static CliRun in(Path dir, Map<String, String> env, String... args) {
+    return in(dir, env, null, args);
+  }
+
+  /** In this JVM, with its questions asked on {@code terminal} (null: the process's terminal, if any). */
+  static CliRun in(Path dir, Map<String, String> env, Terminal terminal, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir);
+    int code = CdrCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir, terminal);
     return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 

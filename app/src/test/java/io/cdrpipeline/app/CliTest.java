@@ -2,9 +2,6 @@ package io.cdrpipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,24 +15,18 @@ class CliTest {
   @TempDir Path dir;
   final Map<String, String> env = new HashMap<>();
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  CliRun cdr(String... args) {
+    return CliRun.in(dir, env, args);
   }
 
   @Test
   void helpListsEveryCommandAndEachCommandHasHelp() {
-    Run r = cdr("--help");
+    CliRun r = cdr("--help");
     assertThat(r.code()).isZero();
     for (String c : List.of("generate", "crawl", "etl", "query", "demo", "bench", "catalog", "start", "executions",
         "report", "serve")) {
       assertThat(r.out()).contains(c);
-      Run h = cdr(c, "--help");
+      CliRun h = cdr(c, "--help");
       assertThat(h.code()).as(c).isZero();
       assertThat(h.out()).as(c).contains("Usage: cdr " + c);
     }
@@ -47,22 +38,22 @@ class CliTest {
 
   @Test
   void generateCrawlEtlQueryFromTheCommandLine() throws Exception {
-    Run g = cdr("generate", "--bucket", "data/cdr-bucket", "--date", "2026-11-27", "--calls", "250", "--seed", "3",
+    CliRun g = cdr("generate", "--bucket", "data/cdr-bucket", "--date", "2026-11-27", "--calls", "250", "--seed", "3",
         "--malformed", "3");
     assertThat(g.code()).as(g.err()).isZero();
     assertThat(g.out()).contains("wrote 250 CDR files");
     assertThat(Files.isDirectory(dir.resolve("data/cdr-bucket/Amazon-Chime-Voice-Connector-CDRs/json"))).isTrue();
 
-    Run c = cdr("crawl", "raw");
+    CliRun c = cdr("crawl", "raw");
     assertThat(c.code()).as(c.err()).isZero();
     assertThat(c.out()).contains("2 new partitions");
 
-    Run e = cdr("etl", "--date", "2026-11-27");
+    CliRun e = cdr("etl", "--date", "2026-11-27");
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(e.out()).contains("253 files read").contains("250 rows written").contains("3 rejected")
         .contains("files/s").contains("rejected Amazon-Chime-Voice-Connector-CDRs/json/");
 
-    Run q = cdr("query", "--format", "csv",
+    CliRun q = cdr("query", "--format", "csv",
         "SELECT npanxx, SUM(TotalDuration) AS TotalDuration, COUNT(CallCount) AS CallCount FROM (SELECT npanxx, "
             + "SUM(duration) AS TotalDuration, COUNT(callid) AS CallCount FROM cdrs.processed_cdrs GROUP BY npanxx) "
             + "GROUP BY npanxx ORDER BY npanxx NULLS LAST");
@@ -72,27 +63,27 @@ class CliTest {
     assertThat(lines.get(1)).matches("\\d{6},\\d+,1");
     assertThat(lines.get(lines.size() - 1)).matches(",\\d+,1"); // NULL npanxx: international numbers
 
-    Run count = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs");
+    CliRun count = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs");
     assertThat(count.out()).isEqualTo("n\n250\n");
-    Run json = cdr("query", "--format", "json", "SELECT count(*) AS n, 'a\"b' AS s FROM quarantined_cdrs");
+    CliRun json = cdr("query", "--format", "json", "SELECT count(*) AS n, 'a\"b' AS s FROM quarantined_cdrs");
     assertThat(json.out().replaceAll("\\s", "")).isEqualTo("[{\"n\":3,\"s\":\"a\\\"b\"}]");
     assertThat(cdr("query", "--format", "csv", "SELECT TIMESTAMP '2025-11-27 00:00:00' AS a, "
         + "TIMESTAMP '2025-11-27 10:11:12.5' AS b").out()).isEqualTo("a,b\n2025-11-27 00:00:00,2025-11-27 10:11:12.5\n");
-    Run table = cdr("query", "SELECT 1 AS one");
+    CliRun table = cdr("query", "SELECT 1 AS one");
     assertThat(table.out()).contains("| one |").contains("1 row");
 
-    Run again = cdr("etl", "--date", "2026-11-27");
+    CliRun again = cdr("etl", "--date", "2026-11-27");
     assertThat(again.code()).isZero();
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs").out()).isEqualTo("n\n250\n");
   }
 
   @Test
   void badSqlIsOneLineOnStderrAndExitOne() {
-    Run r = cdr("query", "SELECT * FROM nope");
+    CliRun r = cdr("query", "SELECT * FROM nope");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err().strip()).startsWith("error:").contains("nope").doesNotContain("\n").doesNotContain("\tat ");
-    Run s = cdr("query", "SELEC 1");
+    CliRun s = cdr("query", "SELEC 1");
     assertThat(s.code()).isEqualTo(1);
     assertThat(s.err().strip()).doesNotContain("\n");
   }
@@ -100,12 +91,12 @@ class CliTest {
   @Test
   void configMistakesNameTheKeyAndExitTwo() throws Exception {
     Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: x\nprocesedBucket: y\n");
-    Run r = cdr("--config", "cdr.yaml", "catalog");
+    CliRun r = cdr("--config", "cdr.yaml", "catalog");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).contains("procesedBucket").doesNotContain("\n");
 
     Files.writeString(dir.resolve("bad.yaml"), "dailyWorkers: lots\n");
-    Run b = cdr("--config", "bad.yaml", "catalog");
+    CliRun b = cdr("--config", "bad.yaml", "catalog");
     assertThat(b.code()).isEqualTo(2);
     assertThat(b.err()).contains("dailyWorkers");
 
@@ -130,7 +121,7 @@ class CliTest {
 
   @Test
   void demoRunsTwiceAndPrintsTheSeedQuery() {
-    Run first = cdr("demo", "--calls", "200");
+    CliRun first = cdr("demo", "--calls", "200");
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out()).contains("npanxx").contains("TotalDuration").contains("CallCount")
         .contains("rows in processed_cdrs").contains("600").contains("rejected files (quarantined): 18")
@@ -148,7 +139,7 @@ class CliTest {
         + "GROUP BY npanxx ORDER BY sum(duration) DESC, npanxx LIMIT 1").out().lines().skip(1).findFirst().orElseThrow();
     assertThat(String.join(",", correctedRows.get(0).get(0), correctedRows.get(0).get(2))).isEqualTo(top);
     assertThat(tableRows(out.substring(original))).isNotEmpty().allMatch(r -> r.get(2).equals("1"));
-    Run second = cdr("demo", "--calls", "200");
+    CliRun second = cdr("demo", "--calls", "200");
     assertThat(second.code()).isZero();
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs").out()).isEqualTo("n\n600\n");
   }
@@ -158,9 +149,9 @@ class CliTest {
     String readme = Files.readString(Path.of("..", "README.md"));
     String section = Files.readString(Path.of("..", "docs", "benchmarks.md"));
     assertThat(readme).contains("| [`cdr bench`](docs/benchmarks.md#cdr-bench) |", "| [`cdr bench-table`](docs/benchmarks.md#cdr-bench-table) |");
-    Run bench = cdr("bench", "--calls", "60", "--connectors", "2", "--workers", "1", "--xmx", "256m");
+    CliRun bench = cdr("bench", "--calls", "60", "--connectors", "2", "--workers", "1", "--xmx", "256m");
     assertThat(bench.code()).as(bench.err()).isZero();
-    Run table = cdr("bench-table", "--small", "1", "--large", "2", "--rows", "20", "--seed-days", "1", "--seed-rows", "20",
+    CliRun table = cdr("bench-table", "--small", "1", "--large", "2", "--rows", "20", "--seed-days", "1", "--seed-rows", "20",
         "--xmx", "256m");
     assertThat(table.code()).as(table.err()).isZero();
     List<String> ratioLines = (bench.out() + table.out()).lines().filter(l -> l.startsWith("ratio")).toList();
@@ -201,7 +192,7 @@ class CliTest {
   void queryPrintsAPlanAsItsLinesAndAMissingTableWithTheTablesThereAre() {
     assertThat(cdr("generate", "--date", "2026-11-27", "--calls", "20").code()).isZero();
     assertThat(cdr("etl", "--date", "2026-11-27").code()).isZero();
-    Run plan = cdr("query",
+    CliRun plan = cdr("query",
         "EXPLAIN ANALYZE SELECT hour, count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 GROUP BY hour");
     assertThat(plan.code()).as(plan.err()).isZero();
     List<String> lines = plan.out().lines().toList();
@@ -214,7 +205,7 @@ class CliTest {
         {"SELECT * FROM nosuch", "error: no table nosuch; the tables are"},
         {"SELECT * FROM cdrs.nosuch", "error: no table nosuch; the tables are"},
         {"SELECT * FROM quarantine_cdrs", "error: no table quarantine_cdrs (did you mean quarantined_cdrs?); the tables are"}}) {
-      Run r = cdr("query", missing[0]);
+      CliRun r = cdr("query", missing[0]);
       assertThat(r.code()).as(missing[0]).isEqualTo(1);
       assertThat(r.err().strip()).as(missing[0]).startsWith(missing[1])
           .endsWith("processed_cdrs, amazon_chime_voice_connector_cdrs, quarantined_cdrs (also under the database name, "

@@ -1,6 +1,7 @@
 package io.cdrpipeline.app;
 
-import io.cdrpipeline.app.lifecycle.ConfigureCommand;
+import io.cdrpipeline.app.lifecycle.ScheduleAnswer;
+import io.cdrpipeline.app.lifecycle.ServerQuestions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +13,6 @@ import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.testing.S3Server;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,16 +63,13 @@ class ConfigureCliTest {
   }
 
   private Run run(Terminal t, ByteArrayOutputStream screen, String... args) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = CdrCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir, t);
+    CliRun r = CliRun.in(dir, env, t, args);
     if (t != null) {
       t.flush();
     }
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8),
-        screen == null ? "" : screen.toString(StandardCharsets.UTF_8));
+    return new Run(r.code(), r.out(), r.err(), screen == null ? "" : screen.toString(StandardCharsets.UTF_8));
   }
+
 
   Path bucket(String name) throws Exception {
     Path b = dir.resolve(name);
@@ -371,14 +368,14 @@ class ConfigureCliTest {
 
   @Test
   void schedulesInShortFormBecomeEventBridgeExpressions() {
-    assertThat(ConfigureCommand.schedule("09:00", false)).isEqualTo("cron(0 9 * * ? *)");
-    assertThat(ConfigureCommand.schedule("2 12:00", true)).isEqualTo("cron(0 12 2 * ? *)");
-    assertThat(ConfigureCommand.schedule("rate(1 day)", false)).isEqualTo("rate(1 day)");
-    assertThat(ConfigureCommand.schedule("OFF", true)).isEqualTo("off");
-    ScheduleExpression.parse(ConfigureCommand.schedule("23:59", false));
-    assertThat(ConfigureCommand.isLoopback("127.0.0.1")).isTrue();
-    assertThat(ConfigureCommand.isLoopback("::1")).isTrue();
-    assertThat(ConfigureCommand.isLoopback("0.0.0.0")).isFalse();
-    assertThat(Optional.of(ConfigureCommand.isLoopback("localhost"))).contains(true);
+    assertThat(ScheduleAnswer.schedule("09:00", false)).isEqualTo("cron(0 9 * * ? *)");
+    assertThat(ScheduleAnswer.schedule("2 12:00", true)).isEqualTo("cron(0 12 2 * ? *)");
+    assertThat(ScheduleAnswer.schedule("rate(1 day)", false)).isEqualTo("rate(1 day)");
+    assertThat(ScheduleAnswer.schedule("OFF", true)).isEqualTo("off");
+    ScheduleExpression.parse(ScheduleAnswer.schedule("23:59", false));
+    assertThat(ServerQuestions.isLoopback("127.0.0.1")).isTrue();
+    assertThat(ServerQuestions.isLoopback("::1")).isTrue();
+    assertThat(ServerQuestions.isLoopback("0.0.0.0")).isFalse();
+    assertThat(Optional.of(ServerQuestions.isLoopback("localhost"))).contains(true);
   }
 }

@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -79,16 +78,13 @@ public final class ConsoleFixture implements AutoCloseable {
 
   /** Runs the CLI in this JVM; fails the test unless it succeeds. */
   String cli(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
     String[] all = new String[args.length + 2];
     all[0] = "--config";
     all[1] = dir.resolve("cdr.yaml").toString();
     System.arraycopy(args, 0, all, 2, args.length);
-    int code = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        new HashMap<>(), dir);
-    assertThat(code).as(String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8)).isZero();
-    return out.toString(StandardCharsets.UTF_8);
+    CliRun r = CliRun.in(dir, new HashMap<>(), all);
+    assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isZero();
+    return r.out();
   }
 
   Path cdrRoot() {

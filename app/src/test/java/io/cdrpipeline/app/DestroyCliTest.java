@@ -47,14 +47,12 @@ class DestroyCliTest {
   @TempDir Path dir;
   final Map<String, String> env = new HashMap<>();
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) throws Exception {
+  CliRun cdr(String... args) throws Exception {
     return run(null, args);
   }
 
   /** With {@code answer} typed at a terminal. */
-  Run typed(String answer, String... args) throws Exception {
+  CliRun typed(String answer, String... args) throws Exception {
     try (Terminal t = TerminalBuilder.builder().system(false)
         .streams(new ByteArrayInputStream((answer + "\n").getBytes(StandardCharsets.UTF_8)), new ByteArrayOutputStream())
         .type(Terminal.TYPE_DUMB).build()) {
@@ -65,16 +63,13 @@ class DestroyCliTest {
     }
   }
 
-  private Run run(Terminal t, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = CdrCommand.execute(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir, t);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private CliRun run(Terminal t, String... args) {
+    return CliRun.in(dir, env, t, args);
   }
 
-  Run ok(String... args) throws Exception {
-    Run r = cdr(args);
+
+  CliRun ok(String... args) throws Exception {
+    CliRun r = cdr(args);
     assertThat(r.code()).as(String.join(" ", args) + ": " + r.err() + r.out()).isZero();
     return r;
   }
@@ -126,19 +121,19 @@ class DestroyCliTest {
     Map<String, String> old = FileTree.snapshot(dir.resolve("old"));
     Map<String, String> everything = FileTree.snapshot(dir);
 
-    Run refused = cdr("destroy");
+    CliRun refused = cdr("destroy");
     assertThat(refused.code()).isEqualTo(2);
     assertThat(refused.err().strip()).isEqualTo("error: destroy removes data and asks first, but there is no terminal "
         + "to ask on: run it in a terminal, or add --yes");
     assertThat(refused.out()).isEmpty();
-    Run declined = typed("n", "destroy");
+    CliRun declined = typed("n", "destroy");
     assertThat(declined.code()).as(declined.err()).isEqualTo(1);
     assertThat(declined.out()).containsPattern("processed table processed_cdrs: \\d+ files") // data, metadata, the link
         .contains("Iceberg catalog entry: cdrs.processed_cdrs in the jdbc catalog").contains("reports: 2 files")
         .contains("executions 4").contains("quarantine records 3").contains("state files").contains("nothing was removed");
     assertThat(FileTree.snapshot(dir)).isEqualTo(everything);
 
-    Run done = typed("y", "destroy");
+    CliRun done = typed("y", "destroy");
     assertThat(done.code()).as(done.err()).isZero();
     assertThat(done.out()).contains("removed processed table processed_cdrs").contains("removed reports")
         .contains("deleted " + dir.resolve("state/catalog.db"))
@@ -150,7 +145,7 @@ class DestroyCliTest {
     assertThat(FileTree.snapshot(dir.resolve("state")).keySet()).containsExactlyInAnyOrder("/", "notes.txt", "tmp/", "tmp/mine.txt");
     assertThat(dir.resolve("cdrs")).isDirectory();
 
-    Run again = cdr("destroy", "--yes");
+    CliRun again = cdr("destroy", "--yes");
     assertThat(again.code()).isZero();
     assertThat(again.out()).contains("nothing to destroy: cdr has made nothing here for this config (or it was destroyed already)");
     assertThat(dir.resolve("state/catalog.db")).doesNotExist(); // looking made nothing anew
@@ -226,14 +221,14 @@ class DestroyCliTest {
     Map<String, String> cdrs = FileTree.snapshot(dir.resolve(cdrBucket));
     Map<String, String> old = FileTree.snapshot(dir.resolve("old"));
 
-    Run done = cdr("destroy", "--yes");
+    CliRun done = cdr("destroy", "--yes");
     assertThat(done.code()).as(done.err() + done.out()).isZero();
     assertThat(FileTree.snapshot(dir.resolve(cdrBucket))).as(done.out()).isEqualTo(cdrs);
     assertThat(FileTree.snapshot(dir.resolve("old"))).as(done.out()).isEqualTo(old);
     assertThat(dir.resolve(removed)).as(done.out()).doesNotExist();
     assertThat(Files.isSymbolicLink(dir.resolve("link"))).isTrue();
 
-    Run again = cdr("destroy", "--yes");
+    CliRun again = cdr("destroy", "--yes");
     assertThat(again.code()).isZero();
     assertThat(again.out()).as(again.out()).contains("nothing to destroy");
     assertThat(FileTree.snapshot(dir.resolve(cdrBucket))).isEqualTo(cdrs);
@@ -262,7 +257,7 @@ class DestroyCliTest {
     Files.writeString(dir.resolve("cdr.yaml"), yaml.replace("\\n", "\n") + "\nserver: {port: " + freePort() + "}\n");
     for (String[] args : List.of(new String[] {"etl", "--date", "2026-11-02"}, new String[] {"start", "daily", "--date", "2026-11-02"},
         new String[] {"report", "--month", "2026-11"}, new String[] {"destroy", "--yes"})) {
-      Run r = cdr(args);
+      CliRun r = cdr(args);
       assertThat(r.code()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
       assertThat(r.err().strip()).startsWith("config error: bad value for '" + key + "'").contains("cdr never writes into a CDR bucket")
           .doesNotContain("\n");
@@ -324,7 +319,7 @@ class DestroyCliTest {
         assertThat(old.keySet()).anyMatch(k -> k.startsWith("archive-reports/reports/2026-11/"));
         assertThat(objects(s3, "d-lake")).isNotEmpty();
 
-        Run done = cdr("destroy", "--yes");
+        CliRun done = cdr("destroy", "--yes");
         assertThat(done.code()).as(done.err() + done.out()).isZero();
         assertThat(objects(s3, "d-cdrs")).isEqualTo(cdrs);
         old.keySet().removeIf(k -> k.startsWith("archive-reports/"));
@@ -341,7 +336,7 @@ class DestroyCliTest {
             + "s3: {endpoint: \"" + server.endpoint() + "\", region: us-east-1, maxConcurrency: 8}\n");
         Map<String, String> before = objects(s3, "d-cdrs");
         for (String[] args : List.of(new String[] {"etl", "--date", "2026-11-02"}, new String[] {"destroy", "--yes"})) {
-          Run hostile = cdr(args);
+          CliRun hostile = cdr(args);
           assertThat(hostile.code()).as(hostile.err()).isEqualTo(2);
           assertThat(hostile.err()).contains("bad value for 'processedBucket'")
               .contains("s3://d-cdrs is inside the CDR bucket s3://d-cdrs");
@@ -376,7 +371,7 @@ class DestroyCliTest {
     WorkflowCliTest.Output out = new WorkflowCliTest.Output(launch);
     try {
       out.awaitContaining("schedule daily");
-      Run busy = cdr("destroy", "--yes");
+      CliRun busy = cdr("destroy", "--yes");
       assertThat(busy.code()).isEqualTo(2);
       assertThat(busy.err().strip()).isEqualTo("error: a cdr service answers on http://127.0.0.1:" + port
           + "/: stop it first (Ctrl-C, or 'systemctl stop' of its unit), then run destroy again");
@@ -390,7 +385,7 @@ class DestroyCliTest {
       s.execute("INSERT INTO qrtz_locks (sched_name, lock_name) VALUES ('another-app', 'TRIGGER_ACCESS')");
     }
 
-    Run done = cdr("destroy", "--yes");
+    CliRun done = cdr("destroy", "--yes");
     assertThat(done.code()).as(done.err() + done.out()).isZero();
     assertThat(done.out()).contains("its other tables are kept").contains("orders");
     Set<String> left = tables(url);
@@ -421,11 +416,11 @@ class DestroyCliTest {
     "configure --daily-workers     | Missing required parameter for option '--daily-workers' (N); see 'cdr configure --help'",
   })
   void usageMistakesOfTheLifecycleCommandsAreOneLine(String args, String line) throws Exception {
-    Run r = cdr(args.split(" "));
+    CliRun r = cdr(args.split(" "));
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).startsWith("error: " + line).doesNotContain("\n");
     assertThat(r.out()).isEmpty();
-    Run help = cdr(args.split(" ")[0], "--help");
+    CliRun help = cdr(args.split(" ")[0], "--help");
     assertThat(help.code()).isZero();
     assertThat(help.out()).contains("Usage: cdr " + args.split(" ")[0]);
   }
@@ -440,7 +435,7 @@ class DestroyCliTest {
     try {
       id = out.await("started ").split(" ")[1];
       out.await("failpoint etl.read paused");
-      Run busy = cdr("destroy", "--yes");
+      CliRun busy = cdr("destroy", "--yes");
       assertThat(busy.code()).isEqualTo(2);
       assertThat(busy.err().strip()).startsWith("error: execution " + id + " is running (owner ")
           .endsWith("): stop it ('cdr executions stop " + id + "') or the service that runs it, then run destroy again");
@@ -449,7 +444,7 @@ class DestroyCliTest {
       io.cdrpipeline.testing.Processes.kill(run);
     }
     // killed: nobody runs it any more, so its record goes with the rest
-    Run done = cdr("destroy", "--yes");
+    CliRun done = cdr("destroy", "--yes");
     assertThat(done.code()).as(done.err()).isZero();
     assertThat(dir.resolve("data/state/catalog.db")).doesNotExist();
     assertThat(dir.resolve("data/cdr-bucket")).isNotEmptyDirectory();

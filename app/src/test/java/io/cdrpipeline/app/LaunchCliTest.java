@@ -13,8 +13,6 @@ import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.ExecutionStore;
 import io.cdrpipeline.workflow.Workflows;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,14 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LaunchCliTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), new HashMap<>(), dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  CliRun cdr(String... args) {
+    return CliRun.in(dir, new HashMap<>(), args);
   }
 
   Process child(String failpoint, String... args) throws Exception {
@@ -208,15 +200,15 @@ class LaunchCliTest {
   void hostAndPortOverrideTheConfigAndMistakesAreOneLine() throws Exception {
     assertThat(cdr("generate", "--bucket", "cdrs", "--date", "2026-11-02", "--calls", "5").code()).isZero();
     config("");
-    Run port = cdr("launch", "--port", "70000");
+    CliRun port = cdr("launch", "--port", "70000");
     assertThat(port.code()).isEqualTo(2);
     assertThat(port.err().strip()).isEqualTo("error: --port: 70000 is not a port (0 to 65535)");
-    Run host = cdr("launch", "--host", "203.0.113.9", "--port", "0");
+    CliRun host = cdr("launch", "--host", "203.0.113.9", "--port", "0");
     assertThat(host.code()).isEqualTo(1);
     assertThat(host.err().strip()).isEqualTo("error: cannot listen on 203.0.113.9: 203.0.113.9 is not an address of this "
         + "machine (e.g. 127.0.0.1, or 0.0.0.0 for every address)");
     Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: nowhere\nstateDir: st\n");
-    Run missing = cdr("launch");
+    CliRun missing = cdr("launch");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err().strip()).isEqualTo("error: no such file or folder: " + dir.resolve("nowhere")
         + ": bucket folder does not exist");
@@ -239,7 +231,7 @@ class LaunchCliTest {
           + "token (set server.token in the config, e.g. to the output of 'openssl rand -hex 32')",
           List.of("launch", "--host", "0.0.0.0"));
       for (Map.Entry<String, List<String>> r : refusals.entrySet()) {
-        Run run = cdr(r.getValue().toArray(String[]::new));
+        CliRun run = cdr(r.getValue().toArray(String[]::new));
         assertThat(run.code()).as(r.getKey()).isEqualTo(1);
         assertThat(run.err().strip()).isEqualTo(r.getKey());
         List<String> steps = run.out().lines().map(LaunchCliTest::fields).filter(f -> f.containsKey("step"))
@@ -249,7 +241,7 @@ class LaunchCliTest {
         assertThat(dir.resolve("out")).as(r.getKey()).doesNotExist();
       }
       // cdr serve alone refuses as early: its catalog is not made either
-      Run serve = cdr("serve", "--host", "10.99.99.99");
+      CliRun serve = cdr("serve", "--host", "10.99.99.99");
       assertThat(serve.code()).isEqualTo(1);
       assertThat(serve.err().strip()).startsWith("error: cannot listen on 10.99.99.99: ");
       assertThat(dir.resolve("out")).doesNotExist();
@@ -266,7 +258,7 @@ class LaunchCliTest {
           + "s3: {endpoint: '" + s3.endpoint() + "', region: us-east-1}\n");
       System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
       System.setProperty("aws.secretAccessKey", "not-the-secret-key"); // the server refuses these credentials
-      Run r;
+      CliRun r;
       try {
         r = cdr("launch");
       } finally {
@@ -283,7 +275,7 @@ class LaunchCliTest {
   @Test
   void serviceUnitRunsThisLaunchWithThisConfig() throws Exception {
     config("");
-    Run r = cdr("service-unit", "--user", "cdr", "--java-options", "-Xmx2g");
+    CliRun r = cdr("service-unit", "--user", "cdr", "--java-options", "-Xmx2g");
     assertThat(r.code()).as(r.err()).isZero();
     String unit = r.out();
     String java = ProcessHandle.current().info().command().orElseThrow();
@@ -302,7 +294,7 @@ class LaunchCliTest {
       assertThat(v.exitValue()).as(said).isZero();
     }
     Files.writeString(dir.resolve("cdr.yaml"), "dailyWorkers: lots\n");
-    Run bad = cdr("service-unit");
+    CliRun bad = cdr("service-unit");
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err().strip()).startsWith("config error: bad value for 'dailyWorkers'");
   }

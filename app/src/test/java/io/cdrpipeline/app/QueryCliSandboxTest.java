@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.testing.FileTree;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +26,8 @@ class QueryCliSandboxTest {
   @TempDir Path dir;
   final Map<String, String> env = new HashMap<>();
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  CliRun cdr(String... args) {
+    return CliRun.in(dir, env, args);
   }
 
   @BeforeEach
@@ -88,7 +80,7 @@ class QueryCliSandboxTest {
     String catalogBefore = catalogDump();
     List<String> wrong = new ArrayList<>();
     for (String sql : attacks) {
-      Run r = cdr("query", sql);
+      CliRun r = cdr("query", sql);
       if (r.code() != 1 || !r.out().isEmpty() || r.err().strip().lines().count() != 1) {
         wrong.add(sql + " -> exit " + r.code() + ", out " + r.out() + ", err " + r.err());
       }
@@ -107,7 +99,7 @@ class QueryCliSandboxTest {
   @Test
   void aQueryOverQueryTimeoutIsStoppedWithOneLine() throws Exception {
     Files.writeString(dir.resolve("cdr.yaml"), "stateDir: data/state\nquery:\n  timeout: 1s\n");
-    Run r = cdr("--config", "cdr.yaml", "query", "SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3");
+    CliRun r = cdr("--config", "cdr.yaml", "query", "SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip()).isEqualTo("error: the query took longer than 1s and was stopped (query.timeout)");
   }

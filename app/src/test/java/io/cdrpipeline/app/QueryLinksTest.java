@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.report.LinkSigner;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,18 +86,12 @@ class QueryLinksTest {
     }
   }
 
-  record Run(int code, String out, String err) {}
-
-  static Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+  static CliRun cdr(String... args) {
     String[] all = new String[args.length + 2];
     all[0] = "--config";
     all[1] = dir.resolve("cdr.yaml").toString();
     System.arraycopy(args, 0, all, 2, args.length);
-    int code = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        new HashMap<>(), dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.in(dir, new HashMap<>(), all);
   }
 
   static void noSecretIn(String what, String text) {
@@ -114,7 +105,7 @@ class QueryLinksTest {
     List<String> read = new ArrayList<>();
     for (String sql : attacks) {
       for (String format : List.of("table", "csv", "json")) {
-        Run r = cdr("query", "--format", format, sql);
+        CliRun r = cdr("query", "--format", format, sql);
         noSecretIn(sql, r.out() + r.err());
         if (r.code() != 1 || !r.out().isEmpty() || r.err().strip().lines().count() != 1) {
           read.add(format + " " + sql + " -> exit " + r.code() + ", out " + r.out() + ", err " + r.err());
@@ -149,9 +140,9 @@ class QueryLinksTest {
     long calls = (long) ConsoleFixture.CALLS * ConsoleFixture.DAYS.size();
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs").out()).isEqualTo("n\n" + calls + "\n");
     assertThat(rawCount).matches("n\n[1-9]\\d*\n");
-    Run raw = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs");
+    CliRun raw = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs");
     assertThat(raw.out()).as(raw.err()).isEqualTo(rawCount); // what it read before the links were planted
-    Run links = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs "
+    CliRun links = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs "
         + "WHERE source_key LIKE '%leak%'");
     assertThat(links.out()).as(links.err()).isEqualTo("n\n0\n");
     HttpResponse<String> api = f.post("/api/query", "{\"sql\":\"SELECT count(*) AS n FROM processed_cdrs\"}");

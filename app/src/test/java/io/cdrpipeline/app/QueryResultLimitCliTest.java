@@ -2,9 +2,6 @@ package io.cdrpipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -19,40 +16,34 @@ import org.junit.jupiter.api.io.TempDir;
 class QueryResultLimitCliTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), new HashMap<>(), dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  CliRun cdr(String... args) {
+    return CliRun.in(dir, new HashMap<>(), args);
   }
 
   @Test
   void theAlignedTableStopsAtTheResultLimitWithOneLineAndCsvStreamsIt() throws Exception {
     Files.writeString(dir.resolve("cdr.yaml"), "query:\n  resultLimit: 1MB\n");
     String sql = "SELECT range AS i, repeat('x', 1000) AS s FROM range(3000)"; // about 3 MB of text
-    Run table = cdr("query", sql);
+    CliRun table = cdr("query", sql);
     assertThat(table.code()).isEqualTo(1);
     assertThat(table.out()).isEmpty();
     assertThat(table.err().strip()).isEqualTo("error: the result is more than query.resultLimit (1MB) of text to align as "
         + "a table: use --format csv or --format json, which stream it, or narrow the query (fewer columns, a WHERE, a LIMIT)");
-    Run csv = cdr("query", "--format", "csv", sql);
+    CliRun csv = cdr("query", "--format", "csv", sql);
     assertThat(csv.code()).as(csv.err()).isZero();
     assertThat(csv.out().lines().count()).isEqualTo(3001);
-    Run json = cdr("query", "--format", "json", sql);
+    CliRun json = cdr("query", "--format", "json", sql);
     assertThat(json.code()).as(json.err()).isZero();
     assertThat(json.out()).contains("\"i\" : 2999");
     // within the limit the table is printed whole, every row in order
-    Run small = cdr("query", "SELECT range AS i FROM range(5) ORDER BY i DESC");
+    CliRun small = cdr("query", "SELECT range AS i FROM range(5) ORDER BY i DESC");
     assertThat(small.code()).as(small.err()).isZero();
     assertThat(small.out()).containsSubsequence("| 4 |", "| 3 |", "| 2 |", "| 1 |", "| 0 |").contains("5 rows");
   }
 
   @Test
   void theIssuesHugeQueryIsOneLineOnTheCommandLineToo() {
-    Run r = cdr("query", "SELECT repeat('x',250000) AS s FROM range(10000)");
+    CliRun r = cdr("query", "SELECT repeat('x',250000) AS s FROM range(10000)");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err().strip()).startsWith("error: the result is more than query.resultLimit (32MB) of text").doesNotContain("\n");
   }
@@ -60,7 +51,7 @@ class QueryResultLimitCliTest {
   @Test
   void aMemoryLimitAboveTheMachinesMemoryIsOneLineBeforeAnythingRuns() throws Exception {
     Files.writeString(dir.resolve("cdr.yaml"), "query:\n  memoryLimit: 100000TB\n");
-    Run r = cdr("query", "SELECT 1");
+    CliRun r = cdr("query", "SELECT 1");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err().strip()).startsWith("config error: bad value for 'query.memoryLimit': '100000TB' is more than this "
         + "machine's memory (").doesNotContain("\n");

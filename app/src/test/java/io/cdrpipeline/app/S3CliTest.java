@@ -3,13 +3,10 @@ package io.cdrpipeline.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cdrpipeline.testing.S3Server;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -42,18 +39,12 @@ class S3CliTest {
     server.close();
   }
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+  CliRun cdr(String... args) {
     String[] all = new String[args.length + 2];
     all[0] = "--config";
     all[1] = "cdr.yaml";
     System.arraycopy(args, 0, all, 2, args.length);
-    int code = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), new HashMap<>(), dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return CliRun.in(dir, new HashMap<>(), all);
   }
 
   @Test
@@ -61,18 +52,18 @@ class S3CliTest {
     Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: s3://cli-cdrs\nprocessedBucket: s3://cli-processed/lake\n"
         + "reportsBucket: s3://cli-reports\ns3: {endpoint: \"" + server.endpoint() + "\", region: us-east-1, maxConcurrency: 8}\n");
     assertThat(cdr("generate", "--date", "2026-10-07", "--calls", "60", "--malformed", "2").code()).isZero();
-    Run crawl = cdr("crawl", "raw");
+    CliRun crawl = cdr("crawl", "raw");
     assertThat(crawl.code()).as(crawl.err()).isZero();
     assertThat(crawl.out()).contains("s3://cli-cdrs");
-    Run etl = cdr("etl", "--date", "2026-10-07");
+    CliRun etl = cdr("etl", "--date", "2026-10-07");
     assertThat(etl.code()).as(etl.err()).isZero();
     assertThat(etl.out()).contains("60 rows written").contains("2 rejected").contains("s3://cli-processed/lake/processed_cdrs/");
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM cdrs.processed_cdrs WHERE year = 2026 AND month = 10").out())
         .isEqualTo("n\n60\n");
-    Run raw = cdr("query", "SELECT count(*) FROM amazon_chime_voice_connector_cdrs");
+    CliRun raw = cdr("query", "SELECT count(*) FROM amazon_chime_voice_connector_cdrs");
     assertThat(raw.code()).isEqualTo(1);
     assertThat(raw.err()).contains("only available for a CDR bucket in a local folder");
-    Run report = cdr("start", "report", "--month", "2026-10");
+    CliRun report = cdr("start", "report", "--month", "2026-10");
     assertThat(report.code()).as(report.err() + report.out()).isZero();
     String link = report.out().lines().filter(l -> l.startsWith("download link: ")).findFirst().orElseThrow()
         .substring("download link: ".length());
@@ -84,7 +75,7 @@ class S3CliTest {
 
     Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: s3://no-such-bucket\n"
         + "s3: {endpoint: \"" + server.endpoint() + "\"}\n");
-    Run missing = cdr("etl", "--date", "2026-10-07");
+    CliRun missing = cdr("etl", "--date", "2026-10-07");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("s3://no-such-bucket").contains("bucket does not exist");
   }

@@ -11,9 +11,7 @@ import io.cdrpipeline.workflow.ExecutionEvent;
 import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.ExecutionStore;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,14 +32,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WorkflowCliTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
-  Run cdr(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), new HashMap<>(), dir);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  CliRun cdr(String... args) {
+    return CliRun.in(dir, new HashMap<>(), args);
   }
 
   Process child(String failpoint, String... args) throws Exception {
@@ -72,19 +63,19 @@ class WorkflowCliTest {
   @Test
   void startFollowsTheStepsAndExecutionsShowsTheTimeline() {
     assertThat(cdr("generate", "--date", "2026-11-02", "--calls", "40").code()).isZero();
-    Run r = cdr("start", "daily", "--date", "2026-11-02");
+    CliRun r = cdr("start", "daily", "--date", "2026-11-02");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("step crawl-raw started").contains("step etl succeeded").contains("step notify succeeded")
         .contains("SUCCEEDED").contains("\"rowsWritten\" : 40");
     String id = r.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
 
-    Run list = cdr("executions", "list", "--workflow", "daily");
+    CliRun list = cdr("executions", "list", "--workflow", "daily");
     assertThat(list.out()).contains(id).contains("SUCCEEDED").contains("2026-11-02");
-    Run show = cdr("executions", "show", id);
+    CliRun show = cdr("executions", "show", id);
     assertThat(show.out()).contains("status:   SUCCEEDED").contains("STEP_SUCCEEDED").contains("etl (")
         .contains("EXECUTION_SUCCEEDED");
     assertThat(cdr("executions", "stop", id).code()).isEqualTo(1);
-    Run viaInput = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-02\"}");
+    CliRun viaInput = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-02\"}");
     assertThat(viaInput.code()).as(viaInput.err()).isZero();
     assertThat(viaInput.out()).contains("{\"Date\":\"2026-11-02\"}");
     assertThat(cdr("start", "daily", "--input", "[1]").code()).isEqualTo(2);
@@ -95,7 +86,7 @@ class WorkflowCliTest {
 
   @Test
   void aFailedExecutionExitsOneWithTheError() {
-    Run r = cdr("start", "daily", "--date", "2026-11-02"); // no CDR bucket at all
+    CliRun r = cdr("start", "daily", "--date", "2026-11-02"); // no CDR bucket at all
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).contains("FAILED").contains("bucket folder does not exist");
   }
@@ -104,7 +95,7 @@ class WorkflowCliTest {
   void theReportPrintsItsDownloadLink() {
     assertThat(cdr("generate", "--date", "2026-10-05", "--calls", "30").code()).isZero();
     assertThat(cdr("etl", "--date", "2026-10-05").code()).isZero();
-    Run r = cdr("start", "report", "--month", "2026-10");
+    CliRun r = cdr("start", "report", "--month", "2026-10");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).containsPattern("download link: http://localhost:8080/reports/2026-10/npanxx\\.csv\\?expires=\\d+&signature=\\S+\n"
         + "  \\(served by 'cdr serve' or 'cdr launch' at http://localhost:8080: the link works only while the service runs, "
@@ -115,16 +106,16 @@ class WorkflowCliTest {
   @Test
   void oneDayIsOneDayAndTheDailyOutputNamesItsDayOnce() throws Exception {
     assertThat(cdr("generate", "--date", "2026-11-02", "--calls", "12").code()).isZero();
-    Run full = cdr("start", "full");
+    CliRun full = cdr("start", "full");
     assertThat(full.code()).as(full.out() + full.err()).isZero();
     assertThat(full.out()).contains("CDR Processing Complete: 1 day processed, 0 unchanged").doesNotContain("1 days");
     assertThat(cdr("generate", "--date", "2026-11-03", "--calls", "12").code()).isZero();
     assertThat(cdr("crawl", "raw").code()).isZero();
-    Run etl = cdr("etl", "--full");
+    CliRun etl = cdr("etl", "--full");
     assertThat(etl.code()).as(etl.err()).isZero();
     assertThat(etl.out()).contains("total: 1 day processed, 1 skipped,");
 
-    Run daily = cdr("start", "daily", "--date", "2026-11-03");
+    CliRun daily = cdr("start", "daily", "--date", "2026-11-03");
     assertThat(daily.code()).as(daily.out() + daily.err()).isZero();
     String id = daily.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().split(" ")[1];
     Execution e = new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))))
@@ -138,7 +129,7 @@ class WorkflowCliTest {
   @Test
   void asyncReturnsTheIdAndABackgroundProcessRunsIt() throws Exception {
     assertThat(cdr("generate", "--date", "2026-11-03", "--calls", "20").code()).isZero();
-    Run r = cdr("start", "daily", "--date", "2026-11-03", "--async");
+    CliRun r = cdr("start", "daily", "--date", "2026-11-03", "--async");
     assertThat(r.code()).as(r.err()).isZero();
     String id = r.out().strip();
     assertThat(id).startsWith("daily-");
@@ -169,7 +160,7 @@ class WorkflowCliTest {
     assertThat(id).isNotNull();
     ExecutionStore store = new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
     assertThat(store.get(id).orElseThrow().status()).isEqualTo(ExecutionStatus.RUNNING);
-    Run refused = cdr("start", "daily", "--date", "2026-11-04"); // a kill -9 cannot be caught: the day waits, and says for what
+    CliRun refused = cdr("start", "daily", "--date", "2026-11-04"); // a kill -9 cannot be caught: the day waits, and says for what
     assertThat(refused.code()).isEqualTo(1);
     assertThat(refused.err()).contains("is already running as execution " + id)
         .contains("its process is gone (killed): 'cdr serve' resumes it, 'cdr executions stop " + id + "' ends it")
@@ -187,7 +178,7 @@ class WorkflowCliTest {
     } finally {
       io.cdrpipeline.testing.Processes.stop(service, java.time.Duration.ofSeconds(60));
     }
-    Run count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
+    CliRun count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
     assertThat(count.out()).isEqualTo("n,d\n400,400\n");
   }
 
@@ -279,10 +270,10 @@ class WorkflowCliTest {
     } finally {
       first.destroyForcibly();
     }
-    Run again = cdr("start", "daily", "--date", "2026-11-05");
+    CliRun again = cdr("start", "daily", "--date", "2026-11-05");
     assertThat(again.err()).doesNotContain("already running");
     assertThat(again.code()).as(again.err()).isZero();
-    Run count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
+    CliRun count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
     assertThat(count.out()).isEqualTo("n,d\n300,300\n");
   }
 
@@ -319,33 +310,33 @@ class WorkflowCliTest {
     } finally {
       io.cdrpipeline.testing.Processes.stop(next, java.time.Duration.ofSeconds(60));
     }
-    Run count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
+    CliRun count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
     assertThat(count.out()).isEqualTo("n,d\n300,300\n");
   }
 
   @Test
   void anUnknownOrMiscasedInputKeyIsOneLineAndExitTwo() {
-    Run miscased = cdr("start", "daily", "--input", "{\"date\":\"2026-11-30\"}");
+    CliRun miscased = cdr("start", "daily", "--input", "{\"date\":\"2026-11-30\"}");
     assertThat(miscased.code()).isEqualTo(2);
     assertThat(miscased.err()).isEqualTo("error: input of daily: unknown key \"date\" (did you mean \"Date\"? "
         + "keys are case-sensitive); allowed keys: Date, Force\n");
     assertThat(miscased.out()).doesNotContain("started");
-    Run report = cdr("start", "report", "--input", "{\"month\":\"2026-10\"}");
+    CliRun report = cdr("start", "report", "--input", "{\"month\":\"2026-10\"}");
     assertThat(report.code()).isEqualTo(2);
     assertThat(report.err()).contains("unknown key \"month\"").contains("allowed keys: Month").hasLineCount(1);
-    Run full = cdr("start", "full", "--input", "{\"Date\":\"2026-11-30\"}");
+    CliRun full = cdr("start", "full", "--input", "{\"Date\":\"2026-11-30\"}");
     assertThat(full.code()).isEqualTo(2);
     assertThat(full.err()).isEqualTo("error: input of full: unknown key \"Date\"; allowed keys: Force\n");
-    Run withOption = cdr("start", "daily", "--date", "2026-11-30", "--input", "{\"DATE\":\"2026-11-29\"}");
+    CliRun withOption = cdr("start", "daily", "--date", "2026-11-30", "--input", "{\"DATE\":\"2026-11-29\"}");
     assertThat(withOption.code()).isEqualTo(2);
     assertThat(withOption.err()).contains("unknown key \"DATE\"");
-    Run twice = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-29\",\"Date\":\"2026-11-30\"}");
+    CliRun twice = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-29\",\"Date\":\"2026-11-30\"}");
     assertThat(twice.code()).isEqualTo(2);
     assertThat(twice.err()).startsWith("error: --input: not valid JSON: Duplicate field 'Date'").hasLineCount(1);
-    Run trailing = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-29\"} {\"Date\":\"2026-11-30\"}");
+    CliRun trailing = cdr("start", "daily", "--input", "{\"Date\":\"2026-11-29\"} {\"Date\":\"2026-11-30\"}");
     assertThat(trailing.code()).isEqualTo(2);
     assertThat(trailing.err()).startsWith("error: --input: not valid JSON: ").hasLineCount(1);
-    Run nullDate = cdr("start", "daily", "--input", "{\"Date\":null}");
+    CliRun nullDate = cdr("start", "daily", "--input", "{\"Date\":null}");
     assertThat(nullDate.code()).isEqualTo(2);
     assertThat(nullDate.err()).startsWith("error: input Date: expected a date (YYYY-MM-DD) as a string, got null").hasLineCount(1);
     assertThat(cdr("executions", "list").out()).contains("(no executions)");

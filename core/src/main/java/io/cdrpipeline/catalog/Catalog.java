@@ -425,9 +425,40 @@ public final class Catalog {
   /** Records the end of an ETL run. */
   public void finishRun(String runId, String status, int daysProcessed, int daysSkipped, long files,
       long rows, long rejected, long bytes, String error) {
-    run("UPDATE etl_runs SET finished_at = ?, status = ?, days_processed = ?, days_skipped = ?, files_read = ?, "
-            + "rows_written = ?, rejected = ?, bytes_read = ?, error = ? WHERE run_id = ?",
-        Instant.now().toString(), status, daysProcessed, daysSkipped, files, rows, rejected, bytes, error, runId);
+    inTransaction(c -> {
+      // the totals move by what this run adds to its own counts, so recording an end twice counts it once
+      exec(c, "UPDATE etl_totals SET rows_written = rows_written + ? - (SELECT rows_written FROM etl_runs WHERE run_id = ?), "
+              + "rejected = rejected + ? - (SELECT rejected FROM etl_runs WHERE run_id = ?) "
+              + "WHERE id = 1 AND EXISTS (SELECT 1 FROM etl_runs WHERE run_id = ?)",
+          rows, runId, rejected, runId, runId);
+      return exec(c, "UPDATE etl_runs SET finished_at = ?, status = ?, days_processed = ?, days_skipped = ?, files_read = ?, "
+              + "rows_written = ?, rejected = ?, bytes_read = ?, error = ? WHERE run_id = ?",
+          Instant.now().toString(), status, daysProcessed, daysSkipped, files, rows, rejected, bytes, error, runId);
+    });
+  }
+
+  /** Rows written and files rejected by every ETL run. */
+  public record EtlTotals(long rowsWritten, long rejected) {}
+
+  /**
+   * The rows written and files rejected by every ETL run, from a running total kept as runs
+   * end: one row, however many runs there were.
+   */
+  public EtlTotals etlTotals() {
+    return query("SELECT rows_written, rejected FROM etl_totals WHERE id = 1",
+        rs -> new EtlTotals(rs.getLong(1), rs.getLong(2))).stream().findFirst().orElse(new EtlTotals(0, 0));
+  }
+
+  /** An ETL run that succeeded: its id, start and end (if recorded). */
+  public record SucceededRun(String runId, Instant startedAt, Optional<Instant> finishedAt) {}
+
+  /** The ETL runs of a mode ({@code daily} or {@code full}) that succeeded and started at or after {@code from}, newest first. */
+  public List<SucceededRun> succeededRuns(String mode, Instant from) {
+    return query("SELECT run_id, started_at, finished_at FROM etl_runs "
+            + "WHERE mode = ? AND status = 'SUCCEEDED' AND started_at >= ? ORDER BY started_at DESC",
+        rs -> new SucceededRun(rs.getString(1), Instant.parse(rs.getString(2)),
+            Optional.ofNullable(rs.getString(3)).map(Instant::parse)),
+        mode, from.toString());
   }
 
   /**
@@ -533,6 +564,8 @@ public final class Catalog {
         ps.setInt(i + 1, n);
       } else if (a instanceof Long n) {
         ps.setLong(i + 1, n);
+      } else if (a instanceof Double n) {
+        ps.setDouble(i + 1, n);
       } else {
         ps.setString(i + 1, a.toString());
       }

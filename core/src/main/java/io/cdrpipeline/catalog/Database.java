@@ -1,5 +1,6 @@
 package io.cdrpipeline.catalog;
 
+import io.cdrpipeline.failure.FailureText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -34,6 +35,12 @@ public final class Database {
   private final Dialect dialect;
   private final DataSource dataSource;
 
+  /** A database as it is, through a data source the caller made: nothing is created or migrated. */
+  static Database of(String url, DataSource dataSource) {
+    return new Database(Dialect.of(Objects.requireNonNull(url, "url is null")),
+        Objects.requireNonNull(dataSource, "dataSource is null"));
+  }
+
   private Database(Dialect dialect, DataSource dataSource) {
     this.dialect = dialect;
     this.dataSource = dataSource;
@@ -54,10 +61,11 @@ public final class Database {
           .table(HISTORY_TABLE)
           .baselineOnMigrate(true)
           .baselineVersion("0")
+          .placeholders(Map.of("step_seconds", dialect.stepSeconds()))
           .load()
           .migrate();
     } catch (RuntimeException e) {
-      throw new CatalogException("cannot open the catalog at " + redact(jdbcUrl) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot open the catalog at " + redact(jdbcUrl) + ": " + FailureText.rootMessage(e), e);
     }
     return new Database(dialect, ds);
   }
@@ -67,7 +75,7 @@ public final class Database {
    * Opening a database already at this version skips Flyway, which costs a noticeable part of
    * a short command's start-up.
    */
-  public static final int LATEST_MIGRATION = 8;
+  public static final int LATEST_MIGRATION = 9;
 
   private static boolean upToDate(Dialect dialect, DataSource ds) {
     try (Connection c = ds.getConnection();
@@ -148,7 +156,7 @@ public final class Database {
         out.add(rs.getString(1).toLowerCase(Locale.ROOT));
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot list the tables of the catalog at " + redact(url()) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot list the tables of the catalog at " + redact(url()) + ": " + FailureText.rootMessage(e), e);
     }
     return out;
   }
@@ -163,7 +171,7 @@ public final class Database {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
-      throw new CatalogException("cannot count the rows of " + table + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot count the rows of " + table + ": " + FailureText.rootMessage(e), e);
     }
   }
 
@@ -190,7 +198,7 @@ public final class Database {
         throw e;
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot drop the product's tables at " + redact(url()) + ": " + rootMessage(e), e);
+      throw new CatalogException("cannot drop the product's tables at " + redact(url()) + ": " + FailureText.rootMessage(e), e);
     }
   }
 
@@ -225,15 +233,5 @@ public final class Database {
   /** The URL without a password, for messages. */
   public static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 }

@@ -78,4 +78,10 @@ public sealed interface Dialect permits SqliteDialect, PostgresDialect {
 
   /** Properties Iceberg's JDBC catalog needs on this database, beyond the URI. */
   Map<String, String> icebergCatalogProperties();
+
+  /**
+   * Seconds from a step's start event {@code st} to its end event {@code en} as SQL (their
+   * {@code at} columns hold ISO-8601 text): the migrations' {@code ${step_seconds}}.
+   */
+  String stepSeconds();
 }

@@ -76,4 +76,9 @@ public record PostgresDialect(String url) implements Dialect {
   public Map<String, String> icebergCatalogProperties() {
     return Map.of();
   }
+
+  @Override
+  public String stepSeconds() {
+    return "EXTRACT(EPOCH FROM (CAST(en.at AS TIMESTAMPTZ) - CAST(st.at AS TIMESTAMPTZ)))";
+  }
 }

@@ -141,4 +141,9 @@ public record SqliteDialect(String url) implements Dialect {
     // as the product's own connections: wait for another writer instead of failing at once
     return Map.of("jdbc.busy_timeout", String.valueOf(BUSY_TIMEOUT_MILLIS), "jdbc.journal_mode", "wal");
   }
+
+  @Override
+  public String stepSeconds() {
+    return "(julianday(en.at) - julianday(st.at)) * 86400.0";
+  }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.catalog.Dialect;
 import io.cdrpipeline.notify.Subscription;
@@ -127,7 +128,7 @@ public final class ConfigLoader {
       List<Object> at = segments(e);
       String expected = expected(e.getTargetType());
       throw new ConfigException("bad value for '" + keyPath(at) + "' in " + path + ": "
-          + (expected == null ? firstLine(e.getOriginalMessage()) : expected + ", got " + describe(node(tree, at))));
+          + (expected == null ? FailureText.firstLine(e.getOriginalMessage()) : expected + ", got " + describe(node(tree, at))));
     } catch (JsonMappingException e) {
       // e.g. a number too large for its key: without a path, the parser knows where it stood
       List<Object> at = segments(e);
@@ -136,13 +137,13 @@ public final class ConfigLoader {
       }
       com.fasterxml.jackson.databind.JsonNode value = node(tree, at);
       throw new ConfigException("bad value for '" + keyPath(at) + "' in " + path + ": "
-          + (value != null && value.isIntegralNumber() ? value.asText() + " is too large" : firstLine(e.getOriginalMessage())));
+          + (value != null && value.isIntegralNumber() ? value.asText() + " is too large" : FailureText.firstLine(e.getOriginalMessage())));
     } catch (JsonProcessingException e) {
       // a duplicate key is refused here (STRICT_DUPLICATE_DETECTION): the parser names the key where it stood
       String key = e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p
           ? keyPath(segments(p.getParsingContext())) : "";
       throw new ConfigException(path + " is not valid YAML" + (key.isEmpty() ? "" : " at '" + key + "'") + ": "
-          + firstLine(e.getOriginalMessage())
+          + FailureText.firstLine(e.getOriginalMessage())
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
@@ -449,13 +450,5 @@ public final class ConfigLoader {
       return "'" + (t.length() > 60 ? t.substring(0, 60) + "..." : t).replace("\n", " ") + "'";
     }
     return v.asText();
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

@@ -1,5 +1,6 @@
 package io.cdrpipeline.etl;
 
+import io.cdrpipeline.failure.FailureText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -353,11 +354,7 @@ public final class Normalizer {
   }
 
   private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable";
-    }
-    int nl = s.indexOf('\n');
-    return escapeControls(nl < 0 ? s : s.substring(0, nl));
+    return s == null ? "unreadable" : escapeControls(FailureText.firstLine(s));
   }
 
   private static boolean isBlank(byte[] content) {

@@ -1,5 +1,6 @@
 package io.cdrpipeline.notify;
 
+import io.cdrpipeline.failure.FailureText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -164,10 +165,7 @@ public final class Topic implements AutoCloseable {
   /** One line: the failure's message, and its root cause when that says something more. */
   static String describe(Throwable e) {
     String top = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    Throwable root = e;
-    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 20; depth++) {
-      root = root.getCause();
-    }
+    Throwable root = FailureText.rootCause(e);
     String text = top;
     if (root != e) {
       String cause = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());

@@ -1,5 +1,6 @@
 package io.cdrpipeline.query;
 
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.CatalogColumn;
 import io.cdrpipeline.catalog.Partition;
@@ -168,7 +169,7 @@ public final class QueryEngine implements AutoCloseable {
       removeSharedLegacyFolder(tempRoot);
       scratch = ScratchDir.create(tempRoot, "query");
     } catch (IOException e) {
-      throw new QueryException("cannot make a temporary folder in " + tempRoot + ": " + firstLine(e.getMessage()), e);
+      throw new QueryException("cannot make a temporary folder in " + tempRoot + ": " + FailureText.firstLine(e.getMessage()), e);
     }
     try {
       return new QueryEngine(catalog, database, table, files, rawStore, limits, scratch);
@@ -202,7 +203,7 @@ public final class QueryEngine implements AutoCloseable {
     try {
       duck = session();
     } catch (SQLException e) {
-      throw new QueryException("cannot prepare the tables for querying: " + firstLine(e.getMessage()), e);
+      throw new QueryException("cannot prepare the tables for querying: " + FailureText.firstLine(e.getMessage()), e);
     }
     try (duck) {
       try {
@@ -359,7 +360,7 @@ public final class QueryEngine implements AutoCloseable {
         }
       });
     } catch (IOException e) {
-      throw new QueryException(firstLine(e.getMessage()), e);
+      throw new QueryException(FailureText.firstLine(e.getMessage()), e);
     }
     return new QueryResult(header[0], header[1], rows);
   }
@@ -764,14 +765,6 @@ public final class QueryEngine implements AutoCloseable {
 
   private static String describe(java.time.Duration d) {
     return d.toString().substring(2).toLowerCase(Locale.ROOT);
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 
   @Override

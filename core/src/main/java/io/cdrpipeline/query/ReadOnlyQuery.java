@@ -1,5 +1,6 @@
 package io.cdrpipeline.query;
 
+import io.cdrpipeline.failure.FailureText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -69,7 +70,7 @@ public final class ReadOnlyQuery {
       return new ReadOnlyQuery(text, single(parsed), false);
     }
     if ("parser".equals(parsed.path("error_type").asText())) {
-      throw new QueryException("Parser Error: " + firstLine(parsed.path("error_message").asText("syntax error")), null);
+      throw new QueryException("Parser Error: " + FailureText.firstLine(parsed.path("error_message").asText("syntax error")), null);
     }
     Matcher explain = EXPLAIN.matcher(text);
     if (explain.matches()) {
@@ -155,15 +156,7 @@ public final class ReadOnlyQuery {
         return JSON.readTree(rs.getString(1));
       }
     } catch (SQLException | IOException e) {
-      throw new QueryException("cannot parse the query: " + firstLine(e.getMessage()), e);
+      throw new QueryException("cannot parse the query: " + FailureText.firstLine(e.getMessage()), e);
     }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

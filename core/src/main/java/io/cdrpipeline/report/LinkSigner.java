@@ -1,9 +1,9 @@
 package io.cdrpipeline.report;
 
+import io.cdrpipeline.store.CreateOnce;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -106,14 +106,9 @@ public final class LinkSigner {
       }
       Files.write(tmp, secret);
       try {
-        // a hard link fails if the secret appeared meanwhile, where a rename would replace it
-        Files.createLink(file, tmp);
+        CreateOnce.link(tmp, file);
       } catch (FileAlreadyExistsException e) {
         // another process won the race: use its secret
-      } catch (UnsupportedOperationException | FileSystemException e) {
-        if (!Files.exists(file)) {
-          Files.move(tmp, file);
-        }
       }
     } finally {
       Files.deleteIfExists(tmp);

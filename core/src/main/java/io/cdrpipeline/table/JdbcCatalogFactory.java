@@ -3,7 +3,6 @@ package io.cdrpipeline.table;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.catalog.Dialect;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.catalog.Catalog;
@@ -33,22 +32,11 @@ final class JdbcCatalogFactory {
 
   /** Drops Iceberg's own tables in the catalog database once nothing is in them. */
   static void dropEmptyTables(String catalogUrl) {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl);
-        java.sql.Statement s = c.createStatement()) {
-      for (String t : List.of("iceberg_tables", "iceberg_namespace_properties")) {
-        boolean empty;
-        try (java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t)) {
-          rs.next();
-          empty = rs.getLong(1) == 0;
-        } catch (java.sql.SQLException missing) {
-          continue;
-        }
-        if (empty) {
-          s.execute("DROP TABLE " + t);
-        }
-      }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl)) {
+      JdbcCatalogEntry.dropEmptyTables(c);
     } catch (java.sql.SQLException e) {
       throw new TableException("cannot clean up Iceberg's tables: " + TableErrors.firstLine(e.getMessage()), e);
     }
   }
+
 }

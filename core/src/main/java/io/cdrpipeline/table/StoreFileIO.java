@@ -1,5 +1,6 @@
 package io.cdrpipeline.table;
 
+import io.cdrpipeline.store.CreateOnce;
 import io.cdrpipeline.store.LocalStore;
 import io.cdrpipeline.store.ObjectInfo;
 import io.cdrpipeline.store.ObjectStore;
@@ -322,8 +323,7 @@ public final class StoreFileIO implements SupportsPrefixOperations {
                 Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
               } else {
-                // a hard link fails if the file appeared meanwhile, where a rename would replace it
-                Files.createLink(target, tmp);
+                CreateOnce.link(tmp, target);
               }
             } catch (java.nio.file.FileAlreadyExistsException e) {
               throw new AlreadyExistsException("file already exists: %s", location);

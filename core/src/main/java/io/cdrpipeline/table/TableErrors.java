@@ -1,5 +1,6 @@
 package io.cdrpipeline.table;
 
+import io.cdrpipeline.failure.FailureText;
 import org.apache.iceberg.exceptions.NotFoundException;
 
 /** How a failure of the table is told in one line. */
@@ -7,28 +8,12 @@ final class TableErrors {
   private TableErrors() {}
 
   static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return FailureText.firstLine(s);
   }
 
   /** The first line of a failure, with its root cause when that says more (e.g. "Connection refused"). */
   static String reason(Throwable e) {
-    String first = firstLine(e.getMessage());
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String rootLine = root == e ? "" : firstLine(root.getMessage());
-    if (first.isBlank()) {
-      first = e.getClass().getSimpleName();
-    }
-    if (rootLine.isBlank() || first.contains(rootLine)) {
-      return first;
-    }
-    return first + " (" + rootLine + ")";
+    return FailureText.withRootCause(e);
   }
 
   /** A file the table's metadata names is missing or cannot be read: one line for the user, and the way back. */

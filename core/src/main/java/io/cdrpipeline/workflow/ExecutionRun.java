@@ -1,5 +1,6 @@
 package io.cdrpipeline.workflow;
 
+import io.cdrpipeline.failure.FailureText;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.notify.Delivery;
 import io.cdrpipeline.notify.Notification;
@@ -416,12 +417,8 @@ final class ExecutionRun {
   }
 
   static String reason(Throwable t) {
-    String m = t.getMessage();
-    if (m == null || m.isBlank()) {
-      m = t.getClass().getSimpleName();
-    }
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
+    String m = FailureText.firstLine(t.getMessage());
+    return m.isBlank() ? t.getClass().getSimpleName() : m;
   }
 
   static String human(Duration d) {

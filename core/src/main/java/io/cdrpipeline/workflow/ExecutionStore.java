@@ -78,6 +78,7 @@ public final class ExecutionStore {
             e.id(), e.workflow(), json(e.input()), e.inputKey(), e.status().name(), e.trigger(),
             e.startedAt().toString(), null, e.deadline().toString(), e.nextStep(), json(e.state()), null, null,
             e.owner().orElse(null), 0);
+        count(c, e.id(), ExecutionStatus.RUNNING, 1);
         event(c, e.id(), e.startedAt(), ExecutionEvent.Type.EXECUTION_STARTED, null, "input " + json(e.input())
             + " (" + e.trigger() + ")");
         return null;
@@ -193,6 +194,8 @@ public final class ExecutionStore {
           status.name(), output == null ? null : json(output), error, at.toString(), id, owner) == 0) {
         return Optional.empty();
       }
+      count(c, id, ExecutionStatus.RUNNING, -1);
+      count(c, id, status, 1);
       return Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
     });
   }
@@ -285,6 +288,65 @@ public final class ExecutionStore {
     return catalog.run("UPDATE executions SET stop_requested = 1 WHERE id = ? AND status = 'RUNNING'", id) == 1;
   }
 
+  // ---------------------------------------------------------------- totals
+
+  /** How many executions of a workflow have a status. */
+  public record StatusCount(String workflow, ExecutionStatus status, long executions) {}
+
+  /** How many times a step of a workflow finished (succeeded or failed), and the seconds it took in all. */
+  public record StepTotal(String workflow, String step, long finished, double seconds) {}
+
+  /**
+   * Executions by workflow and status, from running totals that every process keeps as it
+   * writes: a few rows, however many executions there are.
+   */
+  public List<StatusCount> statusCounts() {
+    return catalog.query(STATUS_COUNTS,
+        rs -> new StatusCount(rs.getString(1), ExecutionStatus.valueOf(rs.getString(2)), rs.getLong(3)));
+  }
+
+  /** Finished steps and their durations by workflow and step, from running totals like {@link #statusCounts()}. */
+  public List<StepTotal> stepTotals() {
+    return catalog.query(STEP_TOTALS, rs -> new StepTotal(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getDouble(4)));
+  }
+
+  private static final String STATUS_COUNTS = "SELECT workflow, status, executions FROM execution_counts";
+  private static final String STEP_TOTALS = "SELECT workflow, step, finished, seconds FROM step_durations";
+  private static final String ADD_COUNT = "INSERT INTO execution_counts (workflow, status, executions) "
+      + "SELECT workflow, ?, ? FROM executions WHERE id = ? "
+      + "ON CONFLICT (workflow, status) DO UPDATE SET executions = execution_counts.executions + excluded.executions";
+  /** The step's last start, unless an end took it already. */
+  private static final String OPEN_START = "SELECT at FROM execution_events WHERE execution_id = ? AND step = ? "
+      + "AND type = 'STEP_STARTED' AND seq > (SELECT COALESCE(MAX(seq), 0) FROM execution_events WHERE execution_id = ? "
+      + "AND step = ? AND type IN ('STEP_SUCCEEDED', 'STEP_FAILED')) ORDER BY seq DESC LIMIT 1";
+  private static final String ADD_STEP = "INSERT INTO step_durations (workflow, step, finished, seconds) "
+      + "SELECT workflow, ?, 1, ? FROM executions WHERE id = ? "
+      + "ON CONFLICT (workflow, step) DO UPDATE SET finished = step_durations.finished + 1, "
+      + "seconds = step_durations.seconds + excluded.seconds";
+
+  private static void count(Connection c, String id, ExecutionStatus status, int delta) throws SQLException {
+    Catalog.exec(c, ADD_COUNT, status.name(), delta, id);
+  }
+
+  /** Adds a step's end to its totals, timed from the step's open start (if it has one); before the end's own event. */
+  private static void stepEnded(Connection c, String id, String step, Instant at) throws SQLException {
+    Instant start = null;
+    try (PreparedStatement ps = c.prepareStatement(OPEN_START)) {
+      ps.setString(1, id);
+      ps.setString(2, step);
+      ps.setString(3, id);
+      ps.setString(4, step);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          start = Instant.parse(rs.getString(1));
+        }
+      }
+    }
+    if (start != null) {
+      Catalog.exec(c, ADD_STEP, step, Duration.between(start, at).toNanos() / 1e9, id);
+    }
+  }
+
   // ---------------------------------------------------------------- schedules
 
   /** The last fire time a schedule handled. */
@@ -327,6 +389,9 @@ public final class ExecutionStore {
 
   private static int event(Connection c, String id, Instant at, ExecutionEvent.Type type, String step, String detail)
       throws SQLException {
+    if (step != null && (type == ExecutionEvent.Type.STEP_SUCCEEDED || type == ExecutionEvent.Type.STEP_FAILED)) {
+      stepEnded(c, id, step, at);
+    }
     int seq;
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM execution_events WHERE execution_id = ?")) {
       ps.setString(1, id);

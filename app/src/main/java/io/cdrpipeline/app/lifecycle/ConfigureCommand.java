@@ -4,47 +4,27 @@ import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
 import io.cdrpipeline.app.context.Prompts;
 import io.cdrpipeline.app.context.UserException;
-import io.cdrpipeline.app.web.ReportServer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Addresses;
-import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.config.ConfigLoader;
-import io.cdrpipeline.config.ServerSettings;
-import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -144,12 +124,11 @@ public final class ConfigureCommand implements Callable<Integer> {
 
   private AppContext ctx;
   private Prompts prompts;
+  private ConfigQuestions questions;
   private Path file;
   private Path base;
-  private ObjectNode old = JsonNodeFactory.instance.objectNode();
   private S3Settings s3 = S3Settings.defaults();
   private List<BucketProbe.Listed> listed;
-  private final List<String> warnings = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
@@ -170,6 +149,7 @@ public final class ConfigureCommand implements Callable<Integer> {
     }
     Optional<Prompts> terminal = yes ? Optional.empty() : ctx.prompts();
     prompts = terminal.orElse(null);
+    questions = new ConfigQuestions(prompts, yes, ctx.out);
     try {
       return configure();
     } finally {
@@ -181,9 +161,9 @@ public final class ConfigureCommand implements Callable<Integer> {
 
   private int configure() throws IOException {
     boolean exists = Files.exists(file);
-    say("CDR Pipeline configuration: " + file);
+    questions.say("CDR Pipeline configuration: " + file);
     if (prompts != null) {
-      say("Enter takes the [default]; Ctrl-C leaves without writing anything.");
+      questions.say("Enter takes the [default]; Ctrl-C leaves without writing anything.");
     }
     if (exists) {
       if (!overwrite) {
@@ -198,23 +178,23 @@ public final class ConfigureCommand implements Callable<Integer> {
       try {
         JsonNode tree = new YAMLMapper().readTree(file.toFile());
         if (tree instanceof ObjectNode o) {
-          old = o;
+          questions.defaultsFrom(o);
         }
       } catch (IOException e) {
-        warn("the existing " + file + " cannot be read (" + e.getMessage().lines().findFirst().orElse("") + "): its values are not used");
+        questions.warn("the existing " + file + " cannot be read (" + e.getMessage().lines().findFirst().orElse("") + "): its values are not used");
       }
     }
     s3 = s3Settings();
 
     ObjectNode out = JsonNodeFactory.instance.objectNode();
-    String cdr = answer("--cdr-bucket", cdrBucket, "1. The CDR bucket, where Voice Connector writes CDRs (s3://bucket[/prefix] or a folder)",
-        cdrBucket == null ? defaultCdrBucket() : null, a -> cdrLocation(a, "CDR bucket", null), false, true);
+    String cdr = questions.answer("--cdr-bucket", cdrBucket, "1. The CDR bucket, where Voice Connector writes CDRs (s3://bucket[/prefix] or a folder)",
+        cdrBucket == null ? defaultCdrBucket() : null, a -> cdrLocation(a, "CDR bucket", null), false, this::offerBuckets);
     out.put("cdrBucket", cdr);
     StoreLocation cdrLoc = location(cdr);
-    out.put("dailyWorkers", Integer.parseInt(answer("--daily-workers", dailyWorkers, "2. Daily ETL workers (1-" + MAX_WORKERS + ")",
-        text("dailyWorkers", "10"), a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)), false, false)));
-    out.put("fullWorkers", Integer.parseInt(answer("--full-workers", fullWorkers, "3. Full ETL workers (1-" + MAX_WORKERS + ")",
-        text("fullWorkers", "100"), a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)), false, false)));
+    out.put("dailyWorkers", Integer.parseInt(questions.answer("--daily-workers", dailyWorkers, "2. Daily ETL workers (1-" + MAX_WORKERS + ")",
+        questions.text("dailyWorkers", "10"), a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)), false, null)));
+    out.put("fullWorkers", Integer.parseInt(questions.answer("--full-workers", fullWorkers, "3. Full ETL workers (1-" + MAX_WORKERS + ")",
+        questions.text("fullWorkers", "100"), a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)), false, null)));
     String additional = additional(cdrLoc);
     if (additional != null) {
       out.put("additionalCdrBucket", additional);
@@ -223,114 +203,44 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (additional != null) {
       cdrs.add(location(additional));
     }
-    boolean full = flag("--full-etl", fullEtl, "5. Run a full crawl and ETL of every day at launch?",
-        old.path("launch").path("fullEtl").asBoolean(true));
+    boolean full = questions.flag("--full-etl", fullEtl, "5. Run a full crawl and ETL of every day at launch?",
+        questions.old().path("launch").path("fullEtl").asBoolean(true));
     out.putObject("launch").put("fullEtl", full);
-    out.put("processedBucket", answer("--processed-bucket", processedBucket, "6. Where the processed table goes (s3://... or a folder)",
-        text("processedBucket", base.resolve("data/processed").toString()), a -> productLocation(a, "processed table", cdrs, false), false, false));
-    out.put("reportsBucket", answer("--reports-bucket", reportsBucket, "7. Where the monthly reports go (s3://... or a folder)",
-        text("reportsBucket", base.resolve("data/reports").toString()), a -> productLocation(a, "reports", cdrs, false), false, false));
-    out.put("stateDir", answer("--state-dir", stateDir, "8. The state folder: catalog, locks, temporary files",
-        text("stateDir", base.resolve("data/state").toString()), a -> productLocation(a, "state folder", cdrs, true), false, false));
+    out.put("processedBucket", questions.answer("--processed-bucket", processedBucket, "6. Where the processed table goes (s3://... or a folder)",
+        questions.text("processedBucket", base.resolve("data/processed").toString()), a -> productLocation(a, "processed table", cdrs, false), false, null));
+    out.put("reportsBucket", questions.answer("--reports-bucket", reportsBucket, "7. Where the monthly reports go (s3://... or a folder)",
+        questions.text("reportsBucket", base.resolve("data/reports").toString()), a -> productLocation(a, "reports", cdrs, false), false, null));
+    out.put("stateDir", questions.answer("--state-dir", stateDir, "8. The state folder: catalog, locks, temporary files",
+        questions.text("stateDir", base.resolve("data/state").toString()), a -> productLocation(a, "state folder", cdrs, true), false, null));
     ArrayNode subscriptions = notifications();
     if (!subscriptions.isEmpty()) {
       out.set("notifications", subscriptions);
     }
     ObjectNode schedules = out.putObject("schedules");
-    if (old.path("schedules") instanceof ObjectNode o) {
+    if (questions.old().path("schedules") instanceof ObjectNode o) {
       schedules.setAll(o); // a full schedule, say, stays
     }
-    schedules.put("daily", answer("--daily-schedule", dailySchedule,
+    schedules.put("daily", questions.answer("--daily-schedule", dailySchedule,
         "10. When the daily workflow runs, UTC (HH:MM, cron(...), rate(...) or off)",
-        friendly(text("schedules.daily", "cron(0 9 * * ? *)"), false), a -> schedule(a, false), false, false));
-    schedules.put("monthlyReport", answer("--report-schedule", reportSchedule,
+        ScheduleAnswer.friendly(questions.text("schedules.daily", "cron(0 9 * * ? *)"), false), a -> ScheduleAnswer.schedule(a, false), false, null));
+    schedules.put("monthlyReport", questions.answer("--report-schedule", reportSchedule,
         "11. When the monthly report runs, UTC (DAY HH:MM with day 1-28, cron(...) or off)",
-        friendly(text("schedules.monthlyReport", "cron(0 12 2 * ? *)"), true), a -> schedule(a, true), false, false));
+        ScheduleAnswer.friendly(questions.text("schedules.monthlyReport", "cron(0 12 2 * ? *)"), true), a -> ScheduleAnswer.schedule(a, true), false, null));
     ObjectNode serverBlock = out.putObject("server");
-    if (old.path("server") instanceof ObjectNode o) {
+    if (questions.old().path("server") instanceof ObjectNode o) {
       serverBlock.setAll(o);
     }
-    String generated = server(serverBlock);
+    String generated = new ServerQuestions(questions, noCheck).ask(serverBlock, host, port, baseUrl, token, noToken);
     s3Block(out);
     // the keys of the old file that no question is about stay as they were
-    for (Iterator<Map.Entry<String, JsonNode>> it = old.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = questions.old().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (!out.has(e.getKey()) && !(e.getKey().equals("additionalCdrBucket") && additional == null)
           && !(e.getKey().equals("notifications") && subscriptions.isEmpty())) {
         out.set(e.getKey(), e.getValue());
       }
     }
-    return write(out, generated);
-  }
-
-  // ---------------------------------------------------------------- answers
-
-  /**
-   * The answer to one question: its option when given, else the person's, else (with --yes)
-   * its default; {@code check} refuses a bad one with a message and returns the value to write.
-   */
-  private String answer(String option, String given, String question, String dflt, Function<String, String> check,
-      boolean secret, boolean listBuckets) {
-    if (given != null) {
-      try {
-        return check.apply(given);
-      } catch (IllegalArgumentException | UserException e) {
-        throw new UserException(option + ": " + e.getMessage());
-      }
-    }
-    if (prompts != null) {
-      if (listBuckets) {
-        offerBuckets();
-      }
-      return secret ? prompts.askSecret(question, dflt, check) : prompts.ask(question, dflt, check);
-    }
-    if (!yes) {
-      throw new UserException("there is no terminal to ask on: give " + option
-          + " (and the other answers) as options, and --yes to take the defaults of the rest");
-    }
-    if (dflt == null) {
-      throw new UserException(option + " is needed: it has no default");
-    }
-    try {
-      return check.apply(dflt);
-    } catch (IllegalArgumentException | UserException e) {
-      throw new UserException(option + " (default " + dflt + "): " + e.getMessage());
-    }
-  }
-
-  private boolean flag(String option, Boolean given, String question, boolean dflt) {
-    if (given != null) {
-      return given;
-    }
-    if (prompts != null) {
-      return prompts.yes(question, dflt);
-    }
-    if (!yes) {
-      throw new UserException("there is no terminal to ask on: give " + option + " or --no-"
-          + option.substring(2) + ", and --yes to take the defaults of the rest");
-    }
-    return dflt;
-  }
-
-  private String text(String key, String dflt) {
-    JsonNode n = old;
-    for (String part : key.split("\\.")) {
-      n = n.path(part);
-    }
-    return n.isValueNode() && !n.isNull() ? n.asText() : dflt;
-  }
-
-  private void say(String line) {
-    if (prompts != null) {
-      prompts.say(line);
-    } else {
-      ctx.out.println(line); // stderr is for the one line of a mistake
-    }
-  }
-
-  private void warn(String line) {
-    warnings.add(line);
-    say("warning: " + line);
+    return new ConfigFileWriter(ctx, file).write(out, generated, questions.warnings());
   }
 
   // ---------------------------------------------------------------- buckets
@@ -344,16 +254,16 @@ public final class ConfigureCommand implements Callable<Integer> {
    * file), anything typed made absolute (relative to where the command runs), S3 as s3://.
    */
   private String written(String answer) {
-    if (answer.equals(text("cdrBucket", null)) || answer.equals(text("additionalCdrBucket", null))
-        || answer.equals(text("processedBucket", null)) || answer.equals(text("reportsBucket", null))
-        || answer.equals(text("stateDir", null))) {
+    if (answer.equals(questions.text("cdrBucket", null)) || answer.equals(questions.text("additionalCdrBucket", null))
+        || answer.equals(questions.text("processedBucket", null)) || answer.equals(questions.text("reportsBucket", null))
+        || answer.equals(questions.text("stateDir", null))) {
       return answer;
     }
     return StoreLocation.parse(answer, ctx.workingDir()).display();
   }
 
   private String defaultCdrBucket() {
-    String d = text("cdrBucket", null);
+    String d = questions.text("cdrBucket", null);
     if (d != null) {
       return d;
     }
@@ -373,10 +283,10 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (l.isEmpty()) {
       return;
     }
-    say("   The buckets of this AWS account (those holding CDRs first); answer a number or a location:");
+    questions.say("   The buckets of this AWS account (those holding CDRs first); answer a number or a location:");
     for (int i = 0; i < l.size(); i++) {
       BucketProbe.Listed b = l.get(i);
-      say(String.format("   %2d) %s%s", i + 1, b.location(),
+      questions.say(String.format("   %2d) %s%s", i + 1, b.location(),
           b.holdsCdrs().map(h -> h ? "  (holds CDRs)" : "").orElse("  (not looked at)")));
     }
   }
@@ -403,9 +313,9 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (!noCheck) {
       BucketProbe.Contents c = BucketProbe.contents(loc, s3);
       if (c.voiceConnectors() == 0) {
-        warn(c.describe());
+        questions.warn(c.describe());
       } else {
-        say("   ok: " + c.describe());
+        questions.say("   ok: " + c.describe());
       }
     }
     return value;
@@ -415,7 +325,7 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (noAdditionalBucket) {
       return null;
     }
-    String existing = text("additionalCdrBucket", null);
+    String existing = questions.text("additionalCdrBucket", null);
     if (additionalBucket == null) {
       boolean use;
       if (prompts != null) {
@@ -430,9 +340,9 @@ public final class ConfigureCommand implements Callable<Integer> {
         return null;
       }
     }
-    String a = answer("--additional-bucket", additionalBucket,
+    String a = questions.answer("--additional-bucket", additionalBucket,
         "   The additional bucket (s3://bucket[/prefix] or a folder; none for no additional bucket)",
-        existing, x -> x.strip().equalsIgnoreCase("none") ? "" : cdrLocation(x, "additional bucket", cdr), false, false);
+        existing, x -> x.strip().equalsIgnoreCase("none") ? "" : cdrLocation(x, "additional bucket", cdr), false, null);
     return a.isEmpty() ? null : a;
   }
 
@@ -459,8 +369,8 @@ public final class ConfigureCommand implements Callable<Integer> {
   }
 
   private S3Settings s3Settings() {
-    String endpoint = s3Endpoint != null ? s3Endpoint : text("s3.endpoint", null);
-    String region = s3Region != null ? s3Region : text("s3.region", null);
+    String endpoint = s3Endpoint != null ? s3Endpoint : questions.text("s3.endpoint", null);
+    String region = s3Region != null ? s3Region : questions.text("s3.region", null);
     Optional<URI> e = Optional.empty();
     if (endpoint != null && !endpoint.isBlank()) {
       try {
@@ -469,12 +379,12 @@ public final class ConfigureCommand implements Callable<Integer> {
         throw new UserException("--s3-endpoint: " + bad.getMessage());
       }
     }
-    boolean pathStyle = old.path("s3").path("pathStyle").isBoolean() ? old.path("s3").path("pathStyle").asBoolean() : e.isPresent();
+    boolean pathStyle = questions.old().path("s3").path("pathStyle").isBoolean() ? questions.old().path("s3").path("pathStyle").asBoolean() : e.isPresent();
     return new S3Settings(e, pathStyle, Optional.ofNullable(region).filter(r -> !r.isBlank()), 8);
   }
 
   private void s3Block(ObjectNode out) {
-    ObjectNode s = old.path("s3") instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
+    ObjectNode s = questions.old().path("s3") instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
     if (s3Endpoint != null) {
       s.put("endpoint", s3Endpoint.strip());
     }
@@ -496,263 +406,10 @@ public final class ConfigureCommand implements Callable<Integer> {
       return SubscriptionQuestions.fromOptions(notify);
     }
     ArrayNode existing = JsonNodeFactory.instance.arrayNode();
-    if (old.path("notifications").isArray()) {
-      old.path("notifications").forEach(existing::add);
+    if (questions.old().path("notifications").isArray()) {
+      questions.old().path("notifications").forEach(existing::add);
     }
     // --yes: the old file's, or none
     return prompts == null ? existing : new SubscriptionQuestions(prompts).ask(existing);
-  }
-
-  // ---------------------------------------------------------------- schedules
-
-  private static final Pattern CRON_DAILY = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) \\* \\* \\? \\*\\)");
-  private static final Pattern CRON_MONTHLY = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) (\\d{1,2}) \\* \\? \\*\\)");
-
-  /** The short form of a schedule, when it has one: {@code cron(0 9 * * ? *)} is 09:00. */
-  private static String friendly(String expression, boolean monthly) {
-    Matcher m = (monthly ? CRON_MONTHLY : CRON_DAILY).matcher(expression.strip());
-    if (!m.matches()) {
-      return expression;
-    }
-    String time = String.format("%02d:%02d", Integer.parseInt(m.group(2)), Integer.parseInt(m.group(1)));
-    return monthly ? Integer.parseInt(m.group(3)) + " " + time : time;
-  }
-
-  /** A schedule answer as the file writes it: an EventBridge expression, or off. */
-  public static String schedule(String answer, boolean monthly) {
-    String a = answer.strip();
-    if (a.equalsIgnoreCase("off") || a.equalsIgnoreCase("false") || a.equalsIgnoreCase("none")) {
-      return "off";
-    }
-    Matcher m = Pattern.compile(monthly ? "(\\d{1,2})\\s+(\\d{1,2}):(\\d{2})" : "(\\d{1,2}):(\\d{2})").matcher(a);
-    if (m.matches()) {
-      int g = monthly ? 1 : 0;
-      int hour = Integer.parseInt(m.group(g + 1));
-      int minute = Integer.parseInt(m.group(g + 2));
-      if (hour > 23 || minute > 59) {
-        throw new IllegalArgumentException("'" + a + "' is not a time of day (00:00 to 23:59)");
-      }
-      if (monthly) {
-        int day = Integer.parseInt(m.group(1));
-        if (day < 1 || day > 28) {
-          throw new IllegalArgumentException("day " + day + ": choose 1 to 28, which every month has (or write a cron())");
-        }
-        return "cron(" + minute + " " + hour + " " + day + " * ? *)";
-      }
-      return "cron(" + minute + " " + hour + " * * ? *)";
-    }
-    if (!a.regionMatches(true, 0, "cron(", 0, 5) && !a.regionMatches(true, 0, "rate(", 0, 5)) {
-      throw new IllegalArgumentException("'" + a + "' is not " + (monthly ? "DAY HH:MM" : "HH:MM")
-          + ", cron(...), rate(...) or off");
-    }
-    ScheduleExpression e = ScheduleExpression.parse(a);
-    if (e.nextAfter(Instant.now()).equals(Instant.MAX)) {
-      throw new IllegalArgumentException("'" + a + "' never fires");
-    }
-    return a;
-  }
-
-  // ---------------------------------------------------------------- server
-
-  /** The server block; returns a token made here (to be shown once), or null. */
-  private String server(ObjectNode server) {
-    String h = answer("--host", host, "12. The address the server listens on (127.0.0.1: this machine only; 0.0.0.0: every address)",
-        text("server.host", "127.0.0.1"), this::host, false, false);
-    server.put("host", h);
-    int p = Integer.parseInt(answer("--port", port, "13. The server's port", text("server.port", "8080"),
-        a -> Integer.toString(Prompts.whole(a, 1, 65535)), false, false));
-    server.put("port", p);
-    boolean loopback = isLoopback(h);
-    String oldUrl = text("server.baseUrl", null);
-    if (!loopback || baseUrl != null || oldUrl != null) {
-      String dflt = oldUrl != null ? oldUrl : "http://" + (loopback ? "localhost" : hostName(h)) + ":" + p;
-      server.put("baseUrl", answer("--base-url", baseUrl, "    The address people reach it at, for the links it signs",
-          dflt, Addresses::baseUrl, false, false));
-    }
-    String oldToken = text("server.token", null);
-    if (noToken) {
-      if (!loopback) {
-        throw new UserException("--no-token: the server listens on " + h
-            + ", which is not loopback: it needs a token");
-      }
-      server.remove("token");
-      return null;
-    }
-    String made = null;
-    String dflt = oldToken;
-    if (dflt == null && !loopback) {
-      made = newToken();
-      dflt = made;
-    }
-    String question = "14. The token callers must send (Enter for " + (oldToken != null ? "the existing one"
-        : loopback ? "none: the server is for this machine only" : "a new random one") + ")";
-    String t = answer("--token", token, question, dflt == null ? "" : dflt, a -> {
-      if (a.isEmpty()) {
-        if (!loopback) {
-          throw new IllegalArgumentException("a token is needed off loopback");
-        }
-        return a;
-      }
-      return ServerSettings.checkToken(a);
-    }, true, false);
-    if (t.isEmpty()) {
-      server.remove("token");
-    } else {
-      server.put("token", t);
-    }
-    return t.equals(made) ? made : null;
-  }
-
-  /**
-   * A listen address as the loader takes it and as {@code cdr serve} listens on it: an address
-   * of this machine (unless --no-check), so that configure never writes a host the service refuses.
-   */
-  private String host(String answer) {
-    String h = Addresses.host(answer);
-    if (!noCheck) {
-      try {
-        ReportServer.localAddress(h);
-      } catch (IOException e) {
-        throw new IllegalArgumentException(e.getMessage().replaceFirst("^cannot listen on [^:]+: ", "")
-            + "; 'cdr serve' listens only on those");
-      }
-    }
-    return h;
-  }
-
-  /** True if the service on {@code host} is for this machine only (no token needed), as the service decides it. */
-  public static boolean isLoopback(String host) {
-    try {
-      return ReportServer.localAddress(host).isLoopbackAddress();
-    } catch (IOException e) {
-      return false; // not this machine's (written with --no-check): off loopback, as far as configure can tell
-    }
-  }
-
-  private static String hostName(String host) {
-    if (!host.equals("0.0.0.0") && !host.equals("::")) {
-      return host.contains(":") ? "[" + host + "]" : host;
-    }
-    try {
-      return InetAddress.getLocalHost().getCanonicalHostName();
-    } catch (IOException e) {
-      return "localhost";
-    }
-  }
-
-  private static String newToken() {
-    byte[] b = new byte[32];
-    new SecureRandom().nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-  }
-
-  // ---------------------------------------------------------------- the file
-
-  private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
-
-  /** Keys whose values are never shown. */
-  private static final Set<String> SECRETS = Set.of("password", "secret", "token");
-
-  private int write(ObjectNode tree, String generatedToken) throws IOException {
-    String header = "# CDR Pipeline configuration, written by 'cdr configure' on "
-        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ".\n"
-        + "# Every key is explained in docs/configuration.md; run 'cdr configure' again to change it.\n";
-    String text = header + YAML.writeValueAsString(tree);
-    boolean secrets = hasSecret(tree);
-    Files.createDirectories(base);
-    Path tmp = Files.createTempFile(base, "." + file.getFileName(), ".tmp"); // owner-only until it is in place
-    try {
-      Files.writeString(tmp, text);
-      try {
-        ConfigLoader.load(tmp); // a file that is written always loads
-      } catch (ConfigException e) {
-        throw new UserException("the configuration would not load, nothing was written: "
-            + e.getMessage().replace(tmp.toString(), file.toString()));
-      }
-      if (!secrets) {
-        try {
-          Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException notPosix) {
-          // the platform's default
-        }
-      }
-      if (Files.exists(file)) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } else {
-        try {
-          Files.createLink(file, tmp); // fails if the file appeared meanwhile: never replaced unasked
-        } catch (FileAlreadyExistsException e) {
-          throw new UserException(file + " was created by someone else meanwhile: nothing was written");
-        } catch (UnsupportedOperationException | IOException noLinks) {
-          if (Files.exists(file)) {
-            throw new UserException(file + " was created by someone else meanwhile: nothing was written");
-          }
-          Files.move(tmp, file);
-        }
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-    ctx.out.println("wrote " + file + (secrets ? " (readable by you only: it holds secrets, shown as ***)" : "") + ":");
-    ctx.out.println();
-    ctx.out.print(header + YAML.writeValueAsString(masked(tree)));
-    ctx.out.println();
-    if (generatedToken != null) {
-      ctx.out.println("server.token (made now; callers send it as 'Authorization: Bearer <token>'): " + generatedToken);
-    }
-    for (String w : warnings) {
-      ctx.out.println("warning: " + w);
-    }
-    boolean found = ctx.workingDir().resolve(ConfigLoader.DEFAULT_FILE).toAbsolutePath().normalize().equals(file);
-    ctx.out.println("next: cdr " + (found ? "" : "--config " + file + " ") + "launch   (or 'cdr "
-        + (found ? "" : "--config " + file + " ") + "service-unit' for a systemd unit that runs it at boot)");
-    ctx.out.flush();
-    return 0;
-  }
-
-  private static boolean hasSecret(JsonNode n) {
-    if (n.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if ((SECRETS.contains(e.getKey()) && !e.getValue().asText().isEmpty()) || hasSecret(e.getValue())
-            || (e.getKey().equals("catalogUrl") && e.getValue().asText().toLowerCase(Locale.ROOT).contains("password="))) {
-          return true;
-        }
-      }
-    } else if (n.isArray()) {
-      for (JsonNode c : n) {
-        if (hasSecret(c)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static JsonNode masked(JsonNode n) {
-    JsonNode copy = n.deepCopy();
-    mask(copy);
-    return copy;
-  }
-
-  private static void mask(JsonNode n) {
-    if (n instanceof ObjectNode o) {
-      List<String> keys = new ArrayList<>();
-      o.fieldNames().forEachRemaining(keys::add);
-      for (String k : keys) {
-        if (SECRETS.contains(k) && o.get(k).isValueNode()) {
-          o.put(k, "***");
-        } else if (k.equals("catalogUrl")) {
-          o.put(k, Database.redact(o.get(k).asText()));
-        } else {
-          mask(o.get(k));
-        }
-      }
-    } else if (n instanceof ArrayNode a) {
-      a.forEach(ConfigureCommand::mask);
-    }
   }
 }

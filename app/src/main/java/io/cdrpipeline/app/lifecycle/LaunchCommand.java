@@ -184,7 +184,7 @@ public final class LaunchCommand implements Callable<Integer> {
             + " lies inside " + cdr.display() + ": 'cdr destroy' never changes a CDR bucket, so it will keep it"));
       }
     }
-    Footprint.recordCreated(c.stateDir(), folders, buckets);
+    LaunchCreated.record(c.stateDir(), folders, buckets);
     Database db = ctx.database();
     ctx.etl(io.cdrpipeline.etl.EtlListener.NONE).ensureTable(); // the Iceberg table, created when opened
     made.add("catalog " + Database.redact(db.url()));

@@ -193,19 +193,13 @@ public final class SparkEtl {
    */
   Optional<EtlSummary> fromCatalog(SparkJob.Request r, Instant since) {
     Instant from = since.minus(CLOCK_SLACK);
-    List<Object[]> runs = catalog.query("SELECT run_id, started_at, finished_at, days_skipped FROM etl_runs "
-            + "WHERE mode = ? AND status = 'SUCCEEDED' AND started_at >= ? ORDER BY started_at DESC",
-        rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)},
-        r.full() ? "full" : "daily", from.toString());
-    for (Object[] run : runs) {
-      String runId = (String) run[0];
-      List<DaySummary> days = committedBy(runId, r.day());
+    for (Catalog.SucceededRun run : catalog.succeededRuns(r.full() ? "full" : "daily", from)) {
+      List<DaySummary> days = committedBy(run.runId(), r.day());
       if (r.day().isPresent() && days.isEmpty()) {
         continue; // a daily run of another day
       }
-      Duration took = run[2] == null ? Duration.ZERO
-          : Duration.between(Instant.parse((String) run[1]), Instant.parse((String) run[2]));
-      return Optional.of(new EtlSummary(runId, days, took));
+      Duration took = run.finishedAt().map(f -> Duration.between(run.startedAt(), f)).orElse(Duration.ZERO);
+      return Optional.of(new EtlSummary(run.runId(), days, took));
     }
     return Optional.empty();
   }

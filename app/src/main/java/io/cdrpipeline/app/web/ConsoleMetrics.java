@@ -2,15 +2,13 @@ package io.cdrpipeline.app.web;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.workflow.ExecutionStatus;
+import io.cdrpipeline.workflow.ExecutionStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,12 +17,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code /metrics} in Prometheus's text format (Micrometer). Executions by workflow and status,
- * rows written, files rejected and step durations are read from the catalog at each scrape, so
- * they count the work of every process sharing the catalog (the CLI's too), not only this
- * one's; query durations are this server's own.
+ * rows written, files rejected and step durations are read from the catalog's running totals at
+ * each scrape, so they count the work of every process sharing the catalog (the CLI's too), not
+ * only this one's, at the same cost however long the history; query durations are this server's own.
  */
 final class ConsoleMetrics {
-  private final Catalog catalog;
+  private final ExecutionStore store;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, long[]> executions = new ConcurrentHashMap<>();
   private final Map<String, double[]> steps = new ConcurrentHashMap<>();
@@ -33,7 +31,7 @@ final class ConsoleMetrics {
 
   /** {@code workflows} maps each workflow to its steps, so every series exists from the first scrape. */
   ConsoleMetrics(Catalog catalog, Map<String, List<String>> workflows) {
-    this.catalog = Objects.requireNonNull(catalog, "catalog is null");
+    this.store = new ExecutionStore(Objects.requireNonNull(catalog, "catalog is null"));
     for (Map.Entry<String, List<String>> w : workflows.entrySet()) {
       for (ExecutionStatus s : ExecutionStatus.values()) {
         long[] cell = executions.computeIfAbsent(w.getKey() + "\u0000" + s.name(), k -> new long[1]);
@@ -77,41 +75,16 @@ final class ConsoleMetrics {
     for (long[] cell : executions.values()) {
       cell[0] = 0;
     }
-    catalog.query("SELECT workflow, status, COUNT(*) FROM executions GROUP BY workflow, status", rs -> {
-      executions.computeIfAbsent(rs.getString(1) + "\u0000" + rs.getString(2), k -> new long[1])[0] = rs.getLong(3);
-      return null;
-    });
-    catalog.query("SELECT COALESCE(SUM(rows_written), 0), COALESCE(SUM(rejected), 0) FROM etl_runs", rs -> {
-      rowsWritten = rs.getLong(1);
-      filesRejected = rs.getLong(2);
-      return null;
-    });
-    // a step lasts from its last start (a retry starts it again) to its success or failure
-    Map<String, double[]> totals = new HashMap<>();
-    Map<String, Instant> started = new HashMap<>();
-    catalog.query("SELECT ev.execution_id, e.workflow, ev.type, ev.step, ev.at FROM execution_events ev "
-        + "JOIN executions e ON e.id = ev.execution_id "
-        + "WHERE ev.type IN ('STEP_STARTED', 'STEP_SUCCEEDED', 'STEP_FAILED') ORDER BY ev.execution_id, ev.seq", rs -> {
-          String key = rs.getString(2) + "\u0000" + rs.getString(4);
-          String run = rs.getString(1) + "\u0000" + rs.getString(4);
-          Instant at = Instant.parse(rs.getString(5));
-          if (rs.getString(3).equals("STEP_STARTED")) {
-            started.put(run, at);
-          } else {
-            Instant s = started.remove(run);
-            if (s != null) {
-              double[] t = totals.computeIfAbsent(key, k -> new double[2]);
-              t[0]++;
-              t[1] += Duration.between(s, at).toNanos() / 1e9;
-            }
-          }
-          return null;
-        });
-    for (Map.Entry<String, double[]> e : totals.entrySet()) {
-      String[] ws = e.getKey().split("\u0000", 2);
-      double[] cell = stepCell(ws[0], ws[1]);
-      cell[0] = e.getValue()[0];
-      cell[1] = e.getValue()[1];
+    for (ExecutionStore.StatusCount c : store.statusCounts()) {
+      executions.computeIfAbsent(c.workflow() + "\u0000" + c.status().name(), k -> new long[1])[0] = c.executions();
+    }
+    Catalog.EtlTotals etl = store.catalog().etlTotals();
+    rowsWritten = etl.rowsWritten();
+    filesRejected = etl.rejected();
+    for (ExecutionStore.StepTotal t : store.stepTotals()) {
+      double[] cell = stepCell(t.workflow(), t.step());
+      cell[0] = t.finished();
+      cell[1] = t.seconds();
     }
   }
 }

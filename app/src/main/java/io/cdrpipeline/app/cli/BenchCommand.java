@@ -116,7 +116,7 @@ public final class BenchCommand implements Callable<Integer> {
    * running its two queries over the same files, taken in turns.
    */
   private double[] reportProcesses(AppContext ctx, Path work) throws Exception {
-    List<String> jvm = BenchProcess.jvm(xmx);
+    List<String> jvm = BenchProcess.quickJvm(xmx);
     List<String> cdr = new ArrayList<>(jvm);
     cdr.addAll(List.of(Commands.MAIN_CLASS, "--config", work.resolve("cdr.yaml").toString()));
     List<String> crawl = new ArrayList<>(cdr);

@@ -25,6 +25,16 @@ final class BenchProcess {
     return cmd;
   }
 
+  /**
+   * {@link #jvm} with the quick compiler only, as the {@code cdr} launcher starts the commands whose
+   * work runs in DuckDB (query, report): for them, and for DuckDB alone measured against them.
+   */
+  static List<String> quickJvm(String heap) {
+    List<String> cmd = jvm(heap);
+    cmd.add(1, "-XX:TieredStopAtLevel=1");
+    return cmd;
+  }
+
   /** Runs a command in a folder and returns its output; a non-zero exit is an IOException with the output. */
   static String run(List<String> cmd, Path folder) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(folder.toFile()).redirectErrorStream(true);

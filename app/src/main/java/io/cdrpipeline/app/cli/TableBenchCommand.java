@@ -221,7 +221,7 @@ public final class TableBenchCommand implements Callable<Integer> {
   }
 
   private List<String> jvm() {
-    return BenchProcess.jvm(xmx);
+    return BenchProcess.quickJvm(xmx);
   }
 
   private static double bestOf3(List<String> cmd, Path folder) throws Exception {

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -25,6 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class ScratchDir implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScratchDir.class);
   private static final String LOCK_SUFFIX = ".lock";
+  /**
+   * The lock files this process holds. They are never opened a second time here: closing any
+   * channel of a file drops every lock the process holds on it (POSIX record locks), which would
+   * leave a live folder looking abandoned to other processes.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final Path path;
   private final Path lockFile;
@@ -52,9 +60,11 @@ public final class ScratchDir implements AutoCloseable {
     FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
       FileLock lock = channel.lock();
+      HELD.add(lockFile);
       Path dir = Files.createDirectory(parent.resolve(name));
       return new ScratchDir(dir, lockFile, channel, lock);
     } catch (IOException | RuntimeException e) {
+      HELD.remove(lockFile);
       channel.close();
       Files.deleteIfExists(lockFile);
       throw e;
@@ -93,6 +103,9 @@ public final class ScratchDir implements AutoCloseable {
 
   /** Removes the folder and its lock file while holding the lock, if nobody holds it. */
   private static void removeIfFree(Path lockFile, Path dir) {
+    if (HELD.contains(lockFile)) {
+      return; // this process's own: opening it again would drop its lock
+    }
     try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
       FileLock l = ch.tryLock();
       if (l == null) {
@@ -131,6 +144,8 @@ public final class ScratchDir implements AutoCloseable {
       channel.close();
     } catch (IOException e) {
       LOG.debug("cannot release {}: {}", lockFile, e.getMessage());
+    } finally {
+      HELD.remove(lockFile);
     }
   }
 

@@ -147,11 +147,18 @@ class QuerySandboxTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Callable<QueryResult>> two = new ArrayList<>();
-      List<Path> folders = java.util.Collections.synchronizedList(new ArrayList<>());
+      // each looks at the folders while both engines are open, before either query runs
+      java.util.concurrent.CountDownLatch bothOpen = new java.util.concurrent.CountDownLatch(2);
+      java.util.concurrent.CountDownLatch bothLooked = new java.util.concurrent.CountDownLatch(2);
+      List<List<Path>> seen = java.util.Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < 2; i++) {
         two.add(() -> {
           try (QueryEngine q = p.query(small)) {
-            folders.add(scratchFolders().stream().filter(f -> !folders.contains(f)).findFirst().orElseThrow());
+            bothOpen.countDown();
+            assertThat(bothOpen.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            seen.add(scratchFolders());
+            bothLooked.countDown();
+            assertThat(bothLooked.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
             return q.query(SPILLING_SORT);
           }
         });
@@ -160,6 +167,7 @@ class QuerySandboxTest {
       for (Future<QueryResult> r : results) {
         assertThat(((Number) r.get().rows().get(0).get(0)).longValue()).isEqualTo(5_000_000L);
       }
+      assertThat(seen).hasSize(2).allSatisfy(folders -> assertThat(folders).as("a folder of each engine").hasSize(2));
     } finally {
       pool.shutdownNow();
     }

@@ -32,6 +32,8 @@ public final class BackgroundRunner {
 
   /** The lock the runner of this process holds until it exits (never released by hand). */
   private static FileLock held;
+  /** The log whose lock {@link #held} is. */
+  private static volatile Path heldLog;
 
   private BackgroundRunner() {}
 
@@ -79,6 +81,8 @@ public final class BackgroundRunner {
       held = channel.tryLock();
       if (held == null) {
         channel.close();
+      } else {
+        heldLog = log.toAbsolutePath().normalize();
       }
       return held != null;
     } catch (IOException | OverlappingFileLockException e) {
@@ -88,6 +92,9 @@ public final class BackgroundRunner {
 
   /** True if a live process holds the lock of this runner log. */
   static boolean holds(Path log) {
+    if (log.toAbsolutePath().normalize().equals(heldLog)) {
+      return true; // this very process: a second channel of the file, once closed, would drop its lock
+    }
     try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
       FileLock lock = channel.tryLock();
       if (lock == null) {

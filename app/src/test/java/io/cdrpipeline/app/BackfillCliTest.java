@@ -75,7 +75,8 @@ class BackfillCliTest {
 
   Process child(String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"),
         Main.class.getName()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();

@@ -39,7 +39,8 @@ class CliMistakesTest {
   /** Runs the CLI in a new JVM with exactly this environment (plus PATH), as a user's shell would. */
   Run child(Map<String, String> environment, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"),
         Main.class.getName()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());

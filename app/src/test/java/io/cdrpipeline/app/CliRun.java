@@ -32,7 +32,8 @@ record CliRun(int code, String out, String err) {
    * failpoint: everything the process prints is here, its libraries' log lines included.
    */
   static CliRun child(Path dir, List<String> jvmOptions, String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));

@@ -32,7 +32,8 @@ class ConfigurePtyTest {
 
     Pty(Path dir, List<String> command) throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+          "-cp", System.getProperty("java.class.path"),
           Main.class.getName()));
       cmd.addAll(command);
       StringBuilder line = new StringBuilder();

@@ -76,7 +76,7 @@ class DestroyCliTest {
 
   Process child(List<String> jvm, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     cmd.addAll(jvm);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
@@ -160,7 +160,8 @@ class DestroyCliTest {
     Files.writeString(dir.resolve("cdr.yaml"), "cdrBucket: cdrs\nprocessedBucket: lake\nreportsBucket: reports\n"
         + "stateDir: state\nserver: {port: " + freePort() + "}\n");
     ok("generate", "--date", "2026-11-02", "--calls", "20");
-    env.put("CDR_JAVA_OPTS", "-Xmx256m -Dcdr.failpoint=runner.ended:pause"); // the runner stops right after the status
+    // the runner stops right after the status
+    env.put("CDR_JAVA_OPTS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Dcdr.failpoint=runner.ended:pause");
     String id = ok("start", "daily", "--date", "2026-11-02", "--async").out().strip();
     env.remove("CDR_JAVA_OPTS");
     Path log = dir.resolve("state/logs/" + id + ".log");

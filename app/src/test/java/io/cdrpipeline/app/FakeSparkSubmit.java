@@ -120,7 +120,8 @@ public final class FakeSparkSubmit {
   static Path install(Path dir) throws Exception {
     Path home = dir.resolve("fake-spark");
     Files.createDirectories(home.resolve("bin"));
-    List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path")));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path")));
     StringBuilder argFile = new StringBuilder();
     for (String a : jvm) {
       argFile.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");

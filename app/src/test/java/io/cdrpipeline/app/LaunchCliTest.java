@@ -41,7 +41,7 @@ class LaunchCliTest {
 
   Process child(String failpoint, String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m"));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     if (failpoint != null) {
       cmd.add("-Dcdr.failpoint=" + failpoint);
     }

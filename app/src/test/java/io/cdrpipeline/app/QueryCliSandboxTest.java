@@ -112,7 +112,8 @@ class QueryCliSandboxTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> two = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      two.add(new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+      two.add(new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+          "-cp", System.getProperty("java.class.path"),
           Main.class.getName(), "--config", "cdr.yaml", "query", "--format", "csv", sql)
           .directory(dir.toFile()).redirectErrorStream(true).start());
     }

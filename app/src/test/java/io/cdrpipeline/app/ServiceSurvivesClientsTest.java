@@ -57,7 +57,8 @@ class ServiceSurvivesClientsTest {
     cli("etl", "--date", "2026-11-02");
     cli("report", "--month", "2026-11");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    service = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+    service = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "serve", "--no-schedules").directory(dir.toFile()).redirectErrorStream(true).start();
     out = new WorkflowCliTest.Output(service);
     out.awaitContaining("serving the console and the API on");
@@ -195,7 +196,8 @@ class ServiceSurvivesClientsTest {
     Files.writeString(other.resolve("cdr.yaml"), "schedules: {daily: off, monthlyReport: off}\n"
         + "server: {port: " + port + ", baseUrl: 'http://127.0.0.1:" + port + "'}\nquery: {apiTimeout: 1m}\n");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "serve", "--no-schedules").directory(other.toFile()).redirectErrorStream(true).start();
     try {
       WorkflowCliTest.Output o = new WorkflowCliTest.Output(p);

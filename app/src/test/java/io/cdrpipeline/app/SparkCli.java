@@ -36,7 +36,8 @@ final class SparkCli implements AutoCloseable {
   /** The CLI in a child JVM, in the folder; its output goes to child-N.log. */
   Process child(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(dir.resolve("child-" + started.size() + ".log").toFile()).start();

@@ -48,7 +48,7 @@ class SparkJobEndToEndTest {
   void setUp() throws Exception {
     hook = new WebhookReceiver();
     cli = new SparkCli(dir);
-    config("");
+    config(driverOptions(""));
   }
 
   @AfterEach
@@ -63,12 +63,17 @@ class SparkJobEndToEndTest {
         + "notifications:\n  - {type: webhook, url: '" + hook.url() + "'}\n");
   }
 
+  /**
+   * The driver's JVM options: {@code options}, after those of a short-lived driver (C1 alone and
+   * the serial collector halve what it spends starting and warming up).
+   */
   static String driverOptions(String options) {
-    return "  conf:\n    spark.driver.extraJavaOptions: '" + options + "'\n";
+    return "  conf:\n    spark.driver.extraJavaOptions: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC " + options + "'\n";
   }
 
   @Test
   void etlOnLocalSparkLandsAndPrintsWhatTheEmbeddedEngineDoes() throws Exception {
+    config(""); // the defaults, the driver's JVM options included
     assertThat(cli.cdr("generate", "--date", "2026-11-02", "--calls", "400", "--malformed", "1", "--seed", "21").code()).isZero();
     CliRun spark = cli.cdr("etl", "--date", "2026-11-02");
     assertThat(spark.code()).as(spark.err()).isZero();
@@ -137,7 +142,7 @@ class SparkJobEndToEndTest {
     driver.destroyForcibly();
     driver.onExit().get(30, TimeUnit.SECONDS);
 
-    config("");
+    config(driverOptions(""));
     Process service = cli.child("serve", "--port", "0", "--no-schedules");
     Execution done = WorkflowCliTest.awaitFinal(store, id, Duration.ofSeconds(240));
     assertThat(done.status()).as(String.join("\n", store.events(id).stream().map(Object::toString).toList()))

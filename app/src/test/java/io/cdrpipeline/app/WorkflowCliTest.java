@@ -51,7 +51,7 @@ class WorkflowCliTest {
     if (ctrlC && (sigIgn(Path.of("/proc/self/status")) & 2) != 0) {
       cmd.addAll(List.of("perl", "-e", "$SIG{INT} = 'DEFAULT'; exec @ARGV or die \"exec: $!\""));
     }
-    cmd.addAll(List.of(java, "-Xmx256m"));
+    cmd.addAll(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     if (failpoint != null) {
       cmd.add("-Dcdr.failpoint=" + failpoint);
     }

@@ -126,7 +126,8 @@ class LocalBucketTest {
     if ("root".equals(System.getProperty("user.name"))) {
       cmd.addAll(List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search"));
     }
-    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path"), io.cdrpipeline.testing.EtlChild.class.getName(),
         tmp.toString(), DAY1.toString(), "2", "crawl"));
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -24,7 +24,8 @@ public final class QueryChild {
   /** Starts the child; its output is merged into one stream. */
   public static Process start(Path dir, String sql, String memory) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(List.of(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    return new ProcessBuilder(List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"),
         QueryChild.class.getName(), dir.toString(), memory, sql))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)

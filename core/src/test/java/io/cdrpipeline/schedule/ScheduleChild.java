@@ -25,7 +25,8 @@ public final class ScheduleChild {
 
   static Process start(String url, String expression) throws Exception {
     String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"), ScheduleChild.class.getName(),
+    return new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"), ScheduleChild.class.getName(),
         url, expression).redirectErrorStream(true).start();
   }
 }

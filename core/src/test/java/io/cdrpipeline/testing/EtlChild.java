@@ -93,7 +93,7 @@ public final class EtlChild {
   /** Starts the child with an optional failpoint and more arguments (see the class). */
   public static Process start(Path dir, LocalDate day, int workers, String failpoint, List<String> more) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx256m"));
+    List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     if (failpoint != null) {
       cmd.add("-Dcdr.failpoint=" + failpoint);
     }

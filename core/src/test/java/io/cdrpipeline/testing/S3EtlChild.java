@@ -38,7 +38,8 @@ public final class S3EtlChild {
 
   public static Process start(Path dir, URI endpoint, LocalDate day, String failpoint, String suffix) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(javaBin, "-Xmx256m", "-Dcdr.failpoint=" + failpoint, "-cp", System.getProperty("java.class.path"),
+    return new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Dcdr.failpoint=" + failpoint, "-cp", System.getProperty("java.class.path"),
         S3EtlChild.class.getName(), dir.toString(), endpoint.toString(), day.toString(), suffix).redirectErrorStream(true).start();
   }
 }

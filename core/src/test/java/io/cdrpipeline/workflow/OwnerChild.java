@@ -65,7 +65,8 @@ public final class OwnerChild {
 
   static Process start(String url, URI hook, String date, Path release) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    List<String> cmd = new ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-cp", System.getProperty("java.class.path"),
         OwnerChild.class.getName(), url, hook.toString(), date, release.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).start();
   }

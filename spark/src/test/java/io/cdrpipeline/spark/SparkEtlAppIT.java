@@ -117,19 +117,28 @@ class SparkEtlAppIT {
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(400);
   }
 
+  /**
+   * The job's own handling of its arguments and config, which ends before Spark starts: run here
+   * as spark-submit runs its main class, with stdout and stderr of its own.
+   */
   @Test
   void mistakesGiveOneLineAndAnExitCodeNotAStackTrace() throws Exception {
     Path config = deployment();
-    Run badDate = submit(config, List.of(), "--date", "2026-02-30");
+    Run badDate = runHere("--config", config.toString(), "--date", "2026-02-30");
     assertThat(badDate.exit()).isEqualTo(2);
-    assertThat(badDate.err()).contains("cdr-spark: --date: 2026-02-30 does not exist: February 2026 has 28 days (--help for usage)");
-    Run both = submit(config, List.of(), "--full", "--date", D1.toString());
+    assertThat(badDate.err()).containsExactly(
+        "cdr-spark: --date: 2026-02-30 does not exist: February 2026 has 28 days (--help for usage)");
+    Run both = runHere("--config", config.toString(), "--full", "--date", D1.toString());
     assertThat(both.exit()).isEqualTo(2);
-    assertThat(both.err()).contains("cdr-spark: give exactly one of --date, --from/--to, --full (--help for usage)");
-    Run missing = submit(tmp.resolve("nowhere.yaml"), List.of(), "--date", D1.toString());
+    assertThat(both.err()).containsExactly("cdr-spark: give exactly one of --date, --from/--to, --full (--help for usage)");
+    Run missing = runHere("--config", tmp.resolve("nowhere.yaml").toString(), "--date", D1.toString());
     assertThat(missing.exit()).isEqualTo(2);
-    assertThat(missing.err()).anyMatch(l -> l.startsWith("cdr-spark: ") && l.contains("nowhere.yaml"));
+    assertThat(missing.err()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("cdr-spark: ").contains("nowhere.yaml");
     assertThat(String.join("\n", missing.err())).doesNotContain("\tat ");
+    assertThat(badDate.out()).isEmpty();
+    assertThat(both.out()).isEmpty();
+    assertThat(missing.out()).isEmpty();
   }
 
   /** Two generated days under {@code tmp/data} and a config file naming them. */
@@ -144,11 +153,22 @@ class SparkEtlAppIT {
     return config;
   }
 
+  /** The job's {@code run}, as its {@code main} calls it, in this JVM. */
+  private static Run runHere(String... args) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int exit = SparkEtlApp.run(args, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(exit, out.toString(StandardCharsets.UTF_8).lines().toList(), err.toString(StandardCharsets.UTF_8).lines().toList());
+  }
+
   private Run submit(Path config, List<String> jvmOptions, String... args) throws Exception {
     assertThat(JOB_JAR).as("the job jar (mvn package builds it)").exists();
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx1g");
+    // a driver of seconds: C1 alone and the serial collector halve what it spends starting and warming up
+    cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     cmd.addAll(List.of("--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
         "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.net=ALL-UNNAMED",
         "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 
 /** The JSON API on loopback without a token, against a real catalog, DuckDB and folders. */
 class ApiServerTest {
@@ -296,11 +298,11 @@ class ApiServerTest {
   @Test
   void aForeignHostNameIsRefusedWithoutAToken() throws Exception {
     // a page that rebinds its own name to 127.0.0.1 sends its own name as the Host
-    java.net.Socket s = new java.net.Socket("127.0.0.1", f.server.port());
+    Socket s = new Socket("127.0.0.1", f.server.port());
     try (s) {
       s.getOutputStream().write(("GET /api/tables HTTP/1.1\r\nHost: evil.example:" + f.server.port()
-          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(answer).startsWith("HTTP/1.1 403");
     }
     assertThat(f.get("/api/tables").statusCode()).isEqualTo(200);

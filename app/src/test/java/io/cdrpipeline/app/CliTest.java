@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The CLI as a user runs it: exit codes, output formats, messages. */
 class CliTest {
@@ -156,9 +160,9 @@ class CliTest {
     assertThat(table.code()).as(table.err()).isZero();
     List<String> ratioLines = (bench.out() + table.out()).lines().filter(l -> l.startsWith("ratio")).toList();
     assertThat(ratioLines).hasSize(3);
-    java.util.regex.Matcher ratio = java.util.regex.Pattern.compile("\\b([a-z]\\d?/[a-z]\\d?) = ")
+    Matcher ratio = Pattern.compile("\\b([a-z]\\d?/[a-z]\\d?) = ")
         .matcher(String.join("\n", ratioLines));
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     while (ratio.find()) {
       names.add(ratio.group(1));
     }
@@ -166,7 +170,7 @@ class CliTest {
     for (String n : names) {
       assertThat(section).as(n).contains("`" + n + "`");
     }
-    java.util.regex.Matcher target = java.util.regex.Pattern.compile("\\((targets?:? [^)]*)\\)").matcher(String.join("\n", ratioLines));
+    Matcher target = Pattern.compile("\\((targets?:? [^)]*)\\)").matcher(String.join("\n", ratioLines));
     int targets = 0;
     for (; target.find(); targets++) {
       assertThat(section).as(target.group()).contains(target.group());
@@ -178,12 +182,12 @@ class CliTest {
   static List<List<String>> tableRows(String text) {
     List<String> lines = text.lines().toList();
     int start = lines.indexOf(lines.stream().filter(l -> l.startsWith("+-")).findFirst().orElseThrow());
-    List<List<String>> rows = new java.util.ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
     for (String l : lines.subList(start + 3, lines.size())) { // rule, header, rule
       if (!l.startsWith("|")) {
         break;
       }
-      rows.add(java.util.Arrays.stream(l.substring(1, l.length() - 1).split("\\|")).map(String::strip).toList());
+      rows.add(Arrays.stream(l.substring(1, l.length() - 1).split("\\|")).map(String::strip).toList());
     }
     return rows;
   }

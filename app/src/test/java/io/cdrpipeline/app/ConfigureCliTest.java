@@ -26,6 +26,9 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.util.ArrayList;
 
 /**
  * {@code cdr configure}: the questions through JLine's own terminal over scripted input (the
@@ -44,8 +47,8 @@ class ConfigureCliTest {
     byte[] typed = (String.join("\n", answers) + "\n").getBytes(StandardCharsets.UTF_8);
     // the answers reach the terminal only once its echo is off: it reads its input from the
     // start, and would otherwise echo the scripted answers, a secret included, all at once
-    java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
-    java.io.PipedInputStream input = new java.io.PipedInputStream(keyboard, typed.length + 1);
+    PipedOutputStream keyboard = new PipedOutputStream();
+    PipedInputStream input = new PipedInputStream(keyboard, typed.length + 1);
     try (Terminal t = TerminalBuilder.builder().system(false).streams(input, screen)
         .type(Terminal.TYPE_DUMB).encoding(StandardCharsets.UTF_8).build()) {
       // the line reader shows what is typed (a secret as '*')
@@ -246,7 +249,7 @@ class ConfigureCliTest {
         {"--notify", "pager:to=me", "'pager'"},
         {"--no-token", "--host=0.0.0.0", "--no-token: the server listens on 0.0.0.0, which is not loopback"},
         {"--token", "short", "--token: a token is 16 to 512 printable characters"}}) {
-      List<String> args = new java.util.ArrayList<>(List.of("configure", "--yes"));
+      List<String> args = new ArrayList<>(List.of("configure", "--yes"));
       if (!bad[0].equals("--cdr-bucket")) {
         args.addAll(List.of("--cdr-bucket", "cdrs"));
       }
@@ -307,7 +310,7 @@ class ConfigureCliTest {
         {"10.99.99.99", "error: --host: 10.99.99.99 is not an address of this machine"},
         {"25:00", "error: --host: '25:00' is not a host name or address"},
         {"not_a_host", "error: --host: 'not_a_host' is not a host name or address"}}) {
-      List<String> args = new java.util.ArrayList<>(BEFORE_THE_SERVER);
+      List<String> args = new ArrayList<>(BEFORE_THE_SERVER);
       args.addAll(List.of("--host", bad[0], "--yes"));
       Run r = cdr(args.toArray(String[]::new));
       assertThat(r.code()).as(bad[0]).isEqualTo(2);
@@ -315,7 +318,7 @@ class ConfigureCliTest {
       assertThat(dir.resolve("cdr.yaml")).doesNotExist();
     }
     // for another machine, with --no-check: written; and 'cdr serve' here refuses it as configure did
-    List<String> args = new java.util.ArrayList<>(BEFORE_THE_SERVER);
+    List<String> args = new ArrayList<>(BEFORE_THE_SERVER);
     args.addAll(List.of("--host", "10.99.99.99", "--no-check", "--yes"));
     Run other = cdr(args.toArray(String[]::new));
     assertThat(other.code()).as(other.err()).isZero();

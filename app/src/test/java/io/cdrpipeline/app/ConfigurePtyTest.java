@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Map;
 
 /**
  * {@code cdr configure} on a real pseudo-terminal (util-linux {@code script}), as a person
@@ -110,7 +111,7 @@ class ConfigurePtyTest {
   @Test
   void aPersonAnswersOnATerminalInvalidAnswersAreAskedAgainAndTheTokenIsNotEchoed() throws Exception {
     assertThat(Main.run(new String[] {"generate", "--bucket", "cdrs", "--date", "2026-11-01", "--calls", "3"},
-        System.out, System.err, java.util.Map.of(), dir)).isZero();
+        System.out, System.err, Map.of(), dir)).isZero();
     String token = "a-token-nobody-may-see-42";
     try (Pty pty = new Pty(dir, List.of("configure", "--cdr-bucket", "cdrs", "--no-additional-bucket", "--full-etl",
         "--processed-bucket", "p", "--reports-bucket", "r", "--state-dir", "s", "--no-notify", "--daily-schedule", "09:00",

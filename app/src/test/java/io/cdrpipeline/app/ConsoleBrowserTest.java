@@ -33,6 +33,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The web console in a real browser (Debian's headless Chromium through Selenium), against a
@@ -214,7 +218,7 @@ class ConsoleBrowserTest {
           .containsExactlyElementsOf(labels.stream().map(d -> expected.getOrDefault(d, 0L)).toList());
     }
     List<Long> hours = longs(datasets("callsPerHour").get(0).get("data"));
-    assertThat(hours).containsExactlyElementsOf(java.util.Arrays.stream(perHour).boxed().toList());
+    assertThat(hours).containsExactlyElementsOf(Arrays.stream(perHour).boxed().toList());
     List<Object> rates = (List<Object>) datasets("failureRate").get(0).get("data");
     for (int i = 0; i < labels.size(); i++) {
       long[] t = perDay.get(labels.get(i));
@@ -253,7 +257,7 @@ class ConsoleBrowserTest {
     WebElement columns = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("columns-processed_cdrs")));
     assertThat(columns.getText()).contains("billabledurationminutes DOUBLE").contains("npanxx VARCHAR");
     WebElement quarantined = browser.findElement(By.id("quarantined"));
-    io.cdrpipeline.catalog.QuarantinedFile q = f.ctx.catalog().quarantine(java.util.Optional.empty()).get(0);
+    io.cdrpipeline.catalog.QuarantinedFile q = f.ctx.catalog().quarantine(Optional.empty()).get(0);
     assertThat(quarantined.getText()).contains(q.sourceKey()).contains(q.reason());
     assertThat(browser.findElement(By.id("partitions-amazon_chime_voice_connector_cdrs")).findElements(By.cssSelector("tbody tr")))
         .hasSize(6);
@@ -264,9 +268,9 @@ class ConsoleBrowserTest {
   void aPageOfAnotherSiteCannotStartAnExecutionThroughTheBrowser() throws Exception {
     // another origin on this machine: a page of a second HTTP server (localhost, another port)
     com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        new InetSocketAddress("127.0.0.1", 0), 0);
     other.createContext("/", exchange -> {
-      byte[] page = "<!doctype html><title>another site</title><p>hello".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] page = "<!doctype html><title>another site</title><p>hello".getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
       exchange.sendResponseHeaders(200, page.length);
       exchange.getResponseBody().write(page);
@@ -274,7 +278,7 @@ class ConsoleBrowserTest {
     });
     other.start();
     try {
-      int before = f.ctx.executions().list(java.util.Optional.empty(), java.util.Optional.empty(), 1000).size();
+      int before = f.ctx.executions().list(Optional.empty(), Optional.empty(), 1000).size();
       browser.get("http://localhost:" + other.getAddress().getPort() + "/");
       // what such a page can send without asking first: no-cors, text/plain, with the user's cookies
       String sent = (String) ((JavascriptExecutor) browser).executeAsyncScript(
@@ -283,7 +287,7 @@ class ConsoleBrowserTest {
               + " headers: {'Content-Type': 'text/plain'}, body: JSON.stringify({workflow: 'report', input: {Month: '2026-10'}})})"
               + ".then(r => done('sent ' + r.type)).catch(e => done('error ' + e));", f.base);
       assertThat(sent).isEqualTo("sent opaque"); // it left the browser: the server refuses it, not the browser
-      assertThat(f.ctx.executions().list(java.util.Optional.empty(), java.util.Optional.empty(), 1000)).hasSize(before);
+      assertThat(f.ctx.executions().list(Optional.empty(), Optional.empty(), 1000)).hasSize(before);
     } finally {
       other.stop(0);
     }

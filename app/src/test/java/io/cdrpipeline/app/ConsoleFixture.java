@@ -25,6 +25,11 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.function.Predicate;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A deployment under one folder, built by the CLI as a user builds it (generate, crawl, etl for
@@ -54,7 +59,7 @@ public final class ConsoleFixture implements AutoCloseable {
     this.dir = dir;
     // a port known before the start, so that the links the deployment signs point at this server
     int port;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+    try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
     }
     String serverBlock = "server:\n  port: " + port + "\n  baseUrl: http://127.0.0.1:" + port + "\n";
@@ -131,12 +136,12 @@ public final class ConsoleFixture implements AutoCloseable {
 
   /** The raw records the ETL kept: the valid ones of files the catalog did not quarantine, read from the files. */
   List<Kept> keptRecords() throws Exception {
-    java.util.Set<String> quarantined = new java.util.HashSet<>();
-    for (io.cdrpipeline.catalog.QuarantinedFile q : ctx.catalog().quarantine(java.util.Optional.empty())) {
+    Set<String> quarantined = new HashSet<>();
+    for (io.cdrpipeline.catalog.QuarantinedFile q : ctx.catalog().quarantine(Optional.empty())) {
       quarantined.add(q.sourceKey());
     }
     Path bucket = dir.resolve("data/cdr-bucket");
-    List<Kept> out = new java.util.ArrayList<>();
+    List<Kept> out = new ArrayList<>();
     for (Path p : io.cdrpipeline.testing.RawFiles.files(cdrRoot())) {
       if (quarantined.contains(bucket.relativize(p).toString())) {
         continue;

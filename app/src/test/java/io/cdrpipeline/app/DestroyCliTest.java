@@ -38,6 +38,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code cdr destroy}: lists, asks, removes what cdr made, and leaves the CDR bucket and the
@@ -107,10 +109,10 @@ class DestroyCliTest {
     String id = ok("start", "daily", "--date", "2026-11-02", "--async").out().strip();
     io.cdrpipeline.workflow.ExecutionStore store = new io.cdrpipeline.workflow.ExecutionStore(
         new io.cdrpipeline.catalog.Catalog(Database.open("jdbc:sqlite:" + dir.resolve("state/catalog.db"))));
-    assertThat(WorkflowCliTest.awaitFinal(store, id, java.time.Duration.ofSeconds(90)).status())
+    assertThat(WorkflowCliTest.awaitFinal(store, id, Duration.ofSeconds(90)).status())
         .isEqualTo(io.cdrpipeline.workflow.ExecutionStatus.SUCCEEDED);
     // the runner still writes its log and closes the catalog after the status: wait for the process itself
-    assertThat(BackgroundRunner.awaitAll(dir.resolve("state"), java.time.Duration.ofSeconds(60))).isEmpty();
+    assertThat(BackgroundRunner.awaitAll(dir.resolve("state"), Duration.ofSeconds(60))).isEmpty();
     assertThat(Files.list(dir.resolve("state/logs")).toList()).isNotEmpty(); // the background runner's output
     Files.writeString(dir.resolve("state/notes.txt"), "mine"); // a file cdr did not make
     // links inside the product's folders to the buckets: removed as links, never followed
@@ -177,7 +179,7 @@ class DestroyCliTest {
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    java.util.concurrent.CompletableFuture<Integer> destroy = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+    CompletableFuture<Integer> destroy = CompletableFuture.supplyAsync(() ->
         CdrCommand.execute(new String[] {"destroy", "--yes"}, new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8), env, dir, null));
     try {

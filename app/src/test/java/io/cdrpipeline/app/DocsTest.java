@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import java.io.UncheckedIOException;
 
 /**
  * The documentation holds together: every relative link of README.md and docs/ leads somewhere,
@@ -210,7 +211,7 @@ class DocsTest {
     try {
       return headings(page);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

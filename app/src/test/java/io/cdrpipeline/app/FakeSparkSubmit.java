@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Stands in for {@code spark-submit --class io.cdrpipeline.spark.SparkEtlApp <job jar> <args>}
@@ -134,7 +135,7 @@ public final class FakeSparkSubmit {
         + "  if [ \"$a\" = --conf ]; then conf=1; else conf=; fi\ndone\n"
         + "exec '" + Path.of(System.getProperty("java.home"), "bin", "java") + "' '@" + args
         + "' ${mem:+\"$mem\"} " + FakeSparkSubmit.class.getName() + " \"$@\"\n");
-    Files.setPosixFilePermissions(submit, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
     return home;
   }
 }

@@ -30,6 +30,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Optional;
 
 /** {@code cdr launch} and {@code cdr service-unit}: set-up, the full workflow first, the service, its lines, its stop. */
 class LaunchCliTest {
@@ -119,7 +122,7 @@ class LaunchCliTest {
     assertThat(lines).anyMatch(f -> "service".equals(f.get("event")) && "stopping".equals(f.get("message")));
 
     ExecutionStore store = store();
-    List<Execution> fulls = store.list(java.util.Optional.of(Workflows.FULL), java.util.Optional.empty(), 10);
+    List<Execution> fulls = store.list(Optional.of(Workflows.FULL), Optional.empty(), 10);
     assertThat(fulls).hasSize(1);
     full = fulls.get(0).id();
     assertThat(fulls.get(0).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -155,7 +158,7 @@ class LaunchCliTest {
     } finally {
       again.destroyForcibly();
     }
-    assertThat(store().list(java.util.Optional.of(Workflows.FULL), java.util.Optional.empty(), 10)).hasSize(1);
+    assertThat(store().list(Optional.of(Workflows.FULL), Optional.empty(), 10)).hasSize(1);
   }
 
   @Test
@@ -191,7 +194,7 @@ class LaunchCliTest {
     } finally {
       next.destroyForcibly();
     }
-    assertThat(store().list(java.util.Optional.of(Workflows.FULL), java.util.Optional.empty(), 10)).hasSize(1);
+    assertThat(store().list(Optional.of(Workflows.FULL), Optional.empty(), 10)).hasSize(1);
     assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs").out())
         .isEqualTo("n,d\n300,300\n");
   }
@@ -220,7 +223,7 @@ class LaunchCliTest {
   void whatTheServiceWouldRefuseIsRefusedBeforeAnythingIsMadeOrProcessed() throws Exception {
     assertThat(cdr("generate", "--bucket", "cdrs", "--date", "2026-11-02", "--calls", "5").code()).isZero();
     config("launch: {fullEtl: true}\n"); // no token
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int busy = taken.getLocalPort();
       Map<String, List<String>> refusals = new LinkedHashMap<>();
       refusals.put("error: cannot listen on 127.0.0.1:" + busy + ": Address already in use (choose another with --port, "

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /** The command line in one folder, in this JVM or in child JVMs, and what the Spark engine's tests look at. */
 final class SparkCli implements AutoCloseable {
@@ -69,7 +70,7 @@ final class SparkCli implements AutoCloseable {
   static String awaitExecution(ExecutionStore store, Duration within) throws InterruptedException {
     long end = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < end) {
-      List<Execution> all = store.list(java.util.Optional.empty(), java.util.Optional.empty(), 5);
+      List<Execution> all = store.list(Optional.empty(), Optional.empty(), 5);
       if (!all.isEmpty()) {
         return all.get(0).id();
       }

@@ -267,7 +267,7 @@ class SparkEngineCliTest {
     assertThat(done.state().path("etl").path("submission").asText()).isEqualTo(s.path("tag").asText());
     assertThat(store.events(id)).filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_PROGRESS
         && ev.detail().orElse("").startsWith("submitted")).hasSize(1);
-    io.cdrpipeline.testing.Processes.stop(service, java.time.Duration.ofSeconds(60));
+    io.cdrpipeline.testing.Processes.stop(service, Duration.ofSeconds(60));
     assertThat(cli.count()).isEqualTo("n,d\n80,80\n");
   }
 
@@ -294,7 +294,7 @@ class SparkEngineCliTest {
     assertThat(store.events(id)).filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_PROGRESS
         && ev.detail().orElse("").startsWith("submitted")).hasSize(2);
     assertThat(done.state().path("etl").path("submission").asText()).isNotEqualTo(s.path("tag").asText());
-    io.cdrpipeline.testing.Processes.stop(service, java.time.Duration.ofSeconds(60));
+    io.cdrpipeline.testing.Processes.stop(service, Duration.ofSeconds(60));
     assertThat(cli.count()).isEqualTo("n,d\n300,300\n");
   }
 

@@ -149,7 +149,7 @@ class SparkJobEndToEndTest {
         .isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(store.events(id)).filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_PROGRESS
         && ev.detail().orElse("").startsWith("submitted")).hasSize(2);
-    io.cdrpipeline.testing.Processes.stop(service, java.time.Duration.ofSeconds(60));
+    io.cdrpipeline.testing.Processes.stop(service, Duration.ofSeconds(60));
     assertThat(cli.count()).isEqualTo("n,d\n600,600\n");
   }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.time.LocalDate;
 
 /** {@code cdr table history} and {@code cdr table maintain} as a user runs them. */
 class TableCliTest {
@@ -119,7 +120,7 @@ class TableCliTest {
   @Test
   void dropDayRemovesADayAnOlderVersionCommittedWithASignedYear() throws Exception {
     // what a workflow input {"Date":"-2026-11-02"} once committed: an empty day of year -2026 and its partition
-    java.time.LocalDate bad = java.time.LocalDate.of(-2026, 11, 2);
+    LocalDate bad = LocalDate.of(-2026, 11, 2);
     io.cdrpipeline.testing.Pipeline p = new io.cdrpipeline.testing.Pipeline(dir);
     new io.cdrpipeline.generate.CdrGenerator(p.cdr).generate(bad, 3, 1, 1, 0, null);
     p.etl().runDay(bad, 1);

@@ -12,6 +12,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 /**
  * Damaged state of the processed table as an operator meets it: a metadata file cut short or
@@ -72,7 +76,7 @@ class TableDamageCliTest {
         try {
           return root.relativize(p) + " " + Files.size(p);
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          throw new UncheckedIOException(e);
         }
       }).sorted().toList();
     }
@@ -89,7 +93,7 @@ class TableDamageCliTest {
     twoDays();
     Path current = metadataFiles().get(0);
     byte[] whole = Files.readAllBytes(current);
-    Files.write(current, java.util.Arrays.copyOf(whole, 300));
+    Files.write(current, Arrays.copyOf(whole, 300));
 
     // a process of its own: Iceberg's log lines of every retry would be on its stderr too
     CliRun q = CliRun.child(dir, List.of(), "query", "SELECT count(*) FROM processed_cdrs");
@@ -192,7 +196,7 @@ class TableDamageCliTest {
   void aTableWithNoReadableMetadataIsRebuiltFromTheRawFiles() throws Exception {
     twoDays();
     for (Path p : metadataFiles()) {
-      Files.write(p, "{\"format-version\": 2, ".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      Files.write(p, "{\"format-version\": 2, ".getBytes(StandardCharsets.UTF_8));
     }
     assertOneLine(cdr("query", "SELECT count(*) FROM processed_cdrs"), "it is damaged");
 
@@ -233,7 +237,7 @@ class TableDamageCliTest {
     List<String> before = processedFiles();
     CliRun killed = CliRun.child(dir, List.of("-Dcdr.failpoint=etl.before-commit"), "etl", "--date", SECOND);
     assertThat(killed.code()).isEqualTo(137);
-    List<String> left = new java.util.ArrayList<>(processedFiles());
+    List<String> left = new ArrayList<>(processedFiles());
     left.removeAll(before);
     assertThat(left).singleElement().asString().startsWith("processed_cdrs/data/year=2026/month=11/day=5/part-00000-");
 

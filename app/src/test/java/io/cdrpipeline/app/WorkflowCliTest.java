@@ -176,7 +176,7 @@ class WorkflowCliTest {
       assertThat(events).filteredOn(e -> e.type() == ExecutionEvent.Type.STEP_SUCCEEDED && e.step().orElse("").equals("crawl-raw"))
           .hasSize(1); // the finished step is not run again
     } finally {
-      io.cdrpipeline.testing.Processes.stop(service, java.time.Duration.ofSeconds(60));
+      io.cdrpipeline.testing.Processes.stop(service, Duration.ofSeconds(60));
     }
     CliRun count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
     assertThat(count.out()).isEqualTo("n,d\n400,400\n");
@@ -308,7 +308,7 @@ class WorkflowCliTest {
       assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
       assertThat(store().events(id)).filteredOn(e -> e.type() == ExecutionEvent.Type.EXECUTION_RESUMED).hasSize(2);
     } finally {
-      io.cdrpipeline.testing.Processes.stop(next, java.time.Duration.ofSeconds(60));
+      io.cdrpipeline.testing.Processes.stop(next, Duration.ofSeconds(60));
     }
     CliRun count = cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs");
     assertThat(count.out()).isEqualTo("n,d\n300,300\n");

@@ -26,6 +26,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 
 /**
  * The catalog database (SQLite file by default, PostgreSQL for shared deployments), migrated
@@ -79,8 +82,8 @@ public final class Database {
 
   private static boolean upToDate(Dialect dialect, DataSource ds) {
     try (Connection c = ds.getConnection();
-        java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rs = s.executeQuery(
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
             "SELECT version FROM " + HISTORY_TABLE + " WHERE success = " + dialect.trueLiteral())) {
       int max = 0;
       while (rs.next()) {
@@ -151,7 +154,7 @@ public final class Database {
   public Set<String> tables() {
     String sql = dialect.tablesQuery();
     Set<String> out = new TreeSet<>();
-    try (Connection c = connection(); java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         out.add(rs.getString(1).toLowerCase(Locale.ROOT));
       }
@@ -166,8 +169,8 @@ public final class Database {
     if (!table.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("not a table name: '" + table + "'");
     }
-    try (Connection c = connection(); java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+    try (Connection c = connection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
@@ -183,7 +186,7 @@ public final class Database {
     Set<String> present = tables();
     try (Connection c = connection()) {
       c.setAutoCommit(false);
-      try (java.sql.Statement s = c.createStatement()) {
+      try (Statement s = c.createStatement()) {
         for (String t : names) {
           if (!t.matches("[A-Za-z_][A-Za-z0-9_]*")) {
             throw new IllegalArgumentException("not a table name: '" + t + "'");
@@ -203,9 +206,9 @@ public final class Database {
   }
 
   private boolean isView(Connection c, String name) throws SQLException {
-    try (java.sql.PreparedStatement ps = c.prepareStatement(dialect.viewCountQuery())) {
+    try (PreparedStatement ps = c.prepareStatement(dialect.viewCountQuery())) {
       ps.setString(1, name.toLowerCase(Locale.ROOT));
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
+      try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1) > 0;
       }

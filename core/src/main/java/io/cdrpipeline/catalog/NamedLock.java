@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
+import java.util.Optional;
 
 /**
  * An exclusive lock shared by every process using the same catalog, released when its holder
@@ -36,26 +37,26 @@ public final class NamedLock implements AutoCloseable {
   }
 
   /** Takes the lock if nobody holds it, without waiting. */
-  public static java.util.Optional<NamedLock> tryAcquire(Database db, String name) {
+  public static Optional<NamedLock> tryAcquire(Database db, String name) {
     return take(db, name, m -> {}, false);
   }
 
-  private static java.util.Optional<NamedLock> take(Database db, String name, Consumer<String> onWait, boolean wait) {
-    java.util.Optional<Path> dir = db.dialect().lockFolder();
+  private static Optional<NamedLock> take(Database db, String name, Consumer<String> onWait, boolean wait) {
+    Optional<Path> dir = db.dialect().lockFolder();
     if (dir.isEmpty()) {
       return advisory(db, name, onWait, wait);
     }
     return fileLock(dir.get().resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"), name, onWait, wait);
   }
 
-  private static java.util.Optional<NamedLock> fileLock(Path file, String name, Consumer<String> onWait, boolean wait) {
+  private static Optional<NamedLock> fileLock(Path file, String name, Consumer<String> onWait, boolean wait) {
     Path key = file.toAbsolutePath().normalize();
     Semaphore local = IN_PROCESS.computeIfAbsent(key, k -> new Semaphore(1));
     boolean told = false;
     try {
       if (!local.tryAcquire()) {
         if (!wait) {
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
         onWait.accept("waiting for another run that holds " + name);
         told = true;
@@ -73,7 +74,7 @@ public final class NamedLock implements AutoCloseable {
         if (!wait) {
           ch.close();
           local.release();
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
         if (!told) {
           onWait.accept("waiting for another process that holds " + name);
@@ -81,7 +82,7 @@ public final class NamedLock implements AutoCloseable {
         lock = ch.lock();
       }
       FileLock held = lock;
-      return java.util.Optional.of(new NamedLock(() -> {
+      return Optional.of(new NamedLock(() -> {
         try {
           held.release();
           ch.close();
@@ -97,7 +98,7 @@ public final class NamedLock implements AutoCloseable {
     }
   }
 
-  private static java.util.Optional<NamedLock> advisory(Database db, String name, Consumer<String> onWait, boolean wait) {
+  private static Optional<NamedLock> advisory(Database db, String name, Consumer<String> onWait, boolean wait) {
     try {
       Connection c = db.connection();
       try {
@@ -111,7 +112,7 @@ public final class NamedLock implements AutoCloseable {
         }
         if (!got && !wait) {
           c.close();
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
         if (!got) {
           onWait.accept("waiting for another process that holds " + name);
@@ -124,7 +125,7 @@ public final class NamedLock implements AutoCloseable {
         c.close();
         throw e;
       }
-      return java.util.Optional.of(new NamedLock(() -> {
+      return Optional.of(new NamedLock(() -> {
         try (c; PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
           ps.setString(1, name);
           ps.executeQuery().close();

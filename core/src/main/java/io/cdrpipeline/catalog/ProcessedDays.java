@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.io.IOException;
 
 /**
  * The committed state of every processed day: a run's outcome staged, then promoted with its
@@ -88,7 +89,7 @@ final class ProcessedDays {
               throw new CatalogException("cannot record a rejected file: " + e.getMessage(), e);
             }
           });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           throw new SQLException("cannot read the rejected files of " + day + ": " + e.getMessage(), e);
         }
         ps.executeBatch();

@@ -1,6 +1,9 @@
 package io.cdrpipeline.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** The YAML config file as written by the user, before validation. Field names are the keys. */
 final class ConfigFile {
@@ -15,9 +18,9 @@ final class ConfigFile {
   @JsonProperty public String catalogUrl;
   @JsonProperty public String etlMemoryLimit;
   @JsonProperty public Integer crawlSampleFiles;
-  @JsonProperty public java.util.LinkedHashMap<String, String> schedules;
-  @JsonProperty public java.util.List<java.util.Map<String, Object>> notifications;
-  @JsonProperty public java.util.LinkedHashMap<String, String> timeouts;
+  @JsonProperty public LinkedHashMap<String, String> schedules;
+  @JsonProperty public List<Map<String, Object>> notifications;
+  @JsonProperty public LinkedHashMap<String, String> timeouts;
   @JsonProperty public String linkExpiry;
   @JsonProperty public ServerFile server;
   @JsonProperty public Boolean backfill;
@@ -38,7 +41,7 @@ final class ConfigFile {
   static final class TableFile {
     @JsonProperty public String catalog;
     @JsonProperty public String warehouse;
-    @JsonProperty public java.util.LinkedHashMap<String, Object> properties;
+    @JsonProperty public LinkedHashMap<String, Object> properties;
     @JsonProperty public String snapshotRetention;
   }
 
@@ -50,7 +53,7 @@ final class ConfigFile {
   static final class SparkFile {
     @JsonProperty public String master;
     @JsonProperty public String submit;
-    @JsonProperty public java.util.LinkedHashMap<String, Object> conf;
+    @JsonProperty public LinkedHashMap<String, Object> conf;
     @JsonProperty public Integer executors;
     @JsonProperty public String jobJar;
     @JsonProperty public String deployMode;

@@ -30,6 +30,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /** Reads and validates a YAML config file; every mistake becomes one {@link ConfigException}. */
 public final class ConfigLoader {
@@ -100,9 +106,9 @@ public final class ConfigLoader {
       text = Files.readString(path);
     } catch (NoSuchFileException e) {
       throw new ConfigException("config file not found: " + path);
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new ConfigException("config file " + path + " is not UTF-8 text");
-    } catch (java.nio.file.AccessDeniedException e) {
+    } catch (AccessDeniedException e) {
       throw new ConfigException("cannot read config file " + path + ": permission denied");
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + path + ": " + e.getMessage());
@@ -115,7 +121,7 @@ public final class ConfigLoader {
       if (tree == null || tree.isMissingNode() || tree.isNull()) {
         raw = new ConfigFile();
       } else if (!tree.isObject()) {
-        throw new ConfigException(path + " must hold keys and values (e.g. 'cdrBucket: /data/cdrs'), not " + tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+        throw new ConfigException(path + " must hold keys and values (e.g. 'cdrBucket: /data/cdrs'), not " + tree.getNodeType().toString().toLowerCase(Locale.ROOT));
       } else {
         raw = Yaml.MAPPER.treeToValue(tree, ConfigFile.class);
       }
@@ -327,7 +333,7 @@ public final class ConfigLoader {
 
   /** The memory of this machine, or of the container it runs in; unbounded when Java cannot tell. */
   static long machineMemory() {
-    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun && sun.getTotalMemorySize() > 0) {
       return sun.getTotalMemorySize();
     }
@@ -382,7 +388,7 @@ public final class ConfigLoader {
   }
 
   private static List<Object> segments(com.fasterxml.jackson.core.JsonStreamContext ctx) {
-    java.util.Deque<Object> parts = new java.util.ArrayDeque<>();
+    Deque<Object> parts = new ArrayDeque<>();
     for (var c = ctx; c != null && !c.inRoot(); c = c.getParent()) {
       if (c.inArray()) {
         parts.addFirst(Integer.valueOf(Math.max(c.getCurrentIndex(), 0)));

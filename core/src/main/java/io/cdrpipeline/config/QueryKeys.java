@@ -4,6 +4,7 @@ import io.cdrpipeline.query.QueryLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.OptionalInt;
 
 /** Checks the {@code query:} block; each mistake is one {@link ConfigException} naming its key. */
 final class QueryKeys {
@@ -54,13 +55,13 @@ final class QueryKeys {
       throw new ConfigException("bad value for 'query.apiRowLimit' in " + file + ": " + rows
           + " (expected 1 to " + ApiQueryLimits.MAX_ROW_LIMIT + ")");
     }
-    java.util.OptionalInt concurrency = java.util.OptionalInt.empty();
+    OptionalInt concurrency = OptionalInt.empty();
     if (raw != null && raw.apiConcurrency != null) {
       if (raw.apiConcurrency < 1 || raw.apiConcurrency > ApiQueryLimits.MAX_CONCURRENCY) {
         throw new ConfigException("bad value for 'query.apiConcurrency' in " + file + ": " + raw.apiConcurrency
             + " (expected 1 to " + ApiQueryLimits.MAX_CONCURRENCY + ")");
       }
-      concurrency = java.util.OptionalInt.of(raw.apiConcurrency);
+      concurrency = OptionalInt.of(raw.apiConcurrency);
     }
     return new ApiQueryLimits(timeout, rows, concurrency);
   }

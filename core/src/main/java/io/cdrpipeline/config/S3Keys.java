@@ -2,6 +2,8 @@ package io.cdrpipeline.config;
 
 import io.cdrpipeline.store.S3Settings;
 import java.nio.file.Path;
+import java.net.URI;
+import java.util.Optional;
 
 /** Checks the {@code s3:} block; each mistake is one {@link ConfigException} naming its key. */
 final class S3Keys {
@@ -10,10 +12,10 @@ final class S3Keys {
     if (raw == null) {
       return d;
     }
-    java.util.Optional<java.net.URI> endpoint = java.util.Optional.empty();
+    Optional<URI> endpoint = Optional.empty();
     if (raw.endpoint != null && !raw.endpoint.isBlank()) {
       try {
-        endpoint = java.util.Optional.of(Addresses.endpoint(raw.endpoint));
+        endpoint = Optional.of(Addresses.endpoint(raw.endpoint));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("bad value for 's3.endpoint' in " + file + ": " + e.getMessage());
       }
@@ -27,7 +29,7 @@ final class S3Keys {
       throw new ConfigException("bad value for 's3.region' in " + file + ": '" + region + "'");
     }
     return new S3Settings(endpoint, raw.pathStyle != null ? raw.pathStyle : endpoint.isPresent(),
-        java.util.Optional.ofNullable(region), concurrency);
+        Optional.ofNullable(region), concurrency);
   }
 
   private S3Keys() {}

@@ -4,6 +4,8 @@ import io.cdrpipeline.schedule.ScheduleExpression;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.time.Instant;
+import java.util.List;
 
 /** Checks the {@code schedules:} block; each mistake is one {@link ConfigException} naming its key. */
 final class ScheduleKeys {
@@ -15,7 +17,7 @@ final class ScheduleKeys {
     }
     for (Map.Entry<String, String> e : raw.entrySet()) {
       String key = "schedules." + e.getKey();
-      if (!java.util.List.of("daily", "monthlyReport", "full").contains(e.getKey())) {
+      if (!List.of("daily", "monthlyReport", "full").contains(e.getKey())) {
         throw new ConfigException("unknown key '" + key + "' in " + file + " (known keys: daily, monthlyReport, full)");
       }
       String v = e.getValue() == null ? "off" : e.getValue().trim();
@@ -29,7 +31,7 @@ final class ScheduleKeys {
       } catch (IllegalArgumentException ex) {
         throw new ConfigException("bad value for '" + key + "' in " + file + ": " + ex.getMessage());
       }
-      if (expression.nextAfter(java.time.Instant.now()).equals(java.time.Instant.MAX)) {
+      if (expression.nextAfter(Instant.now()).equals(Instant.MAX)) {
         throw new ConfigException("bad value for '" + key + "' in " + file + ": '" + v
             + "' never fires (a day that does not exist, or only years in the past)");
       }

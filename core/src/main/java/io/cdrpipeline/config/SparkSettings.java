@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Locale;
 
 /**
  * How the ETL runs on Apache Spark ({@code engine: spark}): the master, the Spark installation
@@ -23,7 +24,7 @@ public record SparkSettings(String master, Optional<Path> sparkHome, Map<String,
 
     /** As spark-submit spells it. */
     public String spelling() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.cdrpipeline.crash;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.io.IOException;
 
 /**
  * Named points where a run can be made to die abruptly, to prove crash safety. Inactive unless
@@ -54,10 +55,10 @@ public final class Failpoints {
    * A write: fails as on a full disk from the n-th hit on if this point is armed with
    * {@code :nospace}; otherwise as {@link #hit}.
    */
-  public static void write(String name) throws java.io.IOException {
+  public static void write(String name) throws IOException {
     if (ARMED != null && NO_SPACE && NAME.equals(name)) {
       if (HITS.incrementAndGet() >= AT) {
-        throw new java.io.IOException("No space left on device");
+        throw new IOException("No space left on device");
       }
       return;
     }

@@ -43,6 +43,8 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.HashSet;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Finds day folders and registers them as partitions, inferring each table's columns from the
@@ -232,7 +234,7 @@ public final class Crawler {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted", e);
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         if (e.getCause() instanceof UncheckedIOException u) {
           throw u;
         }
@@ -256,7 +258,7 @@ public final class Crawler {
     Map<String, Partition> known = new LinkedHashMap<>();
     catalog.partitions(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED).forEach(p -> known.put(p.path(), p));
     List<ProcessedDay> committed = catalog.processedDays();
-    Set<String> stale = new java.util.HashSet<>(known.keySet());
+    Set<String> stale = new HashSet<>(known.keySet());
     List<Partition> partitions = new ArrayList<>();
     long objects = 0;
     long bytes = 0;

@@ -8,12 +8,13 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 
 /** Opens embedded, in-memory DuckDB connections with the product's settings. */
 public final class DuckDb {
   private DuckDb() {}
 
-  private static volatile java.util.concurrent.CompletableFuture<Void> preloading;
+  private static volatile CompletableFuture<Void> preloading;
 
   /**
    * Starts loading DuckDB's native library on a background thread, so that a command which will
@@ -24,7 +25,7 @@ public final class DuckDb {
     if (preloading == null) {
       synchronized (DuckDb.class) {
         if (preloading == null) {
-          preloading = java.util.concurrent.CompletableFuture.runAsync(() -> {
+          preloading = CompletableFuture.runAsync(() -> {
             try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
               c.isValid(1);
             } catch (SQLException | RuntimeException e) {

@@ -2,6 +2,7 @@ package io.cdrpipeline.etl;
 
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.Objects;
 
 /**
  * The outcome of processing (or skipping) one day. {@code refusal} is set, and {@code skipped}
@@ -28,7 +29,7 @@ public record DaySummary(
 
   /** A day the rule kept as it was: nothing read, nothing written. */
   static DaySummary refused(LocalDate day, String why) {
-    return new DaySummary(day, true, 0, 0, 0, 0, 0, Duration.ZERO, null, java.util.Objects.requireNonNull(why, "why is null"));
+    return new DaySummary(day, true, 0, 0, 0, 0, 0, Duration.ZERO, null, Objects.requireNonNull(why, "why is null"));
   }
 
   /** True when the day was kept as it was by the rule (not replaced), rather than processed or unchanged. */

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.nio.file.Path;
 
 /**
  * The ETL job (the Glue job of the original): the daily run of one day and the full run of
@@ -65,13 +66,13 @@ public final class EtlJob {
 
   /** The job on the embedded engine, the default on one machine, with the default {@code etl.maxShrink}. */
   public static EtlJob embedded(Catalog catalog, List<RawSource> sources, ProcessedTable table, String memoryLimit,
-      java.nio.file.Path tempDir, EtlListener listener) {
+      Path tempDir, EtlListener listener) {
     return embedded(catalog, sources, table, memoryLimit, tempDir, listener, MaxShrink.DEFAULT);
   }
 
   /** The job on the embedded engine, the default on one machine. */
   public static EtlJob embedded(Catalog catalog, List<RawSource> sources, ProcessedTable table, String memoryLimit,
-      java.nio.file.Path tempDir, EtlListener listener, MaxShrink maxShrink) {
+      Path tempDir, EtlListener listener, MaxShrink maxShrink) {
     return new EtlJob(catalog, sources, table, new EmbeddedEngine(sources, memoryLimit, tempDir, listener), listener,
         maxShrink);
   }

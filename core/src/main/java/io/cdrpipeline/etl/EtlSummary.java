@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.format.DateTimeParseException;
 
 /** The outcome of one ETL run over one or more days. */
 public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) {
@@ -101,7 +102,7 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
       LocalDate day;
       try {
         day = LocalDate.parse(d.path("day").asText());
-      } catch (java.time.format.DateTimeParseException e) {
+      } catch (DateTimeParseException e) {
         throw new IllegalArgumentException("not an ETL summary: day '" + d.path("day").asText() + "' is not a date");
       }
       days.add(new DaySummary(day, d.path("skipped").asBoolean(), d.path("filesRead").asLong(),

@@ -3,6 +3,7 @@ package io.cdrpipeline.etl;
 import io.cdrpipeline.model.CdrField;
 import io.cdrpipeline.model.ProcessedSchema;
 import java.util.Map;
+import java.io.IOException;
 
 /**
  * One row of {@code processed_cdrs}. {@code values} follows {@link ProcessedSchema#COLUMNS}:
@@ -36,7 +37,7 @@ public record ProcessedRow(Object[] values, Map<String, Object> extras) implemen
   public record JsonText(String json) {}
 
   /** Writes one unknown field's value as the staged extras object holds it: numbers and booleans as such, the rest as text. */
-  public static void writeExtra(com.fasterxml.jackson.core.JsonGenerator g, Object value) throws java.io.IOException {
+  public static void writeExtra(com.fasterxml.jackson.core.JsonGenerator g, Object value) throws IOException {
     if (value instanceof Long l) {
       g.writeNumber(l);
     } else if (value instanceof Double d) {

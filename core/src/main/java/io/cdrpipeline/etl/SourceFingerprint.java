@@ -2,6 +2,7 @@ package io.cdrpipeline.etl;
 
 import io.cdrpipeline.store.ObjectInfo;
 import java.nio.charset.StandardCharsets;
+import java.io.Serializable;
 
 /**
  * An order-independent fingerprint of the raw objects of a day (which keys, of which sizes), so
@@ -10,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * and a CDR object is written once (a late file has a new key). Thread-safe; serializable, so
  * the parts a cluster's tasks saw merge into the day's.
  */
-public final class SourceFingerprint implements java.io.Serializable {
+public final class SourceFingerprint implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private long count;

@@ -1,5 +1,7 @@
 package io.cdrpipeline.model;
 
+import java.util.Locale;
+
 /** The SQL type of a table column, as written to Parquet and shown in the catalog. */
 public enum ColumnType {
   BOOLEAN,
@@ -30,7 +32,7 @@ public enum ColumnType {
 
   /** Parses a type name as stored in the catalog or reported by DuckDB. */
   public static ColumnType parse(String sqlType) {
-    String t = sqlType.trim().toUpperCase(java.util.Locale.ROOT);
+    String t = sqlType.trim().toUpperCase(Locale.ROOT);
     switch (t) {
       case "BOOLEAN":
       case "BOOL":

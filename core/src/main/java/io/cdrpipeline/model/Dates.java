@@ -6,6 +6,7 @@ import java.time.format.TextStyle;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.time.format.DateTimeParseException;
 
 /**
  * The one reader of days ({@code YYYY-MM-DD}) and months ({@code YYYY-MM}) as people type them:
@@ -63,7 +64,7 @@ public final class Dates {
     if (!m.matches() || !inRange(Integer.parseInt(m.group(1)))) {
       try {
         return LocalDate.parse(v);
-      } catch (java.time.format.DateTimeParseException e) {
+      } catch (DateTimeParseException e) {
         // not a date at all: said as for any other day
       }
     }

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.HashSet;
 
 /**
  * The columns of the {@code processed_cdrs} table in file order: every known CDR field, then the
@@ -74,7 +75,7 @@ public final class ProcessedSchema {
    */
   public static final Set<String> RESERVED_NAMES =
       Collections.unmodifiableSet(
-          new java.util.HashSet<>(
+          new HashSet<>(
               concat(
                   concat(
                       COLUMNS.stream().map(Column::name).collect(Collectors.toList()),

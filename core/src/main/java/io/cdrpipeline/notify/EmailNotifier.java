@@ -14,6 +14,7 @@ import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import java.io.IOException;
 
 /** Sends a plain-text mail through an SMTP server. */
 final class EmailNotifier implements Notifier {
@@ -91,7 +92,7 @@ final class EmailNotifier implements Notifier {
       if (t instanceof AuthenticationFailedException) {
         return false;
       }
-      if (t instanceof java.io.IOException) {
+      if (t instanceof IOException) {
         return true;
       }
     }

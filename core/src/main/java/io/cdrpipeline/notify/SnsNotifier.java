@@ -20,6 +20,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sns.SnsClient;
 import software.amazon.awssdk.services.sns.SnsClientBuilder;
 import software.amazon.awssdk.services.sns.model.PublishRequest;
+import java.io.IOException;
 
 /** Publishes to an AWS SNS topic, or to one on an SNS-compatible server. */
 final class SnsNotifier implements Notifier, AutoCloseable {
@@ -126,13 +127,13 @@ final class SnsNotifier implements Notifier, AutoCloseable {
         return true;
       }
       for (Throwable t = c.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-        if (t instanceof java.io.IOException) {
+        if (t instanceof IOException) {
           return true;
         }
       }
       return false;
     }
-    return e instanceof java.io.IOException;
+    return e instanceof IOException;
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
 
 /**
  * Runs an engine's statements one at a time and streams their rows to a sink: each is stopped
@@ -100,7 +101,7 @@ final class ResultStreamer {
     }
   }
 
-  private static String describe(java.time.Duration d) {
+  private static String describe(Duration d) {
     return d.toString().substring(2).toLowerCase(Locale.ROOT);
   }
 }

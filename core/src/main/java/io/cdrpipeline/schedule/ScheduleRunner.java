@@ -47,6 +47,9 @@ import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.sql.PreparedStatement;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Fires the configured schedules (the EventBridge rules of the original) with Quartz and
@@ -110,7 +113,7 @@ public final class ScheduleRunner implements AutoCloseable {
   /** The rows of the product's scheduler in Quartz's tables (only a PostgreSQL catalog has any). */
   public static long schedulerRows(Database db) {
     long n = 0;
-    java.util.Set<String> present = db.tables();
+    Set<String> present = db.tables();
     for (String t : QUARTZ_TABLES) {
       if (present.contains(t)) {
         n += count(db, "SELECT count(*) FROM " + t + " WHERE sched_name = ?", SCHEDULER_NAME);
@@ -124,13 +127,13 @@ public final class ScheduleRunner implements AutoCloseable {
    * other scheduler has rows in them (another application may share them in the database).
    */
   public static void removeSchedulerState(Database db) {
-    java.util.Set<String> present = db.tables();
+    Set<String> present = db.tables();
     try (Connection c = db.connection()) {
       c.setAutoCommit(false);
       try {
         for (String t : QUARTZ_TABLES) {
           if (present.contains(t)) {
-            try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM " + t + " WHERE sched_name = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t + " WHERE sched_name = ?")) {
               ps.setString(1, SCHEDULER_NAME);
               ps.executeUpdate();
             }
@@ -154,7 +157,7 @@ public final class ScheduleRunner implements AutoCloseable {
   }
 
   private static long count(Database db, String sql, String arg) {
-    try (Connection c = db.connection(); java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
       if (arg != null) {
         ps.setString(1, arg);
       }
@@ -234,7 +237,7 @@ public final class ScheduleRunner implements AutoCloseable {
           .startAt(Date.from(e.expression().nextAfter(clock.instant())))
           .build();
       // replace: every instance declares the same schedules; the definition in the config wins
-      quartz.scheduleJob(job, java.util.Set.of(trigger), true);
+      quartz.scheduleJob(job, Set.of(trigger), true);
       log.accept("schedule " + e.name() + " " + e.expression().text() + ": next " + e.expression().nextAfter(clock.instant()));
     }
     quartz.start();
@@ -286,7 +289,7 @@ public final class ScheduleRunner implements AutoCloseable {
     List<LocalDate> todo = new ArrayList<>();
     int older = 0;
     int current = 0;
-    for (LocalDate d : new java.util.TreeSet<>(days.withRawData())) {
+    for (LocalDate d : new TreeSet<>(days.withRawData())) {
       if (!d.isBefore(today) || done.contains(Workflows.DAILY + ":" + d)) {
         continue;
       }

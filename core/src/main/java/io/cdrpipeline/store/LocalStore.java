@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.File;
 
 /**
  * A bucket that is a local folder. Writes go to a hidden temporary file and are renamed into
@@ -118,8 +119,8 @@ public final class LocalStore implements ObjectStore {
             // the walk does not follow links: a link's own attributes are not a regular file's
             if (attrs.isRegularFile() && !name.startsWith(".")) {
               String rel = dir.relativize(file).toString();
-              if (java.io.File.separatorChar != '/') {
-                rel = rel.replace(java.io.File.separatorChar, '/');
+              if (File.separatorChar != '/') {
+                rel = rel.replace(File.separatorChar, '/');
               }
               sink.accept(new ObjectInfo(keyPrefix + rel, attrs.size(), attrs.lastModifiedTime().toInstant()));
             }
@@ -333,7 +334,7 @@ public final class LocalStore implements ObjectStore {
 
   private String keyOf(Path p) {
     String rel = root.relativize(p).toString();
-    return java.io.File.separatorChar == '/' ? rel : rel.replace(java.io.File.separatorChar, '/');
+    return File.separatorChar == '/' ? rel : rel.replace(File.separatorChar, '/');
   }
 
   @Override

@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import java.nio.file.StandardCopyOption;
 
 /**
  * A bucket in S3 or an S3-compatible store, through AWS SDK v2. Keys are relative to the
@@ -265,7 +266,7 @@ public final class S3Store implements ObjectStore {
     try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(prefix + key))) {
       Files.createDirectories(target.getParent());
       Files.copy(in, tmp);
-      Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (NoSuchKeyException e) {
       throw new NoSuchFileException(location.display() + "/" + key);
     } catch (SdkException e) {

@@ -2,6 +2,7 @@ package io.cdrpipeline.store;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.Locale;
 
 /**
  * An object that is listed but cannot be read as one: larger than the reader's limit, not a
@@ -39,7 +40,7 @@ public final class UnreadableObjectException extends IOException {
 
   /** The one-line reason for an object of {@code size} bytes over a limit. */
   public static String tooLargeReason(long size, long limit) {
-    return String.format(java.util.Locale.ROOT, "file too large: %,d bytes (the limit is %,d)", size, limit);
+    return String.format(Locale.ROOT, "file too large: %,d bytes (the limit is %,d)", size, limit);
   }
 
   public String key() {

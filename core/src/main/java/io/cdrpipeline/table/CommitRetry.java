@@ -6,6 +6,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.util.Tasks;
+import java.util.Arrays;
 
 /**
  * How a commit to the table is retried when another writer moved the table meanwhile (a
@@ -37,7 +38,7 @@ final class CommitRetry {
         .retry(RETRIES)
         .exponentialBackoff(TableProperties.COMMIT_MIN_RETRY_WAIT_MS_DEFAULT, TableProperties.COMMIT_MAX_RETRY_WAIT_MS_DEFAULT,
             TableProperties.COMMIT_TOTAL_RETRY_TIME_MS_DEFAULT, 2.0)
-        .shouldRetryTest(e -> java.util.Arrays.stream(retryOn).anyMatch(c -> c.isInstance(e)))
+        .shouldRetryTest(e -> Arrays.stream(retryOn).anyMatch(c -> c.isInstance(e)))
         .throwFailureWhenFinished()
         .run(t -> {
           if (!first[0]) {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.iceberg.io.FileIO;
+import java.nio.file.StandardCopyOption;
 
 /** Puts a local Parquet file at its place in the table (not yet part of any snapshot). */
 final class DataFileUpload {
@@ -20,9 +21,9 @@ final class DataFileUpload {
       Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
       try {
         Files.createDirectories(target.getParent());
-        Files.copy(local, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(local, tmp, StandardCopyOption.REPLACE_EXISTING);
         Failpoints.write("table.write");
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         // a partial copy of a big file is what fills a disk for good: never leave it
         Files.deleteIfExists(tmp);

@@ -9,6 +9,9 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.jdbc.JdbcClientPool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 
 /** Iceberg's JdbcCatalog in the product's catalog database (SQLite or PostgreSQL). */
 final class JdbcCatalogFactory {
@@ -32,9 +35,9 @@ final class JdbcCatalogFactory {
 
   /** Drops Iceberg's own tables in the catalog database once nothing is in them. */
   static void dropEmptyTables(String catalogUrl) {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(catalogUrl)) {
+    try (Connection c = DriverManager.getConnection(catalogUrl)) {
       JdbcCatalogEntry.dropEmptyTables(c);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new TableException("cannot clean up Iceberg's tables: " + TableErrors.firstLine(e.getMessage()), e);
     }
   }

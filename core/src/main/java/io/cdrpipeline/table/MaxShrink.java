@@ -3,6 +3,7 @@ package io.cdrpipeline.table;
 import java.math.BigDecimal;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Objects;
 
 /**
  * How much smaller a day's raw objects may be than the objects it was last committed from before
@@ -17,7 +18,7 @@ public record MaxShrink(BigDecimal percent) {
   private static final Pattern PERCENT = Pattern.compile("(\\d{1,3}(?:\\.\\d{1,2})?)\\s*%");
 
   public MaxShrink {
-    java.util.Objects.requireNonNull(percent, "percent is null");
+    Objects.requireNonNull(percent, "percent is null");
     if (percent.signum() < 0 || percent.compareTo(BigDecimal.valueOf(100)) > 0) {
       throw new IllegalArgumentException("a shrink limit is from 0% to 100%, got " + percent.toPlainString() + "%");
     }

@@ -12,6 +12,8 @@ import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.SeekableInputStream;
 import org.apache.iceberg.io.SupportsPrefixOperations;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 
 /**
  * A table metadata file ({@code *.metadata.json}) read whole and parsed before Iceberg gets it:
@@ -40,7 +42,7 @@ final class MetadataFile {
       }
     }
     // two files of one version: one was written by a commit that lost (or by a table made anew), the newer one counts
-    found.sort(java.util.Comparator.comparingLong((FileInfo f) -> version(f.location()))
+    found.sort(Comparator.comparingLong((FileInfo f) -> version(f.location()))
         .thenComparingLong(FileInfo::createdAtMillis).reversed());
     return found.stream().map(FileInfo::location).toList();
   }
@@ -113,7 +115,7 @@ final class MetadataFile {
       }
       try {
         // the String form: the Spark job's Iceberg shades Jackson, so no Jackson type may cross this call
-        TableMetadataParser.fromJson(file.location(), new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        TableMetadataParser.fromJson(file.location(), new String(bytes, StandardCharsets.UTF_8));
       } catch (NotFoundException e) {
         throw e;
       } catch (RuntimeException e) {

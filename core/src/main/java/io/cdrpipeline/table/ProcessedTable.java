@@ -20,6 +20,17 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The one commit path of a processed day, shared by every ETL engine: lock the day, settle what
@@ -115,7 +126,7 @@ public final class ProcessedTable implements AutoCloseable {
 
   private static <T> List<T> reversed(List<T> list) {
     List<T> r = new ArrayList<>(list);
-    java.util.Collections.reverse(r);
+    Collections.reverse(r);
     return r;
   }
 
@@ -174,15 +185,15 @@ public final class ProcessedTable implements AutoCloseable {
   public Reconciled reconcile() {
     settleAll();
     table.refresh();
-    Map<LocalDate, List<IcebergTable.PlannedFile>> held = new java.util.TreeMap<>();
+    Map<LocalDate, List<IcebergTable.PlannedFile>> held = new TreeMap<>();
     for (IcebergTable.PlannedFile f : table.plan(org.apache.iceberg.expressions.Expressions.alwaysTrue())) {
       held.computeIfAbsent(f.day(), d -> new ArrayList<>()).add(f);
     }
-    Map<LocalDate, IcebergTable.SnapshotInfo> newest = new java.util.HashMap<>();
+    Map<LocalDate, IcebergTable.SnapshotInfo> newest = new HashMap<>();
     for (IcebergTable.SnapshotInfo s : table.history()) {
       s.day().ifPresent(d -> newest.put(d, s)); // oldest first: the newest stays
     }
-    java.util.function.Function<LocalDate, Optional<String>> writer = day -> {
+    Function<LocalDate, Optional<String>> writer = day -> {
       IcebergTable.SnapshotInfo s = newest.get(day);
       if (s != null && s.runId().isPresent()) {
         return s.runId();
@@ -192,8 +203,8 @@ public final class ProcessedTable implements AutoCloseable {
     };
     List<LocalDate> lost = new ArrayList<>();
     List<LocalDate> forget = new ArrayList<>();
-    java.util.Set<LocalDate> record = new java.util.TreeSet<>();
-    java.util.Set<LocalDate> recorded = new java.util.HashSet<>();
+    Set<LocalDate> record = new TreeSet<>();
+    Set<LocalDate> recorded = new HashSet<>();
     for (ProcessedDay d : catalog.processedDays()) {
       recorded.add(d.day());
       Optional<String> w = writer.apply(d.day());
@@ -214,7 +225,7 @@ public final class ProcessedTable implements AutoCloseable {
     for (LocalDate day : record) {
       String run = writer.apply(day).orElse("unknown");
       long rows = held.get(day).stream().mapToLong(IcebergTable.PlannedFile::rows).sum();
-      java.time.Instant at = Optional.ofNullable(newest.get(day)).map(IcebergTable.SnapshotInfo::at).orElse(java.time.Instant.now());
+      Instant at = Optional.ofNullable(newest.get(day)).map(IcebergTable.SnapshotInfo::at).orElse(Instant.now());
       catalog.stageDay(new DayCommit(day, run, "", 0, 0, rows, 0, sink -> { }, at));
       promote(day, run, snapshot);
     }
@@ -223,12 +234,12 @@ public final class ProcessedTable implements AutoCloseable {
 
   /**
    * Settles the staged runs of days no writer holds, then maintains the Iceberg table (see
-   * {@link IcebergTable#maintain(java.time.Duration, java.time.Instant, java.util.function.Predicate)}),
+   * {@link IcebergTable#maintain(Duration, Instant, Predicate)}),
    * deleting at once the files of runs the catalog knows failed.
    */
-  public IcebergTable.Maintenance maintain(java.time.Duration retention, java.time.Instant now) {
+  public IcebergTable.Maintenance maintain(Duration retention, Instant now) {
     settleAll();
-    java.util.Set<String> failed = catalog.failedRuns();
+    Set<String> failed = catalog.failedRuns();
     return table.maintain(retention, now, failed::contains);
   }
 
@@ -240,7 +251,7 @@ public final class ProcessedTable implements AutoCloseable {
     private final LocalDate day;
     private final String runId;
     private final Optional<Long> base;
-    private final List<String> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> written = new CopyOnWriteArrayList<>();
     /** Set once a commit was tried whose outcome is not known to be a failure: its files stay for the next writer. */
     private boolean mayHaveCommitted;
 

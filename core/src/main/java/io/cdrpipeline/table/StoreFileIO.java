@@ -27,6 +27,9 @@ import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
 import org.apache.iceberg.io.SupportsPrefixOperations;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Iceberg's {@code FileIO} over the product's {@link ObjectStore} of a local folder, so that an
@@ -193,7 +196,7 @@ public final class StoreFileIO implements SupportsPrefixOperations {
           return new FileStream(new RandomAccessFile(local.get().toFile(), "r"));
         }
         return new BytesStream(store().read(key(location)));
-      } catch (java.nio.file.NoSuchFileException e) {
+      } catch (NoSuchFileException e) {
         throw new NotFoundException(e, "no such file: %s", location);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + location + ": " + e.getMessage(), e);
@@ -320,12 +323,12 @@ public final class StoreFileIO implements SupportsPrefixOperations {
               }
               os.close();
               if (overwrite) {
-                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
               } else {
                 CreateOnce.link(tmp, target);
               }
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
               throw new AlreadyExistsException("file already exists: %s", location);
             } catch (IOException e) {
               throw failed(e);

@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotSummary;
 import org.apache.iceberg.Table;
+import java.util.Comparator;
 
 /** The snapshots the table keeps, as its history shows them. */
 final class TableHistory {
@@ -26,7 +27,7 @@ final class TableHistory {
           number(sum, SnapshotSummary.ADDED_FILES_PROP), number(sum, SnapshotSummary.DELETED_FILES_PROP),
           current != null && current.snapshotId() == s.snapshotId()));
     }
-    out.sort(java.util.Comparator.comparing(IcebergTable.SnapshotInfo::at));
+    out.sort(Comparator.comparing(IcebergTable.SnapshotInfo::at));
     return out;
   }
 

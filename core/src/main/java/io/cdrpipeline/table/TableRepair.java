@@ -37,6 +37,10 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Comparator;
+import java.util.Map;
 
 /**
  * Brings the processed table back to its newest readable state: the newest metadata file that
@@ -204,7 +208,7 @@ public final class TableRepair {
     for (Snapshot s : drop) {
       dropped.add(info(s, false));
     }
-    dropped.sort(java.util.Comparator.comparing(IcebergTable.SnapshotInfo::at));
+    dropped.sort(Comparator.comparing(IcebergTable.SnapshotInfo::at));
     return new Outcome(Action.REPAIRED, Optional.of(now.metadataFileLocation()),
         Optional.ofNullable(now.currentSnapshot()).map(s -> info(s, true)), dropped, registered, damage, aside);
   }
@@ -283,7 +287,7 @@ public final class TableRepair {
   }
 
   private IcebergTable.SnapshotInfo info(Snapshot s, boolean current) {
-    java.util.Map<String, String> sum = s.summary();
+    Map<String, String> sum = s.summary();
     return new IcebergTable.SnapshotInfo(s.snapshotId(), Instant.ofEpochMilli(s.timestampMillis()), s.operation(),
         Optional.ofNullable(sum.get(IcebergTable.DAY)).map(LocalDate::parse), Optional.ofNullable(sum.get(IcebergTable.RUN)),
         0, 0, 0, 0, current);
@@ -299,12 +303,12 @@ public final class TableRepair {
       String to = folder + "/" + IcebergTable.name(f);
       try {
         byte[] bytes;
-        try (java.io.InputStream in = MetadataFile.raw(io, f).newStream()) {
+        try (InputStream in = MetadataFile.raw(io, f).newStream()) {
           bytes = in.readAllBytes();
         } catch (NotFoundException e) {
           continue; // a missing file: nothing to keep
         }
-        try (java.io.OutputStream out = io.newOutputFile(to).createOrOverwrite()) {
+        try (OutputStream out = io.newOutputFile(to).createOrOverwrite()) {
           out.write(bytes);
         }
         io.deleteFile(f);

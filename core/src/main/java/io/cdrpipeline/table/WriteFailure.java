@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A failed write of a file of the table, said in one line with the file, the reason and the
@@ -28,17 +29,17 @@ final class WriteFailure {
   }
 
   /** The space a new file at {@code target} may take, from the nearest folder that exists. */
-  private static java.util.Optional<Long> free(Path target) {
+  private static Optional<Long> free(Path target) {
     for (Path p = target.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
       if (Files.isDirectory(p)) {
         try {
-          return java.util.Optional.of(Files.getFileStore(p).getUsableSpace());
+          return Optional.of(Files.getFileStore(p).getUsableSpace());
         } catch (IOException e) {
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** A write failure already said in full. */

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The state machine of one execution this process runs: each step in order with its retries
@@ -247,7 +249,7 @@ final class ExecutionRun {
   }
 
   /** The checkpoint of a step in this run; {@code saved} tells that the attempt started work outside the process. */
-  private StepContext.Checkpoint checkpoint(Step step, java.util.concurrent.atomic.AtomicBoolean saved) {
+  private StepContext.Checkpoint checkpoint(Step step, AtomicBoolean saved) {
     return new StepContext.Checkpoint() {
       @Override
       public Optional<ObjectNode> last() {
@@ -283,7 +285,7 @@ final class ExecutionRun {
    * After cancelling an attempt that started work outside this process: waits (bounded) for
    * it to stop that work, or to leave it for the next process, before the run goes on.
    */
-  private void settle(Step step, CountDownLatch attemptEnded, java.util.concurrent.atomic.AtomicBoolean saved) {
+  private void settle(Step step, CountDownLatch attemptEnded, AtomicBoolean saved) {
     if (!saved.get()) {
       return;
     }
@@ -308,7 +310,7 @@ final class ExecutionRun {
       Duration left = Duration.between(now, execution.deadline());
       boolean deadlineBinds = left.compareTo(step.timeout()) < 0;
       Duration wait = deadlineBinds ? left : step.timeout();
-      java.util.concurrent.atomic.AtomicBoolean saved = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean saved = new AtomicBoolean();
       ObjectNode seen;
       synchronized (this) {
         seen = state.deepCopy();
@@ -339,7 +341,7 @@ final class ExecutionRun {
               + " (in step " + step.name() + ")");
         }
         throw new Outcome(ExecutionStatus.FAILED, "step " + step.name() + " timed out after " + human(step.timeout()));
-      } catch (java.util.concurrent.CancellationException | InterruptedException ce) {
+      } catch (CancellationException | InterruptedException ce) {
         f.cancel(true);
         settle(step, attemptEnded, saved);
         if (ce instanceof InterruptedException) {

@@ -25,6 +25,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Runs workflow executions durably. Every transition is written to the {@link ExecutionStore}
@@ -72,7 +73,7 @@ public final class Executor implements AutoCloseable {
     return t;
   });
   private final Map<String, ExecutionRun> active = new ConcurrentHashMap<>();
-  private final List<BiConsumer<Execution, ExecutionEvent>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<BiConsumer<Execution, ExecutionEvent>> listeners = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "workflow-heartbeat");
     t.setDaemon(true);

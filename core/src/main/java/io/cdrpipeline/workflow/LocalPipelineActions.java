@@ -19,6 +19,7 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Objects;
+import java.time.Instant;
 
 /** The pipeline's jobs on the embedded engine, for workflow steps. */
 public final class LocalPipelineActions implements PipelineActions {
@@ -67,7 +68,7 @@ public final class LocalPipelineActions implements PipelineActions {
   @Override
   public ObjectNode maintainTable() throws Exception {
     ProcessedTable t = parts.table().make();
-    IcebergTable.Maintenance m = t.maintain(parts.snapshotRetention(), java.time.Instant.now());
+    IcebergTable.Maintenance m = t.maintain(parts.snapshotRetention(), Instant.now());
     ObjectNode o = ExecutionStore.JSON.createObjectNode();
     o.put("snapshotsExpired", m.snapshotsExpired());
     o.put("orphansDeleted", m.orphansDeleted());

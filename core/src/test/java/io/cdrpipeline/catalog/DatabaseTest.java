@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.List;
 
 class DatabaseTest {
   @TempDir Path tmp;
@@ -36,7 +37,7 @@ class DatabaseTest {
   void opensTwiceAndKeepsData() {
     String url = "jdbc:sqlite:" + tmp.resolve("state/catalog.db");
     Catalog c1 = new Catalog(Database.open(url));
-    c1.ensureTable(new CatalogTable("t", "/x", "json", java.util.List.of("a")));
+    c1.ensureTable(new CatalogTable("t", "/x", "json", List.of("a")));
     Catalog c2 = new Catalog(Database.open(url));
     assertThat(c2.table("t")).map(CatalogTable::location).contains("/x");
   }
@@ -61,12 +62,12 @@ class DatabaseTest {
       s.execute("INSERT INTO orders VALUES (1)");
       s.execute("CREATE VIEW order_ids AS SELECT id FROM orders");
     }
-    db.dropTables(java.util.List.of("executions", "order_ids", "no_such_table"));
+    db.dropTables(List.of("executions", "order_ids", "no_such_table"));
     assertThat(db.tables()).doesNotContain("executions", "order_ids").contains("orders", "quarantine");
     assertThat(db.rows("orders")).isEqualTo(1);
     db.dropTables(Database.migrationTables());
     assertThat(db.tables()).containsExactly("orders");
-    assertThatThrownBy(() -> db.dropTables(java.util.List.of("orders; DROP TABLE x"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> db.dropTables(List.of("orders; DROP TABLE x"))).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -27,6 +27,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteDataSource;
+import java.util.ArrayList;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * The totals behind {@code /metrics}: kept right by the writers of executions, events and ETL
@@ -81,7 +85,7 @@ class MetricTotalsTest {
   void theMigrationStartsTheTotalsFromTheHistoryAlreadyThere(String kind) throws Exception {
     // a catalog from before the totals, with history written by the same steps as the test above
     String before = url(kind, "before");
-    javax.sql.DataSource ds;
+    DataSource ds;
     if (kind.equals("sqlite")) {
       SQLiteDataSource sqlite = new SQLiteDataSource();
       sqlite.setUrl(before);
@@ -104,7 +108,7 @@ class MetricTotalsTest {
     }
     ExecutionStore migrated = new ExecutionStore(new Catalog(Database.open(before)));
     assertThat(counts(migrated)).isEqualTo(counts(now).entrySet().stream().filter(e -> e.getValue() > 0)
-        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     assertThat(steps(migrated)).isEqualTo(steps(now));
     assertThat(migrated.catalog().etlTotals()).isEqualTo(new Catalog.EtlTotals(100, 2));
   }
@@ -245,13 +249,13 @@ class MetricTotalsTest {
   private static Map<String, String> steps(ExecutionStore store) {
     Map<String, String> out = new HashMap<>();
     store.stepTotals().forEach(t -> out.put(t.workflow() + "/" + t.step(),
-        t.finished() + " in " + String.format(java.util.Locale.ROOT, "%.1f", t.seconds()) + "s"));
+        t.finished() + " in " + String.format(Locale.ROOT, "%.1f", t.seconds()) + "s"));
     return out;
   }
 
   private static void copy(Catalog from, Connection to, String table) throws SQLException {
     List<List<Object>> rows = from.query("SELECT * FROM " + table, rs -> {
-      List<Object> row = new java.util.ArrayList<>();
+      List<Object> row = new ArrayList<>();
       for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
         row.add(rs.getObject(i));
       }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.net.URI;
 
 /** The keys of workflows, schedules, notifications, links and the server. */
 class ConfigWorkflowKeysTest {
@@ -74,7 +75,7 @@ class ConfigWorkflowKeysTest {
     Config c = load("cdrBucket: s3://cdrs/in\ns3: {endpoint: 'http://127.0.0.1:9000', region: eu-west-1, maxConcurrency: 128}\n"
         + "queryCacheSize: 512MB\n");
     assertThat(c.cdrBucket()).isEqualTo(new io.cdrpipeline.store.StoreLocation.S3("cdrs", "in"));
-    assertThat(c.s3().endpoint()).contains(java.net.URI.create("http://127.0.0.1:9000"));
+    assertThat(c.s3().endpoint()).contains(URI.create("http://127.0.0.1:9000"));
     assertThat(c.s3().pathStyle()).isTrue();
     assertThat(c.s3().region()).contains("eu-west-1");
     assertThat(c.s3().maxConcurrency()).isEqualTo(128);

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.time.Instant;
 
 class CrawlerTest {
   static final LocalDate START = LocalDate.of(2026, 9, 1);
@@ -201,7 +202,7 @@ class CrawlerTest {
         new CatalogColumn("year", "year", ColumnType.BIGINT, 0),
         new CatalogColumn("source_key", "Source_Key", ColumnType.VARCHAR, 0)));
     p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.RAW_TABLE, ProcessedSchema.SOURCE_CDR, "vc1/2026/09/01", "vc1",
-        START, 1, 100, java.time.Instant.now())));
+        START, 1, 100, Instant.now())));
     // queries work at once: the columns the view cannot have are left out of it until a crawl
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(1);
     assertThat(p.sql("SELECT year, source_key FROM amazon_chime_voice_connector_cdrs").rows())
@@ -282,7 +283,7 @@ class CrawlerTest {
     }
     // and a partition an older version registered for it goes
     p.catalog.upsertPartitions(List.of(new Partition(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED,
-        "year=2026/month=09/day=04", null, START.plusDays(3), 1, 10, java.time.Instant.now())));
+        "year=2026/month=09/day=04", null, START.plusDays(3), 1, 10, Instant.now())));
     p.crawler().crawlProcessed(p.table().iceberg(), false);
     assertThat(p.catalog.partitions(ProcessedSchema.TABLE)).extracting(Partition::date).containsExactly(START);
   }

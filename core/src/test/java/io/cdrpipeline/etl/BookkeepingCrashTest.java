@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.Optional;
 
 /**
  * The day's bookkeeping (counts, fingerprint, quarantine) and its snapshot after a run killed
@@ -61,7 +62,7 @@ class BookkeepingCrashTest {
   }
 
   long snapshotsOfDay() {
-    return p.table().iceberg().refresh().history().stream().filter(s -> s.day().equals(java.util.Optional.of(DAY)))
+    return p.table().iceberg().refresh().history().stream().filter(s -> s.day().equals(Optional.of(DAY)))
         .count();
   }
 

@@ -26,6 +26,13 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 
 class EmbeddedEtlTest {
   static final LocalDate DAY1 = LocalDate.of(2026, 11, 26);
@@ -95,12 +102,12 @@ class EmbeddedEtlTest {
         .stream().map(r -> r.get(0)).collect(Collectors.toList());
     assertThat(names).contains("year", "month", "day")
         .contains("duration", "npanxx", "hour", "start_time", "end_time", "source_key", "callid", "isproxycall");
-    java.util.Map<String, Integer> ids = p.table().iceberg().fieldIds();
-    try (java.sql.Connection c = io.cdrpipeline.duckdb.DuckDb.open("256MB", tmp.resolve("duck"), 1);
-        java.sql.Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("SELECT name, field_id FROM parquet_schema('" + parquet.get(0)
+    Map<String, Integer> ids = p.table().iceberg().fieldIds();
+    try (Connection c = io.cdrpipeline.duckdb.DuckDb.open("256MB", tmp.resolve("duck"), 1);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT name, field_id FROM parquet_schema('" + parquet.get(0)
             + "') WHERE field_id IS NOT NULL")) {
-      java.util.Map<String, Integer> inFile = new java.util.HashMap<>();
+      Map<String, Integer> inFile = new HashMap<>();
       while (rs.next()) {
         inFile.put(rs.getString(1), rs.getInt(2));
       }
@@ -134,7 +141,7 @@ class EmbeddedEtlTest {
     assertThat(p.dayFiles(DAY1)).hasSize(1);
     assertThat(p.catalog.processedDay(DAY1).orElseThrow().files()).hasSize(1);
     assertThat(dataFiles(p)).hasSize(3);
-    p.table().iceberg().maintain(java.time.Duration.ofDays(1), java.time.Instant.now().plus(java.time.Duration.ofDays(2)));
+    p.table().iceberg().maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
     assertThat(dataFiles(p)).containsExactlyElementsOf(p.dayFiles(DAY1));
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(300);
   }
@@ -186,7 +193,7 @@ class EmbeddedEtlTest {
     String lost = p.catalog.processedDay(DAY1).orElseThrow().files().get(0).key();
     Files.delete(p.file(lost));
 
-    List<String> messages = new java.util.ArrayList<>();
+    List<String> messages = new ArrayList<>();
     EtlSummary s = p.etl(new EtlListener() {
       @Override
       public void message(String m) {
@@ -295,16 +302,16 @@ class EmbeddedEtlTest {
         .containsEntry("flag_text", io.cdrpipeline.model.ColumnType.VARCHAR).doesNotContainKey("rate_text");
     QueryResult r = p.sql("SELECT callid, carrier, carrier_text, rate, flag, flag_text FROM processed_cdrs ORDER BY callid");
     assertThat(r.rows()).containsExactly(
-        java.util.Arrays.asList("a", 42L, null, 0.5, true, null),
-        java.util.Arrays.asList("b", null, "att", 2.0, null, "maybe"),
-        java.util.Arrays.asList("c", 7L, null, 1.25, false, null),
-        java.util.Arrays.asList("d", null, "{\"name\":\"x\"}", null, null, null));
+        Arrays.asList("a", 42L, null, 0.5, true, null),
+        Arrays.asList("b", null, "att", 2.0, null, "maybe"),
+        Arrays.asList("c", 7L, null, 1.25, false, null),
+        Arrays.asList("d", null, "{\"name\":\"x\"}", null, null, null));
     // a third day without conflicts leaves the text columns empty, and the first day is as it was
     p.cdr.put(RawLayout.dayPrefix("vc1", DAY1.plusDays(2)) + "e", ("{\"CallId\": \"e\", "
         + "\"StartTimeEpochSeconds\": 1764374400, \"Carrier\": 9}").getBytes(StandardCharsets.UTF_8));
     p.etl().runDay(DAY1.plusDays(2), 2);
     assertThat(p.sql("SELECT carrier, carrier_text FROM processed_cdrs WHERE callid IN ('a', 'e') ORDER BY callid").rows())
-        .containsExactly(java.util.Arrays.asList(42L, null), java.util.Arrays.asList(9L, null));
+        .containsExactly(Arrays.asList(42L, null), Arrays.asList(9L, null));
   }
 
   /**
@@ -329,12 +336,12 @@ class EmbeddedEtlTest {
     QueryResult r = p.sql("SELECT callid, carrier, carrier_text, flag, flag_text FROM processed_cdrs WHERE day = "
         + DAY2.getDayOfMonth() + " ORDER BY callid");
     assertThat(r.rows()).containsExactly(
-        java.util.Arrays.asList("b", null, "1.5", null, "yes"),
-        java.util.Arrays.asList("c", null, "4.5", null, "1"),
-        java.util.Arrays.asList("d", null, "true", null, "t"),
-        java.util.Arrays.asList("e", null, "0x10", false, null),
-        java.util.Arrays.asList("f", null, "10000000000000000.0", null, "0.5"),
-        java.util.Arrays.asList("g", 8L, null, null, "1"));
+        Arrays.asList("b", null, "1.5", null, "yes"),
+        Arrays.asList("c", null, "4.5", null, "1"),
+        Arrays.asList("d", null, "true", null, "t"),
+        Arrays.asList("e", null, "0x10", false, null),
+        Arrays.asList("f", null, "10000000000000000.0", null, "0.5"),
+        Arrays.asList("g", 8L, null, null, "1"));
   }
 
   @Test
@@ -370,12 +377,12 @@ class EmbeddedEtlTest {
 
   /** The rows of a statement run by a DuckDB of its own, outside the product's query sandbox. */
   private List<List<Object>> fileRows(String sql) throws Exception {
-    try (java.sql.Connection c = io.cdrpipeline.duckdb.DuckDb.open("256MB", tmp.resolve("duck-rows"), 1);
-        java.sql.Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery(sql)) {
-      List<List<Object>> rows = new java.util.ArrayList<>();
+    try (Connection c = io.cdrpipeline.duckdb.DuckDb.open("256MB", tmp.resolve("duck-rows"), 1);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      List<List<Object>> rows = new ArrayList<>();
       while (rs.next()) {
-        List<Object> row = new java.util.ArrayList<>();
+        List<Object> row = new ArrayList<>();
         for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
           row.add(rs.getObject(i));
         }

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * A run that dies at any point leaves the previous version of the day complete and the only
@@ -102,7 +104,7 @@ class EtlCrashTest {
     assertThat(day.rowsWritten()).isEqualTo(500);
     assertThat(p.catalog.stagedRuns()).isEmpty();
     // what the dead run left (an upload, a replaced file) goes with table maintenance, after the retention
-    p.table().iceberg().maintain(java.time.Duration.ofDays(1), java.time.Instant.now().plus(java.time.Duration.ofDays(2)));
+    p.table().iceberg().maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
     assertThat(dataFiles()).containsExactlyElementsOf(p.dayFiles(DAY));
   }
 

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
 
 /**
  * One hostile CDR never breaks the tables and never fails a day: odd field names, names of the
@@ -203,7 +204,7 @@ class HostileInputTest {
     assertThat(processedColumns).hasSize(ProcessedSchema.COLUMNS.size() + 61);
     // the crawl keeps the same fields
     List<String> rawColumns = p.catalog.columns(ProcessedSchema.RAW_TABLE).stream().map(CatalogColumn::name).toList();
-    List<String> expectedRaw = new java.util.ArrayList<>(List.of("callid", "starttimeepochseconds", "mediaregion"));
+    List<String> expectedRaw = new ArrayList<>(List.of("callid", "starttimeepochseconds", "mediaregion"));
     for (int i = 0; i < 60; i++) {
       expectedRaw.add(String.format("a%03d", i));
     }

@@ -21,6 +21,7 @@ import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.net.ConnectException;
 
 class EmailNotifierTest {
   @RegisterExtension
@@ -125,7 +126,7 @@ class EmailNotifierTest {
         .isTrue();
     assertThat(n.isTransient(new jakarta.mail.MessagingException("STARTTLS is required but host does not support STARTTLS")))
         .isFalse();
-    assertThat(n.isTransient(new jakarta.mail.MessagingException("could not connect", new java.net.ConnectException("refused"))))
+    assertThat(n.isTransient(new jakarta.mail.MessagingException("could not connect", new ConnectException("refused"))))
         .isTrue();
   }
 

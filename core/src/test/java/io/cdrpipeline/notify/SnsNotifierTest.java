@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Publishes through the real AWS SDK to a local server that speaks the SNS wire protocol. */
 class SnsNotifierTest {
@@ -149,7 +150,7 @@ class SnsNotifierTest {
       assertThat(d.error()).get(as(STRING)).contains("not authorized");
       assertThat(server.requests()).hasSize(1);
     }
-    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger calls = new AtomicInteger();
     Answer throttled = new Answer(400, "text/xml",
         "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"
             + "<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>");

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
 
 class QueryEngineTest {
   @TempDir Path tmp;
@@ -103,7 +104,7 @@ class QueryEngineTest {
     Pipeline p = threeDays();
     LocalDate gone = LocalDate.of(2026, 10, 1);
     String key = p.catalog.processedDay(gone).orElseThrow().files().get(0).key();
-    java.nio.file.Files.delete(p.file(key));
+    Files.delete(p.file(key));
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 2")).isEqualTo(30);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day IN (2, 3)")).isEqualTo(60);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE month = 11")).isZero();
@@ -119,19 +120,19 @@ class QueryEngineTest {
     LocalDate day = LocalDate.of(2026, 10, 1);
     new CdrGenerator(p.cdr).generate(day, 20, 1, 3, 0, null);
     String vc = p.cdr.listFolders(io.cdrpipeline.model.RawLayout.ROOT).get(0);
-    java.nio.file.Path folder = p.cdr.localPath(io.cdrpipeline.model.RawLayout.dayPrefix(vc, day)).orElseThrow();
-    java.nio.file.Path outside = tmp.resolve("secret.json");
-    java.nio.file.Files.writeString(outside, "{\"CallId\":\"stolen\",\"StartTimeEpochSeconds\":1790000000}");
-    java.nio.file.Files.createSymbolicLink(folder.resolve("link-out"), outside);
-    java.nio.file.Files.createSymbolicLink(folder.resolve("link-in"), folder.resolve(
-        java.nio.file.Files.list(folder).filter(f -> !f.getFileName().toString().startsWith("link")).findFirst().orElseThrow()
+    Path folder = p.cdr.localPath(io.cdrpipeline.model.RawLayout.dayPrefix(vc, day)).orElseThrow();
+    Path outside = tmp.resolve("secret.json");
+    Files.writeString(outside, "{\"CallId\":\"stolen\",\"StartTimeEpochSeconds\":1790000000}");
+    Files.createSymbolicLink(folder.resolve("link-out"), outside);
+    Files.createSymbolicLink(folder.resolve("link-in"), folder.resolve(
+        Files.list(folder).filter(f -> !f.getFileName().toString().startsWith("link")).findFirst().orElseThrow()
             .getFileName()));
     new ProcessBuilder("mkfifo", folder.resolve("pipe").toString()).start().waitFor();
-    java.nio.file.Files.writeString(folder.resolve(".hidden"), "{\"CallId\":\"hidden\",\"StartTimeEpochSeconds\":1790000000}");
-    java.nio.file.Files.writeString(folder.resolve("huge"), "{\"CallId\":\"huge\",\"StartTimeEpochSeconds\":1790000000,\"x\":\""
+    Files.writeString(folder.resolve(".hidden"), "{\"CallId\":\"hidden\",\"StartTimeEpochSeconds\":1790000000}");
+    Files.writeString(folder.resolve("huge"), "{\"CallId\":\"huge\",\"StartTimeEpochSeconds\":1790000000,\"x\":\""
         + "a".repeat(io.cdrpipeline.model.InputLimits.MAX_FILE_BYTES) + "\"}");
-    java.nio.file.Files.createDirectories(folder.resolve("sub"));
-    java.nio.file.Files.writeString(folder.resolve("sub/nested"), "{\"CallId\":\"nested\",\"StartTimeEpochSeconds\":1790000000}");
+    Files.createDirectories(folder.resolve("sub"));
+    Files.writeString(folder.resolve("sub/nested"), "{\"CallId\":\"nested\",\"StartTimeEpochSeconds\":1790000000}");
     p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isEqualTo(21);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid IN ('stolen', 'hidden', 'huge')"))

@@ -24,6 +24,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code cdr query} runs one read-only statement and DuckDB keeps it confined: every statement a
@@ -82,7 +86,7 @@ class QuerySandboxTest {
     assertThat(p.count("SELECT count(*) FROM (FROM processed_cdrs)")).isEqualTo(200);
     assertThat(p.count("SELECT count(*) FROM (TABLE processed_cdrs)")).isEqualTo(200);
     assertThat(p.count("VALUES (42)")).isEqualTo(42);
-    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(p.catalog.quarantine(java.util.Optional.empty()).size());
+    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(p.catalog.quarantine(Optional.empty()).size());
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isGreaterThanOrEqualTo(200);
     assertThat(p.sql("SELECT ';' AS s, 'it''s' AS t").rows()).containsExactly(List.of(";", "it's"));
     assertThat(p.sql("SELECT 1 AS one;").rows()).containsExactly(List.of(1));
@@ -148,17 +152,17 @@ class QuerySandboxTest {
     try {
       List<Callable<QueryResult>> two = new ArrayList<>();
       // each looks at the folders while both engines are open, before either query runs
-      java.util.concurrent.CountDownLatch bothOpen = new java.util.concurrent.CountDownLatch(2);
-      java.util.concurrent.CountDownLatch bothLooked = new java.util.concurrent.CountDownLatch(2);
-      List<List<Path>> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch bothOpen = new CountDownLatch(2);
+      CountDownLatch bothLooked = new CountDownLatch(2);
+      List<List<Path>> seen = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < 2; i++) {
         two.add(() -> {
           try (QueryEngine q = p.query(small)) {
             bothOpen.countDown();
-            assertThat(bothOpen.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            assertThat(bothOpen.await(2, TimeUnit.MINUTES)).isTrue();
             seen.add(scratchFolders());
             bothLooked.countDown();
-            assertThat(bothLooked.await(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            assertThat(bothLooked.await(2, TimeUnit.MINUTES)).isTrue();
             return q.query(SPILLING_SORT);
           }
         });

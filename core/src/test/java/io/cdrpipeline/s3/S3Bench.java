@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Comparator;
 
 /**
  * Benchmark: the ETL of one day of small CDR objects from an S3-compatible server (S3Proxy in
@@ -45,7 +46,7 @@ public final class S3Bench {
       System.out.printf("S3 / folder throughput: %.2f%n", bucket / folder);
     } finally {
       try (var s = Files.walk(dir)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }

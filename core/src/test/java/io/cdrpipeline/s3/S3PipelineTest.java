@@ -40,6 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.time.Instant;
 
 /** The whole product with its buckets on a real S3-compatible server (S3Proxy, in this JVM). */
 class S3PipelineTest {
@@ -188,7 +189,7 @@ class S3PipelineTest {
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(160);
     assertThat(p.catalog.processedDay(D1).orElseThrow().rowsWritten()).isEqualTo(160);
     // the crashed run's upload and the replaced file go with maintenance after the retention
-    p.table().iceberg().maintain(Duration.ofDays(1), java.time.Instant.now().plus(Duration.ofDays(2)));
+    p.table().iceberg().maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
     assertThat(p.processed.listAll(DATA_D1)).hasSize(1);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(160);
   }

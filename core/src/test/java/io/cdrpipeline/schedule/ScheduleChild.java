@@ -5,6 +5,7 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.workflow.Executor;
 import java.time.Clock;
 import java.util.List;
+import java.nio.file.Path;
 
 /** A second service instance in its own JVM: runs the schedule on a catalog URL until killed. */
 public final class ScheduleChild {
@@ -24,7 +25,7 @@ public final class ScheduleChild {
   }
 
   static Process start(String url, String expression) throws Exception {
-    String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-cp", System.getProperty("java.class.path"), ScheduleChild.class.getName(),
         url, expression).redirectErrorStream(true).start();

@@ -25,11 +25,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.time.Clock;
 
 class ScheduleRunnerTest {
   @TempDir Path tmp;
 
-  static Executor executor(Catalog catalog, java.time.Clock clock) {
+  static Executor executor(Catalog catalog, Clock clock) {
     var actions = new io.cdrpipeline.workflow.TestActions();
     Topic topic = Topic.of(List.of(), new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
     return new Executor(new ExecutionStore(catalog),
@@ -111,7 +114,7 @@ class ScheduleRunnerTest {
   @Test
   void aSecondsLevelScheduleFiresThroughQuartz() throws Exception {
     Pipeline p = new Pipeline(tmp);
-    java.time.Clock clock = java.time.Clock.systemUTC();
+    Clock clock = Clock.systemUTC();
     try (Executor ex = executor(p.catalog, clock);
         ScheduleRunner runner = new ScheduleRunner(ex, List.of(
             new ScheduleRunner.Entry("full", ScheduleExpression.parse("rate(1 seconds)"))), clock, p.database, s -> {})) {
@@ -131,13 +134,13 @@ class ScheduleRunnerTest {
   void twoInstancesOnPostgresShareTheScheduleAndNeverRunAFireTwice() throws Exception {
     String url = Postgres.freshDatabase();
     Database db = Database.open(url);
-    java.time.Clock clock = java.time.Clock.systemUTC();
+    Clock clock = Clock.systemUTC();
     String every = "rate(1 seconds)";
     Process other = ScheduleChild.start(url, every); // the second instance, in its own JVM
     try (Executor ex = executor(new Catalog(db), clock);
         ScheduleRunner mine = new ScheduleRunner(ex, List.of(new ScheduleRunner.Entry("full", ScheduleExpression.parse(every))),
             clock, db, s -> {})) {
-      try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(other.getInputStream()))) {
+      try (var in = new BufferedReader(new InputStreamReader(other.getInputStream()))) {
         String line;
         while ((line = in.readLine()) != null && !line.equals("started")) {
           // the child's start-up lines
@@ -158,7 +161,7 @@ class ScheduleRunnerTest {
         }
         assertThat(instances).as("both instances joined the Quartz cluster").isEqualTo(2);
         mine.close();
-        io.cdrpipeline.testing.Processes.stop(other, java.time.Duration.ofSeconds(60));
+        io.cdrpipeline.testing.Processes.stop(other, Duration.ofSeconds(60));
         List<Execution> runs = store.list(Optional.of(Workflows.FULL), Optional.empty(), 1000);
         assertThat(runs.size()).isGreaterThanOrEqualTo(6);
         Set<String> fires = runs.stream().map(Execution::trigger).collect(Collectors.toSet());

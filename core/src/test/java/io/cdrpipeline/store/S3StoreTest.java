@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
 
 /** The S3 store against a real S3-compatible server. */
 class S3StoreTest {
@@ -95,7 +96,7 @@ class S3StoreTest {
     try (S3Store fill = server.store("pages", "p", 4);
         S3Store s = new S3Store(new StoreLocation.S3("pages", "p"), server.settings(4), S3Server.credentials(),
             S3Store.retryStrategy().build(), 3)) {
-      List<String> keys = new java.util.ArrayList<>();
+      List<String> keys = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         fill.put("d" + i + "/k", new byte[] {(byte) i});
         keys.add("d" + i + "/k");
@@ -107,7 +108,7 @@ class S3StoreTest {
       assertThat(s.listAll("flat/")).extracting(ObjectInfo::key)
           .containsExactlyInAnyOrder("flat/k0", "flat/k1", "flat/k2", "flat/k3", "flat/k4", "flat/k5", "flat/k6", "flat/k7",
               "flat/k8", "flat/k9");
-      List<String> seen = new java.util.ArrayList<>();
+      List<String> seen = new ArrayList<>();
       s.listKeys("flat/", seen::add);
       assertThat(seen).hasSize(10);
       assertThat(s.listFolders("")).containsExactly("d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "flat");

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Two writers replacing the same day at once, on the SQLite and the PostgreSQL catalog: the day
@@ -200,7 +201,7 @@ class ConcurrentDayReplaceTest {
           try {
             outcomes.get(w).get(120, TimeUnit.SECONDS);
             winners.add(w);
-          } catch (java.util.concurrent.ExecutionException e) {
+          } catch (ExecutionException e) {
             losses.add(e.getCause());
           }
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.InetAddress;
 
 /** The table in an Iceberg REST catalog: Iceberg's own REST catalog server, run in the test. */
 class RestCatalogTableTest {
@@ -117,7 +118,7 @@ class RestCatalogTableTest {
   @Test
   void anUnreachableServerIsOneLine() throws Exception {
     int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort(); // closed again: nothing listens there
     }
     String uri = "http://127.0.0.1:" + port;

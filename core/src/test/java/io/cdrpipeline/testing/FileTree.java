@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.Comparator;
 
 /** What is on disk and in the catalog, to prove that something changed nothing. */
 public final class FileTree {
@@ -79,7 +80,7 @@ public final class FileTree {
   /** Deletes a file or a folder with everything in it. */
   public static void delete(Path root) throws IOException {
     try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
         Files.delete(p);
       }
     }

@@ -19,6 +19,7 @@ import io.cdrpipeline.table.TableSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.LocalDate;
 
 /** A whole embedded pipeline under one folder, built the way the app builds it. */
 public final class Pipeline {
@@ -73,7 +74,7 @@ public final class Pipeline {
   }
 
   /** The data files of the table's current snapshot for a day. */
-  public List<Path> dayFiles(java.time.LocalDate day) {
+  public List<Path> dayFiles(LocalDate day) {
     return table().iceberg().refresh().dayFiles(day).stream().map(f -> file(f.location())).toList();
   }
 

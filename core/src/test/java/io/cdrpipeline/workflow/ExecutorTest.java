@@ -38,6 +38,11 @@ import org.sqlite.SQLiteException;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import java.sql.SQLTransientConnectionException;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.Map;
 
 /** The executor's durable state machine on a real catalog database, with a real webhook subscriber. */
 class ExecutorTest {
@@ -104,10 +109,10 @@ class ExecutorTest {
   void theDefaultInputsAreYesterdayAndLastMonth() {
     Execution d = executor.start(Workflows.DAILY, null, "test", true);
     assertThat(d.input().get("Date").asText())
-        .isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString());
+        .isEqualTo(LocalDate.now(ZoneOffset.UTC).minusDays(1).toString());
     Execution r = executor.start(Workflows.REPORT, null, "test", true);
     assertThat(r.input().get("Month").asText())
-        .isEqualTo(java.time.YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).toString());
+        .isEqualTo(YearMonth.now(ZoneOffset.UTC).minusMonths(1).toString());
     assertThatThrownBy(() -> executor.start(Workflows.DAILY, Workflows.input("Date", "yesterday"), "test", true))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("yesterday");
   }
@@ -141,7 +146,7 @@ class ExecutorTest {
       throw new StepFailure("the well ran dry");
     })), Duration.ofMinutes(5), in -> in, in -> "own", state -> state,
         reason -> new WorkflowDefinition.Notice("Own trouble", "own step failed because " + reason));
-    try (Executor other = new Executor(store, java.util.Map.of("own", own), topic, Clock.systemUTC(),
+    try (Executor other = new Executor(store, Map.of("own", own), topic, Clock.systemUTC(),
         new Executor.Settings(Duration.ofMillis(50), Duration.ofSeconds(30), 3, Duration.ofMillis(5)))) {
       Execution end = other.run(other.start("own", null, "test", true).id(), null);
       assertThat(end.status()).isEqualTo(ExecutionStatus.FAILED);
@@ -373,7 +378,7 @@ class ExecutorTest {
     assertThat(TransientErrors.isTransient(new CatalogException("x", new SQLException("could not serialize access", "40001")))).isTrue();
     assertThat(TransientErrors.isTransient(new CatalogException("x", new SQLException("connection refused", "08001")))).isTrue();
     assertThat(TransientErrors.isTransient(new CatalogException("x", new SQLException("syntax error at or near", "42601")))).isFalse();
-    assertThat(TransientErrors.isTransient(new CatalogException("x", new java.sql.SQLTransientConnectionException("gone")))).isTrue();
+    assertThat(TransientErrors.isTransient(new CatalogException("x", new SQLTransientConnectionException("gone")))).isTrue();
     // text means nothing
     assertThat(TransientErrors.isTransient(new IllegalStateException("Status Code: 503 Throttling Unable to execute HTTP request"))).isFalse();
     assertThat(TransientErrors.isTransient(new IOException("connection reset"))).isTrue();

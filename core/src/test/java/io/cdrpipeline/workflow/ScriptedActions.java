@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Pipeline actions whose outcome per step is scripted by a test: succeed, throw, block (until
@@ -48,7 +49,7 @@ final class ScriptedActions implements PipelineActions {
       boolean released = false;
       while (!released) {
         try {
-          released = release.await(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+          released = release.await(10, TimeUnit.MILLISECONDS);
         } catch (InterruptedException ignored) {
           // deaf to interrupts on purpose, as a step in blocking I/O may be: it ends when released
         }

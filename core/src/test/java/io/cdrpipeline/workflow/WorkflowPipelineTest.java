@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Comparator;
 
 /** The workflows on the real embedded pipeline, notifying a real webhook. */
 class WorkflowPipelineTest {
@@ -137,7 +138,7 @@ class WorkflowPipelineTest {
 
     // the CDR bucket disappears: the daily run fails and says so by email
     try (var paths = Files.walk(p.cdrRoot())) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
     Execution failed = run(Workflows.DAILY, "Date", "2026-10-15");
     assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);

@@ -19,6 +19,11 @@ import java.util.Objects;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import java.io.Serializable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * One read task: reads its batches of listed objects with the product's store and
@@ -32,7 +37,7 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
   static final int S3_READERS_PER_TASK = 16;
 
   /** Listed keys of one bucket, read by one task. */
-  record Batch(int source, List<String> keys) implements java.io.Serializable {}
+  record Batch(int source, List<String> keys) implements Serializable {}
 
   private final List<SourceSpec> sources;
 
@@ -73,9 +78,9 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
       throws IOException {
     int threads = Math.max(1, Math.min(S3_READERS_PER_TASK, src.store().readers(S3_READERS_PER_TASK)));
     int per = (b.keys().size() + threads - 1) / threads;
-    List<java.util.concurrent.Future<ReadSummary>> parts = new ArrayList<>();
+    List<Future<ReadSummary>> parts = new ArrayList<>();
     List<List<Row>> rows = new ArrayList<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "cdr-s3-read");
       t.setDaemon(true);
       return t;
@@ -94,13 +99,13 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
           return part;
         }));
       }
-      for (java.util.concurrent.Future<ReadSummary> f : parts) {
+      for (Future<ReadSummary> f : parts) {
         summary.merge(f.get());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
       }

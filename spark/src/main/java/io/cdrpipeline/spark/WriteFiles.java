@@ -19,6 +19,7 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Row;
+import java.util.Collections;
 
 /**
  * Writes one sorted partition of the day's rows as the day's data file number {@code i} with
@@ -51,7 +52,7 @@ final class WriteFiles implements Function2<Integer, Iterator<Row>, Iterator<Wri
   @Override
   public Iterator<Written> call(Integer partition, Iterator<Row> rows) throws IOException {
     if (!rows.hasNext()) {
-      return java.util.Collections.emptyIterator();
+      return Collections.emptyIterator();
     }
     String location = locations.get(partition);
     long count = 0;

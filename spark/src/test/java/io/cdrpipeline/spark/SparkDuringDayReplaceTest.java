@@ -24,6 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
 
 /**
  * While the ETL replaces a day, and after a run that dies before its commit, Spark sees exactly
@@ -127,7 +128,7 @@ class SparkDuringDayReplaceTest {
         while ((line = out.readLine()) != null) {
           lines.add(line);
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // the child was killed
       }
       lines.add("<end of output>");

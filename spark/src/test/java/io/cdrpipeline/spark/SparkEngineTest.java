@@ -18,6 +18,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.time.LocalDate;
+import java.util.Arrays;
 
 /**
  * The ETL on Spark ({@code local[2]}) lands exactly what the embedded engine lands from the same
@@ -64,12 +66,12 @@ class SparkEngineTest {
     assertThat(spark.count("SELECT count(*) FROM processed_cdrs WHERE source_key LIKE '%-copy'")).isZero();
     assertThat(spark.sql("SELECT callid, carrier, carrier_text, mix, big FROM processed_cdrs WHERE callid IN ('x2', 'x3', 'x4', 'x5') "
         + "ORDER BY callid").rows()).containsExactly(
-            java.util.Arrays.asList("x2", null, "att", "1e+16", null),
-            java.util.Arrays.asList("x3", null, "1.5", "true", null),
-            java.util.Arrays.asList("x4", null, null, "text", "123456789012345678901234"),
-            java.util.Arrays.asList("x5", null, null, "7", "1e400"));
+            Arrays.asList("x2", null, "att", "1e+16", null),
+            Arrays.asList("x3", null, "1.5", "true", null),
+            Arrays.asList("x4", null, null, "text", "123456789012345678901234"),
+            Arrays.asList("x5", null, null, "7", "1e400"));
     // the file is in the rules' order, as the embedded engine writes it
-    for (java.time.LocalDate d : SparkDays.DAYS) {
+    for (LocalDate d : SparkDays.DAYS) {
       assertThat(keysInFileOrder(spark, d)).isEqualTo(keysInFileOrder(embedded, d)).isNotEmpty();
     }
 
@@ -116,7 +118,7 @@ class SparkEngineTest {
     assertThat(SparkDays.bookkeeping(p)).containsKeys(SparkDays.DAY1, SparkDays.DAY2);
   }
 
-  private static List<String> keysInFileOrder(Pipeline p, java.time.LocalDate d) {
+  private static List<String> keysInFileOrder(Pipeline p, LocalDate d) {
     return p.sql("SELECT source_key FROM processed_cdrs WHERE year = " + d.getYear() + " AND month = " + d.getMonthValue()
         + " AND day = " + d.getDayOfMonth()).rows().stream().map(r -> (String) r.get(0)).toList();
   }

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 
 /**
  * The packaged job as spark-submit runs it: {@code SparkSubmit --master local[2] --class
@@ -84,11 +86,11 @@ class SparkEtlAppIT {
 
     // the day's raw folders went away: the job keeps the day as it is, by the rule of every engine
     long now = p.table().iceberg().refresh().currentSnapshotId().orElseThrow();
-    try (var vcs = java.nio.file.Files.list(tmp.resolve("data/cdr-bucket/Amazon-Chime-Voice-Connector-CDRs/json"))) {
+    try (var vcs = Files.list(tmp.resolve("data/cdr-bucket/Amazon-Chime-Voice-Connector-CDRs/json"))) {
       for (Path vc : vcs.toList()) {
         Path folder = vc.resolve(D1.toString().replace('-', '/'));
-        if (java.nio.file.Files.isDirectory(folder)) {
-          java.nio.file.Files.move(folder, java.nio.file.Files.createDirectories(tmp.resolve("moved")).resolve(vc.getFileName()));
+        if (Files.isDirectory(folder)) {
+          Files.move(folder, Files.createDirectories(tmp.resolve("moved")).resolve(vc.getFileName()));
         }
       }
     }
@@ -155,10 +157,10 @@ class SparkEtlAppIT {
 
   /** The job's {@code run}, as its {@code main} calls it, in this JVM. */
   private static Run runHere(String... args) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    int exit = SparkEtlApp.run(args, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
-        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = SparkEtlApp.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(exit, out.toString(StandardCharsets.UTF_8).lines().toList(), err.toString(StandardCharsets.UTF_8).lines().toList());
   }
 

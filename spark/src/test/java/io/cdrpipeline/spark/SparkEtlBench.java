@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Spark benchmark of docs/benchmarks.md: one day of many CDR files, then a month of days, each run by
@@ -56,7 +58,7 @@ public final class SparkEtlBench {
         try {
           return new com.fasterxml.jackson.databind.ObjectMapper().readTree(j).get("seconds").asDouble();
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          throw new UncheckedIOException(e);
         }
       }).orElse(Double.NaN);
     }
@@ -181,7 +183,7 @@ public final class SparkEtlBench {
     Process p = pb.start();
     long peak = 0;
     Path status = Path.of("/proc/" + p.pid() + "/status");
-    while (!p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+    while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
       peak = Math.max(peak, hwm(status));
     }
     double s = (System.nanoTime() - t0) / 1e9;

@@ -27,6 +27,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
 
 /**
  * Apache Spark reads {@code processed_cdrs} through Iceberg's SparkCatalog on the product's own
@@ -102,9 +107,9 @@ class SparkReadsProcessedTableTest {
   private static void assertTheDocsMetadataQueryFindsTheCurrentMetadata(Pipeline p) throws Exception {
     String current = ((org.apache.iceberg.HasTableOperations) p.table().iceberg().refresh().iceberg())
         .operations().current().metadataFileLocation();
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(p.database.url());
-        java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rs = s.executeQuery("SELECT metadata_location FROM iceberg_tables WHERE "
+    try (Connection c = DriverManager.getConnection(p.database.url());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT metadata_location FROM iceberg_tables WHERE "
             + "catalog_name = 'cdr' AND table_namespace = 'cdrs' AND table_name = 'processed_cdrs'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo(current);
@@ -205,7 +210,7 @@ class SparkReadsProcessedTableTest {
   private static String line(List<Object> values) {
     StringBuilder b = new StringBuilder();
     for (Object v : values) {
-      if (v instanceof java.sql.Timestamp ts) {
+      if (v instanceof Timestamp ts) {
         v = ts.toLocalDateTime();
       }
       b.append(v == null ? "NULL" : v.toString()).append('\u0001');

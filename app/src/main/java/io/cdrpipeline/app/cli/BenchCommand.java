@@ -30,6 +30,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.time.YearMonth;
+import java.util.stream.Collectors;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {
@@ -123,13 +125,13 @@ public final class BenchCommand implements Callable<Integer> {
     crawl.addAll(List.of("crawl", "raw"));
     run(crawl, work, ctx, null); // the raw table has the day's files: a report must not pay for them
     List<String> report = new ArrayList<>(cdr);
-    report.addAll(List.of("report", "--month", java.time.YearMonth.from(DAY).toString()));
+    report.addAll(List.of("report", "--month", YearMonth.from(DAY).toString()));
     List<String> files = new ArrayList<>();
     try (var s = Files.walk(work.resolve("processed"))) {
       s.filter(f -> f.toString().endsWith(".parquet")).forEach(f -> files.add(f.toString()));
     }
     List<String> alone = new ArrayList<>(jvm);
-    alone.addAll(List.of(DuckDbReport.class.getName(), java.time.YearMonth.from(DAY).toString(),
+    alone.addAll(List.of(DuckDbReport.class.getName(), YearMonth.from(DAY).toString(),
         work.resolve("duckdb-report").toString()));
     alone.addAll(files);
     double d = Double.MAX_VALUE;
@@ -153,11 +155,11 @@ public final class BenchCommand implements Callable<Integer> {
     private DuckDbReport() {}
 
     public static void main(String[] args) throws Exception {
-      java.time.YearMonth month = io.cdrpipeline.model.Dates.month("month", args[0]);
+      YearMonth month = io.cdrpipeline.model.Dates.month("month", args[0]);
       Path out = Path.of(args[1]);
       Files.createDirectories(out);
       List<String> files = List.of(args).subList(2, args.length);
-      String source = "read_parquet([" + files.stream().map(DuckDb::literal).collect(java.util.stream.Collectors.joining(", "))
+      String source = "read_parquet([" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", "))
           + "], hive_partitioning = true, hive_types = {'year': INTEGER, 'month': INTEGER, 'day': INTEGER})";
       try (Connection c = DuckDb.open("1GB", out.resolve("tmp"), 0); Statement s = c.createStatement()) {
         int i = 0;

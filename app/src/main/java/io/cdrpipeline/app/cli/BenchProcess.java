@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.lang.management.ManagementFactory;
+import java.util.Comparator;
 
 /** A measured child process of the benchmarks: the same JVM, class path and launcher options as this one. */
 final class BenchProcess {
@@ -15,7 +17,7 @@ final class BenchProcess {
   static List<String> jvm(String heap) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx" + heap));
-    for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       // the launcher's GC, class-data archive and logging, so a child starts as `cdr` does
       if (a.startsWith("-XX:+Use") && a.endsWith("GC") || a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-Xlog")) {
         cmd.add(a);
@@ -66,7 +68,7 @@ final class BenchProcess {
       return;
     }
     try (var s = Files.walk(p)) {
-      for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(x);
       }
     }

@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 @Command(name = "etl", mixinStandardHelpOptions = true,
     description = {
@@ -118,11 +120,11 @@ public final class EtlCommand implements Callable<Integer> {
     int n = workers != null ? workers : which.full ? ctx.config().fullWorkers() : ctx.config().dailyWorkers();
     SparkJob.Request r = new SparkJob.Request(Optional.ofNullable(day), force, n, Optional.empty());
     Thread main = Thread.currentThread();
-    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
     Thread stopper = new Thread(() -> {
       main.interrupt(); // the run stops the application, then counts down
       try {
-        done.await(SparkEtl.STOP_GRACE.multipliedBy(3).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        done.await(SparkEtl.STOP_GRACE.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException ignored) {
         // the JVM is going away anyway
       }

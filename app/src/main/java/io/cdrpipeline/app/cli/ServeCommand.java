@@ -30,6 +30,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {
@@ -40,7 +43,7 @@ import picocli.CommandLine.Spec;
       "report download links, the JSON API (/api/...), /metrics and the web console (/) over HTTP. Stops on Ctrl-C or SIGTERM, handing the executions it runs over",
       "to the next 'cdr serve', which resumes them at once at their unfinished step."})
 public final class ServeCommand implements Callable<Integer> {
-  private static final java.time.Duration HAND_OVER_WAIT = java.time.Duration.ofSeconds(20);
+  private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(20);
 
   @Spec CommandSpec spec;
 
@@ -106,7 +109,7 @@ public final class ServeCommand implements Callable<Integer> {
                 }
 
                 @Override
-                public boolean upToDate(LocalDate day) throws java.io.IOException {
+                public boolean upToDate(LocalDate day) throws IOException {
                   if (etl == null) {
                     etl = ctx.etl(io.cdrpipeline.etl.EtlListener.NONE); // opens the table only when a day is asked about
                   }
@@ -188,7 +191,7 @@ public final class ServeCommand implements Callable<Integer> {
     ctx.out.flush();
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);

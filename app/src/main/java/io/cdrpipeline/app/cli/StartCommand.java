@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.util.Locale;
 
 @Command(name = "start", mixinStandardHelpOptions = true,
     description = {
@@ -304,7 +305,7 @@ public final class StartCommand implements Runnable {
         what = "step " + ev.step().orElse("") + " FAILED: " + ev.detail().orElse("");
         break;
       default:
-        what = ev.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+        what = ev.type().name().toLowerCase(Locale.ROOT).replace('_', ' ')
             + ev.step().map(s -> " (" + s + ")").orElse("") + ev.detail().map(d -> ": " + d).orElse("");
     }
     ctx.out.println(TIME.format(ev.at()) + "  " + what);

@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.util.HashMap;
 
 @Command(name = "bench-table", mixinStandardHelpOptions = true,
     description = {
@@ -156,7 +157,7 @@ public final class TableBenchCommand implements Callable<Integer> {
   /** Rows of one synthetic day in the table's column order: numbers spread like real calls. */
   static String rowsSql(LocalDate day, int n) {
     long start = day.toEpochDay() * 86400;
-    Map<String, String> e = new java.util.HashMap<>();
+    Map<String, String> e = new HashMap<>();
     e.put("awsaccountid", "'123456789012'");
     e.put("transactionid", "md5(" + DuckDb.literal(day + "t") + " || i)");
     e.put("callid", "md5(" + DuckDb.literal(day + "c") + " || i)");

@@ -25,6 +25,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.io.IOException;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 @Command(name = "table", mixinStandardHelpOptions = true,
     description = {
@@ -121,7 +124,7 @@ public final class TableCommand implements Runnable {
         }
       }
       String runId = "drop-" + TIME.format(Instant.now()).replaceAll("[-: ]", "") + "-"
-          + java.util.UUID.randomUUID().toString().substring(0, 8);
+          + UUID.randomUUID().toString().substring(0, 8);
       Optional<ProcessedTable.DroppedDay> dropped = table.dropDay(day, runId, ctx.err::println);
       if (dropped.isEmpty()) {
         ctx.out.printf("nothing to drop: %s was dropped meanwhile%n", day);
@@ -144,7 +147,7 @@ public final class TableCommand implements Runnable {
           + String.format(" from %,d raw files", b.sourceObjects())).orElse(", no record of it in the catalog");
     }
 
-    private static boolean hasRawFiles(AppContext ctx, LocalDate day) throws java.io.IOException {
+    private static boolean hasRawFiles(AppContext ctx, LocalDate day) throws IOException {
       // forced, only the rule about a day without raw files is left to refuse it
       return ctx.etl(io.cdrpipeline.etl.EtlListener.NONE).refusal(day, true).isEmpty();
     }
@@ -212,7 +215,7 @@ public final class TableCommand implements Runnable {
         ctx.out.println("the table is now at " + o.snapshot().map(s -> "snapshot " + describe(s)).orElse("no snapshot (empty)"));
         if (!o.droppedSnapshots().isEmpty()) {
           ctx.out.printf("dropped %d snapshots that cannot be read or came after it%s%n", o.droppedSnapshots().size(),
-              days(o.droppedSnapshots().stream().map(IcebergTable.SnapshotInfo::day).flatMap(java.util.Optional::stream).toList())
+              days(o.droppedSnapshots().stream().map(IcebergTable.SnapshotInfo::day).flatMap(Optional::stream).toList())
                   .map(d -> " (commits of " + d + ")").orElse(""));
         }
       }
@@ -227,7 +230,7 @@ public final class TableCommand implements Runnable {
       } else {
         ctx.out.printf("lost: the last commit of %s; process %s again: %s%n", days(r.lost()).orElseThrow(),
             r.lost().size() == 1 ? "it" : "them", r.lost().size() <= 5
-                ? r.lost().stream().map(d -> "cdr etl --date " + d).collect(java.util.stream.Collectors.joining("; "))
+                ? r.lost().stream().map(d -> "cdr etl --date " + d).collect(Collectors.joining("; "))
                 : "cdr etl --full (it processes every day it cannot skip, these among them)");
       }
       return 0;
@@ -237,7 +240,7 @@ public final class TableCommand implements Runnable {
     private static Integer rebuild(AppContext ctx) throws Exception {
       ctx.out.println("no metadata of the table can be read: rebuilding it from the raw files onto a fresh table "
           + "(cdr crawl raw --everything, then cdr etl --full --force)");
-      List<java.time.LocalDate> forgotten = ctx.catalog().processedDays().stream().map(io.cdrpipeline.catalog.ProcessedDay::day).toList();
+      List<LocalDate> forgotten = ctx.catalog().processedDays().stream().map(io.cdrpipeline.catalog.ProcessedDay::day).toList();
       ctx.catalog().forgetDays(forgotten);
       ctx.processedTable(); // a new, empty table
       io.cdrpipeline.crawl.Crawler crawler = ctx.crawler(ctx.err::println);
@@ -248,8 +251,8 @@ public final class TableCommand implements Runnable {
       if (ctx.config().engine() == io.cdrpipeline.config.Config.Engine.SPARK) {
         SparkProgressLine progress = new SparkProgressLine(ctx.err, ConsoleProgress.isTerminal());
         try {
-          summary = ctx.sparkEtl().run(new SparkJob.Request(java.util.Optional.empty(), true, ctx.config().fullWorkers(),
-              java.util.Optional.empty()), SparkEtl.NO_CHECKPOINT, progress);
+          summary = ctx.sparkEtl().run(new SparkJob.Request(Optional.empty(), true, ctx.config().fullWorkers(),
+              Optional.empty()), SparkEtl.NO_CHECKPOINT, progress);
         } finally {
           progress.end();
         }
@@ -267,14 +270,14 @@ public final class TableCommand implements Runnable {
   }
 
   /** Days as a short list: {@code 2026-11-04, 2026-11-05} or {@code 2026-11-01 to 2026-11-30 (30 days)}. */
-  private static java.util.Optional<String> days(List<java.time.LocalDate> days) {
-    List<java.time.LocalDate> sorted = days.stream().distinct().sorted().toList();
+  private static Optional<String> days(List<LocalDate> days) {
+    List<LocalDate> sorted = days.stream().distinct().sorted().toList();
     if (sorted.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     if (sorted.size() <= 5) {
-      return java.util.Optional.of(sorted.stream().map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
+      return Optional.of(sorted.stream().map(Object::toString).collect(Collectors.joining(", ")));
     }
-    return java.util.Optional.of(sorted.get(0) + " to " + sorted.get(sorted.size() - 1) + " (" + sorted.size() + " days)");
+    return Optional.of(sorted.get(0) + " to " + sorted.get(sorted.size() - 1) + " (" + sorted.size() + " days)");
   }
 }

@@ -42,6 +42,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The composition root: builds every part from the config, once, on first use, and closes them
@@ -65,7 +68,7 @@ public final class AppContext implements AutoCloseable {
   /** A terminal given to the command (tests), else the process's own when it has one. */
   private final org.jline.terminal.Terminal terminal;
   /** Where the service's lines go (cdr launch: structured lines); null: printed with a time stamp. */
-  public java.util.function.Consumer<String> serviceLog;
+  public Consumer<String> serviceLog;
 
   public AppContext(Path configFile, Map<String, String> env, Path workingDir, PrintStream out, PrintStream err) {
     this(configFile, env, workingDir, out, err, null);
@@ -85,7 +88,7 @@ public final class AppContext implements AutoCloseable {
    * The config file the command reads (or {@code cdr configure} writes): {@code --config},
    * else {@code CDR_CONFIG}, else {@code ./cdr.yaml} if there is one; empty for the defaults.
    */
-  public java.util.Optional<Path> configPath() {
+  public Optional<Path> configPath() {
     String fromEnv = env.get("CDR_CONFIG");
     return ConfigLoader.file(configFile, fromEnv == null || fromEnv.isBlank() ? null : fromEnv, workingDir)
         .map(p -> p.toAbsolutePath().normalize());
@@ -96,19 +99,19 @@ public final class AppContext implements AutoCloseable {
   }
 
   /** Questions to the person at the terminal; empty when the command has no terminal (a script, a pipe, a service). */
-  public java.util.Optional<Prompts> prompts() throws IOException {
+  public Optional<Prompts> prompts() throws IOException {
     if (terminal != null) {
-      return java.util.Optional.of(Prompts.on(terminal));
+      return Optional.of(Prompts.on(terminal));
     }
     if (System.console() == null) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     try {
-      return java.util.Optional.of(Prompts.system());
+      return Optional.of(Prompts.system());
     } catch (IOException | RuntimeException e) {
       // a terminal JLine cannot drive is no terminal to ask on: the command says so in one line
       org.slf4j.LoggerFactory.getLogger(AppContext.class).info("no usable terminal: {}", e.toString());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
@@ -212,7 +215,7 @@ public final class AppContext implements AutoCloseable {
   }
 
   /** How long replaced snapshots of the processed table are kept. */
-  public java.time.Duration snapshotRetention() {
+  public Duration snapshotRetention() {
     return config().table().snapshotRetention();
   }
 
@@ -279,7 +282,7 @@ public final class AppContext implements AutoCloseable {
   /** The ETL as an application on Apache Spark ({@code engine: spark}). */
   public SparkEtl sparkEtl() {
     // the job reads the same config file: an engine: spark config always comes from one
-    java.nio.file.Path file = config().source().orElseThrow(() -> new IllegalStateException("engine spark without a config file"));
+    Path file = config().source().orElseThrow(() -> new IllegalStateException("engine spark without a config file"));
     return new SparkEtl(new SparkJob(config().spark(), file, config().stateDir(), SparkJob.buildRoot()), catalog());
   }
 
@@ -307,7 +310,7 @@ public final class AppContext implements AutoCloseable {
       files = new CachedProcessedFiles(processed,
           new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
     }
-    java.util.function.Supplier<IcebergTable> table = () -> processedTable().iceberg();
+    Supplier<IcebergTable> table = () -> processedTable().iceberg();
     return QueryEngine.open(catalog(), config().database(), table, files, cdrStore(), limits, tempDir());
   }
 

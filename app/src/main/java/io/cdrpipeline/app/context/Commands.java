@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import picocli.CommandLine;
+import java.time.Duration;
 
 /** What every command shares: the context and option parsing helpers. */
 public final class Commands {
@@ -53,7 +54,7 @@ public final class Commands {
   }
 
   /** {@code 1d}, {@code 36h}, {@code 90m}, {@code 45s}: a duration as a config file writes it. */
-  public static String duration(java.time.Duration d) {
+  public static String duration(Duration d) {
     long s = d.toSeconds();
     if (s > 0 && s % 86400 == 0) {
       return s / 86400 + "d";

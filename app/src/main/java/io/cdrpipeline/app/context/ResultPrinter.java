@@ -14,6 +14,8 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /** Prints a query result as an aligned table, as CSV (header, no decoration) or as JSON. */
 public final class ResultPrinter {
@@ -60,7 +62,7 @@ public final class ResultPrinter {
     }
     if (v instanceof LocalDateTime ldt) {
       // always with seconds, as SQL engines print timestamps; fractions only when there are any
-      String base = ldt.format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
+      String base = ldt.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss"));
       int micros = ldt.getNano() / 1000;
       return micros == 0 ? base : base + String.format(".%06d", micros).replaceAll("0+$", "");
     }
@@ -243,7 +245,7 @@ public final class ResultPrinter {
   }
 
   private static boolean isNumeric(String type) {
-    String t = type.toUpperCase(java.util.Locale.ROOT);
+    String t = type.toUpperCase(Locale.ROOT);
     return t.contains("INT") || t.equals("DOUBLE") || t.equals("FLOAT") || t.startsWith("DECIMAL") || t.equals("REAL");
   }
 }

@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Bucket;
+import java.nio.file.FileSystemException;
+import java.util.concurrent.ExecutionException;
 
 /** Looks at CDR buckets for {@code cdr configure}: reachable, holding CDRs, and the account's buckets on S3. */
 final class BucketProbe {
@@ -47,7 +49,7 @@ final class BucketProbe {
   }
 
   private static String reason(IOException e) {
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+    if (e instanceof FileSystemException f && f.getReason() != null) {
       return f.getReason();
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
@@ -90,7 +92,7 @@ final class BucketProbe {
       }
       listed.sort(Comparator.comparing((Listed l) -> !l.holdsCdrs().orElse(false)).thenComparing(Listed::name));
       return listed;
-    } catch (SdkException | java.util.concurrent.ExecutionException e) {
+    } catch (SdkException | ExecutionException e) {
       org.slf4j.LoggerFactory.getLogger(BucketProbe.class).info("cannot list the account's buckets: {}", e.toString());
       return List.of();
     } catch (InterruptedException e) {

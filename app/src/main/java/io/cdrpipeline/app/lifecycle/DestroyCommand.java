@@ -31,6 +31,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.io.IOException;
+import java.util.ArrayList;
 
 @Command(name = "destroy", mixinStandardHelpOptions = true,
     description = {
@@ -145,7 +147,7 @@ public final class DestroyCommand implements Callable<Integer> {
           throw new UserException("a cdr service answers on " + health.resolve("/")
               + ": stop it first (Ctrl-C, or 'systemctl stop' of its unit), then run destroy again");
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         // nothing listens there: no service
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -153,7 +155,7 @@ public final class DestroyCommand implements Callable<Integer> {
     }
     if (config.catalogDialect() instanceof SqliteDialect sqlite) {
       Path file = Path.of(sqlite.location()).toAbsolutePath();
-      List<io.cdrpipeline.store.StoreLocation> cdrs = new java.util.ArrayList<>(List.of(config.cdrBucket()));
+      List<io.cdrpipeline.store.StoreLocation> cdrs = new ArrayList<>(List.of(config.cdrBucket()));
       config.additionalCdrBucket().ifPresent(cdrs::add);
       if (cdrs.stream().anyMatch(c -> Nesting.inside(file, c))) {
         return; // a catalog inside a CDR bucket is not even opened: reading SQLite writes beside the file

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.sql.SQLException;
 
 /**
  * The processed table's entry in its Iceberg catalog (its files are listed with the table's
@@ -47,7 +48,7 @@ final class IcebergEntry {
         if (!JdbcCatalogEntry.exists(db, ns)) {
           return;
         }
-      } catch (java.sql.SQLException e) {
+      } catch (SQLException e) {
         kept.add("the Iceberg catalog entry of " + ProcessedSchema.TABLE + ": cannot read it (" + e.getMessage() + ")");
         return;
       }
@@ -56,7 +57,7 @@ final class IcebergEntry {
         // other tables may share Iceberg's tables
         try {
           JdbcCatalogEntry.remove(db, ns);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
           throw new IOException("cannot remove the Iceberg catalog entry: " + e.getMessage(), e);
         }
         return "the Iceberg catalog entry " + ns + "." + ProcessedSchema.TABLE;

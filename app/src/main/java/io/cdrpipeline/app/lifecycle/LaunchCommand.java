@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import java.util.LinkedHashMap;
 
 @Command(name = "launch", mixinStandardHelpOptions = true,
     description = {
@@ -161,7 +162,7 @@ public final class LaunchCommand implements Callable<Integer> {
     List<String> buckets = new ArrayList<>();
     List<String> made = new ArrayList<>();
     createFolder(c.stateDir(), folders, made);
-    Map<String, StoreLocation> places = new java.util.LinkedHashMap<>();
+    Map<String, StoreLocation> places = new LinkedHashMap<>();
     places.put("processed table", c.processedBucket());
     places.put("reports", c.reportsBucket());
     for (Map.Entry<String, StoreLocation> p : places.entrySet()) {

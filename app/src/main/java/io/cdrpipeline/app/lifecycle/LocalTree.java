@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.Comparator;
 
 /**
  * Local folders as destroy counts and removes them: never following a link, never entering or
@@ -146,7 +147,7 @@ final class LocalTree {
     try (var walk = Files.walk(root)) {
       walk.forEach(dirs::add);
     }
-    dirs.sort(java.util.Comparator.reverseOrder());
+    dirs.sort(Comparator.reverseOrder());
     for (Path d : dirs) {
       if (!deleteIfEmpty(d)) {
         return false;

@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import java.io.IOException;
+import java.util.jar.JarFile;
 
 @Command(name = "service-unit", mixinStandardHelpOptions = true,
     description = {
@@ -94,10 +96,10 @@ public final class ServiceUnitCommand implements Callable<Integer> {
     if (!jar.toString().endsWith(".jar")) {
       return false;
     }
-    try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+    try (JarFile f = new JarFile(jar.toFile())) {
       return f.getManifest() != null
           && Commands.MAIN_CLASS.equals(f.getManifest().getMainAttributes().getValue("Main-Class"));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return false;
     }
   }

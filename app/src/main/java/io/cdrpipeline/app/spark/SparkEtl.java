@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.LocalDate;
 
 /**
  * The ETL as an application on Apache Spark (the original's run / wait / check loop): submits
@@ -176,7 +177,7 @@ public final class SparkEtl {
   }
 
   /** The days the run {@code runId} committed (of {@code day} only, if given), as the catalog has them. */
-  private List<DaySummary> committedBy(String runId, Optional<java.time.LocalDate> day) {
+  private List<DaySummary> committedBy(String runId, Optional<LocalDate> day) {
     List<DaySummary> days = new ArrayList<>();
     for (ProcessedDay d : day.map(x -> catalog.processedDay(x).stream().toList()).orElseGet(catalog::processedDays)) {
       if (d.runId().equals(runId)) {

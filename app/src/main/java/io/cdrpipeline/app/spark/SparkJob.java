@@ -25,6 +25,7 @@ import java.util.UUID;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.apache.spark.launcher.SparkAppHandle;
 import org.apache.spark.launcher.SparkLauncher;
+import java.net.URISyntaxException;
 
 /**
  * How this deployment submits the Spark ETL application ({@code spark-submit --class
@@ -103,7 +104,7 @@ public final class SparkJob {
           return Optional.of(p);
         }
       }
-    } catch (java.net.URISyntaxException | RuntimeException e) {
+    } catch (URISyntaxException | RuntimeException e) {
       // not run from a file: no build around it
     }
     return Optional.empty();

@@ -17,6 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.launcher.SparkAppHandle;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One submission of the Spark ETL application: started here through SparkLauncher (its state
@@ -351,9 +353,9 @@ public abstract class SparkSubmission {
       try {
         process.onExit().get(Math.max(1, max.toMillis()), TimeUnit.MILLISECONDS);
         return true;
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         return false;
-      } catch (java.util.concurrent.ExecutionException e) {
+      } catch (ExecutionException e) {
         return !process.isAlive();
       }
     }

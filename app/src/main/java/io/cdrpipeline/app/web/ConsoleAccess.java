@@ -15,6 +15,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.HashSet;
+import java.util.regex.Pattern;
 
 /**
  * Who may use the console and the API. With {@code server.token} set, every request but
@@ -45,7 +47,7 @@ final class ConsoleAccess {
     URI baseUri = URI.create(Objects.requireNonNull(baseUrl, "baseUrl is null"));
     this.baseOrigin = origin(baseUri.getScheme(), baseUri.getHost(), baseUri.getPort());
     String base = baseUri.getHost();
-    java.util.Set<String> names = new java.util.HashSet<>(Set.of("localhost", "127.0.0.1", "[::1]"));
+    Set<String> names = new HashSet<>(Set.of("localhost", "127.0.0.1", "[::1]"));
     if (base != null) {
       names.add(base.toLowerCase(Locale.ROOT));
     }
@@ -78,8 +80,8 @@ final class ConsoleAccess {
     return path.equals("/health") || path.equals("/login") || REPORT_LINK.matcher(path).matches();
   }
 
-  private static final java.util.regex.Pattern REPORT_LINK =
-      java.util.regex.Pattern.compile("/reports/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
+  private static final Pattern REPORT_LINK =
+      Pattern.compile("/reports/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
 
   /** What a request may do. */
   enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN_HOST, FORBIDDEN_ORIGIN }

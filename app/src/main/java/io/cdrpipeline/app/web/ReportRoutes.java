@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.Comparator;
 
 /** {@code /api/reports}: the monthly reports, by month, with expiring links. */
 final class ReportRoutes {
@@ -22,7 +23,7 @@ final class ReportRoutes {
   }
 
   void list(Context ctx) throws IOException {
-    Map<String, List<ObjectInfo>> months = new TreeMap<>(java.util.Comparator.reverseOrder());
+    Map<String, List<ObjectInfo>> months = new TreeMap<>(Comparator.reverseOrder());
     for (ObjectInfo info : p.reports().listAll(MonthlyReport.PREFIX)) {
       String rest = info.key().substring(MonthlyReport.PREFIX.length());
       int slash = rest.indexOf('/');
@@ -36,7 +37,7 @@ final class ReportRoutes {
       ObjectNode month = list.addObject();
       month.put("month", m.getKey());
       ArrayNode files = month.putArray("files");
-      m.getValue().sort(java.util.Comparator.comparing(ObjectInfo::key));
+      m.getValue().sort(Comparator.comparing(ObjectInfo::key));
       for (ObjectInfo f : m.getValue()) {
         ObjectNode j = files.addObject();
         j.put("name", f.key().substring(f.key().lastIndexOf('/') + 1));

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
 
 class ReportServerTest {
   static final String KEY = "reports/2026-10/npanxx.csv";
@@ -117,17 +118,17 @@ class ReportServerTest {
   @Test
   void aPortInUseOrAnAddressOfAnotherMachineIsOneLineWithTheCause() throws Exception {
     ReportServer second = new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock);
-    assertThatThrownBy(() -> second.start("127.0.0.1", server.port())).isInstanceOf(java.io.IOException.class)
+    assertThatThrownBy(() -> second.start("127.0.0.1", server.port())).isInstanceOf(IOException.class)
         .hasMessageStartingWith("cannot listen on 127.0.0.1:" + server.port() + ": ")
         .hasMessageContaining("in use")
         .hasMessageNotContaining("\n");
     // 192.0.2.0/24 is for documentation only (RFC 5737): never an address of this machine
     assertThatThrownBy(() -> new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock).start("192.0.2.7", 0))
-        .isInstanceOf(java.io.IOException.class)
+        .isInstanceOf(IOException.class)
         .hasMessage("cannot listen on 192.0.2.7: 192.0.2.7 is not an address of this machine"
             + " (e.g. 127.0.0.1, or 0.0.0.0 for every address)");
     assertThatThrownBy(() -> new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock).start("no-such-host.invalid", 0))
-        .isInstanceOf(java.io.IOException.class).hasMessage("cannot listen on no-such-host.invalid: unknown host");
+        .isInstanceOf(IOException.class).hasMessage("cannot listen on no-such-host.invalid: unknown host");
     assertThat(get("http://127.0.0.1:" + server.port() + "/health").statusCode()).isEqualTo(200); // the first one serves on
   }
 

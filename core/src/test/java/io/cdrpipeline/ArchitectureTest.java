@@ -14,9 +14,10 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies between core's packages point one way. {@code failure} (how a failure is told in
- * one line), {@code model}, {@code store} and {@code catalog} sit at the bottom; {@code model} also ships inside the Spark job, so it stays
- * free of the drivers and SDKs only the embedded product carries.
+ * Dependencies between core's packages point one way. {@code failure} (how a failure is told in one
+ * line), {@code model}, {@code store} and {@code catalog} sit at the bottom; {@code model} also
+ * ships inside the Spark job, so it stays free of the drivers and SDKs only the embedded product
+ * carries.
  */
 class ArchitectureTest {
   private static final JavaClasses CLASSES =
@@ -52,24 +53,33 @@ class ArchitectureTest {
   @Test
   void modelNeedsNoDatabaseSdkOrScheduler() {
     noClasses()
-        .that().resideInAPackage("io.cdrpipeline.model..")
-        .should().dependOnClassesThat()
+        .that()
+        .resideInAPackage("io.cdrpipeline.model..")
+        .should()
+        .dependOnClassesThat()
         .resideInAnyPackage("org.duckdb..", "java.sql..", "software.amazon..", "org.quartz..")
         .because("the Spark job ships model without DuckDB, JDBC drivers, the AWS SDK or Quartz")
         .check(CLASSES);
   }
 
-  /** Classes of {@code pkg} use, of the product's own packages, only {@code pkg} and {@code lower}. */
+  /**
+   * Classes of {@code pkg} use, of the product's own packages, only {@code pkg} and {@code lower}.
+   */
   private static ArchRule usesOnly(String pkg, String... lower) {
     String[] allowed =
         Arrays.stream(lower).map(p -> "io.cdrpipeline." + p + "..").toArray(String[]::new);
     return noClasses()
-        .that().resideInAPackage("io.cdrpipeline." + pkg + "..")
-        .should().dependOnClassesThat(
+        .that()
+        .resideInAPackage("io.cdrpipeline." + pkg + "..")
+        .should()
+        .dependOnClassesThat(
             resideInAPackage("io.cdrpipeline..")
                 .and(not(resideInAPackage("io.cdrpipeline." + pkg + "..")))
                 .and(not(resideInAnyPackage(allowed))))
-        .as("no classes in " + pkg + " should depend on product packages other than "
-            + (lower.length == 0 ? "itself" : String.join(", ", lower)));
+        .as(
+            "no classes in "
+                + pkg
+                + " should depend on product packages other than "
+                + (lower.length == 0 ? "itself" : String.join(", ", lower)));
   }
 }

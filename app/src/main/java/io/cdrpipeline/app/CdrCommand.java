@@ -21,7 +21,6 @@ import io.cdrpipeline.app.lifecycle.ConfigureCommand;
 import io.cdrpipeline.app.lifecycle.DestroyCommand;
 import io.cdrpipeline.app.lifecycle.LaunchCommand;
 import io.cdrpipeline.app.lifecycle.ServiceUnitCommand;
-
 import io.cdrpipeline.catalog.CatalogException;
 import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.etl.EtlException;
@@ -58,46 +57,58 @@ import picocli.CommandLine.Option;
 final class CdrCommand implements Callable<Integer>, Commands.Root {
   /**
    * The commands, in the order the help lists them. Only the one a command line names is built:
-   * picocli reads every command's annotations when it is added, which took half a second of
-   * every run's start with all of them.
+   * picocli reads every command's annotations when it is added, which took half a second of every
+   * run's start with all of them.
    */
-  private static final List<Class<?>> COMMANDS = List.of(
-      GenerateCommand.class,
-      CrawlCommand.class,
-      EtlCommand.class,
-      QueryCommand.class,
-      CatalogCommand.class,
-      TableCommand.class,
-      StartCommand.class,
-      ExecutionsCommand.class,
-      ReportCommand.class,
-      ServeCommand.class,
-      ConfigureCommand.class,
-      LaunchCommand.class,
-      ServiceUnitCommand.class,
-      DestroyCommand.class,
-      DemoCommand.class,
-      BenchCommand.class,
-      TableBenchCommand.class,
-      CommandLine.HelpCommand.class);
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          GenerateCommand.class,
+          CrawlCommand.class,
+          EtlCommand.class,
+          QueryCommand.class,
+          CatalogCommand.class,
+          TableCommand.class,
+          StartCommand.class,
+          ExecutionsCommand.class,
+          ReportCommand.class,
+          ServeCommand.class,
+          ConfigureCommand.class,
+          LaunchCommand.class,
+          ServiceUnitCommand.class,
+          DestroyCommand.class,
+          DemoCommand.class,
+          BenchCommand.class,
+          TableBenchCommand.class,
+          CommandLine.HelpCommand.class);
+
   /** Exit code of a user mistake (bad option, bad config). */
   static final int USAGE = Commands.USAGE;
+
   /** Exit code of a failure (bad SQL, a failed run). */
   static final int FAILED = Commands.FAILED;
 
-
-  @Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
-      description = "YAML config file (default: $CDR_CONFIG, else ./cdr.yaml if there is one, else built-in defaults under ./data)")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      scope = CommandLine.ScopeType.INHERIT,
+      description =
+          "YAML config file (default: $CDR_CONFIG, else ./cdr.yaml if there is one, else built-in defaults under ./data)")
   Path config;
 
-  @Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT, description = "Log what happens (repeat for more detail).")
+  @Option(
+      names = {"-v", "--verbose"},
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Log what happens (repeat for more detail).")
   boolean[] verbose = new boolean[0];
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   AppContext context;
 
-  /** {@code cdr} alone: the help, as a usage mistake (a script that forgot its command must not pass). */
+  /**
+   * {@code cdr} alone: the help, as a usage mistake (a script that forgot its command must not
+   * pass).
+   */
   @Override
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
@@ -110,12 +121,21 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
     return context;
   }
 
-  static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir) {
+  static int execute(
+      String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir) {
     return execute(args, out, err, env, workingDir, null);
   }
 
-  /** Runs a command; questions go to {@code terminal} when given (tests), else to the process's terminal if any. */
-  static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir,
+  /**
+   * Runs a command; questions go to {@code terminal} when given (tests), else to the process's
+   * terminal if any.
+   */
+  static int execute(
+      String[] args,
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Path workingDir,
       org.jline.terminal.Terminal terminal) {
     CdrCommand root = new CdrCommand();
     CommandLine cl = commandLine(root, named(args).map(List::<Class<?>>of).orElse(COMMANDS));
@@ -128,15 +148,16 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
     cl.registerConverter(Long.class, CdrCommand::longNumber);
     cl.registerConverter(long.class, CdrCommand::longNumber);
     cl.setParameterExceptionHandler(CdrCommand::usageMistake);
-    cl.setExecutionStrategy(parsed -> {
-      setLogLevel(root.verbose.length);
-      root.context = new AppContext(root.config, env, workingDir, out, err, terminal);
-      try {
-        return new CommandLine.RunLast().execute(parsed);
-      } finally {
-        root.context.close();
-      }
-    });
+    cl.setExecutionStrategy(
+        parsed -> {
+          setLogLevel(root.verbose.length);
+          root.context = new AppContext(root.config, env, workingDir, out, err, terminal);
+          try {
+            return new CommandLine.RunLast().execute(parsed);
+          } finally {
+            root.context.close();
+          }
+        });
     cl.setExecutionExceptionHandler((e, commandLine, parsed) -> handle(e, err));
     int code = cl.execute(args);
     out.flush();
@@ -157,7 +178,10 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
     return cl;
   }
 
-  /** The command the line names, when it names one by its name or an alias; else every command is built. */
+  /**
+   * The command the line names, when it names one by its name or an alias; else every command is
+   * built.
+   */
   private static Optional<Class<?>> named(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -187,13 +211,16 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
   }
 
   /**
-   * A mistake in the command line: one line with what was wrong and where the help is, instead
-   * of the whole help page.
+   * A mistake in the command line: one line with what was wrong and where the help is, instead of
+   * the whole help page.
    */
   private static int usageMistake(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
     // picocli starts a few of its messages with "Error: ", which the line has already
-    String message = e.getMessage() == null ? "invalid command line" : e.getMessage().strip().replaceFirst("^Error: ", "");
+    String message =
+        e.getMessage() == null
+            ? "invalid command line"
+            : e.getMessage().strip().replaceFirst("^Error: ", "");
     int nl = message.indexOf('\n');
     if (nl >= 0) {
       message = message.substring(0, nl);
@@ -201,7 +228,9 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
     if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
       message += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
     }
-    cmd.getErr().println("error: " + message + "; see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
+    cmd.getErr()
+        .println(
+            "error: " + message + "; see '" + cmd.getCommandSpec().qualifiedName() + " --help'");
     cmd.getErr().flush();
     return USAGE;
   }
@@ -210,8 +239,10 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
     try {
       return Integer.valueOf(value.strip());
     } catch (NumberFormatException e) {
-      throw new CommandLine.TypeConversionException(value.strip().matches("-?\\d+")
-          ? "'" + value + "' is too large (at most " + Integer.MAX_VALUE + ")" : "'" + value + "' is not a whole number");
+      throw new CommandLine.TypeConversionException(
+          value.strip().matches("-?\\d+")
+              ? "'" + value + "' is too large (at most " + Integer.MAX_VALUE + ")"
+              : "'" + value + "' is not a whole number");
     }
   }
 
@@ -219,8 +250,10 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
     try {
       return Long.valueOf(value.strip());
     } catch (NumberFormatException e) {
-      throw new CommandLine.TypeConversionException(value.strip().matches("-?\\d+")
-          ? "'" + value + "' is too large (at most " + Long.MAX_VALUE + ")" : "'" + value + "' is not a whole number");
+      throw new CommandLine.TypeConversionException(
+          value.strip().matches("-?\\d+")
+              ? "'" + value + "' is too large (at most " + Long.MAX_VALUE + ")"
+              : "'" + value + "' is not a whole number");
     }
   }
 
@@ -245,7 +278,9 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
       err.println("error: " + t.getMessage());
       return USAGE;
     }
-    if (t instanceof QueryException || t instanceof EtlException || t instanceof CatalogException
+    if (t instanceof QueryException
+        || t instanceof EtlException
+        || t instanceof CatalogException
         || t instanceof io.cdrpipeline.table.TableException
         || t instanceof io.cdrpipeline.workflow.AlreadyRunningException) {
       log().debug("failure", t);
@@ -272,12 +307,13 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
   }
 
   /**
-   * Sets the level of the product's loggers. slf4j-simple reads it when a logger is first
-   * made, so this runs before any logger exists.
+   * Sets the level of the product's loggers. slf4j-simple reads it when a logger is first made, so
+   * this runs before any logger exists.
    */
   static void setLogLevel(int verbosity) {
     if (verbosity > 0) {
-      System.setProperty("org.slf4j.simpleLogger.log.io.cdrpipeline", verbosity == 1 ? "info" : "debug");
+      System.setProperty(
+          "org.slf4j.simpleLogger.log.io.cdrpipeline", verbosity == 1 ? "info" : "debug");
       if (verbosity > 2) {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
       }

@@ -15,7 +15,8 @@ public final class Main {
   }
 
   /** Runs the CLI in this process and returns its exit code; used by tests too. */
-  public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir) {
+  public static int run(
+      String[] args, PrintStream out, PrintStream err, Map<String, String> env, Path workingDir) {
     return CdrCommand.execute(args, out, err, env, workingDir);
   }
 }

@@ -1,10 +1,9 @@
 package io.cdrpipeline.app;
 
-import io.cdrpipeline.app.web.ReportServer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdrpipeline.app.web.ReportServer;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.store.LocalStore;
 import java.io.ByteArrayOutputStream;
@@ -32,9 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Off loopback the server needs {@code server.token}: it refuses to listen without one, and with
- * one every route but {@code /health}, the login form and signed report links answers 401
- * without it. The server listens on 0.0.0.0 and is reached on a non-loopback address of this
- * machine when it has one.
+ * one every route but {@code /health}, the login form and signed report links answers 401 without
+ * it. The server listens on 0.0.0.0 and is reached on a non-loopback address of this machine when
+ * it has one.
  */
 class ApiAccessTest {
   static final String TOKEN = "s3cret-token-0123456789abcdef";
@@ -76,8 +75,16 @@ class ApiAccessTest {
   static String raw(String method, String path, String... headers) throws IOException {
     try (Socket s = new Socket(address, f.server.port())) {
       s.setSoTimeout(60_000);
-      StringBuilder req = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + address + ":" + f.server.port()
-          + "\r\nConnection: close\r\n");
+      StringBuilder req =
+          new StringBuilder(
+              method
+                  + " "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + address
+                  + ":"
+                  + f.server.port()
+                  + "\r\nConnection: close\r\n");
       for (String h : headers) {
         req.append(h).append("\r\n");
       }
@@ -95,19 +102,49 @@ class ApiAccessTest {
     return Integer.parseInt(answer.substring(9, 12));
   }
 
-  static final List<String> GETS = List.of("/", "/index.html", "/executions.html", "/execution.html?id=x", "/sql.html",
-      "/catalog.html", "/reports.html", "/search.html", "/console.js", "/console.css", "/dashboard.js",
-      "/webjars/chart.js/4.4.7/dist/chart.umd.js", "/metrics", "/api/executions", "/api/executions?status=RUNNING",
-      "/api/executions/some-id", "/api/tables", "/api/tables/processed_cdrs", "/api/reports", "/api/cdrs",
-      "/api/cdrs?format=csv", "/api/dashboard", "/no-such-page", "/reports/../api/tables", "/health/../api/tables",
-      "/login/../api/tables", "/%61pi/tables", "/API/tables", "/api/tables/");
-  static final List<String> POSTS = List.of("/api/executions", "/api/executions/some-id/stop", "/api/query", "/logout");
+  static final List<String> GETS =
+      List.of(
+          "/",
+          "/index.html",
+          "/executions.html",
+          "/execution.html?id=x",
+          "/sql.html",
+          "/catalog.html",
+          "/reports.html",
+          "/search.html",
+          "/console.js",
+          "/console.css",
+          "/dashboard.js",
+          "/webjars/chart.js/4.4.7/dist/chart.umd.js",
+          "/metrics",
+          "/api/executions",
+          "/api/executions?status=RUNNING",
+          "/api/executions/some-id",
+          "/api/tables",
+          "/api/tables/processed_cdrs",
+          "/api/reports",
+          "/api/cdrs",
+          "/api/cdrs?format=csv",
+          "/api/dashboard",
+          "/no-such-page",
+          "/reports/../api/tables",
+          "/health/../api/tables",
+          "/login/../api/tables",
+          "/%61pi/tables",
+          "/API/tables",
+          "/api/tables/");
+  static final List<String> POSTS =
+      List.of("/api/executions", "/api/executions/some-id/stop", "/api/query", "/logout");
 
   @Test
   void everyRouteWithoutTheTokenIs401() throws Exception {
     for (String path : GETS) {
-      for (String[] headers : List.of(new String[0], new String[] {"Authorization: Bearer wrong-token-0123456789"},
-          new String[] {"Authorization: Basic " + TOKEN}, new String[] {"Cookie: cdr_session=" + TOKEN})) {
+      for (String[] headers :
+          List.of(
+              new String[0],
+              new String[] {"Authorization: Bearer wrong-token-0123456789"},
+              new String[] {"Authorization: Basic " + TOKEN},
+              new String[] {"Cookie: cdr_session=" + TOKEN})) {
         String a = raw("GET", path, headers);
         assertThat(status(a)).as(path + " " + String.join(",", headers)).isIn(400, 401);
         assertThat(a).as(path).doesNotContain("\"tables\"").doesNotContain("cdr_executions");
@@ -126,11 +163,26 @@ class ApiAccessTest {
 
   @Test
   void theTokenOpensEveryRoute() throws Exception {
-    for (String path : List.of("/", "/index.html", "/sql.html", "/console.js", "/webjars/chart.js/4.4.7/dist/chart.umd.js",
-        "/metrics", "/api/executions", "/api/tables", "/api/tables/processed_cdrs", "/api/reports", "/api/cdrs", "/api/dashboard")) {
-      assertThat(status(raw("GET", path, "Authorization: Bearer " + TOKEN))).as(path).isEqualTo(200);
+    for (String path :
+        List.of(
+            "/",
+            "/index.html",
+            "/sql.html",
+            "/console.js",
+            "/webjars/chart.js/4.4.7/dist/chart.umd.js",
+            "/metrics",
+            "/api/executions",
+            "/api/tables",
+            "/api/tables/processed_cdrs",
+            "/api/reports",
+            "/api/cdrs",
+            "/api/dashboard")) {
+      assertThat(status(raw("GET", path, "Authorization: Bearer " + TOKEN)))
+          .as(path)
+          .isEqualTo(200);
     }
-    HttpResponse<String> q = f.post("/api/query", "{\"sql\":\"SELECT 42 AS x\"}", "Authorization", "Bearer " + TOKEN);
+    HttpResponse<String> q =
+        f.post("/api/query", "{\"sql\":\"SELECT 42 AS x\"}", "Authorization", "Bearer " + TOKEN);
     assertThat(q.statusCode()).isEqualTo(200);
     assertThat(q.body()).contains("[[42]]");
   }
@@ -141,7 +193,8 @@ class ApiAccessTest {
     String link = f.ctx.reportLinks().linkFor("reports/2026-10/npanxx.csv", Duration.ofMinutes(5));
     String a = raw("GET", link.substring(link.indexOf("/reports/")));
     assertThat(status(a)).isEqualTo(200);
-    assertThat(a).endsWith(Files.readString(dir.resolve("data/reports/reports/2026-10/npanxx.csv")));
+    assertThat(a)
+        .endsWith(Files.readString(dir.resolve("data/reports/reports/2026-10/npanxx.csv")));
     // unsigned, the link is refused
     assertThat(status(raw("GET", "/reports/2026-10/npanxx.csv"))).isEqualTo(403);
   }
@@ -151,17 +204,37 @@ class ApiAccessTest {
     LinkSigner signer = f.ctx.signer();
     Instant expires = Instant.now().plus(Duration.ofHours(1));
     Path state = f.ctx.config().stateDir();
-    for (String path : List.of("/reports/../secret.txt", "/reports/2026-10/../../secret.txt", "/reports/%2e%2e/secret.txt",
-        "/reports/%2E%2E/%2E%2E/state/link-secret", "/reports/2026-10/%2e%2e%2f%2e%2e%2fsecret.txt",
-        "/reports/2026-10/..%2F..%2F..%2Fstate%2Flink-secret", "/reports/2026-10/..%5C..%5Csecret.txt",
-        "/reports/%2e./secret.txt", "/reports/.%2e/secret.txt", "/reports/2026-10/%252e%252e%252fsecret.txt",
-        "/reports/" + state.resolve("link-secret"), "/reports/2026-10/" + state.resolve("link-secret").toString().replace("/", "%2F"),
-        "/reports//etc/passwd", "/reports/2026-10//etc/passwd", "/reports/%2Fetc%2Fpasswd", "/reports/2026-10/%2Fetc%2Fpasswd",
-        "//etc/passwd", "/reports/file:%2F%2F%2Fetc%2Fpasswd/x", "/reports/2026-10/npanxx.csv%00.txt",
-        "/reports/../api/tables", "/reports/%2e%2e/api/tables", "/reports/..%2Fapi%2Ftables/x")) {
+    for (String path :
+        List.of(
+            "/reports/../secret.txt",
+            "/reports/2026-10/../../secret.txt",
+            "/reports/%2e%2e/secret.txt",
+            "/reports/%2E%2E/%2E%2E/state/link-secret",
+            "/reports/2026-10/%2e%2e%2f%2e%2e%2fsecret.txt",
+            "/reports/2026-10/..%2F..%2F..%2Fstate%2Flink-secret",
+            "/reports/2026-10/..%5C..%5Csecret.txt",
+            "/reports/%2e./secret.txt",
+            "/reports/.%2e/secret.txt",
+            "/reports/2026-10/%252e%252e%252fsecret.txt",
+            "/reports/" + state.resolve("link-secret"),
+            "/reports/2026-10/" + state.resolve("link-secret").toString().replace("/", "%2F"),
+            "/reports//etc/passwd",
+            "/reports/2026-10//etc/passwd",
+            "/reports/%2Fetc%2Fpasswd",
+            "/reports/2026-10/%2Fetc%2Fpasswd",
+            "//etc/passwd",
+            "/reports/file:%2F%2F%2Fetc%2Fpasswd/x",
+            "/reports/2026-10/npanxx.csv%00.txt",
+            "/reports/../api/tables",
+            "/reports/%2e%2e/api/tables",
+            "/reports/..%2Fapi%2Ftables/x")) {
       String a = raw("GET", path + "?" + signer.sign(path, expires));
       assertThat(status(a)).as(path).isIn(400, 401, 403, 404);
-      assertThat(a).as(path).doesNotContain("not for you").doesNotContain("root:").doesNotContain("\"tables\"");
+      assertThat(a)
+          .as(path)
+          .doesNotContain("not for you")
+          .doesNotContain("root:")
+          .doesNotContain("\"tables\"");
     }
   }
 
@@ -172,26 +245,54 @@ class ApiAccessTest {
     String form = "token=" + TOKEN;
     String ok;
     try (Socket s = new Socket(address, f.server.port())) {
-      s.getOutputStream().write(("POST /login HTTP/1.1\r\nHost: " + address + ":" + f.server.port() + "\r\nConnection: close\r\n"
-          + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length() + "\r\n\r\n" + form)
-          .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream()
+          .write(
+              ("POST /login HTTP/1.1\r\nHost: "
+                      + address
+                      + ":"
+                      + f.server.port()
+                      + "\r\nConnection: close\r\n"
+                      + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                      + form.length()
+                      + "\r\n\r\n"
+                      + form)
+                  .getBytes(StandardCharsets.UTF_8));
       ok = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
     assertThat(status(ok)).isEqualTo(303);
-    String cookieLine = ok.lines().filter(l -> l.startsWith("Set-Cookie: ")).findFirst().orElseThrow();
+    String cookieLine =
+        ok.lines().filter(l -> l.startsWith("Set-Cookie: ")).findFirst().orElseThrow();
     assertThat(cookieLine).contains("HttpOnly").contains("SameSite=Strict").doesNotContain(TOKEN);
     String cookie = cookieLine.substring("Set-Cookie: ".length(), cookieLine.indexOf(';'));
     assertThat(status(raw("GET", "/api/tables", "Cookie: " + cookie))).isEqualTo(200);
     assertThat(status(raw("GET", "/", "Cookie: " + cookie))).isEqualTo(200);
     // a change through the cookie must come from a page of this server
     String origin = "Origin: http://" + address + ":" + f.server.port();
-    assertThat(status(raw("POST", "/api/executions/nope/stop", "Cookie: " + cookie, origin))).isEqualTo(404);
-    assertThat(status(raw("POST", "/api/executions/nope/stop", "Cookie: " + cookie, "Origin: https://evil.example")))
+    assertThat(status(raw("POST", "/api/executions/nope/stop", "Cookie: " + cookie, origin)))
+        .isEqualTo(404);
+    assertThat(
+            status(
+                raw(
+                    "POST",
+                    "/api/executions/nope/stop",
+                    "Cookie: " + cookie,
+                    "Origin: https://evil.example")))
         .isEqualTo(403);
-    assertThat(status(raw("POST", "/api/executions/nope/stop", "Cookie: " + cookie, "Sec-Fetch-Site: cross-site")))
+    assertThat(
+            status(
+                raw(
+                    "POST",
+                    "/api/executions/nope/stop",
+                    "Cookie: " + cookie,
+                    "Sec-Fetch-Site: cross-site")))
         .isEqualTo(403);
     // the cookie is no bearer token
-    assertThat(status(raw("GET", "/api/tables", "Authorization: Bearer " + cookie.substring(cookie.indexOf('=') + 1))))
+    assertThat(
+            status(
+                raw(
+                    "GET",
+                    "/api/tables",
+                    "Authorization: Bearer " + cookie.substring(cookie.indexOf('=') + 1))))
         .isEqualTo(401);
   }
 
@@ -200,13 +301,23 @@ class ApiAccessTest {
     String form = "token=" + TOKEN;
     String ok;
     try (Socket s = new Socket(address, f.server.port())) {
-      s.getOutputStream().write(("POST /login HTTP/1.1\r\nHost: " + address + ":" + f.server.port() + "\r\nConnection: close\r\n"
-          + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length() + "\r\n\r\n" + form)
-          .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream()
+          .write(
+              ("POST /login HTTP/1.1\r\nHost: "
+                      + address
+                      + ":"
+                      + f.server.port()
+                      + "\r\nConnection: close\r\n"
+                      + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                      + form.length()
+                      + "\r\n\r\n"
+                      + form)
+                  .getBytes(StandardCharsets.UTF_8));
       ok = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
     assertThat(status(ok)).isEqualTo(303);
-    String cookieLine = ok.lines().filter(l -> l.startsWith("Set-Cookie: ")).findFirst().orElseThrow();
+    String cookieLine =
+        ok.lines().filter(l -> l.startsWith("Set-Cookie: ")).findFirst().orElseThrow();
     return cookieLine.substring("Set-Cookie: ".length(), cookieLine.indexOf(';'));
   }
 
@@ -216,7 +327,12 @@ class ApiAccessTest {
     String other = logIn();
     assertThat(mine).isNotEqualTo(other); // a session each, not one cookie derived from the token
     assertThat(status(raw("GET", "/api/tables", "Cookie: " + mine))).isEqualTo(200);
-    String out = raw("POST", "/logout", "Cookie: " + mine, "Origin: http://" + address + ":" + f.server.port());
+    String out =
+        raw(
+            "POST",
+            "/logout",
+            "Cookie: " + mine,
+            "Origin: http://" + address + ":" + f.server.port());
     assertThat(status(out)).isEqualTo(303);
     assertThat(out).contains("Max-Age=0");
     // a copy of the cookie, kept by the browser or by anyone who saw it, opens nothing any more
@@ -226,7 +342,8 @@ class ApiAccessTest {
     // the other browser's session is its own
     assertThat(status(raw("GET", "/api/tables", "Cookie: " + other))).isEqualTo(200);
     // a page of another site cannot log a browser out either
-    assertThat(status(raw("POST", "/logout", "Cookie: " + other, "Origin: https://evil.example"))).isEqualTo(403);
+    assertThat(status(raw("POST", "/logout", "Cookie: " + other, "Origin: https://evil.example")))
+        .isEqualTo(403);
     assertThat(status(raw("GET", "/api/tables", "Cookie: " + other))).isEqualTo(200);
   }
 
@@ -248,10 +365,16 @@ class ApiAccessTest {
     Files.createDirectories(other);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(new String[] {"serve", "--no-schedules", "--host", "0.0.0.0", "--port", "0"},
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), new HashMap<>(), other);
+    int code =
+        Main.run(
+            new String[] {"serve", "--no-schedules", "--host", "0.0.0.0", "--port", "0"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            new HashMap<>(),
+            other);
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8).strip()).startsWith("error: cannot listen on 0.0.0.0:0 without server.token")
+    assertThat(err.toString(StandardCharsets.UTF_8).strip())
+        .startsWith("error: cannot listen on 0.0.0.0:0 without server.token")
         .doesNotContain("\n");
   }
 }

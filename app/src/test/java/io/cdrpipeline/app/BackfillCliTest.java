@@ -56,10 +56,16 @@ class BackfillCliTest {
   }
 
   void config(String extra) throws Exception {
-    // a daily schedule that does not fire while the test runs: backfill runs with a daily schedule only
-    Files.writeString(dir.resolve("cdr.yaml"), "schedules: {daily: 'cron(0 9 1 1 ? *)', monthlyReport: off}\n"
-        + "server: {host: 127.0.0.1, port: 0, baseUrl: 'http://localhost:1'}\n"
-        + "notifications:\n  - {type: webhook, url: '" + hook.url() + "'}\n" + extra);
+    // a daily schedule that does not fire while the test runs: backfill runs with a daily schedule
+    // only
+    Files.writeString(
+        dir.resolve("cdr.yaml"),
+        "schedules: {daily: 'cron(0 9 1 1 ? *)', monthlyReport: off}\n"
+            + "server: {host: 127.0.0.1, port: 0, baseUrl: 'http://localhost:1'}\n"
+            + "notifications:\n  - {type: webhook, url: '"
+            + hook.url()
+            + "'}\n"
+            + extra);
   }
 
   /** {@code n} days of history up to yesterday, {@code calls} calls each. */
@@ -67,7 +73,14 @@ class BackfillCliTest {
     List<LocalDate> days = new ArrayList<>();
     for (int i = n; i >= 1; i--) {
       LocalDate d = TODAY.minusDays(i);
-      ok("generate", "--date", d.toString(), "--calls", Integer.toString(calls), "--seed", Integer.toString(i));
+      ok(
+          "generate",
+          "--date",
+          d.toString(),
+          "--calls",
+          Integer.toString(calls),
+          "--seed",
+          Integer.toString(i));
       days.add(d);
     }
     return days;
@@ -75,9 +88,16 @@ class BackfillCliTest {
 
   Process child(String... args) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     cmd.addAll(List.of(args));
     return new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
   }
@@ -100,9 +120,13 @@ class BackfillCliTest {
     try {
       out.awaitContaining("step=full-etl status=succeeded");
       // the service's backfill decides: the 7 days of its window were committed by the full ETL
-      assertThat(out.awaitContaining("backfill: ")).contains("3 days with raw data before " + TODAY.minusDays(7)
-          + " left alone (backfillDays is 7");
-      out.awaitContaining("backfill: 7 days are committed from their raw files as they are now: not run again");
+      assertThat(out.awaitContaining("backfill: "))
+          .contains(
+              "3 days with raw data before "
+                  + TODAY.minusDays(7)
+                  + " left alone (backfillDays is 7");
+      out.awaitContaining(
+          "backfill: 7 days are committed from their raw files as they are now: not run again");
       stopService(p);
     } finally {
       p.destroyForcibly();
@@ -116,21 +140,25 @@ class BackfillCliTest {
     List<ProcessedDay> processed = catalog().processedDays();
     assertThat(processed).extracting(ProcessedDay::day).containsExactlyElementsOf(days);
     assertThat(processed.stream().map(ProcessedDay::runId).distinct()).hasSize(1);
-    assertThat(catalog().query("SELECT count(*) FROM etl_runs", rs -> rs.getLong(1))).containsExactly(1L);
+    assertThat(catalog().query("SELECT count(*) FROM etl_runs", rs -> rs.getLong(1)))
+        .containsExactly(1L);
     // one notification in all: the full workflow's
     assertThat(hook.received).hasSize(1);
-    assertThat(hook.received.get(0).get("message").asText()).isEqualTo("CDR Processing Complete: 10 days processed, 0 unchanged");
+    assertThat(hook.received.get(0).get("message").asText())
+        .isEqualTo("CDR Processing Complete: 10 days processed, 0 unchanged");
 
     // cdr serve alone on the same bucket does the same: nothing to do, nothing sent
     Process again = child("serve", "--port", "0");
     WorkflowCliTest.Output out2 = new WorkflowCliTest.Output(again);
     try {
-      out2.awaitContaining("backfill: 7 days are committed from their raw files as they are now: not run again");
+      out2.awaitContaining(
+          "backfill: 7 days are committed from their raw files as they are now: not run again");
       stopService(again);
     } finally {
       again.destroyForcibly();
     }
-    assertThat(new ExecutionStore(catalog()).list(Optional.empty(), Optional.empty(), 100)).hasSize(1);
+    assertThat(new ExecutionStore(catalog()).list(Optional.empty(), Optional.empty(), 100))
+        .hasSize(1);
     assertThat(hook.received).hasSize(1);
   }
 
@@ -139,14 +167,16 @@ class BackfillCliTest {
     history(9, 10);
     config("");
     ok("crawl", "raw");
-    // one day of the window lost its raw folder after the crawl: its daily run fails, in the same summary
+    // one day of the window lost its raw folder after the crawl: its daily run fails, in the same
+    // summary
     LocalDate gone = TODAY.minusDays(2);
     Path json = dir.resolve("data/cdr-bucket/Amazon-Chime-Voice-Connector-CDRs/json");
     try (Stream<Path> vcs = Files.list(json)) {
       for (Path vc : vcs.toList()) {
         Path folder = vc.resolve(gone.toString().replace('-', '/'));
         if (Files.isDirectory(folder)) {
-          Files.move(folder, Files.createDirectories(dir.resolve("moved")).resolve(vc.getFileName()));
+          Files.move(
+              folder, Files.createDirectories(dir.resolve("moved")).resolve(vc.getFileName()));
         }
       }
     }
@@ -165,10 +195,18 @@ class BackfillCliTest {
     assertThat(n.get("status").asText()).isEqualTo("FAILED");
     assertThat(n.get("workflow").asText()).isEqualTo("daily");
     String message = n.get("message").asText();
-    assertThat(message).startsWith("Error Processing CDRs: backfill of 7 days, " + TODAY.minusDays(7) + " to "
-        + TODAY.minusDays(1) + ": 6 succeeded, 1 failed\n");
-    assertThat(message.lines().skip(1).toList()).hasSize(7).allMatch(l -> l.matches("\\d{4}-\\d{2}-\\d{2} .* \\(daily-.*\\)"));
-    assertThat(message).contains(TODAY.minusDays(1) + " SUCCEEDED, 10 rows")
+    assertThat(message)
+        .startsWith(
+            "Error Processing CDRs: backfill of 7 days, "
+                + TODAY.minusDays(7)
+                + " to "
+                + TODAY.minusDays(1)
+                + ": 6 succeeded, 1 failed\n");
+    assertThat(message.lines().skip(1).toList())
+        .hasSize(7)
+        .allMatch(l -> l.matches("\\d{4}-\\d{2}-\\d{2} .* \\(daily-.*\\)"));
+    assertThat(message)
+        .contains(TODAY.minusDays(1) + " SUCCEEDED, 10 rows")
         .contains(gone + " FAILED: ETL of " + gone + " refused: no raw CDR files for " + gone);
 
     ExecutionStore store = new ExecutionStore(catalog());
@@ -178,7 +216,9 @@ class BackfillCliTest {
     for (Execution e : runs) {
       List<ExecutionEvent> events = store.events(e.id());
       assertThat(events).noneMatch(ev -> ev.type() == ExecutionEvent.Type.NOTIFICATION_SENT);
-      assertThat(events).filteredOn(ev -> ev.type() == ExecutionEvent.Type.NOTIFICATION_SKIPPED).hasSize(1);
+      assertThat(events)
+          .filteredOn(ev -> ev.type() == ExecutionEvent.Type.NOTIFICATION_SKIPPED)
+          .hasSize(1);
     }
     // the days before the window are left alone
     List<LocalDate> window = new ArrayList<>();
@@ -187,8 +227,15 @@ class BackfillCliTest {
         window.add(TODAY.minusDays(i));
       }
     }
-    assertThat(catalog().processedDays()).extracting(ProcessedDay::day).containsExactlyElementsOf(window);
-    assertThat(out.all).anyMatch(l -> l.contains("backfill: 2 days with raw data before " + TODAY.minusDays(7)
-        + " left alone (backfillDays is 7"));
+    assertThat(catalog().processedDays())
+        .extracting(ProcessedDay::day)
+        .containsExactlyElementsOf(window);
+    assertThat(out.all)
+        .anyMatch(
+            l ->
+                l.contains(
+                    "backfill: 2 days with raw data before "
+                        + TODAY.minusDays(7)
+                        + " left alone (backfillDays is 7"));
   }
 }

@@ -11,15 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Map;
 
 /**
- * {@code cdr configure} on a real pseudo-terminal (util-linux {@code script}), as a person
- * types: JLine finds the terminal itself, an invalid answer is asked again, a secret is not
- * echoed, Ctrl-C leaves without writing.
+ * {@code cdr configure} on a real pseudo-terminal (util-linux {@code script}), as a person types:
+ * JLine finds the terminal itself, an invalid answer is asked again, a secret is not echoed, Ctrl-C
+ * leaves without writing.
  */
 class ConfigurePtyTest {
   @TempDir Path dir;
@@ -33,29 +33,41 @@ class ConfigurePtyTest {
 
     Pty(Path dir, List<String> command) throws Exception {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-          "-cp", System.getProperty("java.class.path"),
-          Main.class.getName()));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  java,
+                  "-Xmx256m",
+                  "-XX:TieredStopAtLevel=1",
+                  "-XX:+UseSerialGC",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName()));
       cmd.addAll(command);
       StringBuilder line = new StringBuilder();
       for (String c : cmd) {
         line.append('\'').append(c.replace("'", "'\\''")).append("' ");
       }
-      ProcessBuilder pb = new ProcessBuilder("script", "-q", "-e", "-c", line.toString(), "/dev/null").directory(dir.toFile())
-          .redirectErrorStream(true);
+      ProcessBuilder pb =
+          new ProcessBuilder("script", "-q", "-e", "-c", line.toString(), "/dev/null")
+              .directory(dir.toFile())
+              .redirectErrorStream(true);
       pb.environment().put("TERM", "xterm");
       process = pb.start();
       keys = process.getOutputStream();
-      Thread reader = new Thread(() -> {
-        try (InputStream in = process.getInputStream()) {
-          byte[] b = new byte[4096];
-          for (int n; (n = in.read(b)) > 0; ) {
-            screen.append(new String(b, 0, n, StandardCharsets.UTF_8));
-          }
-        } catch (Exception ignored) {
-          // the child is gone
-        }
-      }, "pty-reader");
+      Thread reader =
+          new Thread(
+              () -> {
+                try (InputStream in = process.getInputStream()) {
+                  byte[] b = new byte[4096];
+                  for (int n; (n = in.read(b)) > 0; ) {
+                    screen.append(new String(b, 0, n, StandardCharsets.UTF_8));
+                  }
+                } catch (Exception ignored) {
+                  // the child is gone
+                }
+              },
+              "pty-reader");
       reader.setDaemon(true);
       reader.start();
     }
@@ -109,13 +121,43 @@ class ConfigurePtyTest {
   }
 
   @Test
-  void aPersonAnswersOnATerminalInvalidAnswersAreAskedAgainAndTheTokenIsNotEchoed() throws Exception {
-    assertThat(Main.run(new String[] {"generate", "--bucket", "cdrs", "--date", "2026-11-01", "--calls", "3"},
-        System.out, System.err, Map.of(), dir)).isZero();
+  void aPersonAnswersOnATerminalInvalidAnswersAreAskedAgainAndTheTokenIsNotEchoed()
+      throws Exception {
+    assertThat(
+            Main.run(
+                new String[] {
+                  "generate", "--bucket", "cdrs", "--date", "2026-11-01", "--calls", "3"
+                },
+                System.out,
+                System.err,
+                Map.of(),
+                dir))
+        .isZero();
     String token = "a-token-nobody-may-see-42";
-    try (Pty pty = new Pty(dir, List.of("configure", "--cdr-bucket", "cdrs", "--no-additional-bucket", "--full-etl",
-        "--processed-bucket", "p", "--reports-bucket", "r", "--state-dir", "s", "--no-notify", "--daily-schedule", "09:00",
-        "--report-schedule", "2 12:00", "--host", "127.0.0.1", "--port", "8081"))) {
+    try (Pty pty =
+        new Pty(
+            dir,
+            List.of(
+                "configure",
+                "--cdr-bucket",
+                "cdrs",
+                "--no-additional-bucket",
+                "--full-etl",
+                "--processed-bucket",
+                "p",
+                "--reports-bucket",
+                "r",
+                "--state-dir",
+                "s",
+                "--no-notify",
+                "--daily-schedule",
+                "09:00",
+                "--report-schedule",
+                "2 12:00",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "8081"))) {
       pty.await("2. Daily ETL workers (1-250) [10]: ");
       pty.type("abc");
       pty.await("'abc' is not a whole number");

@@ -2,18 +2,20 @@ package io.cdrpipeline.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
@@ -33,10 +35,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * The web console in a real browser (Debian's headless Chromium through Selenium), against a
@@ -56,7 +54,8 @@ class ConsoleBrowserTest {
   static void start() throws Exception {
     boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
     if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(present, "chromium and chromium-driver are not installed (./test-all.sh installs them)");
+      Assumptions.assumeTrue(
+          present, "chromium and chromium-driver are not installed (./test-all.sh installs them)");
     }
     assertThat(present).as("chromium and chromium-driver (Debian packages) are installed").isTrue();
     f = new ConsoleFixture(dir, "", "127.0.0.1");
@@ -64,11 +63,23 @@ class ConsoleBrowserTest {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toString());
     // this machine's closed network: nothing of Chromium's own may try to reach out
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-        "--window-size=1400,1100", "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-        .usingAnyFreePort().build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1100",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(DRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     browser = new ChromeDriver(service, options);
     wait = new WebDriverWait(browser, Duration.ofSeconds(120));
     Files.createDirectories(SHOTS);
@@ -99,9 +110,12 @@ class ConsoleBrowserTest {
 
   /** Fetches a URL from the page, as the browser does, and returns its text. */
   static String fetch(String url) {
-    return (String) ((JavascriptExecutor) browser).executeAsyncScript(
-        "const done = arguments[arguments.length - 1];"
-            + "fetch(arguments[0]).then(r => r.text().then(t => done(r.status + '\\n' + t))).catch(e => done('error ' + e));", url);
+    return (String)
+        ((JavascriptExecutor) browser)
+            .executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                    + "fetch(arguments[0]).then(r => r.text().then(t => done(r.status + '\\n' + t))).catch(e => done('error ' + e));",
+                url);
   }
 
   @Test
@@ -114,14 +128,16 @@ class ConsoleBrowserTest {
     wait.until(ExpectedConditions.urlContains("/execution.html?id=daily-"));
     wait.until(ExpectedConditions.textToBe(By.cssSelector("#status span"), "SUCCEEDED"));
     List<WebElement> steps = browser.findElements(By.cssSelector("#steps tbody tr"));
-    assertThat(steps).extracting(WebElement::getText)
+    assertThat(steps)
+        .extracting(WebElement::getText)
         .allSatisfy(t -> assertThat(t).contains("SUCCEEDED"))
         .anySatisfy(t -> assertThat(t).startsWith("etl"));
     assertThat(browser.findElement(By.id("input")).getText()).contains("\"Date\": \"2026-10-30\"");
     assertThat(browser.findElement(By.id("output")).getText()).contains("rowsWritten");
     screenshot("execution");
     open("/executions.html");
-    new Select(wait.until(ExpectedConditions.elementToBeClickable(By.id("filter-status")))).selectByValue("SUCCEEDED");
+    new Select(wait.until(ExpectedConditions.elementToBeClickable(By.id("filter-status"))))
+        .selectByValue("SUCCEEDED");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("executions"), "daily"));
     screenshot("executions");
   }
@@ -131,16 +147,21 @@ class ConsoleBrowserTest {
     open("/sql.html");
     WebElement sql = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sql")));
     // the page leads with the corrected query: the calls per npanxx, counted from the raw files
-    assertThat(sql.getAttribute("value")).contains("COUNT(*) AS CallCount").doesNotContain("COUNT(CallCount)");
+    assertThat(sql.getAttribute("value"))
+        .contains("COUNT(*) AS CallCount")
+        .doesNotContain("COUNT(CallCount)");
     Map<String, Integer> calls = new HashMap<>();
     for (ConsoleFixture.Kept k : f.keptRecords()) {
-      String n = io.cdrpipeline.testing.RawFiles.npanxx(k.record().path("DestinationPhoneNumber").asText(null));
+      String n =
+          io.cdrpipeline.testing.RawFiles.npanxx(
+              k.record().path("DestinationPhoneNumber").asText(null));
       if (n != null) {
         calls.merge(n, 1, Integer::sum);
       }
     }
     browser.findElement(By.id("run")).click();
-    WebElement results = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("results")));
+    WebElement results =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("results")));
     Map<String, Integer> shownCalls = new HashMap<>();
     for (WebElement r : results.findElements(By.cssSelector("tbody tr"))) {
       List<WebElement> td = r.findElements(By.tagName("td"));
@@ -153,7 +174,9 @@ class ConsoleBrowserTest {
     WebElement original = browser.findElement(By.id("original"));
     assertThat(original.getText()).isEqualTo("The original's query, verbatim, with its defect");
     original.click();
-    assertThat(sql.getAttribute("value")).contains("COUNT(CallCount)").contains("cdrs.processed_cdrs");
+    assertThat(sql.getAttribute("value"))
+        .contains("COUNT(CallCount)")
+        .contains("cdrs.processed_cdrs");
     browser.findElement(By.id("run")).click();
     wait.until(ExpectedConditions.stalenessOf(results));
     results = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("results")));
@@ -165,27 +188,35 @@ class ConsoleBrowserTest {
     for (WebElement r : rows) {
       String first = r.findElements(By.tagName("td")).get(0).getText();
       shown.add(first.equals("NULL") ? null : first);
-      assertThat(r.findElements(By.tagName("td")).get(2).getText()).isEqualTo("1"); // the seed's count, verbatim
+      assertThat(r.findElements(By.tagName("td")).get(2).getText())
+          .isEqualTo("1"); // the seed's count, verbatim
     }
     assertThat(shown).isEqualTo(npanxx);
 
     // a plan shows as the lines DuckDB drew, not squashed into a cell
-    js("arguments[0].value = arguments[1]", sql,
+    js(
+        "arguments[0].value = arguments[1]",
+        sql,
         "EXPLAIN ANALYZE SELECT hour, count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 GROUP BY hour");
     browser.findElement(By.id("run")).click();
     WebElement plan = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("plan")));
     assertThat(plan.getTagName()).isEqualTo("pre");
-    assertThat(plan.getText().lines().toList()).hasSizeGreaterThan(10).anySatisfy(l -> assertThat(l).contains("Total Files Read:"));
+    assertThat(plan.getText().lines().toList())
+        .hasSizeGreaterThan(10)
+        .anySatisfy(l -> assertThat(l).contains("Total Files Read:"));
   }
 
   @Test
   void aReportLinkOfTheReportsPageGivesTheCsv() throws Exception {
     f.cli("start", "report", "--month", "2026-10");
     open("/reports.html");
-    WebElement link = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("link-2026-10-npanxx.csv")));
+    WebElement link =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("link-2026-10-npanxx.csv")));
     screenshot("reports");
     String answer = fetch(link.getAttribute("href"));
-    assertThat(answer).isEqualTo("200\n" + Files.readString(dir.resolve("data/reports/reports/2026-10/npanxx.csv")));
+    assertThat(answer)
+        .isEqualTo(
+            "200\n" + Files.readString(dir.resolve("data/reports/reports/2026-10/npanxx.csv")));
     assertThat(answer).startsWith("200\nnpanxx,");
   }
 
@@ -203,7 +234,10 @@ class ConsoleBrowserTest {
       if (k.record().path("Status").asText().equals("Failed")) {
         t[1]++;
       }
-      perHour[Instant.ofEpochSecond(k.record().get("StartTimeEpochSeconds").asLong()).atZone(ZoneOffset.UTC).getHour()]++;
+      perHour[
+          Instant.ofEpochSecond(k.record().get("StartTimeEpochSeconds").asLong())
+              .atZone(ZoneOffset.UTC)
+              .getHour()]++;
     }
     open("/");
     wait.until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-charts", "drawn"));
@@ -211,27 +245,39 @@ class ConsoleBrowserTest {
     List<String> labels = strings(js("return Chart.getChart('callsPerDay').data.labels"));
     assertThat(labels).containsExactly("2026-10-30", "2026-10-31", "2026-11-01");
     List<Map<String, Object>> sets = datasets("callsPerDay");
-    assertThat(sets).extracting(s -> s.get("label")).containsExactlyElementsOf(callsByConnector.keySet());
+    assertThat(sets)
+        .extracting(s -> s.get("label"))
+        .containsExactlyElementsOf(callsByConnector.keySet());
     for (Map<String, Object> s : sets) {
       Map<String, Long> expected = callsByConnector.get((String) s.get("label"));
-      assertThat(longs(s.get("data"))).as((String) s.get("label"))
-          .containsExactlyElementsOf(labels.stream().map(d -> expected.getOrDefault(d, 0L)).toList());
+      assertThat(longs(s.get("data")))
+          .as((String) s.get("label"))
+          .containsExactlyElementsOf(
+              labels.stream().map(d -> expected.getOrDefault(d, 0L)).toList());
     }
     List<Long> hours = longs(datasets("callsPerHour").get(0).get("data"));
     assertThat(hours).containsExactlyElementsOf(Arrays.stream(perHour).boxed().toList());
     List<Object> rates = (List<Object>) datasets("failureRate").get(0).get("data");
     for (int i = 0; i < labels.size(); i++) {
       long[] t = perDay.get(labels.get(i));
-      assertThat(((Number) rates.get(i)).doubleValue()).as(labels.get(i))
+      assertThat(((Number) rates.get(i)).doubleValue())
+          .as(labels.get(i))
           .isCloseTo(100.0 * t[1] / t[0], org.assertj.core.data.Offset.offset(0.01));
     }
     // October against November: the month of the newest day and the one before
     List<Map<String, Object>> months = datasets("months");
     assertThat(months).extracting(s -> s.get("label")).containsExactly("2026-10", "2026-11");
-    long october = perDay.entrySet().stream().filter(e -> e.getKey().startsWith("2026-10")).mapToLong(e -> e.getValue()[0]).sum();
+    long october =
+        perDay.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("2026-10"))
+            .mapToLong(e -> e.getValue()[0])
+            .sum();
     assertThat(longs(months.get(0).get("data")).get(0)).isEqualTo(october);
     assertThat(longs(months.get(1).get("data")).get(0)).isEqualTo(perDay.get("2026-11-01")[0]);
-    assertThat(browser.findElement(By.id("last")).getText()).contains("daily").contains("full").contains("report");
+    assertThat(browser.findElement(By.id("last")).getText())
+        .contains("daily")
+        .contains("full")
+        .contains("report");
   }
 
   @Test
@@ -242,10 +288,15 @@ class ConsoleBrowserTest {
     WebElement field = wait.until(ExpectedConditions.elementToBeClickable(By.id("number")));
     field.sendKeys(number);
     browser.findElement(By.id("connector")).sendKeys(known.connector());
-    js("arguments[0].value = arguments[1]; arguments[2].value = arguments[1]", browser.findElement(By.id("from")),
-        known.day().toString(), browser.findElement(By.id("to")));
+    js(
+        "arguments[0].value = arguments[1]; arguments[2].value = arguments[1]",
+        browser.findElement(By.id("from")),
+        known.day().toString(),
+        browser.findElement(By.id("to")));
     browser.findElement(By.id("search")).click();
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("results"), known.record().get("CallId").asText()));
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("results"), known.record().get("CallId").asText()));
     screenshot("search");
     String csv = fetch(browser.findElement(By.id("export")).getAttribute("href"));
     assertThat(csv).startsWith("200\nstart_time,").contains(known.record().get("CallId").asText());
@@ -254,12 +305,18 @@ class ConsoleBrowserTest {
   @Test
   void theCatalogShowsColumnsPartitionsAndQuarantinedFilesWithReasons() throws Exception {
     open("/catalog.html");
-    WebElement columns = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("columns-processed_cdrs")));
-    assertThat(columns.getText()).contains("billabledurationminutes DOUBLE").contains("npanxx VARCHAR");
+    WebElement columns =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("columns-processed_cdrs")));
+    assertThat(columns.getText())
+        .contains("billabledurationminutes DOUBLE")
+        .contains("npanxx VARCHAR");
     WebElement quarantined = browser.findElement(By.id("quarantined"));
     io.cdrpipeline.catalog.QuarantinedFile q = f.ctx.catalog().quarantine(Optional.empty()).get(0);
     assertThat(quarantined.getText()).contains(q.sourceKey()).contains(q.reason());
-    assertThat(browser.findElement(By.id("partitions-amazon_chime_voice_connector_cdrs")).findElements(By.cssSelector("tbody tr")))
+    assertThat(
+            browser
+                .findElement(By.id("partitions-amazon_chime_voice_connector_cdrs"))
+                .findElements(By.cssSelector("tbody tr")))
         .hasSize(6);
     screenshot("catalog");
   }
@@ -267,26 +324,35 @@ class ConsoleBrowserTest {
   @Test
   void aPageOfAnotherSiteCannotStartAnExecutionThroughTheBrowser() throws Exception {
     // another origin on this machine: a page of a second HTTP server (localhost, another port)
-    com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
-        new InetSocketAddress("127.0.0.1", 0), 0);
-    other.createContext("/", exchange -> {
-      byte[] page = "<!doctype html><title>another site</title><p>hello".getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
-      exchange.sendResponseHeaders(200, page.length);
-      exchange.getResponseBody().write(page);
-      exchange.close();
-    });
+    com.sun.net.httpserver.HttpServer other =
+        com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    other.createContext(
+        "/",
+        exchange -> {
+          byte[] page =
+              "<!doctype html><title>another site</title><p>hello".getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(200, page.length);
+          exchange.getResponseBody().write(page);
+          exchange.close();
+        });
     other.start();
     try {
       int before = f.ctx.executions().list(Optional.empty(), Optional.empty(), 1000).size();
       browser.get("http://localhost:" + other.getAddress().getPort() + "/");
-      // what such a page can send without asking first: no-cors, text/plain, with the user's cookies
-      String sent = (String) ((JavascriptExecutor) browser).executeAsyncScript(
-          "const done = arguments[arguments.length - 1];"
-              + "fetch(arguments[0] + '/api/executions', {method: 'POST', mode: 'no-cors', credentials: 'include',"
-              + " headers: {'Content-Type': 'text/plain'}, body: JSON.stringify({workflow: 'report', input: {Month: '2026-10'}})})"
-              + ".then(r => done('sent ' + r.type)).catch(e => done('error ' + e));", f.base);
-      assertThat(sent).isEqualTo("sent opaque"); // it left the browser: the server refuses it, not the browser
+      // what such a page can send without asking first: no-cors, text/plain, with the user's
+      // cookies
+      String sent =
+          (String)
+              ((JavascriptExecutor) browser)
+                  .executeAsyncScript(
+                      "const done = arguments[arguments.length - 1];"
+                          + "fetch(arguments[0] + '/api/executions', {method: 'POST', mode: 'no-cors', credentials: 'include',"
+                          + " headers: {'Content-Type': 'text/plain'}, body: JSON.stringify({workflow: 'report', input: {Month: '2026-10'}})})"
+                          + ".then(r => done('sent ' + r.type)).catch(e => done('error ' + e));",
+                      f.base);
+      assertThat(sent)
+          .isEqualTo("sent opaque"); // it left the browser: the server refuses it, not the browser
       assertThat(f.ctx.executions().list(Optional.empty(), Optional.empty(), 1000)).hasSize(before);
     } finally {
       other.stop(0);
@@ -295,8 +361,10 @@ class ConsoleBrowserTest {
 
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> datasets(String chart) {
-    return (List<Map<String, Object>>) js("return Chart.getChart(arguments[0]).data.datasets.map(d => ({label: d.label, data: d.data}))",
-        chart);
+    return (List<Map<String, Object>>)
+        js(
+            "return Chart.getChart(arguments[0]).data.datasets.map(d => ({label: d.label, data: d.data}))",
+            chart);
   }
 
   @SuppressWarnings("unchecked")

@@ -1,17 +1,17 @@
 package io.cdrpipeline.app;
 
-import io.cdrpipeline.app.context.AppContext;
-import io.cdrpipeline.app.web.FailedLogins;
-import io.cdrpipeline.app.web.ReportServer;
-import io.cdrpipeline.app.web.WebConsole;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdrpipeline.app.context.AppContext;
+import io.cdrpipeline.app.web.FailedLogins;
+import io.cdrpipeline.app.web.ReportServer;
+import io.cdrpipeline.app.web.WebConsole;
 import io.cdrpipeline.workflow.Executor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,22 +22,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.HashMap;
-import java.util.List;
-import java.util.function.Predicate;
-import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A deployment under one folder, built by the CLI as a user builds it (generate, crawl, etl for
- * three days across a month's end, a few malformed files), with the service's HTTP server
- * running in this JVM on a free port.
+ * three days across a month's end, a few malformed files), with the service's HTTP server running
+ * in this JVM on a free port.
  */
 public final class ConsoleFixture implements AutoCloseable {
-  static final List<LocalDate> DAYS = List.of(LocalDate.of(2026, 10, 30), LocalDate.of(2026, 10, 31), LocalDate.of(2026, 11, 1));
+  static final List<LocalDate> DAYS =
+      List.of(LocalDate.of(2026, 10, 30), LocalDate.of(2026, 10, 31), LocalDate.of(2026, 11, 1));
   static final int CALLS = 150;
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -46,38 +46,68 @@ public final class ConsoleFixture implements AutoCloseable {
   final Executor executor;
   public final ReportServer server;
   final String base;
-  final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   /** {@code yaml} is the config file's text; {@code host} where the server listens. */
   public ConsoleFixture(Path dir, String yaml, String host) throws Exception {
     // the tests send many wrong tokens on purpose; the limit of wrong tokens has a test of its own
-    this(dir, yaml, host, new FailedLogins(1_000_000, FailedLogins.WINDOW, com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
+    this(
+        dir,
+        yaml,
+        host,
+        new FailedLogins(
+            1_000_000,
+            FailedLogins.WINDOW,
+            com.github.benmanes.caffeine.cache.Ticker.systemTicker()));
   }
 
   /** A deployment whose server allows {@code failedLogins} wrong tokens per address. */
-  public ConsoleFixture(Path dir, String yaml, String host, FailedLogins failedLogins) throws Exception {
+  public ConsoleFixture(Path dir, String yaml, String host, FailedLogins failedLogins)
+      throws Exception {
     this.dir = dir;
     // a port known before the start, so that the links the deployment signs point at this server
     int port;
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
     }
-    String serverBlock = "server:\n  port: " + port + "\n  baseUrl: http://127.0.0.1:" + port + "\n";
-    Files.writeString(dir.resolve("cdr.yaml"), yaml.contains("server:\n") ? yaml.replace("server:\n", serverBlock) : yaml + serverBlock);
+    String serverBlock =
+        "server:\n  port: " + port + "\n  baseUrl: http://127.0.0.1:" + port + "\n";
+    Files.writeString(
+        dir.resolve("cdr.yaml"),
+        yaml.contains("server:\n") ? yaml.replace("server:\n", serverBlock) : yaml + serverBlock);
     for (int i = 0; i < DAYS.size(); i++) {
       String d = DAYS.get(i).toString();
-      cli("generate", "--date", d, "--calls", Integer.toString(CALLS), "--connectors", "2", "--seed", Integer.toString(i + 1),
-          "--malformed", i == 1 ? "4" : "0");
+      cli(
+          "generate",
+          "--date",
+          d,
+          "--calls",
+          Integer.toString(CALLS),
+          "--connectors",
+          "2",
+          "--seed",
+          Integer.toString(i + 1),
+          "--malformed",
+          i == 1 ? "4" : "0");
     }
     cli("crawl", "raw");
     for (LocalDate d : DAYS) {
       cli("etl", "--date", d.toString());
     }
     cli("crawl", "processed");
-    ctx = new AppContext(dir.resolve("cdr.yaml"), new HashMap<>(), dir, new PrintStream(new ByteArrayOutputStream()),
-        new PrintStream(new ByteArrayOutputStream()));
+    ctx =
+        new AppContext(
+            dir.resolve("cdr.yaml"),
+            new HashMap<>(),
+            dir,
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(new ByteArrayOutputStream()));
     executor = ctx.executor();
-    server = WebConsole.server(ctx, executor, Clock.systemUTC(), line -> {}).failedLogins(failedLogins).start(host, port);
+    server =
+        WebConsole.server(ctx, executor, Clock.systemUTC(), line -> {})
+            .failedLogins(failedLogins)
+            .start(host, port);
     base = "http://127.0.0.1:" + server.port();
   }
 
@@ -97,7 +127,8 @@ public final class ConsoleFixture implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -105,8 +136,11 @@ public final class ConsoleFixture implements AutoCloseable {
   }
 
   HttpResponse<String> post(String path, String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     if (headers.length > 0) {
       b.headers(headers);
     }
@@ -118,7 +152,8 @@ public final class ConsoleFixture implements AutoCloseable {
   }
 
   /** Polls the execution until the condition holds, at most two minutes. */
-  JsonNode awaitExecution(String id, Predicate<JsonNode> condition, String... headers) throws Exception {
+  JsonNode awaitExecution(String id, Predicate<JsonNode> condition, String... headers)
+      throws Exception {
     Instant end = Instant.now().plus(Duration.ofMinutes(2));
     JsonNode e;
     do {
@@ -131,10 +166,15 @@ public final class ConsoleFixture implements AutoCloseable {
     throw new AssertionError("execution " + id + " never got there: " + e);
   }
 
-  /** A raw record the ETL kept, with the day folder and voice connector folder it was delivered in. */
+  /**
+   * A raw record the ETL kept, with the day folder and voice connector folder it was delivered in.
+   */
   record Kept(LocalDate day, String connector, JsonNode record) {}
 
-  /** The raw records the ETL kept: the valid ones of files the catalog did not quarantine, read from the files. */
+  /**
+   * The raw records the ETL kept: the valid ones of files the catalog did not quarantine, read from
+   * the files.
+   */
   List<Kept> keptRecords() throws Exception {
     Set<String> quarantined = new HashSet<>();
     for (io.cdrpipeline.catalog.QuarantinedFile q : ctx.catalog().quarantine(Optional.empty())) {
@@ -147,8 +187,11 @@ public final class ConsoleFixture implements AutoCloseable {
         continue;
       }
       Path rel = cdrRoot().relativize(p); // connector/YYYY/MM/DD/file
-      LocalDate day = LocalDate.of(Integer.parseInt(rel.getName(1).toString()), Integer.parseInt(rel.getName(2).toString()),
-          Integer.parseInt(rel.getName(3).toString()));
+      LocalDate day =
+          LocalDate.of(
+              Integer.parseInt(rel.getName(1).toString()),
+              Integer.parseInt(rel.getName(2).toString()),
+              Integer.parseInt(rel.getName(3).toString()));
       for (JsonNode r : io.cdrpipeline.testing.RawFiles.validRecords(p)) {
         out.add(new Kept(day, rel.getName(0).toString(), r));
       }

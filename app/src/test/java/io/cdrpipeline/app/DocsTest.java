@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,16 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
-import java.io.UncheckedIOException;
 
 /**
- * The documentation holds together: every relative link of README.md and docs/ leads somewhere,
- * the README's command table names every command of {@code cdr} and each has its section in docs/,
- * and the help of every command is text picocli formats without a warning.
+ * The documentation holds together: every relative link of README.md and docs/ leads somewhere, the
+ * README's command table names every command of {@code cdr} and each has its section in docs/, and
+ * the help of every command is text picocli formats without a warning.
  */
 class DocsTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  static final Parser MARKDOWN = Parser.builder().extensions(List.of(TablesExtension.create())).build();
+  static final Parser MARKDOWN =
+      Parser.builder().extensions(List.of(TablesExtension.create())).build();
 
   @Test
   void everyRelativeLinkLeadsToAFileAndAHeadingThatExist() throws IOException {
@@ -52,12 +53,17 @@ class DocsTest {
 
   @Test
   void aMissingFileOrHeadingIsABrokenLink(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("a.md"), "# A page\n\n## `cdr etl`, the ETL\n\n"
-        + "[ok](b.md#the-b-page) [ok](#cdr-etl-the-etl) [ok](https://example.com/x.md#nowhere) ![ok](b.md)\n"
-        + "[gone](c.md) [no heading](b.md#nowhere) [no heading here](#nowhere)\n");
+    Files.writeString(
+        dir.resolve("a.md"),
+        "# A page\n\n## `cdr etl`, the ETL\n\n"
+            + "[ok](b.md#the-b-page) [ok](#cdr-etl-the-etl) [ok](https://example.com/x.md#nowhere) ![ok](b.md)\n"
+            + "[gone](c.md) [no heading](b.md#nowhere) [no heading here](#nowhere)\n");
     Files.writeString(dir.resolve("b.md"), "The B page\n==========\n");
     List<String> broken = brokenLinks(List.of(dir.resolve("a.md"), dir.resolve("b.md")));
-    assertThat(broken).hasSize(3).anyMatch(b -> b.contains("c.md")).anyMatch(b -> b.contains("b.md#nowhere"))
+    assertThat(broken)
+        .hasSize(3)
+        .anyMatch(b -> b.contains("c.md"))
+        .anyMatch(b -> b.contains("b.md#nowhere"))
         .anyMatch(b -> b.contains("link #nowhere"));
   }
 
@@ -70,8 +76,10 @@ class DocsTest {
       String link = row.getValue();
       assertThat(link).as(command).startsWith("docs/").contains("#");
       Path page = ROOT.resolve(link.substring(0, link.indexOf('#')));
-      assertThat(headings(page).get(link.substring(link.indexOf('#') + 1))).as("the heading %s links to", command)
-          .isNotNull().contains(command);
+      assertThat(headings(page).get(link.substring(link.indexOf('#') + 1)))
+          .as("the heading %s links to", command)
+          .isNotNull()
+          .contains(command);
     }
   }
 
@@ -104,14 +112,19 @@ class DocsTest {
         texts.addAll(List.of(arg.description()));
       }
       for (String text : texts) {
-        // picocli formats help text with String.format; a bare % makes it warn and print the raw text
-        assertThatCode(() -> String.format(Locale.ROOT, text)).as("%s: %s", spec.qualifiedName(), text)
+        // picocli formats help text with String.format; a bare % makes it warn and print the raw
+        // text
+        assertThatCode(() -> String.format(Locale.ROOT, text))
+            .as("%s: %s", spec.qualifiedName(), text)
             .doesNotThrowAnyException();
       }
     }
   }
 
-  /** The commands under {@code parent} that its help lists (not the hidden ones, such as 'executions run'). */
+  /**
+   * The commands under {@code parent} that its help lists (not the hidden ones, such as 'executions
+   * run').
+   */
   private static Set<CommandLine> shown(CommandLine parent) {
     Set<CommandLine> shown = new LinkedHashSet<>();
     for (CommandLine sub : parent.getSubcommands().values()) {
@@ -138,24 +151,29 @@ class DocsTest {
     return pages;
   }
 
-  /** One line for each relative link (or image) of the pages that leads to no file, or to no heading of it. */
+  /**
+   * One line for each relative link (or image) of the pages that leads to no file, or to no heading
+   * of it.
+   */
   static List<String> brokenLinks(List<Path> pages) throws IOException {
     List<String> broken = new ArrayList<>();
     Map<Path, Map<String, String>> headings = new HashMap<>();
     for (Path page : pages) {
       List<String> destinations = new ArrayList<>();
-      parse(page).accept(new AbstractVisitor() {
-        @Override
-        public void visit(Link link) {
-          destinations.add(link.getDestination());
-          visitChildren(link);
-        }
+      parse(page)
+          .accept(
+              new AbstractVisitor() {
+                @Override
+                public void visit(Link link) {
+                  destinations.add(link.getDestination());
+                  visitChildren(link);
+                }
 
-        @Override
-        public void visit(Image image) {
-          destinations.add(image.getDestination());
-        }
-      });
+                @Override
+                public void visit(Image image) {
+                  destinations.add(image.getDestination());
+                }
+              });
       for (String destination : destinations) {
         if (destination.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*")) {
           continue; // https:, mailto: ...: not a file of the repository
@@ -168,8 +186,10 @@ class DocsTest {
           broken.add(where + ": no file " + target);
         } else if (hash >= 0) {
           String anchor = destination.substring(hash + 1);
-          Map<String, String> ids = target.toString().endsWith(".md")
-              ? headings.computeIfAbsent(target, DocsTest::headingsUnchecked) : Map.of();
+          Map<String, String> ids =
+              target.toString().endsWith(".md")
+                  ? headings.computeIfAbsent(target, DocsTest::headingsUnchecked)
+                  : Map.of();
           if (!ids.containsKey(anchor)) {
             broken.add(where + ": no heading #" + anchor + " in " + target.getFileName());
           }
@@ -186,24 +206,27 @@ class DocsTest {
   static Map<String, String> headings(Path page) throws IOException {
     Map<String, String> ids = new LinkedHashMap<>();
     IdGenerator generator = IdGenerator.builder().build();
-    parse(page).accept(new AbstractVisitor() {
-      @Override
-      public void visit(Heading heading) {
-        StringBuilder text = new StringBuilder();
-        heading.accept(new AbstractVisitor() {
-          @Override
-          public void visit(Text t) {
-            text.append(t.getLiteral());
-          }
+    parse(page)
+        .accept(
+            new AbstractVisitor() {
+              @Override
+              public void visit(Heading heading) {
+                StringBuilder text = new StringBuilder();
+                heading.accept(
+                    new AbstractVisitor() {
+                      @Override
+                      public void visit(Text t) {
+                        text.append(t.getLiteral());
+                      }
 
-          @Override
-          public void visit(Code c) {
-            text.append(c.getLiteral());
-          }
-        });
-        ids.put(generator.generateId(text.toString()), text.toString());
-      }
-    });
+                      @Override
+                      public void visit(Code c) {
+                        text.append(c.getLiteral());
+                      }
+                    });
+                ids.put(generator.generateId(text.toString()), text.toString());
+              }
+            });
     return ids;
   }
 
@@ -215,43 +238,54 @@ class DocsTest {
     }
   }
 
-  /** The README's command table: each command (the code of the first cell's link) with where the link leads. */
+  /**
+   * The README's command table: each command (the code of the first cell's link) with where the
+   * link leads.
+   */
   static Map<String, String> commandTable() throws IOException {
     Map<String, String> commands = new LinkedHashMap<>();
-    parse(ROOT.resolve("README.md")).accept(new AbstractVisitor() {
-      @Override
-      public void visitChildren(Node parent) {
-        if (parent instanceof TableBlock table && text(table.getFirstChild().getFirstChild().getFirstChild()).equals("command")) {
-          assertThat(table.getFirstChild()).isInstanceOf(TableHead.class);
-          assertThat(table.getLastChild()).isInstanceOf(TableBody.class);
-          for (Node row = table.getLastChild().getFirstChild(); row != null; row = row.getNext()) {
-            TableCell first = (TableCell) row.getFirstChild();
-            assertThat(first.getFirstChild()).as("the first cell of a row of the command table is a link: %s", text(row))
-                .isInstanceOf(Link.class);
-            Link link = (Link) first.getFirstChild();
-            commands.put(text(link), link.getDestination());
-          }
-          return;
-        }
-        super.visitChildren(parent);
-      }
-    });
+    parse(ROOT.resolve("README.md"))
+        .accept(
+            new AbstractVisitor() {
+              @Override
+              public void visitChildren(Node parent) {
+                if (parent instanceof TableBlock table
+                    && text(table.getFirstChild().getFirstChild().getFirstChild())
+                        .equals("command")) {
+                  assertThat(table.getFirstChild()).isInstanceOf(TableHead.class);
+                  assertThat(table.getLastChild()).isInstanceOf(TableBody.class);
+                  for (Node row = table.getLastChild().getFirstChild();
+                      row != null;
+                      row = row.getNext()) {
+                    TableCell first = (TableCell) row.getFirstChild();
+                    assertThat(first.getFirstChild())
+                        .as("the first cell of a row of the command table is a link: %s", text(row))
+                        .isInstanceOf(Link.class);
+                    Link link = (Link) first.getFirstChild();
+                    commands.put(text(link), link.getDestination());
+                  }
+                  return;
+                }
+                super.visitChildren(parent);
+              }
+            });
     return commands;
   }
 
   private static String text(Node node) {
     StringBuilder text = new StringBuilder();
-    node.accept(new AbstractVisitor() {
-      @Override
-      public void visit(Text t) {
-        text.append(t.getLiteral());
-      }
+    node.accept(
+        new AbstractVisitor() {
+          @Override
+          public void visit(Text t) {
+            text.append(t.getLiteral());
+          }
 
-      @Override
-      public void visit(Code c) {
-        text.append(c.getLiteral());
-      }
-    });
+          @Override
+          public void visit(Code c) {
+            text.append(c.getLiteral());
+          }
+        });
     return text.toString();
   }
 

@@ -31,7 +31,9 @@ class KeptDaysCliTest {
   @BeforeEach
   void config() throws IOException {
     hook = new WebhookReceiver();
-    Files.writeString(dir.resolve("cdr.yaml"), "notifications:\n  - {type: webhook, url: '" + hook.url() + "'}\n");
+    Files.writeString(
+        dir.resolve("cdr.yaml"),
+        "notifications:\n  - {type: webhook, url: '" + hook.url() + "'}\n");
   }
 
   @AfterEach
@@ -51,14 +53,29 @@ class KeptDaysCliTest {
 
   long rows(String day) {
     String[] d = day.split("-");
-    String out = ok("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs WHERE year = " + d[0]
-        + " AND month = " + Integer.parseInt(d[1]) + " AND day = " + Integer.parseInt(d[2])).out();
+    String out =
+        ok(
+                "query",
+                "--format",
+                "csv",
+                "SELECT count(*) AS n FROM processed_cdrs WHERE year = "
+                    + d[0]
+                    + " AND month = "
+                    + Integer.parseInt(d[1])
+                    + " AND day = "
+                    + Integer.parseInt(d[2]))
+            .out();
     return Long.parseLong(out.lines().toList().get(1));
   }
 
   /** The id of the table's current snapshot, as {@code cdr table history} shows it. */
   String snapshot() {
-    return ok("table", "history").out().lines().filter(l -> l.endsWith("(current)")).findFirst().orElseThrow()
+    return ok("table", "history")
+        .out()
+        .lines()
+        .filter(l -> l.endsWith("(current)"))
+        .findFirst()
+        .orElseThrow()
         .replaceAll(".*\\s(\\d+) \\(current\\)$", "$1");
   }
 
@@ -74,7 +91,9 @@ class KeptDaysCliTest {
   void moveAway(String day) throws IOException {
     Path away = Files.createDirectories(dir.resolve("moved-away"));
     for (Path folder : dayFolders(day)) {
-      Files.move(folder, away.resolve(folder.getParent().getParent().getParent().getFileName().toString()));
+      Files.move(
+          folder,
+          away.resolve(folder.getParent().getParent().getParent().getFileName().toString()));
     }
   }
 
@@ -91,7 +110,8 @@ class KeptDaysCliTest {
   }
 
   @Test
-  void aDayWhoseRawFolderIsGoneKeepsItsRowsAndTheDailyWorkflowFailsCommittingNothing() throws Exception {
+  void aDayWhoseRawFolderIsGoneKeepsItsRowsAndTheDailyWorkflowFailsCommittingNothing()
+      throws Exception {
     ok("generate", "--date", DAY, "--calls", "3");
     ok("crawl", "raw");
     ok("etl", "--date", DAY);
@@ -101,9 +121,17 @@ class KeptDaysCliTest {
 
     CliRun daily = cdr("start", "daily", "--date", DAY);
     assertThat(daily.code()).as(daily.out()).isEqualTo(1);
-    String error = "ETL of " + DAY + " refused: no raw CDR files for " + DAY + " in " + dir.resolve("data/cdr-bucket")
-        + ": nothing processed, nothing recorded; the day keeps its 3 rows (committed from 3 raw files), "
-        + "'cdr table drop-day --date " + DAY + "' removes them";
+    String error =
+        "ETL of "
+            + DAY
+            + " refused: no raw CDR files for "
+            + DAY
+            + " in "
+            + dir.resolve("data/cdr-bucket")
+            + ": nothing processed, nothing recorded; the day keeps its 3 rows (committed from 3 raw files), "
+            + "'cdr table drop-day --date "
+            + DAY
+            + "' removes them";
     assertThat(daily.out()).contains("step etl FAILED: " + error).contains(" FAILED: " + error);
     assertThat(rows(DAY)).isEqualTo(3);
     assertThat(snapshot()).isEqualTo(before); // nothing committed
@@ -121,9 +149,16 @@ class KeptDaysCliTest {
     // cdr etl says the same, before any work
     CliRun etl = cdr("etl", "--date", DAY);
     assertThat(etl.code()).isEqualTo(1);
-    assertThat(etl.err().strip()).isEqualTo("warning: no raw CDR files for " + DAY + " in " + dir.resolve("data/cdr-bucket")
-        + ": nothing processed, nothing recorded; the day keeps its 3 rows (committed from 3 raw files), "
-        + "'cdr table drop-day --date " + DAY + "' removes them (--allow-empty to make this not an error)");
+    assertThat(etl.err().strip())
+        .isEqualTo(
+            "warning: no raw CDR files for "
+                + DAY
+                + " in "
+                + dir.resolve("data/cdr-bucket")
+                + ": nothing processed, nothing recorded; the day keeps its 3 rows (committed from 3 raw files), "
+                + "'cdr table drop-day --date "
+                + DAY
+                + "' removes them (--allow-empty to make this not an error)");
     // the full run keeps such a day too (crawled before its folder went), and it is no failure of
     // the full run: raw files expire
     CliRun full = ok("etl", "--full");
@@ -143,10 +178,22 @@ class KeptDaysCliTest {
 
     CliRun etl = cdr("etl", "--date", DAY);
     assertThat(etl.code()).isEqualTo(1);
-    String why = DAY + " has 4 raw files in " + dir.resolve("data/cdr-bucket") + " where its last commit had 10 (60% fewer, "
-        + "more than etl.maxShrink 50%): nothing processed, nothing recorded, the day keeps its 10 rows";
-    assertThat(etl.err().strip()).isEqualTo("error: ETL of " + DAY + " refused: " + why + "; to replace it anyway: cdr etl "
-        + "--date " + DAY + " --force, or \"Force\": true in the daily workflow's input");
+    String why =
+        DAY
+            + " has 4 raw files in "
+            + dir.resolve("data/cdr-bucket")
+            + " where its last commit had 10 (60% fewer, "
+            + "more than etl.maxShrink 50%): nothing processed, nothing recorded, the day keeps its 10 rows";
+    assertThat(etl.err().strip())
+        .isEqualTo(
+            "error: ETL of "
+                + DAY
+                + " refused: "
+                + why
+                + "; to replace it anyway: cdr etl "
+                + "--date "
+                + DAY
+                + " --force, or \"Force\": true in the daily workflow's input");
     assertThat(rows(DAY)).isEqualTo(10);
     assertThat(snapshot()).isEqualTo(before);
 
@@ -160,11 +207,17 @@ class KeptDaysCliTest {
     deleteFiles("2026-11-05", 1); // 8 -> 7: within the limit, replaced
     CliRun full = cdr("etl", "--full");
     assertThat(full.code()).isEqualTo(1);
-    assertThat(full.out()).contains("2026-11-05: 7 files read, 7 rows written").contains(DAY + ": kept as it was: " + why);
-    assertThat(full.err().strip()).isEqualTo("error: ETL refused 1 day whose raw files shrank by more than etl.maxShrink "
-        + "50%: " + DAY + " (4 raw files, its last commit had 10); nothing of it was committed, each keeps its previous "
-        + "data, the other days are done; to replace them anyway: cdr etl --full --force, or \"Force\": true in the full "
-        + "workflow's input");
+    assertThat(full.out())
+        .contains("2026-11-05: 7 files read, 7 rows written")
+        .contains(DAY + ": kept as it was: " + why);
+    assertThat(full.err().strip())
+        .isEqualTo(
+            "error: ETL refused 1 day whose raw files shrank by more than etl.maxShrink "
+                + "50%: "
+                + DAY
+                + " (4 raw files, its last commit had 10); nothing of it was committed, each keeps its previous "
+                + "data, the other days are done; to replace them anyway: cdr etl --full --force, or \"Force\": true in the full "
+                + "workflow's input");
     assertThat(rows(DAY)).isEqualTo(10);
     assertThat(rows("2026-11-05")).isEqualTo(7);
     CliRun fullWorkflow = cdr("start", "full");
@@ -177,10 +230,13 @@ class KeptDaysCliTest {
     assertThat(forced.out()).contains("SUCCEEDED").contains("\"rowsWritten\" : 4");
     assertThat(rows(DAY)).isEqualTo(4);
     // Force is a flag, checked as strictly as every other key
-    CliRun notAFlag = cdr("start", "daily", "--input", "{\"Date\":\"" + DAY + "\",\"Force\":\"yes\"}");
+    CliRun notAFlag =
+        cdr("start", "daily", "--input", "{\"Date\":\"" + DAY + "\",\"Force\":\"yes\"}");
     assertThat(notAFlag.code()).isEqualTo(2);
-    assertThat(notAFlag.err()).isEqualTo("error: input Force: expected true or false, got \"yes\" (leave the key out for "
-        + "false)\n");
+    assertThat(notAFlag.err())
+        .isEqualTo(
+            "error: input Force: expected true or false, got \"yes\" (leave the key out for "
+                + "false)\n");
   }
 
   @Test
@@ -198,7 +254,10 @@ class KeptDaysCliTest {
     Files.writeString(dir.resolve("cdr.yaml"), "etl: {maxShrink: 0.8}\n");
     CliRun bad = cdr("etl", "--date", DAY);
     assertThat(bad.code()).isEqualTo(2);
-    assertThat(bad.err().strip()).isEqualTo("config error: bad value for 'etl.maxShrink' in " + dir.resolve("cdr.yaml")
-        + ": expected a percentage from 0% to 100%, e.g. 50%, got 0.8");
+    assertThat(bad.err().strip())
+        .isEqualTo(
+            "config error: bad value for 'etl.maxShrink' in "
+                + dir.resolve("cdr.yaml")
+                + ": expected a percentage from 0% to 100%, e.g. 50%, got 0.8");
   }
 }

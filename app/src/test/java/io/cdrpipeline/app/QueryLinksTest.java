@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The query sandbox follows no link out: links planted in the CDR bucket (to the link secret, to
  * the state folder, in the bucket's {@code json} folder or in a day folder) and in the processed
- * table's folder are unreadable through {@code cdr query} and {@code POST /api/query}, and no
- * byte of what they point at appears in any output.
+ * table's folder are unreadable through {@code cdr query} and {@code POST /api/query}, and no byte
+ * of what they point at appears in any output.
  */
 class QueryLinksTest {
   static final String SECRET_TEXT = "TOP-SECRET-do-not-leak-7f3a";
@@ -50,33 +50,49 @@ class QueryLinksTest {
     }
     secrets.add(escaped.toString());
 
-    rawCount = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs").out();
+    rawCount =
+        cdr(
+                "query",
+                "--format",
+                "csv",
+                "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs")
+            .out();
     Path json = f.cdrRoot();
     String connector;
     try (var connectors = Files.list(json)) {
       connector = connectors.findFirst().orElseThrow().getFileName().toString();
     }
-    Path day = dir.resolve("data/cdr-bucket").resolve(RawLayout.dayPrefix(connector, ConsoleFixture.DAYS.get(0)));
+    Path day =
+        dir.resolve("data/cdr-bucket")
+            .resolve(RawLayout.dayPrefix(connector, ConsoleFixture.DAYS.get(0)));
     Path table = f.ctx.processedStore().localPath("processed_cdrs").orElseThrow();
     Files.createSymbolicLink(json.resolve("leak"), state.resolve(LinkSigner.SECRET_FILE));
     Files.createSymbolicLink(json.resolve("notes"), state.resolve("notes.txt"));
     Files.createSymbolicLink(json.resolve("statelink"), state);
     Files.createSymbolicLink(day.resolve("leak-in-a-day"), state.resolve("notes.txt"));
     Files.createSymbolicLink(table.resolve("leak"), state.resolve("notes.txt"));
-    attacks = List.of(
-        "SELECT * FROM read_blob('" + json.resolve("leak") + "')",
-        "SELECT content FROM read_text('" + json.resolve("notes") + "')",
-        "SELECT * FROM glob('" + json.resolve("statelink") + "/*')",
-        "SELECT * FROM read_blob('" + json.resolve("statelink/catalog.db") + "')",
-        "SELECT * FROM read_text('" + json.resolve("statelink/notes.txt") + "')",
-        // with the raw table named, so its day folders are readable for this statement
-        "SELECT content FROM read_text('" + day.resolve("leak-in-a-day") + "'), amazon_chime_voice_connector_cdrs LIMIT 1",
-        "SELECT count(*), any_value(c.content) FROM amazon_chime_voice_connector_cdrs, read_text('" + json.resolve("notes")
-            + "') c",
-        "SELECT * FROM glob('" + day + "/*'), amazon_chime_voice_connector_cdrs WHERE file LIKE '%leak%'",
-        // with the processed table named, so its files are readable for this statement
-        "SELECT content FROM read_text('" + table.resolve("leak") + "'), processed_cdrs LIMIT 1",
-        "SELECT * FROM glob('" + table + "/*'), processed_cdrs LIMIT 1");
+    attacks =
+        List.of(
+            "SELECT * FROM read_blob('" + json.resolve("leak") + "')",
+            "SELECT content FROM read_text('" + json.resolve("notes") + "')",
+            "SELECT * FROM glob('" + json.resolve("statelink") + "/*')",
+            "SELECT * FROM read_blob('" + json.resolve("statelink/catalog.db") + "')",
+            "SELECT * FROM read_text('" + json.resolve("statelink/notes.txt") + "')",
+            // with the raw table named, so its day folders are readable for this statement
+            "SELECT content FROM read_text('"
+                + day.resolve("leak-in-a-day")
+                + "'), amazon_chime_voice_connector_cdrs LIMIT 1",
+            "SELECT count(*), any_value(c.content) FROM amazon_chime_voice_connector_cdrs, read_text('"
+                + json.resolve("notes")
+                + "') c",
+            "SELECT * FROM glob('"
+                + day
+                + "/*'), amazon_chime_voice_connector_cdrs WHERE file LIKE '%leak%'",
+            // with the processed table named, so its files are readable for this statement
+            "SELECT content FROM read_text('"
+                + table.resolve("leak")
+                + "'), processed_cdrs LIMIT 1",
+            "SELECT * FROM glob('" + table + "/*'), processed_cdrs LIMIT 1");
   }
 
   @AfterAll
@@ -108,7 +124,16 @@ class QueryLinksTest {
         CliRun r = cdr("query", "--format", format, sql);
         noSecretIn(sql, r.out() + r.err());
         if (r.code() != 1 || !r.out().isEmpty() || r.err().strip().lines().count() != 1) {
-          read.add(format + " " + sql + " -> exit " + r.code() + ", out " + r.out() + ", err " + r.err());
+          read.add(
+              format
+                  + " "
+                  + sql
+                  + " -> exit "
+                  + r.code()
+                  + ", out "
+                  + r.out()
+                  + ", err "
+                  + r.err());
         } else {
           assertThat(r.err()).as(sql).startsWith("error: ").contains("Permission Error");
         }
@@ -122,13 +147,22 @@ class QueryLinksTest {
     List<String> read = new ArrayList<>();
     for (String sql : attacks) {
       for (String format : List.of("json", "csv")) {
-        HttpResponse<String> r = f.post("/api/query",
-            ConsoleFixture.JSON.createObjectNode().put("sql", sql).put("format", format).toString());
+        HttpResponse<String> r =
+            f.post(
+                "/api/query",
+                ConsoleFixture.JSON
+                    .createObjectNode()
+                    .put("sql", sql)
+                    .put("format", format)
+                    .toString());
         noSecretIn(sql, r.body());
         if (r.statusCode() != 400) {
           read.add(format + " " + sql + " -> " + r.statusCode() + " " + r.body());
         } else {
-          assertThat(ConsoleFixture.json(r).get("error").asText()).as(sql).contains("Permission Error").doesNotContain("\n");
+          assertThat(ConsoleFixture.json(r).get("error").asText())
+              .as(sql)
+              .contains("Permission Error")
+              .doesNotContain("\n");
         }
       }
     }
@@ -138,14 +172,28 @@ class QueryLinksTest {
   @Test
   void theTablesStillReadEveryFileAndNoLink() throws Exception {
     long calls = (long) ConsoleFixture.CALLS * ConsoleFixture.DAYS.size();
-    assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs").out()).isEqualTo("n\n" + calls + "\n");
+    assertThat(cdr("query", "--format", "csv", "SELECT count(*) AS n FROM processed_cdrs").out())
+        .isEqualTo("n\n" + calls + "\n");
     assertThat(rawCount).matches("n\n[1-9]\\d*\n");
-    CliRun raw = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs");
-    assertThat(raw.out()).as(raw.err()).isEqualTo(rawCount); // what it read before the links were planted
-    CliRun links = cdr("query", "--format", "csv", "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs "
-        + "WHERE source_key LIKE '%leak%'");
+    CliRun raw =
+        cdr(
+            "query",
+            "--format",
+            "csv",
+            "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs");
+    assertThat(raw.out())
+        .as(raw.err())
+        .isEqualTo(rawCount); // what it read before the links were planted
+    CliRun links =
+        cdr(
+            "query",
+            "--format",
+            "csv",
+            "SELECT count(*) AS n FROM amazon_chime_voice_connector_cdrs "
+                + "WHERE source_key LIKE '%leak%'");
     assertThat(links.out()).as(links.err()).isEqualTo("n\n0\n");
-    HttpResponse<String> api = f.post("/api/query", "{\"sql\":\"SELECT count(*) AS n FROM processed_cdrs\"}");
+    HttpResponse<String> api =
+        f.post("/api/query", "{\"sql\":\"SELECT count(*) AS n FROM processed_cdrs\"}");
     assertThat(ConsoleFixture.json(api).get("rows").get(0).get(0).asLong()).isEqualTo(calls);
   }
 }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code cdr query} holds a result whole only to align it as a table: that table is bounded by
- * {@code query.resultLimit} (checked by DuckDB before the rows reach the heap), while CSV and
- * JSON stream whatever the size; and DuckDB is never given more memory than the machine has.
+ * {@code query.resultLimit} (checked by DuckDB before the rows reach the heap), while CSV and JSON
+ * stream whatever the size; and DuckDB is never given more memory than the machine has.
  */
 class QueryResultLimitCliTest {
   @TempDir Path dir;
@@ -27,8 +27,10 @@ class QueryResultLimitCliTest {
     CliRun table = cdr("query", sql);
     assertThat(table.code()).isEqualTo(1);
     assertThat(table.out()).isEmpty();
-    assertThat(table.err().strip()).isEqualTo("error: the result is more than query.resultLimit (1MB) of text to align as "
-        + "a table: use --format csv or --format json, which stream it, or narrow the query (fewer columns, a WHERE, a LIMIT)");
+    assertThat(table.err().strip())
+        .isEqualTo(
+            "error: the result is more than query.resultLimit (1MB) of text to align as "
+                + "a table: use --format csv or --format json, which stream it, or narrow the query (fewer columns, a WHERE, a LIMIT)");
     CliRun csv = cdr("query", "--format", "csv", sql);
     assertThat(csv.code()).as(csv.err()).isZero();
     assertThat(csv.out().lines().count()).isEqualTo(3001);
@@ -38,14 +40,18 @@ class QueryResultLimitCliTest {
     // within the limit the table is printed whole, every row in order
     CliRun small = cdr("query", "SELECT range AS i FROM range(5) ORDER BY i DESC");
     assertThat(small.code()).as(small.err()).isZero();
-    assertThat(small.out()).containsSubsequence("| 4 |", "| 3 |", "| 2 |", "| 1 |", "| 0 |").contains("5 rows");
+    assertThat(small.out())
+        .containsSubsequence("| 4 |", "| 3 |", "| 2 |", "| 1 |", "| 0 |")
+        .contains("5 rows");
   }
 
   @Test
   void theIssuesHugeQueryIsOneLineOnTheCommandLineToo() {
     CliRun r = cdr("query", "SELECT repeat('x',250000) AS s FROM range(10000)");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err().strip()).startsWith("error: the result is more than query.resultLimit (32MB) of text").doesNotContain("\n");
+    assertThat(r.err().strip())
+        .startsWith("error: the result is more than query.resultLimit (32MB) of text")
+        .doesNotContain("\n");
   }
 
   @Test
@@ -53,7 +59,10 @@ class QueryResultLimitCliTest {
     Files.writeString(dir.resolve("cdr.yaml"), "query:\n  memoryLimit: 100000TB\n");
     CliRun r = cdr("query", "SELECT 1");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err().strip()).startsWith("config error: bad value for 'query.memoryLimit': '100000TB' is more than this "
-        + "machine's memory (").doesNotContain("\n");
+    assertThat(r.err().strip())
+        .startsWith(
+            "config error: bad value for 'query.memoryLimit': '100000TB' is more than this "
+                + "machine's memory (")
+        .doesNotContain("\n");
   }
 }

@@ -14,10 +14,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
-/** The command line in one folder, in this JVM or in child JVMs, and what the Spark engine's tests look at. */
+/**
+ * The command line in one folder, in this JVM or in child JVMs, and what the Spark engine's tests
+ * look at.
+ */
 final class SparkCli implements AutoCloseable {
   final Path dir;
   private final List<Process> started = new ArrayList<>();
@@ -36,26 +39,44 @@ final class SparkCli implements AutoCloseable {
 
   /** The CLI in a child JVM, in the folder; its output goes to child-N.log. */
   Process child(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("child-" + started.size() + ".log").toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("child-" + started.size() + ".log").toFile())
+            .start();
     started.add(p);
     return p;
   }
 
   ExecutionStore store() {
-    return new ExecutionStore(new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
+    return new ExecutionStore(
+        new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("data/state/catalog.db"))));
   }
 
   String count() {
-    return cdr("query", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs").out();
+    return cdr(
+            "query",
+            "--format",
+            "csv",
+            "SELECT count(*) AS n, count(DISTINCT callid) AS d FROM processed_cdrs")
+        .out();
   }
 
   /** The submission an execution's etl step keeps in its checkpoint, once it has one. */
-  static JsonNode submission(ExecutionStore store, String id, Duration within) throws InterruptedException {
+  static JsonNode submission(ExecutionStore store, String id, Duration within)
+      throws InterruptedException {
     long end = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < end) {
       JsonNode s = store.get(id).map(e -> e.state().path("checkpoints").path("etl")).orElse(null);
@@ -87,8 +108,14 @@ final class SparkCli implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("no '" + text + "' in " + file + " within " + within
-        + (Files.exists(file) ? ":\n" + Files.readString(file) : ""));
+    throw new AssertionError(
+        "no '"
+            + text
+            + "' in "
+            + file
+            + " within "
+            + within
+            + (Files.exists(file) ? ":\n" + Files.readString(file) : ""));
   }
 
   void awaitProgress(String id, int events) throws InterruptedException {
@@ -100,7 +127,9 @@ final class SparkCli implements AutoCloseable {
   }
 
   List<ExecutionEvent> progress(String id) {
-    return store().events(id).stream().filter(e -> e.type() == ExecutionEvent.Type.STEP_PROGRESS).toList();
+    return store().events(id).stream()
+        .filter(e -> e.type() == ExecutionEvent.Type.STEP_PROGRESS)
+        .toList();
   }
 
   static String withoutTimes(String out) {

@@ -3,8 +3,12 @@ package io.cdrpipeline.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -12,22 +16,20 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 
 /**
  * Damaged state of the processed table as an operator meets it: a metadata file cut short or
  * deleted, a manifest deleted, an emptied catalog, a disk full during the commit, a run killed
- * before its commit. Each is one line with what was found, and {@code cdr table repair} or
- * {@code cdr table maintain} is the way back.
+ * before its commit. Each is one line with what was found, and {@code cdr table repair} or {@code
+ * cdr table maintain} is the way back.
  */
 class TableDamageCliTest {
   static final String FIRST = "2026-11-04";
   static final String SECOND = "2026-11-05";
+
   /** Rows of each day, as {@code cdr query --format csv} lists them. */
   static final String BOTH_DAYS = "day,n\n4,30\n5,40\n";
+
   static final String FIRST_DAY_ONLY = "day,n\n4,30\n";
 
   @TempDir Path dir;
@@ -53,7 +55,12 @@ class TableDamageCliTest {
   }
 
   String rowsByDay() {
-    return ok("query", "--format", "csv", "SELECT day, count(*) AS n FROM processed_cdrs GROUP BY day ORDER BY day").out();
+    return ok(
+            "query",
+            "--format",
+            "csv",
+            "SELECT day, count(*) AS n FROM processed_cdrs GROUP BY day ORDER BY day")
+        .out();
   }
 
   Path metadata() {
@@ -64,7 +71,8 @@ class TableDamageCliTest {
   List<Path> metadataFiles() throws IOException {
     try (Stream<Path> s = Files.list(metadata())) {
       return s.filter(p -> p.getFileName().toString().endsWith(".metadata.json"))
-          .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+          .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+          .toList();
     }
   }
 
@@ -72,13 +80,17 @@ class TableDamageCliTest {
   List<String> processedFiles() throws IOException {
     Path root = dir.resolve("data/processed");
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).map(p -> {
-        try {
-          return root.relativize(p) + " " + Files.size(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).sorted().toList();
+      return s.filter(Files::isRegularFile)
+          .map(
+              p -> {
+                try {
+                  return root.relativize(p) + " " + Files.size(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .sorted()
+          .toList();
     }
   }
 
@@ -89,7 +101,8 @@ class TableDamageCliTest {
   }
 
   @Test
-  void aMetadataFileCutShortIsOneLineWithoutRetriesAndRepairRollsBackNamingTheLostDay() throws Exception {
+  void aMetadataFileCutShortIsOneLineWithoutRetriesAndRepairRollsBackNamingTheLostDay()
+      throws Exception {
     twoDays();
     Path current = metadataFiles().get(0);
     byte[] whole = Files.readAllBytes(current);
@@ -97,7 +110,11 @@ class TableDamageCliTest {
 
     // a process of its own: Iceberg's log lines of every retry would be on its stderr too
     CliRun q = CliRun.child(dir, List.of(), "query", "SELECT count(*) FROM processed_cdrs");
-    assertOneLine(q, "the processed table is damaged", current.getFileName().toString(), "it ends early, after 300 bytes",
+    assertOneLine(
+        q,
+        "the processed table is damaged",
+        current.getFileName().toString(),
+        "it ends early, after 300 bytes",
         "cdr table repair");
     assertThat(q.err()).doesNotContain("Retrying");
     assertThat(q.out()).isEmpty();
@@ -106,10 +123,14 @@ class TableDamageCliTest {
     assertThat(ok("executions", "list").out()).contains("(no executions)");
 
     CliRun repair = ok("table", "repair");
-    assertThat(repair.out()).contains("found: cannot read ", current.getFileName() + ": it is damaged")
-        .contains("registered ").contains("with the catalog again")
-        .contains("the table is now at snapshot ").contains("(commit of " + FIRST + ")")
-        .contains("lost: the last commit of " + SECOND + "; process it again: cdr etl --date " + SECOND);
+    assertThat(repair.out())
+        .contains("found: cannot read ", current.getFileName() + ": it is damaged")
+        .contains("registered ")
+        .contains("with the catalog again")
+        .contains("the table is now at snapshot ")
+        .contains("(commit of " + FIRST + ")")
+        .contains(
+            "lost: the last commit of " + SECOND + "; process it again: cdr etl --date " + SECOND);
     assertThat(current).doesNotExist(); // set aside, where nothing reads it
     assertThat(rowsByDay()).isEqualTo(FIRST_DAY_ONLY);
     ok("etl", "--date", SECOND);
@@ -123,18 +144,26 @@ class TableDamageCliTest {
     Path current = metadataFiles().get(0);
     Files.delete(current);
 
-    assertOneLine(cdr("query", "SELECT count(*) FROM processed_cdrs"), "no such file",
-        current.getFileName().toString(), "cdr table repair");
-    assertOneLine(cdr("etl", "--full", "--force"), "no such file", current.getFileName().toString());
+    assertOneLine(
+        cdr("query", "SELECT count(*) FROM processed_cdrs"),
+        "no such file",
+        current.getFileName().toString(),
+        "cdr table repair");
+    assertOneLine(
+        cdr("etl", "--full", "--force"), "no such file", current.getFileName().toString());
 
     CliRun repair = ok("table", "repair");
-    assertThat(repair.out()).contains("found: no such file: ").contains(current.getFileName().toString())
+    assertThat(repair.out())
+        .contains("found: no such file: ")
+        .contains(current.getFileName().toString())
         .contains("lost: the last commit of " + SECOND);
     assertThat(rowsByDay()).isEqualTo(FIRST_DAY_ONLY);
     // the lost day is no longer taken for processed: a full run redoes it, and only it
     ok("crawl", "raw");
     CliRun full = ok("etl", "--full");
-    assertThat(full.out()).contains(FIRST + ": skipped").contains(SECOND + ": 40 files read, 40 rows written");
+    assertThat(full.out())
+        .contains(FIRST + ": skipped")
+        .contains(SECOND + ": 40 files read, 40 rows written");
     assertThat(rowsByDay()).isEqualTo(BOTH_DAYS);
   }
 
@@ -144,27 +173,40 @@ class TableDamageCliTest {
     Path manifest;
     try (Stream<Path> s = Files.list(metadata())) {
       // the manifest the last commit wrote
-      manifest = s.filter(p -> p.getFileName().toString().matches(".*-m\\d+\\.avro"))
-          .max(Comparator.comparing(p -> p.toFile().lastModified())).orElseThrow();
+      manifest =
+          s.filter(p -> p.getFileName().toString().matches(".*-m\\d+\\.avro"))
+              .max(Comparator.comparing(p -> p.toFile().lastModified()))
+              .orElseThrow();
     }
     Files.delete(manifest);
 
-    assertOneLine(cdr("query", "SELECT count(*) FROM processed_cdrs"), "no such file", manifest.getFileName().toString());
+    assertOneLine(
+        cdr("query", "SELECT count(*) FROM processed_cdrs"),
+        "no such file",
+        manifest.getFileName().toString());
     assertOneLine(cdr("table", "maintain"), manifest.getFileName().toString());
     List<String> files = processedFiles();
-    assertOneLine(cdr("etl", "--date", SECOND), "ETL of " + SECOND + " failed: the processed table is damaged",
+    assertOneLine(
+        cdr("etl", "--date", SECOND),
+        "ETL of " + SECOND + " failed: the processed table is damaged",
         manifest.getFileName().toString());
     assertThat(processedFiles()).isEqualTo(files);
 
     CliRun repair = ok("table", "repair");
-    assertThat(repair.out()).contains("found: no such file: ").contains(manifest.getFileName().toString())
-        .contains("the table is now at snapshot ").contains("(commit of " + FIRST + ")")
-        .contains("dropped 1 snapshots that cannot be read or came after it (commits of " + SECOND + ")")
-        .contains("lost: the last commit of " + SECOND + "; process it again: cdr etl --date " + SECOND);
+    assertThat(repair.out())
+        .contains("found: no such file: ")
+        .contains(manifest.getFileName().toString())
+        .contains("the table is now at snapshot ")
+        .contains("(commit of " + FIRST + ")")
+        .contains(
+            "dropped 1 snapshots that cannot be read or came after it (commits of " + SECOND + ")")
+        .contains(
+            "lost: the last commit of " + SECOND + "; process it again: cdr etl --date " + SECOND);
     assertThat(rowsByDay()).isEqualTo(FIRST_DAY_ONLY);
     ok("etl", "--date", SECOND);
     assertThat(rowsByDay()).isEqualTo(BOTH_DAYS);
-    assertThat(ok("table", "maintain").out()).startsWith("expired 0 snapshots"); // every kept snapshot reads again
+    assertThat(ok("table", "maintain").out())
+        .startsWith("expired 0 snapshots"); // every kept snapshot reads again
   }
 
   @Test
@@ -174,13 +216,18 @@ class TableDamageCliTest {
     Files.write(dir.resolve("data/state/catalog.db"), new byte[0]);
 
     CliRun q = cdr("query", "SELECT count(*) FROM processed_cdrs");
-    assertOneLine(q, "the catalog has no table cdrs.processed_cdrs", "holds its metadata", before.get(0).getFileName().toString(),
+    assertOneLine(
+        q,
+        "the catalog has no table cdrs.processed_cdrs",
+        "holds its metadata",
+        before.get(0).getFileName().toString(),
         "cdr table repair");
     assertOneLine(cdr("etl", "--date", SECOND), "the catalog has no table");
     assertThat(metadataFiles()).isEqualTo(before); // no empty table made over the old one
 
     CliRun repair = ok("table", "repair");
-    assertThat(repair.out()).contains("registered ", before.get(0).getFileName() + " with the catalog again")
+    assertThat(repair.out())
+        .contains("registered ", before.get(0).getFileName() + " with the catalog again")
         .contains("the catalog had no record of 2 days the table holds")
         .contains("ETL runs, workflow executions, quarantine records) is not recovered");
     assertThat(rowsByDay()).isEqualTo(BOTH_DAYS);
@@ -188,7 +235,9 @@ class TableDamageCliTest {
     // the product works on: a day again, and a full run that redoes what it cannot skip
     ok("etl", "--date", SECOND);
     ok("crawl", "raw");
-    assertThat(ok("etl", "--full").out()).contains(FIRST + ": 30 files read").contains(SECOND + ": skipped");
+    assertThat(ok("etl", "--full").out())
+        .contains(FIRST + ": 30 files read")
+        .contains(SECOND + ": skipped");
     assertThat(rowsByDay()).isEqualTo(BOTH_DAYS);
   }
 
@@ -201,7 +250,8 @@ class TableDamageCliTest {
     assertOneLine(cdr("query", "SELECT count(*) FROM processed_cdrs"), "it is damaged");
 
     CliRun repair = ok("table", "repair");
-    assertThat(repair.out()).contains("no metadata of the table can be read: rebuilding it from the raw files")
+    assertThat(repair.out())
+        .contains("no metadata of the table can be read: rebuilding it from the raw files")
         .contains("set aside the metadata files that cannot be read in ")
         .contains("rebuilt the table from the raw files: 2 days");
     assertThat(rowsByDay()).isEqualTo(BOTH_DAYS);
@@ -214,19 +264,43 @@ class TableDamageCliTest {
     // the n-th file written fails as on a full disk, and every one after it: the data file (1),
     // a manifest (2), the table metadata file (5)
     for (int n : new int[] {1, 2, 5}) {
-      CliRun r = CliRun.child(dir, List.of("-Dcdr.failpoint=table.write@" + n + ":nospace"), "etl", "--date", SECOND);
-      assertOneLine(r, "ETL of " + SECOND + " failed: cannot write " + dir.resolve("data/processed/processed_cdrs"),
-          ": No space left on device (", " free on that disk", "the previous data of the day is intact");
+      CliRun r =
+          CliRun.child(
+              dir,
+              List.of("-Dcdr.failpoint=table.write@" + n + ":nospace"),
+              "etl",
+              "--date",
+              SECOND);
+      assertOneLine(
+          r,
+          "ETL of "
+              + SECOND
+              + " failed: cannot write "
+              + dir.resolve("data/processed/processed_cdrs"),
+          ": No space left on device (",
+          " free on that disk",
+          "the previous data of the day is intact");
       if (n == 1) {
-        assertThat(r.err()).containsPattern("part-00000-[^ ]+\\.parquet: No space left on device \\(.* free on that disk, "
-            + "the file needs .*B\\)");
+        assertThat(r.err())
+            .containsPattern(
+                "part-00000-[^ ]+\\.parquet: No space left on device \\(.* free on that disk, "
+                    + "the file needs .*B\\)");
       }
       assertThat(processedFiles()).as("after the failure at write %d", n).isEqualTo(before);
     }
     // the workflow retries the step: each attempt removes what it wrote too
-    CliRun daily = CliRun.child(dir, List.of("-Dcdr.failpoint=table.write@2:nospace"), "start", "daily", "--date", SECOND);
+    CliRun daily =
+        CliRun.child(
+            dir,
+            List.of("-Dcdr.failpoint=table.write@2:nospace"),
+            "start",
+            "daily",
+            "--date",
+            SECOND);
     assertThat(daily.code()).isEqualTo(1);
-    assertThat(daily.out()).contains("step etl retried").contains("FAILED: ETL of " + SECOND + " failed: cannot write");
+    assertThat(daily.out())
+        .contains("step etl retried")
+        .contains("FAILED: ETL of " + SECOND + " failed: cannot write");
     assertThat(processedFiles()).isEqualTo(before);
     assertThat(rowsByDay()).isEqualTo(BOTH_DAYS);
   }
@@ -235,17 +309,23 @@ class TableDamageCliTest {
   void maintainRemovesTheFilesOfAFailedRunAtOnce() throws Exception {
     twoDays();
     List<String> before = processedFiles();
-    CliRun killed = CliRun.child(dir, List.of("-Dcdr.failpoint=etl.before-commit"), "etl", "--date", SECOND);
+    CliRun killed =
+        CliRun.child(dir, List.of("-Dcdr.failpoint=etl.before-commit"), "etl", "--date", SECOND);
     assertThat(killed.code()).isEqualTo(137);
     List<String> left = new ArrayList<>(processedFiles());
     left.removeAll(before);
-    assertThat(left).singleElement().asString().startsWith("processed_cdrs/data/year=2026/month=11/day=5/part-00000-");
+    assertThat(left)
+        .singleElement()
+        .asString()
+        .startsWith("processed_cdrs/data/year=2026/month=11/day=5/part-00000-");
 
     // within the retention (1d by default), and without any other run of the day first
     CliRun m = ok("table", "maintain");
-    assertThat(m.out()).startsWith("expired 0 snapshots, deleted 1 orphan files (1 written by failed ETL runs)");
+    assertThat(m.out())
+        .startsWith("expired 0 snapshots, deleted 1 orphan files (1 written by failed ETL runs)");
     assertThat(processedFiles()).isEqualTo(before);
     assertThat(rowsByDay()).isEqualTo(BOTH_DAYS);
-    assertThat(ok("table", "maintain").out()).startsWith("expired 0 snapshots, deleted 0 orphan files,");
+    assertThat(ok("table", "maintain").out())
+        .startsWith("expired 0 snapshots, deleted 0 orphan files,");
   }
 }

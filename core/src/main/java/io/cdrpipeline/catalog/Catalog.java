@@ -68,9 +68,9 @@ public final class Catalog {
   }
 
   /**
-   * Replaces a column by another name and field name, keeping its place; when the table already
-   * has a column of that name, the two become one (of the wider type). A null replacement
-   * removes the column. For names an older version gave that the tables cannot have.
+   * Replaces a column by another name and field name, keeping its place; when the table already has
+   * a column of that name, the two become one (of the wider type). A null replacement removes the
+   * column. For names an older version gave that the tables cannot have.
    */
   public void replaceColumn(String table, String name, CatalogColumn replacement) {
     tables.replaceColumn(table, name, replacement);
@@ -138,7 +138,8 @@ public final class Catalog {
    * that holds its files, the files themselves (as the table lists them) and its quarantine.
    * Nothing happens when the run is not staged (promoted already).
    */
-  public void promoteDay(LocalDate date, String runId, long snapshotId, List<ProcessedDay.ProcessedFile> files) {
+  public void promoteDay(
+      LocalDate date, String runId, long snapshotId, List<ProcessedDay.ProcessedFile> files) {
     days.promoteDay(date, runId, snapshotId, files);
   }
 
@@ -185,8 +186,16 @@ public final class Catalog {
   }
 
   /** Records the end of an ETL run. */
-  public void finishRun(String runId, String status, int daysProcessed, int daysSkipped, long files,
-      long rows, long rejected, long bytes, String error) {
+  public void finishRun(
+      String runId,
+      String status,
+      int daysProcessed,
+      int daysSkipped,
+      long files,
+      long rows,
+      long rejected,
+      long bytes,
+      String error) {
     runs.finishRun(runId, status, daysProcessed, daysSkipped, files, rows, rejected, bytes, error);
   }
 
@@ -194,8 +203,8 @@ public final class Catalog {
   public record EtlTotals(long rowsWritten, long rejected) {}
 
   /**
-   * The rows written and files rejected by every ETL run, from a running total kept as runs
-   * end: one row, however many runs there were.
+   * The rows written and files rejected by every ETL run, from a running total kept as runs end:
+   * one row, however many runs there were.
    */
   public EtlTotals etlTotals() {
     return runs.etlTotals();
@@ -204,14 +213,17 @@ public final class Catalog {
   /** An ETL run that succeeded: its id, start and end (if recorded). */
   public record SucceededRun(String runId, Instant startedAt, Optional<Instant> finishedAt) {}
 
-  /** The ETL runs of a mode ({@code daily} or {@code full}) that succeeded and started at or after {@code from}, newest first. */
+  /**
+   * The ETL runs of a mode ({@code daily} or {@code full}) that succeeded and started at or after
+   * {@code from}, newest first.
+   */
   public List<SucceededRun> succeededRuns(String mode, Instant from) {
     return runs.succeededRuns(mode, from);
   }
 
   /**
-   * Records that a run still marked running died (its process is gone: what it staged was
-   * found with no holder of the day's lock); a run that ended is left as it ended.
+   * Records that a run still marked running died (its process is gone: what it staged was found
+   * with no holder of the day's lock); a run that ended is left as it ended.
    */
   public void markRunDied(String runId, String error) {
     runs.markRunDied(runId, error);
@@ -260,7 +272,9 @@ public final class Catalog {
   public static List<CatalogColumn> asCatalogColumns(List<Column> columns) {
     List<CatalogColumn> out = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
-      out.add(new CatalogColumn(columns.get(i).name(), columns.get(i).name(), columns.get(i).type(), i));
+      out.add(
+          new CatalogColumn(
+              columns.get(i).name(), columns.get(i).name(), columns.get(i).type(), i));
     }
     return out;
   }

@@ -35,7 +35,8 @@ final class CatalogSql {
 
   /** Runs a query and maps every row. */
   <T> List<T> query(String sql, Catalog.RowMapper<T> mapper, Object... args) {
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       bind(ps, args);
       List<T> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {

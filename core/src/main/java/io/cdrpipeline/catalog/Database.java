@@ -10,7 +10,10 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -26,13 +29,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 
 /**
- * The catalog database (SQLite file by default, PostgreSQL for shared deployments), migrated
- * by Flyway on open. Hands out short-lived connections.
+ * The catalog database (SQLite file by default, PostgreSQL for shared deployments), migrated by
+ * Flyway on open. Hands out short-lived connections.
  */
 public final class Database {
   private final Dialect dialect;
@@ -40,7 +40,8 @@ public final class Database {
 
   /** A database as it is, through a data source the caller made: nothing is created or migrated. */
   static Database of(String url, DataSource dataSource) {
-    return new Database(Dialect.of(Objects.requireNonNull(url, "url is null")),
+    return new Database(
+        Dialect.of(Objects.requireNonNull(url, "url is null")),
         Objects.requireNonNull(dataSource, "dataSource is null"));
   }
 
@@ -68,23 +69,28 @@ public final class Database {
           .load()
           .migrate();
     } catch (RuntimeException e) {
-      throw new CatalogException("cannot open the catalog at " + redact(jdbcUrl) + ": " + FailureText.rootMessage(e), e);
+      throw new CatalogException(
+          "cannot open the catalog at " + redact(jdbcUrl) + ": " + FailureText.rootMessage(e), e);
     }
     return new Database(dialect, ds);
   }
 
   /**
    * The newest migration under {@code db/migration}; a test keeps it in step with the files.
-   * Opening a database already at this version skips Flyway, which costs a noticeable part of
-   * a short command's start-up.
+   * Opening a database already at this version skips Flyway, which costs a noticeable part of a
+   * short command's start-up.
    */
   public static final int LATEST_MIGRATION = 9;
 
   private static boolean upToDate(Dialect dialect, DataSource ds) {
     try (Connection c = ds.getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(
-            "SELECT version FROM " + HISTORY_TABLE + " WHERE success = " + dialect.trueLiteral())) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT version FROM "
+                    + HISTORY_TABLE
+                    + " WHERE success = "
+                    + dialect.trueLiteral())) {
       int max = 0;
       while (rs.next()) {
         String v = rs.getString(1);
@@ -102,8 +108,8 @@ public final class Database {
   public static final String HISTORY_TABLE = "cdr_schema_history";
 
   /**
-   * The database at a URL as it is, without creating or migrating anything: empty for a SQLite
-   * file that does not exist. For looking at (or removing) what the product made.
+   * The database at a URL as it is, without creating or migrating anything: empty for a SQLite file
+   * that does not exist. For looking at (or removing) what the product made.
    */
   public static Optional<Database> openExisting(String jdbcUrl) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl is null");
@@ -111,8 +117,9 @@ public final class Database {
     return dialect.existingDataSource().map(ds -> new Database(dialect, ds));
   }
 
-  private static final Pattern CREATES = Pattern.compile(
-      "(?i)\\bCREATE\\s+(?:TABLE|VIEW)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\"?([A-Za-z_][A-Za-z0-9_]*)\"?");
+  private static final Pattern CREATES =
+      Pattern.compile(
+          "(?i)\\bCREATE\\s+(?:TABLE|VIEW)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?\"?([A-Za-z_][A-Za-z0-9_]*)\"?");
 
   /**
    * The tables (and views) the product's migrations create, read from the migration files
@@ -134,9 +141,13 @@ public final class Database {
       Path dir = jar == null ? Path.of(uri) : jar.getPath("/db/migration");
       List<Path> scripts = new ArrayList<>();
       try (Stream<Path> files = Files.list(dir)) {
-        files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).forEach(scripts::add);
+        files
+            .filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql"))
+            .forEach(scripts::add);
       }
-      scripts.sort(Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))));
+      scripts.sort(
+          Comparator.comparingInt(
+              f -> Integer.parseInt(f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1"))));
       for (Path script : scripts) {
         Matcher m = CREATES.matcher(Files.readString(script).replaceAll("(?m)--.*$", ""));
         while (m.find()) {
@@ -150,16 +161,26 @@ public final class Database {
     return List.copyOf(names);
   }
 
-  /** The tables of this database's schema (SQLite: the file; PostgreSQL: the current schema), lower case. */
+  /**
+   * The tables of this database's schema (SQLite: the file; PostgreSQL: the current schema), lower
+   * case.
+   */
   public Set<String> tables() {
     String sql = dialect.tablesQuery();
     Set<String> out = new TreeSet<>();
-    try (Connection c = connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+    try (Connection c = connection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
         out.add(rs.getString(1).toLowerCase(Locale.ROOT));
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot list the tables of the catalog at " + redact(url()) + ": " + FailureText.rootMessage(e), e);
+      throw new CatalogException(
+          "cannot list the tables of the catalog at "
+              + redact(url())
+              + ": "
+              + FailureText.rootMessage(e),
+          e);
     }
     return out;
   }
@@ -169,12 +190,14 @@ public final class Database {
     if (!table.matches("[A-Za-z_][A-Za-z0-9_]*")) {
       throw new IllegalArgumentException("not a table name: '" + table + "'");
     }
-    try (Connection c = connection(); Statement s = c.createStatement();
+    try (Connection c = connection();
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {
-      throw new CatalogException("cannot count the rows of " + table + ": " + FailureText.rootMessage(e), e);
+      throw new CatalogException(
+          "cannot count the rows of " + table + ": " + FailureText.rootMessage(e), e);
     }
   }
 
@@ -201,7 +224,12 @@ public final class Database {
         throw e;
       }
     } catch (SQLException e) {
-      throw new CatalogException("cannot drop the product's tables at " + redact(url()) + ": " + FailureText.rootMessage(e), e);
+      throw new CatalogException(
+          "cannot drop the product's tables at "
+              + redact(url())
+              + ": "
+              + FailureText.rootMessage(e),
+          e);
     }
   }
 

@@ -6,8 +6,8 @@ import java.time.LocalDate;
 import java.util.function.BiConsumer;
 
 /**
- * A run's outcome of one day, staged in the catalog before the table's commit and promoted to
- * the day's state once the table holds the run's files.
+ * A run's outcome of one day, staged in the catalog before the table's commit and promoted to the
+ * day's state once the table holds the run's files.
  */
 public record DayCommit(
     LocalDate day,

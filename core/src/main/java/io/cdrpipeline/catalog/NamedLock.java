@@ -10,14 +10,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
-import java.util.Optional;
 
 /**
- * An exclusive lock shared by every process using the same catalog, released when its holder
- * closes it or dies: an OS file lock next to a SQLite catalog, an advisory lock on PostgreSQL.
+ * An exclusive lock shared by every process using the same catalog, released when its holder closes
+ * it or dies: an OS file lock next to a SQLite catalog, an advisory lock on PostgreSQL.
  */
 public final class NamedLock implements AutoCloseable {
   private static final ConcurrentHashMap<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
@@ -29,8 +29,8 @@ public final class NamedLock implements AutoCloseable {
   }
 
   /**
-   * Takes the lock, waiting for its holder if there is one; {@code onWait} is told once that
-   * the caller is waiting.
+   * Takes the lock, waiting for its holder if there is one; {@code onWait} is told once that the
+   * caller is waiting.
    */
   public static NamedLock acquire(Database db, String name, Consumer<String> onWait) {
     return take(db, name, onWait, true).orElseThrow();
@@ -41,15 +41,18 @@ public final class NamedLock implements AutoCloseable {
     return take(db, name, m -> {}, false);
   }
 
-  private static Optional<NamedLock> take(Database db, String name, Consumer<String> onWait, boolean wait) {
+  private static Optional<NamedLock> take(
+      Database db, String name, Consumer<String> onWait, boolean wait) {
     Optional<Path> dir = db.dialect().lockFolder();
     if (dir.isEmpty()) {
       return advisory(db, name, onWait, wait);
     }
-    return fileLock(dir.get().resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"), name, onWait, wait);
+    return fileLock(
+        dir.get().resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".lock"), name, onWait, wait);
   }
 
-  private static Optional<NamedLock> fileLock(Path file, String name, Consumer<String> onWait, boolean wait) {
+  private static Optional<NamedLock> fileLock(
+      Path file, String name, Consumer<String> onWait, boolean wait) {
     Path key = file.toAbsolutePath().normalize();
     Semaphore local = IN_PROCESS.computeIfAbsent(key, k -> new Semaphore(1));
     boolean told = false;
@@ -82,28 +85,32 @@ public final class NamedLock implements AutoCloseable {
         lock = ch.lock();
       }
       FileLock held = lock;
-      return Optional.of(new NamedLock(() -> {
-        try {
-          held.release();
-          ch.close();
-        } catch (IOException ignored) {
-          // closing the channel releases the lock anyway
-        } finally {
-          local.release();
-        }
-      }));
+      return Optional.of(
+          new NamedLock(
+              () -> {
+                try {
+                  held.release();
+                  ch.close();
+                } catch (IOException ignored) {
+                  // closing the channel releases the lock anyway
+                } finally {
+                  local.release();
+                }
+              }));
     } catch (IOException | RuntimeException e) {
       local.release();
       throw new CatalogException("cannot lock " + key + ": " + e.getMessage(), e);
     }
   }
 
-  private static Optional<NamedLock> advisory(Database db, String name, Consumer<String> onWait, boolean wait) {
+  private static Optional<NamedLock> advisory(
+      Database db, String name, Consumer<String> onWait, boolean wait) {
     try {
       Connection c = db.connection();
       try {
         boolean got;
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
           ps.setString(1, name);
           try (ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -125,14 +132,18 @@ public final class NamedLock implements AutoCloseable {
         c.close();
         throw e;
       }
-      return Optional.of(new NamedLock(() -> {
-        try (c; PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
-          ps.setString(1, name);
-          ps.executeQuery().close();
-        } catch (SQLException ignored) {
-          // closing the session releases the lock anyway
-        }
-      }));
+      return Optional.of(
+          new NamedLock(
+              () -> {
+                try (c;
+                    PreparedStatement ps =
+                        c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                  ps.setString(1, name);
+                  ps.executeQuery().close();
+                } catch (SQLException ignored) {
+                  // closing the session releases the lock anyway
+                }
+              }));
     } catch (SQLException e) {
       throw new CatalogException("cannot take lock " + name + ": " + e.getMessage(), e);
     }

@@ -5,8 +5,8 @@ import java.time.LocalDate;
 
 /**
  * A partition registered by a crawl. {@code source} names the bucket setting it was found in
- * ({@code cdrBucket} or {@code additionalCdrBucket} for raw data, {@code processedBucket}),
- * {@code path} is its folder relative to the table root.
+ * ({@code cdrBucket} or {@code additionalCdrBucket} for raw data, {@code processedBucket}), {@code
+ * path} is its folder relative to the table root.
  */
 public record Partition(
     String table,

@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The partitions of the catalog's tables (day folders found by the crawlers, days of the processed table). */
+/**
+ * The partitions of the catalog's tables (day folders found by the crawlers, days of the processed
+ * table).
+ */
 final class Partitions {
   private final CatalogSql sql;
 
@@ -26,29 +29,31 @@ final class Partitions {
     if (partitions.isEmpty()) {
       return;
     }
-    sql.inTransaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO catalog_partitions (table_name, source, path, voice_connector_id, year, month, day, "
-              + "object_count, bytes, crawled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              + "ON CONFLICT (table_name, source, path) DO UPDATE SET object_count = excluded.object_count, "
-              + "bytes = excluded.bytes, crawled_at = excluded.crawled_at")) {
-        for (Partition p : partitions) {
-          ps.setString(1, p.table());
-          ps.setString(2, p.source());
-          ps.setString(3, p.path());
-          ps.setString(4, p.voiceConnectorId());
-          ps.setInt(5, p.date().getYear());
-          ps.setInt(6, p.date().getMonthValue());
-          ps.setInt(7, p.date().getDayOfMonth());
-          ps.setLong(8, p.objectCount());
-          ps.setLong(9, p.bytes());
-          ps.setString(10, p.crawledAt().toString());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      return null;
-    });
+    sql.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO catalog_partitions (table_name, source, path, voice_connector_id, year, month, day, "
+                      + "object_count, bytes, crawled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      + "ON CONFLICT (table_name, source, path) DO UPDATE SET object_count = excluded.object_count, "
+                      + "bytes = excluded.bytes, crawled_at = excluded.crawled_at")) {
+            for (Partition p : partitions) {
+              ps.setString(1, p.table());
+              ps.setString(2, p.source());
+              ps.setString(3, p.path());
+              ps.setString(4, p.voiceConnectorId());
+              ps.setInt(5, p.date().getYear());
+              ps.setInt(6, p.date().getMonthValue());
+              ps.setInt(7, p.date().getDayOfMonth());
+              ps.setLong(8, p.objectCount());
+              ps.setLong(9, p.bytes());
+              ps.setString(10, p.crawledAt().toString());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
   }
 
   /** Removes partitions of a table found in one source bucket. */
@@ -56,12 +61,18 @@ final class Partitions {
     if (paths.isEmpty()) {
       return;
     }
-    sql.inTransaction(c -> {
-      for (String path : paths) {
-        exec(c, "DELETE FROM catalog_partitions WHERE table_name = ? AND source = ? AND path = ?", table, source, path);
-      }
-      return null;
-    });
+    sql.inTransaction(
+        c -> {
+          for (String path : paths) {
+            exec(
+                c,
+                "DELETE FROM catalog_partitions WHERE table_name = ? AND source = ? AND path = ?",
+                table,
+                source,
+                path);
+          }
+          return null;
+        });
   }
 
   /** The partitions of a table, by date then path. */
@@ -69,7 +80,8 @@ final class Partitions {
     return sql.query(
         "SELECT table_name, source, path, voice_connector_id, year, month, day, object_count, bytes, crawled_at "
             + "FROM catalog_partitions WHERE table_name = ? ORDER BY year, month, day, source, path",
-        Partitions::partition, table);
+        Partitions::partition,
+        table);
   }
 
   /** The partitions of a table found in one source bucket. */
@@ -77,32 +89,47 @@ final class Partitions {
     return sql.query(
         "SELECT table_name, source, path, voice_connector_id, year, month, day, object_count, bytes, crawled_at "
             + "FROM catalog_partitions WHERE table_name = ? AND source = ? ORDER BY year, month, day, path",
-        Partitions::partition, table, source);
+        Partitions::partition,
+        table,
+        source);
   }
 
   /** The latest partition date per voice connector (null key for tables without connectors). */
   Map<String, LocalDate> latestPartitionDates(String table, String source) {
     Map<String, LocalDate> latest = new LinkedHashMap<>();
-    for (Object[] row : sql.query(
-        "SELECT voice_connector_id, MAX(year * 10000 + month * 100 + day) FROM catalog_partitions "
-            + "WHERE table_name = ? AND source = ? GROUP BY voice_connector_id",
-        rs -> new Object[] {rs.getString(1), rs.getLong(2)}, table, source)) {
+    for (Object[] row :
+        sql.query(
+            "SELECT voice_connector_id, MAX(year * 10000 + month * 100 + day) FROM catalog_partitions "
+                + "WHERE table_name = ? AND source = ? GROUP BY voice_connector_id",
+            rs -> new Object[] {rs.getString(1), rs.getLong(2)},
+            table,
+            source)) {
       long v = (Long) row[1];
-      latest.put((String) row[0], LocalDate.of((int) (v / 10000), (int) (v / 100 % 100), (int) (v % 100)));
+      latest.put(
+          (String) row[0], LocalDate.of((int) (v / 10000), (int) (v / 100 % 100), (int) (v % 100)));
     }
     return latest;
   }
 
   /** The paths of a table's partitions from one source. */
   Set<String> partitionPaths(String table, String source) {
-    return new HashSet<>(sql.query(
-        "SELECT path FROM catalog_partitions WHERE table_name = ? AND source = ?",
-        rs -> rs.getString(1), table, source));
+    return new HashSet<>(
+        sql.query(
+            "SELECT path FROM catalog_partitions WHERE table_name = ? AND source = ?",
+            rs -> rs.getString(1),
+            table,
+            source));
   }
 
   private static Partition partition(ResultSet rs) throws SQLException {
-    return new Partition(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        LocalDate.of(rs.getInt(5), rs.getInt(6), rs.getInt(7)), rs.getLong(8), rs.getLong(9),
+    return new Partition(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        LocalDate.of(rs.getInt(5), rs.getInt(6), rs.getInt(7)),
+        rs.getLong(8),
+        rs.getLong(9),
         Instant.parse(rs.getString(10)));
   }
 }

@@ -8,7 +8,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /** A PostgreSQL catalog, shared by every machine of a deployment. */
 public record PostgresDialect(String url) implements Dialect {
-  private static final String ISO_TEXT = "to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  private static final String ISO_TEXT =
+      "to_char((%s) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
   @Override
   public DataSource newDataSource() {
@@ -25,8 +26,10 @@ public record PostgresDialect(String url) implements Dialect {
   @Override
   public Optional<String> problem() {
     if (org.postgresql.Driver.parseURL(url, null) == null) {
-      return Optional.of("'" + Database.redact(url)
-          + "' is not a PostgreSQL URL (expected jdbc:postgresql://HOST[:PORT]/DB?user=..&password=..)");
+      return Optional.of(
+          "'"
+              + Database.redact(url)
+              + "' is not a PostgreSQL URL (expected jdbc:postgresql://HOST[:PORT]/DB?user=..&password=..)");
     }
     return Optional.empty();
   }
@@ -69,7 +72,10 @@ public record PostgresDialect(String url) implements Dialect {
   @Override
   public String isoNow(boolean minusMillisParameter) {
     // clock_timestamp(), not now(): now() is the start of the transaction
-    return ISO_TEXT.formatted(minusMillisParameter ? "clock_timestamp() - ? * INTERVAL '1 millisecond'" : "clock_timestamp()");
+    return ISO_TEXT.formatted(
+        minusMillisParameter
+            ? "clock_timestamp() - ? * INTERVAL '1 millisecond'"
+            : "clock_timestamp()");
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.cdrpipeline.catalog;
 import static io.cdrpipeline.catalog.CatalogSql.exec;
 
 import io.cdrpipeline.catalog.Catalog.StagedRun;
+import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -13,12 +14,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.io.IOException;
 
 /**
- * The committed state of every processed day: a run's outcome staged, then promoted with its
- * files and quarantine in one transaction, or discarded; days forgotten when the table no longer
- * holds them.
+ * The committed state of every processed day: a run's outcome staged, then promoted with its files
+ * and quarantine in one transaction, or discarded; days forgotten when the table no longer holds
+ * them.
  */
 final class ProcessedDays {
   private final CatalogSql sql;
@@ -42,17 +42,37 @@ final class ProcessedDays {
     String where = onlyDay == null ? "" : " WHERE day = ?";
     Object[] args = onlyDay == null ? new Object[0] : new Object[] {onlyDay};
     Map<String, List<ProcessedDay.ProcessedFile>> files = new LinkedHashMap<>();
-    for (Object[] f : sql.query("SELECT day, file_key, rows_written, bytes FROM processed_files" + where + " ORDER BY day, file_key",
-        rs -> new Object[] {rs.getString(1), new ProcessedDay.ProcessedFile(rs.getString(2), rs.getLong(3), rs.getLong(4))},
-        args)) {
-      files.computeIfAbsent((String) f[0], k -> new ArrayList<>()).add((ProcessedDay.ProcessedFile) f[1]);
+    for (Object[] f :
+        sql.query(
+            "SELECT day, file_key, rows_written, bytes FROM processed_files"
+                + where
+                + " ORDER BY day, file_key",
+            rs ->
+                new Object[] {
+                  rs.getString(1),
+                  new ProcessedDay.ProcessedFile(rs.getString(2), rs.getLong(3), rs.getLong(4))
+                },
+            args)) {
+      files
+          .computeIfAbsent((String) f[0], k -> new ArrayList<>())
+          .add((ProcessedDay.ProcessedFile) f[1]);
     }
     return sql.query(
         "SELECT day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, processed_at "
-            + "FROM processed_days" + where + " ORDER BY day",
-        rs -> new ProcessedDay(LocalDate.parse(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getLong(4),
-            rs.getLong(5), rs.getLong(6), rs.getLong(7), Instant.parse(rs.getString(8)),
-            List.copyOf(files.getOrDefault(rs.getString(1), List.of()))),
+            + "FROM processed_days"
+            + where
+            + " ORDER BY day",
+        rs ->
+            new ProcessedDay(
+                LocalDate.parse(rs.getString(1)),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getLong(4),
+                rs.getLong(5),
+                rs.getLong(6),
+                rs.getLong(7),
+                Instant.parse(rs.getString(8)),
+                List.copyOf(files.getOrDefault(rs.getString(1), List.of()))),
         args);
   }
 
@@ -62,40 +82,55 @@ final class ProcessedDays {
    */
   void stageDay(DayCommit commit) {
     String day = commit.day().toString();
-    sql.inTransaction(c -> {
-      exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", commit.runId());
-      exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", day, commit.runId());
-      exec(c, "INSERT INTO staged_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, "
-              + "staged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          day, commit.runId(), commit.fingerprint(), commit.sourceObjects(), commit.sourceBytes(), commit.rowsWritten(),
-          commit.rejected(), commit.at().toString());
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO staged_quarantine (run_id, day, source_key, reason, detected_at) VALUES (?, ?, ?, ?, ?) "
-              + "ON CONFLICT (run_id, source_key) DO UPDATE SET reason = excluded.reason")) {
-        int[] n = {0};
-        try {
-          commit.rejections().forEach((key, reason) -> {
+    sql.inTransaction(
+        c -> {
+          exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", commit.runId());
+          exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", day, commit.runId());
+          exec(
+              c,
+              "INSERT INTO staged_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, "
+                  + "staged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              day,
+              commit.runId(),
+              commit.fingerprint(),
+              commit.sourceObjects(),
+              commit.sourceBytes(),
+              commit.rowsWritten(),
+              commit.rejected(),
+              commit.at().toString());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO staged_quarantine (run_id, day, source_key, reason, detected_at) VALUES (?, ?, ?, ?, ?) "
+                      + "ON CONFLICT (run_id, source_key) DO UPDATE SET reason = excluded.reason")) {
+            int[] n = {0};
             try {
-              ps.setString(1, commit.runId());
-              ps.setString(2, day);
-              ps.setString(3, key);
-              ps.setString(4, reason);
-              ps.setString(5, commit.at().toString());
-              ps.addBatch();
-              if (++n[0] % 5000 == 0) {
-                ps.executeBatch();
-              }
-            } catch (SQLException e) {
-              throw new CatalogException("cannot record a rejected file: " + e.getMessage(), e);
+              commit
+                  .rejections()
+                  .forEach(
+                      (key, reason) -> {
+                        try {
+                          ps.setString(1, commit.runId());
+                          ps.setString(2, day);
+                          ps.setString(3, key);
+                          ps.setString(4, reason);
+                          ps.setString(5, commit.at().toString());
+                          ps.addBatch();
+                          if (++n[0] % 5000 == 0) {
+                            ps.executeBatch();
+                          }
+                        } catch (SQLException e) {
+                          throw new CatalogException(
+                              "cannot record a rejected file: " + e.getMessage(), e);
+                        }
+                      });
+            } catch (IOException e) {
+              throw new SQLException(
+                  "cannot read the rejected files of " + day + ": " + e.getMessage(), e);
             }
-          });
-        } catch (IOException e) {
-          throw new SQLException("cannot read the rejected files of " + day + ": " + e.getMessage(), e);
-        }
-        ps.executeBatch();
-      }
-      return null;
-    });
+            ps.executeBatch();
+          }
+          return null;
+        });
   }
 
   /**
@@ -103,49 +138,61 @@ final class ProcessedDays {
    * that holds its files, the files themselves (as the table lists them) and its quarantine.
    * Nothing happens when the run is not staged (promoted already).
    */
-  void promoteDay(LocalDate date, String runId, long snapshotId, List<ProcessedDay.ProcessedFile> files) {
+  void promoteDay(
+      LocalDate date, String runId, long snapshotId, List<ProcessedDay.ProcessedFile> files) {
     String day = date.toString();
-    sql.inTransaction(c -> {
-      int staged = exec(c,
-          "INSERT INTO processed_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, "
-              + "processed_at, snapshot_id) SELECT day, run_id, fingerprint, source_objects, source_bytes, rows_written, "
-              + "rejected, staged_at, ? FROM staged_days WHERE day = ? AND run_id = ? "
-              + "ON CONFLICT (day) DO UPDATE SET run_id = excluded.run_id, fingerprint = excluded.fingerprint, "
-              + "source_objects = excluded.source_objects, source_bytes = excluded.source_bytes, "
-              + "rows_written = excluded.rows_written, rejected = excluded.rejected, "
-              + "processed_at = excluded.processed_at, snapshot_id = excluded.snapshot_id",
-          snapshotId, day, runId);
-      if (staged == 0) {
-        return null;
-      }
-      exec(c, "DELETE FROM processed_files WHERE day = ?", day);
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO processed_files (day, file_key, rows_written, bytes) VALUES (?, ?, ?, ?)")) {
-        for (ProcessedDay.ProcessedFile f : files) {
-          ps.setString(1, day);
-          ps.setString(2, f.key());
-          ps.setLong(3, f.rows());
-          ps.setLong(4, f.bytes());
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      exec(c, "DELETE FROM quarantine WHERE day = ?", day);
-      exec(c, "INSERT INTO quarantine (day, source_key, reason, detected_at, run_id) SELECT day, source_key, reason, "
-          + "detected_at, run_id FROM staged_quarantine WHERE run_id = ? AND day = ?", runId, day);
-      exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", runId);
-      exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", day, runId);
-      return null;
-    });
+    sql.inTransaction(
+        c -> {
+          int staged =
+              exec(
+                  c,
+                  "INSERT INTO processed_days (day, run_id, fingerprint, source_objects, source_bytes, rows_written, rejected, "
+                      + "processed_at, snapshot_id) SELECT day, run_id, fingerprint, source_objects, source_bytes, rows_written, "
+                      + "rejected, staged_at, ? FROM staged_days WHERE day = ? AND run_id = ? "
+                      + "ON CONFLICT (day) DO UPDATE SET run_id = excluded.run_id, fingerprint = excluded.fingerprint, "
+                      + "source_objects = excluded.source_objects, source_bytes = excluded.source_bytes, "
+                      + "rows_written = excluded.rows_written, rejected = excluded.rejected, "
+                      + "processed_at = excluded.processed_at, snapshot_id = excluded.snapshot_id",
+                  snapshotId,
+                  day,
+                  runId);
+          if (staged == 0) {
+            return null;
+          }
+          exec(c, "DELETE FROM processed_files WHERE day = ?", day);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO processed_files (day, file_key, rows_written, bytes) VALUES (?, ?, ?, ?)")) {
+            for (ProcessedDay.ProcessedFile f : files) {
+              ps.setString(1, day);
+              ps.setString(2, f.key());
+              ps.setLong(3, f.rows());
+              ps.setLong(4, f.bytes());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          exec(c, "DELETE FROM quarantine WHERE day = ?", day);
+          exec(
+              c,
+              "INSERT INTO quarantine (day, source_key, reason, detected_at, run_id) SELECT day, source_key, reason, "
+                  + "detected_at, run_id FROM staged_quarantine WHERE run_id = ? AND day = ?",
+              runId,
+              day);
+          exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", runId);
+          exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", day, runId);
+          return null;
+        });
   }
 
   /** Forgets a staged run whose files never reached the table. */
   void discardStaged(LocalDate date, String runId) {
-    sql.inTransaction(c -> {
-      exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", runId);
-      exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", date.toString(), runId);
-      return null;
-    });
+    sql.inTransaction(
+        c -> {
+          exec(c, "DELETE FROM staged_quarantine WHERE run_id = ?", runId);
+          exec(c, "DELETE FROM staged_days WHERE day = ? AND run_id = ?", date.toString(), runId);
+          return null;
+        });
   }
 
   /**
@@ -154,31 +201,49 @@ final class ProcessedDays {
    */
   void forgetDay(LocalDate date, String processedTable) {
     String day = date.toString();
-    sql.inTransaction(c -> {
-      exec(c, "DELETE FROM processed_files WHERE day = ?", day);
-      exec(c, "DELETE FROM processed_days WHERE day = ?", day);
-      exec(c, "DELETE FROM quarantine WHERE day = ?", day);
-      exec(c, "DELETE FROM staged_quarantine WHERE day = ?", day);
-      exec(c, "DELETE FROM staged_days WHERE day = ?", day);
-      exec(c, "DELETE FROM catalog_partitions WHERE table_name = ? AND year = ? AND month = ? AND day = ?",
-          processedTable, date.getYear(), date.getMonthValue(), date.getDayOfMonth());
-      return null;
-    });
+    sql.inTransaction(
+        c -> {
+          exec(c, "DELETE FROM processed_files WHERE day = ?", day);
+          exec(c, "DELETE FROM processed_days WHERE day = ?", day);
+          exec(c, "DELETE FROM quarantine WHERE day = ?", day);
+          exec(c, "DELETE FROM staged_quarantine WHERE day = ?", day);
+          exec(c, "DELETE FROM staged_days WHERE day = ?", day);
+          exec(
+              c,
+              "DELETE FROM catalog_partitions WHERE table_name = ? AND year = ? AND month = ? AND day = ?",
+              processedTable,
+              date.getYear(),
+              date.getMonthValue(),
+              date.getDayOfMonth());
+          return null;
+        });
   }
 
   /** The staged runs, oldest first. */
   List<StagedRun> stagedRuns() {
-    return sql.query("SELECT day, run_id, staged_at FROM staged_days ORDER BY staged_at, day",
-        rs -> new StagedRun(LocalDate.parse(rs.getString(1)), rs.getString(2), Instant.parse(rs.getString(3))));
+    return sql.query(
+        "SELECT day, run_id, staged_at FROM staged_days ORDER BY staged_at, day",
+        rs ->
+            new StagedRun(
+                LocalDate.parse(rs.getString(1)), rs.getString(2), Instant.parse(rs.getString(3))));
   }
 
   /** Rejected files, of one day or (empty) of all days, by day then key. */
   List<QuarantinedFile> quarantine(Optional<LocalDate> day) {
-    String sql = "SELECT day, source_key, reason, detected_at FROM quarantine"
-        + (day.isPresent() ? " WHERE day = ?" : "") + " ORDER BY day, source_key";
+    String sql =
+        "SELECT day, source_key, reason, detected_at FROM quarantine"
+            + (day.isPresent() ? " WHERE day = ?" : "")
+            + " ORDER BY day, source_key";
     Object[] args = day.map(d -> new Object[] {d.toString()}).orElse(new Object[0]);
-    return this.sql.query(sql, rs -> new QuarantinedFile(LocalDate.parse(rs.getString(1)), rs.getString(2),
-        rs.getString(3), Instant.parse(rs.getString(4))), args);
+    return this.sql.query(
+        sql,
+        rs ->
+            new QuarantinedFile(
+                LocalDate.parse(rs.getString(1)),
+                rs.getString(2),
+                rs.getString(3),
+                Instant.parse(rs.getString(4))),
+        args);
   }
 
   /**
@@ -187,13 +252,14 @@ final class ProcessedDays {
    * instead of skipping them as unchanged.
    */
   void forgetDays(Collection<LocalDate> days) {
-    sql.inTransaction(c -> {
-      for (LocalDate d : days) {
-        exec(c, "DELETE FROM processed_files WHERE day = ?", d.toString());
-        exec(c, "DELETE FROM quarantine WHERE day = ?", d.toString());
-        exec(c, "DELETE FROM processed_days WHERE day = ?", d.toString());
-      }
-      return null;
-    });
+    sql.inTransaction(
+        c -> {
+          for (LocalDate d : days) {
+            exec(c, "DELETE FROM processed_files WHERE day = ?", d.toString());
+            exec(c, "DELETE FROM quarantine WHERE day = ?", d.toString());
+            exec(c, "DELETE FROM processed_days WHERE day = ?", d.toString());
+          }
+          return null;
+        });
   }
 }

@@ -14,6 +14,7 @@ import org.sqlite.SQLiteOpenMode;
 /** A SQLite catalog: one file on this machine, the embedded default. */
 public record SqliteDialect(String url) implements Dialect {
   private static final String ISO_TEXT = "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', %s)";
+
   /** Wait this long for another writer (another process) instead of failing at once. */
   private static final int BUSY_TIMEOUT_MILLIS = 60_000;
 
@@ -32,7 +33,8 @@ public record SqliteDialect(String url) implements Dialect {
           Files.createDirectories(parent);
         }
       } catch (IOException e) {
-        throw new CatalogException("cannot create the folder of the catalog " + file + ": " + e.getMessage(), e);
+        throw new CatalogException(
+            "cannot create the folder of the catalog " + file + ": " + e.getMessage(), e);
       }
     }
     SQLiteConfig config = new SQLiteConfig();
@@ -50,7 +52,8 @@ public record SqliteDialect(String url) implements Dialect {
   @Override
   public Optional<DataSource> existingDataSource() {
     String file = location();
-    if (!file.startsWith("file:") && (file.isEmpty() || file.startsWith(":") || !Files.isRegularFile(Path.of(file)))) {
+    if (!file.startsWith("file:")
+        && (file.isEmpty() || file.startsWith(":") || !Files.isRegularFile(Path.of(file)))) {
       return Optional.empty();
     }
     SQLiteConfig config = new SQLiteConfig();
@@ -61,13 +64,19 @@ public record SqliteDialect(String url) implements Dialect {
     return Optional.of(sqlite);
   }
 
-  /** An in-memory database is refused (every command would start from an empty catalog), as is a folder. */
+  /**
+   * An in-memory database is refused (every command would start from an empty catalog), as is a
+   * folder.
+   */
   @Override
   public Optional<String> problem() {
     String path = location();
     String lower = path.toLowerCase(Locale.ROOT);
     if (inMemory()) {
-      return Optional.of("'" + url + "' is an in-memory database, forgotten when the command ends (expected jdbc:sqlite:FILE)");
+      return Optional.of(
+          "'"
+              + url
+              + "' is an in-memory database, forgotten when the command ends (expected jdbc:sqlite:FILE)");
     }
     if (lower.startsWith(":")) {
       return Optional.of("'" + url + "' (expected jdbc:sqlite:FILE)");
@@ -80,7 +89,10 @@ public record SqliteDialect(String url) implements Dialect {
 
   private boolean inMemory() {
     String lower = location().toLowerCase(Locale.ROOT);
-    return lower.isBlank() || lower.startsWith(":memory:") || lower.contains("mode=memory") || lower.startsWith("file::memory:");
+    return lower.isBlank()
+        || lower.startsWith(":memory:")
+        || lower.contains("mode=memory")
+        || lower.startsWith("file::memory:");
   }
 
   @Override
@@ -139,7 +151,8 @@ public record SqliteDialect(String url) implements Dialect {
   @Override
   public Map<String, String> icebergCatalogProperties() {
     // as the product's own connections: wait for another writer instead of failing at once
-    return Map.of("jdbc.busy_timeout", String.valueOf(BUSY_TIMEOUT_MILLIS), "jdbc.journal_mode", "wal");
+    return Map.of(
+        "jdbc.busy_timeout", String.valueOf(BUSY_TIMEOUT_MILLIS), "jdbc.journal_mode", "wal");
   }
 
   @Override

@@ -9,16 +9,24 @@ import java.util.regex.Pattern;
  * The one check of a host and of an http(s) URL as the config takes them ({@code server.host},
  * {@code server.baseUrl}, {@code s3.endpoint}, URLs of table properties): the config loader and
  * {@code cdr configure} both call it, so an answer configure accepts is a value the loader loads.
- * Each check returns the value as it is written to the file, or throws an
- * IllegalArgumentException whose message says what is wrong, for the caller to prefix with the
- * key or the option. Nothing here asks DNS: a name is checked by its spelling.
+ * Each check returns the value as it is written to the file, or throws an IllegalArgumentException
+ * whose message says what is wrong, for the caller to prefix with the key or the option. Nothing
+ * here asks DNS: a name is checked by its spelling.
  */
 public final class Addresses {
   private static final String EXAMPLES = "e.g. 127.0.0.1, or 0.0.0.0 for every address";
+
   /** A label of a host name (RFC 1123): letters, digits and inner hyphens. */
-  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-  /** What an IPv6 literal may be made of, an optional zone after '%'; its first character keeps InetAddress from DNS. */
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*(?:%[A-Za-z0-9_.-]+)?");
+  private static final Pattern LABEL =
+      Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+
+  /**
+   * What an IPv6 literal may be made of, an optional zone after '%'; its first character keeps
+   * InetAddress from DNS.
+   */
+  private static final Pattern IPV6 =
+      Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*(?:%[A-Za-z0-9_.-]+)?");
+
   private static final Pattern URL = Pattern.compile("https?://[^/\\s?#]+(/[^\\s?#]*)?");
   private static final Pattern ENDPOINT = Pattern.compile("https?://[^/\\s?#]+/?");
 
@@ -35,7 +43,8 @@ public final class Addresses {
     }
     String why = problem(h);
     if (why != null) {
-      throw new IllegalArgumentException("'" + h + "' is not a host name or address: " + why + " (" + EXAMPLES + ")");
+      throw new IllegalArgumentException(
+          "'" + h + "' is not a host name or address: " + why + " (" + EXAMPLES + ")");
     }
     return h;
   }
@@ -47,7 +56,9 @@ public final class Addresses {
         return "an IPv6 address has only hexadecimal digits, ':' and '.'";
       }
       try {
-        InetAddress.getByName(h); // an IPv6 literal (it has a ':' and starts with a hex digit or ':'): never a DNS query
+        InetAddress.getByName(
+            h); // an IPv6 literal (it has a ':' and starts with a hex digit or ':'): never a DNS
+        // query
         return null;
       } catch (UnknownHostException | SecurityException e) {
         return "it is not an IPv6 address";
@@ -71,7 +82,8 @@ public final class Addresses {
     }
     for (String label : name.split("\\.", -1)) {
       if (!LABEL.matcher(label).matches()) {
-        return label.isEmpty() ? "a host name has no empty part between dots"
+        return label.isEmpty()
+            ? "a host name has no empty part between dots"
             : "a host name has only letters, digits, '-' (not first or last) and '.'";
       }
     }
@@ -85,13 +97,17 @@ public final class Addresses {
   public static String baseUrl(String value) {
     String u = value == null ? "" : value.strip().replaceAll("/+$", "");
     if (!URL.matcher(u).matches()) {
-      throw new IllegalArgumentException("'" + u + "' is not http(s)://host[:port][/path] (without ? or #)");
+      throw new IllegalArgumentException(
+          "'" + u + "' is not http(s)://host[:port][/path] (without ? or #)");
     }
     uri(u);
     return u;
   }
 
-  /** An http(s) URL with a host and a port, nothing after it but a slash: an endpoint ({@code s3.endpoint}). */
+  /**
+   * An http(s) URL with a host and a port, nothing after it but a slash: an endpoint ({@code
+   * s3.endpoint}).
+   */
   public static URI endpoint(String value) {
     String u = value == null ? "" : value.strip();
     if (!ENDPOINT.matcher(u).matches()) {
@@ -121,7 +137,8 @@ public final class Addresses {
     if (host == null) {
       throw new IllegalArgumentException("'" + u + "' is not a URL with a host");
     }
-    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String bare =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     String why = problem(bare);
     if (why != null) {
       throw new IllegalArgumentException("'" + u + "' is not a URL with a host: " + why);

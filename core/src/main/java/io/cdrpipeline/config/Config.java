@@ -1,12 +1,12 @@
 package io.cdrpipeline.config;
 
-import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.catalog.Dialect;
 import io.cdrpipeline.catalog.SqliteDialect;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
 import io.cdrpipeline.store.S3Settings;
+import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.workflow.Workflows;
 import java.nio.file.Path;
@@ -19,8 +19,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The validated settings of one deployment. Without a config file every location is under
- * {@code ./data/}; relative paths in a file resolve against the file's folder.
+ * The validated settings of one deployment. Without a config file every location is under {@code
+ * ./data/}; relative paths in a file resolve against the file's folder.
  */
 public record Config(
     StoreLocation cdrBucket,
@@ -55,12 +55,17 @@ public record Config(
   public static final String DEFAULT_DATABASE = "cdrs";
   public static final int DEFAULT_DAILY_WORKERS = 10;
   public static final int DEFAULT_FULL_WORKERS = 100;
+
   /** How many days before today the service's backfill looks at, by default. */
   public static final int DEFAULT_BACKFILL_DAYS = 7;
+
   /** The most days backfill may look back (ten years). */
   public static final int MAX_BACKFILL_DAYS = 3650;
 
-  /** What runs the ETL: the embedded engine in the command's own process, or an application on Apache Spark. */
+  /**
+   * What runs the ETL: the embedded engine in the command's own process, or an application on
+   * Apache Spark.
+   */
   public enum Engine {
     EMBEDDED,
     SPARK
@@ -86,7 +91,10 @@ public record Config(
     notifications = List.copyOf(notifications);
   }
 
-  /** The default schedules of the original: daily at 09:00 UTC, the monthly report on the 2nd at 12:00 UTC. */
+  /**
+   * The default schedules of the original: daily at 09:00 UTC, the monthly report on the 2nd at
+   * 12:00 UTC.
+   */
   public static Map<String, ScheduleExpression> defaultSchedules() {
     Map<String, ScheduleExpression> m = new LinkedHashMap<>();
     m.put("daily", ScheduleExpression.parse("cron(0 9 * * ? *)"));
@@ -133,7 +141,10 @@ public record Config(
     return Dialect.SQLITE_PREFIX + stateDir.resolve("catalog.db");
   }
 
-  /** Where the processed table's files and metadata live: {@code table.warehouse}, else the processed bucket. */
+  /**
+   * Where the processed table's files and metadata live: {@code table.warehouse}, else the
+   * processed bucket.
+   */
   public StoreLocation tableWarehouse() {
     return table.warehouse().orElse(processedBucket);
   }

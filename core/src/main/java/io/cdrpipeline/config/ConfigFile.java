@@ -32,6 +32,7 @@ final class ConfigFile {
     /** Read as any scalar, so that {@code 0.5} is refused as what it is, not as "not text". */
     @JsonProperty public Object maxShrink;
   }
+
   @JsonProperty public S3File s3;
   @JsonProperty public String queryCacheSize;
   @JsonProperty public QueryFile query;

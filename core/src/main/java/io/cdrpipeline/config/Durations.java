@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads durations as people write them in a config file: {@code 8h}, {@code 90m}, {@code 1h30m}, {@code 45s}, {@code PT8H}. */
+/**
+ * Reads durations as people write them in a config file: {@code 8h}, {@code 90m}, {@code 1h30m},
+ * {@code 45s}, {@code PT8H}.
+ */
 final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)\\s*(ms|d|h|min|m|s)");
 
@@ -18,11 +21,20 @@ final class Durations {
     try {
       d = parse(key, text);
     } catch (ArithmeticException e) {
-      throw new ConfigException("bad value for '" + key + "': '" + text + "' is too long (at most " + show(max) + ")");
+      throw new ConfigException(
+          "bad value for '" + key + "': '" + text + "' is too long (at most " + show(max) + ")");
     }
     if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw new ConfigException("bad value for '" + key + "': '" + text + "' is out of range (" + show(min) + " to "
-          + show(max) + ")");
+      throw new ConfigException(
+          "bad value for '"
+              + key
+              + "': '"
+              + text
+              + "' is out of range ("
+              + show(min)
+              + " to "
+              + show(max)
+              + ")");
     }
     return d;
   }
@@ -32,7 +44,9 @@ final class Durations {
     if (d.toMillis() < 1000) {
       return d.toMillis() + "ms";
     }
-    return d.toSeconds() % 86400 == 0 ? d.toDays() + "d" : d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() + "s";
+    return d.toSeconds() % 86400 == 0
+        ? d.toDays() + "d"
+        : d.toSeconds() % 3600 == 0 ? d.toHours() + "h" : d.toSeconds() + "s";
   }
 
   private static Duration parse(String key, String text) {
@@ -80,15 +94,18 @@ final class Durations {
 
   private static Duration positive(String key, String text, Duration d) {
     if (d.isZero() || d.isNegative()) {
-      throw new ConfigException("bad value for '" + key + "': '" + text + "' must be more than zero");
+      throw new ConfigException(
+          "bad value for '" + key + "': '" + text + "' must be more than zero");
     }
     return d;
   }
 
   private static ConfigException bad(String key, String text) {
     if (text == null) {
-      return new ConfigException("bad value for '" + key + "': no value (a duration, e.g. 8h, 90m, 45s, 1h30m)");
+      return new ConfigException(
+          "bad value for '" + key + "': no value (a duration, e.g. 8h, 90m, 45s, 1h30m)");
     }
-    return new ConfigException("bad value for '" + key + "': '" + text + "' is not a duration (e.g. 8h, 90m, 45s, 1h30m)");
+    return new ConfigException(
+        "bad value for '" + key + "': '" + text + "' is not a duration (e.g. 8h, 90m, 45s, 1h30m)");
   }
 }

@@ -12,7 +12,8 @@ final class EtlKeys {
     }
     try {
       if (!(raw.maxShrink instanceof String text)) {
-        throw new IllegalArgumentException("expected a percentage from 0% to 100%, e.g. 50%, got " + raw.maxShrink);
+        throw new IllegalArgumentException(
+            "expected a percentage from 0% to 100%, e.g. 50%, got " + raw.maxShrink);
       }
       return new EtlSettings(MaxShrink.parse(text));
     } catch (IllegalArgumentException e) {

@@ -16,7 +16,8 @@ final class NotificationKeys {
     for (int i = 0; i < raw.size(); i++) {
       Map<String, Object> entry = raw.get(i);
       if (entry == null) {
-        throw new ConfigException("bad value for 'notifications[" + i + "]' in " + file + ": empty entry");
+        throw new ConfigException(
+            "bad value for 'notifications[" + i + "]' in " + file + ": empty entry");
       }
       notifications.add(SubscriptionParser.parse(entry, "notifications[" + i + "]"));
     }

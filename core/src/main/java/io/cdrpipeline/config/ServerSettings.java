@@ -21,16 +21,19 @@ public record ServerSettings(String host, int port, String baseUrl, Optional<Str
 
   /**
    * A token as {@code server.token} takes it, stripped: sent in an HTTP header and a cookie, so
-   * printable ASCII without spaces, and long enough not to be guessed. The one check of the
-   * config loader and {@code cdr configure}; an IllegalArgumentException says what is wrong
-   * without repeating the token.
+   * printable ASCII without spaces, and long enough not to be guessed. The one check of the config
+   * loader and {@code cdr configure}; an IllegalArgumentException says what is wrong without
+   * repeating the token.
    */
   public static String checkToken(String value) {
     String t = value == null ? "" : value.strip();
     if (!t.matches("[\\x21-\\x7E]{16,512}")) {
-      throw new IllegalArgumentException("a token is 16 to 512 printable characters without spaces"
-          + (t.matches("[\\x21-\\x7E]{1,15}") ? " (this one has " + t.length() + ", too short to keep anyone out)" : "")
-          + ", e.g. the output of 'openssl rand -hex 32'");
+      throw new IllegalArgumentException(
+          "a token is 16 to 512 printable characters without spaces"
+              + (t.matches("[\\x21-\\x7E]{1,15}")
+                  ? " (this one has " + t.length() + ", too short to keep anyone out)"
+                  : "")
+              + ", e.g. the output of 'openssl rand -hex 32'");
     }
     return t;
   }
@@ -42,7 +45,14 @@ public record ServerSettings(String host, int port, String baseUrl, Optional<Str
   @Override
   public String toString() {
     // the token is a password: never in a log line or an exception
-    return "ServerSettings[host=" + host + ", port=" + port + ", baseUrl=" + baseUrl
-        + ", token=" + (token.isPresent() ? "(set)" : "(none)") + "]";
+    return "ServerSettings[host="
+        + host
+        + ", port="
+        + port
+        + ", baseUrl="
+        + baseUrl
+        + ", token="
+        + (token.isPresent() ? "(set)" : "(none)")
+        + "]";
   }
 }

@@ -3,19 +3,24 @@ package io.cdrpipeline.config;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Locale;
 
 /**
- * How the ETL runs on Apache Spark ({@code engine: spark}): the master, the Spark installation
- * that submits (none: the product's build runs Spark itself), {@code --conf} settings, the number
- * of executors (none: the workers of the run), the job jar (none: the build's) and the deploy mode.
+ * How the ETL runs on Apache Spark ({@code engine: spark}): the master, the Spark installation that
+ * submits (none: the product's build runs Spark itself), {@code --conf} settings, the number of
+ * executors (none: the workers of the run), the job jar (none: the build's) and the deploy mode.
  */
-public record SparkSettings(String master, Optional<Path> sparkHome, Map<String, String> conf, OptionalInt executors,
-    Optional<String> jobJar, DeployMode deployMode) {
+public record SparkSettings(
+    String master,
+    Optional<Path> sparkHome,
+    Map<String, String> conf,
+    OptionalInt executors,
+    Optional<String> jobJar,
+    DeployMode deployMode) {
 
   /** Where the driver runs: in the submitting process's machine, or on the cluster. */
   public enum DeployMode {
@@ -29,13 +34,21 @@ public record SparkSettings(String master, Optional<Path> sparkHome, Map<String,
   }
 
   /** {@code local[2]}, the product's own Spark, the build's job jar, client mode. */
-  public static final SparkSettings DEFAULTS = new SparkSettings("local[2]", Optional.empty(), Map.of(),
-      OptionalInt.empty(), Optional.empty(), DeployMode.CLIENT);
+  public static final SparkSettings DEFAULTS =
+      new SparkSettings(
+          "local[2]",
+          Optional.empty(),
+          Map.of(),
+          OptionalInt.empty(),
+          Optional.empty(),
+          DeployMode.CLIENT);
 
   public SparkSettings {
     Objects.requireNonNull(master, "master is null");
     Objects.requireNonNull(sparkHome, "sparkHome is null");
-    conf = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(conf, "conf is null")));
+    conf =
+        Collections.unmodifiableMap(
+            new LinkedHashMap<>(Objects.requireNonNull(conf, "conf is null")));
     Objects.requireNonNull(executors, "executors is null");
     Objects.requireNonNull(jobJar, "jobJar is null");
     Objects.requireNonNull(deployMode, "deployMode is null");
@@ -46,7 +59,10 @@ public record SparkSettings(String master, Optional<Path> sparkHome, Map<String,
     return master.equals("local") || master.startsWith("local[");
   }
 
-  /** The executors of a run that uses {@code workers} readers: {@code executors} if set, else the workers. */
+  /**
+   * The executors of a run that uses {@code workers} readers: {@code executors} if set, else the
+   * workers.
+   */
   public int executorsFor(int workers) {
     return executors.orElse(workers);
   }

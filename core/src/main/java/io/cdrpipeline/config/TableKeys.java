@@ -2,8 +2,8 @@ package io.cdrpipeline.config;
 
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.table.TableSettings;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,26 +16,40 @@ final class TableKeys {
    * The {@code table:} block. Properties go to Iceberg's catalog as text, except the few the
    * product sets itself (where the table's files live and how they are read), which are refused.
    */
-  static TableSettings validate(ConfigFile.TableFile raw, Path base, Path file, StoreLocation processedBucket) {
+  static TableSettings validate(
+      ConfigFile.TableFile raw, Path base, Path file, StoreLocation processedBucket) {
     if (raw == null) {
       return TableSettings.DEFAULTS;
     }
     TableSettings.Kind kind = TableSettings.Kind.JDBC;
     if (raw.catalog != null) {
-      kind = switch (raw.catalog.trim().toLowerCase(Locale.ROOT)) {
-        case "jdbc" -> TableSettings.Kind.JDBC;
-        case "rest" -> TableSettings.Kind.REST;
-        case "glue" -> TableSettings.Kind.GLUE;
-        default -> throw new ConfigException("bad value for 'table.catalog' in " + file + ": '" + raw.catalog
-            + "' (expected jdbc, rest or glue)");
-      };
+      kind =
+          switch (raw.catalog.trim().toLowerCase(Locale.ROOT)) {
+            case "jdbc" -> TableSettings.Kind.JDBC;
+            case "rest" -> TableSettings.Kind.REST;
+            case "glue" -> TableSettings.Kind.GLUE;
+            default ->
+                throw new ConfigException(
+                    "bad value for 'table.catalog' in "
+                        + file
+                        + ": '"
+                        + raw.catalog
+                        + "' (expected jdbc, rest or glue)");
+          };
     }
-    Optional<StoreLocation> warehouse = raw.warehouse == null ? Optional.empty()
-        : Optional.of(ConfigLoader.location("table.warehouse", raw.warehouse, base, null));
-    if (kind == TableSettings.Kind.GLUE && !(warehouse.orElse(processedBucket) instanceof StoreLocation.S3)) {
-      throw new ConfigException("bad value for 'table.warehouse' in " + file + ": the glue catalog needs an s3:// "
-          + "warehouse (Athena and every other reader of Glue read S3), got " + warehouse.orElse(processedBucket).display()
-          + (warehouse.isEmpty() ? " (the processedBucket)" : ""));
+    Optional<StoreLocation> warehouse =
+        raw.warehouse == null
+            ? Optional.empty()
+            : Optional.of(ConfigLoader.location("table.warehouse", raw.warehouse, base, null));
+    if (kind == TableSettings.Kind.GLUE
+        && !(warehouse.orElse(processedBucket) instanceof StoreLocation.S3)) {
+      throw new ConfigException(
+          "bad value for 'table.warehouse' in "
+              + file
+              + ": the glue catalog needs an s3:// "
+              + "warehouse (Athena and every other reader of Glue read S3), got "
+              + warehouse.orElse(processedBucket).display()
+              + (warehouse.isEmpty() ? " (the processedBucket)" : ""));
     }
     Map<String, String> properties = new LinkedHashMap<>();
     if (raw.properties != null) {
@@ -43,13 +57,22 @@ final class TableKeys {
         String key = "table.properties." + e.getKey();
         Object v = e.getValue();
         if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-          throw new ConfigException("bad value for '" + key + "' in " + file + ": expected text, a number or true/false, got "
-              + (v == null ? "nothing" : v instanceof List ? "a list"
-                  : "keys and values (write Iceberg's dotted keys whole, e.g. 'glue.id: \"123456789012\"')"));
+          throw new ConfigException(
+              "bad value for '"
+                  + key
+                  + "' in "
+                  + file
+                  + ": expected text, a number or true/false, got "
+                  + (v == null
+                      ? "nothing"
+                      : v instanceof List
+                          ? "a list"
+                          : "keys and values (write Iceberg's dotted keys whole, e.g. 'glue.id: \"123456789012\"')"));
         }
         String text = v.toString().trim();
         if (text.isEmpty()) {
-          throw new ConfigException("bad value for '" + key + "' in " + file + ": must not be empty");
+          throw new ConfigException(
+              "bad value for '" + key + "' in " + file + ": must not be empty");
         }
         String reserved = reserved(kind, e.getKey(), text);
         if (reserved != null) {
@@ -61,16 +84,24 @@ final class TableKeys {
     if (kind == TableSettings.Kind.REST) {
       String uri = properties.get("uri");
       if (uri == null) {
-        throw new ConfigException("missing key 'table.properties.uri' in " + file
-            + ": the rest catalog needs the URL of its server (e.g. https://catalog.example.com/api/catalog)");
+        throw new ConfigException(
+            "missing key 'table.properties.uri' in "
+                + file
+                + ": the rest catalog needs the URL of its server (e.g. https://catalog.example.com/api/catalog)");
       }
       httpUrl("table.properties.uri", uri, file);
     }
     if (kind == TableSettings.Kind.GLUE && properties.containsKey("glue.endpoint")) {
       httpUrl("table.properties.glue.endpoint", properties.get("glue.endpoint"), file);
     }
-    Duration retention = raw.snapshotRetention == null ? TableSettings.DEFAULTS.snapshotRetention()
-        : Durations.parse("table.snapshotRetention", raw.snapshotRetention, Duration.ofSeconds(1), Duration.ofDays(3650));
+    Duration retention =
+        raw.snapshotRetention == null
+            ? TableSettings.DEFAULTS.snapshotRetention()
+            : Durations.parse(
+                "table.snapshotRetention",
+                raw.snapshotRetention,
+                Duration.ofSeconds(1),
+                Duration.ofDays(3650));
     return new TableSettings(kind, warehouse, properties, retention);
   }
 
@@ -86,7 +117,9 @@ final class TableKeys {
     if (kind != TableSettings.Kind.REST && key.equals("warehouse")) {
       return "set table.warehouse instead";
     }
-    if (kind == TableSettings.Kind.GLUE && key.equals("glue.lakeformation-enabled") && Boolean.parseBoolean(value)) {
+    if (kind == TableSettings.Kind.GLUE
+        && key.equals("glue.lakeformation-enabled")
+        && Boolean.parseBoolean(value)) {
       return "Lake Formation's credentials are not supported: the table's files are read with the product's S3 "
           + "credentials (grant them the warehouse)";
     }
@@ -102,8 +135,14 @@ final class TableKeys {
     try {
       Addresses.httpUrl(value);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("bad value for '" + key + "' in " + file + ": '" + value
-          + "' (expected http(s)://host[:port][/path])");
+      throw new ConfigException(
+          "bad value for '"
+              + key
+              + "' in "
+              + file
+              + ": '"
+              + value
+              + "' (expected http(s)://host[:port][/path])");
     }
   }
 

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** Checks the {@code timeouts:} block; each mistake is one {@link ConfigException} naming its key. */
+/**
+ * Checks the {@code timeouts:} block; each mistake is one {@link ConfigException} naming its key.
+ */
 final class TimeoutKeys {
   /** The longest total timeout of a workflow: what Step Functions allows an execution. */
   static final Duration MAX_TIMEOUT = Duration.ofDays(365);
@@ -30,7 +32,8 @@ final class TimeoutKeys {
           t = new Workflows.Timeouts(t.daily(), t.full(), v);
           break;
         default:
-          throw new ConfigException("unknown key '" + key + "' in " + file + " (known keys: daily, full, report)");
+          throw new ConfigException(
+              "unknown key '" + key + "' in " + file + " (known keys: daily, full, report)");
       }
     }
     return t;

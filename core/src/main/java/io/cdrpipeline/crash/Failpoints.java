@@ -1,17 +1,16 @@
 package io.cdrpipeline.crash;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Named points where a run can be made to die abruptly, to prove crash safety. Inactive unless
- * the system property {@code cdr.failpoint} names the point, as {@code name[@n][:pause]}: on
- * the n-th hit (default the first) the process halts without running shutdown hooks, as a
- * kill -9 would, or with {@code :pause} prints {@code failpoint <name> paused} and waits to
- * be killed from outside, or with {@code :fail} throws an exception there (a task of a cluster
- * that fails while the process lives on). A write point armed with {@code :nospace} fails from
- * the n-th hit on, as a full disk does (it stays full), with the JDK's own
- * {@code IOException("No space left on device")}.
+ * Named points where a run can be made to die abruptly, to prove crash safety. Inactive unless the
+ * system property {@code cdr.failpoint} names the point, as {@code name[@n][:pause]}: on the n-th
+ * hit (default the first) the process halts without running shutdown hooks, as a kill -9 would, or
+ * with {@code :pause} prints {@code failpoint <name> paused} and waits to be killed from outside,
+ * or with {@code :fail} throws an exception there (a task of a cluster that fails while the process
+ * lives on). A write point armed with {@code :nospace} fails from the n-th hit on, as a full disk
+ * does (it stays full), with the JDK's own {@code IOException("No space left on device")}.
  */
 public final class Failpoints {
   private static final String ARMED = System.getProperty("cdr.failpoint");
@@ -52,8 +51,8 @@ public final class Failpoints {
   private Failpoints() {}
 
   /**
-   * A write: fails as on a full disk from the n-th hit on if this point is armed with
-   * {@code :nospace}; otherwise as {@link #hit}.
+   * A write: fails as on a full disk from the n-th hit on if this point is armed with {@code
+   * :nospace}; otherwise as {@link #hit}.
    */
   public static void write(String name) throws IOException {
     if (ARMED != null && NO_SPACE && NAME.equals(name)) {

@@ -10,7 +10,6 @@ import io.cdrpipeline.duckdb.DuckDb;
 import io.cdrpipeline.model.CdrField;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.InputLimits;
-import io.cdrpipeline.model.ProcessedLayout;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.model.RawLayout;
 import io.cdrpipeline.store.ObjectInfo;
@@ -20,7 +19,6 @@ import io.cdrpipeline.store.UnreadableObjectException;
 import io.cdrpipeline.table.IcebergTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -30,12 +28,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -43,14 +43,12 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.HashSet;
-import java.util.concurrent.ExecutionException;
 
 /**
- * Finds day folders and registers them as partitions, inferring each table's columns from the
- * data. By default only folders not seen before are listed: for each voice connector the walk
- * starts at the newest crawled month, so the cost does not grow with history. With
- * {@code everything} every folder is listed and every partition refreshed.
+ * Finds day folders and registers them as partitions, inferring each table's columns from the data.
+ * By default only folders not seen before are listed: for each voice connector the walk starts at
+ * the newest crawled month, so the cost does not grow with history. With {@code everything} every
+ * folder is listed and every partition refreshed.
  */
 public final class Crawler {
   private static final Logger LOG = LoggerFactory.getLogger(Crawler.class);
@@ -65,7 +63,8 @@ public final class Crawler {
    * @param sampleFiles files read per new raw folder to infer columns (0: all)
    * @param progress receives one line per notable step, for the user
    */
-  public Crawler(Catalog catalog, int sampleFiles, int workers, Path tempDir, Consumer<String> progress) {
+  public Crawler(
+      Catalog catalog, int sampleFiles, int workers, Path tempDir, Consumer<String> progress) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.sampleFiles = sampleFiles;
     this.workers = Math.max(1, workers);
@@ -74,14 +73,19 @@ public final class Crawler {
   }
 
   /** Crawls the raw CDR layout of a bucket into {@code amazon_chime_voice_connector_cdrs}. */
-  public CrawlResult crawlRaw(ObjectStore store, String source, boolean everything) throws IOException {
+  public CrawlResult crawlRaw(ObjectStore store, String source, boolean everything)
+      throws IOException {
     Instant started = Instant.now();
     store.checkReadable();
-    catalog.ensureTable(new CatalogTable(ProcessedSchema.RAW_TABLE,
-        store.location().display() + "/" + RawLayout.ROOT, "json",
-        List.of("voice_connector", "year", "month", "day")));
+    catalog.ensureTable(
+        new CatalogTable(
+            ProcessedSchema.RAW_TABLE,
+            store.location().display() + "/" + RawLayout.ROOT,
+            "json",
+            List.of("voice_connector", "year", "month", "day")));
     Set<String> known = catalog.partitionPaths(ProcessedSchema.RAW_TABLE, source);
-    Map<String, LocalDate> latest = everything ? Map.of() : catalog.latestPartitionDates(ProcessedSchema.RAW_TABLE, source);
+    Map<String, LocalDate> latest =
+        everything ? Map.of() : catalog.latestPartitionDates(ProcessedSchema.RAW_TABLE, source);
 
     int[] listings = {0};
     List<String[]> folders = new ArrayList<>(); // {vc, path, date}
@@ -102,7 +106,9 @@ public final class Crawler {
           if (!RawLayout.isMonth(m)) {
             continue;
           }
-          if (from != null && Integer.parseInt(y) == from.getYear() && Integer.parseInt(m) < from.getMonthValue()) {
+          if (from != null
+              && Integer.parseInt(y) == from.getYear()
+              && Integer.parseInt(m) < from.getMonthValue()) {
             continue;
           }
           List<String> days = store.listFolders(vcPrefix + y + "/" + m + "/");
@@ -127,11 +133,14 @@ public final class Crawler {
     long objects = 0;
     long bytes = 0;
     int fresh = 0;
-    ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(r, "crawl-reader");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t = new Thread(r, "crawl-reader");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       int n = 0;
       for (String[] f : folders) {
@@ -141,14 +150,24 @@ public final class Crawler {
         long folderBytes = files.stream().mapToLong(ObjectInfo::size).sum();
         objects += files.size();
         bytes += folderBytes;
-        partitions.add(new Partition(ProcessedSchema.RAW_TABLE, source, f[1], f[0], LocalDate.parse(f[2]),
-            files.size(), folderBytes, Instant.now()));
+        partitions.add(
+            new Partition(
+                ProcessedSchema.RAW_TABLE,
+                source,
+                f[1],
+                f[0],
+                LocalDate.parse(f[2]),
+                files.size(),
+                folderBytes,
+                Instant.now()));
         if (!known.contains(f[1])) {
           fresh++;
         }
         sample(store, files, sampler.folder(), sampler, pool);
         if (folders.size() > 1) {
-          progress.accept(String.format("crawled %s (%d files) [%d/%d]", f[1], files.size(), n, folders.size()));
+          progress.accept(
+              String.format(
+                  "crawled %s (%d files) [%d/%d]", f[1], files.size(), n, folders.size()));
         }
       }
     } finally {
@@ -157,43 +176,67 @@ public final class Crawler {
     // columns first: a crawl killed in between then finds the folders again next time
     repairRawColumns();
     List<CatalogColumn> observed = new ArrayList<>();
-    sampler.columns().forEach((col, e) -> observed.add(new CatalogColumn(col, e.getKey(), e.getValue(), 0)));
+    sampler
+        .columns()
+        .forEach((col, e) -> observed.add(new CatalogColumn(col, e.getKey(), e.getValue(), 0)));
     List<SchemaChange> changes = catalog.mergeColumns(ProcessedSchema.RAW_TABLE, observed);
     catalog.upsertPartitions(partitions);
     logChanges(changes);
     if (sampler.rejected() > 0) {
-      LOG.info("{} sampled files left out of the columns: the ETL quarantines them", sampler.rejected());
+      LOG.info(
+          "{} sampled files left out of the columns: the ETL quarantines them", sampler.rejected());
     }
-    return new CrawlResult(ProcessedSchema.RAW_TABLE, everything, listings[0], fresh, partitions.size() - fresh,
-        objects, bytes, sampler.sampled(), changes, Duration.between(started, Instant.now()));
+    return new CrawlResult(
+        ProcessedSchema.RAW_TABLE,
+        everything,
+        listings[0],
+        fresh,
+        partitions.size() - fresh,
+        objects,
+        bytes,
+        sampler.sampled(),
+        changes,
+        Duration.between(started, Instant.now()));
   }
 
   /**
-   * Gives the raw columns an older version registered under names the tables cannot have
-   * (quotes, empty, the raw table's own columns) the name the rule gives today, so a catalog
-   * from before heals on the next crawl; a known field is read by its documented name.
+   * Gives the raw columns an older version registered under names the tables cannot have (quotes,
+   * empty, the raw table's own columns) the name the rule gives today, so a catalog from before
+   * heals on the next crawl; a known field is read by its documented name.
    */
   private void repairRawColumns() {
     for (CatalogColumn c : catalog.columns(ProcessedSchema.RAW_TABLE)) {
       String source = c.sourceName();
       CdrField known = CdrField.byName(source);
       if (source.indexOf(0) >= 0 || source.length() > InputLimits.MAX_FIELD_NAME_LENGTH) {
-        catalog.replaceColumn(ProcessedSchema.RAW_TABLE, c.name(), null); // the ETL rejects such records
-        progress.accept("removed raw column " + c.name() + ": its field name is not one the ETL accepts");
-      } else if (known != null && (!c.name().equals(known.column()) || !source.equals(known.jsonName()))) {
-        catalog.replaceColumn(ProcessedSchema.RAW_TABLE, c.name(),
+        catalog.replaceColumn(
+            ProcessedSchema.RAW_TABLE, c.name(), null); // the ETL rejects such records
+        progress.accept(
+            "removed raw column " + c.name() + ": its field name is not one the ETL accepts");
+      } else if (known != null
+          && (!c.name().equals(known.column()) || !source.equals(known.jsonName()))) {
+        catalog.replaceColumn(
+            ProcessedSchema.RAW_TABLE,
+            c.name(),
             new CatalogColumn(known.column(), known.jsonName(), c.type(), c.position()));
       } else if (known == null && !ProcessedSchema.isFieldColumnName(c.name())) {
         String name = ProcessedSchema.columnName(source);
-        catalog.replaceColumn(ProcessedSchema.RAW_TABLE, c.name(), new CatalogColumn(name, source, c.type(), c.position()));
+        catalog.replaceColumn(
+            ProcessedSchema.RAW_TABLE,
+            c.name(),
+            new CatalogColumn(name, source, c.type(), c.position()));
         progress.accept("renamed raw column \"" + c.name() + "\" to " + name);
         LOG.info("renamed column {} of {} to {}", c.name(), ProcessedSchema.RAW_TABLE, name);
       }
     }
   }
 
-  private void sample(ObjectStore store, List<ObjectInfo> files, JsonSchemaSampler.Folder folder,
-      JsonSchemaSampler sampler, ExecutorService pool) {
+  private void sample(
+      ObjectStore store,
+      List<ObjectInfo> files,
+      JsonSchemaSampler.Folder folder,
+      JsonSchemaSampler sampler,
+      ExecutorService pool) {
     List<ObjectInfo> chosen = files;
     if (sampleFiles > 0 && files.size() > sampleFiles) {
       // An even spread over the folder, so a change of schema during the day is seen.
@@ -207,26 +250,30 @@ public final class Crawler {
     int batch = Math.max(1, chosen.size() / (workers * 4) + 1);
     for (int i = 0; i < chosen.size(); i += batch) {
       List<ObjectInfo> slice = chosen.subList(i, Math.min(chosen.size(), i + batch));
-      futures.add(pool.submit(() -> {
-        for (ObjectInfo o : slice) {
-          // a file the ETL would not read says nothing about the columns
-          if (o.size() > InputLimits.MAX_FILE_BYTES) {
-            sampler.unreadable();
-            continue;
-          }
-          try {
-            Optional<StoredObject> read = store.readObject(o.key(), InputLimits.MAX_FILE_BYTES);
-            if (read.isPresent()) {
-              folder.add(o.key(), read.get().content());
-            }
-          } catch (UnreadableObjectException e) {
-            sampler.unreadable();
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + o.key() + ": " + e.getMessage(), e);
-          }
-        }
-        return null;
-      }));
+      futures.add(
+          pool.submit(
+              () -> {
+                for (ObjectInfo o : slice) {
+                  // a file the ETL would not read says nothing about the columns
+                  if (o.size() > InputLimits.MAX_FILE_BYTES) {
+                    sampler.unreadable();
+                    continue;
+                  }
+                  try {
+                    Optional<StoredObject> read =
+                        store.readObject(o.key(), InputLimits.MAX_FILE_BYTES);
+                    if (read.isPresent()) {
+                      folder.add(o.key(), read.get().content());
+                    }
+                  } catch (UnreadableObjectException e) {
+                    sampler.unreadable();
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(
+                        "cannot read " + o.key() + ": " + e.getMessage(), e);
+                  }
+                }
+                return null;
+              }));
     }
     for (Future<?> f : futures) {
       try {
@@ -245,18 +292,21 @@ public final class Crawler {
   }
 
   /**
-   * Registers the processed table's partitions: one per committed day, counting the day's
-   * committed files (a file deleted by hand is left out and reported), with the columns from
-   * their Parquet footers. By default only days that are new or changed since the last crawl
-   * are read, whatever their date; {@code everything} reads every day. Partitions of days that
-   * are not committed are removed, so the partitions always match the committed days.
+   * Registers the processed table's partitions: one per committed day, counting the day's committed
+   * files (a file deleted by hand is left out and reported), with the columns from their Parquet
+   * footers. By default only days that are new or changed since the last crawl are read, whatever
+   * their date; {@code everything} reads every day. Partitions of days that are not committed are
+   * removed, so the partitions always match the committed days.
    */
   public CrawlResult crawlProcessed(IcebergTable table, boolean everything) throws IOException {
     Instant started = Instant.now();
-    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE, table.location(), "iceberg",
-        List.of("year", "month", "day")));
+    catalog.ensureTable(
+        new CatalogTable(
+            ProcessedSchema.TABLE, table.location(), "iceberg", List.of("year", "month", "day")));
     Map<String, Partition> known = new LinkedHashMap<>();
-    catalog.partitions(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED).forEach(p -> known.put(p.path(), p));
+    catalog
+        .partitions(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED)
+        .forEach(p -> known.put(p.path(), p));
     List<ProcessedDay> committed = catalog.processedDays();
     Set<String> stale = new HashSet<>(known.keySet());
     List<Partition> partitions = new ArrayList<>();
@@ -269,7 +319,10 @@ public final class Crawler {
       stale.remove(path);
       Partition old = known.get(path);
       long committedBytes = day.files().stream().mapToLong(ProcessedDay.ProcessedFile::bytes).sum();
-      if (!everything && old != null && old.objectCount() == day.files().size() && old.bytes() == committedBytes) {
+      if (!everything
+          && old != null
+          && old.objectCount() == day.files().size()
+          && old.bytes() == committedBytes) {
         continue; // registered as it is committed
       }
       long n = 0;
@@ -277,8 +330,12 @@ public final class Crawler {
       for (ProcessedDay.ProcessedFile f : day.files()) {
         checked++;
         if (!table.io().newInputFile(f.key()).exists()) {
-          progress.accept("processed file " + f.key() + " of " + day.day()
-              + " is missing: 'cdr etl --full' processes the day again");
+          progress.accept(
+              "processed file "
+                  + f.key()
+                  + " of "
+                  + day.day()
+                  + " is missing: 'cdr etl --full' processes the day again");
           continue;
         }
         n++;
@@ -289,7 +346,16 @@ public final class Crawler {
       if (old == null) {
         fresh++;
       }
-      partitions.add(new Partition(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED, path, null, day.day(), n, b, Instant.now()));
+      partitions.add(
+          new Partition(
+              ProcessedSchema.TABLE,
+              ProcessedSchema.SOURCE_PROCESSED,
+              path,
+              null,
+              day.day(),
+              n,
+              b,
+              Instant.now()));
     }
     // the columns are the table's schema: no data file is opened
     List<CatalogColumn> observed = new ArrayList<>();
@@ -303,22 +369,37 @@ public final class Crawler {
     catalog.upsertPartitions(partitions);
     catalog.removePartitions(ProcessedSchema.TABLE, ProcessedSchema.SOURCE_PROCESSED, stale);
     logChanges(changes);
-    return new CrawlResult(ProcessedSchema.TABLE, everything, 0, fresh, partitions.size() - fresh,
-        objects, bytes, checked, changes, Duration.between(started, Instant.now()));
+    return new CrawlResult(
+        ProcessedSchema.TABLE,
+        everything,
+        0,
+        fresh,
+        partitions.size() - fresh,
+        objects,
+        bytes,
+        checked,
+        changes,
+        Duration.between(started, Instant.now()));
   }
-
 
   private static String hive(LocalDate day) {
     return new io.cdrpipeline.model.DayPartition(day).hivePath();
   }
 
-  /** Column name to type, the union over the files' Parquet schemas (partition columns excluded). */
+  /**
+   * Column name to type, the union over the files' Parquet schemas (partition columns excluded).
+   */
   static Map<String, ColumnType> parquetColumns(List<Path> files) throws IOException {
     Map<String, ColumnType> columns = new LinkedHashMap<>();
-    String list = files.stream().map(p -> DuckDb.literal(p.toString())).collect(Collectors.joining(", "));
-    try (Connection c = DuckDb.open(null, null, 1); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM read_parquet([" + list
-            + "], union_by_name = true, hive_partitioning = false)")) {
+    String list =
+        files.stream().map(p -> DuckDb.literal(p.toString())).collect(Collectors.joining(", "));
+    try (Connection c = DuckDb.open(null, null, 1);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "DESCRIBE SELECT * FROM read_parquet(["
+                    + list
+                    + "], union_by_name = true, hive_partitioning = false)")) {
       while (rs.next()) {
         columns.put(rs.getString(1), ColumnType.parse(rs.getString(2)));
       }

@@ -21,20 +21,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Infers the columns of raw CDR files as a crawler does, from the records the ETL keeps: the
- * union of the top-level fields of every sampled record the {@link Normalizer} accepts, each
- * typed by its JSON values (a conflict widens the type) and named as in the processed table
- * ({@link io.cdrpipeline.model.ProcessedSchema#columnName}), a known field read by its
- * documented name. As in the ETL, one day folder brings at most
- * {@link InputLimits#MAX_UNKNOWN_FIELDS} unknown fields, the most common; a record with any other
- * is left out, as the ETL quarantines it. Records the ETL rejects are counted and skipped.
+ * Infers the columns of raw CDR files as a crawler does, from the records the ETL keeps: the union
+ * of the top-level fields of every sampled record the {@link Normalizer} accepts, each typed by its
+ * JSON values (a conflict widens the type) and named as in the processed table ({@link
+ * io.cdrpipeline.model.ProcessedSchema#columnName}), a known field read by its documented name. As
+ * in the ETL, one day folder brings at most {@link InputLimits#MAX_UNKNOWN_FIELDS} unknown fields,
+ * the most common; a record with any other is left out, as the ETL quarantines it. Records the ETL
+ * rejects are counted and skipped.
  */
 final class JsonSchemaSampler {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final Normalizer normalizer = new Normalizer();
+
   /** Column name to (field name, type), in first-seen order. */
   private final Map<String, Map.Entry<String, ColumnType>> columns = new LinkedHashMap<>();
+
   private long sampled;
   private long rejected;
 
@@ -61,16 +63,25 @@ final class JsonSchemaSampler {
     return rejected;
   }
 
-  private synchronized void merge(Map<String, Map.Entry<String, ColumnType>> fields, long records, long skipped) {
-    fields.forEach((col, e) -> columns.merge(col, e, (a, b) -> Map.entry(a.getKey(), a.getValue().widen(b.getValue()))));
+  private synchronized void merge(
+      Map<String, Map.Entry<String, ColumnType>> fields, long records, long skipped) {
+    fields.forEach(
+        (col, e) ->
+            columns.merge(
+                col, e, (a, b) -> Map.entry(a.getKey(), a.getValue().widen(b.getValue()))));
     sampled += records;
     rejected += skipped;
   }
 
-  /** The records of one day folder; {@link #add} is thread-safe, {@link #finish} ends the folder. */
+  /**
+   * The records of one day folder; {@link #add} is thread-safe, {@link #finish} ends the folder.
+   */
   final class Folder {
-    /** Records by the set of unknown columns they have values for: each group's columns and count. */
+    /**
+     * Records by the set of unknown columns they have values for: each group's columns and count.
+     */
     private final Map<Set<String>, Group> groups = new LinkedHashMap<>();
+
     private long skipped;
 
     /** Adds one file's content. */
@@ -97,7 +108,9 @@ final class JsonSchemaSampler {
           // every unknown field takes its name, null or not, as in the ETL
           String column = known != null ? known.column() : names.column(name);
           if (type != null && column != null) {
-            fields.merge(column, Map.entry(known != null ? known.jsonName() : name, type),
+            fields.merge(
+                column,
+                Map.entry(known != null ? known.jsonName() : name, type),
                 (a, b) -> Map.entry(a.getKey(), a.getValue().widen(b.getValue())));
             if (known == null) {
               unknown.add(column);
@@ -133,8 +146,12 @@ final class JsonSchemaSampler {
           continue;
         }
         records += e.getValue().records;
-        e.getValue().fields.forEach((col, f) ->
-            fields.merge(col, f, (a, b) -> Map.entry(a.getKey(), a.getValue().widen(b.getValue()))));
+        e.getValue()
+            .fields
+            .forEach(
+                (col, f) ->
+                    fields.merge(
+                        col, f, (a, b) -> Map.entry(a.getKey(), a.getValue().widen(b.getValue()))));
       }
       merge(fields, records, left);
       groups.clear();
@@ -148,7 +165,10 @@ final class JsonSchemaSampler {
 
     void add(Map<String, Map.Entry<String, ColumnType>> record) {
       records++;
-      record.forEach((col, f) -> fields.merge(col, f, (a, b) -> Map.entry(a.getKey(), a.getValue().widen(b.getValue()))));
+      record.forEach(
+          (col, f) ->
+              fields.merge(
+                  col, f, (a, b) -> Map.entry(a.getKey(), a.getValue().widen(b.getValue()))));
     }
   }
 

@@ -18,24 +18,27 @@ public final class DuckDb {
 
   /**
    * Starts loading DuckDB's native library on a background thread, so that a command which will
-   * query overlaps that load (a good part of a short command's time) with its other start-up
-   * work. Idempotent; {@link #open} waits for it.
+   * query overlaps that load (a good part of a short command's time) with its other start-up work.
+   * Idempotent; {@link #open} waits for it.
    */
   public static void preload() {
     if (preloading == null) {
       synchronized (DuckDb.class) {
         if (preloading == null) {
-          preloading = CompletableFuture.runAsync(() -> {
-            try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
-              c.isValid(1);
-            } catch (SQLException | RuntimeException e) {
-              // open() reports it
-            }
-          }, r -> {
-            Thread t = new Thread(r, "duckdb-preload");
-            t.setDaemon(true);
-            t.start();
-          });
+          preloading =
+              CompletableFuture.runAsync(
+                  () -> {
+                    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+                      c.isValid(1);
+                    } catch (SQLException | RuntimeException e) {
+                      // open() reports it
+                    }
+                  },
+                  r -> {
+                    Thread t = new Thread(r, "duckdb-preload");
+                    t.setDaemon(true);
+                    t.start();
+                  });
         }
       }
     }
@@ -62,7 +65,8 @@ public final class DuckDb {
         try {
           Files.createDirectories(tempDir);
         } catch (IOException e) {
-          throw new SQLException("cannot create DuckDB temp folder " + tempDir + ": " + e.getMessage(), e);
+          throw new SQLException(
+              "cannot create DuckDB temp folder " + tempDir + ": " + e.getMessage(), e);
         }
         s.execute("SET temp_directory = '" + tempDir.toString().replace("'", "''") + "'");
       }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a day's staged rows as one Parquet file with DuckDB, by the {@link RowRules}: unknown
- * fields kept to the limit and placed in their columns (added to the table first), duplicate
- * calls across buckets removed, sorted, each column carrying the table's field id.
+ * fields kept to the limit and placed in their columns (added to the table first), duplicate calls
+ * across buckets removed, sorted, each column carrying the table's field id.
  */
 final class DayParquet {
   /** Logged as the engine, as before this class was apart from it. */
@@ -56,8 +56,14 @@ final class DayParquet {
     List<String> dropped = limitUnknownFields(s, work);
     Map<String, RowRules.ExtraPlacement> extras = placeExtras();
     Map<String, Integer> ids = target.addColumns(newColumns(extras));
-    return s.executeUpdate("COPY (" + selectSql(dropped, extras) + ") TO " + DuckDb.literal(parquet.toString())
-        + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880, FIELD_IDS " + fieldIds(ids, extras) + ")");
+    return s.executeUpdate(
+        "COPY ("
+            + selectSql(dropped, extras)
+            + ") TO "
+            + DuckDb.literal(parquet.toString())
+            + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880, FIELD_IDS "
+            + fieldIds(ids, extras)
+            + ")");
   }
 
   /** The files quarantined for an unknown field beyond the limit (source key, reason), if any. */
@@ -65,12 +71,16 @@ final class DayParquet {
     return Optional.ofNullable(fieldRejects);
   }
 
-  /** Where each unknown field of the day goes, by the {@link RowRules}, given the table's columns. */
+  /**
+   * Where each unknown field of the day goes, by the {@link RowRules}, given the table's columns.
+   */
   private Map<String, RowRules.ExtraPlacement> placeExtras() {
     Map<String, ColumnType> table = target.columns();
     Map<String, RowRules.ExtraPlacement> out = new LinkedHashMap<>();
     for (String name : new TreeSet<>(extraTypes.keySet())) {
-      out.put(name, RowRules.placeExtra(name, extraTypes.get(name), Optional.ofNullable(table.get(name))));
+      out.put(
+          name,
+          RowRules.placeExtra(name, extraTypes.get(name), Optional.ofNullable(table.get(name))));
     }
     return out;
   }
@@ -93,59 +103,85 @@ final class DayParquet {
       p.textColumn().ifPresent(names::add);
     }
     ProcessedSchema.PARTITION_COLUMNS.forEach(c -> names.add(c.name()));
-    return names.stream().map(n -> {
-      Integer id = ids.get(n);
-      if (id == null) {
-        throw new IllegalStateException("the table has no column " + n);
-      }
-      return DuckDb.ident(n) + ": " + id;
-    }).collect(Collectors.joining(", ", "{", "}"));
+    return names.stream()
+        .map(
+            n -> {
+              Integer id = ids.get(n);
+              if (id == null) {
+                throw new IllegalStateException("the table has no column " + n);
+              }
+              return DuckDb.ident(n) + ": " + id;
+            })
+        .collect(Collectors.joining(", ", "{", "}"));
   }
 
   /**
-   * Keeps the day to {@link InputLimits#MAX_UNKNOWN_FIELDS} unknown fields, the most common
-   * ones (then by name): each is a column that widens every row of the day. The files that
-   * bring any other are quarantined. Returns the fields left out (usually none).
+   * Keeps the day to {@link InputLimits#MAX_UNKNOWN_FIELDS} unknown fields, the most common ones
+   * (then by name): each is a column that widens every row of the day. The files that bring any
+   * other are quarantined. Returns the fields left out (usually none).
    */
   private List<String> limitUnknownFields(Statement s, Path work) throws SQLException {
     if (extraTypes.size() <= InputLimits.MAX_UNKNOWN_FIELDS) {
       return List.of();
     }
     List<String> ranked = new ArrayList<>();
-    try (ResultSet rs = s.executeQuery("SELECT k FROM (SELECT unnest(json_keys(_extras)) AS k FROM "
-        + stagedRows() + " WHERE _extras IS NOT NULL) GROUP BY k ORDER BY count(*) DESC, k")) {
+    try (ResultSet rs =
+        s.executeQuery(
+            "SELECT k FROM (SELECT unnest(json_keys(_extras)) AS k FROM "
+                + stagedRows()
+                + " WHERE _extras IS NOT NULL) GROUP BY k ORDER BY count(*) DESC, k")) {
       while (rs.next()) {
         ranked.add(rs.getString(1));
       }
     }
-    List<String> dropped = List.copyOf(ranked.subList(Math.min(InputLimits.MAX_UNKNOWN_FIELDS, ranked.size()),
-        ranked.size()));
+    List<String> dropped =
+        List.copyOf(
+            ranked.subList(Math.min(InputLimits.MAX_UNKNOWN_FIELDS, ranked.size()), ranked.size()));
     String list = sqlList(dropped);
     fieldRejects = work.resolve("rejects-fields.csv");
-    long n = s.executeUpdate("COPY (SELECT source_key, 'unknown field ' || list_filter(json_keys(_extras), "
-        + "lambda k: list_contains(" + list + ", k))[1] || ' is beyond the " + InputLimits.MAX_UNKNOWN_FIELDS
-        + " unknown fields a day may add (the most common are kept)' FROM " + stagedRows()
-        + " WHERE " + hasAny(list) + ") TO " + DuckDb.literal(fieldRejects.toString()) + " (FORMAT csv, HEADER false)");
+    long n =
+        s.executeUpdate(
+            "COPY (SELECT source_key, 'unknown field ' || list_filter(json_keys(_extras), "
+                + "lambda k: list_contains("
+                + list
+                + ", k))[1] || ' is beyond the "
+                + InputLimits.MAX_UNKNOWN_FIELDS
+                + " unknown fields a day may add (the most common are kept)' FROM "
+                + stagedRows()
+                + " WHERE "
+                + hasAny(list)
+                + ") TO "
+                + DuckDb.literal(fieldRejects.toString())
+                + " (FORMAT csv, HEADER false)");
     reading.addRejected(n);
-    // the columns are those of the rows that stay: a kept field may have come only with dropped ones
+    // the columns are those of the rows that stay: a kept field may have come only with dropped
+    // ones
     Set<String> remaining = new HashSet<>();
-    try (ResultSet rs = s.executeQuery("SELECT DISTINCT unnest(json_keys(_extras)) FROM " + stagedRows()
-        + " WHERE NOT " + hasAny(list))) {
+    try (ResultSet rs =
+        s.executeQuery(
+            "SELECT DISTINCT unnest(json_keys(_extras)) FROM "
+                + stagedRows()
+                + " WHERE NOT "
+                + hasAny(list))) {
       while (rs.next()) {
         remaining.add(rs.getString(1));
       }
     }
     extraTypes.keySet().retainAll(remaining);
-    LOG.info("{}: {} unknown fields beyond the limit of {}; {} files with them quarantined", day, dropped.size(),
-        InputLimits.MAX_UNKNOWN_FIELDS, n);
+    LOG.info(
+        "{}: {} unknown fields beyond the limit of {}; {} files with them quarantined",
+        day,
+        dropped.size(),
+        InputLimits.MAX_UNKNOWN_FIELDS,
+        n);
     return dropped;
   }
 
   /**
-   * The final rows by the {@link RowRules}: known columns, unknown fields in the columns and
-   * types the rules place them in, duplicates across buckets removed, rows with a dropped
-   * unknown field left out, the partition columns, in the rules' order. The unknown fields
-   * are parsed once per row; a field whose values may not fit its column is read again as text.
+   * The final rows by the {@link RowRules}: known columns, unknown fields in the columns and types
+   * the rules place them in, duplicates across buckets removed, rows with a dropped unknown field
+   * left out, the partition columns, in the rules' order. The unknown fields are parsed once per
+   * row; a field whose values may not fit its column is read again as text.
    */
   private String selectSql(List<String> dropped, Map<String, RowRules.ExtraPlacement> extras) {
     StringBuilder cols = new StringBuilder();
@@ -153,7 +189,11 @@ final class DayParquet {
       String name = DuckDb.ident(c.name());
       if (c.type() == ColumnType.TIMESTAMP) {
         // staged as whole epoch seconds (RowRules.TIMESTAMP_SOURCES)
-        cols.append("make_timestamp(").append(name).append(" * 1000000) AS ").append(name).append(", ");
+        cols.append("make_timestamp(")
+            .append(name)
+            .append(" * 1000000) AS ")
+            .append(name)
+            .append(", ");
       } else {
         cols.append(name).append(", ");
       }
@@ -163,45 +203,84 @@ final class DayParquet {
       String field = e.getKey();
       RowRules.ExtraPlacement p = e.getValue();
       // names are column names (a-z, 0-9, _), so they need no escaping in the JSON shape
-      shape.append(shape.length() > 1 ? ", " : "").append('"').append(field).append("\": \"")
-          .append(p.type().name()).append('"');
+      shape
+          .append(shape.length() > 1 ? ", " : "")
+          .append('"')
+          .append(field)
+          .append("\": \"")
+          .append(p.type().name())
+          .append('"');
       if (p.textColumn().isEmpty()) {
-        cols.append("_values.").append(DuckDb.ident(field)).append(" AS ").append(DuckDb.ident(p.column())).append(", ");
+        cols.append("_values.")
+            .append(DuckDb.ident(field))
+            .append(" AS ")
+            .append(DuckDb.ident(p.column()))
+            .append(", ");
       } else {
         // only a value whose own type fits the column's goes in it (ExtraValues.inColumn): DuckDB's
         // cast alone would round 1.5 into a BIGINT column and read "yes" as true
         String raw = "json_extract(_extras, " + DuckDb.literal("$." + field) + ")";
         String fits = "json_type(" + raw + ") IN (" + fittingJsonTypes(p.type()) + ")";
-        cols.append("CASE WHEN ").append(fits).append(" THEN _values.").append(DuckDb.ident(field)).append(" END AS ")
-            .append(DuckDb.ident(p.column())).append(", ");
-        cols.append("CASE WHEN NOT ").append(fits).append(" THEN CASE WHEN json_type(").append(raw)
-            .append(") = 'VARCHAR' THEN json_extract_string(_extras, ").append(DuckDb.literal("$." + field))
-            .append(") ELSE CAST(").append(raw).append(" AS VARCHAR) END END AS ")
-            .append(DuckDb.ident(p.textColumn().get())).append(", ");
+        cols.append("CASE WHEN ")
+            .append(fits)
+            .append(" THEN _values.")
+            .append(DuckDb.ident(field))
+            .append(" END AS ")
+            .append(DuckDb.ident(p.column()))
+            .append(", ");
+        cols.append("CASE WHEN NOT ")
+            .append(fits)
+            .append(" THEN CASE WHEN json_type(")
+            .append(raw)
+            .append(") = 'VARCHAR' THEN json_extract_string(_extras, ")
+            .append(DuckDb.literal("$." + field))
+            .append(") ELSE CAST(")
+            .append(raw)
+            .append(" AS VARCHAR) END END AS ")
+            .append(DuckDb.ident(p.textColumn().get()))
+            .append(", ");
       }
     }
-    cols.append(day.getYear()).append(" AS year, ").append(day.getMonthValue()).append(" AS month, ")
-        .append(day.getDayOfMonth()).append(" AS day");
+    cols.append(day.getYear())
+        .append(" AS year, ")
+        .append(day.getMonthValue())
+        .append(" AS month, ")
+        .append(day.getDayOfMonth())
+        .append(" AS day");
     String source = stagedRows();
     if (!extras.isEmpty()) {
-      source = "(SELECT *, json_transform(_extras, " + DuckDb.literal(shape.append('}').toString())
-          + ") AS _values FROM " + source + ")";
+      source =
+          "(SELECT *, json_transform(_extras, "
+              + DuckDb.literal(shape.append('}').toString())
+              + ") AS _values FROM "
+              + source
+              + ")";
     }
     String where = dropped.isEmpty() ? "" : " WHERE NOT " + hasAny(sqlList(dropped));
     String dedup = "";
     if (sourceCount > 1) {
-      String partition = RowRules.CALL_IDENTITY.stream()
-          .map(part -> part.size() == 1 ? part.get(0) : "coalesce(" + String.join(", ", part) + ")")
-          .collect(Collectors.joining(", "));
-      dedup = " QUALIFY row_number() OVER (PARTITION BY " + partition + " ORDER BY _source, source_key) = 1";
+      String partition =
+          RowRules.CALL_IDENTITY.stream()
+              .map(
+                  part ->
+                      part.size() == 1 ? part.get(0) : "coalesce(" + String.join(", ", part) + ")")
+              .collect(Collectors.joining(", "));
+      dedup =
+          " QUALIFY row_number() OVER (PARTITION BY "
+              + partition
+              + " ORDER BY _source, source_key) = 1";
     }
-    String order = RowRules.SORT_ORDER.stream()
-        .map(k -> DuckDb.ident(k.column()) + (k.nullsLast() ? " NULLS LAST" : " NULLS FIRST"))
-        .collect(Collectors.joining(", "));
+    String order =
+        RowRules.SORT_ORDER.stream()
+            .map(k -> DuckDb.ident(k.column()) + (k.nullsLast() ? " NULLS LAST" : " NULLS FIRST"))
+            .collect(Collectors.joining(", "));
     return "SELECT " + cols + " FROM " + source + where + dedup + " ORDER BY " + order;
   }
 
-  /** DuckDB's JSON types of the staged values whose type fits a column of this type ({@link RowRules#fits}). */
+  /**
+   * DuckDB's JSON types of the staged values whose type fits a column of this type ({@link
+   * RowRules#fits}).
+   */
   private static String fittingJsonTypes(ColumnType column) {
     switch (column) {
       case BIGINT:
@@ -217,19 +296,29 @@ final class DayParquet {
 
   /** The staged rows, as DuckDB reads them. */
   private String stagedRows() {
-    String files = staged.stream().map(f -> DuckDb.literal(f.rowsFile().toString())).collect(Collectors.joining(", "));
-    return "read_csv([" + files + "], columns = " + StagingFile.rowColumnsSpec()
+    String files =
+        staged.stream()
+            .map(f -> DuckDb.literal(f.rowsFile().toString()))
+            .collect(Collectors.joining(", "));
+    return "read_csv(["
+        + files
+        + "], columns = "
+        + StagingFile.rowColumnsSpec()
         + ", header = false, delim = ',', quote = '\"', escape = '\"', allow_quoted_nulls = false, "
-        + "auto_detect = false, strict_mode = true, max_line_size = " + StagingFile.MAX_LINE_BYTES
-        + ", buffer_size = " + 2L * StagingFile.MAX_LINE_BYTES + ")";
+        + "auto_detect = false, strict_mode = true, max_line_size = "
+        + StagingFile.MAX_LINE_BYTES
+        + ", buffer_size = "
+        + 2L * StagingFile.MAX_LINE_BYTES
+        + ")";
   }
 
   private static String sqlList(List<String> values) {
-    return "[" + values.stream().map(DuckDb::literal).collect(Collectors.joining(", ")) + "]::VARCHAR[]";
+    return "["
+        + values.stream().map(DuckDb::literal).collect(Collectors.joining(", "))
+        + "]::VARCHAR[]";
   }
 
   private static String hasAny(String list) {
     return "coalesce(list_has_any(json_keys(_extras), " + list + "), false)";
   }
-
 }

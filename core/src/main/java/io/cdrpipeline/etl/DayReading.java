@@ -17,9 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Reads one day's raw files in parallel: lists the day's folders of every bucket, feeds the
- * keys in batches to a pool of workers, each normalizing files into its own {@link StagingFile},
- * and counts what was listed, read and rejected as it goes.
+ * Reads one day's raw files in parallel: lists the day's folders of every bucket, feeds the keys in
+ * batches to a pool of workers, each normalizing files into its own {@link StagingFile}, and counts
+ * what was listed, read and rejected as it goes.
  */
 final class DayReading {
   private static final int BATCH = 128;
@@ -41,7 +41,12 @@ final class DayReading {
   private final List<StagingFile> staged = new ArrayList<>();
   private volatile boolean listingDone;
 
-  DayReading(List<RawSource> sources, RawFileReader reader, EtlListener listener, LocalDate day, int workers) {
+  DayReading(
+      List<RawSource> sources,
+      RawFileReader reader,
+      EtlListener listener,
+      LocalDate day,
+      int workers) {
     this.sources = sources;
     this.reader = reader;
     this.listener = listener;
@@ -72,7 +77,9 @@ final class DayReading {
     return rowsRead.get();
   }
 
-  /** Files rejected: by the readers, and any the writing quarantines later ({@link #addRejected}). */
+  /**
+   * Files rejected: by the readers, and any the writing quarantines later ({@link #addRejected}).
+   */
   long rejected() {
     return rejected.get();
   }
@@ -86,7 +93,10 @@ final class DayReading {
     return fingerprint;
   }
 
-  /** The unknown fields met, with the type of their values (the writing may narrow it to those kept). */
+  /**
+   * The unknown fields met, with the type of their values (the writing may narrow it to those
+   * kept).
+   */
   Map<String, ColumnType> extraTypes() {
     return extraTypes;
   }
@@ -116,14 +126,17 @@ final class DayReading {
         int srcIndex = i;
         for (String vc : src.store().listFolders(RawLayout.ROOT)) {
           List<String>[] batch = new List[] {new ArrayList<>(BATCH)};
-          src.store().listKeys(RawLayout.dayPrefix(vc, day), key -> {
-            listed.incrementAndGet();
-            batch[0].add(key);
-            if (batch[0].size() == BATCH) {
-              put(queue, new SourcedBatch(srcIndex, batch[0]));
-              batch[0] = new ArrayList<>(BATCH);
-            }
-          });
+          src.store()
+              .listKeys(
+                  RawLayout.dayPrefix(vc, day),
+                  key -> {
+                    listed.incrementAndGet();
+                    batch[0].add(key);
+                    if (batch[0].size() == BATCH) {
+                      put(queue, new SourcedBatch(srcIndex, batch[0]));
+                      batch[0] = new ArrayList<>(BATCH);
+                    }
+                  });
           if (!batch[0].isEmpty()) {
             put(queue, new SourcedBatch(srcIndex, batch[0]));
           }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One engine's output for one day: data files in place, not yet committed, with the day's
- * counts, the fingerprint of the raw objects read and the rejected files. Closing it removes the
- * engine's staging (where the rejections are read from), so it is closed after the commit.
+ * One engine's output for one day: data files in place, not yet committed, with the day's counts,
+ * the fingerprint of the raw objects read and the rejected files. Closing it removes the engine's
+ * staging (where the rejections are read from), so it is closed after the commit.
  */
 public final class DayResult implements AutoCloseable {
   private final LocalDate day;
@@ -25,9 +25,18 @@ public final class DayResult implements AutoCloseable {
   private final DayCommit.RejectionSource rejections;
   private final Runnable cleanup;
 
-  public DayResult(LocalDate day, String runId, List<IcebergTable.NewFile> files, long filesRead, long rows,
-      long rejected, long bytesRead, long bytesWritten, SourceFingerprint fingerprint,
-      DayCommit.RejectionSource rejections, Runnable cleanup) {
+  public DayResult(
+      LocalDate day,
+      String runId,
+      List<IcebergTable.NewFile> files,
+      long filesRead,
+      long rows,
+      long rejected,
+      long bytesRead,
+      long bytesWritten,
+      SourceFingerprint fingerprint,
+      DayCommit.RejectionSource rejections,
+      Runnable cleanup) {
     this.day = Objects.requireNonNull(day, "day is null");
     this.runId = Objects.requireNonNull(runId, "runId is null");
     this.files = List.copyOf(files);
@@ -67,8 +76,16 @@ public final class DayResult implements AutoCloseable {
 
   /** The day's bookkeeping as the catalog stages it. */
   public DayCommit bookkeeping(Instant at) {
-    return new DayCommit(day, runId, fingerprint.value(), fingerprint.count(), fingerprint.bytes(), rows,
-        rejected, rejections, at);
+    return new DayCommit(
+        day,
+        runId,
+        fingerprint.value(),
+        fingerprint.count(),
+        fingerprint.bytes(),
+        rows,
+        rejected,
+        rejections,
+        at);
   }
 
   @Override

@@ -22,17 +22,39 @@ public record DaySummary(
     String refusal) {
 
   /** A day processed, or skipped as unchanged. */
-  public DaySummary(LocalDate day, boolean skipped, long filesRead, long rowsWritten, long rejected, long bytesRead,
-      long bytesWritten, Duration elapsed, String outputLocation) {
-    this(day, skipped, filesRead, rowsWritten, rejected, bytesRead, bytesWritten, elapsed, outputLocation, null);
+  public DaySummary(
+      LocalDate day,
+      boolean skipped,
+      long filesRead,
+      long rowsWritten,
+      long rejected,
+      long bytesRead,
+      long bytesWritten,
+      Duration elapsed,
+      String outputLocation) {
+    this(
+        day,
+        skipped,
+        filesRead,
+        rowsWritten,
+        rejected,
+        bytesRead,
+        bytesWritten,
+        elapsed,
+        outputLocation,
+        null);
   }
 
   /** A day the rule kept as it was: nothing read, nothing written. */
   static DaySummary refused(LocalDate day, String why) {
-    return new DaySummary(day, true, 0, 0, 0, 0, 0, Duration.ZERO, null, Objects.requireNonNull(why, "why is null"));
+    return new DaySummary(
+        day, true, 0, 0, 0, 0, 0, Duration.ZERO, null, Objects.requireNonNull(why, "why is null"));
   }
 
-  /** True when the day was kept as it was by the rule (not replaced), rather than processed or unchanged. */
+  /**
+   * True when the day was kept as it was by the rule (not replaced), rather than processed or
+   * unchanged.
+   */
   public boolean refused() {
     return refusal != null;
   }

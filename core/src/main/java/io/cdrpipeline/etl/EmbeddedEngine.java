@@ -26,15 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded ETL engine (the Glue job's Spark work, on this machine): turns one day of raw
- * CDR files into one Parquet data file of the processed table.
+ * The embedded ETL engine (the Glue job's Spark work, on this machine): turns one day of raw CDR
+ * files into one Parquet data file of the processed table.
  *
- * <p>It lists only that day's folders (one per voice connector and bucket), reads and
- * normalizes the files on a pool of workers, each appending rows to its own staging file, then
- * has DuckDB apply the {@link RowRules} (duplicate calls across buckets, types of unknown
- * fields, sort order) and write the rows as Parquet carrying the table's field ids, and puts
- * the file at its place in the table. It commits nothing: the caller does. The reading is
- * {@link DayReading}'s, the writing {@link DayParquet}'s, the progress {@link ProgressTicker}'s.
+ * <p>It lists only that day's folders (one per voice connector and bucket), reads and normalizes
+ * the files on a pool of workers, each appending rows to its own staging file, then has DuckDB
+ * apply the {@link RowRules} (duplicate calls across buckets, types of unknown fields, sort order)
+ * and write the rows as Parquet carrying the table's field ids, and puts the file at its place in
+ * the table. It commits nothing: the caller does. The reading is {@link DayReading}'s, the writing
+ * {@link DayParquet}'s, the progress {@link ProgressTicker}'s.
  */
 public final class EmbeddedEngine implements EtlEngine {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEngine.class);
@@ -45,7 +45,8 @@ public final class EmbeddedEngine implements EtlEngine {
   private final EtlListener listener;
   private final RawFileReader reader = new RawFileReader();
 
-  public EmbeddedEngine(List<RawSource> sources, String memoryLimit, Path tempDir, EtlListener listener) {
+  public EmbeddedEngine(
+      List<RawSource> sources, String memoryLimit, Path tempDir, EtlListener listener) {
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("at least one CDR bucket is needed");
     }
@@ -64,7 +65,10 @@ public final class EmbeddedEngine implements EtlEngine {
     }
   }
 
-  /** The work on one day: read it ({@link DayReading}), write it ({@link DayParquet}), place the file. */
+  /**
+   * The work on one day: read it ({@link DayReading}), write it ({@link DayParquet}), place the
+   * file.
+   */
   private final class DayRun {
     private final DayTarget target;
     private final LocalDate day;
@@ -85,20 +89,29 @@ public final class EmbeddedEngine implements EtlEngine {
       Path work = tempDir.resolve("etl-" + runId + "-" + day);
       removeLeftovers(work);
       Files.createDirectories(work);
-      ProgressTicker ticker = new ProgressTicker(
-          () -> listener.progress(day, reading.filesDone(), reading.listed(), reading.listingDone()));
+      ProgressTicker ticker =
+          new ProgressTicker(
+              () ->
+                  listener.progress(
+                      day, reading.filesDone(), reading.listed(), reading.listingDone()));
       // DuckDB loads its native library while the files are read, not after
-      CompletableFuture<Connection> duckOpening = CompletableFuture.supplyAsync(() -> {
-        try {
-          return DuckDb.open(memoryLimit, work.resolve("duckdb"), 0);
-        } catch (SQLException e) {
-          throw new CompletionException(e);
-        }
-      });
+      CompletableFuture<Connection> duckOpening =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return DuckDb.open(memoryLimit, work.resolve("duckdb"), 0);
+                } catch (SQLException e) {
+                  throw new CompletionException(e);
+                }
+              });
       boolean handedOver = false;
       try {
         reading.read(work);
-        LOG.info("{}: read {} files in {} ms", day, reading.filesDone(), (System.nanoTime() - t0) / 1_000_000);
+        LOG.info(
+            "{}: read {} files in {} ms",
+            day,
+            reading.filesDone(),
+            (System.nanoTime() - t0) / 1_000_000);
         listener.progress(day, reading.filesDone(), reading.filesDone(), true);
         Failpoints.hit("etl.after-read");
         List<IcebergTable.NewFile> files = new ArrayList<>();
@@ -106,20 +119,36 @@ public final class EmbeddedEngine implements EtlEngine {
         long bytesWritten = 0;
         if (reading.rowsRead() > 0) {
           Path file = work.resolve("part.parquet");
-          try (Connection duck = opened(duckOpening); Statement s = duck.createStatement()) {
+          try (Connection duck = opened(duckOpening);
+              Statement s = duck.createStatement()) {
             rows = parquet.write(s, work, file);
           }
           if (rows > 0) {
             bytesWritten = Files.size(file);
-            LOG.info("{}: wrote {} rows to Parquet ({} bytes) at {} ms", day, rows, bytesWritten,
+            LOG.info(
+                "{}: wrote {} rows to Parquet ({} bytes) at {} ms",
+                day,
+                rows,
+                bytesWritten,
                 (System.nanoTime() - t0) / 1_000_000);
             String location = target.newDataFile(0);
             target.upload(file, location);
             files.add(new IcebergTable.NewFile(location, bytesWritten, rows));
           }
         }
-        DayResult result = new DayResult(day, runId, files, reading.filesDone(), rows, reading.rejected(),
-            reading.bytesRead(), bytesWritten, reading.fingerprint(), this::rejections, () -> deleteTree(work));
+        DayResult result =
+            new DayResult(
+                day,
+                runId,
+                files,
+                reading.filesDone(),
+                rows,
+                reading.rejected(),
+                reading.bytesRead(),
+                bytesWritten,
+                reading.fingerprint(),
+                this::rejections,
+                () -> deleteTree(work));
         handedOver = true;
         return result;
       } finally {
@@ -149,8 +178,8 @@ public final class EmbeddedEngine implements EtlEngine {
     }
 
     /**
-     * Deletes the staging folders of earlier runs of this day that were killed: this run holds
-     * the day's lock, so no live run uses them.
+     * Deletes the staging folders of earlier runs of this day that were killed: this run holds the
+     * day's lock, so no live run uses them.
      */
     private void removeLeftovers(Path mine) {
       if (!Files.isDirectory(tempDir)) {
@@ -178,8 +207,11 @@ public final class EmbeddedEngine implements EtlEngine {
         if (!Files.exists(f) || Files.size(f) == 0) {
           continue;
         }
-        try (MappingIterator<String[]> it = mapper.readerFor(String[].class)
-            .with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(f.toFile())) {
+        try (MappingIterator<String[]> it =
+            mapper
+                .readerFor(String[].class)
+                .with(CsvParser.Feature.WRAP_AS_ARRAY)
+                .readValues(f.toFile())) {
           while (it.hasNext()) {
             String[] r = it.next();
             sink.accept(r[0], r.length > 1 ? r[1] : "");
@@ -194,24 +226,28 @@ public final class EmbeddedEngine implements EtlEngine {
       return;
     }
     try (var paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // a temp file left behind is harmless
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // a temp file left behind is harmless
+                }
+              });
     } catch (IOException ignored) {
       // same
     }
   }
 
   /**
-   * The readers a run really uses: for a local folder the requested number but no more than
-   * the cores (more threads only slow it down), for S3 its requests in flight.
+   * The readers a run really uses: for a local folder the requested number but no more than the
+   * cores (more threads only slow it down), for S3 its requests in flight.
    */
   @Override
   public int effectiveWorkers(int requested) {
-    return Math.max(1, sources.stream().mapToInt(s -> s.store().readers(requested)).max().orElse(requested));
+    return Math.max(
+        1, sources.stream().mapToInt(s -> s.store().readers(requested)).max().orElse(requested));
   }
 }

@@ -4,9 +4,9 @@ import io.cdrpipeline.table.DayTarget;
 import java.io.IOException;
 
 /**
- * What turns one day's raw objects into the processed table's data files: the embedded engine
- * on this machine, or Spark on a cluster. An engine only writes files and reports; the shared
- * {@link io.cdrpipeline.table.ProcessedTable} commits them.
+ * What turns one day's raw objects into the processed table's data files: the embedded engine on
+ * this machine, or Spark on a cluster. An engine only writes files and reports; the shared {@link
+ * io.cdrpipeline.table.ProcessedTable} commits them.
  */
 public interface EtlEngine {
   /**

@@ -13,6 +13,7 @@ import io.cdrpipeline.table.ProcessedTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -26,13 +27,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import java.nio.file.Path;
 
 /**
- * The ETL job (the Glue job of the original): the daily run of one day and the full run of
- * every crawled day, on any {@link EtlEngine}, each day committed through the shared
- * {@link ProcessedTable}. A crash at any point leaves the previous version of the day as the
- * one every reader sees; the next run of the day settles what the crash left.
+ * The ETL job (the Glue job of the original): the daily run of one day and the full run of every
+ * crawled day, on any {@link EtlEngine}, each day committed through the shared {@link
+ * ProcessedTable}. A crash at any point leaves the previous version of the day as the one every
+ * reader sees; the next run of the day settles what the crash left.
  */
 public final class EtlJob {
   private static final DateTimeFormatter RUN_TIME =
@@ -46,12 +46,25 @@ public final class EtlJob {
   private final MaxShrink maxShrink;
 
   /** The job with the default {@code etl.maxShrink}. */
-  public EtlJob(Catalog catalog, List<RawSource> sources, ProcessedTable table, EtlEngine engine, EtlListener listener) {
+  public EtlJob(
+      Catalog catalog,
+      List<RawSource> sources,
+      ProcessedTable table,
+      EtlEngine engine,
+      EtlListener listener) {
     this(catalog, sources, table, engine, listener, MaxShrink.DEFAULT);
   }
 
-  /** @param maxShrink how much smaller a day's raw objects may be than at its last commit ({@code etl.maxShrink}) */
-  public EtlJob(Catalog catalog, List<RawSource> sources, ProcessedTable table, EtlEngine engine, EtlListener listener,
+  /**
+   * @param maxShrink how much smaller a day's raw objects may be than at its last commit ({@code
+   *     etl.maxShrink})
+   */
+  public EtlJob(
+      Catalog catalog,
+      List<RawSource> sources,
+      ProcessedTable table,
+      EtlEngine engine,
+      EtlListener listener,
       MaxShrink maxShrink) {
     this.catalog = Objects.requireNonNull(catalog, "catalog is null");
     this.maxShrink = Objects.requireNonNull(maxShrink, "maxShrink is null");
@@ -64,20 +77,42 @@ public final class EtlJob {
     this.listener = listener == null ? EtlListener.NONE : listener;
   }
 
-  /** The job on the embedded engine, the default on one machine, with the default {@code etl.maxShrink}. */
-  public static EtlJob embedded(Catalog catalog, List<RawSource> sources, ProcessedTable table, String memoryLimit,
-      Path tempDir, EtlListener listener) {
+  /**
+   * The job on the embedded engine, the default on one machine, with the default {@code
+   * etl.maxShrink}.
+   */
+  public static EtlJob embedded(
+      Catalog catalog,
+      List<RawSource> sources,
+      ProcessedTable table,
+      String memoryLimit,
+      Path tempDir,
+      EtlListener listener) {
     return embedded(catalog, sources, table, memoryLimit, tempDir, listener, MaxShrink.DEFAULT);
   }
 
   /** The job on the embedded engine, the default on one machine. */
-  public static EtlJob embedded(Catalog catalog, List<RawSource> sources, ProcessedTable table, String memoryLimit,
-      Path tempDir, EtlListener listener, MaxShrink maxShrink) {
-    return new EtlJob(catalog, sources, table, new EmbeddedEngine(sources, memoryLimit, tempDir, listener), listener,
+  public static EtlJob embedded(
+      Catalog catalog,
+      List<RawSource> sources,
+      ProcessedTable table,
+      String memoryLimit,
+      Path tempDir,
+      EtlListener listener,
+      MaxShrink maxShrink) {
+    return new EtlJob(
+        catalog,
+        sources,
+        table,
+        new EmbeddedEngine(sources, memoryLimit, tempDir, listener),
+        listener,
         maxShrink);
   }
 
-  /** Processes exactly one day (the daily job), refused as {@link #runDay(LocalDate, int, boolean)} says. */
+  /**
+   * Processes exactly one day (the daily job), refused as {@link #runDay(LocalDate, int, boolean)}
+   * says.
+   */
   public EtlSummary runDay(LocalDate day, int workers) {
     return runDay(day, workers, false);
   }
@@ -102,19 +137,26 @@ public final class EtlJob {
 
   /**
    * Processes the given days in order, each refused as by {@link #runDay(LocalDate, int, boolean)}:
-   * the other days go on, and the run ends with a {@link DayRefusedException} naming the refused ones.
+   * the other days go on, and the run ends with a {@link DayRefusedException} naming the refused
+   * ones.
    */
-  public EtlSummary runDays(List<LocalDate> days, int workers, boolean skipUnchanged, boolean force) {
-    return run(days.size() == 1 ? "daily" : "days", new ArrayList<>(new TreeSet<>(days)), workers, skipUnchanged, force);
+  public EtlSummary runDays(
+      List<LocalDate> days, int workers, boolean skipUnchanged, boolean force) {
+    return run(
+        days.size() == 1 ? "daily" : "days",
+        new ArrayList<>(new TreeSet<>(days)),
+        workers,
+        skipUnchanged,
+        force);
   }
 
   /**
    * Processes every crawled day (the full job). A day already processed whose raw objects are
-   * unchanged (and whose files are all there) is skipped unless {@code force}; a killed run
-   * resumes where it stopped. A day with no raw object left (expired by a lifecycle rule, moved
-   * away) keeps what it has and is reported, without failing the run; a day that shrank beyond
-   * {@code etl.maxShrink} is kept too unless {@code force}, and fails the run once every other day
-   * is done ({@link DayRefusedException}).
+   * unchanged (and whose files are all there) is skipped unless {@code force}; a killed run resumes
+   * where it stopped. A day with no raw object left (expired by a lifecycle rule, moved away) keeps
+   * what it has and is reported, without failing the run; a day that shrank beyond {@code
+   * etl.maxShrink} is kept too unless {@code force}, and fails the run once every other day is done
+   * ({@link DayRefusedException}).
    */
   public EtlSummary runFull(int workers, boolean force) {
     Set<LocalDate> days = new TreeSet<>();
@@ -137,27 +179,31 @@ public final class EtlJob {
   }
 
   /**
-   * Fails as {@link #runDay(LocalDate, int, boolean)} would for the rule ({@link DayRefusedException}
-   * with the same line), from one listing: for a caller that starts work elsewhere (an application
-   * on Spark) and should be refused before it does.
+   * Fails as {@link #runDay(LocalDate, int, boolean)} would for the rule ({@link
+   * DayRefusedException} with the same line), from one listing: for a caller that starts work
+   * elsewhere (an application on Spark) and should be refused before it does.
    */
   public void checkDay(LocalDate day, boolean force) throws IOException {
     Optional<DayRefusal> r = refusal(day, force);
     if (r.isPresent()) {
-      throw new DayRefusedException(refusedMessage("daily", List.of(r.get())),
-          new EtlSummary("none", List.of(DaySummary.refused(day, r.get().message(where()))), Duration.ZERO));
+      throw new DayRefusedException(
+          refusedMessage("daily", List.of(r.get())),
+          new EtlSummary(
+              "none", List.of(DaySummary.refused(day, r.get().message(where()))), Duration.ZERO));
     }
   }
 
   /** The buckets read, as messages name them. */
   public String where() {
-    return sources.stream().map(s -> s.store().location().display()).collect(Collectors.joining(" or "));
+    return sources.stream()
+        .map(s -> s.store().location().display())
+        .collect(Collectors.joining(" or "));
   }
 
   /**
-   * True when the day is committed from exactly its raw objects as they are now (the check by
-   * which the full run skips a day), whatever committed it: a run of the day, the full run, the
-   * Spark job. One listing of the day; nothing is read.
+   * True when the day is committed from exactly its raw objects as they are now (the check by which
+   * the full run skips a day), whatever committed it: a run of the day, the full run, the Spark
+   * job. One listing of the day; nothing is read.
    */
   public boolean upToDate(LocalDate day) throws IOException {
     return table.reasonToProcess(day, listedFingerprint(day).value()).isEmpty();
@@ -165,8 +211,12 @@ public final class EtlJob {
 
   /** Registers the processed table in the catalog (where it lives, its format and partitions). */
   public void ensureTable() {
-    catalog.ensureTable(new CatalogTable(ProcessedSchema.TABLE, table.iceberg().location(), "iceberg",
-        List.of("year", "month", "day")));
+    catalog.ensureTable(
+        new CatalogTable(
+            ProcessedSchema.TABLE,
+            table.iceberg().location(),
+            "iceberg",
+            List.of("year", "month", "day")));
   }
 
   /** The readers a run really uses for the requested number. */
@@ -184,13 +234,16 @@ public final class EtlJob {
       try {
         s.store().checkReadable();
       } catch (IOException e) {
-        throw new EtlException("cannot read CDR bucket " + s.store().location().display() + ": " + message(e), e);
+        throw new EtlException(
+            "cannot read CDR bucket " + s.store().location().display() + ": " + message(e), e);
       }
     }
   }
 
-  private EtlSummary run(String mode, List<LocalDate> days, int workers, boolean skipUnchanged, boolean force) {
-    String runId = RUN_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
+  private EtlSummary run(
+      String mode, List<LocalDate> days, int workers, boolean skipUnchanged, boolean force) {
+    String runId =
+        RUN_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
     Instant started = Instant.now();
     checkSources();
     ensureTable();
@@ -206,7 +259,9 @@ public final class EtlJob {
         listener.dayFinished(s);
         // the full run meets days whose raw files are gone (a lifecycle rule expired them): each
         // keeps what it has and is reported, but only a shrink fails the run
-        refused.stream().filter(r -> !(mode.equals("full") && r.noRawFiles())).forEach(failing::add);
+        refused.stream()
+            .filter(r -> !(mode.equals("full") && r.noRawFiles()))
+            .forEach(failing::add);
       }
     } catch (RuntimeException e) {
       finish(runId, done, "FAILED", e.getMessage());
@@ -223,37 +278,76 @@ public final class EtlJob {
   }
 
   private void finish(String runId, List<DaySummary> done, String status, String error) {
-    catalog.finishRun(runId, status, (int) done.stream().filter(d -> !d.skipped()).count(),
+    catalog.finishRun(
+        runId,
+        status,
+        (int) done.stream().filter(d -> !d.skipped()).count(),
         (int) done.stream().filter(DaySummary::skipped).count(),
-        done.stream().mapToLong(DaySummary::filesRead).sum(), done.stream().mapToLong(DaySummary::rowsWritten).sum(),
-        done.stream().mapToLong(DaySummary::rejected).sum(), done.stream().mapToLong(DaySummary::bytesRead).sum(), error);
+        done.stream().mapToLong(DaySummary::filesRead).sum(),
+        done.stream().mapToLong(DaySummary::rowsWritten).sum(),
+        done.stream().mapToLong(DaySummary::rejected).sum(),
+        done.stream().mapToLong(DaySummary::bytesRead).sum(),
+        error);
   }
 
   /**
-   * One line for a run that kept days by the rule: for one day its refusal; for several, each
-   * with its counts. Then how to replace them anyway, when a shrink is what stopped them.
+   * One line for a run that kept days by the rule: for one day its refusal; for several, each with
+   * its counts. Then how to replace them anyway, when a shrink is what stopped them.
    */
   private String refusedMessage(String mode, List<DayRefusal> refused) {
     boolean shrink = refused.stream().anyMatch(r -> !r.noRawFiles());
-    String force = !shrink ? "" : mode.equals("full")
-        ? "; to replace them anyway: cdr etl --full --force, or \"Force\": true in the full workflow's input"
-        : refused.size() == 1
-            ? "; to replace it anyway: cdr etl --date " + refused.get(0).day() + " --force, or \"Force\": true in the daily "
-                + "workflow's input"
-            : "; to replace them anyway: --force";
+    String force =
+        !shrink
+            ? ""
+            : mode.equals("full")
+                ? "; to replace them anyway: cdr etl --full --force, or \"Force\": true in the full workflow's input"
+                : refused.size() == 1
+                    ? "; to replace it anyway: cdr etl --date "
+                        + refused.get(0).day()
+                        + " --force, or \"Force\": true in the daily "
+                        + "workflow's input"
+                    : "; to replace them anyway: --force";
     if (refused.size() == 1 && !mode.equals("full")) {
-      return "ETL of " + refused.get(0).day() + " refused: " + refused.get(0).message(where()) + force;
+      return "ETL of "
+          + refused.get(0).day()
+          + " refused: "
+          + refused.get(0).message(where())
+          + force;
     }
-    String days = refused.stream().map(r -> r.day() + " (" + (r.noRawFiles() ? "no raw files"
-        : String.format("%,d raw files, its last commit had %,d", r.rawObjects(), r.last().orElseThrow().sourceObjects()))
-        + ")").collect(Collectors.joining(", "));
-    return "ETL refused " + refused.size() + (refused.size() == 1 ? " day" : " days")
-        + (shrink ? " whose raw files shrank by more than etl.maxShrink " + maxShrink : " without raw files") + ": " + days
-        + "; nothing of " + (refused.size() == 1 ? "it" : "them") + " was committed, each keeps its previous data"
-        + (mode.equals("daily") ? "" : ", the other days are done") + force;
+    String days =
+        refused.stream()
+            .map(
+                r ->
+                    r.day()
+                        + " ("
+                        + (r.noRawFiles()
+                            ? "no raw files"
+                            : String.format(
+                                "%,d raw files, its last commit had %,d",
+                                r.rawObjects(), r.last().orElseThrow().sourceObjects()))
+                        + ")")
+            .collect(Collectors.joining(", "));
+    return "ETL refused "
+        + refused.size()
+        + (refused.size() == 1 ? " day" : " days")
+        + (shrink
+            ? " whose raw files shrank by more than etl.maxShrink " + maxShrink
+            : " without raw files")
+        + ": "
+        + days
+        + "; nothing of "
+        + (refused.size() == 1 ? "it" : "them")
+        + " was committed, each keeps its previous data"
+        + (mode.equals("daily") ? "" : ", the other days are done")
+        + force;
   }
 
-  private DaySummary processDay(LocalDate day, String runId, int workers, boolean skipUnchanged, boolean force,
+  private DaySummary processDay(
+      LocalDate day,
+      String runId,
+      int workers,
+      boolean skipUnchanged,
+      boolean force,
       List<DayRefusal> refused) {
     listener.dayStarted(day);
     Instant started = Instant.now();
@@ -269,30 +363,65 @@ public final class EtlJob {
           listener.message(day + ": " + reason.get() + ", processing the day again");
         }
       }
-      // before any file is read: a day is never replaced by an empty or a shrunken listing unless forced
+      // before any file is read: a day is never replaced by an empty or a shrunken listing unless
+      // forced
       Optional<DayRefusal> refusal = table.refusal(day, listed.count(), maxShrink, force);
       if (refusal.isPresent()) {
         refused.add(refusal.get());
         return DaySummary.refused(day, refusal.get().message(where()));
       }
-      try (ProcessedTable.DayWrite write = table.begin(day, runId); DayResult r = engine.process(write, workers)) {
+      try (ProcessedTable.DayWrite write = table.begin(day, runId);
+          DayResult r = engine.process(write, workers)) {
         write.commit(r.bookkeeping(Instant.now()), r.files());
         String location = table.iceberg().location();
-        String output = (location.startsWith("file:") ? io.cdrpipeline.table.StoreFileIO.path(location).toString() : location)
-            + "/" + IcebergTable.DATA + "/year=" + day.getYear() + "/month=" + day.getMonthValue() + "/day="
-            + day.getDayOfMonth() + "/";
-        return new DaySummary(day, false, r.filesRead(), r.rows(), r.rejected(), r.bytesRead(), r.bytesWritten(),
-            Duration.between(started, Instant.now()), output);
+        String output =
+            (location.startsWith("file:")
+                    ? io.cdrpipeline.table.StoreFileIO.path(location).toString()
+                    : location)
+                + "/"
+                + IcebergTable.DATA
+                + "/year="
+                + day.getYear()
+                + "/month="
+                + day.getMonthValue()
+                + "/day="
+                + day.getDayOfMonth()
+                + "/";
+        return new DaySummary(
+            day,
+            false,
+            r.filesRead(),
+            r.rows(),
+            r.rejected(),
+            r.bytesRead(),
+            r.bytesWritten(),
+            Duration.between(started, Instant.now()),
+            output);
       }
     } catch (IOException e) {
-      throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the previous data of the day is intact)", e);
+      throw new EtlException(
+          "ETL of " + day + " failed: " + message(e) + " (the previous data of the day is intact)",
+          e);
     } catch (UncheckedIOException e) {
-      throw new EtlException("ETL of " + day + " failed: " + message(e.getCause()) + " (the previous data of the day is intact)", e);
+      throw new EtlException(
+          "ETL of "
+              + day
+              + " failed: "
+              + message(e.getCause())
+              + " (the previous data of the day is intact)",
+          e);
     } catch (IcebergTable.NotCommitted e) {
-      throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the previous data of the day is intact, "
-          + "the files this run wrote are removed)", e);
+      throw new EtlException(
+          "ETL of "
+              + day
+              + " failed: "
+              + message(e)
+              + " (the previous data of the day is intact, "
+              + "the files this run wrote are removed)",
+          e);
     } catch (IcebergTable.DayConflict e) {
-      throw new EtlException("ETL of " + day + " failed: " + message(e) + " (the day is as that run left it)", e);
+      throw new EtlException(
+          "ETL of " + day + " failed: " + message(e) + " (the day is as that run left it)", e);
     }
   }
 

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.format.DateTimeParseException;
 
 /** The outcome of one ETL run over one or more days. */
 public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) {
@@ -38,7 +38,10 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
     return days.stream().filter(DaySummary::skipped).count();
   }
 
-  /** Days kept as they were by the rule of {@link io.cdrpipeline.table.DayRefusal}; counted as skipped too. */
+  /**
+   * Days kept as they were by the rule of {@link io.cdrpipeline.table.DayRefusal}; counted as
+   * skipped too.
+   */
   public long daysKept() {
     return days.stream().filter(DaySummary::refused).count();
   }
@@ -50,9 +53,9 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
 
   /**
    * The run as JSON: the totals a workflow's etl step reports ({@code runId, daysProcessed,
-   * daysSkipped, filesRead, rowsWritten, rejected, seconds}), {@code bytesRead}, and each day
-   * under {@code days}. Every engine reports its run with this object (the Spark job on its
-   * {@code CDR-ETL-RESULT} line), and {@link #fromJson} reads it back.
+   * daysSkipped, filesRead, rowsWritten, rejected, seconds}), {@code bytesRead}, and each day under
+   * {@code days}. Every engine reports its run with this object (the Spark job on its {@code
+   * CDR-ETL-RESULT} line), and {@link #fromJson} reads it back.
    */
   public ObjectNode toJson() {
     ObjectNode o = JSON.createObjectNode();
@@ -90,12 +93,13 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
 
   /**
    * Reads what {@link #toJson} wrote (without {@code days}, a run of no days); an
-   * IllegalArgumentException names what is missing or wrong (the line came from another
-   * process, which may be of another version).
+   * IllegalArgumentException names what is missing or wrong (the line came from another process,
+   * which may be of another version).
    */
   public static EtlSummary fromJson(JsonNode o) {
     if (o == null || !o.isObject() || !o.path("runId").isTextual()) {
-      throw new IllegalArgumentException("not an ETL summary (expected an object with runId): " + o);
+      throw new IllegalArgumentException(
+          "not an ETL summary (expected an object with runId): " + o);
     }
     List<DaySummary> days = new ArrayList<>();
     for (JsonNode d : o.path("days")) {
@@ -103,15 +107,25 @@ public record EtlSummary(String runId, List<DaySummary> days, Duration elapsed) 
       try {
         day = LocalDate.parse(d.path("day").asText());
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("not an ETL summary: day '" + d.path("day").asText() + "' is not a date");
+        throw new IllegalArgumentException(
+            "not an ETL summary: day '" + d.path("day").asText() + "' is not a date");
       }
-      days.add(new DaySummary(day, d.path("skipped").asBoolean(), d.path("filesRead").asLong(),
-          d.path("rowsWritten").asLong(), d.path("rejected").asLong(), d.path("bytesRead").asLong(),
-          d.path("bytesWritten").asLong(), Duration.ofMillis(Math.round(d.path("seconds").asDouble() * 1000)),
-          d.hasNonNull("output") ? d.path("output").asText() : null,
-          d.hasNonNull("refused") ? d.path("refused").asText() : null));
+      days.add(
+          new DaySummary(
+              day,
+              d.path("skipped").asBoolean(),
+              d.path("filesRead").asLong(),
+              d.path("rowsWritten").asLong(),
+              d.path("rejected").asLong(),
+              d.path("bytesRead").asLong(),
+              d.path("bytesWritten").asLong(),
+              Duration.ofMillis(Math.round(d.path("seconds").asDouble() * 1000)),
+              d.hasNonNull("output") ? d.path("output").asText() : null,
+              d.hasNonNull("refused") ? d.path("refused").asText() : null));
     }
-    return new EtlSummary(o.path("runId").asText(), days,
+    return new EtlSummary(
+        o.path("runId").asText(),
+        days,
         Duration.ofMillis(Math.round(o.path("seconds").asDouble() * 1000)));
   }
 }

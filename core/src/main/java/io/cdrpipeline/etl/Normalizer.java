@@ -1,12 +1,12 @@
 package io.cdrpipeline.etl;
 
-import io.cdrpipeline.failure.FailureText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.model.CdrField;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.FieldColumns;
@@ -23,28 +23,31 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Turns the bytes of one raw CDR file into a processed row or a rejection. This is the only
- * place the row rules live (types, coercions, derived columns); the embedded ETL and the Spark
- * job both call it. Pure and thread-safe.
+ * Turns the bytes of one raw CDR file into a processed row or a rejection. This is the only place
+ * the row rules live (types, coercions, derived columns); the embedded ETL and the Spark job both
+ * call it. Pure and thread-safe.
  */
 public final class Normalizer {
   // the parser's own limits follow the file limit, so the file limit is the one that speaks
   private static final JsonFactory JSON =
       JsonFactory.builder()
-          .streamReadConstraints(StreamReadConstraints.builder()
-              .maxNestingDepth(200)
-              .maxDocumentLength(InputLimits.MAX_FILE_BYTES)
-              .maxStringLength(InputLimits.MAX_FILE_BYTES)
-              .maxNameLength(InputLimits.MAX_FILE_BYTES)
-              .build())
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(200)
+                  .maxDocumentLength(InputLimits.MAX_FILE_BYTES)
+                  .maxStringLength(InputLimits.MAX_FILE_BYTES)
+                  .maxNameLength(InputLimits.MAX_FILE_BYTES)
+                  .build())
           .build();
   private static final Pattern PLAIN_NUMBER =
       Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
   private static final String[] HOURS = new String[24];
   private static final CdrField[] FIELDS = CdrField.values();
   private static final int COLUMN_COUNT = ProcessedSchema.COLUMNS.size();
+
   /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: times every reader of the table can hold. */
   private static final long MIN_EPOCH_SECOND = -62135596800L;
+
   private static final long MAX_EPOCH_SECOND = 253402300799L;
 
   static {
@@ -56,10 +59,13 @@ public final class Normalizer {
   /** Normalizes one file; never throws for bad content, which becomes a {@link Rejection}. */
   public NormalizedRecord normalize(byte[] content, String sourceKey) {
     if (content.length > InputLimits.MAX_FILE_BYTES) {
-      return new Rejection(sourceKey, UnreadableObjectException.tooLargeReason(content.length, InputLimits.MAX_FILE_BYTES));
+      return new Rejection(
+          sourceKey,
+          UnreadableObjectException.tooLargeReason(content.length, InputLimits.MAX_FILE_BYTES));
     }
     if (isBlank(content)) {
-      return new Rejection(sourceKey, content.length == 0 ? "empty file" : "empty file (whitespace only)");
+      return new Rejection(
+          sourceKey, content.length == 0 ? "empty file" : "empty file (whitespace only)");
     }
     Object[] values = new Object[COLUMN_COUNT];
     long given = 0; // bit i: known field i was given
@@ -82,8 +88,14 @@ public final class Normalizer {
         if (field != null) {
           // the same field twice (in any spelling) leaves its value ambiguous: readers differ
           if ((given & (1L << field.ordinal())) != 0) {
-            return new Rejection(sourceKey, "field " + field.jsonName() + " appears more than once"
-                + (name.equals(field.jsonName()) ? "" : " (also as \"" + abbreviate(name) + "\")"));
+            return new Rejection(
+                sourceKey,
+                "field "
+                    + field.jsonName()
+                    + " appears more than once"
+                    + (name.equals(field.jsonName())
+                        ? ""
+                        : " (also as \"" + abbreviate(name) + "\")"));
           }
           given |= 1L << field.ordinal();
           Object value;
@@ -100,11 +112,15 @@ public final class Normalizer {
           }
           String column = extraNames.column(name);
           if (column == null) {
-            return new Rejection(sourceKey, "field \"" + abbreviate(name) + "\" appears more than once");
+            return new Rejection(
+                sourceKey, "field \"" + abbreviate(name) + "\" appears more than once");
           }
           if (extras.size() == InputLimits.MAX_UNKNOWN_FIELDS) {
-            return new Rejection(sourceKey, "too many unknown fields: more than " + InputLimits.MAX_UNKNOWN_FIELDS
-                + " (the limit per file)");
+            return new Rejection(
+                sourceKey,
+                "too many unknown fields: more than "
+                    + InputLimits.MAX_UNKNOWN_FIELDS
+                    + " (the limit per file)");
           }
           extras.put(column, extraValue(v, p));
         }
@@ -132,13 +148,20 @@ public final class Normalizer {
     }
     Long end = (Long) values[CdrField.END_TIME_EPOCH_SECONDS.ordinal()];
     if (outOfRange(start)) {
-      return new Rejection(sourceKey, "StartTimeEpochSeconds out of range: " + start + " (not a time between years 1 and 9999)");
+      return new Rejection(
+          sourceKey,
+          "StartTimeEpochSeconds out of range: "
+              + start
+              + " (not a time between years 1 and 9999)");
     }
     if (end != null && outOfRange(end)) {
-      return new Rejection(sourceKey, "EndTimeEpochSeconds out of range: " + end + " (not a time between years 1 and 9999)");
+      return new Rejection(
+          sourceKey,
+          "EndTimeEpochSeconds out of range: " + end + " (not a time between years 1 and 9999)");
     }
     values[ProcessedSchema.DURATION] = end == null ? null : end - start;
-    values[ProcessedSchema.NPANXX] = npanxx((String) values[CdrField.DESTINATION_PHONE_NUMBER.ordinal()]);
+    values[ProcessedSchema.NPANXX] =
+        npanxx((String) values[CdrField.DESTINATION_PHONE_NUMBER.ordinal()]);
     values[ProcessedSchema.HOUR] = HOURS[(int) Math.floorMod(Math.floorDiv(start, 3600L), 24L)];
     values[ProcessedSchema.START_TIME] = start;
     values[ProcessedSchema.END_TIME] = end;
@@ -147,8 +170,8 @@ public final class Normalizer {
   }
 
   /**
-   * The NPA-NXX of a North American number: the six digits after the country code 1 when the
-   * digits after an optional {@code +} are eleven long and start with 1; null otherwise.
+   * The NPA-NXX of a North American number: the six digits after the country code 1 when the digits
+   * after an optional {@code +} are eleven long and start with 1; null otherwise.
    */
   public static String npanxx(String phoneNumber) {
     if (phoneNumber == null) {
@@ -173,7 +196,9 @@ public final class Normalizer {
     }
     switch (field.type()) {
       case VARCHAR:
-        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+        if (v == JsonToken.VALUE_STRING
+            || v == JsonToken.VALUE_NUMBER_INT
+            || v == JsonToken.VALUE_NUMBER_FLOAT) {
           return p.getText();
         }
         throw wrongType(field, "text", v, p);
@@ -206,16 +231,19 @@ public final class Normalizer {
   private static Long toLong(CdrField field, JsonToken v, JsonParser p) throws IOException {
     if (v == JsonToken.VALUE_NUMBER_INT) {
       if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-        throw new WrongType(field.jsonName() + ": integer out of range: " + abbreviate(p.getText()));
+        throw new WrongType(
+            field.jsonName() + ": integer out of range: " + abbreviate(p.getText()));
       }
       return p.getLongValue();
     }
-    if (v == JsonToken.VALUE_NUMBER_FLOAT || (v == JsonToken.VALUE_STRING && isPlainNumber(p.getText()))) {
+    if (v == JsonToken.VALUE_NUMBER_FLOAT
+        || (v == JsonToken.VALUE_STRING && isPlainNumber(p.getText()))) {
       String text = p.getText().trim();
       try {
         return new BigDecimal(text).longValueExact();
       } catch (ArithmeticException | NumberFormatException e) {
-        throw new WrongType(field.jsonName() + ": expected a whole number, got " + quoteIfString(v, text));
+        throw new WrongType(
+            field.jsonName() + ": expected a whole number, got " + quoteIfString(v, text));
       }
     }
     throw wrongType(field, "a whole number", v, p);
@@ -245,7 +273,9 @@ public final class Normalizer {
       case VALUE_FALSE:
         return Boolean.FALSE;
       case VALUE_NUMBER_INT:
-        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getText() : (Object) p.getLongValue();
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+            ? p.getText()
+            : (Object) p.getLongValue();
       case VALUE_NUMBER_FLOAT:
         double d = p.getDoubleValue();
         return Double.isInfinite(d) ? p.getText() : (Object) d;
@@ -271,7 +301,10 @@ public final class Normalizer {
   /** Why a field name cannot become a column, or null if it can. */
   private static String checkName(String name) {
     if (name.length() > InputLimits.MAX_FIELD_NAME_LENGTH) {
-      return String.format(Locale.ROOT, "field name too long: %,d characters (the limit is %d)", name.length(),
+      return String.format(
+          Locale.ROOT,
+          "field name too long: %,d characters (the limit is %d)",
+          name.length(),
           InputLimits.MAX_FIELD_NAME_LENGTH);
     }
     if (name.indexOf(0) >= 0) {
@@ -335,18 +368,23 @@ public final class Normalizer {
     return escapeControls(s.length() <= 40 ? s : s.substring(0, 37) + "...");
   }
 
-  /** Control characters escaped as in JSON: a reason is one printable line (and PostgreSQL refuses NUL). */
+  /**
+   * Control characters escaped as in JSON: a reason is one printable line (and PostgreSQL refuses
+   * NUL).
+   */
   private static String escapeControls(String s) {
     for (int i = 0; i < s.length(); i++) {
       if (Character.isISOControl(s.charAt(i))) {
         StringBuilder b = new StringBuilder(s.length() + 8);
-        s.chars().forEach(c -> {
-          if (Character.isISOControl(c)) {
-            b.append(String.format("\\u%04x", c));
-          } else {
-            b.append((char) c);
-          }
-        });
+        s.chars()
+            .forEach(
+                c -> {
+                  if (Character.isISOControl(c)) {
+                    b.append(String.format("\\u%04x", c));
+                  } else {
+                    b.append((char) c);
+                  }
+                });
         return b.toString();
       }
     }

@@ -9,11 +9,13 @@ final class ProgressTicker implements AutoCloseable {
   private final ScheduledExecutorService ticker;
 
   ProgressTicker(Runnable report) {
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "etl-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "etl-progress");
+              t.setDaemon(true);
+              return t;
+            });
     ticker.scheduleAtFixedRate(report, 250, 250, TimeUnit.MILLISECONDS);
   }
 

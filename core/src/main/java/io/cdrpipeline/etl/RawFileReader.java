@@ -10,9 +10,9 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * Reads one listed raw object of a day into a row or a rejection, for every ETL engine alike:
- * the size limit, links, pipes and unreadable files, sub-folders, files that vanish, and what
- * the day's {@link SourceFingerprint} holds of each. Thread-safe.
+ * Reads one listed raw object of a day into a row or a rejection, for every ETL engine alike: the
+ * size limit, links, pipes and unreadable files, sub-folders, files that vanish, and what the day's
+ * {@link SourceFingerprint} holds of each. Thread-safe.
  */
 public final class RawFileReader {
   private final Normalizer normalizer = new Normalizer();
@@ -36,7 +36,8 @@ public final class RawFileReader {
    * Reads the object at {@code key} of the bucket (or every object under it when the key names a
    * sub-folder) and adds what a listing of the day holds of it to {@code seen}.
    */
-  public void read(RawSource src, int source, String key, Sink out, SourceFingerprint seen) throws IOException {
+  public void read(RawSource src, int source, String key, Sink out, SourceFingerprint seen)
+      throws IOException {
     String sourceKey = src.sourceKeyPrefix().isEmpty() ? key : src.sourceKeyPrefix() + key;
     Optional<StoredObject> read;
     try {

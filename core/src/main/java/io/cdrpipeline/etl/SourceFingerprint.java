@@ -1,15 +1,15 @@
 package io.cdrpipeline.etl;
 
 import io.cdrpipeline.store.ObjectInfo;
-import java.nio.charset.StandardCharsets;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
- * An order-independent fingerprint of the raw objects of a day (which keys, of which sizes), so
- * a day whose objects are unchanged can be skipped and a late or rewritten file is noticed.
- * Modification times are left out on purpose: reading them costs a metadata call per file,
- * and a CDR object is written once (a late file has a new key). Thread-safe; serializable, so
- * the parts a cluster's tasks saw merge into the day's.
+ * An order-independent fingerprint of the raw objects of a day (which keys, of which sizes), so a
+ * day whose objects are unchanged can be skipped and a late or rewritten file is noticed.
+ * Modification times are left out on purpose: reading them costs a metadata call per file, and a
+ * CDR object is written once (a late file has a new key). Thread-safe; serializable, so the parts a
+ * cluster's tasks saw merge into the day's.
  */
 public final class SourceFingerprint implements Serializable {
   private static final long serialVersionUID = 1L;

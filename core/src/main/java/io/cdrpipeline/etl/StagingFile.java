@@ -19,23 +19,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One ETL worker's staged output: rows and rejections as CSV files that DuckDB then reads in
- * one sorted pass into Parquet. Writing plain files keeps the workers free of any shared
- * state or native calls, and keeps memory flat however large the day. A NULL is an unquoted
- * empty field; an empty string is written quoted.
+ * One ETL worker's staged output: rows and rejections as CSV files that DuckDB then reads in one
+ * sorted pass into Parquet. Writing plain files keeps the workers free of any shared state or
+ * native calls, and keeps memory flat however large the day. A NULL is an unquoted empty field; an
+ * empty string is written quoted.
  */
 final class StagingFile implements AutoCloseable {
-  private static final CsvFactory CSV = CsvFactory.builder()
-      .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
-      .build();
+  private static final CsvFactory CSV =
+      CsvFactory.builder().enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS).build();
   private static final JsonFactory JSON = new JsonFactory();
   private static final List<Column> COLUMNS = ProcessedSchema.COLUMNS;
 
   /**
-   * The longest staged row DuckDB is told to expect. A row comes from one file of at most
-   * {@link InputLimits#MAX_FILE_BYTES}, and staging at most triples it (a quote inside a nested
-   * value becomes three characters, escaped once for the unknown fields' JSON and again for
-   * CSV); the rest is room for column names and the key.
+   * The longest staged row DuckDB is told to expect. A row comes from one file of at most {@link
+   * InputLimits#MAX_FILE_BYTES}, and staging at most triples it (a quote inside a nested value
+   * becomes three characters, escaped once for the unknown fields' JSON and again for CSV); the
+   * rest is room for column names and the key.
    */
   static final int MAX_LINE_BYTES = 3 * InputLimits.MAX_FILE_BYTES + (1 << 20);
 

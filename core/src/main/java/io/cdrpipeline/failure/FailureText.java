@@ -22,7 +22,9 @@ public final class FailureText {
   /** The last of an exception's causes (the exception itself when it has none). */
   public static Throwable rootCause(Throwable e) {
     Throwable root = e;
-    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < MAX_DEPTH; depth++) {
+    for (int depth = 0;
+        root.getCause() != null && root.getCause() != root && depth < MAX_DEPTH;
+        depth++) {
       root = root.getCause();
     }
     return root;
@@ -31,7 +33,9 @@ public final class FailureText {
   /** The first line of the root cause's message, or its class's name when it has none. */
   public static String rootMessage(Throwable e) {
     Throwable root = rootCause(e);
-    return root.getMessage() == null ? root.getClass().getSimpleName() : firstLine(root.getMessage());
+    return root.getMessage() == null
+        ? root.getClass().getSimpleName()
+        : firstLine(root.getMessage());
   }
 
   /** The first line of a failure, with its root cause's first line when that says more. */

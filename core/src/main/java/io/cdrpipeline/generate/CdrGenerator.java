@@ -16,17 +16,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
-import java.util.concurrent.ExecutionException;
 
 /**
- * Writes realistic synthetic Voice Connector CDRs in the real bucket layout, the same files for
- * the same seed: North American and international numbers (some written without '+'), inbound
- * and outbound calls, a few failed calls, older schema versions, start times over the day.
- * Optionally adds malformed files of every kind the ETL must quarantine.
+ * Writes realistic synthetic Voice Connector CDRs in the real bucket layout, the same files for the
+ * same seed: North American and international numbers (some written without '+'), inbound and
+ * outbound calls, a few failed calls, older schema versions, start times over the day. Optionally
+ * adds malformed files of every kind the ETL must quarantine.
  */
 public final class CdrGenerator {
   private static final JsonFactory JSON = new JsonFactory();
@@ -41,10 +41,20 @@ public final class CdrGenerator {
     {"MX", "+5255"}, {"IN", "+9122"}, {"BR", "+5511"}, {"ES", "+3491"}, {"IE", "+3531"}
   };
   private static final String[] NAMES = {
-    "Alice Smith", "José Müller", "Zoë Ødegaard", "田中 太郎", "Олена Коваль", "O'Brien & Sons",
-    "محمد علي", "Ana \"Ani\" Silva", "Renée Dubois", "Søren Kierkegaard"
+    "Alice Smith",
+    "José Müller",
+    "Zoë Ødegaard",
+    "田中 太郎",
+    "Олена Коваль",
+    "O'Brien & Sons",
+    "محمد علي",
+    "Ana \"Ani\" Silva",
+    "Renée Dubois",
+    "Søren Kierkegaard"
   };
-  private static final String[] FAILURES = {"Busy Here", "No Answer", "Request Terminated", "Service Unavailable"};
+  private static final String[] FAILURES = {
+    "Busy Here", "No Answer", "Request Terminated", "Service Unavailable"
+  };
 
   private final ObjectStore store;
 
@@ -74,28 +84,37 @@ public final class CdrGenerator {
    * Writes {@code calls} CDRs delivered on {@code date} spread over {@code connectors} voice
    * connectors, plus {@code malformed} bad files; {@code progress} hears the count written.
    */
-  public Result generate(LocalDate date, int calls, int connectors, long seed, int malformed, LongConsumer progress)
+  public Result generate(
+      LocalDate date, int calls, int connectors, long seed, int malformed, LongConsumer progress)
       throws IOException {
     if (calls < 0 || connectors < 1 || malformed < 0) {
       throw new IllegalArgumentException("calls and malformed must be >= 0 and connectors >= 1");
     }
     List<String> vcs = connectorIds(connectors, seed);
     SplittableRandom r = new SplittableRandom(seed * 31 + date.toEpochDay());
-    String account = String.format("%012d", Math.floorMod(seed * 7919 + 123456789012L, 1_000_000_000_000L));
+    String account =
+        String.format("%012d", Math.floorMod(seed * 7919 + 123456789012L, 1_000_000_000_000L));
     long dayStart = date.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
     List<String[]> ownNumbers = new ArrayList<>();
     for (int v = 0; v < vcs.size(); v++) {
       String[] nums = new String[8];
       for (int i = 0; i < nums.length; i++) {
-        nums[i] = "+1" + NPAS[r.nextInt(NPAS.length)] + (200 + r.nextInt(800)) + String.format("%04d", r.nextInt(10000));
+        nums[i] =
+            "+1"
+                + NPAS[r.nextInt(NPAS.length)]
+                + (200 + r.nextInt(800))
+                + String.format("%04d", r.nextInt(10000));
       }
       ownNumbers.add(nums);
     }
-    ExecutorService pool = Executors.newFixedThreadPool(4, t -> {
-      Thread th = new Thread(t, "generate-writer");
-      th.setDaemon(true);
-      return th;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            4,
+            t -> {
+              Thread th = new Thread(t, "generate-writer");
+              th.setDaemon(true);
+              return th;
+            });
     List<Future<Long>> pending = new ArrayList<>();
     long bytes = 0;
     long written = 0;
@@ -134,35 +153,43 @@ public final class CdrGenerator {
   }
 
   private Future<Long> submit(ExecutorService pool, List<String[]> files) {
-    return pool.submit(() -> {
-      long b = 0;
-      for (String[] f : files) {
-        byte[] content = f[1].getBytes(StandardCharsets.UTF_8);
-        store.put(f[0], content);
-        b += content.length;
-      }
-      return b;
-    });
+    return pool.submit(
+        () -> {
+          long b = 0;
+          for (String[] f : files) {
+            byte[] content = f[1].getBytes(StandardCharsets.UTF_8);
+            store.put(f[0], content);
+            b += content.length;
+          }
+          return b;
+        });
   }
 
   private static String uuid(SplittableRandom r) {
     return new UUID(r.nextLong(), r.nextLong()).toString();
   }
 
-  private static String[] call(SplittableRandom r, String vc, String[] own, String account, long dayStart, int vcIndex)
+  private static String[] call(
+      SplittableRandom r, String vc, String[] own, String account, long dayStart, int vcIndex)
       throws IOException {
     boolean outbound = r.nextInt(100) < 60;
     boolean failed = r.nextInt(100) < 4;
     // delivery (end) time over the day, busier in business hours
-    long end = dayStart + (r.nextInt(100) < 60 ? 13 * 3600 + r.nextInt(9 * 3600) : r.nextInt(86400));
-    long duration = failed ? r.nextInt(30) : Math.min(7200, 5 + (long) (-Math.log(1 - r.nextDouble()) * 180));
+    long end =
+        dayStart + (r.nextInt(100) < 60 ? 13 * 3600 + r.nextInt(9 * 3600) : r.nextInt(86400));
+    long duration =
+        failed ? r.nextInt(30) : Math.min(7200, 5 + (long) (-Math.log(1 - r.nextDouble()) * 180));
     long start = end - duration;
     String mine = own[r.nextInt(own.length)];
     String country;
     String remote;
     if (r.nextInt(100) < 75) {
       country = "US";
-      remote = "1" + NPAS[r.nextInt(NPAS.length)] + (200 + r.nextInt(800)) + String.format("%04d", r.nextInt(10000));
+      remote =
+          "1"
+              + NPAS[r.nextInt(NPAS.length)]
+              + (200 + r.nextInt(800))
+              + String.format("%04d", r.nextInt(10000));
       if (r.nextInt(100) >= 5) {
         remote = "+" + remote;
       }
@@ -187,7 +214,8 @@ public final class CdrGenerator {
       g.writeStringField("CallId", uuid(r));
       g.writeStringField("VoiceConnectorId", vc);
       g.writeStringField("Status", failed ? "Failed" : "Completed");
-      g.writeStringField("StatusMessage", failed ? FAILURES[r.nextInt(FAILURES.length)] : "Normal Call Clearing");
+      g.writeStringField(
+          "StatusMessage", failed ? FAILURES[r.nextInt(FAILURES.length)] : "Normal Call Clearing");
       g.writeNumberField("BillableDurationSeconds", billable);
       if (!v1) {
         g.writeNumberField("BillableDurationMinutes", Math.ceil(billable / 6.0) / 10.0);
@@ -203,7 +231,9 @@ public final class CdrGenerator {
         g.writeStringField("DestinationPhoneNumberName", NAMES[r.nextInt(NAMES.length)]);
       }
       g.writeStringField("DestinationCountry", outbound ? country : "US");
-      g.writeStringField("UsageType", regionCode + "-" + country + "-" + (outbound ? "outbound" : "inbound") + "-minutes");
+      g.writeStringField(
+          "UsageType",
+          regionCode + "-" + country + "-" + (outbound ? "outbound" : "inbound") + "-minutes");
       g.writeStringField("ServiceCode", "AmazonChimeVoiceConnector");
       g.writeStringField("Direction", outbound ? "Outbound" : "Inbound");
       g.writeNumberField("StartTimeEpochSeconds", start);
@@ -220,8 +250,10 @@ public final class CdrGenerator {
     }
     long deliveredMillis = end * 1000 + r.nextInt(1000);
     String name = OBJECT_TIME.format(Instant.ofEpochMilli(deliveredMillis)) + "_" + transactionId;
-    return new String[] {RawLayout.dayPrefix(vc, LocalDate.ofEpochDay(Math.floorDiv(dayStart, 86400))) + name,
-        out.toString(StandardCharsets.UTF_8)};
+    return new String[] {
+      RawLayout.dayPrefix(vc, LocalDate.ofEpochDay(Math.floorDiv(dayStart, 86400))) + name,
+      out.toString(StandardCharsets.UTF_8)
+    };
   }
 
   private static String[] malformedFile(SplittableRandom r, String vc, long dayStart, int i) {
@@ -233,7 +265,8 @@ public final class CdrGenerator {
       "{\"CallId\": \"bad-start\", \"StartTimeEpochSeconds\": \"yesterday\"}",
       "not json at all",
     };
-    String name = OBJECT_TIME.format(Instant.ofEpochSecond(dayStart + r.nextInt(86400))) + "_" + uuid(r);
+    String name =
+        OBJECT_TIME.format(Instant.ofEpochSecond(dayStart + r.nextInt(86400))) + "_" + uuid(r);
     LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(dayStart, 86400));
     return new String[] {RawLayout.dayPrefix(vc, date) + name, kinds[i % kinds.length]};
   }

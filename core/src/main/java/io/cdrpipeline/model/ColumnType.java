@@ -12,8 +12,8 @@ public enum ColumnType {
   INTEGER;
 
   /**
-   * The narrowest type that holds values of both types: integers widen to doubles, and any
-   * other mix widens to text, so a conflict never loses a value.
+   * The narrowest type that holds values of both types: integers widen to doubles, and any other
+   * mix widens to text, so a conflict never loses a value.
    */
   public ColumnType widen(ColumnType other) {
     if (this == other) {

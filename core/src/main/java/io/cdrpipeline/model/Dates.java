@@ -2,24 +2,25 @@ package io.cdrpipeline.model;
 
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
 import java.time.format.TextStyle;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.time.format.DateTimeParseException;
 
 /**
  * The one reader of days ({@code YYYY-MM-DD}) and months ({@code YYYY-MM}) as people type them:
- * command-line options, workflow inputs (from {@code --input}, the API, the console), the API's
- * day ranges and the Spark job's arguments. A year is four digits from {@value #MIN_YEAR} to
- * {@value #MAX_YEAR}: {@code java.time} also reads {@code -2026-11-02}, {@code +12026-11-02} and
- * {@code 0000-01-01}, each of which once became a day of the table. A mistake is an
+ * command-line options, workflow inputs (from {@code --input}, the API, the console), the API's day
+ * ranges and the Spark job's arguments. A year is four digits from {@value #MIN_YEAR} to {@value
+ * #MAX_YEAR}: {@code java.time} also reads {@code -2026-11-02}, {@code +12026-11-02} and {@code
+ * 0000-01-01}, each of which once became a day of the table. A mistake is an
  * IllegalArgumentException whose message is one line starting with what was read (an option, a
  * key), e.g. {@code --date: 2026-11-31 does not exist: November 2026 has 30 days}.
  */
 public final class Dates {
   /** The first year a day or month may have (Voice Connector came long after). */
   public static final int MIN_YEAR = 2000;
+
   /** The last year a day or month may have. */
   public static final int MAX_YEAR = 2099;
 
@@ -32,14 +33,23 @@ public final class Dates {
   public static LocalDate day(String what, String value) {
     Matcher m = DAY.matcher(value == null ? "" : value.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException(what + ": invalid date '" + shown(value) + "': expected YYYY-MM-DD, e.g. 2026-11-27");
+      throw new IllegalArgumentException(
+          what + ": invalid date '" + shown(value) + "': expected YYYY-MM-DD, e.g. 2026-11-27");
     }
     YearMonth month = month(what, value, m.group(1), m.group(2));
     int day = Integer.parseInt(m.group(3));
     if (day < 1 || day > month.lengthOfMonth()) {
-      throw new IllegalArgumentException(what + ": " + value.strip() + " does not exist: "
-          + month.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + " " + month.getYear() + " has "
-          + month.lengthOfMonth() + " days");
+      throw new IllegalArgumentException(
+          what
+              + ": "
+              + value.strip()
+              + " does not exist: "
+              + month.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH)
+              + " "
+              + month.getYear()
+              + " has "
+              + month.lengthOfMonth()
+              + " days");
     }
     return month.atDay(day);
   }
@@ -48,7 +58,8 @@ public final class Dates {
   public static YearMonth month(String what, String value) {
     Matcher m = MONTH.matcher(value == null ? "" : value.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException(what + ": invalid month '" + shown(value) + "': expected YYYY-MM, e.g. 2026-10");
+      throw new IllegalArgumentException(
+          what + ": invalid month '" + shown(value) + "': expected YYYY-MM, e.g. 2026-10");
     }
     return month(what, value, m.group(1), m.group(2));
   }
@@ -78,13 +89,24 @@ public final class Dates {
   private static YearMonth month(String what, String value, String year, String month) {
     int y = Integer.parseInt(year);
     if (!inRange(y)) {
-      throw new IllegalArgumentException(what + ": " + value.strip() + " is out of range: the year must be from "
-          + MIN_YEAR + " to " + MAX_YEAR);
+      throw new IllegalArgumentException(
+          what
+              + ": "
+              + value.strip()
+              + " is out of range: the year must be from "
+              + MIN_YEAR
+              + " to "
+              + MAX_YEAR);
     }
     int m = Integer.parseInt(month);
     if (m < 1 || m > 12) {
-      throw new IllegalArgumentException(what + ": " + value.strip() + " does not exist: there is no month " + month
-          + " (01 to 12)");
+      throw new IllegalArgumentException(
+          what
+              + ": "
+              + value.strip()
+              + " does not exist: there is no month "
+              + month
+              + " (01 to 12)");
     }
     return YearMonth.of(y, m);
   }

@@ -11,13 +11,15 @@ public record DayPartition(LocalDate date) implements Comparable<DayPartition> {
 
   /** The folder path of the raw layout, {@code YYYY/MM/DD}. */
   public String rawPath() {
-    return String.format("%04d/%02d/%02d", date.getYear(), date.getMonthValue(), date.getDayOfMonth());
+    return String.format(
+        "%04d/%02d/%02d", date.getYear(), date.getMonthValue(), date.getDayOfMonth());
   }
 
   /** The Hive-style partition path, {@code year=YYYY/month=MM/day=DD}. */
   public String hivePath() {
     return String.format(
-        "year=%04d/month=%02d/day=%02d", date.getYear(), date.getMonthValue(), date.getDayOfMonth());
+        "year=%04d/month=%02d/day=%02d",
+        date.getYear(), date.getMonthValue(), date.getDayOfMonth());
   }
 
   @Override

@@ -5,10 +5,10 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 
 /**
- * How the value of an unknown field lands in the column {@link RowRules#placeExtra} gives it:
- * in the column when its own type fits the column's ({@link RowRules#fits}), else as its JSON
- * text in the {@code <column>_text} column. Values are Long, Double, Boolean or String (a nested
- * value is its JSON text); every engine writes exactly these values.
+ * How the value of an unknown field lands in the column {@link RowRules#placeExtra} gives it: in
+ * the column when its own type fits the column's ({@link RowRules#fits}), else as its JSON text in
+ * the {@code <column>_text} column. Values are Long, Double, Boolean or String (a nested value is
+ * its JSON text); every engine writes exactly these values.
  */
 public final class ExtraValues {
   private ExtraValues() {}
@@ -27,7 +27,10 @@ public final class ExtraValues {
     return ColumnType.VARCHAR;
   }
 
-  /** The value as a column of this type holds it, or null when it does not fit the type (or is null). */
+  /**
+   * The value as a column of this type holds it, or null when it does not fit the type (or is
+   * null).
+   */
   public static Object inColumn(Object value, ColumnType column) {
     if (value == null || !RowRules.fits(typeOf(value), column)) {
       return null;
@@ -42,16 +45,19 @@ public final class ExtraValues {
     }
   }
 
-  /** The value as its {@code <column>_text} column holds it: a string as it is, anything else as JSON. */
+  /**
+   * The value as its {@code <column>_text} column holds it: a string as it is, anything else as
+   * JSON.
+   */
   public static String asText(Object value) {
     return value instanceof Double d ? shortest(d, -7, 21, false) : value.toString();
   }
 
   /**
-   * The shortest decimal that reads back as the double: plain ({@code 1500.0}, {@code 0.001})
-   * when the decimal exponent lies strictly between {@code low} and {@code high}, else in
-   * scientific notation, as SQL engines ({@code 1e+16}, {@code 1e-05}) or JSON ({@code 1e21},
-   * {@code 1e-7}) write it.
+   * The shortest decimal that reads back as the double: plain ({@code 1500.0}, {@code 0.001}) when
+   * the decimal exponent lies strictly between {@code low} and {@code high}, else in scientific
+   * notation, as SQL engines ({@code 1e+16}, {@code 1e-05}) or JSON ({@code 1e21}, {@code 1e-7})
+   * write it.
    */
   static String shortest(double d, int low, int high, boolean sqlExponent) {
     if (d == 0) {

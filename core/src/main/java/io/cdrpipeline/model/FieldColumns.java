@@ -5,13 +5,15 @@ import java.util.Map;
 
 /**
  * Names the unknown fields of one record with {@link ProcessedSchema#extraColumnName}; when two
- * different fields of the record get the same name, the later one gets {@code _2}, {@code _3},
- * ... so both are kept. One per record, not thread-safe.
+ * different fields of the record get the same name, the later one gets {@code _2}, {@code _3}, ...
+ * so both are kept. One per record, not thread-safe.
  */
 public final class FieldColumns {
   private final Map<String, String> fieldOf = new HashMap<>();
 
-  /** The column of an unknown field, or null if the record already had a field of exactly this name. */
+  /**
+   * The column of an unknown field, or null if the record already had a field of exactly this name.
+   */
   public String column(String jsonName) {
     String base = ProcessedSchema.extraColumnName(jsonName);
     String column = base;

@@ -7,9 +7,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The folder layout of the processed table:
- * {@code processed_cdrs/year=YYYY/month=MM/day=DD/part-<run>.parquet}, Hive style, readable by
- * Athena, Trino, Spark and DuckDB. Names starting with '_' or '.' are not data.
+ * The folder layout of the processed table: {@code
+ * processed_cdrs/year=YYYY/month=MM/day=DD/part-<run>.parquet}, Hive style, readable by Athena,
+ * Trino, Spark and DuckDB. Names starting with '_' or '.' are not data.
  */
 public final class ProcessedLayout {
   /** The table's folder in the processed bucket. */

@@ -2,17 +2,17 @@ package io.cdrpipeline.model;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.HashSet;
 
 /**
  * The columns of the {@code processed_cdrs} table in file order: every known CDR field, then the
- * derived columns. Partition columns ({@code year}, {@code month}, {@code day}) live in the
- * folder names, Hive style, not in the files.
+ * derived columns. Partition columns ({@code year}, {@code month}, {@code day}) live in the folder
+ * names, Hive style, not in the files.
  */
 public final class ProcessedSchema {
   public static final String TABLE = "processed_cdrs";
@@ -21,6 +21,7 @@ public final class ProcessedSchema {
 
   /** The bucket a catalog partition was crawled from (its {@code source}). */
   public static final String SOURCE_CDR = "cdrBucket";
+
   public static final String SOURCE_ADDITIONAL = "additionalCdrBucket";
   public static final String SOURCE_PROCESSED = "processedBucket";
 
@@ -70,8 +71,8 @@ public final class ProcessedSchema {
   }
 
   /**
-   * Names no unknown field may take, in either table: the columns of both tables that do not
-   * come from a field, and the names the ETL uses internally.
+   * Names no unknown field may take, in either table: the columns of both tables that do not come
+   * from a field, and the names the ETL uses internally.
    */
   public static final Set<String> RESERVED_NAMES =
       Collections.unmodifiableSet(
@@ -85,8 +86,8 @@ public final class ProcessedSchema {
   private ProcessedSchema() {}
 
   /**
-   * The column of a field in both tables: a known field's lower-case name, else
-   * {@link #extraColumnName}.
+   * The column of a field in both tables: a known field's lower-case name, else {@link
+   * #extraColumnName}.
    */
   public static String columnName(String jsonName) {
     CdrField known = CdrField.byName(jsonName);
@@ -94,13 +95,14 @@ public final class ProcessedSchema {
   }
 
   /**
-   * The column name for a field the product does not know, the same in both tables: lower
-   * case; every character other than a-z, 0-9 and _ becomes _ (what Athena, Hive and Spark
-   * accept unquoted); empty becomes {@code field}; a leading digit gets {@code f_}; cut to
-   * {@link InputLimits#MAX_COLUMN_NAME_LENGTH} characters; a reserved name gets {@code field_}.
+   * The column name for a field the product does not know, the same in both tables: lower case;
+   * every character other than a-z, 0-9 and _ becomes _ (what Athena, Hive and Spark accept
+   * unquoted); empty becomes {@code field}; a leading digit gets {@code f_}; cut to {@link
+   * InputLimits#MAX_COLUMN_NAME_LENGTH} characters; a reserved name gets {@code field_}.
    */
   public static String extraColumnName(String jsonName) {
-    StringBuilder b = new StringBuilder(Math.min(jsonName.length(), InputLimits.MAX_COLUMN_NAME_LENGTH));
+    StringBuilder b =
+        new StringBuilder(Math.min(jsonName.length(), InputLimits.MAX_COLUMN_NAME_LENGTH));
     String lower = jsonName.toLowerCase(Locale.ROOT);
     for (int i = 0; i < lower.length() && b.length() < InputLimits.MAX_COLUMN_NAME_LENGTH; i++) {
       char c = lower.charAt(i);

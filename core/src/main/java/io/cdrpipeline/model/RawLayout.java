@@ -6,9 +6,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The folder layout Voice Connector writes CDRs in:
- * {@code Amazon-Chime-Voice-Connector-CDRs/json/<VoiceConnectorId>/<YYYY>/<MM>/<DD>/<object>}.
- * Other prefixes of a bucket are not CDRs and are ignored.
+ * The folder layout Voice Connector writes CDRs in: {@code
+ * Amazon-Chime-Voice-Connector-CDRs/json/<VoiceConnectorId>/<YYYY>/<MM>/<DD>/<object>}. Other
+ * prefixes of a bucket are not CDRs and are ignored.
  */
 public final class RawLayout {
   /** The prefix every CDR key starts with. */
@@ -54,7 +54,8 @@ public final class RawLayout {
       return Optional.empty();
     }
     try {
-      return Optional.of(LocalDate.of(Integer.parseInt(year), Integer.parseInt(month), Integer.parseInt(day)));
+      return Optional.of(
+          LocalDate.of(Integer.parseInt(year), Integer.parseInt(month), Integer.parseInt(day)));
     } catch (DateTimeException e) {
       return Optional.empty();
     }

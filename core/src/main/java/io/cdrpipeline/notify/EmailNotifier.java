@@ -8,13 +8,13 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
-import java.io.IOException;
 
 /** Sends a plain-text mail through an SMTP server. */
 final class EmailNotifier implements Notifier {
@@ -56,13 +56,15 @@ final class EmailNotifier implements Notifier {
   public void send(Notification n) throws MessagingException {
     MimeMessage m = new MimeMessage(session);
     m.setFrom(new InternetAddress(email.from(), true));
-    m.setRecipients(Message.RecipientType.TO, InternetAddress.parse(String.join(",", email.to()), true));
+    m.setRecipients(
+        Message.RecipientType.TO, InternetAddress.parse(String.join(",", email.to()), true));
     m.setSubject(n.subject(), "UTF-8");
     m.setText(body(n), "UTF-8");
     m.setSentDate(Date.from(Instant.now()));
     m.saveChanges();
     try (Transport t = session.getTransport()) {
-      t.connect(email.host(), email.port(), email.user().orElse(null), email.password().orElse(null));
+      t.connect(
+          email.host(), email.port(), email.user().orElse(null), email.password().orElse(null));
       t.sendMessage(m, m.getAllRecipients());
     }
   }
@@ -73,9 +75,9 @@ final class EmailNotifier implements Notifier {
   }
 
   /**
-   * SMTP says itself whether to try again: a 4xx reply is temporary, a 5xx reply permanent
-   * (RFC 5321). A refused login is permanent; failing to connect or a timeout is I/O trouble
-   * and transient; any other refusal (e.g. no STARTTLS offered) is not.
+   * SMTP says itself whether to try again: a 4xx reply is temporary, a 5xx reply permanent (RFC
+   * 5321). A refused login is permanent; failing to connect or a timeout is I/O trouble and
+   * transient; any other refusal (e.g. no STARTTLS offered) is not.
    */
   @Override
   public boolean isTransient(Exception e) {

@@ -9,9 +9,9 @@ public interface Notifier {
   void send(Notification n) throws Exception;
 
   /**
-   * True if a failure of {@link #send} may pass when tried again: the {@link Topic} retries
-   * only those. Decided from the protocol's own signals (status codes, the SDK's), never from
-   * message text; by default an I/O error is transient, anything else (a refusal, a bug) is not.
+   * True if a failure of {@link #send} may pass when tried again: the {@link Topic} retries only
+   * those. Decided from the protocol's own signals (status codes, the SDK's), never from message
+   * text; by default an I/O error is transient, anything else (a refusal, a bug) is not.
    */
   default boolean isTransient(Exception e) {
     return e instanceof IOException;

@@ -6,7 +6,9 @@ import java.util.Objects;
 public final class Notifiers {
   private Notifiers() {}
 
-  /** The notifier that delivers to this subscription; an SNS one holds an SDK client until closed. */
+  /**
+   * The notifier that delivers to this subscription; an SNS one holds an SDK client until closed.
+   */
   public static Notifier create(Subscription s) {
     Objects.requireNonNull(s, "subscription");
     if (s instanceof Subscription.Email e) {

@@ -12,7 +12,8 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
       throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
     }
     if (initialBackoff.isNegative()) {
-      throw new IllegalArgumentException("initialBackoff must not be negative, got " + initialBackoff);
+      throw new IllegalArgumentException(
+          "initialBackoff must not be negative, got " + initialBackoff);
     }
     if (maxBackoff.compareTo(initialBackoff) < 0) {
       throw new IllegalArgumentException(
@@ -25,7 +26,9 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
     return new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 
-  /** The wait after failed attempt number {@code attempt} (1-based): doubling, capped at maxBackoff. */
+  /**
+   * The wait after failed attempt number {@code attempt} (1-based): doubling, capped at maxBackoff.
+   */
   Duration backoffAfter(int attempt) {
     if (attempt < 1) {
       throw new IllegalArgumentException("attempt must be at least 1, got " + attempt);

@@ -44,8 +44,21 @@ public sealed interface Subscription
     @Override
     public String toString() {
       // records print every field; a subscription in a log must not print the password
-      return "Email[host=" + host + ", port=" + port + ", tls=" + tls + ", user=" + user
-          + ", password=" + password.map(p -> "***") + ", from=" + from + ", to=" + to + "]";
+      return "Email[host="
+          + host
+          + ", port="
+          + port
+          + ", tls="
+          + tls
+          + ", user="
+          + user
+          + ", password="
+          + password.map(p -> "***")
+          + ", from="
+          + from
+          + ", to="
+          + to
+          + "]";
     }
   }
 
@@ -59,7 +72,13 @@ public sealed interface Subscription
 
     @Override
     public String toString() {
-      return "Webhook[url=" + url + ", secret=" + secret.map(s -> "***") + ", header=" + header + "]";
+      return "Webhook[url="
+          + url
+          + ", secret="
+          + secret.map(s -> "***")
+          + ", header="
+          + header
+          + "]";
     }
   }
 

@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The topic: publishes to every subscriber, retrying each transient failure (as its notifier
- * judges it) with exponential backoff; the one retry layer of notifications (the SNS client
- * does not retry by itself). Never throws, never lets one subscriber's failure stop the
- * others; logs each failure and returns the outcomes.
+ * The topic: publishes to every subscriber, retrying each transient failure (as its notifier judges
+ * it) with exponential backoff; the one retry layer of notifications (the SNS client does not retry
+ * by itself). Never throws, never lets one subscriber's failure stop the others; logs each failure
+ * and returns the outcomes.
  */
 public final class Topic implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Topic.class);
@@ -50,8 +50,8 @@ public final class Topic implements AutoCloseable {
   }
 
   /**
-   * Delivers to every subscriber and returns one outcome each, in subscriber order. Subscribers
-   * are served in parallel, so one that is down and being retried does not delay the others.
+   * Delivers to every subscriber and returns one outcome each, in subscriber order. Subscribers are
+   * served in parallel, so one that is down and being retried does not delay the others.
    */
   public List<Delivery> publish(Notification n) {
     Objects.requireNonNull(n, "notification");
@@ -136,14 +136,24 @@ public final class Topic implements AutoCloseable {
         LOG.debug("Attempt {} to deliver '{}' to {} failed", attempt, n.subject(), who, e);
       }
       if (!again || attempt >= retry.attempts()) {
-        LOG.error("Notification '{}' not delivered to {} after {} attempt(s){}: {}", n.subject(), who, attempt,
-            again ? "" : " (not retried: the failure is not transient)", why);
+        LOG.error(
+            "Notification '{}' not delivered to {} after {} attempt(s){}: {}",
+            n.subject(),
+            who,
+            attempt,
+            again ? "" : " (not retried: the failure is not transient)",
+            why);
         return failed(who, attempt, why);
       }
       Duration wait = retry.backoffAfter(attempt);
       LOG.warn(
           "Notification '{}' to {} failed (attempt {} of {}), retrying in {} ms: {}",
-          n.subject(), who, attempt, retry.attempts(), wait.toMillis(), why);
+          n.subject(),
+          who,
+          attempt,
+          retry.attempts(),
+          wait.toMillis(),
+          why);
       try {
         pause.pause(wait);
       } catch (InterruptedException e) {
@@ -168,7 +178,9 @@ public final class Topic implements AutoCloseable {
     Throwable root = FailureText.rootCause(e);
     String text = top;
     if (root != e) {
-      String cause = root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+      String cause =
+          root.getClass().getSimpleName()
+              + (root.getMessage() == null ? "" : ": " + root.getMessage());
       if (root.getMessage() == null || !top.contains(root.getMessage())) {
         text = top + " (" + cause + ")";
       }

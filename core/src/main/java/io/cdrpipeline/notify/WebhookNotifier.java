@@ -22,7 +22,11 @@ final class WebhookNotifier implements Notifier {
     this.webhook = webhook;
     // HTTP/1.1: for http:// URLs the default would send an h2c upgrade with the POST, which
     // some webhook servers mishandle; a notification gains nothing from HTTP/2
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(TIMEOUT)
+            .build();
   }
 
   @Override
@@ -33,14 +37,19 @@ final class WebhookNotifier implements Notifier {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body(n)));
     webhook.secret().ifPresent(s -> request.header(webhook.header(), s));
-    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     int status = response.statusCode();
     if (status < 200 || status > 299) {
-      throw new StatusException(status, "HTTP " + status + " from " + describe() + excerpt(response.body()));
+      throw new StatusException(
+          status, "HTTP " + status + " from " + describe() + excerpt(response.body()));
     }
   }
 
-  /** Server errors, a timeout (408) and too many requests (429) pass with time; other refusals do not. */
+  /**
+   * Server errors, a timeout (408) and too many requests (429) pass with time; other refusals do
+   * not.
+   */
   @Override
   public boolean isTransient(Exception e) {
     if (e instanceof StatusException s) {
@@ -77,7 +86,10 @@ final class WebhookNotifier implements Notifier {
     if (oneLine.isEmpty()) {
       return "";
     }
-    return ": " + (oneLine.length() > MAX_BODY_IN_ERROR ? oneLine.substring(0, MAX_BODY_IN_ERROR) + "..." : oneLine);
+    return ": "
+        + (oneLine.length() > MAX_BODY_IN_ERROR
+            ? oneLine.substring(0, MAX_BODY_IN_ERROR) + "..."
+            : oneLine);
   }
 
   @Override
@@ -85,9 +97,11 @@ final class WebhookNotifier implements Notifier {
     // only the origin: the path and query of a webhook URL often carry its token (Slack,
     // Teams), and this text goes into logs and delivery reports
     URI u = webhook.url();
-    String origin = u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
-    boolean more = (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))
-        || u.getRawQuery() != null;
+    String origin =
+        u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+    boolean more =
+        (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))
+            || u.getRawQuery() != null;
     return "webhook to " + origin + (more ? "/..." : "/");
   }
 }

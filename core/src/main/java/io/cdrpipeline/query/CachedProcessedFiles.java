@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** Processed files of a remote store (S3), read through a local cache, fetched per query as needed. */
+/**
+ * Processed files of a remote store (S3), read through a local cache, fetched per query as needed.
+ */
 public final class CachedProcessedFiles implements QueryEngine.ProcessedFiles {
   private final ObjectStore store;
   private final ObjectCache cache;

@@ -2,28 +2,30 @@ package io.cdrpipeline.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.LocalDate;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntPredicate;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 
 /**
- * The days a query can read from a day-partitioned table, found from its filters on the
- * partition columns ({@code year = 2026 AND month IN (10, 11) AND day BETWEEN 1 AND 5}), so
- * only those days' files are read (or fetched from a remote store). Conservative: when the query
- * is not simple enough to be sure (the table read twice, joins, OR), every day is allowed.
+ * The days a query can read from a day-partitioned table, found from its filters on the partition
+ * columns ({@code year = 2026 AND month IN (10, 11) AND day BETWEEN 1 AND 5}), so only those days'
+ * files are read (or fetched from a remote store). Conservative: when the query is not simple
+ * enough to be sure (the table read twice, joins, OR), every day is allowed.
  */
 public final class DayFilter {
-  private static final DayFilter ALL = new DayFilter(d -> true, d -> true, d -> true, Expressions.alwaysTrue());
+  private static final DayFilter ALL =
+      new DayFilter(d -> true, d -> true, d -> true, Expressions.alwaysTrue());
 
   private final IntPredicate year;
   private final IntPredicate month;
   private final IntPredicate day;
   private final Expression expression;
 
-  private DayFilter(IntPredicate year, IntPredicate month, IntPredicate day, Expression expression) {
+  private DayFilter(
+      IntPredicate year, IntPredicate month, IntPredicate day, Expression expression) {
     this.year = year;
     this.month = month;
     this.day = day;
@@ -51,8 +53,8 @@ public final class DayFilter {
   }
 
   /**
-   * The days of {@code table} a query may read, from the parse tree of its SELECT
-   * ({@link ReadOnlyQuery#select()}).
+   * The days of {@code table} a query may read, from the parse tree of its SELECT ({@link
+   * ReadOnlyQuery#select()}).
    */
   public static DayFilter of(JsonNode select, String table) {
     List<JsonNode> refs = new ArrayList<>();
@@ -83,12 +85,14 @@ public final class DayFilter {
   }
 
   /** Finds the base-table references to the table, and the SELECT nodes reading one directly. */
-  private static void collect(JsonNode n, String table, List<JsonNode> refs, List<JsonNode> owners) {
+  private static void collect(
+      JsonNode n, String table, List<JsonNode> refs, List<JsonNode> owners) {
     if (n.isObject()) {
       if ("BASE_TABLE".equals(n.path("type").asText()) && named(n, table)) {
         refs.add(n);
       }
-      if ("SELECT_NODE".equals(n.path("type").asText()) && named(n.path("from_table"), table)
+      if ("SELECT_NODE".equals(n.path("type").asText())
+          && named(n.path("from_table"), table)
           && "BASE_TABLE".equals(n.path("from_table").path("type").asText())) {
         owners.add(n);
       }
@@ -112,98 +116,112 @@ public final class DayFilter {
     return out;
   }
 
-  private static void constrain(JsonNode c, List<IntPredicate> years, List<IntPredicate> months, List<IntPredicate> days,
+  private static void constrain(
+      JsonNode c,
+      List<IntPredicate> years,
+      List<IntPredicate> months,
+      List<IntPredicate> days,
       List<Expression> exprs) {
     String type = c.path("type").asText();
     String column = null;
     IntPredicate p = null;
-    Expression e = Expressions.alwaysTrue(); // a value beyond an integer column's range is left to the predicate
+    Expression e =
+        Expressions
+            .alwaysTrue(); // a value beyond an integer column's range is left to the predicate
     switch (type) {
       case "COMPARE_EQUAL":
       case "COMPARE_NOTEQUAL":
       case "COMPARE_LESSTHAN":
       case "COMPARE_GREATERTHAN":
       case "COMPARE_LESSTHANOREQUALTO":
-      case "COMPARE_GREATERTHANOREQUALTO": {
-        JsonNode left = c.path("left");
-        JsonNode right = c.path("right");
-        boolean flipped = false;
-        if (partition(left) == null && partition(right) != null) {
-          JsonNode t = left;
-          left = right;
-          right = t;
-          flipped = true;
-        }
-        column = partition(left);
-        Long v = constant(right);
-        if (column == null || v == null) {
-          return;
-        }
-        long x = v;
-        String op = flipped ? flip(type) : type;
-        boolean fits = x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE;
-        int xi = (int) x;
-        switch (op) {
-          case "COMPARE_EQUAL":
-            p = i -> i == x;
-            e = fits ? Expressions.equal(column, xi) : Expressions.alwaysFalse();
-            break;
-          case "COMPARE_NOTEQUAL":
-            p = i -> i != x;
-            e = fits ? Expressions.notEqual(column, xi) : e;
-            break;
-          case "COMPARE_LESSTHAN":
-            p = i -> i < x;
-            e = fits ? Expressions.lessThan(column, xi) : e;
-            break;
-          case "COMPARE_GREATERTHAN":
-            p = i -> i > x;
-            e = fits ? Expressions.greaterThan(column, xi) : e;
-            break;
-          case "COMPARE_LESSTHANOREQUALTO":
-            p = i -> i <= x;
-            e = fits ? Expressions.lessThanOrEqual(column, xi) : e;
-            break;
-          default:
-            p = i -> i >= x;
-            e = fits ? Expressions.greaterThanOrEqual(column, xi) : e;
-        }
-        break;
-      }
-      case "COMPARE_IN": {
-        JsonNode children = c.path("children");
-        column = partition(children.path(0));
-        if (column == null) {
-          return;
-        }
-        List<Long> values = new ArrayList<>();
-        for (int i = 1; i < children.size(); i++) {
-          Long v = constant(children.get(i));
-          if (v == null) {
+      case "COMPARE_GREATERTHANOREQUALTO":
+        {
+          JsonNode left = c.path("left");
+          JsonNode right = c.path("right");
+          boolean flipped = false;
+          if (partition(left) == null && partition(right) != null) {
+            JsonNode t = left;
+            left = right;
+            right = t;
+            flipped = true;
+          }
+          column = partition(left);
+          Long v = constant(right);
+          if (column == null || v == null) {
             return;
           }
-          values.add(v);
+          long x = v;
+          String op = flipped ? flip(type) : type;
+          boolean fits = x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE;
+          int xi = (int) x;
+          switch (op) {
+            case "COMPARE_EQUAL":
+              p = i -> i == x;
+              e = fits ? Expressions.equal(column, xi) : Expressions.alwaysFalse();
+              break;
+            case "COMPARE_NOTEQUAL":
+              p = i -> i != x;
+              e = fits ? Expressions.notEqual(column, xi) : e;
+              break;
+            case "COMPARE_LESSTHAN":
+              p = i -> i < x;
+              e = fits ? Expressions.lessThan(column, xi) : e;
+              break;
+            case "COMPARE_GREATERTHAN":
+              p = i -> i > x;
+              e = fits ? Expressions.greaterThan(column, xi) : e;
+              break;
+            case "COMPARE_LESSTHANOREQUALTO":
+              p = i -> i <= x;
+              e = fits ? Expressions.lessThanOrEqual(column, xi) : e;
+              break;
+            default:
+              p = i -> i >= x;
+              e = fits ? Expressions.greaterThanOrEqual(column, xi) : e;
+          }
+          break;
         }
-        p = i -> values.contains((long) i);
-        List<Integer> ints = values.stream().filter(x -> x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE)
-            .map(Long::intValue).toList();
-        e = ints.isEmpty() ? Expressions.alwaysFalse() : Expressions.in(column, ints.toArray());
-        break;
-      }
-      case "COMPARE_BETWEEN": {
-        column = partition(c.path("input"));
-        Long lo = constant(c.path("lower"));
-        Long hi = constant(c.path("upper"));
-        if (column == null || lo == null || hi == null) {
-          return;
+      case "COMPARE_IN":
+        {
+          JsonNode children = c.path("children");
+          column = partition(children.path(0));
+          if (column == null) {
+            return;
+          }
+          List<Long> values = new ArrayList<>();
+          for (int i = 1; i < children.size(); i++) {
+            Long v = constant(children.get(i));
+            if (v == null) {
+              return;
+            }
+            values.add(v);
+          }
+          p = i -> values.contains((long) i);
+          List<Integer> ints =
+              values.stream()
+                  .filter(x -> x >= Integer.MIN_VALUE && x <= Integer.MAX_VALUE)
+                  .map(Long::intValue)
+                  .toList();
+          e = ints.isEmpty() ? Expressions.alwaysFalse() : Expressions.in(column, ints.toArray());
+          break;
         }
-        p = i -> i >= lo && i <= hi;
-        if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
-          e = Expressions.and(Expressions.greaterThanOrEqual(column, lo.intValue()),
-              Expressions.lessThanOrEqual(column, hi.intValue()));
+      case "COMPARE_BETWEEN":
+        {
+          column = partition(c.path("input"));
+          Long lo = constant(c.path("lower"));
+          Long hi = constant(c.path("upper"));
+          if (column == null || lo == null || hi == null) {
+            return;
+          }
+          p = i -> i >= lo && i <= hi;
+          if (lo >= Integer.MIN_VALUE && hi <= Integer.MAX_VALUE) {
+            e =
+                Expressions.and(
+                    Expressions.greaterThanOrEqual(column, lo.intValue()),
+                    Expressions.lessThanOrEqual(column, hi.intValue()));
+          }
+          break;
         }
-        break;
-      }
       default:
         return;
     }
@@ -253,7 +271,8 @@ public final class DayFilter {
     if ("CAST".equals(n.path("class").asText())) {
       return constant(n.path("child"));
     }
-    if (!"CONSTANT".equals(n.path("class").asText()) || n.path("value").path("is_null").asBoolean(false)) {
+    if (!"CONSTANT".equals(n.path("class").asText())
+        || n.path("value").path("is_null").asBoolean(false)) {
       return null;
     }
     JsonNode v = n.path("value").path("value");

@@ -13,7 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** The one line a user reads when a statement fails: DuckDB's words, or ours where they say more. */
+/**
+ * The one line a user reads when a statement fails: DuckDB's words, or ours where they say more.
+ */
 final class FailureLine {
   private static final Pattern NO_TABLE =
       Pattern.compile("Catalog Error: Table with name (\\S+) does not exist!");
@@ -33,17 +35,22 @@ final class FailureLine {
     }
     String line = missingTable(duck, e).orElseGet(() -> describe(e));
     if (line.startsWith("Out of Memory Error")) {
-      line += " (a query may use query.memoryLimit = " + limits.memoryBytes() + " bytes of memory and "
-          + "query.maxTempSize = " + limits.maxTempBytes() + " bytes of temporary files)";
+      line +=
+          " (a query may use query.memoryLimit = "
+              + limits.memoryBytes()
+              + " bytes of memory and "
+              + "query.maxTempSize = "
+              + limits.maxTempBytes()
+              + " bytes of temporary files)";
     }
     return new QueryException(line, e);
   }
 
   /**
-   * A table that does not exist, named with the tables there are: DuckDB's own "did you mean"
-   * looks among its system tables too (it suggests pg_sequences for nosuch), and names the
-   * nearest table however far it is. Here a table of ours is suggested only when the name is a
-   * slip of it (a few letters off, by DuckDB's Levenshtein distance).
+   * A table that does not exist, named with the tables there are: DuckDB's own "did you mean" looks
+   * among its system tables too (it suggests pg_sequences for nosuch), and names the nearest table
+   * however far it is. Here a table of ours is suggested only when the name is a slip of it (a few
+   * letters off, by DuckDB's Levenshtein distance).
    */
   private Optional<String> missingTable(Connection duck, SQLException e) {
     Matcher missing = NO_TABLE.matcher(e.getMessage() == null ? "" : e.getMessage());
@@ -51,11 +58,19 @@ final class FailureLine {
       return Optional.empty();
     }
     String name = missing.group(1);
-    List<String> tables = List.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE, ProcessedSchema.QUARANTINE_TABLE);
+    List<String> tables =
+        List.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE, ProcessedSchema.QUARANTINE_TABLE);
     String near = null;
-    String values = tables.stream().map(t -> "(" + DuckDb.literal(t) + ")").collect(Collectors.joining(", "));
-    try (PreparedStatement ps = duck == null ? null : duck.prepareStatement("SELECT t FROM (VALUES " + values + ") v(t) "
-        + "WHERE levenshtein(lower(?), t) <= greatest(2, length(t) // 5) ORDER BY levenshtein(lower(?), t), t LIMIT 1")) {
+    String values =
+        tables.stream().map(t -> "(" + DuckDb.literal(t) + ")").collect(Collectors.joining(", "));
+    try (PreparedStatement ps =
+        duck == null
+            ? null
+            : duck.prepareStatement(
+                "SELECT t FROM (VALUES "
+                    + values
+                    + ") v(t) "
+                    + "WHERE levenshtein(lower(?), t) <= greatest(2, length(t) // 5) ORDER BY levenshtein(lower(?), t), t LIMIT 1")) {
       if (ps == null) {
         throw new SQLException("no connection");
       }
@@ -67,9 +82,19 @@ final class FailureLine {
     } catch (SQLException | RuntimeException noSuggestion) {
       // the line says which tables there are anyway
     }
-    return Optional.of("no table " + name + (near == null ? "" : " (did you mean " + near + "?)")
-        + "; the tables are " + String.join(", ", tables)
-        + (TableViews.isMain(database) ? "" : " (also under the database name, e.g. " + database + "." + ProcessedSchema.TABLE + ")"));
+    return Optional.of(
+        "no table "
+            + name
+            + (near == null ? "" : " (did you mean " + near + "?)")
+            + "; the tables are "
+            + String.join(", ", tables)
+            + (TableViews.isMain(database)
+                ? ""
+                : " (also under the database name, e.g. "
+                    + database
+                    + "."
+                    + ProcessedSchema.TABLE
+                    + ")"));
   }
 
   /** One line for the user: DuckDB's first line, plus its suggestion if it made one. */

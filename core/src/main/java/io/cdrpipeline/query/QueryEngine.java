@@ -18,25 +18,24 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * SQL over the catalog's tables (the Athena of the original) on embedded DuckDB. The tables
- * are views, each available unqualified and under the configured database name:
- * {@code processed_cdrs} over exactly the Parquet files the catalog has committed,
- * {@code amazon_chime_voice_connector_cdrs} over the crawled raw JSON, and
- * {@code quarantined_cdrs}.
+ * SQL over the catalog's tables (the Athena of the original) on embedded DuckDB. The tables are
+ * views, each available unqualified and under the configured database name: {@code processed_cdrs}
+ * over exactly the Parquet files the catalog has committed, {@code
+ * amazon_chime_voice_connector_cdrs} over the crawled raw JSON, and {@code quarantined_cdrs}.
  *
- * <p>A view is bound only when a query names its table, and only over the days the query's
- * filters on {@code year}, {@code month} and {@code day} allow, so a query pays for what it
- * reads. Only one read-only statement runs ({@link ReadOnlyQuery}), and DuckDB itself keeps it
- * read-only and confined: each statement runs in a DuckDB database of its own which, once its
- * views are made, may read exactly the files and day folders those views read, by their real
- * paths, never through a link, with external access off and its configuration locked. Each
- * engine spills into a temporary folder of its own ({@link ScratchDir}), each query is
- * interrupted at its time limit, and a result held whole in memory is bounded in bytes by
- * DuckDB before it reaches this JVM ({@link #streamBounded}).
+ * <p>A view is bound only when a query names its table, and only over the days the query's filters
+ * on {@code year}, {@code month} and {@code day} allow, so a query pays for what it reads. Only one
+ * read-only statement runs ({@link ReadOnlyQuery}), and DuckDB itself keeps it read-only and
+ * confined: each statement runs in a DuckDB database of its own which, once its views are made, may
+ * read exactly the files and day folders those views read, by their real paths, never through a
+ * link, with external access off and its configuration locked. Each engine spills into a temporary
+ * folder of its own ({@link ScratchDir}), each query is interrupted at its time limit, and a result
+ * held whole in memory is bounded in bytes by DuckDB before it reaches this JVM ({@link
+ * #streamBounded}).
  *
- * <p>This class opens an engine and runs each statement through its parts: {@link TableViews}
- * (the tables, {@link ProcessedView}, {@link RawView}), {@link Sandbox}, {@link ResultStreamer}
- * ({@link BoundedQuery}) and {@link FailureLine}.
+ * <p>This class opens an engine and runs each statement through its parts: {@link TableViews} (the
+ * tables, {@link ProcessedView}, {@link RawView}), {@link Sandbox}, {@link ResultStreamer} ({@link
+ * BoundedQuery}) and {@link FailureLine}.
  */
 public final class QueryEngine implements AutoCloseable {
   private final String database;
@@ -52,7 +51,9 @@ public final class QueryEngine implements AutoCloseable {
     /** The local file of a data file's location (fetched first for a remote store). */
     Path localFile(String location) throws IOException;
 
-    /** The folder every local file lives under: the only place DuckDB may read processed data from. */
+    /**
+     * The folder every local file lives under: the only place DuckDB may read processed data from.
+     */
     Path root();
 
     /** True when files must be fetched first (a remote store). */
@@ -63,13 +64,18 @@ public final class QueryEngine implements AutoCloseable {
     /** Called after each query, so a cache may evict what it no longer needs. */
     default void release() throws IOException {}
 
-    /** The files of a table in a local folder, read in place; a file outside the folder is refused. */
+    /**
+     * The files of a table in a local folder, read in place; a file outside the folder is refused.
+     */
     static ProcessedFiles local(IcebergTable table) {
       Objects.requireNonNull(table, "table is null");
       return local(StoreFileIO.path(table.location()));
     }
 
-    /** The files of a table whose folder is {@code root}, read in place; a file outside it is refused. */
+    /**
+     * The files of a table whose folder is {@code root}, read in place; a file outside it is
+     * refused.
+     */
     static ProcessedFiles local(Path root) {
       Objects.requireNonNull(root, "root is null");
       return new ProcessedFiles() {
@@ -77,7 +83,8 @@ public final class QueryEngine implements AutoCloseable {
         public Path localFile(String location) throws IOException {
           Path p = StoreFileIO.path(location);
           if (!p.startsWith(root)) {
-            throw new IOException("data file " + location + " is outside the table's folder " + root);
+            throw new IOException(
+                "data file " + location + " is outside the table's folder " + root);
           }
           return p;
         }
@@ -90,34 +97,57 @@ public final class QueryEngine implements AutoCloseable {
     }
   }
 
-  private QueryEngine(Catalog catalog, String database, Supplier<IcebergTable> table,
-      ProcessedFiles files, ObjectStore rawStore, QueryLimits limits, ScratchDir scratch) {
+  private QueryEngine(
+      Catalog catalog,
+      String database,
+      Supplier<IcebergTable> table,
+      ProcessedFiles files,
+      ObjectStore rawStore,
+      QueryLimits limits,
+      ScratchDir scratch) {
     this.database = database;
     this.processedFiles = files;
     this.limits = limits;
     this.scratch = scratch;
-    this.views = new TableViews(catalog, database, new ProcessedView(catalog, table, files), new RawView(catalog, rawStore));
+    this.views =
+        new TableViews(
+            catalog,
+            database,
+            new ProcessedView(catalog, table, files),
+            new RawView(catalog, rawStore));
     this.streamer = new ResultStreamer(limits);
     this.failures = new FailureLine(database, limits);
   }
 
   /**
-   * Opens an engine. {@code rawStore} may be null when the raw table is not wanted;
-   * {@code files} turns processed keys into local files (the folder itself, or a cache);
-   * {@code tempRoot} is where this engine makes its own temporary folder.
+   * Opens an engine. {@code rawStore} may be null when the raw table is not wanted; {@code files}
+   * turns processed keys into local files (the folder itself, or a cache); {@code tempRoot} is
+   * where this engine makes its own temporary folder.
    */
-  public static QueryEngine open(Catalog catalog, String database, IcebergTable table, ProcessedFiles files,
-      ObjectStore rawStore, QueryLimits limits, Path tempRoot) {
+  public static QueryEngine open(
+      Catalog catalog,
+      String database,
+      IcebergTable table,
+      ProcessedFiles files,
+      ObjectStore rawStore,
+      QueryLimits limits,
+      Path tempRoot) {
     Objects.requireNonNull(table, "table is null");
     return open(catalog, database, () -> table, files, rawStore, limits, tempRoot);
   }
 
   /**
-   * Opens an engine whose processed table is opened only when a query reads it ({@code SELECT 1}
-   * or a query of the raw table never opens the Iceberg catalog).
+   * Opens an engine whose processed table is opened only when a query reads it ({@code SELECT 1} or
+   * a query of the raw table never opens the Iceberg catalog).
    */
-  public static QueryEngine open(Catalog catalog, String database, Supplier<IcebergTable> table,
-      ProcessedFiles files, ObjectStore rawStore, QueryLimits limits, Path tempRoot) {
+  public static QueryEngine open(
+      Catalog catalog,
+      String database,
+      Supplier<IcebergTable> table,
+      ProcessedFiles files,
+      ObjectStore rawStore,
+      QueryLimits limits,
+      Path tempRoot) {
     Objects.requireNonNull(catalog, "catalog is null");
     Objects.requireNonNull(table, "table is null");
     Objects.requireNonNull(database, "database is null");
@@ -129,7 +159,12 @@ public final class QueryEngine implements AutoCloseable {
       removeSharedLegacyFolder(tempRoot);
       scratch = ScratchDir.create(tempRoot, "query");
     } catch (IOException e) {
-      throw new QueryException("cannot make a temporary folder in " + tempRoot + ": " + FailureText.firstLine(e.getMessage()), e);
+      throw new QueryException(
+          "cannot make a temporary folder in "
+              + tempRoot
+              + ": "
+              + FailureText.firstLine(e.getMessage()),
+          e);
     }
     try {
       return new QueryEngine(catalog, database, table, files, rawStore, limits, scratch);
@@ -145,11 +180,11 @@ public final class QueryEngine implements AutoCloseable {
   }
 
   /**
-   * Runs one read-only query whose result is held whole in memory: at most {@code maxRows}
-   * rows reach the sink (the statement stops there), and a result whose text would pass
-   * {@code query.resultLimit} bytes (counted by DuckDB, row by row, as each row's text) is
-   * stopped inside DuckDB with a {@link ResultTooLargeException} before any of it reaches this
-   * JVM. An {@code EXPLAIN} answers with its plan, which is not bounded.
+   * Runs one read-only query whose result is held whole in memory: at most {@code maxRows} rows
+   * reach the sink (the statement stops there), and a result whose text would pass {@code
+   * query.resultLimit} bytes (counted by DuckDB, row by row, as each row's text) is stopped inside
+   * DuckDB with a {@link ResultTooLargeException} before any of it reaches this JVM. An {@code
+   * EXPLAIN} answers with its plan, which is not bounded.
    */
   public void streamBounded(String sql, long maxRows, QuerySink sink) throws IOException {
     if (maxRows < 1) {
@@ -163,13 +198,15 @@ public final class QueryEngine implements AutoCloseable {
     try {
       duck = session();
     } catch (SQLException e) {
-      throw new QueryException("cannot prepare the tables for querying: " + FailureText.firstLine(e.getMessage()), e);
+      throw new QueryException(
+          "cannot prepare the tables for querying: " + FailureText.firstLine(e.getMessage()), e);
     }
     try (duck) {
       try {
         runOn(duck, sql, sink, maxRows, maxBytes);
       } catch (SQLException e) {
-        throw failures.of(duck, e, maxBytes); // while the connection is open: the line may look up a table's name
+        throw failures.of(
+            duck, e, maxBytes); // while the connection is open: the line may look up a table's name
       }
     } catch (SQLException e) {
       throw failures.of(null, e, maxBytes);
@@ -206,18 +243,20 @@ public final class QueryEngine implements AutoCloseable {
     List<String>[] header = new List[2];
     List<List<Object>> rows = new ArrayList<>();
     try {
-      stream(sql, new QuerySink() {
-        @Override
-        public void header(List<String> columns, List<String> types) {
-          header[0] = columns;
-          header[1] = types;
-        }
+      stream(
+          sql,
+          new QuerySink() {
+            @Override
+            public void header(List<String> columns, List<String> types) {
+              header[0] = columns;
+              header[1] = types;
+            }
 
-        @Override
-        public void row(List<Object> values) {
-          rows.add(values);
-        }
-      });
+            @Override
+            public void row(List<Object> values) {
+              rows.add(values);
+            }
+          });
     } catch (IOException e) {
       throw new QueryException(FailureText.firstLine(e.getMessage()), e);
     }
@@ -225,8 +264,8 @@ public final class QueryEngine implements AutoCloseable {
   }
 
   /**
-   * Stops the statement running now, if one is (from another thread, e.g. when the service
-   * stops): it ends with a {@link QueryException}.
+   * Stops the statement running now, if one is (from another thread, e.g. when the service stops):
+   * it ends with a {@link QueryException}.
    */
   public void cancel() {
     streamer.cancel();
@@ -238,8 +277,8 @@ public final class QueryEngine implements AutoCloseable {
   }
 
   /**
-   * Removes {@code <tempRoot>/query}, where every query of older versions spilled: its files
-   * belong to no live engine of this version.
+   * Removes {@code <tempRoot>/query}, where every query of older versions spilled: its files belong
+   * to no live engine of this version.
    */
   private static void removeSharedLegacyFolder(Path tempRoot) {
     Path legacy = tempRoot.resolve("query");

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What one query may use: wall-clock time (then it is interrupted), DuckDB memory (outside the
- * Java heap), temporary disk space for spilling beyond that memory, and the text of a result
- * held whole in this JVM's memory (an answer of the HTTP API, an aligned table).
+ * What one query may use: wall-clock time (then it is interrupted), DuckDB memory (outside the Java
+ * heap), temporary disk space for spilling beyond that memory, and the text of a result held whole
+ * in this JVM's memory (an answer of the HTTP API, an aligned table).
  */
 public record QueryLimits(Duration timeout, long memoryBytes, long maxTempBytes, long resultBytes) {
   /**
@@ -15,6 +15,7 @@ public record QueryLimits(Duration timeout, long memoryBytes, long maxTempBytes,
    */
   public static final QueryLimits DEFAULTS =
       new QueryLimits(Duration.ofMinutes(10), 1_000_000_000L, 10L << 30);
+
   /** The text a result held in memory may have unless the config says otherwise: 32 MB. */
   public static final long DEFAULT_RESULT_BYTES = 32_000_000L;
 

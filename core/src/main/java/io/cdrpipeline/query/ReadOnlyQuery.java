@@ -1,8 +1,8 @@
 package io.cdrpipeline.query;
 
-import io.cdrpipeline.failure.FailureText;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cdrpipeline.failure.FailureText;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,19 +16,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One statement a user may run, as DuckDB's own parser sees it: a single SELECT (which covers
- * WITH, FROM-first, VALUES, TABLE, DESCRIBE, SHOW and SUMMARIZE, all parsed as a SELECT), or
- * {@code EXPLAIN [ANALYZE]} of one. Anything else, or more than one statement, is refused.
+ * One statement a user may run, as DuckDB's own parser sees it: a single SELECT (which covers WITH,
+ * FROM-first, VALUES, TABLE, DESCRIBE, SHOW and SUMMARIZE, all parsed as a SELECT), or {@code
+ * EXPLAIN [ANALYZE]} of one. Anything else, or more than one statement, is refused.
  *
  * <p>What runs is always text the parser accepted as exactly one SELECT: the user's own text, or
- * {@code EXPLAIN [ANALYZE] } followed by the part of it that was checked. DuckDB's sandbox
- * settings (see {@link QueryEngine}) stop file and setting access on top of this.
+ * {@code EXPLAIN [ANALYZE] } followed by the part of it that was checked. DuckDB's sandbox settings
+ * (see {@link QueryEngine}) stop file and setting access on top of this.
  */
 public final class ReadOnlyQuery {
   private static final ObjectMapper JSON = new ObjectMapper();
   // EXPLAIN's own options, the only text taken apart here; what follows must parse as one SELECT
-  private static final Pattern EXPLAIN = Pattern.compile(
-      "(?is)\\A\\s*EXPLAIN(?:\\s+(ANALY[SZ]E)|\\s*\\(\\s*(ANALY[SZ]E)\\s*\\))?\\s+(.+)\\z");
+  private static final Pattern EXPLAIN =
+      Pattern.compile(
+          "(?is)\\A\\s*EXPLAIN(?:\\s+(ANALY[SZ]E)|\\s*\\(\\s*(ANALY[SZ]E)\\s*\\))?\\s+(.+)\\z");
   private static final Pattern PIVOT = Pattern.compile("(?i)\\bPIVOT(_WIDER)?\\b");
   private static final Set<String> WHOLE_TABLE_FUNCTIONS = Set.of("query", "query_table");
 
@@ -70,7 +71,10 @@ public final class ReadOnlyQuery {
       return new ReadOnlyQuery(text, single(parsed), false);
     }
     if ("parser".equals(parsed.path("error_type").asText())) {
-      throw new QueryException("Parser Error: " + FailureText.firstLine(parsed.path("error_message").asText("syntax error")), null);
+      throw new QueryException(
+          "Parser Error: "
+              + FailureText.firstLine(parsed.path("error_message").asText("syntax error")),
+          null);
     }
     Matcher explain = EXPLAIN.matcher(text);
     if (explain.matches()) {
@@ -78,15 +82,19 @@ public final class ReadOnlyQuery {
       JsonNode innerParsed = serialize(duck, inner);
       if (!innerParsed.path("error").asBoolean(true)) {
         boolean analyze = explain.group(1) != null || explain.group(2) != null;
-        return new ReadOnlyQuery((analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + inner, single(innerParsed), true);
+        return new ReadOnlyQuery(
+            (analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ") + inner, single(innerParsed), true);
       }
     }
     if (PIVOT.matcher(text).find()) {
       // without its values DuckDB runs a statement of its own first to find them
-      throw new QueryException("a PIVOT must list its values here: PIVOT ... ON column IN ('a', 'b') USING ...", null);
+      throw new QueryException(
+          "a PIVOT must list its values here: PIVOT ... ON column IN ('a', 'b') USING ...", null);
     }
-    throw new QueryException("only read-only queries are allowed: one SELECT (or WITH, FROM, VALUES, TABLE, "
-        + "DESCRIBE, SHOW, SUMMARIZE, PIVOT, EXPLAIN [ANALYZE] of one); this statement is not one", null);
+    throw new QueryException(
+        "only read-only queries are allowed: one SELECT (or WITH, FROM, VALUES, TABLE, "
+            + "DESCRIBE, SHOW, SUMMARIZE, PIVOT, EXPLAIN [ANALYZE] of one); this statement is not one",
+        null);
   }
 
   /**
@@ -95,13 +103,14 @@ public final class ReadOnlyQuery {
    */
   public boolean describesOnly() {
     JsonNode from = select.path("from_table");
-    return "SELECT_NODE".equals(select.path("type").asText()) && "SHOW_REF".equals(from.path("type").asText())
+    return "SELECT_NODE".equals(select.path("type").asText())
+        && "SHOW_REF".equals(from.path("type").asText())
         && "DESCRIBE".equals(from.path("show_type").asText());
   }
 
   /**
-   * The tables of ours the query reads, lower case, without their schema; every one of them when
-   * it hands SQL text to DuckDB ({@code query()}, {@code query_table()}), which no parse tree shows.
+   * The tables of ours the query reads, lower case, without their schema; every one of them when it
+   * hands SQL text to DuckDB ({@code query()}, {@code query_table()}), which no parse tree shows.
    */
   public Set<String> tables(Set<String> known) {
     Set<String> found = new HashSet<>();
@@ -122,7 +131,8 @@ public final class ReadOnlyQuery {
         }
       }
       if ("FUNCTION".equals(n.path("class").asText())
-          && WHOLE_TABLE_FUNCTIONS.contains(n.path("function_name").asText().toLowerCase(Locale.ROOT))) {
+          && WHOLE_TABLE_FUNCTIONS.contains(
+              n.path("function_name").asText().toLowerCase(Locale.ROOT))) {
         whole = true;
       }
       var fields = n.fields();
@@ -143,7 +153,8 @@ public final class ReadOnlyQuery {
       throw new QueryException("empty query", null);
     }
     if (statements.size() > 1) {
-      throw new QueryException("only one statement per query is allowed, got " + statements.size(), null);
+      throw new QueryException(
+          "only one statement per query is allowed, got " + statements.size(), null);
     }
     return statements.get(0).path("node");
   }
@@ -156,7 +167,8 @@ public final class ReadOnlyQuery {
         return JSON.readTree(rs.getString(1));
       }
     } catch (SQLException | IOException e) {
-      throw new QueryException("cannot parse the query: " + FailureText.firstLine(e.getMessage()), e);
+      throw new QueryException(
+          "cannot parse the query: " + FailureText.firstLine(e.getMessage()), e);
     }
   }
 }

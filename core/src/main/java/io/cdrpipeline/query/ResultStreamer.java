@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,20 +16,22 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.time.Duration;
 
 /**
- * Runs an engine's statements one at a time and streams their rows to a sink: each is stopped
- * at the time limit, and the one running now may be stopped from another thread.
+ * Runs an engine's statements one at a time and streams their rows to a sink: each is stopped at
+ * the time limit, and the one running now may be stopped from another thread.
  */
 final class ResultStreamer {
-  private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "query-timeout");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService TIMER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "query-timeout");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final QueryLimits limits;
+
   /** The statement running now, so that another thread may stop it. */
   private volatile Statement running;
 
@@ -37,8 +40,8 @@ final class ResultStreamer {
   }
 
   /**
-   * Runs the query's statement, bounded ({@link BoundedQuery}) when {@code maxBytes} is finite
-   * and it is not an {@code EXPLAIN}, and streams its header and rows to the sink.
+   * Runs the query's statement, bounded ({@link BoundedQuery}) when {@code maxBytes} is finite and
+   * it is not an {@code EXPLAIN}, and streams its header and rows to the sink.
    */
   void stream(Connection duck, ReadOnlyQuery query, QuerySink sink, long maxRows, long maxBytes)
       throws SQLException, IOException {
@@ -54,17 +57,25 @@ final class ResultStreamer {
         types.add(md.getColumnTypeName(i));
       }
       if (bounded && BoundedQuery.renamed(names)) {
-        names = BoundedQuery.labels(duck, query.sql()); // query() renames a column whose name came before; the user's are these
+        names =
+            BoundedQuery.labels(
+                duck,
+                query.sql()); // query() renames a column whose name came before; the user's are
+        // these
       }
       AtomicBoolean timedOut = new AtomicBoolean();
-      ScheduledFuture<?> timer = TIMER.schedule(() -> {
-        timedOut.set(true);
-        try {
-          s.cancel();
-        } catch (SQLException ignored) {
-          // the statement ended meanwhile
-        }
-      }, limits.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> timer =
+          TIMER.schedule(
+              () -> {
+                timedOut.set(true);
+                try {
+                  s.cancel();
+                } catch (SQLException ignored) {
+                  // the statement ended meanwhile
+                }
+              },
+              limits.timeout().toMillis(),
+              TimeUnit.MILLISECONDS);
       running = s;
       try (ResultSet rs = s.executeQuery()) {
         sink.header(names, types);
@@ -78,8 +89,11 @@ final class ResultStreamer {
         sink.end();
       } catch (SQLException e) {
         if (timedOut.get()) {
-          throw new QueryException("the query took longer than " + describe(limits.timeout())
-              + " and was stopped (query.timeout)", e);
+          throw new QueryException(
+              "the query took longer than "
+                  + describe(limits.timeout())
+                  + " and was stopped (query.timeout)",
+              e);
         }
         throw e;
       } finally {

@@ -1,8 +1,8 @@
 package io.cdrpipeline.query;
 
 /**
- * A result that would hold more text than the bound it was run with: DuckDB stopped the
- * statement before any of it reached this JVM.
+ * A result that would hold more text than the bound it was run with: DuckDB stopped the statement
+ * before any of it reached this JVM.
  */
 public final class ResultTooLargeException extends QueryException {
   private static final long serialVersionUID = 1L;

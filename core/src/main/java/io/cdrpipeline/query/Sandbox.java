@@ -15,12 +15,13 @@ final class Sandbox {
   private Sandbox() {}
 
   /**
-   * From here on this statement's database reads exactly what its views read (each file, or a
-   * day folder holding nothing but files, by its real path), nothing else, and no statement can
-   * change that. A link anywhere (in the bucket, in a day folder, as a folder) is never among
-   * them, so no path through a link is readable: DuckDB compares the paths as written.
+   * From here on this statement's database reads exactly what its views read (each file, or a day
+   * folder holding nothing but files, by its real path), nothing else, and no statement can change
+   * that. A link anywhere (in the bucket, in a day folder, as a folder) is never among them, so no
+   * path through a link is readable: DuckDB compares the paths as written.
    */
-  static void confine(Connection duck, ReadablePaths readable, QueryLimits limits) throws SQLException {
+  static void confine(Connection duck, ReadablePaths readable, QueryLimits limits)
+      throws SQLException {
     try (Statement s = duck.createStatement()) {
       s.execute("SET max_temp_directory_size = '" + limits.maxTempBytes() + "B'");
       s.execute("SET allowed_directories = " + list(readable.folders));
@@ -31,7 +32,8 @@ final class Sandbox {
   }
 
   private static String list(Set<String> items) {
-    return items.isEmpty() ? "[]::VARCHAR[]"
+    return items.isEmpty()
+        ? "[]::VARCHAR[]"
         : "[" + items.stream().map(DuckDb::literal).collect(Collectors.joining(", ")) + "]";
   }
 }

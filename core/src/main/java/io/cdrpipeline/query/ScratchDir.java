@@ -11,22 +11,22 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A temporary folder that belongs to one user of it (one query engine), so that two processes
- * never spill into the same files. The owner holds an operating-system lock on a file beside the
- * folder, taken before the folder exists, for as long as it lives; a folder whose lock can be
- * taken belongs to a process that died, and is removed when the next folder is made. Closing
- * removes the folder.
+ * A temporary folder that belongs to one user of it (one query engine), so that two processes never
+ * spill into the same files. The owner holds an operating-system lock on a file beside the folder,
+ * taken before the folder exists, for as long as it lives; a folder whose lock can be taken belongs
+ * to a process that died, and is removed when the next folder is made. Closing removes the folder.
  */
 public final class ScratchDir implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScratchDir.class);
   private static final String LOCK_SUFFIX = ".lock";
+
   /**
    * The lock files this process holds. They are never opened a second time here: closing any
    * channel of a file drops every lock the process holds on it (POSIX record locks), which would
@@ -55,9 +55,15 @@ public final class ScratchDir implements AutoCloseable {
     Objects.requireNonNull(prefix, "prefix is null");
     Files.createDirectories(parent);
     removeAbandoned(parent, prefix);
-    String name = prefix + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String name =
+        prefix
+            + "-"
+            + ProcessHandle.current().pid()
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
     Path lockFile = parent.resolve(name + LOCK_SUFFIX);
-    FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
       FileLock lock = channel.lock();
       HELD.add(lockFile);
@@ -154,13 +160,16 @@ public final class ScratchDir implements AutoCloseable {
       return;
     }
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException e) {
-          LOG.debug("cannot delete {}: {}", p, e.getMessage());
-        }
-      });
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  LOG.debug("cannot delete {}: {}", p, e.getMessage());
+                }
+              });
     } catch (IOException e) {
       LOG.debug("cannot delete {}: {}", dir, e.getMessage());
     }

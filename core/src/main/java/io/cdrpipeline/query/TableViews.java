@@ -19,10 +19,10 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * The tables of a statement's database, each unqualified and under the configured database
- * name: first every table with its columns and no rows, then, for the tables a query names,
- * the views over the days its filters allow ({@link ProcessedView}, {@link RawView}) and the
- * quarantine's rows.
+ * The tables of a statement's database, each unqualified and under the configured database name:
+ * first every table with its columns and no rows, then, for the tables a query names, the views
+ * over the days its filters allow ({@link ProcessedView}, {@link RawView}) and the quarantine's
+ * rows.
  */
 final class TableViews {
   private static final Set<String> TABLES =
@@ -32,8 +32,10 @@ final class TableViews {
   private final String database;
   private final ProcessedView processed;
   private final RawView raw;
+
   /** The views every statement's database starts with: the tables' columns, no rows. */
   private final List<String> emptyTables;
+
   private List<QuarantinedFile> quarantine;
 
   TableViews(Catalog catalog, String database, ProcessedView processed, RawView raw) {
@@ -60,10 +62,14 @@ final class TableViews {
     }
     ddl.add(view(ProcessedSchema.TABLE, emptySelect(processed.emptyShape())));
     ddl.add(view(ProcessedSchema.RAW_TABLE, emptySelect(raw.emptyShape())));
-    ddl.add("CREATE TABLE " + q(ProcessedSchema.QUARANTINE_TABLE)
-        + " (source_key VARCHAR, reason VARCHAR, year INTEGER, month INTEGER, day INTEGER, detected_at TIMESTAMP)");
+    ddl.add(
+        "CREATE TABLE "
+            + q(ProcessedSchema.QUARANTINE_TABLE)
+            + " (source_key VARCHAR, reason VARCHAR, year INTEGER, month INTEGER, day INTEGER, detected_at TIMESTAMP)");
     if (!main()) {
-      for (String t : List.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE, ProcessedSchema.QUARANTINE_TABLE)) {
+      for (String t :
+          List.of(
+              ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE, ProcessedSchema.QUARANTINE_TABLE)) {
         ddl.add("CREATE VIEW main." + DuckDb.ident(t) + " AS SELECT * FROM " + q(t));
       }
     }
@@ -71,7 +77,8 @@ final class TableViews {
   }
 
   /** Makes the views of the tables the query reads, over the days its filters allow. */
-  void bind(Connection duck, ReadOnlyQuery query, ReadablePaths readable) throws SQLException, IOException {
+  void bind(Connection duck, ReadOnlyQuery query, ReadablePaths readable)
+      throws SQLException, IOException {
     Set<String> tables = query.tables(TABLES);
     if (query.describesOnly()) {
       return; // every table already has its columns
@@ -81,10 +88,16 @@ final class TableViews {
     }
     if (tables.contains(ProcessedSchema.RAW_TABLE)) {
       raw.checkLocal();
-      replaceView(duck, ProcessedSchema.RAW_TABLE, raw.select(DayFilter.of(query.select(), ProcessedSchema.RAW_TABLE), readable));
+      replaceView(
+          duck,
+          ProcessedSchema.RAW_TABLE,
+          raw.select(DayFilter.of(query.select(), ProcessedSchema.RAW_TABLE), readable));
     }
     if (tables.contains(ProcessedSchema.TABLE)) {
-      replaceView(duck, ProcessedSchema.TABLE, processed.select(DayFilter.of(query.select(), ProcessedSchema.TABLE), readable));
+      replaceView(
+          duck,
+          ProcessedSchema.TABLE,
+          processed.select(DayFilter.of(query.select(), ProcessedSchema.TABLE), readable));
     }
   }
 
@@ -93,12 +106,15 @@ final class TableViews {
       s.execute("CREATE OR REPLACE VIEW " + q(table) + " AS " + select);
       if (!main()) {
         // the alias is bound to the view's shape when made, so it is made again with it
-        s.execute("CREATE OR REPLACE VIEW main." + DuckDb.ident(table) + " AS SELECT * FROM " + q(table));
+        s.execute(
+            "CREATE OR REPLACE VIEW main." + DuckDb.ident(table) + " AS SELECT * FROM " + q(table));
       }
     }
   }
 
-  /** True when the database name is DuckDB's own {@code main}, so the tables have no second name. */
+  /**
+   * True when the database name is DuckDB's own {@code main}, so the tables have no second name.
+   */
   static boolean isMain(String database) {
     return database.equalsIgnoreCase("main");
   }
@@ -108,7 +124,9 @@ final class TableViews {
   }
 
   private String q(String table) {
-    return main() ? "main." + DuckDb.ident(table) : DuckDb.ident(database) + "." + DuckDb.ident(table);
+    return main()
+        ? "main." + DuckDb.ident(table)
+        : DuckDb.ident(database) + "." + DuckDb.ident(table);
   }
 
   private String view(String table, String select) {
@@ -117,9 +135,11 @@ final class TableViews {
 
   /** A select of no rows with these columns. */
   static String emptySelect(Map<String, ColumnType> columns) {
-    return "SELECT " + columns.entrySet().stream()
-        .map(e -> "CAST(NULL AS " + e.getValue().name() + ") AS " + DuckDb.ident(e.getKey()))
-        .collect(Collectors.joining(", ")) + " WHERE false";
+    return "SELECT "
+        + columns.entrySet().stream()
+            .map(e -> "CAST(NULL AS " + e.getValue().name() + ") AS " + DuckDb.ident(e.getKey()))
+            .collect(Collectors.joining(", "))
+        + " WHERE false";
   }
 
   private void loadQuarantine(Connection duck) throws SQLException {
@@ -127,8 +147,9 @@ final class TableViews {
       quarantine = catalog.quarantine(Optional.empty());
     }
     List<QuarantinedFile> rows = quarantine;
-    try (DuckDBAppender a = ((DuckDBConnection) duck).createAppender(
-        main() ? "main" : database, ProcessedSchema.QUARANTINE_TABLE)) {
+    try (DuckDBAppender a =
+        ((DuckDBConnection) duck)
+            .createAppender(main() ? "main" : database, ProcessedSchema.QUARANTINE_TABLE)) {
       for (QuarantinedFile f : rows) {
         a.beginRow()
             .append(f.sourceKey())
@@ -136,7 +157,8 @@ final class TableViews {
             .append(f.day().getYear())
             .append(f.day().getMonthValue())
             .append(f.day().getDayOfMonth())
-            .appendEpochMicros(f.detectedAt().getEpochSecond() * 1_000_000L + f.detectedAt().getNano() / 1000)
+            .appendEpochMicros(
+                f.detectedAt().getEpochSecond() * 1_000_000L + f.detectedAt().getNano() / 1000)
             .endRow();
       }
       a.flush();

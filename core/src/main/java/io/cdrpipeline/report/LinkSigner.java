@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** Signs and verifies expiring links with HMAC-SHA256; the secret lives in a file of the state folder. */
+/**
+ * Signs and verifies expiring links with HMAC-SHA256; the secret lives in a file of the state
+ * folder.
+ */
 public final class LinkSigner {
   /** The secret's file name in the state folder. */
   public static final String SECRET_FILE = "link-secret";
@@ -32,6 +35,7 @@ public final class LinkSigner {
 
   /** The longest a link may last: what S3 allows a presigned URL, and what any config may set. */
   public static final Duration LONGEST = Duration.ofDays(7);
+
   /** How far ahead of this clock the clock that signed a link may have been. */
   public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
@@ -57,14 +61,15 @@ public final class LinkSigner {
   }
 
   /**
-   * The same signer, verifying links as lasting at most {@code lifetime} (the config's
-   * {@code linkExpiry}): a link whose expiry lies further ahead, however it was signed, is
-   * refused, so a link never outlives what the config allows.
+   * The same signer, verifying links as lasting at most {@code lifetime} (the config's {@code
+   * linkExpiry}): a link whose expiry lies further ahead, however it was signed, is refused, so a
+   * link never outlives what the config allows.
    */
   public LinkSigner lasting(Duration lifetime) {
     Objects.requireNonNull(lifetime, "lifetime");
     if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(LONGEST) > 0) {
-      throw new IllegalArgumentException("link lifetime must be more than zero and at most " + LONGEST + ": " + lifetime);
+      throw new IllegalArgumentException(
+          "link lifetime must be more than zero and at most " + LONGEST + ": " + lifetime);
     }
     return new LinkSigner(key, lifetime);
   }
@@ -82,8 +87,14 @@ public final class LinkSigner {
     }
     byte[] secret = Files.readAllBytes(file);
     if (secret.length < SECRET_BYTES) {
-      throw new IOException("link secret " + file + " has " + secret.length + " bytes, expected at least "
-          + SECRET_BYTES + ": delete it to make a new one (links already sent stop working)");
+      throw new IOException(
+          "link secret "
+              + file
+              + " has "
+              + secret.length
+              + " bytes, expected at least "
+              + SECRET_BYTES
+              + ": delete it to make a new one (links already sent stop working)");
     }
     return new LinkSigner(secret);
   }
@@ -93,9 +104,12 @@ public final class LinkSigner {
     byte[] secret = new byte[SECRET_BYTES];
     new SecureRandom().nextBytes(secret);
     boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
-    FileAttribute<?>[] ownerOnly = posix
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-        : new FileAttribute<?>[0];
+    FileAttribute<?>[] ownerOnly =
+        posix
+            ? new FileAttribute<?>[] {
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+            }
+            : new FileAttribute<?>[0];
     Path tmp = Files.createTempFile(file.getParent(), "." + SECRET_FILE, ".tmp", ownerOnly);
     try {
       if (!posix) {
@@ -115,7 +129,10 @@ public final class LinkSigner {
     }
   }
 
-  /** The query string "expires=<epoch seconds>&signature=<url-safe base64, no padding>" for a path (e.g. "/reports/2026-10/npanxx.csv"). */
+  /**
+   * The query string "expires=<epoch seconds>&signature=<url-safe base64, no padding>" for a path
+   * (e.g. "/reports/2026-10/npanxx.csv").
+   */
   public String sign(String path, Instant expires) {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(expires, "expires");
@@ -130,17 +147,25 @@ public final class LinkSigner {
   }
 
   /** What {@link #verify} says about a link. */
-  public enum Verdict { VALID, EXPIRED, BAD_SIGNATURE, TOO_LONG }
+  public enum Verdict {
+    VALID,
+    EXPIRED,
+    BAD_SIGNATURE,
+    TOO_LONG
+  }
 
   /**
    * Checks a path with its expires and signature parameters at a given time (constant-time
-   * comparison; a tampered path, expiry or signature is BAD_SIGNATURE; missing/garbled
-   * parameters are BAD_SIGNATURE). A genuine link that expires further ahead than this signer's
-   * lifetime allows (plus {@link #CLOCK_SKEW}) is TOO_LONG.
+   * comparison; a tampered path, expiry or signature is BAD_SIGNATURE; missing/garbled parameters
+   * are BAD_SIGNATURE). A genuine link that expires further ahead than this signer's lifetime
+   * allows (plus {@link #CLOCK_SKEW}) is TOO_LONG.
    */
   public Verdict verify(String path, String expires, String signature, Instant now) {
     Objects.requireNonNull(now, "now");
-    if (path == null || expires == null || signature == null || !EPOCH_SECONDS.matcher(expires).matches()) {
+    if (path == null
+        || expires == null
+        || signature == null
+        || !EPOCH_SECONDS.matcher(expires).matches()) {
       return Verdict.BAD_SIGNATURE;
     }
     // Compares the text, not decoded bytes: base64 decoders ignore the unused low bits of the

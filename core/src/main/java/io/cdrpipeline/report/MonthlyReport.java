@@ -33,8 +33,8 @@ public final class MonthlyReport {
   }
 
   /**
-   * Writes reports/YYYY-MM/npanxx.csv and reports/YYYY-MM/summary.csv into the reports store
-   * (each object replaced whole).
+   * Writes reports/YYYY-MM/npanxx.csv and reports/YYYY-MM/summary.csv into the reports store (each
+   * object replaced whole).
    */
   public ReportResult run(YearMonth month) throws IOException {
     Objects.requireNonNull(month, "month");
@@ -44,8 +44,8 @@ public final class MonthlyReport {
     // new one, never half of one; a failed query stores nothing.
     reports.put(npanxxKey(month), npanxx.bytes());
     reports.put(summaryKey(month), summary.bytes());
-    return new ReportResult(month, npanxxKey(month), summaryKey(month), npanxx.rows(), summary.rows(),
-        summary.total());
+    return new ReportResult(
+        month, npanxxKey(month), summaryKey(month), npanxx.rows(), summary.rows(), summary.total());
   }
 
   /** {@code reports/2026-10/npanxx.csv}. */
@@ -65,7 +65,8 @@ public final class MonthlyReport {
     // the npanxx. The original also filtered month='5' with no year, mixing years; partitions
     // are integers here, so no padding games.
     return "SELECT npanxx, SUM(duration) AS TotalDuration, COUNT(*) AS CallCount"
-        + " FROM processed_cdrs WHERE " + filter(m)
+        + " FROM processed_cdrs WHERE "
+        + filter(m)
         + " GROUP BY npanxx ORDER BY npanxx NULLS LAST";
   }
 
@@ -76,7 +77,8 @@ public final class MonthlyReport {
     // six keep any plausible value exact.
     return "SELECT voiceconnectorid, direction, status, count(*) AS calls, sum(duration) AS total_duration,"
         + " sum(CAST(billabledurationminutes AS DECIMAL(18, 6))) AS billable_minutes"
-        + " FROM processed_cdrs WHERE " + filter(m)
+        + " FROM processed_cdrs WHERE "
+        + filter(m)
         + " GROUP BY voiceconnectorid, direction, status"
         + " ORDER BY voiceconnectorid NULLS LAST, direction NULLS LAST, status NULLS LAST";
   }

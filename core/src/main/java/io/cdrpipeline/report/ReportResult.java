@@ -3,5 +3,10 @@ package io.cdrpipeline.report;
 import java.time.YearMonth;
 
 /** What a monthly report run wrote. */
-public record ReportResult(YearMonth month, String npanxxKey, String summaryKey, long npanxxRows, long summaryRows,
+public record ReportResult(
+    YearMonth month,
+    String npanxxKey,
+    String summaryKey,
+    long npanxxRows,
+    long summaryRows,
     long calls) {}

@@ -15,7 +15,8 @@ public final class S3PresignedLinks implements ReportLinks {
   @Override
   public String linkFor(String reportKey, Duration expiry) {
     if (expiry.isZero() || expiry.isNegative() || expiry.compareTo(Duration.ofDays(7)) > 0) {
-      throw new IllegalArgumentException("an S3 presigned link lasts more than 0 and at most 7 days, not " + expiry);
+      throw new IllegalArgumentException(
+          "an S3 presigned link lasts more than 0 and at most 7 days, not " + expiry);
     }
     return reports.presignedGet(reportKey, expiry);
   }

@@ -15,10 +15,12 @@ public final class SignedServerLinks implements ReportLinks {
   public SignedServerLinks(String baseUrl, LinkSigner signer, Clock clock) {
     Objects.requireNonNull(baseUrl, "baseUrl");
     if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
-      throw new IllegalArgumentException("base URL must start with http:// or https://: '" + baseUrl + "'");
+      throw new IllegalArgumentException(
+          "base URL must start with http:// or https://: '" + baseUrl + "'");
     }
     if (baseUrl.contains("?") || baseUrl.contains("#")) {
-      throw new IllegalArgumentException("base URL must not have a query or fragment: '" + baseUrl + "'");
+      throw new IllegalArgumentException(
+          "base URL must not have a query or fragment: '" + baseUrl + "'");
     }
     this.baseUrl = baseUrl.replaceAll("/+$", "");
     this.signer = Objects.requireNonNull(signer, "signer");
@@ -30,8 +32,12 @@ public final class SignedServerLinks implements ReportLinks {
     Objects.requireNonNull(reportKey, "reportKey");
     Objects.requireNonNull(expiry, "expiry");
     if (!reportKey.startsWith(MonthlyReport.PREFIX) || reportKey.endsWith("/")) {
-      throw new IllegalArgumentException("report key must name an object under '" + MonthlyReport.PREFIX + "': '"
-          + reportKey + "'");
+      throw new IllegalArgumentException(
+          "report key must name an object under '"
+              + MonthlyReport.PREFIX
+              + "': '"
+              + reportKey
+              + "'");
     }
     if (expiry.isNegative() || expiry.isZero()) {
       throw new IllegalArgumentException("link expiry must be positive: " + expiry);
@@ -39,7 +45,8 @@ public final class SignedServerLinks implements ReportLinks {
     StringBuilder path = new StringBuilder();
     for (String segment : reportKey.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException("report key has an empty, '.' or '..' segment: '" + reportKey + "'");
+        throw new IllegalArgumentException(
+            "report key has an empty, '.' or '..' segment: '" + reportKey + "'");
       }
       path.append('/').append(encode(segment));
     }
@@ -53,11 +60,17 @@ public final class SignedServerLinks implements ReportLinks {
     StringBuilder b = new StringBuilder(segment.length());
     for (byte x : segment.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (x & 0xff);
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-          || c == '_' || c == '~') {
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         b.append(c);
       } else {
-        b.append('%').append(Character.toUpperCase(Character.forDigit((x >> 4) & 0xf, 16)))
+        b.append('%')
+            .append(Character.toUpperCase(Character.forDigit((x >> 4) & 0xf, 16)))
             .append(Character.toUpperCase(Character.forDigit(x & 0xf, 16)));
       }
     }

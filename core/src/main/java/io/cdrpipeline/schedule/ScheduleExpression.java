@@ -11,11 +11,12 @@ import java.util.regex.Pattern;
 import org.quartz.CronExpression;
 
 /**
- * A schedule in EventBridge syntax, {@code cron(Minutes Hours Day-of-month Month Day-of-week
- * Year)} or {@code rate(Value Unit)}, translated for Quartz. Times are UTC, as in EventBridge.
- * Beyond EventBridge, {@code rate(N seconds)} is accepted (handy for tests and demos).
+ * A schedule in EventBridge syntax, {@code cron(Minutes Hours Day-of-month Month Day-of-week Year)}
+ * or {@code rate(Value Unit)}, translated for Quartz. Times are UTC, as in EventBridge. Beyond
+ * EventBridge, {@code rate(N seconds)} is accepted (handy for tests and demos).
  */
-public sealed interface ScheduleExpression permits ScheduleExpression.Cron, ScheduleExpression.Rate {
+public sealed interface ScheduleExpression
+    permits ScheduleExpression.Cron, ScheduleExpression.Rate {
 
   /** The expression as the user wrote it. */
   String text();
@@ -33,7 +34,9 @@ public sealed interface ScheduleExpression permits ScheduleExpression.Cron, Sche
     Matcher rate = Pattern.compile("(?i)rate\\(\\s*(\\d+)\\s+([a-z]+)\\s*\\)").matcher(t);
     if (rate.matches()) {
       String digits = rate.group(1);
-      long n = Long.parseLong(digits.length() > 9 ? "1000000000" : digits); // beyond any bound, without overflow
+      long n =
+          Long.parseLong(
+              digits.length() > 9 ? "1000000000" : digits); // beyond any bound, without overflow
       String unit = rate.group(2).toLowerCase(Locale.ROOT);
       if (n < 1) {
         throw new IllegalArgumentException("'" + text + "': the rate must be at least 1");
@@ -53,15 +56,20 @@ public sealed interface ScheduleExpression permits ScheduleExpression.Cron, Sche
           d = Duration.ofDays(n);
           break;
         default:
-          throw new IllegalArgumentException("'" + text + "': unknown rate unit '" + unit + "' (minutes, hours or days)");
+          throw new IllegalArgumentException(
+              "'" + text + "': unknown rate unit '" + unit + "' (minutes, hours or days)");
       }
       if (d.compareTo(Rate.MAX) > 0) {
-        throw new IllegalArgumentException("'" + text + "': the rate must be at most " + Rate.MAX.toDays() + " days");
+        throw new IllegalArgumentException(
+            "'" + text + "': the rate must be at most " + Rate.MAX.toDays() + " days");
       }
       return new Rate(t, d);
     }
-    throw new IllegalArgumentException("'" + text + "' is not a schedule: use cron(Minutes Hours Day-of-month Month "
-        + "Day-of-week Year), e.g. cron(0 9 * * ? *), or rate(Value Unit), e.g. rate(1 hour)");
+    throw new IllegalArgumentException(
+        "'"
+            + text
+            + "' is not a schedule: use cron(Minutes Hours Day-of-month Month "
+            + "Day-of-week Year), e.g. cron(0 9 * * ? *), or rate(Value Unit), e.g. rate(1 hour)");
   }
 
   /** A cron schedule; {@code quartz} is the Quartz form (with a leading seconds field). */
@@ -69,11 +77,16 @@ public sealed interface ScheduleExpression permits ScheduleExpression.Cron, Sche
     static Cron of(String text, String body) {
       String[] f = body.split("\\s+");
       if (f.length != 6) {
-        throw new IllegalArgumentException("'" + text + "': a cron expression has 6 fields (Minutes Hours "
-            + "Day-of-month Month Day-of-week Year), this one has " + f.length);
+        throw new IllegalArgumentException(
+            "'"
+                + text
+                + "': a cron expression has 6 fields (Minutes Hours "
+                + "Day-of-month Month Day-of-week Year), this one has "
+                + f.length);
       }
       if (!f[2].equals("?") && !f[4].equals("?")) {
-        throw new IllegalArgumentException("'" + text + "': one of Day-of-month and Day-of-week must be '?'");
+        throw new IllegalArgumentException(
+            "'" + text + "': one of Day-of-month and Day-of-week must be '?'");
       }
       checkRanges(text, f);
       String quartz = "0 " + String.join(" ", f);
@@ -85,12 +98,24 @@ public sealed interface ScheduleExpression permits ScheduleExpression.Cron, Sche
       return new Cron(text, quartz);
     }
 
-    private static final String[] FIELDS = {"Minutes", "Hours", "Day-of-month", "Month", "Day-of-week", "Year"};
-    /** EventBridge's bounds of each field (Quartz misses some, e.g. it takes minute 99 as a valid value). */
-    private static final int[][] RANGES = {{0, 59}, {0, 23}, {1, 31}, {1, 12}, {1, 7}, {1970, 2199}};
+    private static final String[] FIELDS = {
+      "Minutes", "Hours", "Day-of-month", "Month", "Day-of-week", "Year"
+    };
+
+    /**
+     * EventBridge's bounds of each field (Quartz misses some, e.g. it takes minute 99 as a valid
+     * value).
+     */
+    private static final int[][] RANGES = {
+      {0, 59}, {0, 23}, {1, 31}, {1, 12}, {1, 7}, {1970, 2199}
+    };
+
     private static final Pattern NUMBER = Pattern.compile("\\d+");
 
-    /** Checks every number of every field against EventBridge's bounds; Quartz checks the rest of the syntax. */
+    /**
+     * Checks every number of every field against EventBridge's bounds; Quartz checks the rest of
+     * the syntax.
+     */
     private static void checkRanges(String text, String[] fields) {
       for (int i = 0; i < fields.length; i++) {
         for (String item : fields[i].split(",", -1)) {
@@ -100,15 +125,21 @@ public sealed interface ScheduleExpression permits ScheduleExpression.Cron, Sche
             base = item.substring(0, slash);
             Matcher step = NUMBER.matcher(item.substring(slash + 1));
             if (step.matches() && value(step.group()) < 1) {
-              throw new IllegalArgumentException("'" + text + "': the increment of " + FIELDS[i] + " must be at least 1");
+              throw new IllegalArgumentException(
+                  "'" + text + "': the increment of " + FIELDS[i] + " must be at least 1");
             }
           }
           int hash = base.indexOf('#');
           if (hash >= 0) {
             Matcher nth = NUMBER.matcher(base.substring(hash + 1));
             if (nth.matches() && (value(nth.group()) < 1 || value(nth.group()) > 5)) {
-              throw new IllegalArgumentException("'" + text + "': the week after '#' in " + FIELDS[i]
-                  + " must be 1 to 5, not " + nth.group());
+              throw new IllegalArgumentException(
+                  "'"
+                      + text
+                      + "': the week after '#' in "
+                      + FIELDS[i]
+                      + " must be 1 to 5, not "
+                      + nth.group());
             }
             base = base.substring(0, hash);
           }
@@ -116,8 +147,17 @@ public sealed interface ScheduleExpression permits ScheduleExpression.Cron, Sche
           while (n.find()) {
             long v = value(n.group());
             if (v < RANGES[i][0] || v > RANGES[i][1]) {
-              throw new IllegalArgumentException("'" + text + "': " + FIELDS[i] + " must be " + RANGES[i][0] + " to "
-                  + RANGES[i][1] + ", not " + n.group());
+              throw new IllegalArgumentException(
+                  "'"
+                      + text
+                      + "': "
+                      + FIELDS[i]
+                      + " must be "
+                      + RANGES[i][0]
+                      + " to "
+                      + RANGES[i][1]
+                      + ", not "
+                      + n.group());
             }
           }
         }
@@ -148,7 +188,10 @@ public sealed interface ScheduleExpression permits ScheduleExpression.Cron, Sche
 
   /** A fixed-rate schedule, counted from the epoch so every instance agrees on fire times. */
   record Rate(String text, Duration every) implements ScheduleExpression {
-    /** The longest rate: ten years (EventBridge sets no bound; Quartz counts the interval in milliseconds). */
+    /**
+     * The longest rate: ten years (EventBridge sets no bound; Quartz counts the interval in
+     * milliseconds).
+     */
     public static final Duration MAX = Duration.ofDays(3650);
 
     @Override

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,6 +30,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.quartz.CronScheduleBuilder;
@@ -47,18 +50,14 @@ import org.quartz.utils.ConnectionProvider;
 import org.quartz.utils.DBConnectionManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.sql.PreparedStatement;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * Fires the configured schedules (the EventBridge rules of the original) with Quartz and
- * starts their workflows. A fire missed while no service ran is run once at start; days of a
- * bounded window that have raw data but are neither committed from it nor done by a successful
- * daily execution are backfilled, oldest first, with one summary notification. Each fire is
- * taken by exactly one process (a compare-and-set on the schedule's last fire time); with a
- * PostgreSQL catalog, Quartz itself runs clustered on a JDBC job store shared by every
- * instance.
+ * Fires the configured schedules (the EventBridge rules of the original) with Quartz and starts
+ * their workflows. A fire missed while no service ran is run once at start; days of a bounded
+ * window that have raw data but are neither committed from it nor done by a successful daily
+ * execution are backfilled, oldest first, with one summary notification. Each fire is taken by
+ * exactly one process (a compare-and-set on the schedule's last fire time); with a PostgreSQL
+ * catalog, Quartz itself runs clustered on a JDBC job store shared by every instance.
  */
 public final class ScheduleRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleRunner.class);
@@ -72,16 +71,22 @@ public final class ScheduleRunner implements AutoCloseable {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(expression, "expression");
       if (!List.of(DAILY, MONTHLY_REPORT, FULL).contains(name)) {
-        throw new IllegalArgumentException("unknown schedule '" + name + "' (daily, monthlyReport, full)");
+        throw new IllegalArgumentException(
+            "unknown schedule '" + name + "' (daily, monthlyReport, full)");
       }
     }
 
     /** The workflow it starts. */
     public String workflow() {
-      return name.equals(DAILY) ? Workflows.DAILY : name.equals(FULL) ? Workflows.FULL : Workflows.REPORT;
+      return name.equals(DAILY)
+          ? Workflows.DAILY
+          : name.equals(FULL) ? Workflows.FULL : Workflows.REPORT;
     }
 
-    /** The input for a fire: yesterday of the fire time for daily, the previous month for the report. */
+    /**
+     * The input for a fire: yesterday of the fire time for daily, the previous month for the
+     * report.
+     */
     public ObjectNode input(Instant fire) {
       LocalDate day = fire.atZone(ZoneOffset.UTC).toLocalDate();
       if (name.equals(DAILY)) {
@@ -105,10 +110,23 @@ public final class ScheduleRunner implements AutoCloseable {
   /** The name of the product's scheduler in Quartz's tables, the same for every instance. */
   public static final String SCHEDULER_NAME = "cdr-pipeline";
 
-  /** Quartz's tables on PostgreSQL, those that refer to others first (the order to empty or drop them in). */
-  private static final List<String> QUARTZ_TABLES = List.of("qrtz_simple_triggers", "qrtz_cron_triggers",
-      "qrtz_simprop_triggers", "qrtz_blob_triggers", "qrtz_fired_triggers", "qrtz_paused_trigger_grps", "qrtz_triggers",
-      "qrtz_job_details", "qrtz_calendars", "qrtz_scheduler_state", "qrtz_locks");
+  /**
+   * Quartz's tables on PostgreSQL, those that refer to others first (the order to empty or drop
+   * them in).
+   */
+  private static final List<String> QUARTZ_TABLES =
+      List.of(
+          "qrtz_simple_triggers",
+          "qrtz_cron_triggers",
+          "qrtz_simprop_triggers",
+          "qrtz_blob_triggers",
+          "qrtz_fired_triggers",
+          "qrtz_paused_trigger_grps",
+          "qrtz_triggers",
+          "qrtz_job_details",
+          "qrtz_calendars",
+          "qrtz_scheduler_state",
+          "qrtz_locks");
 
   /** The rows of the product's scheduler in Quartz's tables (only a PostgreSQL catalog has any). */
   public static long schedulerRows(Database db) {
@@ -133,7 +151,8 @@ public final class ScheduleRunner implements AutoCloseable {
       try {
         for (String t : QUARTZ_TABLES) {
           if (present.contains(t)) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t + " WHERE sched_name = ?")) {
+            try (PreparedStatement ps =
+                c.prepareStatement("DELETE FROM " + t + " WHERE sched_name = ?")) {
               ps.setString(1, SCHEDULER_NAME);
               ps.executeUpdate();
             }
@@ -157,7 +176,8 @@ public final class ScheduleRunner implements AutoCloseable {
   }
 
   private static long count(Database db, String sql, String arg) {
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
       if (arg != null) {
         ps.setString(1, arg);
       }
@@ -169,13 +189,19 @@ public final class ScheduleRunner implements AutoCloseable {
       throw new IllegalStateException("cannot read the scheduler's tables: " + e.getMessage(), e);
     }
   }
+
   private Scheduler quartz;
 
   /**
    * @param database the catalog database: on PostgreSQL Quartz is clustered over it
    * @param log receives a line per fire, catch-up and backfill, for the user
    */
-  public ScheduleRunner(Executor executor, List<Entry> entries, Clock clock, Database database, Consumer<String> log) {
+  public ScheduleRunner(
+      Executor executor,
+      List<Entry> entries,
+      Clock clock,
+      Database database,
+      Consumer<String> log) {
     this.executor = Objects.requireNonNull(executor, "executor");
     this.store = executor.store();
     this.entries = List.copyOf(entries);
@@ -197,18 +223,21 @@ public final class ScheduleRunner implements AutoCloseable {
     Optional<String> delegate = database.dialect().quartzDelegate();
     if (delegate.isPresent()) {
       String ds = "cdr-" + UUID.randomUUID();
-      DBConnectionManager.getInstance().addConnectionProvider(ds, new ConnectionProvider() {
-        @Override
-        public Connection getConnection() throws SQLException {
-          return database.connection();
-        }
+      DBConnectionManager.getInstance()
+          .addConnectionProvider(
+              ds,
+              new ConnectionProvider() {
+                @Override
+                public Connection getConnection() throws SQLException {
+                  return database.connection();
+                }
 
-        @Override
-        public void shutdown() {}
+                @Override
+                public void shutdown() {}
 
-        @Override
-        public void initialize() {}
-      });
+                @Override
+                public void initialize() {}
+              });
       createQuartzTables();
       p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
       p.setProperty("org.quartz.jobStore.driverDelegateClass", delegate.get());
@@ -222,28 +251,49 @@ public final class ScheduleRunner implements AutoCloseable {
     quartz = new StdSchedulerFactory(p).getScheduler();
     quartz.getContext().put("runner", this);
     for (Entry e : entries) {
-      JobDetail job = JobBuilder.newJob(FireJob.class).withIdentity(e.name(), "cdr").usingJobData("schedule", e.name())
-          .storeDurably().build();
+      JobDetail job =
+          JobBuilder.newJob(FireJob.class)
+              .withIdentity(e.name(), "cdr")
+              .usingJobData("schedule", e.name())
+              .storeDurably()
+              .build();
       org.quartz.ScheduleBuilder<? extends Trigger> schedule;
       if (e.expression() instanceof ScheduleExpression.Cron c) {
-        schedule = CronScheduleBuilder.cronSchedule(c.expression()).withMisfireHandlingInstructionFireAndProceed();
+        schedule =
+            CronScheduleBuilder.cronSchedule(c.expression())
+                .withMisfireHandlingInstructionFireAndProceed();
       } else {
-        schedule = SimpleScheduleBuilder.simpleSchedule()
-            .withIntervalInMilliseconds(((ScheduleExpression.Rate) e.expression()).every().toMillis())
-            .repeatForever().withMisfireHandlingInstructionNextWithRemainingCount();
+        schedule =
+            SimpleScheduleBuilder.simpleSchedule()
+                .withIntervalInMilliseconds(
+                    ((ScheduleExpression.Rate) e.expression()).every().toMillis())
+                .repeatForever()
+                .withMisfireHandlingInstructionNextWithRemainingCount();
       }
-      Trigger trigger = TriggerBuilder.newTrigger().withIdentity(e.name(), "cdr").forJob(job)
-          .withSchedule(schedule)
-          .startAt(Date.from(e.expression().nextAfter(clock.instant())))
-          .build();
+      Trigger trigger =
+          TriggerBuilder.newTrigger()
+              .withIdentity(e.name(), "cdr")
+              .forJob(job)
+              .withSchedule(schedule)
+              .startAt(Date.from(e.expression().nextAfter(clock.instant())))
+              .build();
       // replace: every instance declares the same schedules; the definition in the config wins
       quartz.scheduleJob(job, Set.of(trigger), true);
-      log.accept("schedule " + e.name() + " " + e.expression().text() + ": next " + e.expression().nextAfter(clock.instant()));
+      log.accept(
+          "schedule "
+              + e.name()
+              + " "
+              + e.expression().text()
+              + ": next "
+              + e.expression().nextAfter(clock.instant()));
     }
     quartz.start();
   }
 
-  /** For each schedule, a fire missed while no service ran (after the last one handled) runs once now. */
+  /**
+   * For each schedule, a fire missed while no service ran (after the last one handled) runs once
+   * now.
+   */
   public void catchUp() {
     Instant now = clock.instant();
     for (Entry e : entries) {
@@ -253,11 +303,14 @@ public final class ScheduleRunner implements AutoCloseable {
         continue;
       }
       Instant missed = null;
-      for (Instant t = e.expression().nextAfter(last.get()); !t.isAfter(now); t = e.expression().nextAfter(t)) {
+      for (Instant t = e.expression().nextAfter(last.get());
+          !t.isAfter(now);
+          t = e.expression().nextAfter(t)) {
         missed = t;
       }
       if (missed != null) {
-        log.accept("schedule " + e.name() + " missed its fire at " + missed + ": running it once now");
+        log.accept(
+            "schedule " + e.name() + " missed its fire at " + missed + ": running it once now");
         fire(e, missed);
       }
     }
@@ -269,18 +322,18 @@ public final class ScheduleRunner implements AutoCloseable {
     List<LocalDate> withRawData();
 
     /**
-     * True when the day is committed from exactly its raw files as they are now, whatever
-     * committed it (the full workflow, a daily run, {@code cdr etl}): it needs no run.
+     * True when the day is committed from exactly its raw files as they are now, whatever committed
+     * it (the full workflow, a daily run, {@code cdr etl}): it needs no run.
      */
     boolean upToDate(LocalDate day) throws IOException;
   }
 
   /**
    * Starts the daily workflow, oldest first, for every day of the last {@code window} days before
-   * today that has raw data (as crawled) but neither a successful daily execution nor a commit
-   * from its current raw files. The executions send no notification each
-   * ({@link Executor#BURST_TRIGGER}); one summary of them all is published at the end. Returns the
-   * days started.
+   * today that has raw data (as crawled) but neither a successful daily execution nor a commit from
+   * its current raw files. The executions send no notification each ({@link
+   * Executor#BURST_TRIGGER}); one summary of them all is published at the end. Returns the days
+   * started.
    */
   public List<LocalDate> backfill(int window, BackfillDays days) {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
@@ -301,7 +354,10 @@ public final class ScheduleRunner implements AutoCloseable {
       try {
         upToDate = days.upToDate(d);
       } catch (IOException | RuntimeException e) {
-        LOG.info("backfill: cannot tell whether {} is committed from its raw files ({}): running it", d, e.getMessage());
+        LOG.info(
+            "backfill: cannot tell whether {} is committed from its raw files ({}): running it",
+            d,
+            e.getMessage());
         upToDate = false;
       }
       if (upToDate) {
@@ -311,17 +367,30 @@ public final class ScheduleRunner implements AutoCloseable {
       }
     }
     if (older > 0) {
-      log.accept("backfill: " + older + (older == 1 ? " day" : " days") + " with raw data before " + first
-          + " left alone (backfillDays is " + window + "; 'cdr etl --full' or 'cdr start full' processes every day)");
+      log.accept(
+          "backfill: "
+              + older
+              + (older == 1 ? " day" : " days")
+              + " with raw data before "
+              + first
+              + " left alone (backfillDays is "
+              + window
+              + "; 'cdr etl --full' or 'cdr start full' processes every day)");
     }
     if (current > 0) {
-      log.accept("backfill: " + current + (current == 1 ? " day is committed from its raw files"
-          : " days are committed from their raw files") + " as they are now: not run again");
+      log.accept(
+          "backfill: "
+              + current
+              + (current == 1
+                  ? " day is committed from its raw files"
+                  : " days are committed from their raw files")
+              + " as they are now: not run again");
     }
     List<Execution> ran = new ArrayList<>();
     for (LocalDate d : todo) {
       log.accept("backfill: daily " + d);
-      startAndRun(Workflows.DAILY, Workflows.input("Date", d.toString()), Executor.BURST_TRIGGER).ifPresent(ran::add);
+      startAndRun(Workflows.DAILY, Workflows.input("Date", d.toString()), Executor.BURST_TRIGGER)
+          .ifPresent(ran::add);
     }
     if (!ran.isEmpty()) {
       notifySummary(ran);
@@ -332,24 +401,54 @@ public final class ScheduleRunner implements AutoCloseable {
   /** The one notification of a backfill: how each of its executions ended. */
   private void notifySummary(List<Execution> ran) {
     long failed = ran.stream().filter(e -> e.status() != ExecutionStatus.SUCCEEDED).count();
-    String span = ran.get(0).input().path("Date").asText()
-        + (ran.size() == 1 ? "" : " to " + ran.get(ran.size() - 1).input().path("Date").asText());
-    StringBuilder text = new StringBuilder(failed == 0 ? "CDR Processing Complete: " : Workflows.ERROR_SUBJECT + ": ")
-        .append("backfill of ").append(ran.size()).append(ran.size() == 1 ? " day" : " days").append(", ")
-        .append(span).append(": ").append(ran.size() - failed).append(" succeeded, ").append(failed).append(" failed");
+    String span =
+        ran.get(0).input().path("Date").asText()
+            + (ran.size() == 1
+                ? ""
+                : " to " + ran.get(ran.size() - 1).input().path("Date").asText());
+    StringBuilder text =
+        new StringBuilder(
+                failed == 0 ? "CDR Processing Complete: " : Workflows.ERROR_SUBJECT + ": ")
+            .append("backfill of ")
+            .append(ran.size())
+            .append(ran.size() == 1 ? " day" : " days")
+            .append(", ")
+            .append(span)
+            .append(": ")
+            .append(ran.size() - failed)
+            .append(" succeeded, ")
+            .append(failed)
+            .append(" failed");
     for (Execution e : ran) {
       text.append('\n').append(e.input().path("Date").asText()).append(' ').append(e.status());
       if (e.status() == ExecutionStatus.SUCCEEDED) {
-        text.append(String.format(", %,d rows", e.output().map(o -> o.path("rowsWritten").asLong()).orElse(0L)));
+        text.append(
+            String.format(
+                ", %,d rows", e.output().map(o -> o.path("rowsWritten").asLong()).orElse(0L)));
       }
       e.error().ifPresent(err -> text.append(": ").append(err));
       text.append(" (").append(e.id()).append(')');
     }
-    Notification n = new Notification(failed == 0 ? Workflows.SUCCESS_SUBJECT : Workflows.ERROR_SUBJECT, text.toString(),
-        "backfill " + span, Workflows.DAILY, failed == 0 ? "SUCCEEDED" : "FAILED", Optional.empty());
+    Notification n =
+        new Notification(
+            failed == 0 ? Workflows.SUCCESS_SUBJECT : Workflows.ERROR_SUBJECT,
+            text.toString(),
+            "backfill " + span,
+            Workflows.DAILY,
+            failed == 0 ? "SUCCEEDED" : "FAILED",
+            Optional.empty());
     for (Delivery d : executor.publish(n)) {
-      log.accept("backfill: summary notification " + (d.delivered() ? "sent to " + d.subscriber()
-          : "not delivered to " + d.subscriber() + ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
+      log.accept(
+          "backfill: summary notification "
+              + (d.delivered()
+                  ? "sent to " + d.subscriber()
+                  : "not delivered to "
+                      + d.subscriber()
+                      + ": "
+                      + d.error().orElse("failed")
+                      + " after "
+                      + d.attempts()
+                      + " attempts"));
     }
   }
 
@@ -363,13 +462,24 @@ public final class ScheduleRunner implements AutoCloseable {
     startAndRun(e.workflow(), e.input(fireTime), "schedule:" + e.name() + "@" + fireTime);
   }
 
-  /** Runs an execution to its end; empty when it could not start (already running, a failure to start). */
+  /**
+   * Runs an execution to its end; empty when it could not start (already running, a failure to
+   * start).
+   */
   private Optional<Execution> startAndRun(String workflow, ObjectNode input, String trigger) {
     try {
       Execution ex = executor.start(workflow, input, trigger, true);
       Execution end = executor.run(ex.id(), null);
-      log.accept(workflow + " " + input + ": " + end.status() + end.error().map(err -> " (" + err + ")").orElse("")
-          + " [" + end.id() + "]");
+      log.accept(
+          workflow
+              + " "
+              + input
+              + ": "
+              + end.status()
+              + end.error().map(err -> " (" + err + ")").orElse("")
+              + " ["
+              + end.id()
+              + "]");
       return Optional.of(end);
     } catch (AlreadyRunningException already) {
       log.accept(workflow + " " + input + ": " + already.getMessage());
@@ -398,7 +508,9 @@ public final class ScheduleRunner implements AutoCloseable {
         }
         if (!exists) {
           String script;
-          try (InputStream in = Scheduler.class.getResourceAsStream("/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
+          try (InputStream in =
+              Scheduler.class.getResourceAsStream(
+                  "/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
           }
           c.setAutoCommit(false);

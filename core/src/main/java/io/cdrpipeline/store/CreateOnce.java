@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Puts a file written aside in place only if nothing is there yet: a hard link fails when the
- * target appeared meanwhile, where a rename would replace it. Where the file system has no
- * hard links, a move after a check is the fallback (a narrow race, but nothing else exists there).
+ * target appeared meanwhile, where a rename would replace it. Where the file system has no hard
+ * links, a move after a check is the fallback (a narrow race, but nothing else exists there).
  */
 public final class CreateOnce {
   private CreateOnce() {}

@@ -1,5 +1,6 @@
 package io.cdrpipeline.store;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,15 +27,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.io.File;
 
 /**
- * A bucket that is a local folder. Writes go to a hidden temporary file and are renamed into
- * place, so a reader never sees half an object. Hidden files (names starting with '.') are
- * never listed: they are temporary files of this store or of copy tools. Symbolic links inside
- * the folder are never followed when reading (the folder itself may be one): a link could lead
- * out of the bucket, or into a folder that is read anyway, so its files would count twice.
- * Only regular files are objects; a named pipe or device is never opened.
+ * A bucket that is a local folder. Writes go to a hidden temporary file and are renamed into place,
+ * so a reader never sees half an object. Hidden files (names starting with '.') are never listed:
+ * they are temporary files of this store or of copy tools. Symbolic links inside the folder are
+ * never followed when reading (the folder itself may be one): a link could lead out of the bucket,
+ * or into a folder that is read anyway, so its files would count twice. Only regular files are
+ * objects; a named pipe or device is never opened.
  */
 public final class LocalStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStore.class);
@@ -42,6 +42,7 @@ public final class LocalStore implements ObjectStore {
 
   private final Path root;
   private final StoreLocation.Local location;
+
   /** Folders already found to be reached from the root without a link. */
   private final Set<Path> verified = ConcurrentHashMap.newKeySet();
 
@@ -84,8 +85,10 @@ public final class LocalStore implements ObjectStore {
         }
         BasicFileAttributes a = attributes(p);
         if (a != null && a.isSymbolicLink() && Files.isDirectory(p)) {
-          LOG.warn("{}: not following the symbolic link {} (links inside a bucket folder are never followed)",
-              root, keyOf(p));
+          LOG.warn(
+              "{}: not following the symbolic link {} (links inside a bucket folder are never followed)",
+              root,
+              keyOf(p));
         } else if (a != null && a.isDirectory()) {
           names.add(name);
         }
@@ -122,7 +125,9 @@ public final class LocalStore implements ObjectStore {
               if (File.separatorChar != '/') {
                 rel = rel.replace(File.separatorChar, '/');
               }
-              sink.accept(new ObjectInfo(keyPrefix + rel, attrs.size(), attrs.lastModifiedTime().toInstant()));
+              sink.accept(
+                  new ObjectInfo(
+                      keyPrefix + rel, attrs.size(), attrs.lastModifiedTime().toInstant()));
             }
             return FileVisitResult.CONTINUE;
           }
@@ -169,7 +174,9 @@ public final class LocalStore implements ObjectStore {
 
   @Override
   public byte[] read(String key) throws IOException {
-    return readObject(key).orElseThrow(() -> new NoSuchFileException(resolve(key).toString())).content();
+    return readObject(key)
+        .orElseThrow(() -> new NoSuchFileException(resolve(key).toString()))
+        .content();
   }
 
   @Override
@@ -177,7 +184,8 @@ public final class LocalStore implements ObjectStore {
     Path p = resolve(key);
     BasicFileAttributes a;
     try {
-      // the file's own attributes, not a link target's: this also keeps a named pipe from being opened
+      // the file's own attributes, not a link target's: this also keeps a named pipe from being
+      // opened
       a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
       return Optional.empty();
@@ -186,15 +194,24 @@ public final class LocalStore implements ObjectStore {
       return Optional.empty();
     }
     if (a.isSymbolicLink()) {
-      throw new UnreadableObjectException(key, UnreadableObjectException.Kind.NOT_A_FILE, -1,
+      throw new UnreadableObjectException(
+          key,
+          UnreadableObjectException.Kind.NOT_A_FILE,
+          -1,
           "a symbolic link, not followed (links inside a bucket folder are never read)");
     }
     if (!a.isRegularFile()) {
-      throw new UnreadableObjectException(key, UnreadableObjectException.Kind.NOT_A_FILE, -1,
+      throw new UnreadableObjectException(
+          key,
+          UnreadableObjectException.Kind.NOT_A_FILE,
+          -1,
           "not a regular file (a named pipe, socket or device), not read");
     }
     if (!linkFree(p.getParent())) {
-      throw new UnreadableObjectException(key, UnreadableObjectException.Kind.NOT_A_FILE, -1,
+      throw new UnreadableObjectException(
+          key,
+          UnreadableObjectException.Kind.NOT_A_FILE,
+          -1,
           "in a folder reached through a symbolic link, not read (links inside a bucket folder are never followed)");
     }
     if (a.size() > maxBytes) {
@@ -215,10 +232,15 @@ public final class LocalStore implements ObjectStore {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (AccessDeniedException e) {
-      throw new UnreadableObjectException(key, UnreadableObjectException.Kind.NOT_PERMITTED, a.size(),
+      throw new UnreadableObjectException(
+          key,
+          UnreadableObjectException.Kind.NOT_PERMITTED,
+          a.size(),
           "cannot be read: permission denied");
     }
-    return Optional.of(new StoredObject(new ObjectInfo(key, content.length, a.lastModifiedTime().toInstant()), content));
+    return Optional.of(
+        new StoredObject(
+            new ObjectInfo(key, content.length, a.lastModifiedTime().toInstant()), content));
   }
 
   @Override
@@ -272,8 +294,8 @@ public final class LocalStore implements ObjectStore {
   }
 
   /**
-   * The folder at a prefix, or null if there is none or it is reached through a symbolic link
-   * (the root itself may be one).
+   * The folder at a prefix, or null if there is none or it is reached through a symbolic link (the
+   * root itself may be one).
    */
   private Path folder(String prefix) throws IOException {
     Path dir = resolve(prefix);
@@ -285,8 +307,10 @@ public final class LocalStore implements ObjectStore {
       return null;
     }
     if (a.isSymbolicLink()) {
-      LOG.warn("{}: not following the symbolic link {} (links inside a bucket folder are never followed)",
-          root, keyOf(dir));
+      LOG.warn(
+          "{}: not following the symbolic link {} (links inside a bucket folder are never followed)",
+          root,
+          keyOf(dir));
       return null;
     }
     return a.isDirectory() && linkFree(dir.getParent()) ? dir : null;
@@ -304,8 +328,10 @@ public final class LocalStore implements ObjectStore {
       return false;
     }
     if (!real.equals(root.toRealPath().resolve(root.relativize(dir)))) {
-      LOG.warn("{}: not following the symbolic link in {} (links inside a bucket folder are never followed)",
-          root, keyOf(dir));
+      LOG.warn(
+          "{}: not following the symbolic link in {} (links inside a bucket folder are never followed)",
+          root,
+          keyOf(dir));
       return false;
     }
     if (verified.size() >= MAX_VERIFIED) {

@@ -6,11 +6,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * Whether a place lies at or inside a location, compared as the storage sees it: folders by
- * their real path (a symbolic link to the CDR bucket is the CDR bucket) and path segment by
- * segment ({@code /srv/cdrs-old} is not inside {@code /srv/cdrs}); S3 objects by bucket and
- * key prefix, segment by segment too. The one check of where a place lies: the config loader,
- * {@code configure}, {@code launch}, {@code destroy} and the query sandbox use it.
+ * Whether a place lies at or inside a location, compared as the storage sees it: folders by their
+ * real path (a symbolic link to the CDR bucket is the CDR bucket) and path segment by segment
+ * ({@code /srv/cdrs-old} is not inside {@code /srv/cdrs}); S3 objects by bucket and key prefix,
+ * segment by segment too. The one check of where a place lies: the config loader, {@code
+ * configure}, {@code launch}, {@code destroy} and the query sandbox use it.
  */
 public final class Nesting {
   private Nesting() {}
@@ -32,8 +32,8 @@ public final class Nesting {
   }
 
   /**
-   * True if the local entry {@code path} lies at or inside {@code outer}; a link is judged by
-   * where it is, not where it points.
+   * True if the local entry {@code path} lies at or inside {@code outer}; a link is judged by where
+   * it is, not where it points.
    */
   public static boolean inside(Path path, StoreLocation outer) {
     if (!(outer instanceof StoreLocation.Local b)) {
@@ -46,7 +46,9 @@ public final class Nesting {
     return place.startsWith(real(b.root()));
   }
 
-  /** True if the S3 object or prefix {@code key} of {@code bucket} lies at or inside {@code outer}. */
+  /**
+   * True if the S3 object or prefix {@code key} of {@code bucket} lies at or inside {@code outer}.
+   */
   public static boolean inside(String bucket, String key, StoreLocation outer) {
     if (!(outer instanceof StoreLocation.S3 b) || !b.bucket().equals(bucket)) {
       return false;
@@ -56,8 +58,8 @@ public final class Nesting {
   }
 
   /**
-   * The real path of a file or folder, links resolved, as far as it exists; the part that
-   * does not exist yet is appended as written.
+   * The real path of a file or folder, links resolved, as far as it exists; the part that does not
+   * exist yet is appended as written.
    */
   public static Path real(Path path) {
     Path p = path.toAbsolutePath().normalize();

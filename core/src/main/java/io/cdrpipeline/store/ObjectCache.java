@@ -16,10 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * A local copy of objects of a remote store, for engines that can only read local files.
- * Meant for immutable objects (a processed file never changes: a new version gets a new
- * name), so an entry never goes stale. The total size is bounded; the least recently used
- * entries are evicted first, never those in use by the current query.
+ * A local copy of objects of a remote store, for engines that can only read local files. Meant for
+ * immutable objects (a processed file never changes: a new version gets a new name), so an entry
+ * never goes stale. The total size is bounded; the least recently used entries are evicted first,
+ * never those in use by the current query.
  */
 public final class ObjectCache {
   private final Path dir;
@@ -39,9 +39,14 @@ public final class ObjectCache {
     return dir;
   }
 
-  /** The local file of an object, fetched if it is not cached yet, and kept until {@link #release}. */
+  /**
+   * The local file of an object, fetched if it is not cached yet, and kept until {@link #release}.
+   */
   public Path fetch(ObjectStore store, String key) throws IOException {
-    Path local = dir.resolve(store.location().display().replaceAll("[^A-Za-z0-9._-]", "_")).resolve(key).normalize();
+    Path local =
+        dir.resolve(store.location().display().replaceAll("[^A-Za-z0-9._-]", "_"))
+            .resolve(key)
+            .normalize();
     if (!local.startsWith(dir)) {
       throw new IllegalArgumentException("key escapes the cache: '" + key + "'");
     }

@@ -8,9 +8,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A bucket of objects addressed by '/'-separated keys: a local folder or S3. Readers see an
- * object whole or not at all; there is no rename, so atomic replacement of many objects is done
- * above this interface (see the ETL's day commit).
+ * A bucket of objects addressed by '/'-separated keys: a local folder or S3. Readers see an object
+ * whole or not at all; there is no rename, so atomic replacement of many objects is done above this
+ * interface (see the ETL's day commit).
  */
 public interface ObjectStore extends AutoCloseable {
 
@@ -27,9 +27,9 @@ public interface ObjectStore extends AutoCloseable {
   void list(String prefix, Consumer<ObjectInfo> sink) throws IOException;
 
   /**
-   * Streams the keys under a folder prefix as cheaply as the store can (a local folder skips
-   * the per-file metadata). A key may name a sub-folder; {@link #readObject} then returns empty
-   * and {@link #isFolder} says so.
+   * Streams the keys under a folder prefix as cheaply as the store can (a local folder skips the
+   * per-file metadata). A key may name a sub-folder; {@link #readObject} then returns empty and
+   * {@link #isFolder} says so.
    */
   default void listKeys(String prefix, Consumer<String> sink) throws IOException {
     list(prefix, o -> sink.accept(o.key()));
@@ -49,9 +49,9 @@ public interface ObjectStore extends AutoCloseable {
   }
 
   /**
-   * The content and metadata of an object of at most {@code maxBytes}, or empty if there is no
-   * such object; a larger object is not read (an {@link UnreadableObjectException} says so, as
-   * for an object that is not a file or not permitted).
+   * The content and metadata of an object of at most {@code maxBytes}, or empty if there is no such
+   * object; a larger object is not read (an {@link UnreadableObjectException} says so, as for an
+   * object that is not a file or not permitted).
    */
   Optional<StoredObject> readObject(String key, long maxBytes) throws IOException;
 
@@ -65,9 +65,9 @@ public interface ObjectStore extends AutoCloseable {
   Optional<ObjectInfo> stat(String key) throws IOException;
 
   /**
-   * How many parallel readers to use when {@code requested} are asked for: no more than the
-   * cores for a local folder (reading it is CPU work); for a network store its own setting of
-   * requests in flight (reading it is mostly waiting).
+   * How many parallel readers to use when {@code requested} are asked for: no more than the cores
+   * for a local folder (reading it is CPU work); for a network store its own setting of requests in
+   * flight (reading it is mostly waiting).
    */
   default int readers(int requested) {
     return requested;

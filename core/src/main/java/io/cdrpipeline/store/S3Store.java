@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,17 +30,17 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import java.nio.file.StandardCopyOption;
 
 /**
- * A bucket in S3 or an S3-compatible store, through AWS SDK v2. Keys are relative to the
- * location's prefix. Each request is retried by the SDK's standard strategy, the one retry
- * layer of S3 I/O (see {@link #retryStrategy()}). Data files of the table do not go through
- * here but through Iceberg's S3FileIO.
+ * A bucket in S3 or an S3-compatible store, through AWS SDK v2. Keys are relative to the location's
+ * prefix. Each request is retried by the SDK's standard strategy, the one retry layer of S3 I/O
+ * (see {@link #retryStrategy()}). Data files of the table do not go through here but through
+ * Iceberg's S3FileIO.
  */
 public final class S3Store implements ObjectStore {
   /** Keys one listing request asks for: S3's own most. */
   static final int PAGE_SIZE = 1000;
+
   /** Attempts of one S3 request in all, the first included. */
   public static final int MAX_ATTEMPTS = 8;
 
@@ -56,17 +57,32 @@ public final class S3Store implements ObjectStore {
     this(location, settings, DefaultCredentialsProvider.builder().build());
   }
 
-  public S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials) {
+  public S3Store(
+      StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials) {
     this(location, settings, credentials, retryStrategy().build());
   }
 
-  /** A store whose requests retry with {@code retry} (tests shorten the waits of {@link #retryStrategy()}). */
-  public S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
+  /**
+   * A store whose requests retry with {@code retry} (tests shorten the waits of {@link
+   * #retryStrategy()}).
+   */
+  public S3Store(
+      StoreLocation.S3 location,
+      S3Settings settings,
+      AwsCredentialsProvider credentials,
+      RetryStrategy retry) {
     this(location, settings, credentials, retry, PAGE_SIZE);
   }
 
-  /** A store whose listings ask for {@code pageSize} keys a request (tests list many pages of few objects). */
-  S3Store(StoreLocation.S3 location, S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry,
+  /**
+   * A store whose listings ask for {@code pageSize} keys a request (tests list many pages of few
+   * objects).
+   */
+  S3Store(
+      StoreLocation.S3 location,
+      S3Settings settings,
+      AwsCredentialsProvider credentials,
+      RetryStrategy retry,
       int pageSize) {
     Objects.requireNonNull(retry, "retry is null");
     if (pageSize < 1 || pageSize > PAGE_SIZE) {
@@ -83,31 +99,38 @@ public final class S3Store implements ObjectStore {
   }
 
   /**
-   * A client set up as every store's is (endpoint, path style, region, retries), for requests
-   * about the account rather than one bucket: listing, creating and deleting buckets.
+   * A client set up as every store's is (endpoint, path style, region, retries), for requests about
+   * the account rather than one bucket: listing, creating and deleting buckets.
    */
   public static S3Client accountClient(S3Settings settings, AwsCredentialsProvider credentials) {
     return newClient(settings, credentials, retryStrategy().build());
   }
 
   /** A new SDK client for the settings, as every store of them uses (the caller closes it). */
-  public static S3Client newClient(S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
-    S3ClientBuilder b = S3Client.builder()
-        .credentialsProvider(credentials)
-        .httpClientBuilder(Apache5HttpClient.builder()
-            .maxConnections(Math.max(settings.maxConcurrency(), 8))
-            .connectionTimeout(Duration.ofSeconds(10))
-            .socketTimeout(Duration.ofSeconds(60)))
-        .overrideConfiguration(o -> o
-            .retryStrategy(retry)
-            .apiCallTimeout(Duration.ofMinutes(10)))
-        .forcePathStyle(settings.pathStyle());
-    settings.endpoint().ifPresent(e -> {
-      b.endpointOverride(e);
-      // S3-compatible stores often lack the newer default checksums (chunked trailers)
-      b.requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED);
-      b.responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
-    });
+  public static S3Client newClient(
+      S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {
+    S3ClientBuilder b =
+        S3Client.builder()
+            .credentialsProvider(credentials)
+            .httpClientBuilder(
+                Apache5HttpClient.builder()
+                    .maxConnections(Math.max(settings.maxConcurrency(), 8))
+                    .connectionTimeout(Duration.ofSeconds(10))
+                    .socketTimeout(Duration.ofSeconds(60)))
+            .overrideConfiguration(
+                o -> o.retryStrategy(retry).apiCallTimeout(Duration.ofMinutes(10)))
+            .forcePathStyle(settings.pathStyle());
+    settings
+        .endpoint()
+        .ifPresent(
+            e -> {
+              b.endpointOverride(e);
+              // S3-compatible stores often lack the newer default checksums (chunked trailers)
+              b.requestChecksumCalculation(
+                  software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED);
+              b.responseChecksumValidation(
+                  software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED);
+            });
     b.region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)));
     return b.build();
   }
@@ -115,15 +138,18 @@ public final class S3Store implements ObjectStore {
   /**
    * How every S3 request is retried: the SDK's standard strategy, which decides from its own
    * signals (throttling and 5xx status codes and error codes, I/O failures, clock skew; never
-   * message text), backs off with jitter, and stops early when its token bucket says the
-   * service keeps failing, for at most {@link #MAX_ATTEMPTS} attempts. The steps above do not
-   * retry an S3 error again, so one throttled call costs at most that many requests in all.
+   * message text), backs off with jitter, and stops early when its token bucket says the service
+   * keeps failing, for at most {@link #MAX_ATTEMPTS} attempts. The steps above do not retry an S3
+   * error again, so one throttled call costs at most that many requests in all.
    */
   public static StandardRetryStrategy.Builder retryStrategy() {
     return AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(MAX_ATTEMPTS);
   }
 
-  /** The region when none is configured: {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, {@code aws.region}, else us-east-1. */
+  /**
+   * The region when none is configured: {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, {@code
+   * aws.region}, else us-east-1.
+   */
   public static String defaultRegion() {
     String r = System.getenv("AWS_REGION");
     if (r == null || r.isBlank()) {
@@ -137,15 +163,23 @@ public final class S3Store implements ObjectStore {
 
   /** A presigned GET URL of an object, valid for the given time. */
   public String presignedGet(String key, Duration expiry) {
-    var b = software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
-        .credentialsProvider(credentials)
-        .region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)))
-        .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
-            .pathStyleAccessEnabled(settings.pathStyle()).build());
+    var b =
+        software.amazon.awssdk.services.s3.presigner.S3Presigner.builder()
+            .credentialsProvider(credentials)
+            .region(Region.of(settings.region().orElseGet(S3Store::defaultRegion)))
+            .serviceConfiguration(
+                software.amazon.awssdk.services.s3.S3Configuration.builder()
+                    .pathStyleAccessEnabled(settings.pathStyle())
+                    .build());
     settings.endpoint().ifPresent(b::endpointOverride);
     try (var presigner = b.build()) {
-      return presigner.presignGetObject(r -> r.signatureDuration(expiry)
-          .getObjectRequest(g -> g.bucket(bucket).key(prefix + key))).url().toString();
+      return presigner
+          .presignGetObject(
+              r ->
+                  r.signatureDuration(expiry)
+                      .getObjectRequest(g -> g.bucket(bucket).key(prefix + key)))
+          .url()
+          .toString();
     }
   }
 
@@ -186,7 +220,8 @@ public final class S3Store implements ObjectStore {
       throw new NoSuchFileException(location.display(), null, "bucket does not exist");
     } catch (S3Exception e) {
       if (e.statusCode() == 403) {
-        throw new AccessDeniedException(location.display(), null, "access denied: " + e.awsErrorDetails().errorMessage());
+        throw new AccessDeniedException(
+            location.display(), null, "access denied: " + e.awsErrorDetails().errorMessage());
       }
       if (e.statusCode() == 404) {
         throw new NoSuchFileException(location.display(), null, "bucket does not exist");
@@ -202,16 +237,18 @@ public final class S3Store implements ObjectStore {
     List<String> names = new ArrayList<>();
     String p = prefix + folder;
     try {
-      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(p).delimiter("/").maxKeys(pageSize)).commonPrefixes()
-          .forEach(cp -> {
-            String name = cp.prefix().substring(p.length());
-            if (name.endsWith("/")) {
-              name = name.substring(0, name.length() - 1);
-            }
-            if (!name.isEmpty() && !name.startsWith(".")) {
-              names.add(name);
-            }
-          });
+      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(p).delimiter("/").maxKeys(pageSize))
+          .commonPrefixes()
+          .forEach(
+              cp -> {
+                String name = cp.prefix().substring(p.length());
+                if (name.endsWith("/")) {
+                  name = name.substring(0, name.length() - 1);
+                }
+                if (!name.isEmpty() && !name.startsWith(".")) {
+                  names.add(name);
+                }
+              });
     } catch (SdkException e) {
       throw io(e);
     }
@@ -223,12 +260,15 @@ public final class S3Store implements ObjectStore {
   public void list(String folder, Consumer<ObjectInfo> sink) throws IOException {
     String p = prefix + folder;
     try {
-      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(p).maxKeys(pageSize)).contents().forEach(o -> {
-        String key = o.key().substring(prefix.length());
-        if (!o.key().endsWith("/") && !name(key).startsWith(".")) {
-          sink.accept(new ObjectInfo(key, o.size(), o.lastModified()));
-        }
-      });
+      s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(p).maxKeys(pageSize))
+          .contents()
+          .forEach(
+              o -> {
+                String key = o.key().substring(prefix.length());
+                if (!o.key().endsWith("/") && !name(key).startsWith(".")) {
+                  sink.accept(new ObjectInfo(key, o.size(), o.lastModified()));
+                }
+              });
     } catch (SdkException e) {
       throw io(e);
     }
@@ -236,12 +276,15 @@ public final class S3Store implements ObjectStore {
 
   @Override
   public byte[] read(String key) throws IOException {
-    return readObject(key).orElseThrow(() -> new NoSuchFileException(location.display() + "/" + key)).content();
+    return readObject(key)
+        .orElseThrow(() -> new NoSuchFileException(location.display() + "/" + key))
+        .content();
   }
 
   @Override
   public Optional<StoredObject> readObject(String key, long maxBytes) throws IOException {
-    try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(prefix + key))) {
+    try (ResponseInputStream<GetObjectResponse> in =
+        s3.getObject(b -> b.bucket(bucket).key(prefix + key))) {
       Long size = in.response().contentLength();
       if (size != null && size > maxBytes) {
         in.abort(); // do not download what will not be used
@@ -252,7 +295,9 @@ public final class S3Store implements ObjectStore {
         in.abort();
         throw UnreadableObjectException.tooLarge(key, size == null ? -1 : size, maxBytes);
       }
-      return Optional.of(new StoredObject(new ObjectInfo(key, content.length, in.response().lastModified()), content));
+      return Optional.of(
+          new StoredObject(
+              new ObjectInfo(key, content.length, in.response().lastModified()), content));
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {

@@ -20,7 +20,8 @@ public sealed interface StoreLocation permits StoreLocation.Local, StoreLocation
       String bucket = slash < 0 ? rest : rest.substring(0, slash);
       String prefix = slash < 0 ? "" : rest.substring(slash + 1);
       if (!bucket.matches("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]")) {
-        throw new IllegalArgumentException("invalid S3 bucket name '" + bucket + "' in '" + value + "'");
+        throw new IllegalArgumentException(
+            "invalid S3 bucket name '" + bucket + "' in '" + value + "'");
       }
       while (prefix.endsWith("/")) {
         prefix = prefix.substring(0, prefix.length() - 1);

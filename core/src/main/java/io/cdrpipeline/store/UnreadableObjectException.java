@@ -1,13 +1,13 @@
 package io.cdrpipeline.store;
 
 import java.io.IOException;
-import java.util.Objects;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
- * An object that is listed but cannot be read as one: larger than the reader's limit, not a
- * regular file (a link, pipe, socket or device in a folder), or not permitted. The message is
- * one line saying which; the run goes on without the object.
+ * An object that is listed but cannot be read as one: larger than the reader's limit, not a regular
+ * file (a link, pipe, socket or device in a folder), or not permitted. The message is one line
+ * saying which; the run goes on without the object.
  */
 public final class UnreadableObjectException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -7,8 +7,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the Iceberg catalog the settings name, once: {@link JdbcCatalogFactory} (in the
- * product's catalog database), {@link RestCatalogFactory} or {@link GlueCatalogFactory}.
+ * Builds the Iceberg catalog the settings name, once: {@link JdbcCatalogFactory} (in the product's
+ * catalog database), {@link RestCatalogFactory} or {@link GlueCatalogFactory}.
  */
 final class CatalogFactory {
   private static final Logger LOG = LoggerFactory.getLogger(CatalogFactory.class);
@@ -21,7 +21,8 @@ final class CatalogFactory {
    * @param catalogUrl the product's catalog database, where a JDBC catalog keeps its tables
    * @param warehouseLocation where new tables go, ending with a '/'
    */
-  static Catalog create(TableSettings settings, String catalogUrl, String warehouseLocation, FileIO io) {
+  static Catalog create(
+      TableSettings settings, String catalogUrl, String warehouseLocation, FileIO io) {
     switch (settings.catalog()) {
       case JDBC:
         return JdbcCatalogFactory.create(catalogUrl, warehouseLocation, io, settings.properties());

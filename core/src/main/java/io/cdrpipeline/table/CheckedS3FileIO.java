@@ -5,7 +5,9 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.util.SerializableSupplier;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** Iceberg's S3FileIO whose table metadata files are checked when read (see {@link MetadataFile}). */
+/**
+ * Iceberg's S3FileIO whose table metadata files are checked when read (see {@link MetadataFile}).
+ */
 final class CheckedS3FileIO extends S3FileIO {
   private static final long serialVersionUID = 1L;
 
@@ -18,7 +20,9 @@ final class CheckedS3FileIO extends S3FileIO {
     return MetadataFile.checked(super.newInputFile(path));
   }
 
-  /** The file as stored, not checked even when it is table metadata (to move a damaged one aside). */
+  /**
+   * The file as stored, not checked even when it is table metadata (to move a damaged one aside).
+   */
   InputFile rawInputFile(String path) {
     return super.newInputFile(path);
   }

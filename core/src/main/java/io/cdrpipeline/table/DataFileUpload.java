@@ -7,8 +7,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.iceberg.io.FileIO;
 import java.nio.file.StandardCopyOption;
+import org.apache.iceberg.io.FileIO;
 
 /** Puts a local Parquet file at its place in the table (not yet part of any snapshot). */
 final class DataFileUpload {
@@ -31,7 +31,8 @@ final class DataFileUpload {
       }
       return;
     }
-    try (InputStream in = Files.newInputStream(local); OutputStream out = io.newOutputFile(location).createOrOverwrite()) {
+    try (InputStream in = Files.newInputStream(local);
+        OutputStream out = io.newOutputFile(location).createOrOverwrite()) {
       in.transferTo(out);
     } catch (UncheckedIOException e) {
       throw e.getCause();

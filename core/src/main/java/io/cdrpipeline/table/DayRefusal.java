@@ -9,10 +9,12 @@ import java.util.Optional;
  * Why a run does not replace a day, by the one rule every engine and every way in (cdr etl, the
  * workflows, the API, backfill, the Spark job) follows: a day whose listing finds no raw object is
  * never committed (its previous data stays; an empty day would delete it), and a day whose raw
- * objects shrank by more than {@link MaxShrink} since its last commit is not replaced unless forced.
- * The count compared is the catalog's bookkeeping of the day's last commit (its source objects).
+ * objects shrank by more than {@link MaxShrink} since its last commit is not replaced unless
+ * forced. The count compared is the catalog's bookkeeping of the day's last commit (its source
+ * objects).
  */
-public record DayRefusal(LocalDate day, long rawObjects, Optional<ProcessedDay> last, MaxShrink limit) {
+public record DayRefusal(
+    LocalDate day, long rawObjects, Optional<ProcessedDay> last, MaxShrink limit) {
   public DayRefusal {
     Objects.requireNonNull(day, "day is null");
     Objects.requireNonNull(last, "last is null");
@@ -21,10 +23,11 @@ public record DayRefusal(LocalDate day, long rawObjects, Optional<ProcessedDay> 
 
   /**
    * The refusal of replacing {@code day}, whose listing found {@code rawObjects}, or empty when the
-   * run may go on. {@code force} lifts the shrink limit, never the rule about a day without raw files.
+   * run may go on. {@code force} lifts the shrink limit, never the rule about a day without raw
+   * files.
    */
-  static Optional<DayRefusal> check(LocalDate day, long rawObjects, Optional<ProcessedDay> last, MaxShrink limit,
-      boolean force) {
+  static Optional<DayRefusal> check(
+      LocalDate day, long rawObjects, Optional<ProcessedDay> last, MaxShrink limit, boolean force) {
     if (rawObjects == 0) {
       return Optional.of(new DayRefusal(day, 0, last, limit));
     }
@@ -34,7 +37,10 @@ public record DayRefusal(LocalDate day, long rawObjects, Optional<ProcessedDay> 
     return Optional.empty();
   }
 
-  /** True when no raw file of the day was found at all (the other refusal is a shrink, which force lifts). */
+  /**
+   * True when no raw file of the day was found at all (the other refusal is a shrink, which force
+   * lifts).
+   */
   public boolean noRawFiles() {
     return rawObjects == 0;
   }
@@ -50,15 +56,40 @@ public record DayRefusal(LocalDate day, long rawObjects, Optional<ProcessedDay> 
    */
   public String message(String where) {
     if (noRawFiles()) {
-      return "no raw CDR files for " + day + " in " + where + ": nothing processed, nothing recorded"
-          + last.map(d -> "; the day keeps its " + String.format("%,d", d.rowsWritten()) + " rows (committed from "
-              + String.format("%,d", d.sourceObjects()) + " raw files), 'cdr table drop-day --date " + day
-              + "' removes them").orElse("");
+      return "no raw CDR files for "
+          + day
+          + " in "
+          + where
+          + ": nothing processed, nothing recorded"
+          + last.map(
+                  d ->
+                      "; the day keeps its "
+                          + String.format("%,d", d.rowsWritten())
+                          + " rows (committed from "
+                          + String.format("%,d", d.sourceObjects())
+                          + " raw files), 'cdr table drop-day --date "
+                          + day
+                          + "' removes them")
+              .orElse("");
     }
     long before = last.orElseThrow().sourceObjects();
-    long fewer = (long) Math.ceil((before - rawObjects) * 100.0 / before); // never shown as the limit it exceeds
-    return day + " has " + String.format("%,d", rawObjects) + " raw files in " + where + " where its last commit had "
-        + String.format("%,d", before) + " (" + fewer + "% fewer, more than etl.maxShrink " + limit
-        + "): nothing processed, nothing recorded, the day keeps its " + String.format("%,d", rowsKept()) + " rows";
+    long fewer =
+        (long)
+            Math.ceil(
+                (before - rawObjects) * 100.0 / before); // never shown as the limit it exceeds
+    return day
+        + " has "
+        + String.format("%,d", rawObjects)
+        + " raw files in "
+        + where
+        + " where its last commit had "
+        + String.format("%,d", before)
+        + " ("
+        + fewer
+        + "% fewer, more than etl.maxShrink "
+        + limit
+        + "): nothing processed, nothing recorded, the day keeps its "
+        + String.format("%,d", rowsKept())
+        + " rows";
   }
 }

@@ -8,7 +8,9 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 
-/** Where an ETL engine writes one day of the processed table: its columns, field ids and data files. */
+/**
+ * Where an ETL engine writes one day of the processed table: its columns, field ids and data files.
+ */
 public interface DayTarget {
   /** The day being written. */
   LocalDate day();

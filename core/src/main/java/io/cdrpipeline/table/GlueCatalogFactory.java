@@ -11,9 +11,9 @@ import org.apache.iceberg.io.FileIO;
 
 /**
  * Iceberg's GlueCatalog: the Glue client from {@link GlueClients}, the table's FileIO through
- * {@link SharedFileIO} (the catalog makes one per table by class name), and Glue's table
- * version as the optimistic lock of every commit (no lock manager). The sharing ends when
- * the table closes its FileIO.
+ * {@link SharedFileIO} (the catalog makes one per table by class name), and Glue's table version as
+ * the optimistic lock of every commit (no lock manager). The sharing ends when the table closes its
+ * FileIO.
  */
 final class GlueCatalogFactory {
   private GlueCatalogFactory() {}
@@ -36,8 +36,14 @@ final class GlueCatalogFactory {
   }
 
   static String describe(Map<String, String> p) {
-    return "glue catalog" + (p.containsKey(AwsProperties.GLUE_CATALOG_ID) ? " of account " + p.get(AwsProperties.GLUE_CATALOG_ID) : "")
-        + (p.containsKey(AwsProperties.GLUE_CATALOG_ENDPOINT) ? " at " + p.get(AwsProperties.GLUE_CATALOG_ENDPOINT)
-            : p.containsKey(AwsClientProperties.CLIENT_REGION) ? " in " + p.get(AwsClientProperties.CLIENT_REGION) : "");
+    return "glue catalog"
+        + (p.containsKey(AwsProperties.GLUE_CATALOG_ID)
+            ? " of account " + p.get(AwsProperties.GLUE_CATALOG_ID)
+            : "")
+        + (p.containsKey(AwsProperties.GLUE_CATALOG_ENDPOINT)
+            ? " at " + p.get(AwsProperties.GLUE_CATALOG_ENDPOINT)
+            : p.containsKey(AwsClientProperties.CLIENT_REGION)
+                ? " in " + p.get(AwsClientProperties.CLIENT_REGION)
+                : "");
   }
 }

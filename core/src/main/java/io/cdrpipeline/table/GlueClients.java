@@ -39,11 +39,15 @@ public final class GlueClients implements AwsClientFactory {
     AwsClientProperties client = new AwsClientProperties(properties);
     String region = properties.get(AwsClientProperties.CLIENT_REGION);
     return GlueClient.builder()
-        .httpClientBuilder(Apache5HttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(10))
-            .socketTimeout(Duration.ofSeconds(60)))
+        .httpClientBuilder(
+            Apache5HttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(60)))
         // the one retry layer of a request, as for S3 (Iceberg's commit retries sit above it)
-        .overrideConfiguration(o -> o.retryStrategy(S3Store.retryStrategy().build()).apiCallTimeout(Duration.ofMinutes(5)))
+        .overrideConfiguration(
+            o ->
+                o.retryStrategy(S3Store.retryStrategy().build())
+                    .apiCallTimeout(Duration.ofMinutes(5)))
         .region(Region.of(region == null || region.isBlank() ? S3Store.defaultRegion() : region))
         .applyMutation(aws::applyGlueEndpointConfigurations)
         .applyMutation(client::applyClientCredentialConfigurations)
@@ -71,7 +75,9 @@ public final class GlueClients implements AwsClientFactory {
   }
 
   private static UnsupportedOperationException notHere(String service) {
-    return new UnsupportedOperationException("the Glue catalog of the processed table makes no " + service
-        + " client: the table's files go through the product's FileIO, and Glue's own version check locks commits");
+    return new UnsupportedOperationException(
+        "the Glue catalog of the processed table makes no "
+            + service
+            + " client: the table's files go through the product's FileIO, and Glue's own version check locks commits");
   }
 }

@@ -27,12 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code processed_cdrs} as an Apache Iceberg table (format v2, identity partitions on
- * {@code year}, {@code month}, {@code day}) in its catalog: where every ETL engine's day is
- * committed and every reader plans its files. A day is replaced by one Iceberg overwrite of exactly that day's
- * partition, checked for conflicts against the snapshot the writer started from, so every
- * engine (ours, Spark, Athena, Trino, DuckDB) sees a day whole, before or after, never both.
- * Each commit's summary names the day ({@value #DAY}) and the run ({@value #RUN}).
+ * {@code processed_cdrs} as an Apache Iceberg table (format v2, identity partitions on {@code
+ * year}, {@code month}, {@code day}) in its catalog: where every ETL engine's day is committed and
+ * every reader plans its files. A day is replaced by one Iceberg overwrite of exactly that day's
+ * partition, checked for conflicts against the snapshot the writer started from, so every engine
+ * (ours, Spark, Athena, Trino, DuckDB) sees a day whole, before or after, never both. Each commit's
+ * summary names the day ({@value #DAY}) and the run ({@value #RUN}).
  *
  * <p>The work is done by one class per job: {@link CatalogFactory} (the catalog of the settings),
  * {@link TableLoader} (open or create), {@link ReplaceDay}, {@link AddColumns}, {@link PlanFiles},
@@ -41,10 +41,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class IcebergTable implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(IcebergTable.class);
+
   /** Snapshot summary key: the day a commit replaced, {@code YYYY-MM-DD}. */
   public static final String DAY = "cdr.day";
+
   /** Snapshot summary key: the run that wrote it. */
   public static final String RUN = "cdr.run-id";
+
   /** The folder of data files under the table's location. */
   public static final String DATA = "data";
 
@@ -63,30 +66,36 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /**
-   * Opens the table in the catalog the settings name, creating its namespace and the table
-   * (under {@code <warehouse>/processed_cdrs}) when they do not exist yet. A catalog that cannot
-   * be reached or refuses is one line for the user ({@link TableException}).
+   * Opens the table in the catalog the settings name, creating its namespace and the table (under
+   * {@code <warehouse>/processed_cdrs}) when they do not exist yet. A catalog that cannot be
+   * reached or refuses is one line for the user ({@link TableException}).
    *
    * @param catalogUrl the product's catalog database, where a JDBC catalog keeps its tables
    * @param namespace the namespace (database) of the table, e.g. {@code cdrs}
    * @param warehouse the store of the warehouse: a local folder or an S3 bucket
    */
-  public static IcebergTable open(TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
+  public static IcebergTable open(
+      TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
     return TableLoader.open(settings, catalogUrl, namespace, warehouse);
   }
 
-  /** Opens (or creates) the table in a catalog that is already set up, e.g. a REST catalog in a test. */
-  public static IcebergTable open(Catalog catalog, TableIdentifier id, String location, FileIO io, boolean ownsIo) {
+  /**
+   * Opens (or creates) the table in a catalog that is already set up, e.g. a REST catalog in a
+   * test.
+   */
+  public static IcebergTable open(
+      Catalog catalog, TableIdentifier id, String location, FileIO io, boolean ownsIo) {
     return TableLoader.open(catalog, id, location, io, ownsIo);
   }
 
   /**
    * Removes the table from its catalog, if it is there, without deleting any file (the caller
    * decides which files go), and its namespace when that is left empty. For the JDBC catalog,
-   * Iceberg's own tables in the catalog database go too once nothing else is in them. Returns
-   * true when the table was there.
+   * Iceberg's own tables in the catalog database go too once nothing else is in them. Returns true
+   * when the table was there.
    */
-  public static boolean dropFromCatalog(TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
+  public static boolean dropFromCatalog(
+      TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
     return DropFromCatalog.drop(settings, catalogUrl, namespace, warehouse);
   }
 
@@ -101,8 +110,8 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /**
-   * The run a data file of the table was written by, from its name ({@code part-NNNNN-<run>.parquet},
-   * see {@link #newDataFile}); empty for any other file.
+   * The run a data file of the table was written by, from its name ({@code
+   * part-NNNNN-<run>.parquet}, see {@link #newDataFile}); empty for any other file.
    */
   static Optional<String> runOf(String location) {
     String name = name(location);
@@ -119,14 +128,20 @@ public final class IcebergTable implements AutoCloseable {
    */
   public static FileIO fileIo(ObjectStore warehouse) {
     if (warehouse instanceof S3Store s3) {
-      S3FileIO io = new CheckedS3FileIO(() -> S3Store.newClient(s3.settings(), s3.credentials(), S3Store.retryStrategy().build()));
+      S3FileIO io =
+          new CheckedS3FileIO(
+              () ->
+                  S3Store.newClient(
+                      s3.settings(), s3.credentials(), S3Store.retryStrategy().build()));
       io.initialize(Map.of());
       return io;
     }
     return new StoreFileIO(warehouse);
   }
 
-  /** The location of a key of a store: {@code s3://bucket/prefix/key} or {@code file:/folder/key}. */
+  /**
+   * The location of a key of a store: {@code s3://bucket/prefix/key} or {@code file:/folder/key}.
+   */
   public static String location(ObjectStore store, String key) {
     StoreLocation l = store.location();
     if (l instanceof StoreLocation.S3 s3) {
@@ -175,11 +190,22 @@ public final class IcebergTable implements AutoCloseable {
 
   /** The location of a new data file of a day, unique to the run. */
   public String newDataFile(LocalDate day, String runId, int index) {
-    return table.location() + "/" + DATA + "/year=" + day.getYear() + "/month=" + day.getMonthValue() + "/day="
-        + day.getDayOfMonth() + "/" + String.format("part-%05d-%s.parquet", index, runId);
+    return table.location()
+        + "/"
+        + DATA
+        + "/year="
+        + day.getYear()
+        + "/month="
+        + day.getMonthValue()
+        + "/day="
+        + day.getDayOfMonth()
+        + "/"
+        + String.format("part-%05d-%s.parquet", index, runId);
   }
 
-  /** Each top-level column's field id in the current schema, by name: what data files must carry. */
+  /**
+   * Each top-level column's field id in the current schema, by name: what data files must carry.
+   */
   public Map<String, Integer> fieldIds() {
     return TableSchema.fieldIds(table.schema());
   }
@@ -210,43 +236,49 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /**
-   * Replaces a day with the given files in one commit, checked against {@code base} (the
-   * snapshot the writer read when it started, empty for a table it found empty): if another
-   * writer committed files of the same day since, the commit fails with a {@link DayConflict}
-   * and changes nothing. Commits of other days meanwhile are no conflict. Returns the new
-   * snapshot's id.
+   * Replaces a day with the given files in one commit, checked against {@code base} (the snapshot
+   * the writer read when it started, empty for a table it found empty): if another writer committed
+   * files of the same day since, the commit fails with a {@link DayConflict} and changes nothing.
+   * Commits of other days meanwhile are no conflict. Returns the new snapshot's id.
    *
    * <p>A commit that certainly did not happen (the table, read again, holds no snapshot of this
-   * run) removes the metadata files it wrote and fails with a {@link DayConflict} or a
-   * {@link NotCommitted}; the caller removes the data files. Any other failure may have committed:
-   * the next writer of the day settles it.
+   * run) removes the metadata files it wrote and fails with a {@link DayConflict} or a {@link
+   * NotCommitted}; the caller removes the data files. Any other failure may have committed: the
+   * next writer of the day settles it.
    */
   public long commitDay(LocalDate day, String runId, List<NewFile> files, Optional<Long> base) {
     return new ReplaceDay(this).commit(day, runId, files, base);
   }
 
-  /** Deletes a file this process wrote and no snapshot names; a failure is logged, maintenance removes it later. */
+  /**
+   * Deletes a file this process wrote and no snapshot names; a failure is logged, maintenance
+   * removes it later.
+   */
   void deleteQuietly(String location) {
     try {
       io.deleteFile(location);
     } catch (RuntimeException e) {
-      LOG.warn("cannot delete {} (table maintenance removes it later): {}", location, e.getMessage());
+      LOG.warn(
+          "cannot delete {} (table maintenance removes it later): {}", location, e.getMessage());
     }
   }
 
   /** {@code year = Y AND month = M AND day = D}. */
   public static Expression dayFilter(LocalDate day) {
-    return Expressions.and(Expressions.equal("year", day.getYear()),
-        Expressions.and(Expressions.equal("month", day.getMonthValue()), Expressions.equal("day", day.getDayOfMonth())));
+    return Expressions.and(
+        Expressions.equal("year", day.getYear()),
+        Expressions.and(
+            Expressions.equal("month", day.getMonthValue()),
+            Expressions.equal("day", day.getDayOfMonth())));
   }
 
   /** A data file of the current snapshot: its location, day, rows and size. */
   public record PlannedFile(String location, LocalDate day, long rows, long bytes) {}
 
   /**
-   * The data files of the current snapshot that the filter may need (Iceberg prunes manifests
-   * and files by their partition values; nothing is opened but metadata). A file with row-level
-   * deletes (written by another engine) is refused: reading it without them would be wrong.
+   * The data files of the current snapshot that the filter may need (Iceberg prunes manifests and
+   * files by their partition values; nothing is opened but metadata). A file with row-level deletes
+   * (written by another engine) is refused: reading it without them would be wrong.
    */
   public List<PlannedFile> plan(Expression filter) {
     return PlanFiles.plan(table, filter);
@@ -258,8 +290,17 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /** One commit of the table's history. */
-  public record SnapshotInfo(long snapshotId, Instant at, String operation, Optional<LocalDate> day,
-      Optional<String> runId, long rowsAdded, long rowsRemoved, long filesAdded, long filesRemoved, boolean current) {}
+  public record SnapshotInfo(
+      long snapshotId,
+      Instant at,
+      String operation,
+      Optional<LocalDate> day,
+      Optional<String> runId,
+      long rowsAdded,
+      long rowsRemoved,
+      long filesAdded,
+      long filesRemoved,
+      boolean current) {}
 
   /** The snapshots the table keeps, oldest first. */
   public List<SnapshotInfo> history() {
@@ -267,17 +308,21 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /**
-   * What maintenance did; {@code failedRunFiles} of the orphans deleted were written by runs
-   * known to have failed (deleted whatever their age).
+   * What maintenance did; {@code failedRunFiles} of the orphans deleted were written by runs known
+   * to have failed (deleted whatever their age).
    */
-  public record Maintenance(int snapshotsExpired, int orphansDeleted, int failedRunFiles, int manifestsBefore,
+  public record Maintenance(
+      int snapshotsExpired,
+      int orphansDeleted,
+      int failedRunFiles,
+      int manifestsBefore,
       int manifestsAfter) {}
 
   /**
    * Expires the snapshots replaced more than the retention ago (the current one always stays),
-   * which deletes the files only they reference; deletes orphans (files under the table's location that no kept
-   * snapshot or metadata file references, e.g. left by a crashed run) older than the retention;
-   * and rewrites the manifests into one per month when there are many.
+   * which deletes the files only they reference; deletes orphans (files under the table's location
+   * that no kept snapshot or metadata file references, e.g. left by a crashed run) older than the
+   * retention; and rewrites the manifests into one per month when there are many.
    */
   public Maintenance maintain(Duration retention, Instant now) {
     return maintain(retention, now, run -> false);
@@ -285,9 +330,9 @@ public final class IcebergTable implements AutoCloseable {
 
   /**
    * As {@link #maintain(Duration, Instant)}, and deletes at once the data files no kept snapshot
-   * references that a run known to have failed wrote ({@code failedRun} says which runs did):
-   * such a file can never become part of the table, so waiting for the retention only keeps
-   * the disk full.
+   * references that a run known to have failed wrote ({@code failedRun} says which runs did): such
+   * a file can never become part of the table, so waiting for the retention only keeps the disk
+   * full.
    */
   public Maintenance maintain(Duration retention, Instant now, Predicate<String> failedRun) {
     return new TableMaintenance(table, io).run(retention, now, failedRun);

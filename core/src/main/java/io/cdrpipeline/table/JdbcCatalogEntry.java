@@ -18,10 +18,17 @@ import java.util.List;
 public final class JdbcCatalogEntry {
   private static final String TABLES = "iceberg_tables";
   private static final String NAMESPACES = "iceberg_namespace_properties";
-  private static final String COUNT = "SELECT count(*) FROM " + TABLES + " WHERE table_namespace = ? AND table_name = ?";
-  private static final String DELETE = "DELETE FROM " + TABLES + " WHERE table_namespace = ? AND table_name = ?";
-  private static final String DELETE_EMPTY_NAMESPACE = "DELETE FROM " + NAMESPACES + " WHERE namespace = ? AND NOT EXISTS "
-      + "(SELECT 1 FROM " + TABLES + " WHERE table_namespace = ?)";
+  private static final String COUNT =
+      "SELECT count(*) FROM " + TABLES + " WHERE table_namespace = ? AND table_name = ?";
+  private static final String DELETE =
+      "DELETE FROM " + TABLES + " WHERE table_namespace = ? AND table_name = ?";
+  private static final String DELETE_EMPTY_NAMESPACE =
+      "DELETE FROM "
+          + NAMESPACES
+          + " WHERE namespace = ? AND NOT EXISTS "
+          + "(SELECT 1 FROM "
+          + TABLES
+          + " WHERE table_namespace = ?)";
 
   private JdbcCatalogEntry() {}
 
@@ -32,7 +39,8 @@ public final class JdbcCatalogEntry {
 
   /** True if the processed table has an entry in {@code namespace}. */
   public static boolean exists(Database db, String namespace) throws SQLException {
-    try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(COUNT)) {
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement(COUNT)) {
       ps.setString(1, namespace);
       ps.setString(2, ProcessedSchema.TABLE);
       try (ResultSet rs = ps.executeQuery()) {

@@ -2,6 +2,9 @@ package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.catalog.Dialect;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
@@ -9,9 +12,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.apache.iceberg.jdbc.JdbcClientPool;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 
 /** Iceberg's JdbcCatalog in the product's catalog database (SQLite or PostgreSQL). */
 final class JdbcCatalogFactory {
@@ -24,7 +24,8 @@ final class JdbcCatalogFactory {
     props.put("jdbc.schema-version", "V1");
     Dialect.find(catalogUrl).ifPresent(d -> props.putAll(d.icebergCatalogProperties()));
     props.putAll(extra);
-    JdbcCatalog c = new JdbcCatalog(p -> io, p -> new JdbcClientPool(p.get(CatalogProperties.URI), p), true);
+    JdbcCatalog c =
+        new JdbcCatalog(p -> io, p -> new JdbcClientPool(p.get(CatalogProperties.URI), p), true);
     c.initialize("cdr", props);
     return c;
   }
@@ -38,8 +39,8 @@ final class JdbcCatalogFactory {
     try (Connection c = DriverManager.getConnection(catalogUrl)) {
       JdbcCatalogEntry.dropEmptyTables(c);
     } catch (SQLException e) {
-      throw new TableException("cannot clean up Iceberg's tables: " + TableErrors.firstLine(e.getMessage()), e);
+      throw new TableException(
+          "cannot clean up Iceberg's tables: " + TableErrors.firstLine(e.getMessage()), e);
     }
   }
-
 }

@@ -3,7 +3,9 @@ package io.cdrpipeline.table;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.iceberg.TableMetadataParser;
 import org.apache.iceberg.exceptions.NotFoundException;
@@ -12,18 +14,18 @@ import org.apache.iceberg.io.FileInfo;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.SeekableInputStream;
 import org.apache.iceberg.io.SupportsPrefixOperations;
-import java.nio.charset.StandardCharsets;
-import java.util.Comparator;
 
 /**
- * A table metadata file ({@code *.metadata.json}) read whole and parsed before Iceberg gets it:
- * one that cannot be parsed fails at once with a {@link DamagedFileException} instead of the
- * twenty attempts Iceberg makes over a minute and a half at every open of the table.
+ * A table metadata file ({@code *.metadata.json}) read whole and parsed before Iceberg gets it: one
+ * that cannot be parsed fails at once with a {@link DamagedFileException} instead of the twenty
+ * attempts Iceberg makes over a minute and a half at every open of the table.
  */
 final class MetadataFile {
   private MetadataFile() {}
 
-  /** True for the name of a table metadata file (plain JSON, as the product's tables write them). */
+  /**
+   * True for the name of a table metadata file (plain JSON, as the product's tables write them).
+   */
   static boolean is(String location) {
     return location.endsWith(".metadata.json");
   }
@@ -36,14 +38,18 @@ final class MetadataFile {
     List<FileInfo> found = new ArrayList<>();
     if (io instanceof SupportsPrefixOperations prefixes) {
       for (FileInfo f : prefixes.listPrefix(location + "/metadata/")) {
-        if (is(f.location()) && f.location().equals(location + "/metadata/" + IcebergTable.name(f.location()))) {
+        if (is(f.location())
+            && f.location().equals(location + "/metadata/" + IcebergTable.name(f.location()))) {
           found.add(f);
         }
       }
     }
-    // two files of one version: one was written by a commit that lost (or by a table made anew), the newer one counts
-    found.sort(Comparator.comparingLong((FileInfo f) -> version(f.location()))
-        .thenComparingLong(FileInfo::createdAtMillis).reversed());
+    // two files of one version: one was written by a commit that lost (or by a table made anew),
+    // the newer one counts
+    found.sort(
+        Comparator.comparingLong((FileInfo f) -> version(f.location()))
+            .thenComparingLong(FileInfo::createdAtMillis)
+            .reversed());
     return found.stream().map(FileInfo::location).toList();
   }
 
@@ -83,8 +89,12 @@ final class MetadataFile {
     if (e instanceof com.fasterxml.jackson.core.io.JsonEOFException) {
       return "it ends early, after " + length + " bytes";
     }
-    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
-      return "not valid JSON at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+        && j.getLocation() != null) {
+      return "not valid JSON at line "
+          + j.getLocation().getLineNr()
+          + ", column "
+          + j.getLocation().getColumnNr();
     }
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     int nl = m.indexOf('\n');
@@ -111,10 +121,12 @@ final class MetadataFile {
         in.transferTo(out);
         bytes = out.toByteArray();
       } catch (IOException e) {
-        throw new org.apache.iceberg.exceptions.RuntimeIOException(e, "Failed to read file: %s", file.location());
+        throw new org.apache.iceberg.exceptions.RuntimeIOException(
+            e, "Failed to read file: %s", file.location());
       }
       try {
-        // the String form: the Spark job's Iceberg shades Jackson, so no Jackson type may cross this call
+        // the String form: the Spark job's Iceberg shades Jackson, so no Jackson type may cross
+        // this call
         TableMetadataParser.fromJson(file.location(), new String(bytes, StandardCharsets.UTF_8));
       } catch (NotFoundException e) {
         throw e;

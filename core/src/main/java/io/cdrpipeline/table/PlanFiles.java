@@ -25,17 +25,27 @@ final class PlanFiles {
     if (table.currentSnapshot() == null) {
       return out;
     }
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).ignoreResiduals().planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().filter(filter).ignoreResiduals().planFiles()) {
       for (FileScanTask t : tasks) {
         DataFile f = t.file();
-        LocalDate day = LocalDate.of(f.partition().get(0, Integer.class), f.partition().get(1, Integer.class),
-            f.partition().get(2, Integer.class));
+        LocalDate day =
+            LocalDate.of(
+                f.partition().get(0, Integer.class),
+                f.partition().get(1, Integer.class),
+                f.partition().get(2, Integer.class));
         if (!t.deletes().isEmpty()) {
-          throw new TableException("the table has row-level deletes in " + day + " (written by another engine, e.g. "
-              + "a DELETE in Spark or Trino), which this engine cannot apply: re-run 'cdr etl --date " + day
-              + "' (or rewrite the table's data files, e.g. with Spark's rewrite_data_files)", null);
+          throw new TableException(
+              "the table has row-level deletes in "
+                  + day
+                  + " (written by another engine, e.g. "
+                  + "a DELETE in Spark or Trino), which this engine cannot apply: re-run 'cdr etl --date "
+                  + day
+                  + "' (or rewrite the table's data files, e.g. with Spark's rewrite_data_files)",
+              null);
         }
-        out.add(new IcebergTable.PlannedFile(f.location(), day, f.recordCount(), f.fileSizeInBytes()));
+        out.add(
+            new IcebergTable.PlannedFile(f.location(), day, f.recordCount(), f.fileSizeInBytes()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -45,7 +55,10 @@ final class PlanFiles {
     return out;
   }
 
-  /** The data and delete files of the current snapshot, as its scan reads them, each through {@code normalize}. */
+  /**
+   * The data and delete files of the current snapshot, as its scan reads them, each through {@code
+   * normalize}.
+   */
   static Set<String> current(Table table, Function<String, String> normalize) {
     Set<String> out = new HashSet<>();
     if (table.currentSnapshot() == null) {

@@ -11,38 +11,38 @@ import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.model.ProcessedSchema;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The one commit path of a processed day, shared by every ETL engine: lock the day, settle what
- * a crashed run left, skip the day when its raw objects are unchanged, then stage the run's
+ * The one commit path of a processed day, shared by every ETL engine: lock the day, settle what a
+ * crashed run left, skip the day when its raw objects are unchanged, then stage the run's
  * bookkeeping (counts, fingerprint, quarantine) in the catalog, commit the day's files to the
  * Iceberg table in one snapshot, and promote the bookkeeping.
  *
  * <p>The snapshot decides: a run that died before its commit left staged bookkeeping and
- * unreferenced files, so the next writer of the day forgets the one and table maintenance
- * deletes the other; a run that died after its commit left staged bookkeeping the table's
- * files name, so the next writer (or {@link #settleAll}) promotes it. Counts and quarantine never
- * describe other files than the ones the snapshot holds for long.
+ * unreferenced files, so the next writer of the day forgets the one and table maintenance deletes
+ * the other; a run that died after its commit left staged bookkeeping the table's files name, so
+ * the next writer (or {@link #settleAll}) promotes it. Counts and quarantine never describe other
+ * files than the ones the snapshot holds for long.
  */
 public final class ProcessedTable implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessedTable.class);
@@ -74,19 +74,24 @@ public final class ProcessedTable implements AutoCloseable {
    * files (it died after its commit), forgotten otherwise. Call it holding the day's lock.
    */
   public void settle(LocalDate day) {
-    List<Catalog.StagedRun> staged = catalog.stagedRuns().stream().filter(r -> r.day().equals(day)).toList();
+    List<Catalog.StagedRun> staged =
+        catalog.stagedRuns().stream().filter(r -> r.day().equals(day)).toList();
     if (staged.isEmpty()) {
       return;
     }
     Optional<String> writer = currentWriter(day);
     for (Catalog.StagedRun r : staged) {
       if (writer.isPresent() && writer.get().equals(r.runId())) {
-        LOG.info("{}: run {} committed its files but died before its bookkeeping: promoting it", day, r.runId());
+        LOG.info(
+            "{}: run {} committed its files but died before its bookkeeping: promoting it",
+            day,
+            r.runId());
         promote(day, r.runId());
       } else {
         LOG.info("{}: run {} died before its commit: forgetting what it staged", day, r.runId());
         catalog.discardStaged(day, r.runId());
-        // nobody holds the day, so its run is gone: its files are a failed run's (maintenance removes them)
+        // nobody holds the day, so its run is gone: its files are a failed run's (maintenance
+        // removes them)
         catalog.markRunDied(r.runId(), "the run died before its commit of " + day);
       }
     }
@@ -94,7 +99,8 @@ public final class ProcessedTable implements AutoCloseable {
 
   /** Settles the staged runs of the days no writer holds now (a writer settles its own day). */
   public void settleAll() {
-    for (LocalDate day : catalog.stagedRuns().stream().map(Catalog.StagedRun::day).distinct().toList()) {
+    for (LocalDate day :
+        catalog.stagedRuns().stream().map(Catalog.StagedRun::day).distinct().toList()) {
       Optional<NamedLock> lock = NamedLock.tryAcquire(catalog.database(), lockName(day));
       if (lock.isPresent()) {
         try (NamedLock held = lock.get()) {
@@ -105,8 +111,8 @@ public final class ProcessedTable implements AutoCloseable {
   }
 
   /**
-   * The run whose files the current snapshot holds for the day: the run of the newest snapshot
-   * of the day still kept, or the run its data files are named after.
+   * The run whose files the current snapshot holds for the day: the run of the newest snapshot of
+   * the day still kept, or the run its data files are named after.
    */
   Optional<String> currentWriter(LocalDate day) {
     table.refresh();
@@ -131,9 +137,9 @@ public final class ProcessedTable implements AutoCloseable {
   }
 
   /**
-   * Why the day must be processed although its raw objects have this fingerprint, or empty when
-   * it may be skipped: it was processed from exactly these objects and every file the table holds
-   * for it is there.
+   * Why the day must be processed although its raw objects have this fingerprint, or empty when it
+   * may be skipped: it was processed from exactly these objects and every file the table holds for
+   * it is there.
    */
   public Optional<String> reasonToProcess(LocalDate day, String fingerprint) {
     Optional<ProcessedDay> previous = catalog.processedDay(day);
@@ -156,7 +162,8 @@ public final class ProcessedTable implements AutoCloseable {
    * it (none at all, or fewer than {@code limit} allows against its last commit), or empty when it
    * may; see {@link DayRefusal}. Call it holding the day's lock, before any work.
    */
-  public Optional<DayRefusal> refusal(LocalDate day, long rawObjects, MaxShrink limit, boolean force) {
+  public Optional<DayRefusal> refusal(
+      LocalDate day, long rawObjects, MaxShrink limit, boolean force) {
     return DayRefusal.check(day, rawObjects, catalog.processedDay(day), limit, force);
   }
 
@@ -166,7 +173,8 @@ public final class ProcessedTable implements AutoCloseable {
   }
 
   /** What {@link #reconcile} changed: the days lost, and the days recorded from the table. */
-  public record Reconciled(List<LocalDate> lost, List<LocalDate> recordedFromTable, List<LocalDate> unrecordedBefore) {
+  public record Reconciled(
+      List<LocalDate> lost, List<LocalDate> recordedFromTable, List<LocalDate> unrecordedBefore) {
     public Reconciled {
       lost = List.copyOf(lost);
       recordedFromTable = List.copyOf(recordedFromTable);
@@ -176,31 +184,35 @@ public final class ProcessedTable implements AutoCloseable {
 
   /**
    * Makes the catalog's bookkeeping of days describe what the table holds, after the table was
-   * rolled back or registered again. A day whose recorded commit the table no longer holds is
-   * lost: recorded anew from the version the table holds, or forgotten when it holds none. A day
-   * the table holds that the catalog has no record of ({@code unrecordedBefore}: an emptied
-   * catalog) is recorded from the table. A day recorded from the table has no fingerprint of its
-   * raw files (nor quarantine), so the next full run processes it again instead of skipping it.
+   * rolled back or registered again. A day whose recorded commit the table no longer holds is lost:
+   * recorded anew from the version the table holds, or forgotten when it holds none. A day the
+   * table holds that the catalog has no record of ({@code unrecordedBefore}: an emptied catalog) is
+   * recorded from the table. A day recorded from the table has no fingerprint of its raw files (nor
+   * quarantine), so the next full run processes it again instead of skipping it.
    */
   public Reconciled reconcile() {
     settleAll();
     table.refresh();
     Map<LocalDate, List<IcebergTable.PlannedFile>> held = new TreeMap<>();
-    for (IcebergTable.PlannedFile f : table.plan(org.apache.iceberg.expressions.Expressions.alwaysTrue())) {
+    for (IcebergTable.PlannedFile f :
+        table.plan(org.apache.iceberg.expressions.Expressions.alwaysTrue())) {
       held.computeIfAbsent(f.day(), d -> new ArrayList<>()).add(f);
     }
     Map<LocalDate, IcebergTable.SnapshotInfo> newest = new HashMap<>();
     for (IcebergTable.SnapshotInfo s : table.history()) {
       s.day().ifPresent(d -> newest.put(d, s)); // oldest first: the newest stays
     }
-    Function<LocalDate, Optional<String>> writer = day -> {
-      IcebergTable.SnapshotInfo s = newest.get(day);
-      if (s != null && s.runId().isPresent()) {
-        return s.runId();
-      }
-      return held.getOrDefault(day, List.of()).stream().map(f -> IcebergTable.runOf(f.location()))
-          .flatMap(Optional::stream).findFirst();
-    };
+    Function<LocalDate, Optional<String>> writer =
+        day -> {
+          IcebergTable.SnapshotInfo s = newest.get(day);
+          if (s != null && s.runId().isPresent()) {
+            return s.runId();
+          }
+          return held.getOrDefault(day, List.of()).stream()
+              .map(f -> IcebergTable.runOf(f.location()))
+              .flatMap(Optional::stream)
+              .findFirst();
+        };
     List<LocalDate> lost = new ArrayList<>();
     List<LocalDate> forget = new ArrayList<>();
     Set<LocalDate> record = new TreeSet<>();
@@ -208,7 +220,10 @@ public final class ProcessedTable implements AutoCloseable {
     for (ProcessedDay d : catalog.processedDays()) {
       recorded.add(d.day());
       Optional<String> w = writer.apply(d.day());
-      boolean holds = w.isPresent() ? w.get().equals(d.runId()) : d.rowsWritten() == 0 && !held.containsKey(d.day());
+      boolean holds =
+          w.isPresent()
+              ? w.get().equals(d.runId())
+              : d.rowsWritten() == 0 && !held.containsKey(d.day());
       if (!holds) {
         lost.add(d.day());
         if (held.containsKey(d.day())) {
@@ -225,17 +240,20 @@ public final class ProcessedTable implements AutoCloseable {
     for (LocalDate day : record) {
       String run = writer.apply(day).orElse("unknown");
       long rows = held.get(day).stream().mapToLong(IcebergTable.PlannedFile::rows).sum();
-      Instant at = Optional.ofNullable(newest.get(day)).map(IcebergTable.SnapshotInfo::at).orElse(Instant.now());
-      catalog.stageDay(new DayCommit(day, run, "", 0, 0, rows, 0, sink -> { }, at));
+      Instant at =
+          Optional.ofNullable(newest.get(day))
+              .map(IcebergTable.SnapshotInfo::at)
+              .orElse(Instant.now());
+      catalog.stageDay(new DayCommit(day, run, "", 0, 0, rows, 0, sink -> {}, at));
       promote(day, run, snapshot);
     }
     return new Reconciled(lost, new ArrayList<>(record), unrecorded);
   }
 
   /**
-   * Settles the staged runs of days no writer holds, then maintains the Iceberg table (see
-   * {@link IcebergTable#maintain(Duration, Instant, Predicate)}),
-   * deleting at once the files of runs the catalog knows failed.
+   * Settles the staged runs of days no writer holds, then maintains the Iceberg table (see {@link
+   * IcebergTable#maintain(Duration, Instant, Predicate)}), deleting at once the files of runs the
+   * catalog knows failed.
    */
   public IcebergTable.Maintenance maintain(Duration retention, Instant now) {
     settleAll();
@@ -252,7 +270,11 @@ public final class ProcessedTable implements AutoCloseable {
     private final String runId;
     private final Optional<Long> base;
     private final List<String> written = new CopyOnWriteArrayList<>();
-    /** Set once a commit was tried whose outcome is not known to be a failure: its files stay for the next writer. */
+
+    /**
+     * Set once a commit was tried whose outcome is not known to be a failure: its files stay for
+     * the next writer.
+     */
     private boolean mayHaveCommitted;
 
     private DayWrite(LocalDate day, String runId, Optional<Long> base) {
@@ -294,19 +316,27 @@ public final class ProcessedTable implements AutoCloseable {
     }
 
     /**
-     * Stages the bookkeeping, commits the files as the whole day (checked against the snapshot
-     * this writer started from), then promotes the bookkeeping. Returns the snapshot's id.
+     * Stages the bookkeeping, commits the files as the whole day (checked against the snapshot this
+     * writer started from), then promotes the bookkeeping. Returns the snapshot's id.
      */
     public long commit(DayCommit bookkeeping, List<IcebergTable.NewFile> files) {
       if (!bookkeeping.day().equals(day) || !bookkeeping.runId().equals(runId)) {
-        throw new IllegalArgumentException("bookkeeping of " + bookkeeping.day() + "/" + bookkeeping.runId()
-            + " for the write of " + day + "/" + runId);
+        throw new IllegalArgumentException(
+            "bookkeeping of "
+                + bookkeeping.day()
+                + "/"
+                + bookkeeping.runId()
+                + " for the write of "
+                + day
+                + "/"
+                + runId);
       }
-      files.forEach(f -> {
-        if (!written.contains(f.location())) {
-          written.add(f.location()); // written by the engine's own tasks (Spark)
-        }
-      });
+      files.forEach(
+          f -> {
+            if (!written.contains(f.location())) {
+              written.add(f.location()); // written by the engine's own tasks (Spark)
+            }
+          });
       catalog.stageDay(bookkeeping);
       Failpoints.hit("etl.before-commit");
       long snapshot;
@@ -340,31 +370,41 @@ public final class ProcessedTable implements AutoCloseable {
     }
   }
 
-  /** What the table and the catalog hold of a day: the current snapshot's files and rows, and the day's bookkeeping. */
-  public record DayContent(LocalDate day, int files, long rows, Optional<ProcessedDay> bookkeeping) {
+  /**
+   * What the table and the catalog hold of a day: the current snapshot's files and rows, and the
+   * day's bookkeeping.
+   */
+  public record DayContent(
+      LocalDate day, int files, long rows, Optional<ProcessedDay> bookkeeping) {
     /** True when neither the table nor the catalog has anything of the day. */
     public boolean isEmpty() {
       return files == 0 && bookkeeping.isEmpty();
     }
   }
 
-  /** A day dropped: what it held, and the snapshot that removed its files (none when the table had none). */
+  /**
+   * A day dropped: what it held, and the snapshot that removed its files (none when the table had
+   * none).
+   */
   public record DroppedDay(DayContent content, Optional<Long> snapshotId) {}
 
   /** What the table and the catalog hold of the day now. */
   public DayContent content(LocalDate day) {
     List<IcebergTable.PlannedFile> files = table.refresh().dayFiles(day);
-    return new DayContent(day, files.size(), files.stream().mapToLong(IcebergTable.PlannedFile::rows).sum(),
+    return new DayContent(
+        day,
+        files.size(),
+        files.stream().mapToLong(IcebergTable.PlannedFile::rows).sum(),
         catalog.processedDay(day));
   }
 
   /**
    * Removes a day (one committed by mistake): one Iceberg commit that deletes the day's partition
    * (checked against concurrent writers of the day, as a run's commit), then the catalog's
-   * bookkeeping of the day (counts, files, quarantine, its partition of the processed table).
-   * Under the day's lock. Empty when there was nothing to drop. The raw files are not touched.
-   * Killed between the two, the table has no files of the day and the catalog still names it:
-   * dropping it again finishes the job.
+   * bookkeeping of the day (counts, files, quarantine, its partition of the processed table). Under
+   * the day's lock. Empty when there was nothing to drop. The raw files are not touched. Killed
+   * between the two, the table has no files of the day and the catalog still names it: dropping it
+   * again finishes the job.
    */
   public Optional<DroppedDay> dropDay(LocalDate day, String runId, Consumer<String> waiting) {
     try (NamedLock lock = lockDay(day, waiting)) {
@@ -378,7 +418,12 @@ public final class ProcessedTable implements AutoCloseable {
         snapshot = Optional.of(table.commitDay(day, runId, List.of(), table.currentSnapshotId()));
       }
       catalog.forgetDay(day, ProcessedSchema.TABLE);
-      LOG.info("{}: dropped {} rows in {} files (snapshot {})", day, content.rows(), content.files(), snapshot.orElse(null));
+      LOG.info(
+          "{}: dropped {} rows in {} files (snapshot {})",
+          day,
+          content.rows(),
+          content.files(),
+          snapshot.orElse(null));
       return Optional.of(new DroppedDay(content, snapshot));
     }
   }
@@ -388,8 +433,10 @@ public final class ProcessedTable implements AutoCloseable {
   }
 
   private void promote(LocalDate day, String runId, long snapshot) {
-    List<ProcessedDay.ProcessedFile> files = table.dayFiles(day).stream()
-        .map(f -> new ProcessedDay.ProcessedFile(f.location(), f.rows(), f.bytes())).toList();
+    List<ProcessedDay.ProcessedFile> files =
+        table.dayFiles(day).stream()
+            .map(f -> new ProcessedDay.ProcessedFile(f.location(), f.rows(), f.bytes()))
+            .toList();
     catalog.promoteDay(day, runId, snapshot, files);
     // the catalog's column list mirrors the table's schema, for `cdr catalog` and the console
     List<CatalogColumn> cols = new ArrayList<>();
@@ -399,7 +446,9 @@ public final class ProcessedTable implements AutoCloseable {
         cols.add(new CatalogColumn(c.getKey(), c.getKey(), c.getValue(), i++));
       }
     }
-    catalog.mergeColumns(ProcessedSchema.TABLE, cols).forEach(ch -> LOG.info("schema change: {}", ch));
+    catalog
+        .mergeColumns(ProcessedSchema.TABLE, cols)
+        .forEach(ch -> LOG.info("schema change: {}", ch));
   }
 
   @Override

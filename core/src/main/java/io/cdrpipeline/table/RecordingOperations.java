@@ -10,9 +10,9 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.LocationProvider;
 
 /**
- * A table's operations for one commit that note every metadata file the commit names (its
- * manifests and manifest lists, on whichever thread Iceberg writes them), so that a commit that
- * failed can remove exactly what it wrote and nothing of another writer's.
+ * A table's operations for one commit that note every metadata file the commit names (its manifests
+ * and manifest lists, on whichever thread Iceberg writes them), so that a commit that failed can
+ * remove exactly what it wrote and nothing of another writer's.
  */
 final class RecordingOperations implements TableOperations {
   private final TableOperations ops;

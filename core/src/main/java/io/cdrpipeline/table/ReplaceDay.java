@@ -37,14 +37,17 @@ final class ReplaceDay {
     Objects.requireNonNull(day, "day is null");
     Objects.requireNonNull(runId, "runId is null");
     Expression theDay = IcebergTable.dayFilter(day);
-    RecordingOperations ops = new RecordingOperations(((org.apache.iceberg.HasTableOperations) table).operations());
-    OverwriteFiles op = new org.apache.iceberg.BaseTable(ops, table.name()).newOverwrite()
-        .overwriteByRowFilter(theDay)
-        .conflictDetectionFilter(theDay)
-        .validateNoConflictingData()
-        .validateNoConflictingDeletes()
-        .set(IcebergTable.DAY, day.toString())
-        .set(IcebergTable.RUN, runId);
+    RecordingOperations ops =
+        new RecordingOperations(((org.apache.iceberg.HasTableOperations) table).operations());
+    OverwriteFiles op =
+        new org.apache.iceberg.BaseTable(ops, table.name())
+            .newOverwrite()
+            .overwriteByRowFilter(theDay)
+            .conflictDetectionFilter(theDay)
+            .validateNoConflictingData()
+            .validateNoConflictingDeletes()
+            .set(IcebergTable.DAY, day.toString())
+            .set(IcebergTable.RUN, runId);
     base.ifPresent(op::validateFromSnapshot);
     for (IcebergTable.NewFile f : files) {
       op.addFile(dataFile(day, f));
@@ -54,9 +57,11 @@ final class ReplaceDay {
     } catch (RuntimeException e) {
       // Iceberg's own verdicts are certain; a commit whose outcome Iceberg could not tell may
       // still land (a REST catalog behind a timeout); any other failure is checked in the table
-      boolean certain = e instanceof ValidationException || e instanceof CommitFailedException
-          ? refreshed() : !(e instanceof org.apache.iceberg.exceptions.CommitStateUnknownException)
-              && certainlyNotCommitted(day, runId);
+      boolean certain =
+          e instanceof ValidationException || e instanceof CommitFailedException
+              ? refreshed()
+              : !(e instanceof org.apache.iceberg.exceptions.CommitStateUnknownException)
+                  && certainlyNotCommitted(day, runId);
       if (!certain) {
         throw e instanceof NotFoundException missing ? TableErrors.damaged(missing) : e;
       }
@@ -64,8 +69,12 @@ final class ReplaceDay {
         owner.deleteQuietly(f);
       }
       if (e instanceof ValidationException) {
-        throw new IcebergTable.DayConflict("another run committed " + day + " while this one ran: "
-            + TableErrors.firstLine(e.getMessage()), e);
+        throw new IcebergTable.DayConflict(
+            "another run committed "
+                + day
+                + " while this one ran: "
+                + TableErrors.firstLine(e.getMessage()),
+            e);
       }
       if (e instanceof NotFoundException missing) {
         throw new IcebergTable.NotCommitted(TableErrors.damaged(missing).getMessage(), missing);
@@ -86,19 +95,27 @@ final class ReplaceDay {
     return true;
   }
 
-  /** True when the table, read again, certainly holds no snapshot of this run's commit of the day. */
+  /**
+   * True when the table, read again, certainly holds no snapshot of this run's commit of the day.
+   */
   private boolean certainlyNotCommitted(LocalDate day, String runId) {
     try {
       table.refresh();
-      for (Snapshot s = table.currentSnapshot(); s != null; s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
-        if (runId.equals(s.summary().get(IcebergTable.RUN)) && day.toString().equals(s.summary().get(IcebergTable.DAY))) {
+      for (Snapshot s = table.currentSnapshot();
+          s != null;
+          s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+        if (runId.equals(s.summary().get(IcebergTable.RUN))
+            && day.toString().equals(s.summary().get(IcebergTable.DAY))) {
           return false;
         }
       }
       return true;
     } catch (RuntimeException e) {
-      LOG.warn("cannot tell whether the commit of {} by {} happened (the next writer of the day settles it): {}", day,
-          runId, e.toString());
+      LOG.warn(
+          "cannot tell whether the commit of {} by {} happened (the next writer of the day settles it): {}",
+          day,
+          runId,
+          e.toString());
       return false;
     }
   }

@@ -10,8 +10,8 @@ import org.apache.iceberg.rest.RESTClient;
 import org.apache.iceberg.rest.RESTSessionCatalog;
 
 /**
- * Iceberg's REST catalog, with the table's FileIO for every table it loads: its default would
- * make one by class name (Hadoop's for a folder), and it would ignore the product's S3 settings.
+ * Iceberg's REST catalog, with the table's FileIO for every table it loads: its default would make
+ * one by class name (Hadoop's for a folder), and it would ignore the product's S3 settings.
  */
 final class RestCatalogFactory {
   private RestCatalogFactory() {}
@@ -32,7 +32,10 @@ final class RestCatalogFactory {
   }
 
   private static final class RestCatalog extends RESTCatalog {
-    /** Not final: the super constructor makes the session catalog, which asks for it only at initialize. */
+    /**
+     * Not final: the super constructor makes the session catalog, which asks for it only at
+     * initialize.
+     */
     private FileIO io;
 
     RestCatalog(FileIO io) {
@@ -41,7 +44,8 @@ final class RestCatalogFactory {
     }
 
     @Override
-    protected RESTSessionCatalog newSessionCatalog(Function<Map<String, String>, RESTClient> clientBuilder) {
+    protected RESTSessionCatalog newSessionCatalog(
+        Function<Map<String, String>, RESTClient> clientBuilder) {
       return new RESTSessionCatalog(clientBuilder, (context, properties) -> io);
     }
   }

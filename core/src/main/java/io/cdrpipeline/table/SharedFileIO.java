@@ -10,15 +10,17 @@ import org.apache.iceberg.io.OutputFile;
 
 /**
  * For a catalog that makes its FileIO by class name ({@code io-impl}) from text properties only
- * (Iceberg's GlueCatalog makes one per table): the FileIO this process opened the table with,
- * found by the id {@value #ID} in those properties. So the catalog reads and writes metadata with
- * exactly the product's S3 client and settings, never a second, differently configured one.
- * Closing it leaves the shared FileIO open; its owner closes it, then {@link #release}s it.
+ * (Iceberg's GlueCatalog makes one per table): the FileIO this process opened the table with, found
+ * by the id {@value #ID} in those properties. So the catalog reads and writes metadata with exactly
+ * the product's S3 client and settings, never a second, differently configured one. Closing it
+ * leaves the shared FileIO open; its owner closes it, then {@link #release}s it.
  */
 public final class SharedFileIO implements FileIO {
   private static final long serialVersionUID = 1L;
+
   /** The catalog property naming the shared FileIO. */
   public static final String ID = "cdr.shared-io";
+
   private static final Map<String, FileIO> SHARED = new ConcurrentHashMap<>();
 
   private transient FileIO io;
@@ -35,7 +37,10 @@ public final class SharedFileIO implements FileIO {
     return id;
   }
 
-  /** Ends every sharing of a FileIO (its owner closed it): a catalog that makes one for it afterwards fails. */
+  /**
+   * Ends every sharing of a FileIO (its owner closed it): a catalog that makes one for it
+   * afterwards fails.
+   */
   static void release(FileIO io) {
     SHARED.values().removeIf(shared -> shared == io);
   }
@@ -45,7 +50,8 @@ public final class SharedFileIO implements FileIO {
     id = properties.get(ID);
     io = id == null ? null : SHARED.get(id);
     if (io == null) {
-      throw new IllegalStateException("the table's FileIO " + (id == null ? "is not named (" + ID + ")" : "was closed"));
+      throw new IllegalStateException(
+          "the table's FileIO " + (id == null ? "is not named (" + ID + ")" : "was closed"));
     }
   }
 

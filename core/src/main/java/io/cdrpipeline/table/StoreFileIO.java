@@ -10,8 +10,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +30,11 @@ import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.SeekableInputStream;
 import org.apache.iceberg.io.SupportsPrefixOperations;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Iceberg's {@code FileIO} over the product's {@link ObjectStore} of a local folder, so that an
- * Iceberg table lives in a folder without Hadoop. Locations are {@code file:/abs/path} (or the
- * bare path); a location outside the store's folder is refused.
+ * Iceberg table lives in a folder without Hadoop. Locations are {@code file:/abs/path} (or the bare
+ * path); a location outside the store's folder is refused.
  */
 public final class StoreFileIO implements SupportsPrefixOperations {
   private static final long serialVersionUID = 1L;
@@ -43,15 +43,16 @@ public final class StoreFileIO implements SupportsPrefixOperations {
   private Path root;
 
   /**
-   * For a catalog that makes its FileIO by class name ({@code io-impl}): {@link #initialize}
-   * then takes the folder from the catalog's {@code warehouse}, and the FileIO keeps to it.
+   * For a catalog that makes its FileIO by class name ({@code io-impl}): {@link #initialize} then
+   * takes the folder from the catalog's {@code warehouse}, and the FileIO keeps to it.
    */
   public StoreFileIO() {}
 
   public StoreFileIO(ObjectStore store) {
     this.store = Objects.requireNonNull(store, "store is null");
     if (!(store.location() instanceof StoreLocation.Local local)) {
-      throw new IllegalArgumentException("StoreFileIO is for local folders, got " + store.location().display());
+      throw new IllegalArgumentException(
+          "StoreFileIO is for local folders, got " + store.location().display());
     }
     this.root = local.root().toAbsolutePath().normalize();
   }
@@ -64,21 +65,29 @@ public final class StoreFileIO implements SupportsPrefixOperations {
   /** The local path of a location. */
   public static Path path(String location) {
     Objects.requireNonNull(location, "location is null");
-    String p = location.startsWith("file://") ? location.substring("file://".length())
-        : location.startsWith("file:") ? location.substring("file:".length()) : location;
+    String p =
+        location.startsWith("file://")
+            ? location.substring("file://".length())
+            : location.startsWith("file:") ? location.substring("file:".length()) : location;
     return Path.of(p).toAbsolutePath().normalize();
   }
 
-  /** Takes the folder from {@code warehouse} when made by class name; a FileIO made on a store keeps that store's. */
+  /**
+   * Takes the folder from {@code warehouse} when made by class name; a FileIO made on a store keeps
+   * that store's.
+   */
   @Override
   public void initialize(Map<String, String> properties) {
     if (root != null) {
       return;
     }
     String warehouse = properties.get(CatalogProperties.WAREHOUSE_LOCATION);
-    if (warehouse == null || warehouse.isBlank() || (warehouse.contains("://") && !warehouse.startsWith("file:"))) {
-      throw new IllegalArgumentException("StoreFileIO needs a local folder as the catalog's 'warehouse', got "
-          + (warehouse == null ? "none" : "'" + warehouse + "'"));
+    if (warehouse == null
+        || warehouse.isBlank()
+        || (warehouse.contains("://") && !warehouse.startsWith("file:"))) {
+      throw new IllegalArgumentException(
+          "StoreFileIO needs a local folder as the catalog's 'warehouse', got "
+              + (warehouse == null ? "none" : "'" + warehouse + "'"));
     }
     root = path(warehouse);
   }
@@ -98,7 +107,8 @@ public final class StoreFileIO implements SupportsPrefixOperations {
 
   private void requireRoot() {
     if (root == null) {
-      throw new IllegalStateException("StoreFileIO has no folder: make it on a store, or initialize it with a 'warehouse'");
+      throw new IllegalStateException(
+          "StoreFileIO has no folder: make it on a store, or initialize it with a 'warehouse'");
     }
   }
 
@@ -107,7 +117,8 @@ public final class StoreFileIO implements SupportsPrefixOperations {
     requireRoot();
     Path p = path(location);
     if (!p.startsWith(root) || p.equals(root)) {
-      throw new IllegalArgumentException("location " + location + " is outside the table's folder " + root);
+      throw new IllegalArgumentException(
+          "location " + location + " is outside the table's folder " + root);
     }
     return root.relativize(p).toString().replace('\\', '/');
   }
@@ -122,7 +133,9 @@ public final class StoreFileIO implements SupportsPrefixOperations {
     return MetadataFile.checked(new In(location, length));
   }
 
-  /** The file as stored, not checked even when it is table metadata (to move a damaged one aside). */
+  /**
+   * The file as stored, not checked even when it is table metadata (to move a damaged one aside).
+   */
   InputFile rawInputFile(String location) {
     return new In(location, -1);
   }
@@ -147,8 +160,13 @@ public final class StoreFileIO implements SupportsPrefixOperations {
     Path p = path(prefix);
     String keyPrefix = p.equals(root) ? "" : key(prefix) + (prefix.endsWith("/") ? "/" : "");
     try {
-      store().list(keyPrefix, (ObjectInfo o) -> out.add(
-          new FileInfo(location(root, o.key()), o.size(), o.lastModified().toEpochMilli())));
+      store()
+          .list(
+              keyPrefix,
+              (ObjectInfo o) ->
+                  out.add(
+                      new FileInfo(
+                          location(root, o.key()), o.size(), o.lastModified().toEpochMilli())));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + prefix + ": " + e.getMessage(), e);
     }
@@ -176,8 +194,11 @@ public final class StoreFileIO implements SupportsPrefixOperations {
     public long getLength() {
       if (length < 0) {
         try {
-          length = store().stat(key(location)).map(ObjectInfo::size)
-              .orElseThrow(() -> new NotFoundException("no such file: %s", location));
+          length =
+              store()
+                  .stat(key(location))
+                  .map(ObjectInfo::size)
+                  .orElseThrow(() -> new NotFoundException("no such file: %s", location));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -219,9 +240,9 @@ public final class StoreFileIO implements SupportsPrefixOperations {
   }
 
   /**
-   * A new file: written beside its place, then moved there whole, never over another one. A
-   * write that fails leaves nothing: the partial file is removed and never moved into place,
-   * even when the writer closes the stream after the failure (as Iceberg's writers do).
+   * A new file: written beside its place, then moved there whole, never over another one. A write
+   * that fails leaves nothing: the partial file is removed and never moved into place, even when
+   * the writer closes the stream after the failure (as Iceberg's writers do).
    */
   private final class Out implements OutputFile {
     private final String location;
@@ -248,8 +269,10 @@ public final class StoreFileIO implements SupportsPrefixOperations {
       Path target = store().localPath(key).orElseThrow();
       try {
         Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling("." + target.getFileName() + "." + System.nanoTime() + ".tmp");
-        OutputStream os = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Path tmp =
+            target.resolveSibling("." + target.getFileName() + "." + System.nanoTime() + ".tmp");
+        OutputStream os =
+            Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return new PositionOutputStream() {
           private long pos;
           private boolean closed;
@@ -295,7 +318,10 @@ public final class StoreFileIO implements SupportsPrefixOperations {
             }
           }
 
-          /** Removes the partial file at once: a writer that fails may never close its stream (Avro's do not). */
+          /**
+           * Removes the partial file at once: a writer that fails may never close its stream
+           * (Avro's do not).
+           */
           private IOException failed(IOException e) {
             failed = true;
             try {
@@ -323,7 +349,10 @@ public final class StoreFileIO implements SupportsPrefixOperations {
               }
               os.close();
               if (overwrite) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING,
+                Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
               } else {
                 CreateOnce.link(tmp, target);

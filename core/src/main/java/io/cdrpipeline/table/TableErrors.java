@@ -11,18 +11,30 @@ final class TableErrors {
     return FailureText.firstLine(s);
   }
 
-  /** The first line of a failure, with its root cause when that says more (e.g. "Connection refused"). */
+  /**
+   * The first line of a failure, with its root cause when that says more (e.g. "Connection
+   * refused").
+   */
   static String reason(Throwable e) {
     return FailureText.withRootCause(e);
   }
 
-  /** A file the table's metadata names is missing or cannot be read: one line for the user, and the way back. */
+  /**
+   * A file the table's metadata names is missing or cannot be read: one line for the user, and the
+   * way back.
+   */
   static TableException damaged(NotFoundException e) {
-    return new TableException("the processed table is damaged: " + firstLine(e.getMessage())
-        + " ('cdr table repair' rolls the table back to its newest readable state)", e);
+    return new TableException(
+        "the processed table is damaged: "
+            + firstLine(e.getMessage())
+            + " ('cdr table repair' rolls the table back to its newest readable state)",
+        e);
   }
 
-  /** Why a commit failed, in one line: the write that failed when one did (it names the file and the free space). */
+  /**
+   * Why a commit failed, in one line: the write that failed when one did (it names the file and the
+   * free space).
+   */
   static String commitFailure(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof WriteFailure.Described) {

@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The table's upkeep: snapshot expiry, the sweep of orphan files, and the manifest rewrite
- * (see {@link IcebergTable#maintain(Duration, Instant, Predicate)}).
+ * The table's upkeep: snapshot expiry, the sweep of orphan files, and the manifest rewrite (see
+ * {@link IcebergTable#maintain(Duration, Instant, Predicate)}).
  */
 final class TableMaintenance {
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintenance.class);
@@ -43,7 +43,8 @@ final class TableMaintenance {
     }
   }
 
-  private IcebergTable.Maintenance maintain(Duration retention, Instant now, Predicate<String> failedRun) {
+  private IcebergTable.Maintenance maintain(
+      Duration retention, Instant now, Predicate<String> failedRun) {
     table.refresh();
     long cutoff = now.minus(retention).toEpochMilli();
     int before = countSnapshots();
@@ -57,7 +58,12 @@ final class TableMaintenance {
       }
     }
     if (table.currentSnapshot() != null && expireBefore != Long.MIN_VALUE) {
-      table.expireSnapshots().expireOlderThan(expireBefore).retainLast(1).cleanExpiredFiles(true).commit();
+      table
+          .expireSnapshots()
+          .expireOlderThan(expireBefore)
+          .retainLast(1)
+          .cleanExpiredFiles(true)
+          .commit();
       table.refresh();
     }
     int expired = before - countSnapshots();
@@ -65,13 +71,16 @@ final class TableMaintenance {
     int manifestsBefore = manifests().size();
     int manifestsAfter = manifestsBefore;
     if (manifestsBefore > 12) {
-      table.rewriteManifests()
-          .clusterBy(f -> f.partition().get(0, Integer.class) * 100 + f.partition().get(1, Integer.class))
+      table
+          .rewriteManifests()
+          .clusterBy(
+              f -> f.partition().get(0, Integer.class) * 100 + f.partition().get(1, Integer.class))
           .commit();
       table.refresh();
       manifestsAfter = manifests().size();
     }
-    return new IcebergTable.Maintenance(expired, orphans[0], orphans[1], manifestsBefore, manifestsAfter);
+    return new IcebergTable.Maintenance(
+        expired, orphans[0], orphans[1], manifestsBefore, manifestsAfter);
   }
 
   private int countSnapshots() {
@@ -88,9 +97,9 @@ final class TableMaintenance {
   }
 
   /**
-   * Deletes files under the table's location that nothing kept references and that are older
-   * than the cutoff or were written by a failed run. Returns how many, and how many of those
-   * were a failed run's.
+   * Deletes files under the table's location that nothing kept references and that are older than
+   * the cutoff or were written by a failed run. Returns how many, and how many of those were a
+   * failed run's.
    */
   private int[] removeOrphans(long cutoffMillis, Predicate<String> failedRun) {
     if (!(io instanceof SupportsPrefixOperations prefixes)) {
@@ -113,18 +122,21 @@ final class TableMaintenance {
         deleted++;
         ofFailedRuns += failed ? 1 : 0;
       } catch (RuntimeException e) {
-        LOG.warn("cannot delete orphan file {} (the next maintenance retries): {}", f.location(), e.getMessage());
+        LOG.warn(
+            "cannot delete orphan file {} (the next maintenance retries): {}",
+            f.location(),
+            e.getMessage());
       }
     }
     return new int[] {deleted, ofFailedRuns};
   }
 
   /**
-   * Every file a kept snapshot or the metadata log references. A data (or delete) file a kept snapshot
-   * reads is in the current snapshot, or was added by a kept snapshot, or was removed by a
-   * kept snapshot whose parent is kept too (the parent reads it); so only each kept snapshot's
-   * own changes are read, never a whole old snapshot. A file removed by a snapshot whose parent
-   * expired is read by no one, though Iceberg's expiry keeps it while that snapshot lives.
+   * Every file a kept snapshot or the metadata log references. A data (or delete) file a kept
+   * snapshot reads is in the current snapshot, or was added by a kept snapshot, or was removed by a
+   * kept snapshot whose parent is kept too (the parent reads it); so only each kept snapshot's own
+   * changes are read, never a whole old snapshot. A file removed by a snapshot whose parent expired
+   * is read by no one, though Iceberg's expiry keeps it while that snapshot lives.
    */
   private Set<String> referencedFiles() {
     Set<String> refs = new HashSet<>();
@@ -138,7 +150,8 @@ final class TableMaintenance {
       for (ManifestFile m : s.allManifests(io)) {
         refs.add(normalize(m.path()));
       }
-      org.apache.iceberg.SnapshotChanges changes = org.apache.iceberg.SnapshotChanges.builderFor(table).snapshot(s).build();
+      org.apache.iceberg.SnapshotChanges changes =
+          org.apache.iceberg.SnapshotChanges.builderFor(table).snapshot(s).build();
       changes.addedDataFiles().forEach(f -> refs.add(normalize(f.location())));
       changes.addedDeleteFiles().forEach(f -> refs.add(normalize(f.location())));
       if (s.parentId() != null && kept.contains(s.parentId())) {

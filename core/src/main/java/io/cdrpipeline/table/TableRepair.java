@@ -4,14 +4,18 @@ import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.ObjectStore;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -37,22 +41,19 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.util.Comparator;
-import java.util.Map;
 
 /**
- * Brings the processed table back to its newest readable state: the newest metadata file that
- * can be read (registered with the catalog again when the catalog points at a missing or damaged
- * one, or lost the table), and in it the newest snapshot whose manifest list and manifests can
- * all be read. Snapshots that cannot be read are dropped from the metadata, without reading or
- * deleting any file; metadata files that cannot be read are set aside under {@code damaged-<time>/}.
- * When nothing readable is left, the table is set aside whole for a rebuild from the raw files.
+ * Brings the processed table back to its newest readable state: the newest metadata file that can
+ * be read (registered with the catalog again when the catalog points at a missing or damaged one,
+ * or lost the table), and in it the newest snapshot whose manifest list and manifests can all be
+ * read. Snapshots that cannot be read are dropped from the metadata, without reading or deleting
+ * any file; metadata files that cannot be read are set aside under {@code damaged-<time>/}. When
+ * nothing readable is left, the table is set aside whole for a rebuild from the raw files.
  */
 public final class TableRepair {
   private static final Logger LOG = LoggerFactory.getLogger(TableRepair.class);
-  private static final DateTimeFormatter ASIDE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ASIDE =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
 
   /** What the repair found and did. */
   public enum Action {
@@ -69,8 +70,13 @@ public final class TableRepair {
    * a table without commits), the snapshots dropped (the days they committed, where known), what
    * was found damaged, and where damaged metadata was set aside.
    */
-  public record Outcome(Action action, Optional<String> metadataFile, Optional<IcebergTable.SnapshotInfo> snapshot,
-      List<IcebergTable.SnapshotInfo> droppedSnapshots, boolean registered, List<String> damage,
+  public record Outcome(
+      Action action,
+      Optional<String> metadataFile,
+      Optional<IcebergTable.SnapshotInfo> snapshot,
+      List<IcebergTable.SnapshotInfo> droppedSnapshots,
+      boolean registered,
+      List<String> damage,
       Optional<String> setAsideTo) {
     public Outcome {
       Objects.requireNonNull(action, "action is null");
@@ -93,7 +99,8 @@ public final class TableRepair {
   }
 
   /** Repairs the table {@code <namespace>.processed_cdrs} in the catalog the settings name. */
-  public static Outcome repair(TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
+  public static Outcome repair(
+      TableSettings settings, String catalogUrl, String namespace, ObjectStore warehouse) {
     Objects.requireNonNull(settings, "settings is null");
     Objects.requireNonNull(catalogUrl, "catalogUrl is null");
     Objects.requireNonNull(namespace, "namespace is null");
@@ -108,8 +115,12 @@ public final class TableRepair {
     } catch (TableException e) {
       throw e;
     } catch (RuntimeException e) {
-      throw new TableException("cannot repair the processed table in the " + CatalogFactory.describe(settings, catalogUrl)
-          + ": " + Database.redact(TableErrors.reason(e)), e);
+      throw new TableException(
+          "cannot repair the processed table in the "
+              + CatalogFactory.describe(settings, catalogUrl)
+              + ": "
+              + Database.redact(TableErrors.reason(e)),
+          e);
     } finally {
       if (catalog != null) {
         CatalogFactory.closeQuietly(catalog);
@@ -140,8 +151,14 @@ public final class TableRepair {
       if (target.isPresent() || meta.currentSnapshot() == null) {
         List<Snapshot> drop = unreadable(meta, target);
         if (drop.isEmpty() && damage.isEmpty()) {
-          return new Outcome(Action.NONE, Optional.of(meta.metadataFileLocation()), target.map(s -> info(s, true)),
-              List.of(), false, List.of(), Optional.empty());
+          return new Outcome(
+              Action.NONE,
+              Optional.of(meta.metadataFileLocation()),
+              target.map(s -> info(s, true)),
+              List.of(),
+              false,
+              List.of(),
+              Optional.empty());
         }
         return rollBack(table, target, drop, false, Optional.empty());
       }
@@ -162,7 +179,11 @@ public final class TableRepair {
       if (target.isEmpty() && meta.currentSnapshot() != null) {
         continue; // none of its snapshots can be read: an older metadata file may have one
       }
-      Optional<String> aside = setAside(unreadable.stream().filter(u -> MetadataFile.version(u) > MetadataFile.version(file)).toList());
+      Optional<String> aside =
+          setAside(
+              unreadable.stream()
+                  .filter(u -> MetadataFile.version(u) > MetadataFile.version(file))
+                  .toList());
       if (inCatalog) {
         catalog.dropTable(id, false); // only the pointer: no file is read or deleted
       }
@@ -172,27 +193,39 @@ public final class TableRepair {
       return rollBack(table, target, unreadable(registered, target), true, aside);
     }
     if (files.isEmpty() && !inCatalog) {
-      throw new TableException("there is no processed table to repair: the catalog has no table " + id
-          + " and " + location + "/metadata holds no metadata file ('cdr etl' makes a new table)", null);
+      throw new TableException(
+          "there is no processed table to repair: the catalog has no table "
+              + id
+              + " and "
+              + location
+              + "/metadata holds no metadata file ('cdr etl' makes a new table)",
+          null);
     }
     // nothing readable is left: the table's metadata goes aside and the catalog forgets it
     Optional<String> aside = setAside(files);
     if (inCatalog) {
       catalog.dropTable(id, false);
     }
-    return new Outcome(Action.SET_ASIDE, Optional.empty(), Optional.empty(), List.of(), false, damage, aside);
+    return new Outcome(
+        Action.SET_ASIDE, Optional.empty(), Optional.empty(), List.of(), false, damage, aside);
   }
 
   /**
    * Makes {@code target} the current snapshot and drops the snapshots that cannot be read, in one
    * commit of new metadata that reads no other file.
    */
-  private Outcome rollBack(Table table, Optional<Snapshot> target, List<Snapshot> drop, boolean registered,
+  private Outcome rollBack(
+      Table table,
+      Optional<Snapshot> target,
+      List<Snapshot> drop,
+      boolean registered,
       Optional<String> aside) {
     TableOperations ops = ((HasTableOperations) table).operations();
     TableMetadata base = ops.current();
     Snapshot current = base.currentSnapshot();
-    boolean moves = target.isPresent() && (current == null || current.snapshotId() != target.get().snapshotId());
+    boolean moves =
+        target.isPresent()
+            && (current == null || current.snapshotId() != target.get().snapshotId());
     if (moves || !drop.isEmpty()) {
       TableMetadata.Builder b = TableMetadata.buildFrom(base);
       if (moves) {
@@ -209,13 +242,23 @@ public final class TableRepair {
       dropped.add(info(s, false));
     }
     dropped.sort(Comparator.comparing(IcebergTable.SnapshotInfo::at));
-    return new Outcome(Action.REPAIRED, Optional.of(now.metadataFileLocation()),
-        Optional.ofNullable(now.currentSnapshot()).map(s -> info(s, true)), dropped, registered, damage, aside);
+    return new Outcome(
+        Action.REPAIRED,
+        Optional.of(now.metadataFileLocation()),
+        Optional.ofNullable(now.currentSnapshot()).map(s -> info(s, true)),
+        dropped,
+        registered,
+        damage,
+        aside);
   }
 
-  /** The newest snapshot of the main branch's history whose manifest list and manifests can be read. */
+  /**
+   * The newest snapshot of the main branch's history whose manifest list and manifests can be read.
+   */
   private Optional<Snapshot> newestReadable(TableMetadata meta) {
-    for (Snapshot s = meta.currentSnapshot(); s != null; s = s.parentId() == null ? null : meta.snapshot(s.parentId())) {
+    for (Snapshot s = meta.currentSnapshot();
+        s != null;
+        s = s.parentId() == null ? null : meta.snapshot(s.parentId())) {
       Optional<String> why = unreadable(s, meta);
       if (why.isEmpty()) {
         return Optional.of(s);
@@ -226,14 +269,15 @@ public final class TableRepair {
   }
 
   /**
-   * The snapshots to drop once {@code target} is current: every one that cannot be read (maintenance
-   * and expiry read them all), and every one committed after the target on its branch (the days
-   * they committed are the ones lost).
+   * The snapshots to drop once {@code target} is current: every one that cannot be read
+   * (maintenance and expiry read them all), and every one committed after the target on its branch
+   * (the days they committed are the ones lost).
    */
   private List<Snapshot> unreadable(TableMetadata meta, Optional<Snapshot> target) {
     Set<Long> after = new LinkedHashSet<>();
     if (target.isPresent()) {
-      for (Snapshot s = meta.currentSnapshot(); s != null && s.snapshotId() != target.get().snapshotId();
+      for (Snapshot s = meta.currentSnapshot();
+          s != null && s.snapshotId() != target.get().snapshotId();
           s = s.parentId() == null ? null : meta.snapshot(s.parentId())) {
         after.add(s.snapshotId());
       }
@@ -256,17 +300,22 @@ public final class TableRepair {
     return out;
   }
 
-  /** Why a snapshot cannot be read (its manifest list or a manifest is missing or damaged), or empty. */
+  /**
+   * Why a snapshot cannot be read (its manifest list or a manifest is missing or damaged), or
+   * empty.
+   */
   private Optional<String> unreadable(Snapshot s, TableMetadata meta) {
     try {
       for (ManifestFile m : s.allManifests(io)) {
         if (m.content() == ManifestContent.DATA) {
-          try (CloseableIterable<org.apache.iceberg.DataFile> files = ManifestFiles.read(m, io, meta.specsById())) {
-            files.forEach(f -> { });
+          try (CloseableIterable<org.apache.iceberg.DataFile> files =
+              ManifestFiles.read(m, io, meta.specsById())) {
+            files.forEach(f -> {});
           }
         } else {
-          try (CloseableIterable<DeleteFile> files = ManifestFiles.readDeleteManifest(m, io, meta.specsById())) {
-            files.forEach(f -> { });
+          try (CloseableIterable<DeleteFile> files =
+              ManifestFiles.readDeleteManifest(m, io, meta.specsById())) {
+            files.forEach(f -> {});
           }
         }
       }
@@ -288,12 +337,23 @@ public final class TableRepair {
 
   private IcebergTable.SnapshotInfo info(Snapshot s, boolean current) {
     Map<String, String> sum = s.summary();
-    return new IcebergTable.SnapshotInfo(s.snapshotId(), Instant.ofEpochMilli(s.timestampMillis()), s.operation(),
-        Optional.ofNullable(sum.get(IcebergTable.DAY)).map(LocalDate::parse), Optional.ofNullable(sum.get(IcebergTable.RUN)),
-        0, 0, 0, 0, current);
+    return new IcebergTable.SnapshotInfo(
+        s.snapshotId(),
+        Instant.ofEpochMilli(s.timestampMillis()),
+        s.operation(),
+        Optional.ofNullable(sum.get(IcebergTable.DAY)).map(LocalDate::parse),
+        Optional.ofNullable(sum.get(IcebergTable.RUN)),
+        0,
+        0,
+        0,
+        0,
+        current);
   }
 
-  /** Moves metadata files to {@code <table>/damaged-<time>/}, where nothing reads them; returns that folder. */
+  /**
+   * Moves metadata files to {@code <table>/damaged-<time>/}, where nothing reads them; returns that
+   * folder.
+   */
   private Optional<String> setAside(List<String> files) {
     if (files.isEmpty()) {
       return Optional.empty();
@@ -313,7 +373,8 @@ public final class TableRepair {
         }
         io.deleteFile(f);
       } catch (IOException e) {
-        throw new TableException("cannot set aside " + f + ": " + TableErrors.firstLine(e.getMessage()), e);
+        throw new TableException(
+            "cannot set aside " + f + ": " + TableErrors.firstLine(e.getMessage()), e);
       }
     }
     LOG.info("set aside {} metadata files in {}", files.size(), folder);

@@ -13,10 +13,10 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * The processed table's columns as an Iceberg schema: every known column with a fixed field id
- * (its position, from 1), the partition columns {@code year}, {@code month}, {@code day}
- * after them, and extra columns appended by schema evolution with ids Iceberg assigns. Data
- * files carry these ids, so every engine maps columns by id, never by position or name.
+ * The processed table's columns as an Iceberg schema: every known column with a fixed field id (its
+ * position, from 1), the partition columns {@code year}, {@code month}, {@code day} after them, and
+ * extra columns appended by schema evolution with ids Iceberg assigns. Data files carry these ids,
+ * so every engine maps columns by id, never by position or name.
  */
 public final class TableSchema {
   private TableSchema() {}

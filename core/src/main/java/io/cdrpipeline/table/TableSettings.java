@@ -7,11 +7,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where the processed table's Iceberg metadata lives: the catalog kind, the warehouse (default:
- * the processed bucket), properties passed to Iceberg's catalog as they are, and how long
- * replaced snapshots (and the files only they reference) are kept.
+ * Where the processed table's Iceberg metadata lives: the catalog kind, the warehouse (default: the
+ * processed bucket), properties passed to Iceberg's catalog as they are, and how long replaced
+ * snapshots (and the files only they reference) are kept.
  */
-public record TableSettings(Kind catalog, Optional<StoreLocation> warehouse, Map<String, String> properties,
+public record TableSettings(
+    Kind catalog,
+    Optional<StoreLocation> warehouse,
+    Map<String, String> properties,
     Duration snapshotRetention) {
 
   /** The catalogs the table can be kept in. */
@@ -34,7 +37,8 @@ public record TableSettings(Kind catalog, Optional<StoreLocation> warehouse, Map
     properties = Map.copyOf(Objects.requireNonNull(properties, "properties is null"));
     Objects.requireNonNull(snapshotRetention, "snapshotRetention is null");
     if (snapshotRetention.isNegative()) {
-      throw new IllegalArgumentException("snapshotRetention must not be negative, got " + snapshotRetention);
+      throw new IllegalArgumentException(
+          "snapshotRetention must not be negative, got " + snapshotRetention);
     }
   }
 }

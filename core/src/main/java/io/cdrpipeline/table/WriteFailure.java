@@ -8,23 +8,34 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A failed write of a file of the table, said in one line with the file, the reason and the
- * space left on its disk (and what the file needed, when known): "No space left on device"
- * alone does not say which disk, nor how much to free.
+ * A failed write of a file of the table, said in one line with the file, the reason and the space
+ * left on its disk (and what the file needed, when known): "No space left on device" alone does not
+ * say which disk, nor how much to free.
  */
 final class WriteFailure {
   private WriteFailure() {}
 
-  /** The failure of writing {@code target}; {@code needed} is the file's size, or negative when unknown. */
+  /**
+   * The failure of writing {@code target}; {@code needed} is the file's size, or negative when
+   * unknown.
+   */
   static IOException of(Path target, long needed, IOException e) {
     if (e instanceof Described) {
       return e;
     }
-    String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
-        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String reason =
+        e instanceof FileSystemException f && f.getReason() != null
+            ? f.getReason()
+            : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     StringBuilder m = new StringBuilder("cannot write ").append(target).append(": ").append(reason);
-    free(target).ifPresent(free -> m.append(" (").append(ByteSize.human(free)).append(" free on that disk")
-        .append(needed >= 0 ? ", the file needs " + ByteSize.human(needed) : "").append(')'));
+    free(target)
+        .ifPresent(
+            free ->
+                m.append(" (")
+                    .append(ByteSize.human(free))
+                    .append(" free on that disk")
+                    .append(needed >= 0 ? ", the file needs " + ByteSize.human(needed) : "")
+                    .append(')'));
     return new Described(m.toString(), e);
   }
 

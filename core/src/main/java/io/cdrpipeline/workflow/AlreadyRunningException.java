@@ -6,8 +6,13 @@ public final class AlreadyRunningException extends RuntimeException {
   private final String executionId;
 
   public AlreadyRunningException(String inputKey, String executionId) {
-    super(inputKey + " is already running as execution " + executionId
-        + " (follow it with 'cdr executions show " + executionId + "')");
+    super(
+        inputKey
+            + " is already running as execution "
+            + executionId
+            + " (follow it with 'cdr executions show "
+            + executionId
+            + "')");
     this.executionId = executionId;
   }
 

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * One run of a workflow, as persisted: its input, where it stands ({@code nextStep} is the
- * first step not yet done, {@code state} the outputs of the steps done), and who runs it now.
+ * One run of a workflow, as persisted: its input, where it stands ({@code nextStep} is the first
+ * step not yet done, {@code state} the outputs of the steps done), and who runs it now.
  */
 public record Execution(
     String id,

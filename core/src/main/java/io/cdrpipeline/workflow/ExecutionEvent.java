@@ -4,7 +4,12 @@ import java.time.Instant;
 import java.util.Optional;
 
 /** One transition of an execution, in order ({@code seq} from 1). */
-public record ExecutionEvent(String executionId, int seq, Instant at, Type type, Optional<String> step,
+public record ExecutionEvent(
+    String executionId,
+    int seq,
+    Instant at,
+    Type type,
+    Optional<String> step,
     Optional<String> detail) {
 
   /** The kinds of transition. */
@@ -13,13 +18,19 @@ public record ExecutionEvent(String executionId, int seq, Instant at, Type type,
     EXECUTION_RESUMED,
     STEP_STARTED,
     STEP_SUCCEEDED,
-    /** A step saved a checkpoint of work it started outside the process (an application it submitted). */
+    /**
+     * A step saved a checkpoint of work it started outside the process (an application it
+     * submitted).
+     */
     STEP_PROGRESS,
     STEP_RETRIED,
     STEP_FAILED,
     NOTIFICATION_SENT,
     NOTIFICATION_FAILED,
-    /** The execution's notification was claimed before (by an owner that then stopped): not sent twice. */
+    /**
+     * The execution's notification was claimed before (by an owner that then stopped): not sent
+     * twice.
+     */
     NOTIFICATION_SKIPPED,
     EXECUTION_SUCCEEDED,
     EXECUTION_FAILED,
@@ -31,6 +42,10 @@ public record ExecutionEvent(String executionId, int seq, Instant at, Type type,
 
   @Override
   public String toString() {
-    return at + " " + type + step.map(s -> " " + s).orElse("") + detail.map(d -> ": " + d).orElse("");
+    return at
+        + " "
+        + type
+        + step.map(s -> " " + s).orElse("")
+        + detail.map(d -> ": " + d).orElse("");
   }
 }

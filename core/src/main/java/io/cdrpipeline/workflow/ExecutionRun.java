@@ -1,7 +1,7 @@
 package io.cdrpipeline.workflow;
 
-import io.cdrpipeline.failure.FailureText;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.notify.Delivery;
 import io.cdrpipeline.notify.Notification;
 import io.cdrpipeline.notify.Topic;
@@ -10,26 +10,29 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The state machine of one execution this process runs: each step in order with its retries
- * and timeouts, every transition written (fenced on the owner) before the next begins, and the
- * end (succeeded, failed with the workflow's failure notice, aborted, or handed over).
+ * The state machine of one execution this process runs: each step in order with its retries and
+ * timeouts, every transition written (fenced on the owner) before the next begins, and the end
+ * (succeeded, failed with the workflow's failure notice, aborted, or handed over).
  */
 final class ExecutionRun {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionRun.class);
   static final String STOPPED = "stopped by request";
-  /** How long a cancelled step that saved a checkpoint is given to stop, or leave, what it started. */
+
+  /**
+   * How long a cancelled step that saved a checkpoint is given to stop, or leave, what it started.
+   */
   private static final Duration SETTLE = Duration.ofSeconds(60);
 
   private final Executor executor;
@@ -43,19 +46,33 @@ final class ExecutionRun {
   private final WorkflowDefinition def;
   private final Consumer<ExecutionEvent> listener;
   private volatile boolean stopRequested;
-  /** Why this process stops it (null: a stop request); with {@code handOver}, it is given up instead of aborted. */
+
+  /**
+   * Why this process stops it (null: a stop request); with {@code handOver}, it is given up instead
+   * of aborted.
+   */
   private volatile String stopReason;
+
   private volatile boolean handOver;
+
   /** Another process owns it now: nothing more is written or sent. */
   private volatile boolean lost;
+
   private volatile Future<?> current;
+
   /** Counted down when the run should stop waiting (a stop, an interrupt, a lost lease). */
   private final CountDownLatch wake = new CountDownLatch(1);
+
   private final CountDownLatch ended = new CountDownLatch(1);
+
   /** The outputs of the steps done, and the checkpoints of the unfinished one; guarded by this. */
   private ObjectNode state;
 
-  ExecutionRun(Executor executor, Execution execution, WorkflowDefinition def, Consumer<ExecutionEvent> listener) {
+  ExecutionRun(
+      Executor executor,
+      Execution execution,
+      WorkflowDefinition def,
+      Consumer<ExecutionEvent> listener) {
     this.executor = executor;
     this.store = executor.store();
     this.owner = executor.owner();
@@ -85,7 +102,9 @@ final class ExecutionRun {
     }
   }
 
-  /** Stops the run: for a stop request (null reason), an interrupt of this process, or a hand-over. */
+  /**
+   * Stops the run: for a stop request (null reason), an interrupt of this process, or a hand-over.
+   */
   void stop(String reason, boolean giveUp) {
     if (reason != null) {
       stopReason = reason;
@@ -103,8 +122,11 @@ final class ExecutionRun {
   private void lose() {
     if (!lost) {
       lost = true;
-      LOG.warn("execution {} is owned by another process now (this one was frozen or cut off past its lease): "
-          + "{} stops running it without writing or notifying", id, owner);
+      LOG.warn(
+          "execution {} is owned by another process now (this one was frozen or cut off past its lease): "
+              + "{} stops running it without writing or notifying",
+          id,
+          owner);
       wakeUp();
     }
   }
@@ -153,22 +175,30 @@ final class ExecutionRun {
     return true;
   }
 
-  /** The claim before the execution's one notification is sent; records why not when it may not be. */
+  /**
+   * The claim before the execution's one notification is sent; records why not when it may not be.
+   */
   private boolean claimNotification(String step) {
     if (lost) {
       return false;
     }
     if (Executor.BURST_TRIGGER.equals(execution.trigger())) {
-      event(ExecutionEvent.Type.NOTIFICATION_SKIPPED, step, "one of a backfill: its summary notification tells this "
-          + "execution's outcome");
+      event(
+          ExecutionEvent.Type.NOTIFICATION_SKIPPED,
+          step,
+          "one of a backfill: its summary notification tells this " + "execution's outcome");
       return false;
     }
     switch (store.claimNotification(id, owner)) {
       case CLAIMED:
         return true;
       case CLAIMED_BEFORE:
-        event(ExecutionEvent.Type.NOTIFICATION_SKIPPED, step, "claimed before by "
-            + store.notifiedBy(id).orElse("another owner") + ", which stopped before recording it: not sent twice");
+        event(
+            ExecutionEvent.Type.NOTIFICATION_SKIPPED,
+            step,
+            "claimed before by "
+                + store.notifiedBy(id).orElse("another owner")
+                + ", which stopped before recording it: not sent twice");
         return false;
       default:
         lose();
@@ -177,9 +207,13 @@ final class ExecutionRun {
   }
 
   void execute() {
-    if (execution.nextStep() > 0 || !store.events(id).stream().noneMatch(ev -> ev.type() == ExecutionEvent.Type.STEP_STARTED)) {
-      if (!event(ExecutionEvent.Type.EXECUTION_RESUMED,
-          def.steps().get(Math.min(execution.nextStep(), def.steps().size() - 1)).name(), "resumed by " + owner)) {
+    if (execution.nextStep() > 0
+        || !store.events(id).stream()
+            .noneMatch(ev -> ev.type() == ExecutionEvent.Type.STEP_STARTED)) {
+      if (!event(
+          ExecutionEvent.Type.EXECUTION_RESUMED,
+          def.steps().get(Math.min(execution.nextStep(), def.steps().size() - 1)).name(),
+          "resumed by " + owner)) {
         return;
       }
     }
@@ -196,7 +230,10 @@ final class ExecutionRun {
         return;
       }
       if (!clock.instant().isBefore(execution.deadline())) {
-        fail(ExecutionStatus.TIMED_OUT, step.name(), "execution timed out after " + human(def.timeout()));
+        fail(
+            ExecutionStatus.TIMED_OUT,
+            step.name(),
+            "execution timed out after " + human(def.timeout()));
         return;
       }
       if (!event(ExecutionEvent.Type.STEP_STARTED, step.name(), null)) {
@@ -217,7 +254,8 @@ final class ExecutionRun {
         return;
       }
       if (lost) {
-        return; // the step ended after another process took over: its output is that process's business
+        return; // the step ended after another process took over: its output is that process's
+        // business
       }
       ObjectNode done;
       synchronized (this) {
@@ -230,7 +268,9 @@ final class ExecutionRun {
         }
         done = state.deepCopy();
       }
-      if (!told(store.advance(id, owner, i + 1, done, clock.instant(), step.name(), ExecutionStore.json(output)))) {
+      if (!told(
+          store.advance(
+              id, owner, i + 1, done, clock.instant(), step.name(), ExecutionStore.json(output)))) {
         return;
       }
     }
@@ -238,23 +278,39 @@ final class ExecutionRun {
     synchronized (this) {
       out = def.output().apply(state);
     }
-    finish(ExecutionStatus.SUCCEEDED, out, null, ExecutionEvent.Type.EXECUTION_SUCCEEDED, null, ExecutionStore.json(out));
+    finish(
+        ExecutionStatus.SUCCEEDED,
+        out,
+        null,
+        ExecutionEvent.Type.EXECUTION_SUCCEEDED,
+        null,
+        ExecutionStore.json(out));
   }
 
-  private void finish(ExecutionStatus status, ObjectNode out, String error, ExecutionEvent.Type type, String step,
+  private void finish(
+      ExecutionStatus status,
+      ObjectNode out,
+      String error,
+      ExecutionEvent.Type type,
+      String step,
       String detail) {
     if (!lost) {
       told(store.finish(id, owner, status, out, error, clock.instant(), type, step, detail));
     }
   }
 
-  /** The checkpoint of a step in this run; {@code saved} tells that the attempt started work outside the process. */
+  /**
+   * The checkpoint of a step in this run; {@code saved} tells that the attempt started work outside
+   * the process.
+   */
   private StepContext.Checkpoint checkpoint(Step step, AtomicBoolean saved) {
     return new StepContext.Checkpoint() {
       @Override
       public Optional<ObjectNode> last() {
         synchronized (ExecutionRun.this) {
-          return state.path(Executor.CHECKPOINTS).get(step.name()) instanceof ObjectNode o ? Optional.of(o.deepCopy()) : Optional.empty();
+          return state.path(Executor.CHECKPOINTS).get(step.name()) instanceof ObjectNode o
+              ? Optional.of(o.deepCopy())
+              : Optional.empty();
         }
       }
 
@@ -266,7 +322,10 @@ final class ExecutionRun {
         }
         ObjectNode snapshot;
         synchronized (ExecutionRun.this) {
-          ObjectNode checkpoints = state.get(Executor.CHECKPOINTS) instanceof ObjectNode o ? o : state.putObject(Executor.CHECKPOINTS);
+          ObjectNode checkpoints =
+              state.get(Executor.CHECKPOINTS) instanceof ObjectNode o
+                  ? o
+                  : state.putObject(Executor.CHECKPOINTS);
           checkpoints.set(step.name(), value.deepCopy());
           snapshot = state.deepCopy();
         }
@@ -282,8 +341,8 @@ final class ExecutionRun {
   }
 
   /**
-   * After cancelling an attempt that started work outside this process: waits (bounded) for
-   * it to stop that work, or to leave it for the next process, before the run goes on.
+   * After cancelling an attempt that started work outside this process: waits (bounded) for it to
+   * stop that work, or to leave it for the next process, before the run goes on.
    */
   private void settle(Step step, CountDownLatch attemptEnded, AtomicBoolean saved) {
     if (!saved.get()) {
@@ -292,7 +351,11 @@ final class ExecutionRun {
     boolean interrupted = Thread.interrupted();
     try {
       if (!attemptEnded.await(SETTLE.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("step {} of {} did not end within {} of being cancelled", step.name(), id, human(SETTLE));
+        LOG.warn(
+            "step {} of {} did not end within {} of being cancelled",
+            step.name(),
+            id,
+            human(SETTLE));
       }
     } catch (InterruptedException e) {
       interrupted = true;
@@ -315,17 +378,25 @@ final class ExecutionRun {
       synchronized (this) {
         seen = state.deepCopy();
       }
-      StepContext ctx = new StepContext(id, execution.workflow(), execution.input(), seen,
-          (type, detail) -> event(type, step.name(), detail), () -> claimNotification(step.name()),
-          checkpoint(step, saved));
+      StepContext ctx =
+          new StepContext(
+              id,
+              execution.workflow(),
+              execution.input(),
+              seen,
+              (type, detail) -> event(type, step.name(), detail),
+              () -> claimNotification(step.name()),
+              checkpoint(step, saved));
       CountDownLatch attemptEnded = new CountDownLatch(1);
-      Future<ObjectNode> f = executor.stepThreads.submit(() -> {
-        try {
-          return step.action().run(ctx);
-        } finally {
-          attemptEnded.countDown();
-        }
-      });
+      Future<ObjectNode> f =
+          executor.stepThreads.submit(
+              () -> {
+                try {
+                  return step.action().run(ctx);
+                } finally {
+                  attemptEnded.countDown();
+                }
+              });
       current = f;
       try {
         if (stopping() || lost) {
@@ -337,10 +408,17 @@ final class ExecutionRun {
         f.cancel(true);
         settle(step, attemptEnded, saved);
         if (deadlineBinds) {
-          throw new Outcome(ExecutionStatus.TIMED_OUT, "execution timed out after " + human(def.timeout())
-              + " (in step " + step.name() + ")");
+          throw new Outcome(
+              ExecutionStatus.TIMED_OUT,
+              "execution timed out after "
+                  + human(def.timeout())
+                  + " (in step "
+                  + step.name()
+                  + ")");
         }
-        throw new Outcome(ExecutionStatus.FAILED, "step " + step.name() + " timed out after " + human(step.timeout()));
+        throw new Outcome(
+            ExecutionStatus.FAILED,
+            "step " + step.name() + " timed out after " + human(step.timeout()));
       } catch (CancellationException | InterruptedException ce) {
         f.cancel(true);
         settle(step, attemptEnded, saved);
@@ -355,8 +433,10 @@ final class ExecutionRun {
         }
         String reason = reason(cause);
         if (attempt < settings.stepAttempts() && TransientErrors.isTransient(cause)) {
-          if (!event(ExecutionEvent.Type.STEP_RETRIED, step.name(), "attempt " + attempt + " failed (" + reason
-              + "), retrying in " + human(backoff))) {
+          if (!event(
+              ExecutionEvent.Type.STEP_RETRIED,
+              step.name(),
+              "attempt " + attempt + " failed (" + reason + "), retrying in " + human(backoff))) {
             throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
           }
           LOG.info("step {} of {} failed, retrying: {}", step.name(), id, reason, cause);
@@ -382,29 +462,62 @@ final class ExecutionRun {
   /** Ends a run that was asked to stop: ABORTED, or given up for the next process to resume. */
   private void end(String step) {
     if (handOver) {
-      if (told(store.release(id, owner, clock.instant(), step, "given up by " + owner + " (" + stopReason
-          + "): the next process resumes it at step " + step))) {
+      if (told(
+          store.release(
+              id,
+              owner,
+              clock.instant(),
+              step,
+              "given up by "
+                  + owner
+                  + " ("
+                  + stopReason
+                  + "): the next process resumes it at step "
+                  + step))) {
         LOG.info("execution {} handed over at step {}", id, step);
       }
       return;
     }
     String reason = stopReason != null ? stopReason : STOPPED;
-    finish(ExecutionStatus.ABORTED, null, reason, ExecutionEvent.Type.EXECUTION_ABORTED, step, reason);
+    finish(
+        ExecutionStatus.ABORTED, null, reason, ExecutionEvent.Type.EXECUTION_ABORTED, step, reason);
   }
 
   private void fail(ExecutionStatus status, String step, String reason) {
-    // notify first: a crash before the status is written reruns the step rather than losing the alert
+    // notify first: a crash before the status is written reruns the step rather than losing the
+    // alert
     if (claimNotification(step)) {
       WorkflowDefinition.Notice notice = def.failureNotice().apply(reason);
-      List<Delivery> deliveries = topic.publish(new Notification(notice.subject(), notice.message(), id,
-          execution.workflow(), status.name(), Optional.empty()));
+      List<Delivery> deliveries =
+          topic.publish(
+              new Notification(
+                  notice.subject(),
+                  notice.message(),
+                  id,
+                  execution.workflow(),
+                  status.name(),
+                  Optional.empty()));
       for (Delivery d : deliveries) {
-        event(d.delivered() ? ExecutionEvent.Type.NOTIFICATION_SENT : ExecutionEvent.Type.NOTIFICATION_FAILED, step,
-            d.subscriber() + (d.delivered() ? "" : ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
+        event(
+            d.delivered()
+                ? ExecutionEvent.Type.NOTIFICATION_SENT
+                : ExecutionEvent.Type.NOTIFICATION_FAILED,
+            step,
+            d.subscriber()
+                + (d.delivered()
+                    ? ""
+                    : ": " + d.error().orElse("failed") + " after " + d.attempts() + " attempts"));
       }
     }
-    finish(status, null, reason, status == ExecutionStatus.TIMED_OUT ? ExecutionEvent.Type.EXECUTION_TIMED_OUT
-        : ExecutionEvent.Type.EXECUTION_FAILED, step, reason);
+    finish(
+        status,
+        null,
+        reason,
+        status == ExecutionStatus.TIMED_OUT
+            ? ExecutionEvent.Type.EXECUTION_TIMED_OUT
+            : ExecutionEvent.Type.EXECUTION_FAILED,
+        step,
+        reason);
   }
 
   /** The end of a step that ends the execution. */
@@ -436,5 +549,4 @@ final class ExecutionRun {
     }
     return d.toMillis() + " ms";
   }
-
 }

@@ -18,16 +18,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Executions and their events, in the catalog database, so they survive the process. Every
- * write of a running execution names the owner that makes it and changes nothing when another
- * process owns the execution now (a fence: a process frozen past its lease cannot write over
- * the one that took over). Heartbeats are stamped, and leases judged, on the database's clock,
- * never on a host's own.
+ * Executions and their events, in the catalog database, so they survive the process. Every write of
+ * a running execution names the owner that makes it and changes nothing when another process owns
+ * the execution now (a fence: a process frozen past its lease cannot write over the one that took
+ * over). Heartbeats are stamped, and leases judged, on the database's clock, never on a host's own.
  */
 public final class ExecutionStore {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final String COLUMNS = "id, workflow, input, input_key, status, trigger_source, started_at, ended_at, "
-      + "deadline, next_step, state, output, error, owner, heartbeat_at, stop_requested";
+  private static final String COLUMNS =
+      "id, workflow, input, input_key, status, trigger_source, started_at, ended_at, "
+          + "deadline, next_step, state, output, error, owner, heartbeat_at, stop_requested";
 
   /** What a heartbeat found. */
   public enum Lease {
@@ -50,8 +50,10 @@ public final class ExecutionStore {
   }
 
   private final Catalog catalog;
+
   /** SQL for the database's current time, as stored. */
   private final String now;
+
   /** SQL for the database's current time minus a bound number of milliseconds, as stored. */
   private final String nowMinusMillis;
 
@@ -66,23 +68,46 @@ public final class ExecutionStore {
   }
 
   /**
-   * Records a new running execution and its first event, unless one with the same input key
-   * is running: then {@link AlreadyRunningException} names it. An owned execution gets its
-   * first heartbeat from the database's clock ({@code heartbeatAt} of {@code e} is not used).
+   * Records a new running execution and its first event, unless one with the same input key is
+   * running: then {@link AlreadyRunningException} names it. An owned execution gets its first
+   * heartbeat from the database's clock ({@code heartbeatAt} of {@code e} is not used).
    */
   public Execution create(Execution e) {
     try {
-      catalog.inTransaction(c -> {
-        Catalog.exec(c, "INSERT INTO executions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                + (e.owner().isPresent() ? now : "NULL") + ", ?)",
-            e.id(), e.workflow(), json(e.input()), e.inputKey(), e.status().name(), e.trigger(),
-            e.startedAt().toString(), null, e.deadline().toString(), e.nextStep(), json(e.state()), null, null,
-            e.owner().orElse(null), 0);
-        count(c, e.id(), ExecutionStatus.RUNNING, 1);
-        event(c, e.id(), e.startedAt(), ExecutionEvent.Type.EXECUTION_STARTED, null, "input " + json(e.input())
-            + " (" + e.trigger() + ")");
-        return null;
-      });
+      catalog.inTransaction(
+          c -> {
+            Catalog.exec(
+                c,
+                "INSERT INTO executions ("
+                    + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    + (e.owner().isPresent() ? now : "NULL")
+                    + ", ?)",
+                e.id(),
+                e.workflow(),
+                json(e.input()),
+                e.inputKey(),
+                e.status().name(),
+                e.trigger(),
+                e.startedAt().toString(),
+                null,
+                e.deadline().toString(),
+                e.nextStep(),
+                json(e.state()),
+                null,
+                null,
+                e.owner().orElse(null),
+                0);
+            count(c, e.id(), ExecutionStatus.RUNNING, 1);
+            event(
+                c,
+                e.id(),
+                e.startedAt(),
+                ExecutionEvent.Type.EXECUTION_STARTED,
+                null,
+                "input " + json(e.input()) + " (" + e.trigger() + ")");
+            return null;
+          });
     } catch (CatalogException ex) {
       Optional<Execution> running = runningWithKey(e.inputKey());
       if (running.isPresent()) {
@@ -95,135 +120,207 @@ public final class ExecutionStore {
 
   /** The execution with this id. */
   public Optional<Execution> get(String id) {
-    return catalog.query("SELECT " + COLUMNS + " FROM executions WHERE id = ?", ExecutionStore::execution, id)
-        .stream().findFirst();
+    return catalog
+        .query("SELECT " + COLUMNS + " FROM executions WHERE id = ?", ExecutionStore::execution, id)
+        .stream()
+        .findFirst();
   }
 
   /** The running execution of an input key, if any. */
   public Optional<Execution> runningWithKey(String inputKey) {
-    return catalog.query("SELECT " + COLUMNS + " FROM executions WHERE input_key = ? AND status = 'RUNNING'",
-        ExecutionStore::execution, inputKey).stream().findFirst();
+    return catalog
+        .query(
+            "SELECT " + COLUMNS + " FROM executions WHERE input_key = ? AND status = 'RUNNING'",
+            ExecutionStore::execution,
+            inputKey)
+        .stream()
+        .findFirst();
   }
 
   /** Executions, newest first, optionally of one workflow and one status. */
-  public List<Execution> list(Optional<String> workflow, Optional<ExecutionStatus> status, int limit) {
+  public List<Execution> list(
+      Optional<String> workflow, Optional<ExecutionStatus> status, int limit) {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM executions WHERE 1 = 1");
     List<Object> args = new ArrayList<>();
-    workflow.ifPresent(w -> {
-      sql.append(" AND workflow = ?");
-      args.add(w);
-    });
-    status.ifPresent(s -> {
-      sql.append(" AND status = ?");
-      args.add(s.name());
-    });
+    workflow.ifPresent(
+        w -> {
+          sql.append(" AND workflow = ?");
+          args.add(w);
+        });
+    status.ifPresent(
+        s -> {
+          sql.append(" AND status = ?");
+          args.add(s.name());
+        });
     sql.append(" ORDER BY started_at DESC, id DESC LIMIT ").append(Math.max(1, limit));
     return catalog.query(sql.toString(), ExecutionStore::execution, args.toArray());
   }
 
   /** Every running execution. */
   public List<Execution> running() {
-    return catalog.query("SELECT " + COLUMNS + " FROM executions WHERE status = 'RUNNING' ORDER BY started_at",
+    return catalog.query(
+        "SELECT " + COLUMNS + " FROM executions WHERE status = 'RUNNING' ORDER BY started_at",
         ExecutionStore::execution);
   }
 
   /** The input keys of a workflow's executions that succeeded. */
   public Set<String> succeededKeys(String workflow) {
-    return Set.copyOf(catalog.query("SELECT DISTINCT input_key FROM executions WHERE workflow = ? AND status = 'SUCCEEDED'",
-        rs -> rs.getString(1), workflow));
+    return Set.copyOf(
+        catalog.query(
+            "SELECT DISTINCT input_key FROM executions WHERE workflow = ? AND status = 'SUCCEEDED'",
+            rs -> rs.getString(1),
+            workflow));
   }
 
   /** The events of an execution in order. */
   public List<ExecutionEvent> events(String id) {
-    return catalog.query("SELECT execution_id, seq, at, type, step, detail FROM execution_events WHERE execution_id = ? ORDER BY seq",
-        rs -> new ExecutionEvent(rs.getString(1), rs.getInt(2), Instant.parse(rs.getString(3)),
-            ExecutionEvent.Type.valueOf(rs.getString(4)), Optional.ofNullable(rs.getString(5)),
-            Optional.ofNullable(rs.getString(6))),
+    return catalog.query(
+        "SELECT execution_id, seq, at, type, step, detail FROM execution_events WHERE execution_id = ? ORDER BY seq",
+        rs ->
+            new ExecutionEvent(
+                rs.getString(1),
+                rs.getInt(2),
+                Instant.parse(rs.getString(3)),
+                ExecutionEvent.Type.valueOf(rs.getString(4)),
+                Optional.ofNullable(rs.getString(5)),
+                Optional.ofNullable(rs.getString(6))),
         id);
   }
 
   /** Appends an event if {@code owner} still owns the running execution; empty when it does not. */
-  public Optional<ExecutionEvent> addEvent(String id, String owner, Instant at, ExecutionEvent.Type type, String step,
-      String detail) {
-    return catalog.inTransaction(c -> owns(c, id, owner)
-        ? Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail))
-        : Optional.empty());
+  public Optional<ExecutionEvent> addEvent(
+      String id, String owner, Instant at, ExecutionEvent.Type type, String step, String detail) {
+    return catalog.inTransaction(
+        c ->
+            owns(c, id, owner)
+                ? Optional.of(
+                    eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail))
+                : Optional.empty());
   }
 
   /**
-   * Records that the steps before {@code nextStep} are done, with their outputs, and the
-   * event of the step that just succeeded, if {@code owner} still owns the running execution.
+   * Records that the steps before {@code nextStep} are done, with their outputs, and the event of
+   * the step that just succeeded, if {@code owner} still owns the running execution.
    */
-  public Optional<ExecutionEvent> advance(String id, String owner, int nextStep, ObjectNode state, Instant at, String step,
+  public Optional<ExecutionEvent> advance(
+      String id,
+      String owner,
+      int nextStep,
+      ObjectNode state,
+      Instant at,
+      String step,
       String detail) {
-    return catalog.inTransaction(c -> {
-      if (Catalog.exec(c, "UPDATE executions SET next_step = ?, state = ? WHERE id = ? AND owner = ? AND status = 'RUNNING'",
-          nextStep, json(state), id, owner) == 0) {
-        return Optional.empty();
-      }
-      ExecutionEvent.Type type = ExecutionEvent.Type.STEP_SUCCEEDED;
-      return Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
-    });
+    return catalog.inTransaction(
+        c -> {
+          if (Catalog.exec(
+                  c,
+                  "UPDATE executions SET next_step = ?, state = ? WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+                  nextStep,
+                  json(state),
+                  id,
+                  owner)
+              == 0) {
+            return Optional.empty();
+          }
+          ExecutionEvent.Type type = ExecutionEvent.Type.STEP_SUCCEEDED;
+          return Optional.of(
+              eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+        });
   }
 
   /**
-   * Saves the state of a running execution while a step runs (its checkpoint) with a
-   * {@code STEP_PROGRESS} event, if {@code owner} still owns it; empty when it does not.
+   * Saves the state of a running execution while a step runs (its checkpoint) with a {@code
+   * STEP_PROGRESS} event, if {@code owner} still owns it; empty when it does not.
    */
-  public Optional<ExecutionEvent> checkpoint(String id, String owner, ObjectNode state, Instant at, String step,
-      String detail) {
-    return catalog.inTransaction(c -> {
-      if (Catalog.exec(c, "UPDATE executions SET state = ? WHERE id = ? AND owner = ? AND status = 'RUNNING'",
-          json(state), id, owner) == 0) {
-        return Optional.empty();
-      }
-      ExecutionEvent.Type type = ExecutionEvent.Type.STEP_PROGRESS;
-      return Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
-    });
+  public Optional<ExecutionEvent> checkpoint(
+      String id, String owner, ObjectNode state, Instant at, String step, String detail) {
+    return catalog.inTransaction(
+        c -> {
+          if (Catalog.exec(
+                  c,
+                  "UPDATE executions SET state = ? WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+                  json(state),
+                  id,
+                  owner)
+              == 0) {
+            return Optional.empty();
+          }
+          ExecutionEvent.Type type = ExecutionEvent.Type.STEP_PROGRESS;
+          return Optional.of(
+              eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+        });
   }
 
   /**
    * Ends a running execution that {@code owner} owns, with its last event; empty when it has
    * another owner or had ended.
    */
-  public Optional<ExecutionEvent> finish(String id, String owner, ExecutionStatus status, ObjectNode output, String error,
-      Instant at, ExecutionEvent.Type type, String step, String detail) {
-    return catalog.inTransaction(c -> {
-      if (Catalog.exec(c, "UPDATE executions SET status = ?, output = ?, error = ?, ended_at = ?, owner = NULL "
-              + "WHERE id = ? AND owner = ? AND status = 'RUNNING'",
-          status.name(), output == null ? null : json(output), error, at.toString(), id, owner) == 0) {
-        return Optional.empty();
-      }
-      count(c, id, ExecutionStatus.RUNNING, -1);
-      count(c, id, status, 1);
-      return Optional.of(eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
-    });
+  public Optional<ExecutionEvent> finish(
+      String id,
+      String owner,
+      ExecutionStatus status,
+      ObjectNode output,
+      String error,
+      Instant at,
+      ExecutionEvent.Type type,
+      String step,
+      String detail) {
+    return catalog.inTransaction(
+        c -> {
+          if (Catalog.exec(
+                  c,
+                  "UPDATE executions SET status = ?, output = ?, error = ?, ended_at = ?, owner = NULL "
+                      + "WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+                  status.name(),
+                  output == null ? null : json(output),
+                  error,
+                  at.toString(),
+                  id,
+                  owner)
+              == 0) {
+            return Optional.empty();
+          }
+          count(c, id, ExecutionStatus.RUNNING, -1);
+          count(c, id, status, 1);
+          return Optional.of(
+              eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+        });
   }
 
   /**
-   * Gives up a running execution that {@code owner} owns, so the next process claims it at once
-   * and resumes it at its unfinished step; empty when it has another owner or had ended.
+   * Gives up a running execution that {@code owner} owns, so the next process claims it at once and
+   * resumes it at its unfinished step; empty when it has another owner or had ended.
    */
-  public Optional<ExecutionEvent> release(String id, String owner, Instant at, String step, String detail) {
-    return catalog.inTransaction(c -> {
-      if (!owns(c, id, owner)) {
-        return Optional.empty();
-      }
-      ExecutionEvent.Type type = ExecutionEvent.Type.EXECUTION_HANDED_OVER;
-      int seq = event(c, id, at, type, step, detail);
-      Catalog.exec(c, "UPDATE executions SET owner = NULL, heartbeat_at = NULL WHERE id = ? AND owner = ?", id, owner);
-      return Optional.of(eventOf(id, seq, at, type, step, detail));
-    });
+  public Optional<ExecutionEvent> release(
+      String id, String owner, Instant at, String step, String detail) {
+    return catalog.inTransaction(
+        c -> {
+          if (!owns(c, id, owner)) {
+            return Optional.empty();
+          }
+          ExecutionEvent.Type type = ExecutionEvent.Type.EXECUTION_HANDED_OVER;
+          int seq = event(c, id, at, type, step, detail);
+          Catalog.exec(
+              c,
+              "UPDATE executions SET owner = NULL, heartbeat_at = NULL WHERE id = ? AND owner = ?",
+              id,
+              owner);
+          return Optional.of(eventOf(id, seq, at, type, step, detail));
+        });
   }
 
   /**
-   * Makes {@code newOwner} the owner if the owner is still {@code expectedOwner} (null for
-   * none) and, with {@code staleAfter}, its last heartbeat is older than that by the
-   * database's clock: of several processes trying, exactly one wins.
+   * Makes {@code newOwner} the owner if the owner is still {@code expectedOwner} (null for none)
+   * and, with {@code staleAfter}, its last heartbeat is older than that by the database's clock: of
+   * several processes trying, exactly one wins.
    */
-  public boolean claim(String id, String expectedOwner, String newOwner, Optional<Duration> staleAfter) {
-    StringBuilder sql = new StringBuilder("UPDATE executions SET owner = ?, heartbeat_at = " + now
-        + " WHERE id = ? AND status = 'RUNNING' AND ");
+  public boolean claim(
+      String id, String expectedOwner, String newOwner, Optional<Duration> staleAfter) {
+    StringBuilder sql =
+        new StringBuilder(
+            "UPDATE executions SET owner = ?, heartbeat_at = "
+                + now
+                + " WHERE id = ? AND status = 'RUNNING' AND ");
     List<Object> args = new ArrayList<>(List.of(newOwner, id));
     if (expectedOwner == null) {
       sql.append("owner IS NULL");
@@ -231,61 +328,107 @@ public final class ExecutionStore {
       sql.append("owner = ?");
       args.add(expectedOwner);
     }
-    staleAfter.ifPresent(d -> {
-      sql.append(" AND (heartbeat_at IS NULL OR heartbeat_at < ").append(nowMinusMillis).append(")");
-      args.add(d.toMillis());
-    });
+    staleAfter.ifPresent(
+        d -> {
+          sql.append(" AND (heartbeat_at IS NULL OR heartbeat_at < ")
+              .append(nowMinusMillis)
+              .append(")");
+          args.add(d.toMillis());
+        });
     return catalog.run(sql.toString(), args.toArray()) == 1;
   }
 
-  /** True if {@code owner} owns the running execution and its last heartbeat is older than {@code staleAfter} by the database's clock. */
+  /**
+   * True if {@code owner} owns the running execution and its last heartbeat is older than {@code
+   * staleAfter} by the database's clock.
+   */
   public boolean isStale(String id, String owner, Duration staleAfter) {
-    return !catalog.query("SELECT id FROM executions WHERE id = ? AND owner = ? AND status = 'RUNNING' "
-        + "AND (heartbeat_at IS NULL OR heartbeat_at < " + nowMinusMillis + ")", rs -> rs.getString(1),
-        id, owner, staleAfter.toMillis()).isEmpty();
+    return !catalog
+        .query(
+            "SELECT id FROM executions WHERE id = ? AND owner = ? AND status = 'RUNNING' "
+                + "AND (heartbeat_at IS NULL OR heartbeat_at < "
+                + nowMinusMillis
+                + ")",
+            rs -> rs.getString(1),
+            id,
+            owner,
+            staleAfter.toMillis())
+        .isEmpty();
   }
 
-  /** The running executions whose owner's last heartbeat is older than {@code staleAfter} by the database's clock. */
+  /**
+   * The running executions whose owner's last heartbeat is older than {@code staleAfter} by the
+   * database's clock.
+   */
   public Set<String> staleRunning(Duration staleAfter) {
-    return Set.copyOf(catalog.query("SELECT id FROM executions WHERE status = 'RUNNING' AND owner IS NOT NULL "
-        + "AND (heartbeat_at IS NULL OR heartbeat_at < " + nowMinusMillis + ")", rs -> rs.getString(1), staleAfter.toMillis()));
+    return Set.copyOf(
+        catalog.query(
+            "SELECT id FROM executions WHERE status = 'RUNNING' AND owner IS NOT NULL "
+                + "AND (heartbeat_at IS NULL OR heartbeat_at < "
+                + nowMinusMillis
+                + ")",
+            rs -> rs.getString(1),
+            staleAfter.toMillis()));
   }
 
-  /** Proves {@code owner} is alive (on the database's clock) and says whether it still owns the execution. */
+  /**
+   * Proves {@code owner} is alive (on the database's clock) and says whether it still owns the
+   * execution.
+   */
   public Lease heartbeat(String id, String owner) {
-    if (catalog.run("UPDATE executions SET heartbeat_at = " + now + " WHERE id = ? AND owner = ? AND status = 'RUNNING'",
-        id, owner) == 0) {
+    if (catalog.run(
+            "UPDATE executions SET heartbeat_at = "
+                + now
+                + " WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+            id,
+            owner)
+        == 0) {
       return Lease.LOST;
     }
-    boolean stop = catalog.query("SELECT stop_requested FROM executions WHERE id = ?", rs -> rs.getInt(1), id)
-        .stream().anyMatch(v -> v != 0);
+    boolean stop =
+        catalog
+            .query("SELECT stop_requested FROM executions WHERE id = ?", rs -> rs.getInt(1), id)
+            .stream()
+            .anyMatch(v -> v != 0);
     return stop ? Lease.STOP_REQUESTED : Lease.OWNED;
   }
 
   /**
    * Claims the execution's one notification (of success or of failure) for {@code owner}: a
-   * conditional write before the send, so a process that lost the execution, or one that
-   * resumes it after the notification was claimed, never sends it too.
+   * conditional write before the send, so a process that lost the execution, or one that resumes it
+   * after the notification was claimed, never sends it too.
    */
   public NotificationClaim claimNotification(String id, String owner) {
-    return catalog.inTransaction(c -> {
-      if (Catalog.exec(c, "UPDATE executions SET notified_by = ? WHERE id = ? AND owner = ? AND status = 'RUNNING' "
-          + "AND notified_by IS NULL", owner, id, owner) == 1) {
-        return NotificationClaim.CLAIMED;
-      }
-      return owns(c, id, owner) ? NotificationClaim.CLAIMED_BEFORE : NotificationClaim.LOST;
-    });
+    return catalog.inTransaction(
+        c -> {
+          if (Catalog.exec(
+                  c,
+                  "UPDATE executions SET notified_by = ? WHERE id = ? AND owner = ? AND status = 'RUNNING' "
+                      + "AND notified_by IS NULL",
+                  owner,
+                  id,
+                  owner)
+              == 1) {
+            return NotificationClaim.CLAIMED;
+          }
+          return owns(c, id, owner) ? NotificationClaim.CLAIMED_BEFORE : NotificationClaim.LOST;
+        });
   }
 
   /** The owner that claimed the execution's notification, if any did. */
   public Optional<String> notifiedBy(String id) {
-    return catalog.query("SELECT notified_by FROM executions WHERE id = ?", rs -> rs.getString(1), id).stream()
-        .filter(Objects::nonNull).findFirst();
+    return catalog
+        .query("SELECT notified_by FROM executions WHERE id = ?", rs -> rs.getString(1), id)
+        .stream()
+        .filter(Objects::nonNull)
+        .findFirst();
   }
 
   /** Asks the owner of a running execution to stop it; false if it is not running. */
   public boolean requestStop(String id) {
-    return catalog.run("UPDATE executions SET stop_requested = 1 WHERE id = ? AND status = 'RUNNING'", id) == 1;
+    return catalog.run(
+            "UPDATE executions SET stop_requested = 1 WHERE id = ? AND status = 'RUNNING'", id)
+        == 1;
   }
 
   // ---------------------------------------------------------------- totals
@@ -293,43 +436,66 @@ public final class ExecutionStore {
   /** How many executions of a workflow have a status. */
   public record StatusCount(String workflow, ExecutionStatus status, long executions) {}
 
-  /** How many times a step of a workflow finished (succeeded or failed), and the seconds it took in all. */
+  /**
+   * How many times a step of a workflow finished (succeeded or failed), and the seconds it took in
+   * all.
+   */
   public record StepTotal(String workflow, String step, long finished, double seconds) {}
 
   /**
-   * Executions by workflow and status, from running totals that every process keeps as it
-   * writes: a few rows, however many executions there are.
+   * Executions by workflow and status, from running totals that every process keeps as it writes: a
+   * few rows, however many executions there are.
    */
   public List<StatusCount> statusCounts() {
-    return catalog.query(STATUS_COUNTS,
-        rs -> new StatusCount(rs.getString(1), ExecutionStatus.valueOf(rs.getString(2)), rs.getLong(3)));
+    return catalog.query(
+        STATUS_COUNTS,
+        rs ->
+            new StatusCount(
+                rs.getString(1), ExecutionStatus.valueOf(rs.getString(2)), rs.getLong(3)));
   }
 
-  /** Finished steps and their durations by workflow and step, from running totals like {@link #statusCounts()}. */
+  /**
+   * Finished steps and their durations by workflow and step, from running totals like {@link
+   * #statusCounts()}.
+   */
   public List<StepTotal> stepTotals() {
-    return catalog.query(STEP_TOTALS, rs -> new StepTotal(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getDouble(4)));
+    return catalog.query(
+        STEP_TOTALS,
+        rs -> new StepTotal(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getDouble(4)));
   }
 
-  private static final String STATUS_COUNTS = "SELECT workflow, status, executions FROM execution_counts";
-  private static final String STEP_TOTALS = "SELECT workflow, step, finished, seconds FROM step_durations";
-  private static final String ADD_COUNT = "INSERT INTO execution_counts (workflow, status, executions) "
-      + "SELECT workflow, ?, ? FROM executions WHERE id = ? "
-      + "ON CONFLICT (workflow, status) DO UPDATE SET executions = execution_counts.executions + excluded.executions";
-  /** The step's last start, unless an end took it already. */
-  private static final String OPEN_START = "SELECT at FROM execution_events WHERE execution_id = ? AND step = ? "
-      + "AND type = 'STEP_STARTED' AND seq > (SELECT COALESCE(MAX(seq), 0) FROM execution_events WHERE execution_id = ? "
-      + "AND step = ? AND type IN ('STEP_SUCCEEDED', 'STEP_FAILED')) ORDER BY seq DESC LIMIT 1";
-  private static final String ADD_STEP = "INSERT INTO step_durations (workflow, step, finished, seconds) "
-      + "SELECT workflow, ?, 1, ? FROM executions WHERE id = ? "
-      + "ON CONFLICT (workflow, step) DO UPDATE SET finished = step_durations.finished + 1, "
-      + "seconds = step_durations.seconds + excluded.seconds";
+  private static final String STATUS_COUNTS =
+      "SELECT workflow, status, executions FROM execution_counts";
+  private static final String STEP_TOTALS =
+      "SELECT workflow, step, finished, seconds FROM step_durations";
+  private static final String ADD_COUNT =
+      "INSERT INTO execution_counts (workflow, status, executions) "
+          + "SELECT workflow, ?, ? FROM executions WHERE id = ? "
+          + "ON CONFLICT (workflow, status) DO UPDATE SET executions = execution_counts.executions + excluded.executions";
 
-  private static void count(Connection c, String id, ExecutionStatus status, int delta) throws SQLException {
+  /** The step's last start, unless an end took it already. */
+  private static final String OPEN_START =
+      "SELECT at FROM execution_events WHERE execution_id = ? AND step = ? "
+          + "AND type = 'STEP_STARTED' AND seq > (SELECT COALESCE(MAX(seq), 0) FROM execution_events WHERE execution_id = ? "
+          + "AND step = ? AND type IN ('STEP_SUCCEEDED', 'STEP_FAILED')) ORDER BY seq DESC LIMIT 1";
+
+  private static final String ADD_STEP =
+      "INSERT INTO step_durations (workflow, step, finished, seconds) "
+          + "SELECT workflow, ?, 1, ? FROM executions WHERE id = ? "
+          + "ON CONFLICT (workflow, step) DO UPDATE SET finished = step_durations.finished + 1, "
+          + "seconds = step_durations.seconds + excluded.seconds";
+
+  private static void count(Connection c, String id, ExecutionStatus status, int delta)
+      throws SQLException {
     Catalog.exec(c, ADD_COUNT, status.name(), delta, id);
   }
 
-  /** Adds a step's end to its totals, timed from the step's open start (if it has one); before the end's own event. */
-  private static void stepEnded(Connection c, String id, String step, Instant at) throws SQLException {
+  /**
+   * Adds a step's end to its totals, timed from the step's open start (if it has one); before the
+   * end's own event.
+   */
+  private static void stepEnded(Connection c, String id, String step, Instant at)
+      throws SQLException {
     Instant start = null;
     try (PreparedStatement ps = c.prepareStatement(OPEN_START)) {
       ps.setString(1, id);
@@ -351,14 +517,21 @@ public final class ExecutionStore {
 
   /** The last fire time a schedule handled. */
   public Optional<Instant> lastFire(String schedule) {
-    return catalog.query("SELECT last_fire FROM schedule_runs WHERE schedule_name = ?",
-        rs -> Instant.parse(rs.getString(1)), schedule).stream().findFirst();
+    return catalog
+        .query(
+            "SELECT last_fire FROM schedule_runs WHERE schedule_name = ?",
+            rs -> Instant.parse(rs.getString(1)),
+            schedule)
+        .stream()
+        .findFirst();
   }
 
   /** Records the first fire time of a schedule seen, if none is recorded yet. */
   public void initLastFire(String schedule, Instant at) {
-    catalog.run("INSERT INTO schedule_runs (schedule_name, last_fire) VALUES (?, ?) ON CONFLICT (schedule_name) DO NOTHING",
-        schedule, at.toString());
+    catalog.run(
+        "INSERT INTO schedule_runs (schedule_name, last_fire) VALUES (?, ?) ON CONFLICT (schedule_name) DO NOTHING",
+        schedule,
+        at.toString());
   }
 
   /**
@@ -367,8 +540,12 @@ public final class ExecutionStore {
    */
   public boolean takeFire(String schedule, Instant fire) {
     initLastFire(schedule, Instant.EPOCH);
-    return catalog.run("UPDATE schedule_runs SET last_fire = ? WHERE schedule_name = ? AND last_fire < ?",
-        fire.toString(), schedule, fire.toString()) == 1;
+    return catalog.run(
+            "UPDATE schedule_runs SET last_fire = ? WHERE schedule_name = ? AND last_fire < ?",
+            fire.toString(),
+            schedule,
+            fire.toString())
+        == 1;
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -379,39 +556,68 @@ public final class ExecutionStore {
    * transactions take the write lock at their start).
    */
   private static boolean owns(Connection c, String id, String owner) throws SQLException {
-    return Catalog.exec(c, "UPDATE executions SET owner = owner WHERE id = ? AND owner = ? AND status = 'RUNNING'",
-        id, owner) == 1;
+    return Catalog.exec(
+            c,
+            "UPDATE executions SET owner = owner WHERE id = ? AND owner = ? AND status = 'RUNNING'",
+            id,
+            owner)
+        == 1;
   }
 
-  private static ExecutionEvent eventOf(String id, int seq, Instant at, ExecutionEvent.Type type, String step, String detail) {
-    return new ExecutionEvent(id, seq, at, type, Optional.ofNullable(step), Optional.ofNullable(detail));
+  private static ExecutionEvent eventOf(
+      String id, int seq, Instant at, ExecutionEvent.Type type, String step, String detail) {
+    return new ExecutionEvent(
+        id, seq, at, type, Optional.ofNullable(step), Optional.ofNullable(detail));
   }
 
-  private static int event(Connection c, String id, Instant at, ExecutionEvent.Type type, String step, String detail)
+  private static int event(
+      Connection c, String id, Instant at, ExecutionEvent.Type type, String step, String detail)
       throws SQLException {
-    if (step != null && (type == ExecutionEvent.Type.STEP_SUCCEEDED || type == ExecutionEvent.Type.STEP_FAILED)) {
+    if (step != null
+        && (type == ExecutionEvent.Type.STEP_SUCCEEDED
+            || type == ExecutionEvent.Type.STEP_FAILED)) {
       stepEnded(c, id, step, at);
     }
     int seq;
-    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM execution_events WHERE execution_id = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM execution_events WHERE execution_id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         seq = rs.getInt(1);
       }
     }
-    Catalog.exec(c, "INSERT INTO execution_events (execution_id, seq, at, type, step, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        id, seq, at.toString(), type.name(), step, detail);
+    Catalog.exec(
+        c,
+        "INSERT INTO execution_events (execution_id, seq, at, type, step, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        id,
+        seq,
+        at.toString(),
+        type.name(),
+        step,
+        detail);
     return seq;
   }
 
   private static Execution execution(ResultSet rs) throws SQLException {
-    return new Execution(rs.getString(1), rs.getString(2), object(rs.getString(3)), rs.getString(4),
-        ExecutionStatus.valueOf(rs.getString(5)), rs.getString(6), Instant.parse(rs.getString(7)),
-        Optional.ofNullable(rs.getString(8)).map(Instant::parse), Instant.parse(rs.getString(9)), rs.getInt(10),
-        object(rs.getString(11)), Optional.ofNullable(rs.getString(12)).map(ExecutionStore::object),
-        Optional.ofNullable(rs.getString(13)), Optional.ofNullable(rs.getString(14)),
-        Optional.ofNullable(rs.getString(15)).map(Instant::parse), rs.getInt(16) != 0);
+    return new Execution(
+        rs.getString(1),
+        rs.getString(2),
+        object(rs.getString(3)),
+        rs.getString(4),
+        ExecutionStatus.valueOf(rs.getString(5)),
+        rs.getString(6),
+        Instant.parse(rs.getString(7)),
+        Optional.ofNullable(rs.getString(8)).map(Instant::parse),
+        Instant.parse(rs.getString(9)),
+        rs.getInt(10),
+        object(rs.getString(11)),
+        Optional.ofNullable(rs.getString(12)).map(ExecutionStore::object),
+        Optional.ofNullable(rs.getString(13)),
+        Optional.ofNullable(rs.getString(14)),
+        Optional.ofNullable(rs.getString(15)).map(Instant::parse),
+        rs.getInt(16) != 0);
   }
 
   static String json(ObjectNode node) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.crawl.CrawlResult;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
-import io.cdrpipeline.table.IcebergTable;
-import io.cdrpipeline.table.ProcessedTable;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.etl.RawSource;
 import io.cdrpipeline.query.QueryEngine;
@@ -13,13 +11,15 @@ import io.cdrpipeline.report.MonthlyReport;
 import io.cdrpipeline.report.ReportLinks;
 import io.cdrpipeline.report.ReportResult;
 import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.Objects;
-import java.time.Instant;
 
 /** The pipeline's jobs on the embedded engine, for workflow steps. */
 public final class LocalPipelineActions implements PipelineActions {
@@ -109,7 +109,10 @@ public final class LocalPipelineActions implements PipelineActions {
     return etl(parts.etl().make().runFull(parts.fullWorkers(), force));
   }
 
-  /** What the etl step of a workflow reports: the run's totals ({@link EtlSummary#toJson} without each day). */
+  /**
+   * What the etl step of a workflow reports: the run's totals ({@link EtlSummary#toJson} without
+   * each day).
+   */
   public static ObjectNode etl(EtlSummary s) {
     ObjectNode o = s.toJson();
     o.remove("days");

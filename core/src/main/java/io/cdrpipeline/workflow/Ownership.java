@@ -12,8 +12,8 @@ import java.util.UUID;
 
 /**
  * Who runs an execution: this process's name as an owner ({@code host:pid:nonce}), whether an
- * execution's owner is gone (its process on this host ended, or its heartbeat is older than
- * {@code staleAfter} by the database's clock), and the claim that takes one over.
+ * execution's owner is gone (its process on this host ended, or its heartbeat is older than {@code
+ * staleAfter} by the database's clock), and the claim that takes one over.
  */
 final class Ownership {
   private final ExecutionStore store;
@@ -23,7 +23,12 @@ final class Ownership {
   Ownership(ExecutionStore store, Duration staleAfter) {
     this.store = Objects.requireNonNull(store, "store is null");
     this.staleAfter = Objects.requireNonNull(staleAfter, "staleAfter is null");
-    this.owner = host() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 8);
+    this.owner =
+        host()
+            + ":"
+            + ProcessHandle.current().pid()
+            + ":"
+            + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** This process's name as an owner of executions. */
@@ -32,9 +37,9 @@ final class Ownership {
   }
 
   /**
-   * True if nobody runs this execution any more: no owner, an owner on this host whose
-   * process is gone, or an owner whose heartbeat is older than the stale limit by the
-   * database's clock (hosts' clocks differ; the database's is the one all of them share).
+   * True if nobody runs this execution any more: no owner, an owner on this host whose process is
+   * gone, or an owner whose heartbeat is older than the stale limit by the database's clock (hosts'
+   * clocks differ; the database's is the one all of them share).
    */
   boolean isOrphaned(Execution e) {
     if (e.status().isFinal()) {
@@ -56,7 +61,8 @@ final class Ownership {
     List<Execution> out = new ArrayList<>();
     for (Execution e : store.running()) {
       Optional<String> o = e.owner();
-      if (o.isEmpty() || (!o.get().equals(owner) && (stale.contains(e.id()) || ownerGone(o.get())))) {
+      if (o.isEmpty()
+          || (!o.get().equals(owner) && (stale.contains(e.id()) || ownerGone(o.get())))) {
         out.add(e);
       }
     }
@@ -64,8 +70,8 @@ final class Ownership {
   }
 
   /**
-   * Takes over an orphaned execution; true if this process won it. The staleness of the
-   * owner's heartbeat is checked in the same conditional write that changes the owner.
+   * Takes over an orphaned execution; true if this process won it. The staleness of the owner's
+   * heartbeat is checked in the same conditional write that changes the owner.
    */
   boolean claim(Execution e) {
     if (e.status().isFinal()) {
@@ -76,7 +82,8 @@ final class Ownership {
       return false;
     }
     boolean atOnce = o.isEmpty() || ownerGone(o.get());
-    return store.claim(e.id(), o.orElse(null), owner, atOnce ? Optional.empty() : Optional.of(staleAfter));
+    return store.claim(
+        e.id(), o.orElse(null), owner, atOnce ? Optional.empty() : Optional.of(staleAfter));
   }
 
   /** True if an owner names a process on this host that no longer exists. */
@@ -86,7 +93,8 @@ final class Ownership {
       try {
         long pid = Long.parseLong(parts[1]);
         // its process on this host is gone: no need to wait for the heartbeat to go stale
-        return pid != ProcessHandle.current().pid() && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return pid != ProcessHandle.current().pid()
+            && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
       } catch (NumberFormatException ignored) {
         return false; // not one of ours: judge by the heartbeat
       }

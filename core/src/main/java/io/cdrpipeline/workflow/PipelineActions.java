@@ -20,16 +20,19 @@ public interface PipelineActions {
   ObjectNode etlFull() throws Exception;
 
   /**
-   * Processes one day as a workflow step; with {@code force} it is replaced even when its raw
-   * files shrank beyond {@code etl.maxShrink}. An engine that runs elsewhere (Spark) keeps what it
-   * submitted in the step's checkpoint, so that a resumed step finds it. By default,
-   * {@link #etlDay(LocalDate)}.
+   * Processes one day as a workflow step; with {@code force} it is replaced even when its raw files
+   * shrank beyond {@code etl.maxShrink}. An engine that runs elsewhere (Spark) keeps what it
+   * submitted in the step's checkpoint, so that a resumed step finds it. By default, {@link
+   * #etlDay(LocalDate)}.
    */
   default ObjectNode etlDay(LocalDate day, boolean force, StepContext step) throws Exception {
     return etlDay(day);
   }
 
-  /** Processes every crawled day as a workflow step (see {@link #etlDay(LocalDate, boolean, StepContext)}). */
+  /**
+   * Processes every crawled day as a workflow step (see {@link #etlDay(LocalDate, boolean,
+   * StepContext)}).
+   */
   default ObjectNode etlFull(boolean force, StepContext step) throws Exception {
     return etlFull();
   }

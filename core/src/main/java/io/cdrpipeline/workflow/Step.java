@@ -15,7 +15,9 @@ public record Step(String name, Duration timeout, Action action) {
   /** What a step does; may run again after a crash, so it must be safe to repeat. */
   @FunctionalInterface
   public interface Action {
-    /** Runs the step and returns its output, kept in the execution's state under the step's name. */
+    /**
+     * Runs the step and returns its output, kept in the execution's state under the step's name.
+     */
     ObjectNode run(StepContext context) throws Exception;
   }
 }

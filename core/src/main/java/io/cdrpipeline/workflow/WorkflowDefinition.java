@@ -8,9 +8,9 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * A state machine: its steps in order, its total timeout, how an input is completed with
- * defaults and checked, the key that says two inputs are the same run, the final output, and
- * the notice a failed execution sends (from the reason it failed).
+ * A state machine: its steps in order, its total timeout, how an input is completed with defaults
+ * and checked, the key that says two inputs are the same run, the final output, and the notice a
+ * failed execution sends (from the reason it failed).
  */
 public record WorkflowDefinition(
     String name,

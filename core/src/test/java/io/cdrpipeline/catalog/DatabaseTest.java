@@ -8,11 +8,11 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.List;
 
 class DatabaseTest {
   @TempDir Path tmp;
@@ -45,7 +45,8 @@ class DatabaseTest {
   @Test
   void theMigrationsTablesAreEveryTableOfAFreshCatalog() {
     Database db = Database.open("jdbc:sqlite:" + tmp.resolve("fresh.db"));
-    assertThat(Database.migrationTables()).containsExactlyInAnyOrderElementsOf(db.tables())
+    assertThat(Database.migrationTables())
+        .containsExactlyInAnyOrderElementsOf(db.tables())
         .contains("executions", "quarantine", "processed_days", Database.HISTORY_TABLE);
   }
 
@@ -57,17 +58,21 @@ class DatabaseTest {
     String url = "jdbc:sqlite:" + tmp.resolve("shared.db");
     Database.open(url);
     Database db = Database.openExisting(url).orElseThrow();
-    try (var c = db.connection(); var s = c.createStatement()) {
+    try (var c = db.connection();
+        var s = c.createStatement()) {
       s.execute("CREATE TABLE orders (id INTEGER)");
       s.execute("INSERT INTO orders VALUES (1)");
       s.execute("CREATE VIEW order_ids AS SELECT id FROM orders");
     }
     db.dropTables(List.of("executions", "order_ids", "no_such_table"));
-    assertThat(db.tables()).doesNotContain("executions", "order_ids").contains("orders", "quarantine");
+    assertThat(db.tables())
+        .doesNotContain("executions", "order_ids")
+        .contains("orders", "quarantine");
     assertThat(db.rows("orders")).isEqualTo(1);
     db.dropTables(Database.migrationTables());
     assertThat(db.tables()).containsExactly("orders");
-    assertThatThrownBy(() -> db.dropTables(List.of("orders; DROP TABLE x"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> db.dropTables(List.of("orders; DROP TABLE x")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The keys {@code cdr configure} writes for {@code cdr launch} and the server, and where the file is found. */
+/**
+ * The keys {@code cdr configure} writes for {@code cdr launch} and the server, and where the file
+ * is found.
+ */
 class ConfigLaunchKeysTest {
   @TempDir Path dir;
 
@@ -23,9 +26,12 @@ class ConfigLaunchKeysTest {
     assertThat(load("").launch().fullEtl()).isFalse();
     assertThat(load("launch: {fullEtl: true}\n").launch().fullEtl()).isTrue();
     assertThat(load("launch:\n  fullEtl: false\n").launch().fullEtl()).isFalse();
-    assertThatThrownBy(() -> load("launch: {fullEtl: maybe}\n")).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("bad value for 'launch.fullEtl'").hasMessageContaining("expected true or false");
-    assertThatThrownBy(() -> load("launch: {fullETL: true}\n")).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> load("launch: {fullEtl: maybe}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("bad value for 'launch.fullEtl'")
+        .hasMessageContaining("expected true or false");
+    assertThatThrownBy(() -> load("launch: {fullETL: true}\n"))
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("unknown key 'launch.fullETL'");
   }
 
@@ -36,8 +42,11 @@ class ConfigLaunchKeysTest {
     assertThat(c.server().token()).contains("Zk3-_x.9~!s3cret");
     assertThat(c.server().toString()).doesNotContain("s3cret").contains("token=(set)");
     for (String bad : new String[] {"''", "'two words'", "\"tab\\there\"", "'caf\u00e9'"}) {
-      assertThatThrownBy(() -> load("server: {token: " + bad + "}\n")).as(bad).isInstanceOf(ConfigException.class)
-          .hasMessageContaining("bad value for 'server.token'").satisfies(e -> assertThat(e.getMessage()).doesNotContain("two words"));
+      assertThatThrownBy(() -> load("server: {token: " + bad + "}\n"))
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("bad value for 'server.token'")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("two words"));
     }
   }
 
@@ -61,10 +70,12 @@ class ConfigLaunchKeysTest {
     Files.writeString(dir.resolve("cdr.yaml"), "dailyWorkers: 3\n");
     assertThat(ConfigLoader.resolve(null, null, dir).dailyWorkers()).isEqualTo(3);
     Files.writeString(dir.resolve("other.yaml"), "dailyWorkers: 4\n");
-    assertThat(ConfigLoader.resolve(null, dir.resolve("other.yaml").toString(), dir).dailyWorkers()).isEqualTo(4);
+    assertThat(ConfigLoader.resolve(null, dir.resolve("other.yaml").toString(), dir).dailyWorkers())
+        .isEqualTo(4);
     assertThat(ConfigLoader.resolve(Path.of("other.yaml"), null, dir).dailyWorkers()).isEqualTo(4);
     Files.delete(dir.resolve("cdr.yaml"));
     Files.createDirectories(dir.resolve("cdr.yaml")); // a folder of that name is not a config file
-    assertThat(ConfigLoader.resolve(null, null, dir).dailyWorkers()).isEqualTo(Config.DEFAULT_DAILY_WORKERS);
+    assertThat(ConfigLoader.resolve(null, null, dir).dailyWorkers())
+        .isEqualTo(Config.DEFAULT_DAILY_WORKERS);
   }
 }

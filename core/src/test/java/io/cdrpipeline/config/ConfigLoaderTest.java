@@ -48,7 +48,11 @@ class ConfigLoaderTest {
     Path file = write("conf/cdr.yaml", yaml);
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file));
     assertThat(e).as("loading %s", yaml).isNotNull();
-    assertThat(e.getMessage()).as("one line").isNotBlank().doesNotContain("\n").doesNotContain("\r");
+    assertThat(e.getMessage())
+        .as("one line")
+        .isNotBlank()
+        .doesNotContain("\n")
+        .doesNotContain("\r");
     return e;
   }
 
@@ -92,14 +96,18 @@ class ConfigLoaderTest {
 
   @Test
   void relativePathsResolveAgainstTheFilesFolder() throws IOException {
-    Path file = write("conf/cdr.yaml", String.join("\n",
-        "cdrBucket: raw",
-        "additionalCdrBucket: ./more/raw2",
-        "processedBucket: ../processed",
-        "reportsBucket: out/reports/",
-        "stateDir: state",
-        "catalogUrl: jdbc:sqlite:cat/catalog.db",
-        ""));
+    Path file =
+        write(
+            "conf/cdr.yaml",
+            String.join(
+                "\n",
+                "cdrBucket: raw",
+                "additionalCdrBucket: ./more/raw2",
+                "processedBucket: ../processed",
+                "reportsBucket: out/reports/",
+                "stateDir: state",
+                "catalogUrl: jdbc:sqlite:cat/catalog.db",
+                ""));
     Path base = dir.resolve("conf");
     Config c = ConfigLoader.load(file);
     assertThat(c.cdrBucket()).isEqualTo(local(base.resolve("raw")));
@@ -107,7 +115,8 @@ class ConfigLoaderTest {
     assertThat(c.processedBucket()).isEqualTo(local(dir.resolve("processed")));
     assertThat(c.reportsBucket()).isEqualTo(local(base.resolve("out/reports")));
     assertThat(c.stateDir()).isEqualTo(base.resolve("state").toAbsolutePath().normalize());
-    assertThat(c.catalogUrl()).isEqualTo("jdbc:sqlite:" + base.resolve("cat/catalog.db").toAbsolutePath().normalize());
+    assertThat(c.catalogUrl())
+        .isEqualTo("jdbc:sqlite:" + base.resolve("cat/catalog.db").toAbsolutePath().normalize());
     // not the process's working directory
     Path cwd = Path.of("").toAbsolutePath();
     assertThat(((StoreLocation.Local) c.cdrBucket()).root()).isNotEqualTo(cwd.resolve("raw"));
@@ -117,7 +126,8 @@ class ConfigLoaderTest {
   void relativeStateDirMovesTheDefaultCatalog() throws IOException {
     Path file = write("conf/cdr.yaml", "stateDir: st\n");
     Config c = ConfigLoader.load(file);
-    assertThat(c.catalogUrl()).isEqualTo("jdbc:sqlite:" + dir.resolve("conf/st/catalog.db").toAbsolutePath().normalize());
+    assertThat(c.catalogUrl())
+        .isEqualTo("jdbc:sqlite:" + dir.resolve("conf/st/catalog.db").toAbsolutePath().normalize());
   }
 
   @Test
@@ -135,7 +145,9 @@ class ConfigLoaderTest {
     "S3://my.cdr-bucket/x, my.cdr-bucket, x",
   })
   void s3UriParsesToS3Location(String uri, String bucket, String prefix) throws IOException {
-    Path file = write("conf/cdr.yaml", "cdrBucket: " + uri + "\nprocessedBucket: s3://cdr-lake/processed\n");
+    Path file =
+        write(
+            "conf/cdr.yaml", "cdrBucket: " + uri + "\nprocessedBucket: s3://cdr-lake/processed\n");
     Config c = ConfigLoader.load(file);
     assertThat(c.cdrBucket()).isEqualTo(new StoreLocation.S3(bucket, prefix));
     assertThat(c.processedBucket()).isInstanceOf(StoreLocation.S3.class);
@@ -143,14 +155,18 @@ class ConfigLoaderTest {
 
   @Test
   void everySettingIsRead() throws IOException {
-    Path file = write("conf/cdr.yaml", String.join("\n",
-        "database: my_cdrs",
-        "dailyWorkers: 4",
-        "fullWorkers: 1024",
-        "etlMemoryLimit: 512MB",
-        "crawlSampleFiles: 0",
-        "catalogUrl: jdbc:postgresql://db.example/catalog",
-        ""));
+    Path file =
+        write(
+            "conf/cdr.yaml",
+            String.join(
+                "\n",
+                "database: my_cdrs",
+                "dailyWorkers: 4",
+                "fullWorkers: 1024",
+                "etlMemoryLimit: 512MB",
+                "crawlSampleFiles: 0",
+                "catalogUrl: jdbc:postgresql://db.example/catalog",
+                ""));
     Config c = ConfigLoader.load(file);
     assertThat(c.database()).isEqualTo("my_cdrs");
     assertThat(c.dailyWorkers()).isEqualTo(4);
@@ -197,12 +213,13 @@ class ConfigLoaderTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-    "cdrBucket: \"unterminated\ndatabase: x\n",
-    "cdrBucket: raw\n  database: x\n: : :\n",
-    "cdrBucket: raw\ndatabase: x: y\n",
-    "\tdatabase: x\n",
-  })
+  @ValueSource(
+      strings = {
+        "cdrBucket: \"unterminated\ndatabase: x\n",
+        "cdrBucket: raw\n  database: x\n: : :\n",
+        "cdrBucket: raw\ndatabase: x: y\n",
+        "\tdatabase: x\n",
+      })
   void yamlSyntaxErrorNamesTheFile(String yaml) throws IOException {
     ConfigException e = failure(yaml);
     assertThat(e.getMessage())
@@ -277,20 +294,25 @@ class ConfigLoaderTest {
         "s3: {maxConcurrency: lots}                         | s3.maxConcurrency | expected a whole number, got 'lots'",
         "notifications: {type: log}                         | notifications  | expected a list, got keys and values",
       })
-  void valuesThatFailedLaterAreRefusedAtLoad(String yaml, String key, String reason) throws IOException {
+  void valuesThatFailedLaterAreRefusedAtLoad(String yaml, String key, String reason)
+      throws IOException {
     ConfigException e = failure(yaml + "\n");
-    assertThat(e.getMessage()).contains("'" + key + "'").contains(reason).doesNotContain("Jackson", "coerce", "`");
+    assertThat(e.getMessage())
+        .contains("'" + key + "'")
+        .contains(reason)
+        .doesNotContain("Jackson", "coerce", "`");
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-    "database: a\ndatabase: b\n",
-    "cdrBucket: raw\ndailyWorkers: 2\ncdrBucket: other\n",
-    "server: {port: 1, port: 2}\n",
-    "server:\n  host: 0.0.0.0\n  host: 127.0.0.1\n",
-    "notifications:\n  - {type: webhook, url: 'https://a.example', url: 'https://b.example'}\n",
-    "schedules: {daily: 'cron(0 9 * * ? *)', daily: off}\n",
-  })
+  @ValueSource(
+      strings = {
+        "database: a\ndatabase: b\n",
+        "cdrBucket: raw\ndailyWorkers: 2\ncdrBucket: other\n",
+        "server: {port: 1, port: 2}\n",
+        "server:\n  host: 0.0.0.0\n  host: 127.0.0.1\n",
+        "notifications:\n  - {type: webhook, url: 'https://a.example', url: 'https://b.example'}\n",
+        "schedules: {daily: 'cron(0 9 * * ? *)', daily: off}\n",
+      })
   void aDuplicateKeyIsRefusedNotOverwritten(String yaml) throws IOException {
     ConfigException e = failure(yaml);
     String key = yaml.replaceAll("(?s).*\\b(database|cdrBucket|port|host|url|daily)\\b.*", "$1");
@@ -299,40 +321,59 @@ class ConfigLoaderTest {
 
   @Test
   void aDuplicateKeyNamesItsPath() throws IOException {
-    assertThat(failure("server:\n  port: 1\n  port: 2\n").getMessage()).contains("'server.port'").contains("(line 3)");
-    assertThat(failure("notifications:\n  - type: log\n    type: log\n").getMessage()).contains("'notifications[0].type'");
+    assertThat(failure("server:\n  port: 1\n  port: 2\n").getMessage())
+        .contains("'server.port'")
+        .contains("(line 3)");
+    assertThat(failure("notifications:\n  - type: log\n    type: log\n").getMessage())
+        .contains("'notifications[0].type'");
   }
 
   @Test
   void aStateDirThatIsAFileIsRefused() throws IOException {
     Files.writeString(dir.resolve("conf-state"), "not a folder");
-    assertThat(failure("stateDir: ../conf-state\n").getMessage()).contains("'stateDir'").contains("is a file, not a folder");
+    assertThat(failure("stateDir: ../conf-state\n").getMessage())
+        .contains("'stateDir'")
+        .contains("is a file, not a folder");
   }
 
   @Test
   void aConfigFileThatIsAFolderOrNotTextIsOneLine() throws IOException {
     Path folder = Files.createDirectories(dir.resolve("folder.yaml"));
-    assertThatThrownBy(() -> ConfigLoader.load(folder)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ConfigLoader.load(folder))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("config file " + folder + " is a folder, not a file");
     Path binary = dir.resolve("binary.yaml");
     Files.write(binary, new byte[] {'a', ':', ' ', (byte) 0xff, (byte) 0xfe, '\n'});
-    assertThatThrownBy(() -> ConfigLoader.load(binary)).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> ConfigLoader.load(binary))
+        .isInstanceOf(ConfigException.class)
         .hasMessage("config file " + binary + " is not UTF-8 text");
   }
 
   @Test
   void sqliteCatalogFilesAndPostgresUrlsAreKept() throws IOException {
-    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "catalogUrl: 'jdbc:sqlite:file:/srv/cat.db'\n")).catalogUrl())
+    assertThat(
+            ConfigLoader.load(
+                    write("conf/cdr.yaml", "catalogUrl: 'jdbc:sqlite:file:/srv/cat.db'\n"))
+                .catalogUrl())
         .isEqualTo("jdbc:sqlite:file:/srv/cat.db");
-    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "catalogUrl: 'jdbc:postgresql://db:5433/cdr?user=u&password=p'\n"))
-        .catalogUrl()).isEqualTo("jdbc:postgresql://db:5433/cdr?user=u&password=p");
-    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "etlMemoryLimit: 64MB\n")).etlMemoryLimit()).isEqualTo("64MB");
-    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "etlMemoryLimit: 1.5GiB\n")).etlMemoryLimit()).isEqualTo("1.5GiB");
+    assertThat(
+            ConfigLoader.load(
+                    write(
+                        "conf/cdr.yaml",
+                        "catalogUrl: 'jdbc:postgresql://db:5433/cdr?user=u&password=p'\n"))
+                .catalogUrl())
+        .isEqualTo("jdbc:postgresql://db:5433/cdr?user=u&password=p");
+    assertThat(ConfigLoader.load(write("conf/cdr.yaml", "etlMemoryLimit: 64MB\n")).etlMemoryLimit())
+        .isEqualTo("64MB");
+    assertThat(
+            ConfigLoader.load(write("conf/cdr.yaml", "etlMemoryLimit: 1.5GiB\n")).etlMemoryLimit())
+        .isEqualTo("1.5GiB");
   }
 
   @Test
   void aPasswordInABadCatalogUrlIsNotShown() throws IOException {
-    assertThat(failure("catalogUrl: 'jdbc:mysql://h/db?password=hunter2'\n").getMessage()).doesNotContain("hunter2");
+    assertThat(failure("catalogUrl: 'jdbc:mysql://h/db?password=hunter2'\n").getMessage())
+        .doesNotContain("hunter2");
   }
 
   @Test

@@ -29,18 +29,23 @@ class ConfigPlacesTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "cdrBucket: cdrs\\nstateDir: cdrs/state                                 | stateDir        | the CDR bucket",
-      "cdrBucket: cdrs\\nstateDir: cdrs                                       | stateDir        | the CDR bucket",
-      "cdrBucket: cdrs\\nprocessedBucket: cdrs/Amazon-Chime-Voice-Connector-CDRs/json/x | processedBucket | the CDR bucket",
-      "cdrBucket: cdrs\\nreportsBucket: ./cdrs/../cdrs/reports                | reportsBucket   | the CDR bucket",
-      "cdrBucket: cdrs\\nadditionalCdrBucket: old\\nstateDir: old/state          | stateDir        | the additional CDR bucket",
-      "cdrBucket: cdrs\\ntable: {warehouse: cdrs/warehouse}                     | table.warehouse | the CDR bucket",
-      "cdrBucket: s3://cdr-in/cdrs\\nprocessedBucket: s3://cdr-in/cdrs/processed | processedBucket | the CDR bucket s3://cdr-in/cdrs",
-  })
-  void aPlaceTheProductWritesInsideACdrBucketIsRefusedAtLoad(String yaml, String key, String bucket) throws IOException {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "cdrBucket: cdrs\\nstateDir: cdrs/state                                 | stateDir        | the CDR bucket",
+        "cdrBucket: cdrs\\nstateDir: cdrs                                       | stateDir        | the CDR bucket",
+        "cdrBucket: cdrs\\nprocessedBucket: cdrs/Amazon-Chime-Voice-Connector-CDRs/json/x | processedBucket | the CDR bucket",
+        "cdrBucket: cdrs\\nreportsBucket: ./cdrs/../cdrs/reports                | reportsBucket   | the CDR bucket",
+        "cdrBucket: cdrs\\nadditionalCdrBucket: old\\nstateDir: old/state          | stateDir        | the additional CDR bucket",
+        "cdrBucket: cdrs\\ntable: {warehouse: cdrs/warehouse}                     | table.warehouse | the CDR bucket",
+        "cdrBucket: s3://cdr-in/cdrs\\nprocessedBucket: s3://cdr-in/cdrs/processed | processedBucket | the CDR bucket s3://cdr-in/cdrs",
+      })
+  void aPlaceTheProductWritesInsideACdrBucketIsRefusedAtLoad(String yaml, String key, String bucket)
+      throws IOException {
     ConfigException e = failure(yaml.replace("\\n", "\n") + "\n");
-    assertThat(e.getMessage()).startsWith("bad value for '" + key + "'").contains("is inside " + bucket)
+    assertThat(e.getMessage())
+        .startsWith("bad value for '" + key + "'")
+        .contains("is inside " + bucket)
         .contains("cdr never writes into a CDR bucket");
   }
 
@@ -48,14 +53,17 @@ class ConfigPlacesTest {
   void aStateFolderReachedThroughALinkIntoTheBucketIsInsideIt() throws IOException {
     Files.createDirectories(dir.resolve("cdrs/hidden"));
     Files.createSymbolicLink(dir.resolve("state-link"), dir.resolve("cdrs/hidden"));
-    assertThat(failure("cdrBucket: cdrs\nstateDir: state-link\n").getMessage()).startsWith("bad value for 'stateDir'");
+    assertThat(failure("cdrBucket: cdrs\nstateDir: state-link\n").getMessage())
+        .startsWith("bad value for 'stateDir'");
   }
 
   @Test
   void placesBesideTheBucketAreFine() throws IOException {
     Path file = dir.resolve("cdr.yaml");
-    Files.writeString(file, "cdrBucket: cdrs\nstateDir: cdrs-state\nprocessedBucket: out/processed\nreportsBucket: out/reports\n"
-        + "additionalCdrBucket: old\n");
+    Files.writeString(
+        file,
+        "cdrBucket: cdrs\nstateDir: cdrs-state\nprocessedBucket: out/processed\nreportsBucket: out/reports\n"
+            + "additionalCdrBucket: old\n");
     Config c = ConfigLoader.load(file);
     assertThat(c.stateDir()).isEqualTo(dir.resolve("cdrs-state"));
   }
@@ -65,9 +73,13 @@ class ConfigPlacesTest {
     long machine = ConfigLoader.machineMemory();
     assertThat(machine).isPositive().isLessThan(Long.MAX_VALUE);
     String tooMuch = (machine / 1_000_000 + 1000) + "MB";
-    for (String yaml : new String[] {"query:\n  memoryLimit: " + tooMuch + "\n", "etlMemoryLimit: " + tooMuch + "\n"}) {
+    for (String yaml :
+        new String[] {
+          "query:\n  memoryLimit: " + tooMuch + "\n", "etlMemoryLimit: " + tooMuch + "\n"
+        }) {
       String key = yaml.startsWith("query") ? "query.memoryLimit" : "etlMemoryLimit";
-      assertThat(failure(yaml).getMessage()).startsWith("bad value for '" + key + "': '" + tooMuch + "'")
+      assertThat(failure(yaml).getMessage())
+          .startsWith("bad value for '" + key + "': '" + tooMuch + "'")
           .contains("more than this machine's memory (" + Sizes.text(machine) + ")");
     }
     Path file = dir.resolve("cdr.yaml");

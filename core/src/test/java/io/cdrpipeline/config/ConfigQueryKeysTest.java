@@ -47,13 +47,16 @@ class ConfigQueryKeysTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "query:\\n  timeout: soon|query.timeout",
-      "query:\\n  timeout: 0s|query.timeout",
-      "query:\\n  memoryLimit: lots|query.memoryLimit",
-      "query:\\n  memoryLimit: 32MB|query.memoryLimit",
-      "query:\\n  maxTempSize: -1GB|query.maxTempSize",
-      "query:\\n  rows: 10|query.rows"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "query:\\n  timeout: soon|query.timeout",
+        "query:\\n  timeout: 0s|query.timeout",
+        "query:\\n  memoryLimit: lots|query.memoryLimit",
+        "query:\\n  memoryLimit: 32MB|query.memoryLimit",
+        "query:\\n  maxTempSize: -1GB|query.maxTempSize",
+        "query:\\n  rows: 10|query.rows"
+      })
   void mistakesNameTheKey(String yaml, String key) {
     assertThatThrownBy(() -> load(yaml.replace("\\n", "\n")))
         .isInstanceOf(ConfigException.class)

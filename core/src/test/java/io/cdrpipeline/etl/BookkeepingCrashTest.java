@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -21,13 +22,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import java.util.Optional;
 
 /**
- * The day's bookkeeping (counts, fingerprint, quarantine) and its snapshot after a run killed
- * on either side of its commit: whoever comes next (the ETL of another day, or settling on its
- * own as {@code cdr table maintain} does) makes the bookkeeping the snapshot's, never the other
- * way round, and never by processing the day again. Seen through the product's queries.
+ * The day's bookkeeping (counts, fingerprint, quarantine) and its snapshot after a run killed on
+ * either side of its commit: whoever comes next (the ETL of another day, or settling on its own as
+ * {@code cdr table maintain} does) makes the bookkeeping the snapshot's, never the other way round,
+ * and never by processing the day again. Seen through the product's queries.
  */
 class BookkeepingCrashTest {
   static final LocalDate DAY = LocalDate.of(2026, 11, 27);
@@ -52,17 +52,20 @@ class BookkeepingCrashTest {
   /** The keys of the day's rejected files, as {@code cdr query} shows them. */
   Set<String> quarantine() {
     Set<String> keys = new TreeSet<>();
-    p.sql("SELECT source_key FROM quarantined_cdrs WHERE year = 2026 AND month = 11 AND day = 27").rows()
+    p.sql("SELECT source_key FROM quarantined_cdrs WHERE year = 2026 AND month = 11 AND day = 27")
+        .rows()
         .forEach(r -> keys.add((String) r.get(0)));
     return keys;
   }
 
   long dayRows() {
-    return p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 27");
+    return p.count(
+        "SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 27");
   }
 
   long snapshotsOfDay() {
-    return p.table().iceberg().refresh().history().stream().filter(s -> s.day().equals(Optional.of(DAY)))
+    return p.table().iceberg().refresh().history().stream()
+        .filter(s -> s.day().equals(Optional.of(DAY)))
         .count();
   }
 
@@ -89,7 +92,8 @@ class BookkeepingCrashTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"etl-of-another-day", "settle-all"})
-  void killedAfterItsCommitThenTheNextWriterPromotesItsBookkeepingWithoutRerunningTheDay(String next) throws Exception {
+  void killedAfterItsCommitThenTheNextWriterPromotesItsBookkeepingWithoutRerunningTheDay(
+      String next) throws Exception {
     Catalog.StagedRun crashed = killAt("etl.after-commit");
     // the window: the snapshot is the new run's, the day's bookkeeping still the old run's
     assertThat(dayRows()).isEqualTo(500);
@@ -104,12 +108,14 @@ class BookkeepingCrashTest {
     assertThat(day.runId()).isEqualTo(crashed.runId());
     assertThat(day.rowsWritten()).isEqualTo(500).isEqualTo(dayRows());
     assertThat(day.rejected()).isEqualTo(5);
-    assertThat(day.files()).extracting(ProcessedDay.ProcessedFile::key)
+    assertThat(day.files())
+        .extracting(ProcessedDay.ProcessedFile::key)
         .containsExactlyElementsOf(files.stream().map(IcebergTable.PlannedFile::location).toList());
     assertThat(day.files()).extracting(ProcessedDay.ProcessedFile::rows).containsExactly(500L);
     Set<String> now = quarantine();
     assertThat(now).hasSize(5).containsAll(oldQuarantine);
-    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs WHERE day = 27")).isEqualTo(day.rejected());
+    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs WHERE day = 27"))
+        .isEqualTo(day.rejected());
     assertThat(p.catalog.stagedRuns()).isEmpty();
     // the day was not processed again: the same snapshot of it, the same files
     assertThat(snapshotsOfDay()).isEqualTo(snapshots);
@@ -117,14 +123,17 @@ class BookkeepingCrashTest {
     // and the promoted fingerprint is the one of what the snapshot holds: a full run skips the day
     p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary full = p.etl().runFull(2, false);
-    assertThat(full.days()).filteredOn(d -> d.day().equals(DAY)).singleElement()
+    assertThat(full.days())
+        .filteredOn(d -> d.day().equals(DAY))
+        .singleElement()
         .satisfies(d -> assertThat(d.skipped()).isTrue());
     assertThat(snapshotsOfDay()).isEqualTo(snapshots);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"etl-of-another-day", "settle-all"})
-  void killedBeforeItsCommitThenTheNextWriterForgetsWhatItStagedAndTheOldDayStays(String next) throws Exception {
+  void killedBeforeItsCommitThenTheNextWriterForgetsWhatItStagedAndTheOldDayStays(String next)
+      throws Exception {
     ProcessedDay before = p.catalog.processedDay(DAY).orElseThrow();
     long snapshots = snapshotsOfDay();
     Catalog.StagedRun crashed = killAt("etl.before-commit");
@@ -145,7 +154,9 @@ class BookkeepingCrashTest {
     // the old fingerprint stays, so the day's late files are still to be processed
     p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary full = p.etl().runFull(2, false);
-    assertThat(full.days()).filteredOn(d -> d.day().equals(DAY)).singleElement()
+    assertThat(full.days())
+        .filteredOn(d -> d.day().equals(DAY))
+        .singleElement()
         .satisfies(d -> assertThat(d.skipped()).isFalse());
     assertThat(dayRows()).isEqualTo(500);
     assertThat(quarantine()).hasSize(5).containsAll(oldQuarantine);

@@ -11,18 +11,18 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.time.Duration;
-import java.time.Instant;
 
 /**
- * A run that dies at any point leaves the previous version of the day complete and the only
- * one queries see; the next run completes and cleans up. The dying run is a separate JVM.
+ * A run that dies at any point leaves the previous version of the day complete and the only one
+ * queries see; the next run completes and cleans up. The dying run is a separate JVM.
  */
 class EtlCrashTest {
   static final LocalDate DAY = LocalDate.of(2026, 11, 27);
@@ -70,7 +70,8 @@ class EtlCrashTest {
   @Test
   void killedWhileReadingKeepsTheOldDayThenTheNextRunCompletes() throws Exception {
     Process child = EtlChild.start(tmp, DAY, 2, "etl.read@100:pause");
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = out.readLine()) != null && !line.equals("failpoint etl.read paused")) {
         assertThat(line).doesNotStartWith("done");
@@ -103,13 +104,15 @@ class EtlCrashTest {
     assertThat(day.files()).hasSize(1);
     assertThat(day.rowsWritten()).isEqualTo(500);
     assertThat(p.catalog.stagedRuns()).isEmpty();
-    // what the dead run left (an upload, a replaced file) goes with table maintenance, after the retention
+    // what the dead run left (an upload, a replaced file) goes with table maintenance, after the
+    // retention
     p.table().iceberg().maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
     assertThat(dataFiles()).containsExactlyElementsOf(p.dayFiles(DAY));
   }
 
   private List<Path> dataFiles() throws Exception {
     return RawFiles.files(p.processed.root().resolve("processed_cdrs/data")).stream()
-        .filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
+        .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+        .toList();
   }
 }

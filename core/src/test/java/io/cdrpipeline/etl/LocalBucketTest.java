@@ -28,8 +28,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A CDR bucket in a local folder: links never lead out of it nor into a folder read twice, and
- * a file that is a pipe or cannot be read is quarantined without stopping the day.
+ * A CDR bucket in a local folder: links never lead out of it nor into a folder read twice, and a
+ * file that is a pipe or cannot be read is quarantined without stopping the day.
  */
 class LocalBucketTest {
   static final LocalDate DAY1 = LocalDate.of(2026, 11, 1);
@@ -43,12 +43,19 @@ class LocalBucketTest {
   }
 
   private static String record(String callId, LocalDate day) {
-    return "{\"CallId\":\"" + callId + "\",\"StartTimeEpochSeconds\":" + day.toEpochDay() * 86400 + "}";
+    return "{\"CallId\":\""
+        + callId
+        + "\",\"StartTimeEpochSeconds\":"
+        + day.toEpochDay() * 86400
+        + "}";
   }
 
   private static Map<String, String> reasons(Pipeline p, LocalDate day) {
-    return p.catalog.quarantine(Optional.of(day)).stream().collect(Collectors.toMap(
-        f -> f.sourceKey().substring(f.sourceKey().lastIndexOf('/') + 1), QuarantinedFile::reason));
+    return p.catalog.quarantine(Optional.of(day)).stream()
+        .collect(
+            Collectors.toMap(
+                f -> f.sourceKey().substring(f.sourceKey().lastIndexOf('/') + 1),
+                QuarantinedFile::reason));
   }
 
   @ParameterizedTest(name = "02 -> {0}")
@@ -56,15 +63,20 @@ class LocalBucketTest {
   void aDayFolderThatIsALinkIsNeitherCrawledNorRead(String target) throws Exception {
     Pipeline p = new Pipeline(tmp);
     new CdrGenerator(p.cdr).generate(DAY1, 20, 1, 1, 0, null);
-    Path day1 = p.cdrRoot().resolve(RawLayout.dayPrefix(p.cdr.listFolders(RawLayout.ROOT).get(0), DAY1));
-    Files.createSymbolicLink(day1.resolveSibling("02"), target.startsWith("(") ? day1 : Path.of(target));
+    Path day1 =
+        p.cdrRoot().resolve(RawLayout.dayPrefix(p.cdr.listFolders(RawLayout.ROOT).get(0), DAY1));
+    Files.createSymbolicLink(
+        day1.resolveSibling("02"), target.startsWith("(") ? day1 : Path.of(target));
 
     p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
-    assertThat(p.catalog.partitions(ProcessedSchema.RAW_TABLE)).extracting(Partition::date).containsExactly(DAY1);
+    assertThat(p.catalog.partitions(ProcessedSchema.RAW_TABLE))
+        .extracting(Partition::date)
+        .containsExactly(DAY1);
     EtlSummary full = p.etl().runFull(2, false);
     assertThat(full.days()).extracting(DaySummary::day).containsExactly(DAY1);
     // the link is no day folder: the day has no raw file, so it is not processed at all
-    assertThatThrownBy(() -> p.etl().runDay(DAY2, 2)).isInstanceOf(DayRefusedException.class)
+    assertThatThrownBy(() -> p.etl().runDay(DAY2, 2))
+        .isInstanceOf(DayRefusedException.class)
         .hasMessageContaining("no raw CDR files for " + DAY2);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(20);
     assertThat(p.count("SELECT count(DISTINCT callid) FROM processed_cdrs")).isEqualTo(20);
@@ -76,25 +88,37 @@ class LocalBucketTest {
     Pipeline p = new Pipeline(tmp);
     put(p, PREFIX + "real", record("real", DAY1));
     put(p, RawLayout.dayPrefix("vc1", DAY2) + "other-day", record("other-day", DAY2));
-    Path outside = Files.writeString(tmp.resolve("outside.json"),
-        "{\"CallId\":\"secret\",\"StartTimeEpochSeconds\":1793491200,\"SecretField\":\"pin 1234\"}");
+    Path outside =
+        Files.writeString(
+            tmp.resolve("outside.json"),
+            "{\"CallId\":\"secret\",\"StartTimeEpochSeconds\":1793491200,\"SecretField\":\"pin 1234\"}");
     Path dir = p.cdrRoot().resolve(PREFIX);
     Files.createSymbolicLink(dir.resolve("to-outside"), outside);
     Files.createSymbolicLink(dir.resolve("to-other-day"), Path.of("../02/other-day"));
     Files.createSymbolicLink(dir.resolve("dangling"), tmp.resolve("no-such-file"));
-    Files.createSymbolicLink(dir.resolve("to-folder"), p.cdrRoot().resolve(RawLayout.dayPrefix("vc1", DAY2)));
+    Files.createSymbolicLink(
+        dir.resolve("to-folder"), p.cdrRoot().resolve(RawLayout.dayPrefix("vc1", DAY2)));
 
     p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     EtlSummary s = p.etl().runDay(DAY1, 2);
 
     assertThat(s.rowsWritten()).isEqualTo(1);
     assertThat(s.rejected()).isEqualTo(4);
-    assertThat(reasons(p, DAY1)).containsOnlyKeys("to-outside", "to-other-day", "dangling", "to-folder")
-        .allSatisfy((k, v) -> assertThat(v).isEqualTo("a symbolic link, not followed (links inside a bucket folder are never read)"));
+    assertThat(reasons(p, DAY1))
+        .containsOnlyKeys("to-outside", "to-other-day", "dangling", "to-folder")
+        .allSatisfy(
+            (k, v) ->
+                assertThat(v)
+                    .isEqualTo(
+                        "a symbolic link, not followed (links inside a bucket folder are never read)"));
     assertThat(p.sql("SELECT callid FROM processed_cdrs").rows()).containsExactly(List.of("real"));
-    assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).extracting(CatalogColumn::name).doesNotContain("secretfield");
-    assertThat(p.catalog.partitions(ProcessedSchema.RAW_TABLE)).filteredOn(x -> x.date().equals(DAY1))
-        .singleElement().satisfies(x -> assertThat(x.objectCount()).isEqualTo(1));
+    assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE))
+        .extracting(CatalogColumn::name)
+        .doesNotContain("secretfield");
+    assertThat(p.catalog.partitions(ProcessedSchema.RAW_TABLE))
+        .filteredOn(x -> x.date().equals(DAY1))
+        .singleElement()
+        .satisfies(x -> assertThat(x.objectCount()).isEqualTo(1));
   }
 
   @Test
@@ -110,14 +134,19 @@ class LocalBucketTest {
     EtlSummary s = p.etl().runDay(DAY1, 2);
 
     assertThat(s.rowsWritten()).isEqualTo(1);
-    assertThat(reasons(p, DAY1)).containsOnly(Map.entry("pipe", "not a regular file (a named pipe, socket or device), not read"));
+    assertThat(reasons(p, DAY1))
+        .containsOnly(
+            Map.entry("pipe", "not a regular file (a named pipe, socket or device), not read"));
   }
 
   @Test
   void aFileThatCannotBeReadIsQuarantinedAndFullTriesItAgainOnceItCan() throws Exception {
     Pipeline p = new Pipeline(tmp);
     put(p, PREFIX + "real", record("real", DAY1));
-    put(p, PREFIX + "locked", "{\"CallId\":\"locked\",\"StartTimeEpochSeconds\":1793491200,\"Pin\":1234}");
+    put(
+        p,
+        PREFIX + "locked",
+        "{\"CallId\":\"locked\",\"StartTimeEpochSeconds\":1793491200,\"Pin\":1234}");
     Path locked = p.cdrRoot().resolve(PREFIX + "locked");
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
 
@@ -126,18 +155,29 @@ class LocalBucketTest {
     if ("root".equals(System.getProperty("user.name"))) {
       cmd.addAll(List.of("setpriv", "--bounding-set=-dac_override,-dac_read_search"));
     }
-    cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"), io.cdrpipeline.testing.EtlChild.class.getName(),
-        tmp.toString(), DAY1.toString(), "2", "crawl"));
+    cmd.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx256m",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:+UseSerialGC",
+            "-cp",
+            System.getProperty("java.class.path"),
+            io.cdrpipeline.testing.EtlChild.class.getName(),
+            tmp.toString(),
+            DAY1.toString(),
+            "2",
+            "crawl"));
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String output = new String(child.getInputStream().readAllBytes(), UTF_8);
     assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).as(output).isZero();
 
-    assertThat(reasons(p, DAY1)).containsOnly(Map.entry("locked", "cannot be read: permission denied"));
+    assertThat(reasons(p, DAY1))
+        .containsOnly(Map.entry("locked", "cannot be read: permission denied"));
     assertThat(p.sql("SELECT callid FROM processed_cdrs").rows()).containsExactly(List.of("real"));
-    assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE)).extracting(CatalogColumn::name)
+    assertThat(p.catalog.columns(ProcessedSchema.RAW_TABLE))
+        .extracting(CatalogColumn::name)
         .containsExactly("callid", "starttimeepochseconds");
 
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rw-r--r--"));

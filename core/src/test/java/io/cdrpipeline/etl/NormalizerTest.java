@@ -26,6 +26,7 @@ class NormalizerTest {
   private static final String KEY =
       "Amazon-Chime-Voice-Connector-CDRs/json/abcdef1ghij2klmno3pqr4/2025/11/27/"
           + "00.05.30.020_123abc4d-efg5-6789-h012-j3456789k012";
+
   /** 2025-11-27T00:00:00Z, the example's start. */
   private static final long START = 1764201600L;
 
@@ -159,7 +160,8 @@ class NormalizerTest {
     expected.put("end_time", 1764201930L);
     expected.put("source_key", KEY);
 
-    assertThat(ProcessedSchema.COLUMNS).extracting(Column::name)
+    assertThat(ProcessedSchema.COLUMNS)
+        .extracting(Column::name)
         .containsExactlyInAnyOrderElementsOf(expected.keySet());
     assertThat(row.values()).hasSize(ProcessedSchema.COLUMNS.size());
     for (int i = 0; i < ProcessedSchema.COLUMNS.size(); i++) {
@@ -167,9 +169,13 @@ class NormalizerTest {
       assertThat(c.name()).as("column names are lower case").isEqualTo(c.name().toLowerCase());
       Object value = row.get(i);
       assertThat(value).as("column %s", c.name()).isEqualTo(expected.get(c.name()));
-      assertThat(row.get(c.name())).as("column %s by name", c.name()).isEqualTo(expected.get(c.name()));
+      assertThat(row.get(c.name()))
+          .as("column %s by name", c.name())
+          .isEqualTo(expected.get(c.name()));
       if (value != null) {
-        assertThat(value).as("Java type of %s (%s)", c.name(), c.type()).isExactlyInstanceOf(javaType(c.type()));
+        assertThat(value)
+            .as("Java type of %s (%s)", c.name(), c.type())
+            .isExactlyInstanceOf(javaType(c.type()));
       }
     }
     assertThat(row.extras()).isEmpty();
@@ -186,8 +192,16 @@ class NormalizerTest {
   // ---------------------------------------------------------------- NULLs
 
   @ParameterizedTest(name = "missing {0} -> NULL")
-  @ValueSource(strings = {"BillableDurationMinutes", "Streaming", "IsProxyCall", "EndTimeEpochSeconds",
-      "Status", "DestinationPhoneNumber", "Region"})
+  @ValueSource(
+      strings = {
+        "BillableDurationMinutes",
+        "Streaming",
+        "IsProxyCall",
+        "EndTimeEpochSeconds",
+        "Status",
+        "DestinationPhoneNumber",
+        "Region"
+      })
   void missingOptionalFieldIsNull(String field) {
     ProcessedRow row = row(exampleWithout(field));
     assertThat(row.get(field.toLowerCase())).isNull();
@@ -355,7 +369,9 @@ class NormalizerTest {
       })
   void decimalsWrittenAsStringsOrIntegersBecomeDoubles(String raw, double expected) {
     ProcessedRow row = row(exampleWith("BillableDurationMinutes", raw));
-    assertThat(row.get("billabledurationminutes")).isExactlyInstanceOf(Double.class).isEqualTo(expected);
+    assertThat(row.get("billabledurationminutes"))
+        .isExactlyInstanceOf(Double.class)
+        .isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "{0}:{1} -> {2}")
@@ -389,7 +405,8 @@ class NormalizerTest {
         Arguments.of("empty file", "", "empty file"),
         Arguments.of("whitespace only", "  \n\t\r\n ", "whitespace"),
         Arguments.of("not JSON", "this is not json", "not valid JSON"),
-        Arguments.of("truncated JSON", example.substring(0, example.length() / 2), "not valid JSON"),
+        Arguments.of(
+            "truncated JSON", example.substring(0, example.length() / 2), "not valid JSON"),
         Arguments.of("truncated after a field name", "{\"CallId\":", "not valid JSON"),
         Arguments.of("JSON array", "[" + example + "]", "array"),
         Arguments.of("JSON string", "\"" + "CallId" + "\"", "a string"),
@@ -399,26 +416,70 @@ class NormalizerTest {
         Arguments.of("null CallId", exampleWith("CallId", "null"), "CallId"),
         Arguments.of("blank CallId", exampleWith("CallId", "\"   \""), "CallId"),
         Arguments.of("empty CallId", exampleWith("CallId", "\"\""), "CallId"),
-        Arguments.of("missing StartTimeEpochSeconds", exampleWithout("StartTimeEpochSeconds"), "StartTimeEpochSeconds"),
-        Arguments.of("null StartTimeEpochSeconds", exampleWith("StartTimeEpochSeconds", "null"), "StartTimeEpochSeconds"),
-        Arguments.of("start is a word", exampleWith("StartTimeEpochSeconds", "\"yesterday\""), "StartTimeEpochSeconds"),
-        Arguments.of("start is an empty string", exampleWith("StartTimeEpochSeconds", "\"\""), "StartTimeEpochSeconds"),
-        Arguments.of("start has a fraction", exampleWith("StartTimeEpochSeconds", "1764201600.5"), "StartTimeEpochSeconds"),
-        Arguments.of("start out of range", exampleWith("StartTimeEpochSeconds", "1e15"), "StartTimeEpochSeconds"),
-        Arguments.of("start below year 1", exampleWith("StartTimeEpochSeconds", "-62135596801"), "StartTimeEpochSeconds"),
-        Arguments.of("start beyond a long", exampleWith("StartTimeEpochSeconds", "99999999999999999999"), "StartTimeEpochSeconds"),
-        Arguments.of("end out of range", exampleWith("EndTimeEpochSeconds", "1e15"), "EndTimeEpochSeconds"),
-        Arguments.of("end is a word", exampleWith("EndTimeEpochSeconds", "\"later\""), "EndTimeEpochSeconds"),
-        Arguments.of("billable seconds with a fraction", exampleWith("BillableDurationSeconds", "24.5"), "BillableDurationSeconds"),
-        Arguments.of("billable seconds string with a fraction", exampleWith("BillableDurationSeconds", "\"24.5\""), "BillableDurationSeconds"),
-        Arguments.of("billable seconds a boolean", exampleWith("BillableDurationSeconds", "true"), "BillableDurationSeconds"),
-        Arguments.of("billable minutes a word", exampleWith("BillableDurationMinutes", "\"five\""), "BillableDurationMinutes"),
+        Arguments.of(
+            "missing StartTimeEpochSeconds",
+            exampleWithout("StartTimeEpochSeconds"),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "null StartTimeEpochSeconds",
+            exampleWith("StartTimeEpochSeconds", "null"),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "start is a word",
+            exampleWith("StartTimeEpochSeconds", "\"yesterday\""),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "start is an empty string",
+            exampleWith("StartTimeEpochSeconds", "\"\""),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "start has a fraction",
+            exampleWith("StartTimeEpochSeconds", "1764201600.5"),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "start out of range",
+            exampleWith("StartTimeEpochSeconds", "1e15"),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "start below year 1",
+            exampleWith("StartTimeEpochSeconds", "-62135596801"),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "start beyond a long",
+            exampleWith("StartTimeEpochSeconds", "99999999999999999999"),
+            "StartTimeEpochSeconds"),
+        Arguments.of(
+            "end out of range", exampleWith("EndTimeEpochSeconds", "1e15"), "EndTimeEpochSeconds"),
+        Arguments.of(
+            "end is a word",
+            exampleWith("EndTimeEpochSeconds", "\"later\""),
+            "EndTimeEpochSeconds"),
+        Arguments.of(
+            "billable seconds with a fraction",
+            exampleWith("BillableDurationSeconds", "24.5"),
+            "BillableDurationSeconds"),
+        Arguments.of(
+            "billable seconds string with a fraction",
+            exampleWith("BillableDurationSeconds", "\"24.5\""),
+            "BillableDurationSeconds"),
+        Arguments.of(
+            "billable seconds a boolean",
+            exampleWith("BillableDurationSeconds", "true"),
+            "BillableDurationSeconds"),
+        Arguments.of(
+            "billable minutes a word",
+            exampleWith("BillableDurationMinutes", "\"five\""),
+            "BillableDurationMinutes"),
         Arguments.of("Streaming yes", exampleWith("Streaming", "\"yes\""), "Streaming"),
         Arguments.of("IsProxyCall a number", exampleWith("IsProxyCall", "1"), "IsProxyCall"),
-        Arguments.of("object for a string", exampleWith("Status", "{\"code\":\"Completed\"}"), "Status"),
+        Arguments.of(
+            "object for a string", exampleWith("Status", "{\"code\":\"Completed\"}"), "Status"),
         Arguments.of("array for a string", exampleWith("Region", "[\"us-east-1\"]"), "Region"),
         Arguments.of("boolean for a string", exampleWith("CallId", "true"), "CallId"),
-        Arguments.of("object for a number", exampleWith("BillableDurationSeconds", "{}"), "BillableDurationSeconds"),
+        Arguments.of(
+            "object for a number",
+            exampleWith("BillableDurationSeconds", "{}"),
+            "BillableDurationSeconds"),
         Arguments.of("another object after the object", example + "\n{}", "content after"),
         Arguments.of("garbage after the object", example + " trailing", "not valid JSON"),
         Arguments.of("a second record after the object", example + example, "content after"));
@@ -434,7 +495,8 @@ class NormalizerTest {
   @Test
   void wrongTypeReasonQuotesTheBadValue() {
     Rejection r = rejection(exampleWith("StartTimeEpochSeconds", "\"yesterday\""));
-    assertThat(r.reason()).isEqualTo("StartTimeEpochSeconds: expected a whole number, got \"yesterday\"");
+    assertThat(r.reason())
+        .isEqualTo("StartTimeEpochSeconds: expected a whole number, got \"yesterday\"");
   }
 
   @Test
@@ -469,7 +531,8 @@ class NormalizerTest {
     assertThat(row.extras().get("newlabel")).isExactlyInstanceOf(String.class).isEqualTo("gold");
     assertThat(row.extras().get("newobject"))
         .isEqualTo(new ProcessedRow.JsonText("{\"a\":[1,{\"b\":null}],\"c\":\"d\"}"));
-    assertThat(row.extras().get("newarray")).isEqualTo(new ProcessedRow.JsonText("[1,\"two\",false]"));
+    assertThat(row.extras().get("newarray"))
+        .isEqualTo(new ProcessedRow.JsonText("[1,\"two\",false]"));
     assertThat(row.get("newlabel")).isEqualTo("gold");
 
     assertThat(Normalizer.typeOf(row.extras().get("newcount"))).isEqualTo(ColumnType.BIGINT);
@@ -486,7 +549,9 @@ class NormalizerTest {
   void extraKeyIsTheExtraColumnNameOfTheField() {
     ProcessedRow row = row(exampleWith("Media-Region 2", "\"eu\""));
     assertThat(ProcessedSchema.extraColumnName("Media-Region 2")).isEqualTo("media_region_2");
-    assertThat(row.extras()).containsOnlyKeys("media_region_2").containsEntry("media_region_2", "eu");
+    assertThat(row.extras())
+        .containsOnlyKeys("media_region_2")
+        .containsEntry("media_region_2", "eu");
   }
 
   @ParameterizedTest(name = "unknown field {0} -> extra {1}")
@@ -558,7 +623,8 @@ class NormalizerTest {
 
   @Test
   void escapedUnicodeIsDecoded() {
-    ProcessedRow row = row(exampleWith("SourcePhoneNumberName", "\"\\u7530\\u4e2d \\ud83d\\udcde\""));
+    ProcessedRow row =
+        row(exampleWith("SourcePhoneNumberName", "\"\\u7530\\u4e2d \\ud83d\\udcde\""));
     assertThat(row.get("sourcephonenumbername")).isEqualTo("田中 📞");
   }
 
@@ -595,18 +661,20 @@ class NormalizerTest {
   // ---------------------------------------------------------------- hostile names and sizes
 
   @ParameterizedTest(name = "field {0} -> column {1}")
-  @CsvSource(delimiter = '|', value = {
-    "a\\\"b|a_b",
-    "''|field",
-    "dotted.name|dotted_name",
-    "slash/name|slash_name",
-    "Größe|gr__e",
-    "1st|f_1st",
-    "voice_connector|field_voice_connector",
-    "_extras|field__extras",
-    "_source|field__source",
-    "_values|field__values",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "a\\\"b|a_b",
+        "''|field",
+        "dotted.name|dotted_name",
+        "slash/name|slash_name",
+        "Größe|gr__e",
+        "1st|f_1st",
+        "voice_connector|field_voice_connector",
+        "_extras|field__extras",
+        "_source|field__source",
+        "_values|field__values",
+      })
   void anyFieldNameBecomesAColumnNameTheTablesCanHave(String field, String column) {
     String name = field.replace("\\\"", "\"");
     String escaped = name.replace("\"", "\\\"");
@@ -635,14 +703,18 @@ class NormalizerTest {
   @Test
   void aFieldNameWithANulCharacterIsRejectedAndTheReasonIsPrintable() {
     Rejection r = rejection(exampleWith("a\\u0000b", "1"));
-    assertThat(r.reason()).startsWith("field name contains a NUL character").doesNotContain("\u0000")
+    assertThat(r.reason())
+        .startsWith("field name contains a NUL character")
+        .doesNotContain("\u0000")
         .contains("a\\u0000b");
   }
 
   @Test
   void controlCharactersInAReasonAreEscaped() {
     Rejection r = rejection(exampleWith("StartTimeEpochSeconds", "\"\\u0000yesterday\\n\""));
-    assertThat(r.reason()).isEqualTo("StartTimeEpochSeconds: expected a whole number, got \"\\u0000yesterday\\u000a\"");
+    assertThat(r.reason())
+        .isEqualTo(
+            "StartTimeEpochSeconds: expected a whole number, got \"\\u0000yesterday\\u000a\"");
   }
 
   @ParameterizedTest(name = "{0} then {1}")
@@ -656,9 +728,13 @@ class NormalizerTest {
     f.remove("CallId");
     f.remove("StartTimeEpochSeconds");
     String value = first.equalsIgnoreCase("CallId") ? "\"a\"" : "1764201600";
-    String json = json(f).replaceFirst("\\{", "{\"" + first + "\":" + value + ",\"" + second + "\":" + value + ",");
+    String json =
+        json(f)
+            .replaceFirst(
+                "\\{", "{\"" + first + "\":" + value + ",\"" + second + "\":" + value + ",");
     String canonical = CdrField.byName(first).jsonName();
-    assertThat(rejection(json).reason()).startsWith("field " + canonical + " appears more than once");
+    assertThat(rejection(json).reason())
+        .startsWith("field " + canonical + " appears more than once");
   }
 
   @Test
@@ -673,8 +749,10 @@ class NormalizerTest {
   void aFileOfMoreThanOneMebibyteIsRejectedWithItsSize() {
     String big = exampleWith("Notes", "\"" + "x".repeat(1 << 20) + "\"");
     Rejection r = rejection(big);
-    assertThat(r.reason()).isEqualTo(String.format("file too large: %,d bytes (the limit is 1,048,576)",
-        big.getBytes(UTF_8).length));
+    assertThat(r.reason())
+        .isEqualTo(
+            String.format(
+                "file too large: %,d bytes (the limit is 1,048,576)", big.getBytes(UTF_8).length));
     String fits = exampleWith("Notes", "\"" + "x".repeat((1 << 20) - 1000) + "\"");
     assertThat(row(fits).extras().get("notes")).asString().hasSize((1 << 20) - 1000);
   }
@@ -687,7 +765,8 @@ class NormalizerTest {
     }
     assertThat(row(json(f)).extras()).hasSize(100);
     f.put("oneMore", "1");
-    assertThat(rejection(json(f)).reason()).isEqualTo("too many unknown fields: more than 100 (the limit per file)");
+    assertThat(rejection(json(f)).reason())
+        .isEqualTo("too many unknown fields: more than 100 (the limit per file)");
   }
 
   @Test

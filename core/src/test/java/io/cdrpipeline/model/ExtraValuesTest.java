@@ -15,18 +15,46 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rule of {@link ExtraValues} is the one the embedded engine's SQL applies to the staged
- * values (JSON written by Jackson, read by DuckDB): for every kind of value and column type, the
- * Java rule and DuckDB give the same column value and the same text.
+ * The rule of {@link ExtraValues} is the one the embedded engine's SQL applies to the staged values
+ * (JSON written by Jackson, read by DuckDB): for every kind of value and column type, the Java rule
+ * and DuckDB give the same column value and the same text.
  */
 class ExtraValuesTest {
   private static final JsonFactory JSON = new JsonFactory();
 
   @Test
   void doublesAreWrittenAsTextExactlyAsTheEmbeddedEngineWritesThem() throws Exception {
-    List<Double> values = new ArrayList<>(List.of(0.1, 1.5, -2.5e-10, 1e10, 1e15, 1e16, 1e20, 1e21, 1e22, 1e-4, 1e-5,
-        1e-6, 1e-7, 0.001, 5e-324, Double.MAX_VALUE, Double.MIN_NORMAL, -0.0, 0.0, 3.0, 100.0, 9007199254740993.0,
-        123456.789, 2.82879384806159e17, 1.0e23, 12345678912345.6, 0.3, 2.0 / 3));
+    List<Double> values =
+        new ArrayList<>(
+            List.of(
+                0.1,
+                1.5,
+                -2.5e-10,
+                1e10,
+                1e15,
+                1e16,
+                1e20,
+                1e21,
+                1e22,
+                1e-4,
+                1e-5,
+                1e-6,
+                1e-7,
+                0.001,
+                5e-324,
+                Double.MAX_VALUE,
+                Double.MIN_NORMAL,
+                -0.0,
+                0.0,
+                3.0,
+                100.0,
+                9007199254740993.0,
+                123456.789,
+                2.82879384806159e17,
+                1.0e23,
+                12345678912345.6,
+                0.3,
+                2.0 / 3));
     Random r = new Random(7);
     for (int i = 0; i < 3000; i++) {
       values.add(Double.longBitsToDouble(r.nextLong()));
@@ -35,15 +63,21 @@ class ExtraValuesTest {
     }
     values.removeIf(d -> d.isNaN() || d.isInfinite());
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        PreparedStatement s = c.prepareStatement("SELECT (json_transform(x, '{\"f\": \"VARCHAR\"}')).f, "
-            + "CAST(json_extract(x, '$.f') AS VARCHAR), (json_transform(x, '{\"f\": \"DOUBLE\"}')).f FROM (SELECT ?::VARCHAR AS x)")) {
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT (json_transform(x, '{\"f\": \"VARCHAR\"}')).f, "
+                    + "CAST(json_extract(x, '$.f') AS VARCHAR), (json_transform(x, '{\"f\": \"DOUBLE\"}')).f FROM (SELECT ?::VARCHAR AS x)")) {
       for (double d : values) {
         s.setString(1, staged(d));
         try (ResultSet rs = s.executeQuery()) {
           rs.next();
-          assertThat(ExtraValues.inColumn(d, ColumnType.VARCHAR)).as("%s in a VARCHAR column", d).isEqualTo(rs.getString(1));
+          assertThat(ExtraValues.inColumn(d, ColumnType.VARCHAR))
+              .as("%s in a VARCHAR column", d)
+              .isEqualTo(rs.getString(1));
           assertThat(ExtraValues.asText(d)).as("%s as text", d).isEqualTo(rs.getString(2));
-          assertThat(ExtraValues.inColumn(d, ColumnType.DOUBLE)).as("%s in a DOUBLE column", d).isEqualTo(rs.getDouble(3));
+          assertThat(ExtraValues.inColumn(d, ColumnType.DOUBLE))
+              .as("%s in a DOUBLE column", d)
+              .isEqualTo(rs.getDouble(3));
         }
       }
     }
@@ -51,21 +85,40 @@ class ExtraValuesTest {
 
   @Test
   void integersBooleansAndTextFollowTheSameRule() throws Exception {
-    Object[] values = {0L, 42L, -7L, Long.MAX_VALUE, Long.MIN_VALUE, 9007199254740993L, true, false, "att", "42", "",
-        "{\"a\":1}", "ünïcode \" quote"};
+    Object[] values = {
+      0L,
+      42L,
+      -7L,
+      Long.MAX_VALUE,
+      Long.MIN_VALUE,
+      9007199254740993L,
+      true,
+      false,
+      "att",
+      "42",
+      "",
+      "{\"a\":1}",
+      "ünïcode \" quote"
+    };
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        PreparedStatement s = c.prepareStatement("SELECT (json_transform(x, '{\"f\": \"VARCHAR\"}')).f, "
-            + "CASE WHEN json_type(json_extract(x, '$.f')) = 'VARCHAR' THEN json_extract_string(x, '$.f') "
-            + "ELSE CAST(json_extract(x, '$.f') AS VARCHAR) END, (json_transform(x, '{\"f\": \"DOUBLE\"}')).f "
-            + "FROM (SELECT ?::VARCHAR AS x)")) {
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT (json_transform(x, '{\"f\": \"VARCHAR\"}')).f, "
+                    + "CASE WHEN json_type(json_extract(x, '$.f')) = 'VARCHAR' THEN json_extract_string(x, '$.f') "
+                    + "ELSE CAST(json_extract(x, '$.f') AS VARCHAR) END, (json_transform(x, '{\"f\": \"DOUBLE\"}')).f "
+                    + "FROM (SELECT ?::VARCHAR AS x)")) {
       for (Object v : values) {
         s.setString(1, staged(v));
         try (ResultSet rs = s.executeQuery()) {
           rs.next();
-          assertThat(ExtraValues.inColumn(v, ColumnType.VARCHAR)).as("%s in a VARCHAR column", v).isEqualTo(rs.getString(1));
+          assertThat(ExtraValues.inColumn(v, ColumnType.VARCHAR))
+              .as("%s in a VARCHAR column", v)
+              .isEqualTo(rs.getString(1));
           assertThat(ExtraValues.asText(v)).as("%s as text", v).isEqualTo(rs.getString(2));
           if (v instanceof Long) {
-            assertThat(ExtraValues.inColumn(v, ColumnType.DOUBLE)).as("%s in a DOUBLE column", v).isEqualTo(rs.getDouble(3));
+            assertThat(ExtraValues.inColumn(v, ColumnType.DOUBLE))
+                .as("%s in a DOUBLE column", v)
+                .isEqualTo(rs.getDouble(3));
           }
         }
       }

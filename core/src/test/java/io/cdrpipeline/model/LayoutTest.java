@@ -86,7 +86,8 @@ class LayoutTest {
         .isEqualTo("Amazon-Chime-Voice-Connector-CDRs/json/abcdef1ghij2klmno3pqr4/2019/03/01/");
     assertThat(RawLayout.dayPrefix("vc", LocalDate.of(2026, 11, 27)))
         .isEqualTo("Amazon-Chime-Voice-Connector-CDRs/json/vc/2026/11/27/");
-    assertThat(RawLayout.connectorPrefix("vc")).isEqualTo("Amazon-Chime-Voice-Connector-CDRs/json/vc/");
+    assertThat(RawLayout.connectorPrefix("vc"))
+        .isEqualTo("Amazon-Chime-Voice-Connector-CDRs/json/vc/");
     assertThat(RawLayout.partitionPath("vc", LocalDate.of(2026, 1, 5))).isEqualTo("vc/2026/01/05");
   }
 
@@ -127,8 +128,10 @@ class LayoutTest {
 
   @Test
   void processedDateOfRealFolders() {
-    assertThat(ProcessedLayout.date("year=2026", "month=11", "day=27")).contains(LocalDate.of(2026, 11, 27));
-    assertThat(ProcessedLayout.date("year=2024", "month=02", "day=29")).contains(LocalDate.of(2024, 2, 29));
+    assertThat(ProcessedLayout.date("year=2026", "month=11", "day=27"))
+        .contains(LocalDate.of(2026, 11, 27));
+    assertThat(ProcessedLayout.date("year=2024", "month=02", "day=29"))
+        .contains(LocalDate.of(2024, 2, 29));
   }
 
   @ParameterizedTest(name = "{0}/{1}/{2}")
@@ -167,7 +170,8 @@ class LayoutTest {
   @Test
   void processedDayPrefixAndFileKeyAreHiveStyleWithTwoDigitMonthAndDay() {
     LocalDate day = LocalDate.of(2026, 3, 7);
-    assertThat(ProcessedLayout.dayPrefix(day)).isEqualTo("processed_cdrs/year=2026/month=03/day=07/");
+    assertThat(ProcessedLayout.dayPrefix(day))
+        .isEqualTo("processed_cdrs/year=2026/month=03/day=07/");
     String key = ProcessedLayout.fileKey(day, "run42", 3);
     assertThat(key).isEqualTo("processed_cdrs/year=2026/month=03/day=07/part-00003-run42.parquet");
     assertThat(ProcessedLayout.isDataFile(key.substring(key.lastIndexOf('/') + 1))).isTrue();

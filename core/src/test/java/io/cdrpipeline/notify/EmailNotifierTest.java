@@ -15,13 +15,13 @@ import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.net.ConnectException;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import java.net.ConnectException;
 
 class EmailNotifierTest {
   @RegisterExtension
@@ -54,24 +54,34 @@ class EmailNotifierTest {
   void mailHasSubjectBodyLinkExecutionSenderAndRecipients() throws Exception {
     Delivery d = publishOnce(email(SMTP.getSmtp().getPort(), Tls.NONE, null, null));
 
-    assertThat(d).isEqualTo(new Delivery("email to ops@example.com, finance@example.com", true, 1, Optional.empty()));
+    assertThat(d)
+        .isEqualTo(
+            new Delivery(
+                "email to ops@example.com, finance@example.com", true, 1, Optional.empty()));
     MimeMessage[] received = SMTP.getReceivedMessages();
     assertThat(received).hasSize(2); // one copy per recipient mailbox
     MimeMessage m = received[0];
     assertThat(m.getSubject()).isEqualTo("Monthly CDR report ready");
-    assertThat(m.getFrom()).extracting(Address::toString).containsExactly("CDR Pipeline <cdr@example.com>");
+    assertThat(m.getFrom())
+        .extracting(Address::toString)
+        .containsExactly("CDR Pipeline <cdr@example.com>");
     assertThat(m.getRecipients(Message.RecipientType.TO))
         .extracting(Address::toString)
         .containsExactly("ops@example.com", "finance@example.com");
     assertThat(m.getContentType()).startsWith("text/plain").containsIgnoringCase("charset=UTF-8");
     assertThat(text(m))
-        .isEqualTo("The report for 2026-11 is ready.\n\n" + LINK + "\n\nExecution: exec-42 (report, SUCCEEDED)");
+        .isEqualTo(
+            "The report for 2026-11 is ready.\n\n"
+                + LINK
+                + "\n\nExecution: exec-42 (report, SUCCEEDED)");
   }
 
   @Test
   void bodyWithoutLinkHasNoEmptyLinkLine() {
-    Notification n = new Notification("s", "Crawl failed.", "exec-7", "daily", "FAILED", Optional.empty());
-    assertThat(EmailNotifier.body(n)).isEqualTo("Crawl failed.\n\nExecution: exec-7 (daily, FAILED)");
+    Notification n =
+        new Notification("s", "Crawl failed.", "exec-7", "daily", "FAILED", Optional.empty());
+    assertThat(EmailNotifier.body(n))
+        .isEqualTo("Crawl failed.\n\nExecution: exec-7 (daily, FAILED)");
   }
 
   @Test
@@ -79,7 +89,8 @@ class EmailNotifierTest {
     SMTP.setUser("cdr@example.com", "cdr", "s3cret");
     Subscription.Email s = email(SMTP.getSmtp().getPort(), Tls.NONE, "cdr", "s3cret");
     Notification n =
-        new Notification("Rapport prêt – 11/2026", "Prêt.", "exec-9", "report", "SUCCEEDED", Optional.empty());
+        new Notification(
+            "Rapport prêt – 11/2026", "Prêt.", "exec-9", "report", "SUCCEEDED", Optional.empty());
 
     List<Delivery> out = Topic.of(List.of(s), FAST).publish(n);
 
@@ -108,7 +119,10 @@ class EmailNotifierTest {
 
     assertThat(d.delivered()).isFalse();
     assertThat(d.attempts()).isEqualTo(FAST.attempts());
-    assertThat(d.error()).get(as(STRING)).contains(Integer.toString(port)).containsIgnoringCase("connect");
+    assertThat(d.error())
+        .get(as(STRING))
+        .contains(Integer.toString(port))
+        .containsIgnoringCase("connect");
   }
 
   @Test
@@ -116,17 +130,45 @@ class EmailNotifierTest {
     EmailNotifier n = new EmailNotifier(email(25, Tls.NONE, null, null));
     Address[] none = new Address[0];
     // 4xx: try again later; 5xx: permanent (RFC 5321), wrapped the way Transport throws them
-    assertThat(n.isTransient(new jakarta.mail.SendFailedException("send failed",
-        new SMTPSendFailedException("DATA", 451, "451 4.3.0 try again later", null, none, none, none)))).isTrue();
-    assertThat(n.isTransient(new jakarta.mail.SendFailedException("send failed",
-        new SMTPSendFailedException("DATA", 554, "554 5.7.1 rejected: temporary failure", null, none, none, none)))).isFalse();
-    assertThat(n.isTransient(new SMTPAddressFailedException(new InternetAddress("a@b.c"), "RCPT TO", 550, "550 no such user")))
-        .isFalse();
-    assertThat(n.isTransient(new SMTPAddressFailedException(new InternetAddress("a@b.c"), "RCPT TO", 452, "452 mailbox full")))
+    assertThat(
+            n.isTransient(
+                new jakarta.mail.SendFailedException(
+                    "send failed",
+                    new SMTPSendFailedException(
+                        "DATA", 451, "451 4.3.0 try again later", null, none, none, none))))
         .isTrue();
-    assertThat(n.isTransient(new jakarta.mail.MessagingException("STARTTLS is required but host does not support STARTTLS")))
+    assertThat(
+            n.isTransient(
+                new jakarta.mail.SendFailedException(
+                    "send failed",
+                    new SMTPSendFailedException(
+                        "DATA",
+                        554,
+                        "554 5.7.1 rejected: temporary failure",
+                        null,
+                        none,
+                        none,
+                        none))))
         .isFalse();
-    assertThat(n.isTransient(new jakarta.mail.MessagingException("could not connect", new ConnectException("refused"))))
+    assertThat(
+            n.isTransient(
+                new SMTPAddressFailedException(
+                    new InternetAddress("a@b.c"), "RCPT TO", 550, "550 no such user")))
+        .isFalse();
+    assertThat(
+            n.isTransient(
+                new SMTPAddressFailedException(
+                    new InternetAddress("a@b.c"), "RCPT TO", 452, "452 mailbox full")))
+        .isTrue();
+    assertThat(
+            n.isTransient(
+                new jakarta.mail.MessagingException(
+                    "STARTTLS is required but host does not support STARTTLS")))
+        .isFalse();
+    assertThat(
+            n.isTransient(
+                new jakarta.mail.MessagingException(
+                    "could not connect", new ConnectException("refused"))))
         .isTrue();
   }
 

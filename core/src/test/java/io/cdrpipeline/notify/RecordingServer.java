@@ -37,10 +37,14 @@ final class RecordingServer implements AutoCloseable {
         "/",
         exchange -> {
           try (exchange) {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String body =
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Request r =
                 new Request(
-                    exchange.getRequestMethod(), exchange.getRequestURI().getPath(), exchange.getRequestHeaders(), body);
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders(),
+                    body);
             requests.add(r);
             Answer a = answer.apply(r);
             byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdrpipeline.notify.RecordingServer.Answer;
 import io.cdrpipeline.notify.RecordingServer.Request;
@@ -19,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import org.junit.jupiter.api.Test;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 
 /** Publishes through the real AWS SDK to a local server that speaks the SNS wire protocol. */
 class SnsNotifierTest {
@@ -30,7 +29,8 @@ class SnsNotifierTest {
   /** The SDK's JSON protocol names the action in a header; the Query protocol in the form body. */
   private static boolean isJson(Request r) {
     String type = r.header("Content-Type");
-    return r.header("X-Amz-Target") != null || (type != null && type.startsWith("application/x-amz-json"));
+    return r.header("X-Amz-Target") != null
+        || (type != null && type.startsWith("application/x-amz-json"));
   }
 
   /** The Publish parameters, whichever protocol the SDK chose; "Action" is Publish in both. */
@@ -64,7 +64,9 @@ class SnsNotifierTest {
 
   private static Answer internalError(Request r) {
     if (isJson(r)) {
-      return new Answer(500, "application/x-amz-json-1.0",
+      return new Answer(
+          500,
+          "application/x-amz-json-1.0",
           "{\"__type\":\"InternalError\",\"message\":\"topic store unavailable\"}");
     }
     return new Answer(
@@ -93,12 +95,18 @@ class SnsNotifierTest {
       assertThat(d).isEqualTo(new Delivery("sns to " + ARN, true, 1, Optional.empty()));
       assertThat(server.requests()).hasSize(1);
       Request r = server.requests().get(0);
-      System.out.println("SNS protocol used by the SDK: " + (isJson(r) ? "JSON (" + r.header("X-Amz-Target") + ")"
-          : "Query (" + r.header("Content-Type") + ")"));
+      System.out.println(
+          "SNS protocol used by the SDK: "
+              + (isJson(r)
+                  ? "JSON (" + r.header("X-Amz-Target") + ")"
+                  : "Query (" + r.header("Content-Type") + ")"));
       assertThat(r.method()).isEqualTo("POST");
-      assertThat(r.header("Authorization")).startsWith("AWS4-HMAC-SHA256 ").contains("/us-east-1/sns/");
+      assertThat(r.header("Authorization"))
+          .startsWith("AWS4-HMAC-SHA256 ")
+          .contains("/us-east-1/sns/");
       Map<String, String> p = publishParameters(r);
-      assertThat(p).containsEntry("Action", "Publish")
+      assertThat(p)
+          .containsEntry("Action", "Publish")
           .containsEntry("TopicArn", ARN)
           .containsEntry("Subject", "Monthly CDR report ready")
           .containsEntry("Message", "The report for 2026-11 is ready.\n\n" + LINK)
@@ -136,14 +144,22 @@ class SnsNotifierTest {
 
   @Test
   void aRefusalIsNotRetriedAndThrottlingIs() throws Exception {
-    Answer refused = new Answer(403, "text/xml",
-        "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"
-            + "<Code>AuthorizationError</Code><Message>not authorized to publish</Message></Error>"
-            + "<RequestId>r</RequestId></ErrorResponse>");
-    Answer refusedJson = new Answer(403, "application/x-amz-json-1.0",
-        "{\"__type\":\"AuthorizationError\",\"message\":\"not authorized to publish\"}");
+    Answer refused =
+        new Answer(
+            403,
+            "text/xml",
+            "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"
+                + "<Code>AuthorizationError</Code><Message>not authorized to publish</Message></Error>"
+                + "<RequestId>r</RequestId></ErrorResponse>");
+    Answer refusedJson =
+        new Answer(
+            403,
+            "application/x-amz-json-1.0",
+            "{\"__type\":\"AuthorizationError\",\"message\":\"not authorized to publish\"}");
     try (RecordingServer server = new RecordingServer(r -> isJson(r) ? refusedJson : refused)) {
-      Delivery d = publishOnce(new Subscription.Sns(ARN, "us-east-1", Optional.of(server.uri(""))), report());
+      Delivery d =
+          publishOnce(
+              new Subscription.Sns(ARN, "us-east-1", Optional.of(server.uri(""))), report());
 
       assertThat(d.delivered()).isFalse();
       assertThat(d.attempts()).isEqualTo(1);
@@ -151,14 +167,26 @@ class SnsNotifierTest {
       assertThat(server.requests()).hasSize(1);
     }
     AtomicInteger calls = new AtomicInteger();
-    Answer throttled = new Answer(400, "text/xml",
-        "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"
-            + "<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>");
-    Answer throttledJson = new Answer(400, "application/x-amz-json-1.0",
-        "{\"__type\":\"Throttling\",\"message\":\"Rate exceeded\"}");
-    try (RecordingServer server = new RecordingServer(r -> calls.incrementAndGet() == 1
-        ? (isJson(r) ? throttledJson : throttled) : published(r))) {
-      Delivery d = publishOnce(new Subscription.Sns(ARN, "us-east-1", Optional.of(server.uri(""))), report());
+    Answer throttled =
+        new Answer(
+            400,
+            "text/xml",
+            "<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"
+                + "<Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>");
+    Answer throttledJson =
+        new Answer(
+            400,
+            "application/x-amz-json-1.0",
+            "{\"__type\":\"Throttling\",\"message\":\"Rate exceeded\"}");
+    try (RecordingServer server =
+        new RecordingServer(
+            r ->
+                calls.incrementAndGet() == 1
+                    ? (isJson(r) ? throttledJson : throttled)
+                    : published(r))) {
+      Delivery d =
+          publishOnce(
+              new Subscription.Sns(ARN, "us-east-1", Optional.of(server.uri(""))), report());
 
       assertThat(d.delivered()).isTrue();
       assertThat(d.attempts()).isEqualTo(2);
@@ -168,12 +196,14 @@ class SnsNotifierTest {
 
   @Test
   void subjectIsPrintableAsciiOnOneLineAndShortEnough() {
-    assertThat(SnsNotifier.subject("Rapport prêt\n\tpour  novembre ✓")).isEqualTo("Rapport pret pour novembre ?");
+    assertThat(SnsNotifier.subject("Rapport prêt\n\tpour  novembre ✓"))
+        .isEqualTo("Rapport pret pour novembre ?");
     assertThat(SnsNotifier.subject("  leading spaces")).isEqualTo("leading spaces");
     assertThat(SnsNotifier.subject(" \n ")).isEmpty();
     String longSubject = SnsNotifier.subject("x".repeat(300));
     assertThat(longSubject).hasSize(SnsNotifier.MAX_SUBJECT).endsWith("...");
-    assertThat(SnsNotifier.subject("y".repeat(SnsNotifier.MAX_SUBJECT))).isEqualTo("y".repeat(SnsNotifier.MAX_SUBJECT));
+    assertThat(SnsNotifier.subject("y".repeat(SnsNotifier.MAX_SUBJECT)))
+        .isEqualTo("y".repeat(SnsNotifier.MAX_SUBJECT));
   }
 
   @Test
@@ -185,11 +215,13 @@ class SnsNotifierTest {
 
     assertThat(SnsNotifier.useTestCredentials(local, Map.of(), none)).isTrue();
     assertThat(SnsNotifier.useTestCredentials(Optional.empty(), Map.of(), none)).isFalse();
-    assertThat(SnsNotifier.useTestCredentials(local, Map.of("AWS_ACCESS_KEY_ID", "AKIA"), none)).isFalse();
+    assertThat(SnsNotifier.useTestCredentials(local, Map.of("AWS_ACCESS_KEY_ID", "AKIA"), none))
+        .isFalse();
     assertThat(SnsNotifier.useTestCredentials(local, Map.of("AWS_PROFILE", "dev"), none)).isFalse();
     assertThat(SnsNotifier.useTestCredentials(local, Map.of(), sysKey)).isFalse();
     // a VPC endpoint on EC2 may rely on the instance role, which no variable reveals
-    Optional<URI> vpc = Optional.of(URI.create("https://vpce-0abc.sns.us-east-1.vpce.amazonaws.com"));
+    Optional<URI> vpc =
+        Optional.of(URI.create("https://vpce-0abc.sns.us-east-1.vpce.amazonaws.com"));
     assertThat(SnsNotifier.useTestCredentials(vpc, Map.of(), none)).isFalse();
   }
 }

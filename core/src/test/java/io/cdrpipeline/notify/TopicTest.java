@@ -51,13 +51,15 @@ class TopicTest {
       var down = new Subscription.Webhook(nobody, Optional.empty(), "X-Cdr-Secret");
       var working = new Subscription.Webhook(up.uri("/h"), Optional.empty(), "X-Cdr-Secret");
 
-      List<Delivery> out = Topic.of(List.of(down, working, new Subscription.Log()), FAST).publish(report());
+      List<Delivery> out =
+          Topic.of(List.of(down, working, new Subscription.Log()), FAST).publish(report());
 
       assertThat(out).hasSize(3);
       assertThat(out.get(0).delivered()).isFalse();
       assertThat(out.get(0).attempts()).isEqualTo(FAST.attempts());
       assertThat(out.get(0).error()).isPresent();
-      assertThat(out.get(1)).isEqualTo(new Delivery(out.get(1).subscriber(), true, 1, Optional.empty()));
+      assertThat(out.get(1))
+          .isEqualTo(new Delivery(out.get(1).subscriber(), true, 1, Optional.empty()));
       assertThat(out.get(2)).isEqualTo(new Delivery("log", true, 1, Optional.empty()));
       assertThat(up.requests()).hasSize(1);
     }
@@ -65,64 +67,72 @@ class TopicTest {
 
   @Test
   void aBugInANotifierIsAFailedDeliveryNotAnException() {
-    Notifier broken = new Notifier() {
-      @Override
-      public void send(Notification n) {
-        throw new IllegalStateException("no template for status SUCCEEDED");
-      }
+    Notifier broken =
+        new Notifier() {
+          @Override
+          public void send(Notification n) {
+            throw new IllegalStateException("no template for status SUCCEEDED");
+          }
 
-      @Override
-      public String describe() {
-        return "broken";
-      }
-    };
-    Notifier fatal = new Notifier() {
-      @Override
-      public void send(Notification n) {
-        throw new AssertionError("fatal");
-      }
+          @Override
+          public String describe() {
+            return "broken";
+          }
+        };
+    Notifier fatal =
+        new Notifier() {
+          @Override
+          public void send(Notification n) {
+            throw new AssertionError("fatal");
+          }
 
-      @Override
-      public String describe() {
-        return "fatal";
-      }
-    };
+          @Override
+          public String describe() {
+            return "fatal";
+          }
+        };
     Flaky fine = new Flaky("fine", 0);
 
     List<Delivery> out = new Topic(List.of(broken, fatal, fine), FAST).publish(report());
 
     // a bug is not transient: retrying it would only repeat it
-    assertThat(out).containsExactly(
-        new Delivery("broken", false, 1, Optional.of("no template for status SUCCEEDED")),
-        new Delivery("fatal", false, 1, Optional.of("fatal")),
-        new Delivery("fine", true, 1, Optional.empty()));
+    assertThat(out)
+        .containsExactly(
+            new Delivery("broken", false, 1, Optional.of("no template for status SUCCEEDED")),
+            new Delivery("fatal", false, 1, Optional.of("fatal")),
+            new Delivery("fine", true, 1, Optional.empty()));
   }
 
   @Test
   void onlyFailuresTheNotifierCallsTransientAreRetried() {
     AtomicInteger sends = new AtomicInteger();
-    Notifier refusing = new Notifier() {
-      @Override
-      public void send(Notification n) throws IOException {
-        sends.incrementAndGet();
-        throw new IOException("HTTP 503 temporarily unavailable"); // the text says transient; the notifier says not
-      }
+    Notifier refusing =
+        new Notifier() {
+          @Override
+          public void send(Notification n) throws IOException {
+            sends.incrementAndGet();
+            throw new IOException(
+                "HTTP 503 temporarily unavailable"); // the text says transient; the notifier says
+            // not
+          }
 
-      @Override
-      public boolean isTransient(Exception e) {
-        return false;
-      }
+          @Override
+          public boolean isTransient(Exception e) {
+            return false;
+          }
 
-      @Override
-      public String describe() {
-        return "refusing";
-      }
-    };
+          @Override
+          public String describe() {
+            return "refusing";
+          }
+        };
     List<Duration> waits = new ArrayList<>();
 
     List<Delivery> out = new Topic(List.of(refusing), FAST, waits::add).publish(report());
 
-    assertThat(out).containsExactly(new Delivery("refusing", false, 1, Optional.of("HTTP 503 temporarily unavailable")));
+    assertThat(out)
+        .containsExactly(
+            new Delivery("refusing", false, 1, Optional.of("HTTP 503 temporarily unavailable")));
     assertThat(sends).hasValue(1);
     assertThat(waits).isEmpty();
   }
@@ -132,32 +142,36 @@ class TopicTest {
     // the first subscriber can only finish once the second has delivered: served one after the
     // other, the first would wait for the second forever (here: until the latch times out)
     CountDownLatch secondDelivered = new CountDownLatch(1);
-    Notifier waiting = new Notifier() {
-      @Override
-      public void send(Notification n) throws Exception {
-        if (!secondDelivered.await(10, TimeUnit.SECONDS)) {
-          throw new IOException("the second subscriber was not served meanwhile");
-        }
-      }
+    Notifier waiting =
+        new Notifier() {
+          @Override
+          public void send(Notification n) throws Exception {
+            if (!secondDelivered.await(10, TimeUnit.SECONDS)) {
+              throw new IOException("the second subscriber was not served meanwhile");
+            }
+          }
 
-      @Override
-      public String describe() {
-        return "waiting";
-      }
-    };
-    Notifier second = new Notifier() {
-      @Override
-      public void send(Notification n) {
-        secondDelivered.countDown();
-      }
+          @Override
+          public String describe() {
+            return "waiting";
+          }
+        };
+    Notifier second =
+        new Notifier() {
+          @Override
+          public void send(Notification n) {
+            secondDelivered.countDown();
+          }
 
-      @Override
-      public String describe() {
-        return "second";
-      }
-    };
+          @Override
+          public String describe() {
+            return "second";
+          }
+        };
 
-    List<Delivery> out = new Topic(List.of(waiting, second), new RetryPolicy(1, Duration.ZERO, Duration.ZERO)).publish(report());
+    List<Delivery> out =
+        new Topic(List.of(waiting, second), new RetryPolicy(1, Duration.ZERO, Duration.ZERO))
+            .publish(report());
 
     assertThat(out).extracting(Delivery::delivered).containsExactly(true, true);
   }
@@ -180,7 +194,8 @@ class TopicTest {
     List<Duration> waits = new ArrayList<>();
     RetryPolicy policy = new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(30));
 
-    List<Delivery> out = new Topic(List.of(new Flaky("flaky", 2)), policy, waits::add).publish(report());
+    List<Delivery> out =
+        new Topic(List.of(new Flaky("flaky", 2)), policy, waits::add).publish(report());
 
     assertThat(out).containsExactly(new Delivery("flaky", true, 3, Optional.empty()));
     assertThat(waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2));
@@ -190,7 +205,9 @@ class TopicTest {
   void retryPolicyDelays() {
     RetryPolicy d = RetryPolicy.defaults();
     assertThat(d).isEqualTo(new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(30)));
-    assertThat(List.of(1, 2, 3, 4, 5, 6, 7)).extracting(d::backoffAfter).extracting(Duration::toSeconds)
+    assertThat(List.of(1, 2, 3, 4, 5, 6, 7))
+        .extracting(d::backoffAfter)
+        .extracting(Duration::toSeconds)
         .containsExactly(1L, 2L, 4L, 8L, 16L, 30L, 30L);
     assertThat(d.backoffAfter(Integer.MAX_VALUE)).isEqualTo(Duration.ofSeconds(30));
     RetryPolicy huge = new RetryPolicy(2, Duration.ofNanos(1), Duration.ofSeconds(Long.MAX_VALUE));
@@ -216,9 +233,13 @@ class TopicTest {
     try {
       List<Delivery> out = new Topic(List.of(down), slow).publish(report());
 
-      assertThat(out).containsExactly(
-          new Delivery("down", false, 1, Optional.of("down is down (retries stopped: interrupted)")));
-      assertThat(Thread.currentThread().isInterrupted()).as("interrupt kept for the caller").isTrue();
+      assertThat(out)
+          .containsExactly(
+              new Delivery(
+                  "down", false, 1, Optional.of("down is down (retries stopped: interrupted)")));
+      assertThat(Thread.currentThread().isInterrupted())
+          .as("interrupt kept for the caller")
+          .isTrue();
     } finally {
       Thread.interrupted();
     }
@@ -229,14 +250,21 @@ class TopicTest {
     Topic topic = Topic.of(List.of(), RetryPolicy.defaults());
     assertThat(topic.isEmpty()).isTrue();
     assertThat(topic.publish(report())).isEmpty();
-    assertThat(Topic.of(List.of(new Subscription.Log()), RetryPolicy.defaults()).isEmpty()).isFalse();
+    assertThat(Topic.of(List.of(new Subscription.Log()), RetryPolicy.defaults()).isEmpty())
+        .isFalse();
   }
 
   @Test
   void failureTextIsOneLineWithTheRootCause() {
-    Exception e = new IOException("Couldn't connect to host\n  port 25", new ConnectException("Connection refused"));
-    assertThat(Topic.describe(e)).isEqualTo("Couldn't connect to host port 25 (ConnectException: Connection refused)");
-    assertThat(Topic.describe(new IOException("failed: Connection refused", new ConnectException("Connection refused"))))
+    Exception e =
+        new IOException(
+            "Couldn't connect to host\n  port 25", new ConnectException("Connection refused"));
+    assertThat(Topic.describe(e))
+        .isEqualTo("Couldn't connect to host port 25 (ConnectException: Connection refused)");
+    assertThat(
+            Topic.describe(
+                new IOException(
+                    "failed: Connection refused", new ConnectException("Connection refused"))))
         .isEqualTo("failed: Connection refused");
     assertThat(Topic.describe(new NullPointerException())).isEqualTo("NullPointerException");
   }

@@ -28,7 +28,8 @@ class WebhookNotifierTest {
   @Test
   void postsTheNotificationAsJsonWithTheSecretInTheHeader() throws Exception {
     try (RecordingServer server = new RecordingServer(r -> Answer.of(204))) {
-      var hook = new Subscription.Webhook(server.uri("/hooks/cdr"), Optional.of("s3cret"), "X-Hook-Token");
+      var hook =
+          new Subscription.Webhook(server.uri("/hooks/cdr"), Optional.of("s3cret"), "X-Hook-Token");
 
       Delivery d = publishOnce(hook, report());
 
@@ -55,7 +56,9 @@ class WebhookNotifierTest {
   void noLinkIsJsonNullAndNoSecretSendsNoSecretHeader() throws Exception {
     try (RecordingServer server = new RecordingServer(r -> Answer.of(200))) {
       var hook = new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret");
-      Notification n = new Notification("Crawl failed", "Bucket missing", "exec-1", "daily", "FAILED", Optional.empty());
+      Notification n =
+          new Notification(
+              "Crawl failed", "Bucket missing", "exec-1", "daily", "FAILED", Optional.empty());
 
       assertThat(publishOnce(hook, n).delivered()).isTrue();
 
@@ -70,8 +73,12 @@ class WebhookNotifierTest {
   @Test
   void retriesAfterServerErrorsUntilTheServerAnswers() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    try (RecordingServer server = new RecordingServer(r -> Answer.of(calls.incrementAndGet() <= 2 ? 500 : 200))) {
-      Delivery d = publishOnce(new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"), report());
+    try (RecordingServer server =
+        new RecordingServer(r -> Answer.of(calls.incrementAndGet() <= 2 ? 500 : 200))) {
+      Delivery d =
+          publishOnce(
+              new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"),
+              report());
 
       assertThat(d.delivered()).isTrue();
       assertThat(d.attempts()).isEqualTo(3);
@@ -84,7 +91,10 @@ class WebhookNotifierTest {
   void aServerThatAlwaysFailsIsReportedWithTheStatus() throws Exception {
     try (RecordingServer server =
         new RecordingServer(r -> new Answer(500, "text/plain", "database\n  is down"))) {
-      Delivery d = publishOnce(new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"), report());
+      Delivery d =
+          publishOnce(
+              new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"),
+              report());
 
       assertThat(d.delivered()).isFalse();
       assertThat(d.attempts()).isEqualTo(FAST.attempts());
@@ -96,7 +106,10 @@ class WebhookNotifierTest {
   @Test
   void aClientErrorIsAFailureThatIsNotRetried() throws Exception {
     try (RecordingServer server = new RecordingServer(r -> Answer.of(404))) {
-      Delivery d = publishOnce(new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"), report());
+      Delivery d =
+          publishOnce(
+              new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"),
+              report());
 
       assertThat(d.delivered()).isFalse();
       assertThat(d.error()).get(as(STRING)).contains("HTTP 404");
@@ -108,12 +121,19 @@ class WebhookNotifierTest {
   @Test
   void tooManyRequestsAndTimeoutsAreRetriedLikeServerErrors() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    try (RecordingServer server = new RecordingServer(r -> Answer.of(switch (calls.incrementAndGet()) {
-      case 1 -> 429;
-      case 2 -> 408;
-      default -> 204;
-    }))) {
-      Delivery d = publishOnce(new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"), report());
+    try (RecordingServer server =
+        new RecordingServer(
+            r ->
+                Answer.of(
+                    switch (calls.incrementAndGet()) {
+                      case 1 -> 429;
+                      case 2 -> 408;
+                      default -> 204;
+                    }))) {
+      Delivery d =
+          publishOnce(
+              new Subscription.Webhook(server.uri("/h"), Optional.empty(), "X-Cdr-Secret"),
+              report());
 
       assertThat(d.delivered()).isTrue();
       assertThat(d.attempts()).isEqualTo(3);
@@ -123,11 +143,17 @@ class WebhookNotifierTest {
 
   @Test
   void describeShowsTheOriginButNotAPathThatMayHoldAToken() {
-    var slack = new Subscription.Webhook(
-        URI.create("https://hooks.slack.com/services/T0/B0/XXXXSECRET"), Optional.empty(), "X-Cdr-Secret");
-    var plain = new Subscription.Webhook(URI.create("http://127.0.0.1:8080"), Optional.empty(), "X-Cdr-Secret");
+    var slack =
+        new Subscription.Webhook(
+            URI.create("https://hooks.slack.com/services/T0/B0/XXXXSECRET"),
+            Optional.empty(),
+            "X-Cdr-Secret");
+    var plain =
+        new Subscription.Webhook(
+            URI.create("http://127.0.0.1:8080"), Optional.empty(), "X-Cdr-Secret");
 
-    assertThat(Notifiers.create(slack).describe()).isEqualTo("webhook to https://hooks.slack.com/...");
+    assertThat(Notifiers.create(slack).describe())
+        .isEqualTo("webhook to https://hooks.slack.com/...");
     assertThat(Notifiers.create(plain).describe()).isEqualTo("webhook to http://127.0.0.1:8080/");
   }
 }

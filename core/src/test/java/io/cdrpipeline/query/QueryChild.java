@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Runs one query of a pipeline in its own JVM, so a test can kill it. Args: dir, memory limit, sql. */
+/**
+ * Runs one query of a pipeline in its own JVM, so a test can kill it. Args: dir, memory limit, sql.
+ */
 public final class QueryChild {
   private QueryChild() {}
 
@@ -24,9 +26,18 @@ public final class QueryChild {
   /** Starts the child; its output is merged into one stream. */
   public static Process start(Path dir, String sql, String memory) throws Exception {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"),
-        QueryChild.class.getName(), dir.toString(), memory, sql))
+    return new ProcessBuilder(
+            List.of(
+                javaBin,
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                QueryChild.class.getName(),
+                dir.toString(),
+                memory,
+                sql))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
@@ -39,7 +50,8 @@ public final class QueryChild {
       if (!child.isAlive()) {
         throw new AssertionError("the query ended before it spilled, exit " + child.exitValue());
       }
-      Optional<Path> spilling = folders(tmpRoot).stream().filter(QueryChild::holdsTempFiles).findFirst();
+      Optional<Path> spilling =
+          folders(tmpRoot).stream().filter(QueryChild::holdsTempFiles).findFirst();
       if (spilling.isPresent()) {
         return spilling.get();
       }
@@ -53,7 +65,8 @@ public final class QueryChild {
       return List.of();
     }
     try (Stream<Path> s = Files.list(tmpRoot)) {
-      return s.filter(f -> f.getFileName().toString().startsWith("query-") && Files.isDirectory(f)).toList();
+      return s.filter(f -> f.getFileName().toString().startsWith("query-") && Files.isDirectory(f))
+          .toList();
     }
   }
 

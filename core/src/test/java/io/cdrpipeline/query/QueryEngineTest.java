@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.testing.Pipeline;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.nio.file.Files;
 
 class QueryEngineTest {
   @TempDir Path tmp;
@@ -38,12 +38,18 @@ class QueryEngineTest {
       p.etl().runDay(LocalDate.of(2026, 10, d), 1);
     }
     // a simple filter: the view holds only that day's file
-    String plan = p.sql("EXPLAIN ANALYZE SELECT sum(duration) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day = 2")
-        .rows().toString();
+    String plan =
+        p.sql(
+                "EXPLAIN ANALYZE SELECT sum(duration) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day = 2")
+            .rows()
+            .toString();
     assertThat(plan).contains("Total Files Read: 1").doesNotContain("Total Files Read: 3");
     // one the engine cannot take apart: DuckDB prunes the files by their folder names
-    plan = p.sql("EXPLAIN ANALYZE SELECT sum(duration) FROM processed_cdrs WHERE day = 2 OR (day = 3 AND month = 10)")
-        .rows().toString();
+    plan =
+        p.sql(
+                "EXPLAIN ANALYZE SELECT sum(duration) FROM processed_cdrs WHERE day = 2 OR (day = 3 AND month = 10)")
+            .rows()
+            .toString();
     assertThat(plan).contains("Scanning Files: 2/3");
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 2")).isEqualTo(30);
   }
@@ -57,9 +63,11 @@ class QueryEngineTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     assertThatThrownBy(() -> p.sql("SELECT FROM WHERE"))
         .isInstanceOf(QueryException.class)
-        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").containsIgnoringCase("syntax"));
+        .satisfies(
+            e -> assertThat(e.getMessage()).doesNotContain("\n").containsIgnoringCase("syntax"));
     assertThatThrownBy(() -> p.sql("COPY processed_cdrs TO '/tmp/x.csv'"))
-        .isInstanceOf(QueryException.class).hasMessageContaining("read-only");
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("read-only");
   }
 
   Pipeline threeDays() throws Exception {
@@ -79,21 +87,40 @@ class QueryEngineTest {
   void theRawTableIsBoundOnlyWhenAQueryNamesItAndOnlyOverTheDaysItsFiltersAllow() throws Exception {
     Pipeline p = threeDays();
     // each statement has a database of its own: the view it reads is shown by the same statement
-    String rawView = "(SELECT sql FROM duckdb_views() WHERE schema_name = 'cdrs' "
-        + "AND view_name = 'amazon_chime_voice_connector_cdrs') AS v";
+    String rawView =
+        "(SELECT sql FROM duckdb_views() WHERE schema_name = 'cdrs' "
+            + "AND view_name = 'amazon_chime_voice_connector_cdrs') AS v";
     try (QueryEngine q = p.query()) {
-      List<Object> processed = q.query("SELECT sum(duration) > 0 AS b, " + rawView + " FROM processed_cdrs").rows().get(0);
+      List<Object> processed =
+          q.query("SELECT sum(duration) > 0 AS b, " + rawView + " FROM processed_cdrs")
+              .rows()
+              .get(0);
       assertThat(processed.get(0)).isEqualTo(true);
       assertThat(processed.get(1).toString()).doesNotContain("read_text");
 
-      List<Object> some = q.query("SELECT count(*) AS n, any_value(" + rawView.replace(" AS v", "") + ") AS v "
-          + "FROM amazon_chime_voice_connector_cdrs WHERE year = 2026 AND month = 10 AND day >= 2").rows().get(0);
+      List<Object> some =
+          q.query(
+                  "SELECT count(*) AS n, any_value("
+                      + rawView.replace(" AS v", "")
+                      + ") AS v "
+                      + "FROM amazon_chime_voice_connector_cdrs WHERE year = 2026 AND month = 10 AND day >= 2")
+              .rows()
+              .get(0);
       assertThat(((Number) some.get(0)).longValue()).isEqualTo(60);
-      assertThat(some.get(1).toString()).contains("read_text").contains("/2026/10/02/*").contains("/2026/10/03/*")
+      assertThat(some.get(1).toString())
+          .contains("read_text")
+          .contains("/2026/10/02/*")
+          .contains("/2026/10/03/*")
           .doesNotContain("/2026/10/01/*");
 
-      List<Object> all = q.query("SELECT count(*) AS n, any_value(" + rawView.replace(" AS v", "") + ") AS v "
-          + "FROM amazon_chime_voice_connector_cdrs").rows().get(0);
+      List<Object> all =
+          q.query(
+                  "SELECT count(*) AS n, any_value("
+                      + rawView.replace(" AS v", "")
+                      + ") AS v "
+                      + "FROM amazon_chime_voice_connector_cdrs")
+              .rows()
+              .get(0);
       assertThat(((Number) all.get(0)).longValue()).isEqualTo(90);
       assertThat(all.get(1).toString()).contains("/2026/10/01/*");
     }
@@ -106,12 +133,18 @@ class QueryEngineTest {
     String key = p.catalog.processedDay(gone).orElseThrow().files().get(0).key();
     Files.delete(p.file(key));
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 2")).isEqualTo(30);
-    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day IN (2, 3)")).isEqualTo(60);
+    assertThat(
+            p.count(
+                "SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 10 AND day IN (2, 3)"))
+        .isEqualTo(60);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE month = 11")).isZero();
     assertThatThrownBy(() -> p.sql("SELECT count(*) FROM processed_cdrs"))
         .isInstanceOf(QueryException.class)
-        .hasMessage("the processed file " + key + " of 2026-10-01 is missing: rebuild the day with "
-            + "'cdr etl --date 2026-10-01' (or filter the query to other days)");
+        .hasMessage(
+            "the processed file "
+                + key
+                + " of 2026-10-01 is missing: rebuild the day with "
+                + "'cdr etl --date 2026-10-01' (or filter the query to other days)");
   }
 
   @Test
@@ -124,19 +157,35 @@ class QueryEngineTest {
     Path outside = tmp.resolve("secret.json");
     Files.writeString(outside, "{\"CallId\":\"stolen\",\"StartTimeEpochSeconds\":1790000000}");
     Files.createSymbolicLink(folder.resolve("link-out"), outside);
-    Files.createSymbolicLink(folder.resolve("link-in"), folder.resolve(
-        Files.list(folder).filter(f -> !f.getFileName().toString().startsWith("link")).findFirst().orElseThrow()
-            .getFileName()));
+    Files.createSymbolicLink(
+        folder.resolve("link-in"),
+        folder.resolve(
+            Files.list(folder)
+                .filter(f -> !f.getFileName().toString().startsWith("link"))
+                .findFirst()
+                .orElseThrow()
+                .getFileName()));
     new ProcessBuilder("mkfifo", folder.resolve("pipe").toString()).start().waitFor();
-    Files.writeString(folder.resolve(".hidden"), "{\"CallId\":\"hidden\",\"StartTimeEpochSeconds\":1790000000}");
-    Files.writeString(folder.resolve("huge"), "{\"CallId\":\"huge\",\"StartTimeEpochSeconds\":1790000000,\"x\":\""
-        + "a".repeat(io.cdrpipeline.model.InputLimits.MAX_FILE_BYTES) + "\"}");
+    Files.writeString(
+        folder.resolve(".hidden"), "{\"CallId\":\"hidden\",\"StartTimeEpochSeconds\":1790000000}");
+    Files.writeString(
+        folder.resolve("huge"),
+        "{\"CallId\":\"huge\",\"StartTimeEpochSeconds\":1790000000,\"x\":\""
+            + "a".repeat(io.cdrpipeline.model.InputLimits.MAX_FILE_BYTES)
+            + "\"}");
     Files.createDirectories(folder.resolve("sub"));
-    Files.writeString(folder.resolve("sub/nested"), "{\"CallId\":\"nested\",\"StartTimeEpochSeconds\":1790000000}");
+    Files.writeString(
+        folder.resolve("sub/nested"),
+        "{\"CallId\":\"nested\",\"StartTimeEpochSeconds\":1790000000}");
     p.crawler().crawlRaw(p.cdr, ProcessedSchema.SOURCE_CDR, false);
     assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isEqualTo(21);
-    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid IN ('stolen', 'hidden', 'huge')"))
+    assertThat(
+            p.count(
+                "SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid IN ('stolen', 'hidden', 'huge')"))
         .isZero();
-    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid = 'nested'")).isEqualTo(1);
+    assertThat(
+            p.count(
+                "SELECT count(*) FROM amazon_chime_voice_connector_cdrs WHERE callid = 'nested'"))
+        .isEqualTo(1);
   }
 }

@@ -14,20 +14,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.Collections;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code cdr query} runs one read-only statement and DuckDB keeps it confined: every statement a
@@ -53,7 +53,8 @@ class QuerySandboxTest {
 
   /** Every statement of the attack reports, and the older list of what must never run. */
   List<String> attacks() {
-    return QueryAttacks.statements(tmp, p.config.stateDir(), p.processed.localPath("").orElseThrow(), parquet);
+    return QueryAttacks.statements(
+        tmp, p.config.stateDir(), p.processed.localPath("").orElseThrow(), parquet);
   }
 
   @Test
@@ -81,13 +82,16 @@ class QuerySandboxTest {
   @Test
   void readOnlyStatementsOfEveryShapeRun() {
     assertThat(p.count("SELECT count(*) FROM cdrs.processed_cdrs")).isEqualTo(200);
-    assertThat(p.count("WITH c AS (SELECT * FROM processed_cdrs) SELECT count(*) FROM c")).isEqualTo(200);
+    assertThat(p.count("WITH c AS (SELECT * FROM processed_cdrs) SELECT count(*) FROM c"))
+        .isEqualTo(200);
     assertThat(p.count("FROM processed_cdrs SELECT count(*)")).isEqualTo(200);
     assertThat(p.count("SELECT count(*) FROM (FROM processed_cdrs)")).isEqualTo(200);
     assertThat(p.count("SELECT count(*) FROM (TABLE processed_cdrs)")).isEqualTo(200);
     assertThat(p.count("VALUES (42)")).isEqualTo(42);
-    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(p.catalog.quarantine(Optional.empty()).size());
-    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs")).isGreaterThanOrEqualTo(200);
+    assertThat(p.count("SELECT count(*) FROM quarantined_cdrs"))
+        .isEqualTo(p.catalog.quarantine(Optional.empty()).size());
+    assertThat(p.count("SELECT count(*) FROM amazon_chime_voice_connector_cdrs"))
+        .isGreaterThanOrEqualTo(200);
     assertThat(p.sql("SELECT ';' AS s, 'it''s' AS t").rows()).containsExactly(List.of(";", "it's"));
     assertThat(p.sql("SELECT 1 AS one;").rows()).containsExactly(List.of(1));
     assertThat(p.sql("DESCRIBE processed_cdrs").rows().stream().map(r -> r.get(0)))
@@ -97,26 +101,41 @@ class QuerySandboxTest {
         .contains("processed_cdrs", "quarantined_cdrs", "amazon_chime_voice_connector_cdrs");
     assertThat(p.sql("SUMMARIZE SELECT duration FROM processed_cdrs").rows()).hasSize(1);
     assertThat(p.sql("EXPLAIN SELECT count(*) FROM processed_cdrs").rows()).isNotEmpty();
-    assertThat(p.sql("explain analyze SELECT sum(duration) FROM processed_cdrs").rows().toString()).contains("READ_PARQUET");
+    assertThat(p.sql("explain analyze SELECT sum(duration) FROM processed_cdrs").rows().toString())
+        .contains("READ_PARQUET");
     assertThat(p.sql("EXPLAIN (ANALYZE) SELECT count(*) FROM processed_cdrs").rows()).isNotEmpty();
-    assertThat(p.sql("PIVOT (SELECT direction FROM processed_cdrs) ON direction IN ('Inbound', 'Outbound') USING count(*)")
-        .columns()).containsExactly("Inbound", "Outbound");
-    assertThatThrownBy(() -> p.sql("PIVOT (SELECT direction FROM processed_cdrs) ON direction USING count(*)"))
-        .isInstanceOf(QueryException.class).hasMessageContaining("IN (");
+    assertThat(
+            p.sql(
+                    "PIVOT (SELECT direction FROM processed_cdrs) ON direction IN ('Inbound', 'Outbound') USING count(*)")
+                .columns())
+        .containsExactly("Inbound", "Outbound");
+    assertThatThrownBy(
+            () -> p.sql("PIVOT (SELECT direction FROM processed_cdrs) ON direction USING count(*)"))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("IN (");
     assertThat(p.count("SELECT count(*) FROM query_table('processed_cdrs')")).isEqualTo(200);
-    assertThat(p.count("SELECT count(*) FROM query('SELECT * FROM processed_cdrs WHERE day = 2')")).isEqualTo(200);
+    assertThat(p.count("SELECT count(*) FROM query('SELECT * FROM processed_cdrs WHERE day = 2')"))
+        .isEqualTo(200);
   }
 
   @Test
   void badSqlIsOneLineFromDuckDbsOwnParser() {
-    assertThatThrownBy(() -> p.sql("SELEC 1")).isInstanceOf(QueryException.class)
-        .hasMessageContaining("syntax error").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-    assertThatThrownBy(() -> p.sql("SELECT * FROM nowhere")).isInstanceOf(QueryException.class)
-        .hasMessageContaining("nowhere").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-    assertThatThrownBy(() -> p.sql("")).isInstanceOf(QueryException.class).hasMessage("empty query");
-    assertThatThrownBy(() -> p.sql("SELECT 1; SELECT 2")).isInstanceOf(QueryException.class)
+    assertThatThrownBy(() -> p.sql("SELEC 1"))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("syntax error")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThatThrownBy(() -> p.sql("SELECT * FROM nowhere"))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("nowhere")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    assertThatThrownBy(() -> p.sql(""))
+        .isInstanceOf(QueryException.class)
+        .hasMessage("empty query");
+    assertThatThrownBy(() -> p.sql("SELECT 1; SELECT 2"))
+        .isInstanceOf(QueryException.class)
         .hasMessageContaining("one statement");
-    assertThatThrownBy(() -> p.sql("COPY processed_cdrs TO 'x.csv'")).isInstanceOf(QueryException.class)
+    assertThatThrownBy(() -> p.sql("COPY processed_cdrs TO 'x.csv'"))
+        .isInstanceOf(QueryException.class)
         .hasMessageContaining("read-only");
   }
 
@@ -124,11 +143,13 @@ class QuerySandboxTest {
   void aQueryOverItsTimeLimitIsStoppedWithOneLine() {
     try (QueryEngine q = p.query(QueryLimits.DEFAULTS.withTimeout(Duration.ofSeconds(1)))) {
       long t0 = System.nanoTime();
-      assertThatThrownBy(() -> q.query("SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3"))
+      assertThatThrownBy(
+              () -> q.query("SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3"))
           .isInstanceOf(QueryException.class)
           .hasMessage("the query took longer than 1s and was stopped (query.timeout)");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
-      assertThat(q.query("SELECT 1 AS one").rows()).containsExactly(List.of(1)); // the engine still works
+      assertThat(q.query("SELECT 1 AS one").rows())
+          .containsExactly(List.of(1)); // the engine still works
     }
   }
 
@@ -138,7 +159,8 @@ class QuerySandboxTest {
     try (QueryEngine q = p.query(tight)) {
       assertThatThrownBy(() -> q.query(SPILLING_SORT))
           .isInstanceOf(QueryException.class)
-          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").contains("query.maxTempSize"));
+          .satisfies(
+              e -> assertThat(e.getMessage()).doesNotContain("\n").contains("query.maxTempSize"));
     }
   }
 
@@ -156,22 +178,25 @@ class QuerySandboxTest {
       CountDownLatch bothLooked = new CountDownLatch(2);
       List<List<Path>> seen = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < 2; i++) {
-        two.add(() -> {
-          try (QueryEngine q = p.query(small)) {
-            bothOpen.countDown();
-            assertThat(bothOpen.await(2, TimeUnit.MINUTES)).isTrue();
-            seen.add(scratchFolders());
-            bothLooked.countDown();
-            assertThat(bothLooked.await(2, TimeUnit.MINUTES)).isTrue();
-            return q.query(SPILLING_SORT);
-          }
-        });
+        two.add(
+            () -> {
+              try (QueryEngine q = p.query(small)) {
+                bothOpen.countDown();
+                assertThat(bothOpen.await(2, TimeUnit.MINUTES)).isTrue();
+                seen.add(scratchFolders());
+                bothLooked.countDown();
+                assertThat(bothLooked.await(2, TimeUnit.MINUTES)).isTrue();
+                return q.query(SPILLING_SORT);
+              }
+            });
       }
       List<Future<QueryResult>> results = pool.invokeAll(two);
       for (Future<QueryResult> r : results) {
         assertThat(((Number) r.get().rows().get(0).get(0)).longValue()).isEqualTo(5_000_000L);
       }
-      assertThat(seen).hasSize(2).allSatisfy(folders -> assertThat(folders).as("a folder of each engine").hasSize(2));
+      assertThat(seen)
+          .hasSize(2)
+          .allSatisfy(folders -> assertThat(folders).as("a folder of each engine").hasSize(2));
     } finally {
       pool.shutdownNow();
     }
@@ -184,7 +209,8 @@ class QuerySandboxTest {
       return List.of();
     }
     try (Stream<Path> s = Files.list(tmpRoot)) {
-      return s.filter(f -> f.getFileName().toString().startsWith("query-") && Files.isDirectory(f)).toList();
+      return s.filter(f -> f.getFileName().toString().startsWith("query-") && Files.isDirectory(f))
+          .toList();
     }
   }
 

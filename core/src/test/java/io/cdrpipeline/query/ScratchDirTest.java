@@ -14,8 +14,8 @@ class ScratchDirTest {
 
   /**
    * Making a second folder looks for abandoned ones; it must not open the first one's lock file,
-   * since closing that would drop this process's lock on it, and another process would then
-   * remove a live folder.
+   * since closing that would drop this process's lock on it, and another process would then remove
+   * a live folder.
    */
   @Test
   void anotherProcessLeavesTheFolderOfALiveOwnerAfterThisProcessMadeASecondOne() throws Exception {
@@ -40,9 +40,18 @@ class ScratchDirTest {
 
   private int removeAbandonedInAnotherProcess() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(List.of(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-            RemoveAbandoned.class.getName(), tmp.toString()))
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-Xmx64m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    RemoveAbandoned.class.getName(),
+                    tmp.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("the other process ends").isTrue();
     return p.exitValue();
   }

@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.time.Instant;
 
 /** The whole product with its buckets on a real S3-compatible server (S3Proxy, in this JVM). */
 class S3PipelineTest {
@@ -83,46 +83,100 @@ class S3PipelineTest {
   }
 
   Executor executor(int stepAttempts) {
-    Topic topic = Topic.of(List.of(), new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
-    LocalPipelineActions actions = new LocalPipelineActions(new LocalPipelineActions.Parts(
-        p::crawler, p.sources(), p::table, p::etl, p::query, p.reports, new S3PresignedLinks(p.reports), 4, 4,
-        Duration.ofDays(1)));
-    return new Executor(new ExecutionStore(p.catalog),
-        Workflows.definitions(actions, topic, Workflows.Timeouts.defaults(), Duration.ofMinutes(10), Clock.systemUTC()),
-        topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(200), Duration.ofSeconds(30), stepAttempts,
-            Duration.ofMillis(10)));
+    Topic topic =
+        Topic.of(List.of(), new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
+    LocalPipelineActions actions =
+        new LocalPipelineActions(
+            new LocalPipelineActions.Parts(
+                p::crawler,
+                p.sources(),
+                p::table,
+                p::etl,
+                p::query,
+                p.reports,
+                new S3PresignedLinks(p.reports),
+                4,
+                4,
+                Duration.ofDays(1)));
+    return new Executor(
+        new ExecutionStore(p.catalog),
+        Workflows.definitions(
+            actions,
+            topic,
+            Workflows.Timeouts.defaults(),
+            Duration.ofMinutes(10),
+            Clock.systemUTC()),
+        topic,
+        Clock.systemUTC(),
+        new Executor.Settings(
+            Duration.ofMillis(200), Duration.ofSeconds(30), stepAttempts, Duration.ofMillis(10)));
   }
 
   @Test
   void dailyWorkflowQueryAndReportWithAPresignedLinkAllOnS3() throws Exception {
     new CdrGenerator(p.cdr).generate(D1, 150, 2, 5, 3, null);
     try (Executor ex = executor()) {
-      Execution daily = ex.run(ex.start(Workflows.DAILY, Workflows.input("Date", D1.toString()), "test", true).id(), null);
+      Execution daily =
+          ex.run(
+              ex.start(Workflows.DAILY, Workflows.input("Date", D1.toString()), "test", true).id(),
+              null);
       assertThat(daily.status()).as(daily.error().orElse("")).isEqualTo(ExecutionStatus.SUCCEEDED);
       assertThat(daily.output().orElseThrow().get("rowsWritten").asLong()).isEqualTo(150);
       assertThat(daily.output().orElseThrow().get("rejected").asLong()).isEqualTo(3);
 
       List<ObjectInfo> written = p.processed.listAll(DATA_D1);
       assertThat(written).singleElement().satisfies(o -> assertThat(o.key()).endsWith(".parquet"));
-      assertThat(p.table().iceberg().dayFiles(D1)).singleElement().satisfies(f -> assertThat(f.location())
-          .isEqualTo("s3://" + p.processed.bucket() + "/tables/" + written.get(0).key()));
-      assertThat(p.processed.client().headObject(b -> b.bucket(p.processed.bucket())
-          .key("tables/processed_cdrs/data/year=2026/month=11/day=1/" + written.get(0).name())).contentLength()).isPositive();
+      assertThat(p.table().iceberg().dayFiles(D1))
+          .singleElement()
+          .satisfies(
+              f ->
+                  assertThat(f.location())
+                      .isEqualTo(
+                          "s3://" + p.processed.bucket() + "/tables/" + written.get(0).key()));
+      assertThat(
+              p.processed
+                  .client()
+                  .headObject(
+                      b ->
+                          b.bucket(p.processed.bucket())
+                              .key(
+                                  "tables/processed_cdrs/data/year=2026/month=11/day=1/"
+                                      + written.get(0).name()))
+                  .contentLength())
+          .isPositive();
 
       assertThat(p.count("SELECT count(*) FROM cdrs.processed_cdrs")).isEqualTo(150);
       assertThat(p.count("SELECT count(*) FROM quarantined_cdrs")).isEqualTo(3);
 
-      Execution report = ex.run(ex.start(Workflows.REPORT, Workflows.input("Month", "2026-11"), "test", true).id(), null);
-      assertThat(report.status()).as(report.error().orElse("")).isEqualTo(ExecutionStatus.SUCCEEDED);
+      Execution report =
+          ex.run(
+              ex.start(Workflows.REPORT, Workflows.input("Month", "2026-11"), "test", true).id(),
+              null);
+      assertThat(report.status())
+          .as(report.error().orElse(""))
+          .isEqualTo(ExecutionStatus.SUCCEEDED);
       String link = report.output().orElseThrow().get("link").asText();
-      assertThat(link).startsWith(server.endpoint() + "/").contains("X-Amz-Signature=").contains("X-Amz-Expires=600");
-      HttpResponse<String> got = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      assertThat(link)
+          .startsWith(server.endpoint() + "/")
+          .contains("X-Amz-Signature=")
+          .contains("X-Amz-Expires=600");
+      HttpResponse<String> got =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(link)).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(got.statusCode()).isEqualTo(200);
-      assertThat(got.body()).startsWith("npanxx,TotalDuration,CallCount")
-          .isEqualTo(new String(p.reports.read("reports/2026-11/npanxx.csv"), StandardCharsets.UTF_8));
-      HttpResponse<String> tampered = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create(link.replace("npanxx.csv", "summary.csv"))).GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(got.body())
+          .startsWith("npanxx,TotalDuration,CallCount")
+          .isEqualTo(
+              new String(p.reports.read("reports/2026-11/npanxx.csv"), StandardCharsets.UTF_8));
+      HttpResponse<String> tampered =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(link.replace("npanxx.csv", "summary.csv")))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertThat(tampered.statusCode()).isEqualTo(403);
     }
   }
@@ -133,7 +187,10 @@ class S3PipelineTest {
       new CdrGenerator(p.cdr).generate(d, 40, 1, d.getDayOfMonth(), 0, null);
       p.etl().runDay(d, 4);
     }
-    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 2")).isEqualTo(40);
+    assertThat(
+            p.count(
+                "SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 2"))
+        .isEqualTo(40);
     assertThat(cachedParquet()).hasSize(1).allMatch(f -> f.toString().contains("/day=2/"));
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day IN (1, 3)")).isEqualTo(80);
     assertThat(cachedParquet()).hasSize(3);
@@ -161,12 +218,17 @@ class S3PipelineTest {
     int stepAttempts = Executor.Settings.defaults().stepAttempts();
     assertThat(stepAttempts).as("the step layer does retry transient errors").isGreaterThan(1);
     try (Executor ex = executor(stepAttempts)) {
-      Execution daily = ex.run(ex.start(Workflows.DAILY, Workflows.input("Date", D1.toString()), "test", true).id(), null);
+      Execution daily =
+          ex.run(
+              ex.start(Workflows.DAILY, Workflows.input("Date", D1.toString()), "test", true).id(),
+              null);
       assertThat(daily.status()).isEqualTo(ExecutionStatus.FAILED);
-      assertThat(daily.error()).hasValueSatisfying(e -> assertThat(e).contains(key).contains("503"));
+      assertThat(daily.error())
+          .hasValueSatisfying(e -> assertThat(e).contains(key).contains("503"));
       // the SDK's attempts, once: not multiplied by the step's retries
       assertThat(server.alwaysFailReads.get() - before).isEqualTo(S3Store.MAX_ATTEMPTS);
-      assertThat(ex.store().events(daily.id())).noneMatch(ev -> ev.type() == ExecutionEvent.Type.STEP_RETRIED);
+      assertThat(ex.store().events(daily.id()))
+          .noneMatch(ev -> ev.type() == ExecutionEvent.Type.STEP_RETRIED);
     }
   }
 
@@ -178,7 +240,9 @@ class S3PipelineTest {
     gen.generate(D1, 60, 2, 2, 0, null); // late files
     Process child = S3EtlChild.start(tmp, server.endpoint(), D1, "etl.before-commit", p.suffix);
     assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(child.exitValue()).as(new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(137);
+    assertThat(child.exitValue())
+        .as(new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isEqualTo(137);
 
     assertThat(p.processed.listAll(DATA_D1)).hasSize(2); // the new file, not committed
     assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(100);
@@ -208,11 +272,19 @@ class S3PipelineTest {
     EtlSummary s = p.etl().runFull(8, false);
     assertThat(s.daysProcessed()).isEqualTo(2);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 1")).isEqualTo(130);
-    assertThat(p.count("SELECT count(*) FROM (SELECT DISTINCT transactionid, callid FROM processed_cdrs)")).isEqualTo(150);
+    assertThat(
+            p.count(
+                "SELECT count(*) FROM (SELECT DISTINCT transactionid, callid FROM processed_cdrs)"))
+        .isEqualTo(150);
     assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 2")).isEqualTo(20);
-    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE source_key LIKE 's3://old-cdrs-%'")).isEqualTo(50);
+    assertThat(
+            p.count("SELECT count(*) FROM processed_cdrs WHERE source_key LIKE 's3://old-cdrs-%'"))
+        .isEqualTo(50);
     // the copy in the CDR bucket wins
-    assertThat(p.count("SELECT count(*) FROM processed_cdrs WHERE day = 1 AND source_key NOT LIKE 's3://%'")).isEqualTo(100);
+    assertThat(
+            p.count(
+                "SELECT count(*) FROM processed_cdrs WHERE day = 1 AND source_key NOT LIKE 's3://%'"))
+        .isEqualTo(100);
   }
 
   private List<Path> cachedParquet() throws Exception {

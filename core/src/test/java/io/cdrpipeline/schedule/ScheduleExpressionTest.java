@@ -25,33 +25,70 @@ class ScheduleExpressionTest {
     "rate(2 seconds),            2026-11-27T10:00:01Z, 2026-11-27T10:00:02Z",
   })
   void translatesEventBridgeSyntax(String expr, String after, String next) {
-    assertThat(ScheduleExpression.parse(expr).nextAfter(Instant.parse(after))).isEqualTo(Instant.parse(next));
+    assertThat(ScheduleExpression.parse(expr).nextAfter(Instant.parse(after)))
+        .isEqualTo(Instant.parse(next));
   }
 
   @Test
   void cronBecomesQuartzWithSeconds() {
-    ScheduleExpression.Cron c = (ScheduleExpression.Cron) ScheduleExpression.parse("cron(0 9 * * ? *)");
+    ScheduleExpression.Cron c =
+        (ScheduleExpression.Cron) ScheduleExpression.parse("cron(0 9 * * ? *)");
     assertThat(c.quartz()).isEqualTo("0 0 9 * * ? *");
-    assertThat(((ScheduleExpression.Rate) ScheduleExpression.parse("rate(1 day)")).every()).isEqualTo(Duration.ofDays(1));
+    assertThat(((ScheduleExpression.Rate) ScheduleExpression.parse("rate(1 day)")).every())
+        .isEqualTo(Duration.ofDays(1));
   }
 
   @ParameterizedTest(name = "refused: {0}")
-  @ValueSource(strings = {"cron(0 9 * * *)", "cron(0 9 * * * *)", "cron(61 9 * * ? *)", "cron(0 25 * * ? *)",
-      "cron(0 9 * 13 ? *)", "rate(0 minutes)", "rate(5 weeks)", "every day", "", "0 9 * * ?",
-      // Quartz itself takes two-digit values out of range (minute 99 fires every minute)
-      "cron(99 99 * * ? *)", "cron(99 9 * * ? *)", "cron(0 99 * * ? *)", "cron(5,99 9 * * ? *)", "cron(0 9 ? * 0 *)",
-      "cron(0 9 0 * ? *)", "cron(0 9 * * ? 1969)", "cron(0 9 * * ? 2200)", "cron(0 9 ? * 2#6 *)",
-      "cron(0/0 9 * * ? *)", "cron(0 9 * 0 ? *)", "cron(0 9 * 1-13 ? *)", "cron(0 9 ? * 1-99 *)",
-      "rate(99999999999999999999 minutes)", "rate(3651 days)", "rate(999999999 hours)"})
+  @ValueSource(
+      strings = {
+        "cron(0 9 * * *)",
+        "cron(0 9 * * * *)",
+        "cron(61 9 * * ? *)",
+        "cron(0 25 * * ? *)",
+        "cron(0 9 * 13 ? *)",
+        "rate(0 minutes)",
+        "rate(5 weeks)",
+        "every day",
+        "",
+        "0 9 * * ?",
+        // Quartz itself takes two-digit values out of range (minute 99 fires every minute)
+        "cron(99 99 * * ? *)",
+        "cron(99 9 * * ? *)",
+        "cron(0 99 * * ? *)",
+        "cron(5,99 9 * * ? *)",
+        "cron(0 9 ? * 0 *)",
+        "cron(0 9 0 * ? *)",
+        "cron(0 9 * * ? 1969)",
+        "cron(0 9 * * ? 2200)",
+        "cron(0 9 ? * 2#6 *)",
+        "cron(0/0 9 * * ? *)",
+        "cron(0 9 * 0 ? *)",
+        "cron(0 9 * 1-13 ? *)",
+        "cron(0 9 ? * 1-99 *)",
+        "rate(99999999999999999999 minutes)",
+        "rate(3651 days)",
+        "rate(999999999 hours)"
+      })
   void invalidExpressionsAreRefusedWithAReason(String expr) {
-    assertThatThrownBy(() -> ScheduleExpression.parse(expr)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> ScheduleExpression.parse(expr))
+        .isInstanceOf(IllegalArgumentException.class)
         .satisfies(e -> assertThat(e.getMessage()).isNotBlank().doesNotContain("\n"));
   }
 
   @ParameterizedTest(name = "accepted: {0}")
-  @ValueSource(strings = {"cron(59 23 31 12 ? 2199)", "cron(0 0 1 1 ? 1970)", "cron(0 23 L * ? *)",
-      "cron(0 9 ? * 2#1 *)", "cron(0 9 15W * ? *)", "cron(0/15 8-17 ? * MON-FRI *)", "cron(0 9 1 JAN-DEC ? *)",
-      "cron(0,30 0 * * ? 2026/2)", "rate(3650 days)", "rate(1 seconds)"})
+  @ValueSource(
+      strings = {
+        "cron(59 23 31 12 ? 2199)",
+        "cron(0 0 1 1 ? 1970)",
+        "cron(0 23 L * ? *)",
+        "cron(0 9 ? * 2#1 *)",
+        "cron(0 9 15W * ? *)",
+        "cron(0/15 8-17 ? * MON-FRI *)",
+        "cron(0 9 1 JAN-DEC ? *)",
+        "cron(0,30 0 * * ? 2026/2)",
+        "rate(3650 days)",
+        "rate(1 seconds)"
+      })
   void boundaryValuesAreAccepted(String expr) {
     assertThat(ScheduleExpression.parse(expr).text()).isEqualTo(expr);
   }

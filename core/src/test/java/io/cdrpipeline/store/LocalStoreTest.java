@@ -42,7 +42,10 @@ class LocalStoreTest {
   }
 
   private List<String> listedKeys(String prefix) throws IOException {
-    return store.listAll(prefix).stream().map(ObjectInfo::key).sorted().collect(Collectors.toList());
+    return store.listAll(prefix).stream()
+        .map(ObjectInfo::key)
+        .sorted()
+        .collect(Collectors.toList());
   }
 
   private List<String> keys(String prefix) throws IOException {
@@ -55,7 +58,10 @@ class LocalStoreTest {
   /** Every file and folder under the root, hidden ones included. */
   private List<String> everythingOnDisk() throws IOException {
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(p -> !p.equals(root)).map(p -> root.relativize(p).toString()).sorted().collect(Collectors.toList());
+      return s.filter(p -> !p.equals(root))
+          .map(p -> root.relativize(p).toString())
+          .sorted()
+          .collect(Collectors.toList());
     }
   }
 
@@ -143,9 +149,13 @@ class LocalStoreTest {
     file("other/z.json", "not under p");
 
     List<ObjectInfo> all = store.listAll("p");
-    assertThat(all).extracting(ObjectInfo::key)
-        .containsExactlyInAnyOrder("p/2026/11/27/a.json", "p/2026/11/27/b", "p/2026/11/28/deep/er/c.json");
-    assertThat(all).filteredOn(o -> o.key().endsWith("a.json")).singleElement()
+    assertThat(all)
+        .extracting(ObjectInfo::key)
+        .containsExactlyInAnyOrder(
+            "p/2026/11/27/a.json", "p/2026/11/27/b", "p/2026/11/28/deep/er/c.json");
+    assertThat(all)
+        .filteredOn(o -> o.key().endsWith("a.json"))
+        .singleElement()
         .satisfies(o -> assertThat(o.size()).isEqualTo(5));
     assertThat(listedKeys("p/")).isEqualTo(listedKeys("p"));
     assertThat(listedKeys("p/2026/11/28")).containsExactly("p/2026/11/28/deep/er/c.json");
@@ -173,10 +183,12 @@ class LocalStoreTest {
     file("day/.17.12.00.020_ghi.tmp", "{}");
     file("day/sub/deeper.json", "{}");
     List<String> keys = keys("day");
-    assertThat(keys).containsExactly("day/17.10.00.020_abc", "day/17.11.00.020_def.json", "day/sub");
+    assertThat(keys)
+        .containsExactly("day/17.10.00.020_abc", "day/17.11.00.020_def.json", "day/sub");
     assertThat(store.isFolder("day/sub")).isTrue();
     assertThat(store.readObject("day/sub")).isEmpty();
-    assertThat(store.readObject("day/17.10.00.020_abc").orElseThrow().content()).isEqualTo("{}".getBytes(UTF_8));
+    assertThat(store.readObject("day/17.10.00.020_abc").orElseThrow().content())
+        .isEqualTo("{}".getBytes(UTF_8));
   }
 
   @Test
@@ -194,17 +206,17 @@ class LocalStoreTest {
   // ---------------------------------------------------------------- keys
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"../outside", "a/../../outside", "a/b/../../../outside", "..", "/etc/passwd"})
+  @ValueSource(
+      strings = {"../outside", "a/../../outside", "a/b/../../../outside", "..", "/etc/passwd"})
   void keyEscapingTheRootIsRefused(String key) throws IOException {
     Files.writeString(dir.resolve("outside"), "secret");
     assertThatThrownBy(() -> store.read(key))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("escapes");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("escapes");
     assertThatThrownBy(() -> store.put(key, new byte[] {1}))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> store.delete(key))
-        .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> store.list(key, o -> {}))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.delete(key)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.list(key, o -> {})).isInstanceOf(IllegalArgumentException.class);
     assertThat(Files.readString(dir.resolve("outside"))).isEqualTo("secret");
   }
 
@@ -236,19 +248,21 @@ class LocalStoreTest {
     AtomicBoolean done = new AtomicBoolean();
     AtomicInteger reads = new AtomicInteger();
     ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-    Thread reader = new Thread(() -> {
-      while (!done.get() || reads.get() == 0) {
-        try {
-          byte[] got = store.read("k");
-          reads.incrementAndGet();
-          if (!Arrays.equals(got, a) && !Arrays.equals(got, b)) {
-            problems.add("torn read of " + got.length + " bytes");
-          }
-        } catch (IOException e) {
-          problems.add("read failed: " + e);
-        }
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              while (!done.get() || reads.get() == 0) {
+                try {
+                  byte[] got = store.read("k");
+                  reads.incrementAndGet();
+                  if (!Arrays.equals(got, a) && !Arrays.equals(got, b)) {
+                    problems.add("torn read of " + got.length + " bytes");
+                  }
+                } catch (IOException e) {
+                  problems.add("read failed: " + e);
+                }
+              }
+            });
     reader.start();
     try {
       for (int i = 0; i < 200; i++) {
@@ -286,13 +300,16 @@ class LocalStoreTest {
     }
     assertThat(keys("in/real")).containsExactly("in/real/a.json", "in/real/linked-file");
     assertThatThrownBy(() -> store.readObject("in/real/linked-file"))
-        .isInstanceOfSatisfying(UnreadableObjectException.class,
+        .isInstanceOfSatisfying(
+            UnreadableObjectException.class,
             e -> assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.NOT_A_FILE))
         .hasMessage("a symbolic link, not followed (links inside a bucket folder are never read)");
     assertThatThrownBy(() -> store.readObject("in/linked-dir/s.json"))
-        .isInstanceOfSatisfying(UnreadableObjectException.class,
+        .isInstanceOfSatisfying(
+            UnreadableObjectException.class,
             e -> assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.NOT_A_FILE));
-    assertThatThrownBy(() -> store.read("in/real/linked-file")).isInstanceOf(UnreadableObjectException.class);
+    assertThatThrownBy(() -> store.read("in/real/linked-file"))
+        .isInstanceOf(UnreadableObjectException.class);
     assertThat(store.stat("in/real/linked-file")).isEmpty();
     assertThat(store.stat("in/linked-dir/s.json")).isEmpty();
   }
@@ -311,10 +328,12 @@ class LocalStoreTest {
   void readObjectDoesNotReadAnObjectLargerThanTheLimit() throws IOException {
     file("k", "x".repeat(100));
     assertThatThrownBy(() -> store.readObject("k", 99))
-        .isInstanceOfSatisfying(UnreadableObjectException.class, e -> {
-          assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.TOO_LARGE);
-          assertThat(e.size()).isEqualTo(100);
-        })
+        .isInstanceOfSatisfying(
+            UnreadableObjectException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(UnreadableObjectException.Kind.TOO_LARGE);
+              assertThat(e.size()).isEqualTo(100);
+            })
         .hasMessage("file too large: 100 bytes (the limit is 99)");
     assertThat(store.readObject("k", 100).orElseThrow().content()).hasSize(100);
     assertThat(store.readObject("k").orElseThrow().info().size()).isEqualTo(100);

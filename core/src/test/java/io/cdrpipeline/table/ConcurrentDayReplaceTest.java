@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,13 +31,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import java.util.concurrent.ExecutionException;
 
 /**
- * Two writers replacing the same day at once, on the SQLite and the PostgreSQL catalog: the day
- * is never doubled, each completed run is one snapshot, and the day's bookkeeping is the winning
- * run's. Writers of this product take the day's lock, so the second waits and then replaces the
- * day cleanly; writers that bypass the lock meet Iceberg's conflict check, and the loser changes
+ * Two writers replacing the same day at once, on the SQLite and the PostgreSQL catalog: the day is
+ * never doubled, each completed run is one snapshot, and the day's bookkeeping is the winning
+ * run's. Writers of this product take the day's lock, so the second waits and then replaces the day
+ * cleanly; writers that bypass the lock meet Iceberg's conflict check, and the loser changes
  * nothing.
  */
 class ConcurrentDayReplaceTest {
@@ -66,26 +66,37 @@ class ConcurrentDayReplaceTest {
   }
 
   static List<IcebergTable.SnapshotInfo> snapshotsOfDay(Pipeline p) {
-    return p.table().iceberg().refresh().history().stream().filter(s -> s.day().equals(Optional.of(DAY))).toList();
+    return p.table().iceberg().refresh().history().stream()
+        .filter(s -> s.day().equals(Optional.of(DAY)))
+        .toList();
   }
 
   static long dayRows(Pipeline p) {
-    return p.count("SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 27");
+    return p.count(
+        "SELECT count(*) FROM processed_cdrs WHERE year = 2026 AND month = 11 AND day = 27");
   }
 
-  /** The day's bookkeeping is the current snapshot's: the run, its rows and files, its quarantine; nothing staged. */
+  /**
+   * The day's bookkeeping is the current snapshot's: the run, its rows and files, its quarantine;
+   * nothing staged.
+   */
   static void assertBookkeepingIsTheSnapshots(Pipeline p, String run, long rows, long rejected) {
     List<IcebergTable.PlannedFile> files = p.table().iceberg().refresh().dayFiles(DAY);
-    assertThat(files).singleElement().satisfies(f -> assertThat(f.location()).contains(run).endsWith(".parquet"));
+    assertThat(files)
+        .singleElement()
+        .satisfies(f -> assertThat(f.location()).contains(run).endsWith(".parquet"));
     ProcessedDay day = p.catalog.processedDay(DAY).orElseThrow();
     assertThat(day.runId()).isEqualTo(run);
     assertThat(day.rowsWritten()).isEqualTo(rows).isEqualTo(files.get(0).rows());
     assertThat(day.rejected()).isEqualTo(rejected);
-    assertThat(day.files()).extracting(ProcessedDay.ProcessedFile::key).containsExactly(files.get(0).location());
+    assertThat(day.files())
+        .extracting(ProcessedDay.ProcessedFile::key)
+        .containsExactly(files.get(0).location());
     assertThat(p.count("SELECT count(*) FROM quarantined_cdrs WHERE day = 27")).isEqualTo(rejected);
     assertThat(p.catalog.stagedRuns()).isEmpty();
     assertThat(dayRows(p)).isEqualTo(rows);
-    assertThat(p.count("SELECT count(DISTINCT source_key) FROM processed_cdrs WHERE day = 27")).isEqualTo(rows);
+    assertThat(p.count("SELECT count(DISTINCT source_key) FROM processed_cdrs WHERE day = 27"))
+        .isEqualTo(rows);
   }
 
   @ParameterizedTest
@@ -103,7 +114,8 @@ class ConcurrentDayReplaceTest {
     first.await("holding"::equals, CHILD); // it has read the day and holds its lock
     gen.generate(DAY, 50, 2, 3, 1, null); // later still: only the second run can see these
     ChildLines second = child(url);
-    second.await(l -> l.startsWith("message waiting for another") && l.contains("etl-day-" + DAY), CHILD);
+    second.await(
+        l -> l.startsWith("message waiting for another") && l.contains("etl-day-" + DAY), CHILD);
     Files.createFile(go);
 
     assertThat(first.exit(CHILD)).as("%s", first.tail()).isZero();
@@ -112,12 +124,16 @@ class ConcurrentDayReplaceTest {
     String secondRun = runOf(second);
 
     List<IcebergTable.SnapshotInfo> snapshots = snapshotsOfDay(p);
-    assertThat(snapshots).hasSize(3); // the first ETL's, then one per completed run, in the order of the lock
-    assertThat(snapshots.subList(1, 3)).extracting(s -> s.runId().orElseThrow()).containsExactly(firstRun, secondRun);
+    assertThat(snapshots)
+        .hasSize(3); // the first ETL's, then one per completed run, in the order of the lock
+    assertThat(snapshots.subList(1, 3))
+        .extracting(s -> s.runId().orElseThrow())
+        .containsExactly(firstRun, secondRun);
     assertThat(snapshots.get(1).rowsAdded()).isEqualTo(400);
     assertThat(snapshots.get(1).rowsRemoved()).isEqualTo(300);
     assertThat(snapshots.get(2).rowsAdded()).isEqualTo(450);
-    assertThat(snapshots.get(2).rowsRemoved()).isEqualTo(400); // the first run's day, exactly: never doubled
+    assertThat(snapshots.get(2).rowsRemoved())
+        .isEqualTo(400); // the first run's day, exactly: never doubled
     assertThat(snapshots.get(2).current()).isTrue();
     assertBookkeepingIsTheSnapshots(p, secondRun, 450, 4);
   }
@@ -139,7 +155,8 @@ class ConcurrentDayReplaceTest {
 
     List<IcebergTable.SnapshotInfo> snapshots = snapshotsOfDay(p);
     assertThat(snapshots).hasSize(3);
-    assertThat(snapshots.subList(1, 3)).extracting(s -> s.runId().orElseThrow())
+    assertThat(snapshots.subList(1, 3))
+        .extracting(s -> s.runId().orElseThrow())
         .containsExactlyInAnyOrder(runOf(a), runOf(b));
     assertThat(snapshots.get(2).rowsAdded()).isEqualTo(280);
     assertThat(snapshots.get(2).rowsRemoved()).isEqualTo(280);
@@ -147,18 +164,23 @@ class ConcurrentDayReplaceTest {
   }
 
   static String runOf(ChildLines c) {
-    return c.tail().stream().filter(l -> l.startsWith("done ")).findFirst().orElseThrow().substring("done ".length());
+    return c.tail().stream()
+        .filter(l -> l.startsWith("done "))
+        .findFirst()
+        .orElseThrow()
+        .substring("done ".length());
   }
 
   /**
    * Two writers in two threads, each with its own catalog connections and table, that skip the
-   * day's lock (as two deployments, or another engine, might) and commit from the same snapshot
-   * at the same moment: in every round exactly one wins, the other gets one line of
-   * {@link IcebergTable.DayConflict}, and neither its files nor its bookkeeping land anywhere.
+   * day's lock (as two deployments, or another engine, might) and commit from the same snapshot at
+   * the same moment: in every round exactly one wins, the other gets one line of {@link
+   * IcebergTable.DayConflict}, and neither its files nor its bookkeeping land anywhere.
    */
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
-  void writersBypassingTheDayLockFromOneSnapshotOneWinsTheOtherConflictsAndChangesNothing(String kind) throws Exception {
+  void writersBypassingTheDayLockFromOneSnapshotOneWinsTheOtherConflictsAndChangesNothing(
+      String kind) throws Exception {
     String url = catalogUrl(kind);
     Pipeline setup = new Pipeline(tmp, null, url);
     new CdrGenerator(setup.cdr).generate(DAY, 120, 2, 1, 1, null);
@@ -168,9 +190,13 @@ class ConcurrentDayReplaceTest {
 
     // writer 0 reads the CDR bucket (120 rows); writer 1 also an additional bucket (150 rows)
     Pipeline[] pipelines = {new Pipeline(tmp, null, url), new Pipeline(tmp, null, url)};
-    List<List<RawSource>> sources = List.of(List.of(new RawSource(ProcessedSchema.SOURCE_CDR, setup.cdr, "")),
-        List.of(new RawSource(ProcessedSchema.SOURCE_CDR, setup.cdr, ""),
-            new RawSource(ProcessedSchema.SOURCE_ADDITIONAL, extra, extra.location().display() + "/")));
+    List<List<RawSource>> sources =
+        List.of(
+            List.of(new RawSource(ProcessedSchema.SOURCE_CDR, setup.cdr, "")),
+            List.of(
+                new RawSource(ProcessedSchema.SOURCE_CDR, setup.cdr, ""),
+                new RawSource(
+                    ProcessedSchema.SOURCE_ADDITIONAL, extra, extra.location().display() + "/")));
     long[] rows = {120, 150};
     long[] rejected = {1, 2};
     ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -184,16 +210,20 @@ class ConcurrentDayReplaceTest {
         for (int w = 0; w < 2; w++) {
           int me = w;
           runs[w] = "round" + round + "-writer" + w;
-          outcomes.add(pool.submit(() -> {
-            ProcessedTable table = pipelines[me].table();
-            ProcessedTable.DayWrite write = table.begin(DAY, runs[me]);
-            assertThat(table.iceberg().currentSnapshotId()).contains(base);
-            EmbeddedEngine engine = new EmbeddedEngine(sources.get(me), "256MB", tmp.resolve("tmp-" + me), null);
-            try (DayResult r = engine.process(write, 1)) {
-              together.await(60, TimeUnit.SECONDS);
-              return write.commit(r.bookkeeping(Instant.now()), r.files());
-            }
-          }));
+          outcomes.add(
+              pool.submit(
+                  () -> {
+                    ProcessedTable table = pipelines[me].table();
+                    ProcessedTable.DayWrite write = table.begin(DAY, runs[me]);
+                    assertThat(table.iceberg().currentSnapshotId()).contains(base);
+                    EmbeddedEngine engine =
+                        new EmbeddedEngine(
+                            sources.get(me), "256MB", tmp.resolve("tmp-" + me), null);
+                    try (DayResult r = engine.process(write, 1)) {
+                      together.await(60, TimeUnit.SECONDS);
+                      return write.commit(r.bookkeeping(Instant.now()), r.files());
+                    }
+                  }));
         }
         List<Integer> winners = new ArrayList<>();
         List<Throwable> losses = new ArrayList<>();
@@ -206,15 +236,22 @@ class ConcurrentDayReplaceTest {
           }
         }
         assertThat(winners).as("round %d: %s", round, losses).hasSize(1);
-        assertThat(losses).singleElement().isInstanceOf(IcebergTable.DayConflict.class)
-            .satisfies(e -> assertThat(e.getMessage()).startsWith("another run committed " + DAY).doesNotContain("\n"));
+        assertThat(losses)
+            .singleElement()
+            .isInstanceOf(IcebergTable.DayConflict.class)
+            .satisfies(
+                e ->
+                    assertThat(e.getMessage())
+                        .startsWith("another run committed " + DAY)
+                        .doesNotContain("\n"));
         int winner = winners.get(0);
         String loser = runs[1 - winner];
 
         List<IcebergTable.SnapshotInfo> snapshots = snapshotsOfDay(setup);
         assertThat(snapshots).hasSize((int) snapshotsBefore + 1);
         assertThat(snapshots.get(snapshots.size() - 1).runId()).contains(runs[winner]);
-        assertThat(setup.table().iceberg().dayFiles(DAY)).noneMatch(f -> f.location().contains(loser));
+        assertThat(setup.table().iceberg().dayFiles(DAY))
+            .noneMatch(f -> f.location().contains(loser));
         assertBookkeepingIsTheSnapshots(setup, runs[winner], rows[winner], rejected[winner]);
       }
     } finally {

@@ -32,9 +32,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
- * The table in the AWS Glue Data Catalog, through Iceberg's GlueCatalog, against a local
- * stand-in for Glue that keeps state (see {@link FakeGlue}) and an S3Proxy bucket for the
- * files: the requests the product makes, and that the catalog really creates, loads and commits.
+ * The table in the AWS Glue Data Catalog, through Iceberg's GlueCatalog, against a local stand-in
+ * for Glue that keeps state (see {@link FakeGlue}) and an S3Proxy bucket for the files: the
+ * requests the product makes, and that the catalog really creates, loads and commits.
  */
 class GlueCatalogTableTest {
   static final LocalDate DAY = IcebergTableTest.DAY;
@@ -48,7 +48,10 @@ class GlueCatalogTableTest {
   S3Store lake;
   int downloads;
 
-  /** Credentials Iceberg makes by class name ({@code client.credentials-provider}), so requests are signed. */
+  /**
+   * Credentials Iceberg makes by class name ({@code client.credentials-provider}), so requests are
+   * signed.
+   */
   public static final class TestCredentials implements AwsCredentialsProvider {
     public static TestCredentials create() {
       return new TestCredentials();
@@ -93,7 +96,8 @@ class GlueCatalogTableTest {
   }
 
   IcebergTable open() {
-    return IcebergTable.open(settings(), "jdbc:sqlite:" + tmp.resolve("no/such/dir/x.db"), "cdrs", lake);
+    return IcebergTable.open(
+        settings(), "jdbc:sqlite:" + tmp.resolve("no/such/dir/x.db"), "cdrs", lake);
   }
 
   String key(String location) {
@@ -110,8 +114,11 @@ class GlueCatalogTableTest {
       try (InputStream in = t.io().newInputFile(f.location()).newStream()) {
         Files.copy(in, local);
       }
-      try (Connection c = DuckDb.open("256MB", tmp.resolve("duck"), 1); Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT count(*) FROM read_parquet(" + DuckDb.literal(local.toString()) + ")")) {
+      try (Connection c = DuckDb.open("256MB", tmp.resolve("duck"), 1);
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*) FROM read_parquet(" + DuckDb.literal(local.toString()) + ")")) {
         rs.next();
         n += rs.getLong(1);
       }
@@ -125,18 +132,29 @@ class GlueCatalogTableTest {
       String location = IcebergTable.location(lake, "processed_cdrs");
       assertThat(t.location()).isEqualTo(location);
 
-      assertThat(glue.calls()).extracting(FakeGlue.Call::action).containsSubsequence("GetDatabase", "CreateDatabase",
-          "GetTable", "CreateTable");
-      assertThat(glue.calls()).allSatisfy(c -> {
-        assertThat(c.body().path("CatalogId").asText()).as(c.action()).isEqualTo(ACCOUNT);
-        assertThat(c.authorization()).as(c.action()).startsWith("AWS4-HMAC-SHA256 Credential=glue-test/")
-            .contains("/eu-west-1/glue/aws4_request");
-      });
+      assertThat(glue.calls())
+          .extracting(FakeGlue.Call::action)
+          .containsSubsequence("GetDatabase", "CreateDatabase", "GetTable", "CreateTable");
+      assertThat(glue.calls())
+          .allSatisfy(
+              c -> {
+                assertThat(c.body().path("CatalogId").asText()).as(c.action()).isEqualTo(ACCOUNT);
+                assertThat(c.authorization())
+                    .as(c.action())
+                    .startsWith("AWS4-HMAC-SHA256 Credential=glue-test/")
+                    .contains("/eu-west-1/glue/aws4_request");
+              });
       assertThat(glue.calls("GetDatabase").get(0).body().path("Name").asText()).isEqualTo("cdrs");
-      assertThat(glue.calls("CreateDatabase")).singleElement()
-          .satisfies(c -> assertThat(c.body().path("DatabaseInput").path("Name").asText()).isEqualTo("cdrs"));
-      assertThat(glue.calls("GetTable").get(0).body().path("DatabaseName").asText()).isEqualTo("cdrs");
-      assertThat(glue.calls("GetTable").get(0).body().path("Name").asText()).isEqualTo("processed_cdrs");
+      assertThat(glue.calls("CreateDatabase"))
+          .singleElement()
+          .satisfies(
+              c ->
+                  assertThat(c.body().path("DatabaseInput").path("Name").asText())
+                      .isEqualTo("cdrs"));
+      assertThat(glue.calls("GetTable").get(0).body().path("DatabaseName").asText())
+          .isEqualTo("cdrs");
+      assertThat(glue.calls("GetTable").get(0).body().path("Name").asText())
+          .isEqualTo("processed_cdrs");
 
       JsonNode create = glue.calls("CreateTable").get(0).body();
       assertThat(glue.calls("CreateTable")).hasSize(1);
@@ -148,9 +166,11 @@ class GlueCatalogTableTest {
       assertThat(input.path("Parameters").path("table_type").asText()).isEqualTo("ICEBERG");
       String metadata = input.path("Parameters").path("metadata_location").asText();
       assertThat(metadata).startsWith(location + "/metadata/").endsWith(".metadata.json");
-      assertThat(lake.stat(key(metadata))).isPresent(); // written to the bucket before Glue was told
+      assertThat(lake.stat(key(metadata)))
+          .isPresent(); // written to the bucket before Glue was told
       // Athena reads the columns from Glue: the table's columns, partition columns included
-      assertThat(input.path("StorageDescriptor").path("Columns")).extracting(c -> c.path("Name").asText())
+      assertThat(input.path("StorageDescriptor").path("Columns"))
+          .extracting(c -> c.path("Name").asText())
           .contains("callid", "duration", "year", "month", "day");
     }
   }
@@ -158,13 +178,20 @@ class GlueCatalogTableTest {
   @Test
   void aDayCommitUpdatesTheTableWithTheNewMetadataAndTheVersionItReadAsTheLock() throws Exception {
     try (IcebergTable t = open()) {
-      String before = glue.table("cdrs", "processed_cdrs").path("Parameters").path("metadata_location").asText();
+      String before =
+          glue.table("cdrs", "processed_cdrs")
+              .path("Parameters")
+              .path("metadata_location")
+              .asText();
       String version = glue.table("cdrs", "processed_cdrs").path("VersionId").asText();
       int calls = glue.calls().size();
-      long id = t.commitDay(DAY, "r1", List.of(files.write(t, DAY, "r1", 100)), t.currentSnapshotId());
+      long id =
+          t.commitDay(DAY, "r1", List.of(files.write(t, DAY, "r1", 100)), t.currentSnapshotId());
 
-      List<FakeGlue.Call> update = glue.calls().subList(calls, glue.calls().size()).stream()
-          .filter(c -> c.action().equals("UpdateTable")).toList();
+      List<FakeGlue.Call> update =
+          glue.calls().subList(calls, glue.calls().size()).stream()
+              .filter(c -> c.action().equals("UpdateTable"))
+              .toList();
       assertThat(update).hasSize(1);
       JsonNode body = update.get(0).body();
       assertThat(body.path("DatabaseName").asText()).isEqualTo("cdrs");
@@ -176,7 +203,12 @@ class GlueCatalogTableTest {
       assertThat(params.path("previous_metadata_location").asText()).isEqualTo(before);
       assertThat(params.path("table_type").asText()).isEqualTo("ICEBERG");
       assertThat(lake.stat(key(after))).isPresent();
-      assertThat(glue.table("cdrs", "processed_cdrs").path("Parameters").path("metadata_location").asText()).isEqualTo(after);
+      assertThat(
+              glue.table("cdrs", "processed_cdrs")
+                  .path("Parameters")
+                  .path("metadata_location")
+                  .asText())
+          .isEqualTo(after);
       assertThat(t.currentSnapshotId()).contains(id);
       assertThat(rows(t, DAY)).isEqualTo(100);
     }
@@ -193,9 +225,12 @@ class GlueCatalogTableTest {
     }
     int creates = glue.calls("CreateTable").size() + glue.calls("CreateDatabase").size();
     try (IcebergTable again = open()) {
-      assertThat(glue.calls("CreateTable").size() + glue.calls("CreateDatabase").size()).isEqualTo(creates);
+      assertThat(glue.calls("CreateTable").size() + glue.calls("CreateDatabase").size())
+          .isEqualTo(creates);
       assertThat(again.history()).isEqualTo(seen);
-      assertThat(again.history()).extracting(s -> s.runId().orElseThrow()).containsExactly("r1", "r2", "r3");
+      assertThat(again.history())
+          .extracting(s -> s.runId().orElseThrow())
+          .containsExactly("r1", "r2", "r3");
       assertThat(rows(again, DAY)).isEqualTo(70);
       assertThat(rows(again, OTHER)).isEqualTo(50);
     }
@@ -206,17 +241,31 @@ class GlueCatalogTableTest {
     try (IcebergTable t = open()) {
       t.commitDay(DAY, "r1", List.of(files.write(t, DAY, "r1", 10)), t.currentSnapshotId());
       int updates = glue.calls("UpdateTable").size();
-      glue.concurrentUpdates.set(1); // another writer updates the Glue table between our read and our update
+      glue.concurrentUpdates.set(
+          1); // another writer updates the Glue table between our read and our update
       t.commitDay(OTHER, "r2", List.of(files.write(t, OTHER, "r2", 20)), t.currentSnapshotId());
-      List<FakeGlue.Call> tried = glue.calls("UpdateTable").subList(updates, glue.calls("UpdateTable").size());
+      List<FakeGlue.Call> tried =
+          glue.calls("UpdateTable").subList(updates, glue.calls("UpdateTable").size());
       assertThat(tried).hasSize(2);
-      assertThat(tried.get(1).body().path("VersionId").asText()).isNotEqualTo(tried.get(0).body().path("VersionId").asText());
+      assertThat(tried.get(1).body().path("VersionId").asText())
+          .isNotEqualTo(tried.get(0).body().path("VersionId").asText());
       assertThat(t.history()).extracting(s -> s.runId().orElseThrow()).containsExactly("r1", "r2");
       assertThat(rows(t, DAY)).isEqualTo(10);
       assertThat(rows(t, OTHER)).isEqualTo(20);
       // the refused attempt's metadata file was removed again
-      String current = glue.table("cdrs", "processed_cdrs").path("Parameters").path("metadata_location").asText();
-      String refused = tried.get(0).body().path("TableInput").path("Parameters").path("metadata_location").asText();
+      String current =
+          glue.table("cdrs", "processed_cdrs")
+              .path("Parameters")
+              .path("metadata_location")
+              .asText();
+      String refused =
+          tried
+              .get(0)
+              .body()
+              .path("TableInput")
+              .path("Parameters")
+              .path("metadata_location")
+              .asText();
       if (!refused.equals(current)) {
         assertThat(lake.stat(key(refused))).isEmpty();
       }
@@ -225,7 +274,8 @@ class GlueCatalogTableTest {
 
   @Test
   void twoClientsReplacingTheSameDayCannotBothWin() throws Exception {
-    try (IcebergTable a = open(); IcebergTable b = open()) {
+    try (IcebergTable a = open();
+        IcebergTable b = open()) {
       a.commitDay(DAY, "r0", List.of(files.write(a, DAY, "r0", 10)), a.currentSnapshotId());
       Optional<Long> aStarted = a.refresh().currentSnapshotId();
       Optional<Long> bStarted = b.refresh().currentSnapshotId();
@@ -239,19 +289,34 @@ class GlueCatalogTableTest {
 
   @Test
   void aTableOfTheSameNameThatIsNotIcebergIsOneLineAndLeftAlone() throws Exception {
-    glue.put("cdrs", "processed_cdrs", Map.of("classification", "parquet")); // what the original's crawler made
+    glue.put(
+        "cdrs",
+        "processed_cdrs",
+        Map.of("classification", "parquet")); // what the original's crawler made
     TableException e = catchThrowableOfType(TableException.class, this::open);
-    assertThat(e.getMessage()).contains("glue catalog").contains("cdrs.processed_cdrs").contains("not an Iceberg table")
+    assertThat(e.getMessage())
+        .contains("glue catalog")
+        .contains("cdrs.processed_cdrs")
+        .contains("not an Iceberg table")
         .doesNotContain("\n");
     assertThat(glue.calls("CreateTable")).isEmpty();
     assertThat(glue.calls("UpdateTable")).isEmpty();
-    assertThat(glue.table("cdrs", "processed_cdrs").path("Parameters").path("classification").asText()).isEqualTo("parquet");
+    assertThat(
+            glue.table("cdrs", "processed_cdrs").path("Parameters").path("classification").asText())
+        .isEqualTo("parquet");
   }
 
   @Test
   void aLocalWarehouseIsRefusedAndARefusingGlueIsOneLine() throws Exception {
-    TableException local = catchThrowableOfType(TableException.class, () -> IcebergTable.open(settings(),
-        "jdbc:sqlite:" + tmp.resolve("x.db"), "cdrs", new LocalStore(tmp.resolve("processed"))));
+    TableException local =
+        catchThrowableOfType(
+            TableException.class,
+            () ->
+                IcebergTable.open(
+                    settings(),
+                    "jdbc:sqlite:" + tmp.resolve("x.db"),
+                    "cdrs",
+                    new LocalStore(tmp.resolve("processed"))));
     assertThat(local).hasMessageContaining("needs an s3:// warehouse");
 
     glue.close(); // nothing answers at the endpoint any more
@@ -259,13 +324,26 @@ class GlueCatalogTableTest {
     other.close();
     Map<String, String> p = new HashMap<>(settings().properties());
     p.put("glue.endpoint", other.endpoint().toString());
-    TableSettings gone = new TableSettings(TableSettings.Kind.GLUE, Optional.empty(), p, Duration.ofDays(1));
+    TableSettings gone =
+        new TableSettings(TableSettings.Kind.GLUE, Optional.empty(), p, Duration.ofDays(1));
     long started = System.nanoTime();
-    TableException e = catchThrowableOfType(TableException.class,
-        () -> IcebergTable.open(gone, "jdbc:sqlite:" + tmp.resolve("x.db"), "cdrs", lake));
-    System.out.println("unreachable glue (" + (System.nanoTime() - started) / 1_000_000 + " ms): " + e.getMessage());
-    assertThat(e.getMessage()).startsWith("cannot open the processed table in the glue catalog of account " + ACCOUNT
-        + " at " + other.endpoint() + ": ").doesNotContain("\n");
+    TableException e =
+        catchThrowableOfType(
+            TableException.class,
+            () -> IcebergTable.open(gone, "jdbc:sqlite:" + tmp.resolve("x.db"), "cdrs", lake));
+    System.out.println(
+        "unreachable glue ("
+            + (System.nanoTime() - started) / 1_000_000
+            + " ms): "
+            + e.getMessage());
+    assertThat(e.getMessage())
+        .startsWith(
+            "cannot open the processed table in the glue catalog of account "
+                + ACCOUNT
+                + " at "
+                + other.endpoint()
+                + ": ")
+        .doesNotContain("\n");
     glue = new FakeGlue(); // for stop()
   }
 }

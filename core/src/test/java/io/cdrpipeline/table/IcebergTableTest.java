@@ -43,7 +43,8 @@ class IcebergTableTest {
   }
 
   IcebergTable open(String url) {
-    return IcebergTable.open(TableSettings.DEFAULTS, url, "cdrs", new LocalStore(tmp.resolve("processed")));
+    return IcebergTable.open(
+        TableSettings.DEFAULTS, url, "cdrs", new LocalStore(tmp.resolve("processed")));
   }
 
   /** Writes a data file of n rows of a day with DuckDB, carrying the table's field ids. */
@@ -51,12 +52,29 @@ class IcebergTableTest {
     String location = t.newDataFile(day, run, 0);
     Path local = tmp.resolve("stage-" + run + ".parquet");
     Map<String, Integer> ids = t.fieldIds();
-    String fieldIds = ids.entrySet().stream().filter(e -> List.of("callid", "duration", "year", "month", "day")
-        .contains(e.getKey())).map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining(", "));
-    try (Connection c = DuckDb.open("256MB", tmp.resolve("duck"), 1); Statement s = c.createStatement()) {
-      s.execute("COPY (SELECT '" + run + "-' || i AS callid, i::BIGINT AS duration, " + day.getYear() + " AS year, "
-          + day.getMonthValue() + " AS month, " + day.getDayOfMonth() + " AS day FROM range(" + n + ") t(i)) TO "
-          + DuckDb.literal(local.toString()) + " (FORMAT parquet, FIELD_IDS {" + fieldIds + "})");
+    String fieldIds =
+        ids.entrySet().stream()
+            .filter(e -> List.of("callid", "duration", "year", "month", "day").contains(e.getKey()))
+            .map(e -> e.getKey() + ": " + e.getValue())
+            .collect(Collectors.joining(", "));
+    try (Connection c = DuckDb.open("256MB", tmp.resolve("duck"), 1);
+        Statement s = c.createStatement()) {
+      s.execute(
+          "COPY (SELECT '"
+              + run
+              + "-' || i AS callid, i::BIGINT AS duration, "
+              + day.getYear()
+              + " AS year, "
+              + day.getMonthValue()
+              + " AS month, "
+              + day.getDayOfMonth()
+              + " AS day FROM range("
+              + n
+              + ") t(i)) TO "
+              + DuckDb.literal(local.toString())
+              + " (FORMAT parquet, FIELD_IDS {"
+              + fieldIds
+              + "})");
     }
     t.upload(local, location);
     return new IcebergTable.NewFile(location, Files.size(local), n);
@@ -67,9 +85,12 @@ class IcebergTableTest {
     if (files.isEmpty()) {
       return 0;
     }
-    String list = files.stream().map(f -> DuckDb.literal(StoreFileIO.path(f.location()).toString()))
-        .collect(Collectors.joining(", "));
-    try (Connection c = DuckDb.open("256MB", tmp.resolve("duck"), 1); Statement s = c.createStatement();
+    String list =
+        files.stream()
+            .map(f -> DuckDb.literal(StoreFileIO.path(f.location()).toString()))
+            .collect(Collectors.joining(", "));
+    try (Connection c = DuckDb.open("256MB", tmp.resolve("duck"), 1);
+        Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM read_parquet([" + list + "])")) {
       rs.next();
       return rs.getLong(1);
@@ -82,13 +103,17 @@ class IcebergTableTest {
     String url = catalogUrl(kind);
     try (IcebergTable t = open(url)) {
       assertThat(t.currentSnapshotId()).isEmpty();
-      assertThat(t.fieldIds()).containsEntry("awsaccountid", 1).containsKeys("year", "month", "day");
+      assertThat(t.fieldIds())
+          .containsEntry("awsaccountid", 1)
+          .containsKeys("year", "month", "day");
       t.commitDay(DAY, "r1", List.of(write(t, DAY, "r1", 100)), t.currentSnapshotId());
       t.commitDay(OTHER, "r2", List.of(write(t, OTHER, "r2", 50)), t.currentSnapshotId());
       t.commitDay(DAY, "r3", List.of(write(t, DAY, "r3", 70)), t.currentSnapshotId());
       assertThat(rows(t, DAY)).isEqualTo(70);
       assertThat(rows(t, OTHER)).isEqualTo(50);
-      assertThat(t.dayFiles(DAY)).singleElement().satisfies(f -> assertThat(f.location()).contains("r3"));
+      assertThat(t.dayFiles(DAY))
+          .singleElement()
+          .satisfies(f -> assertThat(f.location()).contains("r3"));
       assertThat(t.plan(Expressions.equal("month", 11))).hasSize(2);
       assertThat(t.plan(Expressions.equal("month", 12))).isEmpty();
     }
@@ -105,9 +130,11 @@ class IcebergTableTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite", "postgresql"})
-  void aWriterWhoseDayWasCommittedByAnotherSinceItStartedFailsAndChangesNothing(String kind) throws Exception {
+  void aWriterWhoseDayWasCommittedByAnotherSinceItStartedFailsAndChangesNothing(String kind)
+      throws Exception {
     String url = catalogUrl(kind);
-    try (IcebergTable a = open(url); IcebergTable b = open(url)) {
+    try (IcebergTable a = open(url);
+        IcebergTable b = open(url)) {
       a.commitDay(DAY, "r0", List.of(write(a, DAY, "r0", 10)), a.currentSnapshotId());
       Optional<Long> aStarted = a.refresh().currentSnapshotId();
       Optional<Long> bStarted = b.refresh().currentSnapshotId();
@@ -115,7 +142,8 @@ class IcebergTableTest {
       IcebergTable.NewFile bFile = write(b, DAY, "rb", 30);
       b.commitDay(DAY, "rb", List.of(bFile), bStarted);
       assertThatThrownBy(() -> a.commitDay(DAY, "ra", List.of(aFile), aStarted))
-          .isInstanceOf(IcebergTable.DayConflict.class).hasMessageContaining("another run committed 2026-11-02");
+          .isInstanceOf(IcebergTable.DayConflict.class)
+          .hasMessageContaining("another run committed 2026-11-02");
       assertThat(rows(a, DAY)).isEqualTo(30);
       // another day committed meanwhile is no conflict
       Optional<Long> started = a.refresh().currentSnapshotId();
@@ -128,7 +156,8 @@ class IcebergTableTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"sqlite"})
-  void maintenanceDeletesReplacedAndOrphanedFilesOnlyAfterTheRetention(String kind) throws Exception {
+  void maintenanceDeletesReplacedAndOrphanedFilesOnlyAfterTheRetention(String kind)
+      throws Exception {
     String url = catalogUrl(kind);
     try (IcebergTable t = open(url)) {
       IcebergTable.NewFile first = write(t, DAY, "r1", 10);
@@ -145,7 +174,8 @@ class IcebergTableTest {
       assertThat(firstPath).exists(); // a query planned on the older snapshot may still read it
       assertThat(orphanPath).exists(); // a running writer may be about to commit it
 
-      IcebergTable.Maintenance later = t.maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
+      IcebergTable.Maintenance later =
+          t.maintain(Duration.ofDays(1), Instant.now().plus(Duration.ofDays(2)));
       assertThat(later.snapshotsExpired()).isEqualTo(1);
       assertThat(firstPath).doesNotExist();
       assertThat(orphanPath).doesNotExist();
@@ -156,13 +186,14 @@ class IcebergTableTest {
   }
 
   /**
-   * The retention counts from when a snapshot stopped being current, not from when it was made:
-   * a day written long ago and replaced a moment ago keeps its replaced files for the retention,
-   * so a query planned just before the replacement still finds them.
+   * The retention counts from when a snapshot stopped being current, not from when it was made: a
+   * day written long ago and replaced a moment ago keeps its replaced files for the retention, so a
+   * query planned just before the replacement still finds them.
    */
   @ParameterizedTest
   @ValueSource(strings = {"sqlite"})
-  void aReplacedSnapshotIsKeptForTheRetentionAfterItsReplacementNotAfterItsOwnCommit(String kind) throws Exception {
+  void aReplacedSnapshotIsKeptForTheRetentionAfterItsReplacementNotAfterItsOwnCommit(String kind)
+      throws Exception {
     String url = catalogUrl(kind);
     try (IcebergTable t = open(url)) {
       IcebergTable.NewFile old = write(t, DAY, "old", 10);
@@ -178,16 +209,23 @@ class IcebergTableTest {
       Instant now = Instant.ofEpochMilli(oldAt + (replacedAt - oldAt) / 2).plus(Duration.ofDays(1));
       IcebergTable.Maintenance m = t.maintain(Duration.ofDays(1), now);
       assertThat(m.snapshotsExpired()).isZero();
-      assertThat(StoreFileIO.path(old.location())).as("replaced less than the retention ago").exists();
+      assertThat(StoreFileIO.path(old.location()))
+          .as("replaced less than the retention ago")
+          .exists();
 
-      IcebergTable.Maintenance later = t.maintain(Duration.ofDays(1), Instant.ofEpochMilli(replacedAt + 1).plus(Duration.ofDays(1)));
+      IcebergTable.Maintenance later =
+          t.maintain(
+              Duration.ofDays(1), Instant.ofEpochMilli(replacedAt + 1).plus(Duration.ofDays(1)));
       assertThat(later.snapshotsExpired()).isEqualTo(1);
       assertThat(StoreFileIO.path(old.location())).doesNotExist();
       assertThat(rows(t, DAY)).isEqualTo(20);
     }
   }
 
-  /** Waits (with a deadline) until the wall clock is past a time, so two commits have distinct times. */
+  /**
+   * Waits (with a deadline) until the wall clock is past a time, so two commits have distinct
+   * times.
+   */
   static void awaitClockPast(long epochMillis) throws InterruptedException {
     long deadline = System.nanoTime() + 5_000_000_000L;
     while (System.currentTimeMillis() <= epochMillis) {
@@ -204,7 +242,11 @@ class IcebergTableTest {
     String url = catalogUrl(kind);
     try (IcebergTable t = open(url)) {
       int before = t.fieldIds().size();
-      assertThat(t.addColumns(List.of(new Column("carrier", ColumnType.VARCHAR), new Column("callid", ColumnType.VARCHAR))))
+      assertThat(
+              t.addColumns(
+                  List.of(
+                      new Column("carrier", ColumnType.VARCHAR),
+                      new Column("callid", ColumnType.VARCHAR))))
           .containsExactly("carrier");
       assertThat(t.addColumns(List.of(new Column("carrier", ColumnType.VARCHAR)))).isEmpty();
       assertThat(t.fieldIds()).hasSize(before + 1).containsEntry("carrier", before + 1);

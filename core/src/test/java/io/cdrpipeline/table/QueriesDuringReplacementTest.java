@@ -19,17 +19,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Queries looping while {@code etl --full --force} replaces the same days again and again: no
- * query fails (replaced files stay for the retention), and every query sees each day whole,
- * never half replaced nor doubled.
+ * Queries looping while {@code etl --full --force} replaces the same days again and again: no query
+ * fails (replaced files stay for the retention), and every query sees each day whole, never half
+ * replaced nor doubled.
  */
 class QueriesDuringReplacementTest {
-  static final Map<LocalDate, Integer> CALLS = Map.of(
-      LocalDate.of(2026, 11, 27), 400,
-      LocalDate.of(2026, 11, 28), 250,
-      LocalDate.of(2026, 11, 29), 330);
-  static final String PER_DAY = "SELECT day, count(*), count(DISTINCT callid), count(DISTINCT source_key) "
-      + "FROM processed_cdrs WHERE year = 2026 AND month = 11 GROUP BY day ORDER BY day";
+  static final Map<LocalDate, Integer> CALLS =
+      Map.of(
+          LocalDate.of(2026, 11, 27), 400,
+          LocalDate.of(2026, 11, 28), 250,
+          LocalDate.of(2026, 11, 29), 330);
+  static final String PER_DAY =
+      "SELECT day, count(*), count(DISTINCT callid), count(DISTINCT source_key) "
+          + "FROM processed_cdrs WHERE year = 2026 AND month = 11 GROUP BY day ORDER BY day";
 
   @TempDir Path tmp;
 
@@ -44,26 +46,31 @@ class QueriesDuringReplacementTest {
     writer.crawler().crawlRaw(writer.cdr, ProcessedSchema.SOURCE_CDR, false);
     writer.etl().runFull(2, false);
     List<String> expected = new ArrayList<>();
-    new TreeMap<>(CALLS).forEach((d, n) -> expected.add(d.getDayOfMonth() + "," + n + "," + n + "," + n));
+    new TreeMap<>(CALLS)
+        .forEach((d, n) -> expected.add(d.getDayOfMonth() + "," + n + "," + n + "," + n));
     assertThat(perDay(writer)).isEqualTo(expected);
     long snapshotsBefore = writer.table().iceberg().refresh().history().size();
 
-    Pipeline reader = new Pipeline(tmp); // its own catalog connections and table, as another process has
+    Pipeline reader =
+        new Pipeline(tmp); // its own catalog connections and table, as another process has
     AtomicBoolean writing = new AtomicBoolean(true);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     List<List<String>> seen = new ArrayList<>();
-    Thread queries = new Thread(() -> {
-      try {
-        while (writing.get()) {
-          List<String> answer = perDay(reader);
-          synchronized (seen) {
-            seen.add(answer);
-          }
-        }
-      } catch (Throwable t) {
-        failure.set(t);
-      }
-    }, "looping-queries");
+    Thread queries =
+        new Thread(
+            () -> {
+              try {
+                while (writing.get()) {
+                  List<String> answer = perDay(reader);
+                  synchronized (seen) {
+                    seen.add(answer);
+                  }
+                }
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            },
+            "looping-queries");
     queries.start();
     int reRuns = 4;
     try {

@@ -18,24 +18,32 @@ public final class ChildLines {
 
   public ChildLines(Process process) {
     this.process = process;
-    this.reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          synchronized (lines) {
-            lines.add(line);
-            lines.notifyAll();
-          }
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
-    }, "child-output");
+    this.reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                  }
+                }
+              } catch (IOException ignored) {
+                // the process is gone
+              }
+            },
+            "child-output");
     reader.setDaemon(true);
     reader.start();
   }
 
-  /** Waits for a line matching the predicate; fails with the output so far when the child ends or the deadline passes. */
+  /**
+   * Waits for a line matching the predicate; fails with the output so far when the child ends or
+   * the deadline passes.
+   */
   public String await(Predicate<String> wanted, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lines) {
@@ -48,7 +56,8 @@ public final class ChildLines {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
-          throw new AssertionError("the child did not print the line wanted; its output:\n" + String.join("\n", tail()));
+          throw new AssertionError(
+              "the child did not print the line wanted; its output:\n" + String.join("\n", tail()));
         }
         lines.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 200)));
       }
@@ -59,7 +68,8 @@ public final class ChildLines {
   public int exit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError("the child did not end in " + timeout + "; its output:\n" + String.join("\n", tail()));
+      throw new AssertionError(
+          "the child did not end in " + timeout + "; its output:\n" + String.join("\n", tail()));
     }
     reader.join(10_000);
     return process.exitValue();

@@ -17,12 +17,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A local HTTP server standing in for AWS Glue: it speaks Glue's JSON 1.1 protocol (the action
- * in {@code X-Amz-Target: AWSGlue.<Action>}) for the calls an Iceberg GlueCatalog makes to keep
- * one table (GetDatabase, CreateDatabase, GetTable, CreateTable, UpdateTable, DeleteTable),
- * keeps databases and tables in memory, and records every request. UpdateTable checks the
- * table's {@code VersionId} as Glue does (its optimistic lock), and can be told to refuse the
- * next updates as if another writer had just updated the table.
+ * A local HTTP server standing in for AWS Glue: it speaks Glue's JSON 1.1 protocol (the action in
+ * {@code X-Amz-Target: AWSGlue.<Action>}) for the calls an Iceberg GlueCatalog makes to keep one
+ * table (GetDatabase, CreateDatabase, GetTable, CreateTable, UpdateTable, DeleteTable), keeps
+ * databases and tables in memory, and records every request. UpdateTable checks the table's {@code
+ * VersionId} as Glue does (its optimistic lock), and can be told to refuse the next updates as if
+ * another writer had just updated the table.
  */
 public final class FakeGlue implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +35,11 @@ public final class FakeGlue implements AutoCloseable {
   private final Map<String, ObjectNode> databases = new HashMap<>();
   private final Map<String, ObjectNode> tables = new HashMap<>();
   private int versions;
-  /** UpdateTable calls still to refuse with ConcurrentModificationException, the version moving on each time. */
+
+  /**
+   * UpdateTable calls still to refuse with ConcurrentModificationException, the version moving on
+   * each time.
+   */
   public final AtomicInteger concurrentUpdates = new AtomicInteger();
 
   public FakeGlue() throws IOException {
@@ -100,67 +104,80 @@ public final class FakeGlue implements AutoCloseable {
   private synchronized JsonNode answer(String action, JsonNode body) {
     ObjectNode out = JSON.createObjectNode();
     switch (action) {
-      case "GetDatabase": {
-        ObjectNode db = databases.get(body.path("Name").asText());
-        if (db == null) {
-          throw new GlueError("EntityNotFoundException", "Database " + body.path("Name").asText() + " not found.");
+      case "GetDatabase":
+        {
+          ObjectNode db = databases.get(body.path("Name").asText());
+          if (db == null) {
+            throw new GlueError(
+                "EntityNotFoundException",
+                "Database " + body.path("Name").asText() + " not found.");
+          }
+          out.set("Database", db.deepCopy());
+          return out;
         }
-        out.set("Database", db.deepCopy());
-        return out;
-      }
-      case "CreateDatabase": {
-        ObjectNode input = (ObjectNode) body.path("DatabaseInput").deepCopy();
-        String name = input.path("Name").asText();
-        if (databases.containsKey(name)) {
-          throw new GlueError("AlreadyExistsException", "Database already exists.");
+      case "CreateDatabase":
+        {
+          ObjectNode input = (ObjectNode) body.path("DatabaseInput").deepCopy();
+          String name = input.path("Name").asText();
+          if (databases.containsKey(name)) {
+            throw new GlueError("AlreadyExistsException", "Database already exists.");
+          }
+          databases.put(name, input);
+          return out;
         }
-        databases.put(name, input);
-        return out;
-      }
-      case "GetTable": {
-        ObjectNode t = tables.get(key(body.path("DatabaseName").asText(), body.path("Name").asText()));
-        if (t == null) {
-          throw new GlueError("EntityNotFoundException", "Table " + body.path("Name").asText() + " not found.");
+      case "GetTable":
+        {
+          ObjectNode t =
+              tables.get(key(body.path("DatabaseName").asText(), body.path("Name").asText()));
+          if (t == null) {
+            throw new GlueError(
+                "EntityNotFoundException", "Table " + body.path("Name").asText() + " not found.");
+          }
+          out.set("Table", t.deepCopy());
+          return out;
         }
-        out.set("Table", t.deepCopy());
-        return out;
-      }
-      case "CreateTable": {
-        String db = body.path("DatabaseName").asText();
-        if (!databases.containsKey(db)) {
-          throw new GlueError("EntityNotFoundException", "Database " + db + " not found.");
+      case "CreateTable":
+        {
+          String db = body.path("DatabaseName").asText();
+          if (!databases.containsKey(db)) {
+            throw new GlueError("EntityNotFoundException", "Database " + db + " not found.");
+          }
+          ObjectNode input = (ObjectNode) body.path("TableInput").deepCopy();
+          String key = key(db, input.path("Name").asText());
+          if (tables.containsKey(key)) {
+            throw new GlueError("AlreadyExistsException", "Table already exists.");
+          }
+          tables.put(key, stored(db, input));
+          return out;
         }
-        ObjectNode input = (ObjectNode) body.path("TableInput").deepCopy();
-        String key = key(db, input.path("Name").asText());
-        if (tables.containsKey(key)) {
-          throw new GlueError("AlreadyExistsException", "Table already exists.");
+      case "UpdateTable":
+        {
+          String db = body.path("DatabaseName").asText();
+          ObjectNode input = (ObjectNode) body.path("TableInput").deepCopy();
+          String key = key(db, input.path("Name").asText());
+          ObjectNode current = tables.get(key);
+          if (current == null) {
+            throw new GlueError(
+                "EntityNotFoundException", "Table " + input.path("Name").asText() + " not found.");
+          }
+          if (concurrentUpdates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            current.put(
+                "VersionId", String.valueOf(++versions)); // another writer updated it meanwhile
+          }
+          if (!body.path("VersionId").asText().equals(current.path("VersionId").asText())) {
+            throw new GlueError(
+                "ConcurrentModificationException",
+                "Update table failed due to concurrent modifications.");
+          }
+          tables.put(key, stored(db, input));
+          return out;
         }
-        tables.put(key, stored(db, input));
-        return out;
-      }
-      case "UpdateTable": {
-        String db = body.path("DatabaseName").asText();
-        ObjectNode input = (ObjectNode) body.path("TableInput").deepCopy();
-        String key = key(db, input.path("Name").asText());
-        ObjectNode current = tables.get(key);
-        if (current == null) {
-          throw new GlueError("EntityNotFoundException", "Table " + input.path("Name").asText() + " not found.");
-        }
-        if (concurrentUpdates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-          current.put("VersionId", String.valueOf(++versions)); // another writer updated it meanwhile
-        }
-        if (!body.path("VersionId").asText().equals(current.path("VersionId").asText())) {
-          throw new GlueError("ConcurrentModificationException",
-              "Update table failed due to concurrent modifications.");
-        }
-        tables.put(key, stored(db, input));
-        return out;
-      }
       case "DeleteTable":
         tables.remove(key(body.path("DatabaseName").asText(), body.path("Name").asText()));
         return out;
       default:
-        throw new GlueError("UnknownOperationException", "not answered by this stand-in: " + action);
+        throw new GlueError(
+            "UnknownOperationException", "not answered by this stand-in: " + action);
     }
   }
 

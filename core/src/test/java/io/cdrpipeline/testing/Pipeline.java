@@ -16,10 +16,9 @@ import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.table.ProcessedTable;
 import io.cdrpipeline.table.TableSettings;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.time.LocalDate;
+import java.util.List;
 
 /** A whole embedded pipeline under one folder, built the way the app builds it. */
 public final class Pipeline {
@@ -62,8 +61,13 @@ public final class Pipeline {
   }
 
   public EtlJob etl(EtlListener listener) {
-    return EtlJob.embedded(catalog, List.of(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, "")), table(), "512MB",
-        config.stateDir().resolve("tmp"), listener);
+    return EtlJob.embedded(
+        catalog,
+        List.of(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, "")),
+        table(),
+        "512MB",
+        config.stateDir().resolve("tmp"),
+        listener);
   }
 
   private ProcessedTable table;
@@ -81,8 +85,11 @@ public final class Pipeline {
   /** The processed table, opened on first use and kept. */
   public ProcessedTable table() {
     if (table == null) {
-      table = new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, database.url(), config.database(), processed),
-          catalog);
+      table =
+          new ProcessedTable(
+              IcebergTable.open(
+                  TableSettings.DEFAULTS, database.url(), config.database(), processed),
+              catalog);
     }
     return table;
   }
@@ -93,7 +100,13 @@ public final class Pipeline {
 
   /** An engine with other limits. */
   public QueryEngine query(QueryLimits limits) {
-    return QueryEngine.open(catalog, config.database(), table().iceberg(), QueryEngine.ProcessedFiles.local(table().iceberg()), cdr, limits,
+    return QueryEngine.open(
+        catalog,
+        config.database(),
+        table().iceberg(),
+        QueryEngine.ProcessedFiles.local(table().iceberg()),
+        cdr,
+        limits,
         config.stateDir().resolve("tmp"));
   }
 

@@ -9,8 +9,8 @@ public final class Processes {
 
   /**
    * Sends SIGTERM, waits up to {@code grace} for the process to end, then kills it; returns only
-   * once it is gone, so nothing it runs writes into the test's folder afterwards. True if it
-   * ended on SIGTERM.
+   * once it is gone, so nothing it runs writes into the test's folder afterwards. True if it ended
+   * on SIGTERM.
    */
   public static boolean stop(Process process, Duration grace) throws InterruptedException {
     process.destroy();

@@ -4,16 +4,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The statements a hostile user tried against {@code cdr query} (the attack reports), and the
- * older list of what must never run: each must be refused, and nothing on disk or in the
- * catalog may change.
+ * The statements a hostile user tried against {@code cdr query} (the attack reports), and the older
+ * list of what must never run: each must be refused, and nothing on disk or in the catalog may
+ * change.
  */
 public final class QueryAttacks {
   private QueryAttacks() {}
 
   /**
-   * The statements, aimed at a deployment whose config folder is {@code dir}, state folder
-   * {@code state}, processed bucket {@code root}, with a committed data file {@code parquet}.
+   * The statements, aimed at a deployment whose config folder is {@code dir}, state folder {@code
+   * state}, processed bucket {@code root}, with a committed data file {@code parquet}.
    */
   public static List<String> statements(Path dir, Path state, Path root, Path parquet) {
     return List.of(

@@ -30,7 +30,10 @@ public final class RawFiles {
       } catch (IOException e) {
         continue;
       }
-      if (n != null && n.isObject() && n.hasNonNull("CallId") && n.path("StartTimeEpochSeconds").isNumber()) {
+      if (n != null
+          && n.isObject()
+          && n.hasNonNull("CallId")
+          && n.path("StartTimeEpochSeconds").isNumber()) {
         out.add(n);
       }
     }
@@ -43,7 +46,9 @@ public final class RawFiles {
       return List.of();
     }
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+      return s.filter(Files::isRegularFile)
+          .filter(p -> !p.getFileName().toString().startsWith("."))
+          .toList();
     }
   }
 

@@ -16,9 +16,9 @@ import java.util.stream.Stream;
 
 /**
  * Apache Iceberg's REST catalog server ({@code org.apache.iceberg.rest.RESTCatalogServer} of the
- * {@code iceberg-open-api} test fixtures, as in Iceberg's own REST fixture image) in this JVM,
- * on a loopback port, with its JdbcCatalog in a SQLite file and the warehouse in a local folder
- * written through the product's {@code StoreFileIO} (made by class name, {@code io-impl}).
+ * {@code iceberg-open-api} test fixtures, as in Iceberg's own REST fixture image) in this JVM, on a
+ * loopback port, with its JdbcCatalog in a SQLite file and the warehouse in a local folder written
+ * through the product's {@code StoreFileIO} (made by class name, {@code io-impl}).
  *
  * <p>It runs in a class loader of its own: it needs Jetty 12 and Hadoop's {@code Configuration},
  * which Maven copies to {@code target/rest-catalog-server}, while S3Proxy needs Jetty 11 on the
@@ -30,17 +30,24 @@ public final class RestCatalogServer implements AutoCloseable {
   private final Object server;
   private final URI uri;
 
-  /** Starts a server whose warehouse is {@code warehouse} and whose catalog database is {@code catalogDb}. */
+  /**
+   * Starts a server whose warehouse is {@code warehouse} and whose catalog database is {@code
+   * catalogDb}.
+   */
   public RestCatalogServer(Path warehouse, Path catalogDb) throws Exception {
-    loader = new URLClassLoader("rest-catalog-server", classPath(), ClassLoader.getPlatformClassLoader());
+    loader =
+        new URLClassLoader(
+            "rest-catalog-server", classPath(), ClassLoader.getPlatformClassLoader());
     Thread t = Thread.currentThread();
     ClassLoader before = t.getContextClassLoader();
     t.setContextClassLoader(loader);
     try {
-      // DriverManager finds drivers by service loading once per JVM: this loader's must register itself
+      // DriverManager finds drivers by service loading once per JVM: this loader's must register
+      // itself
       Class.forName("org.sqlite.JDBC", true, loader);
       Class<?> c = loader.loadClass("org.apache.iceberg.rest.RESTCatalogServer");
-      Constructor<?> make = c.getDeclaredConstructor(Map.class); // package-private: a config of our own
+      Constructor<?> make =
+          c.getDeclaredConstructor(Map.class); // package-private: a config of our own
       make.setAccessible(true);
       Map<String, String> config = new HashMap<>();
       config.put("rest.port", "0");
@@ -70,10 +77,13 @@ public final class RestCatalogServer implements AutoCloseable {
   }
 
   private static URL[] classPath() throws Exception {
-    Path testClasses = Path.of(RestCatalogServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path testClasses =
+        Path.of(
+            RestCatalogServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path jars = testClasses.getParent().resolve("rest-catalog-server");
     if (!Files.isDirectory(jars)) {
-      throw new IllegalStateException(jars + " is missing: run the tests through Maven (generate-test-resources copies it)");
+      throw new IllegalStateException(
+          jars + " is missing: run the tests through Maven (generate-test-resources copies it)");
     }
     List<URL> urls = new ArrayList<>();
     try (Stream<Path> s = Files.list(jars)) {
@@ -83,7 +93,9 @@ public final class RestCatalogServer implements AutoCloseable {
     }
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
       String e = entry.replace('\\', '/');
-      if (e.isEmpty() || e.contains("/org/eclipse/jetty/") || e.contains("jetty-jakarta-servlet-api")) {
+      if (e.isEmpty()
+          || e.contains("/org/eclipse/jetty/")
+          || e.contains("jetty-jakarta-servlet-api")) {
         continue;
       }
       urls.add(Path.of(entry).toUri().toURL());

@@ -57,7 +57,11 @@ public final class S3Pipeline implements AutoCloseable {
     List<RawSource> s = new ArrayList<>();
     s.add(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, ""));
     if (additional != null) {
-      s.add(new RawSource(ProcessedSchema.SOURCE_ADDITIONAL, additional, additional.location().display() + "/"));
+      s.add(
+          new RawSource(
+              ProcessedSchema.SOURCE_ADDITIONAL,
+              additional,
+              additional.location().display() + "/"));
     }
     return s;
   }
@@ -67,7 +71,8 @@ public final class S3Pipeline implements AutoCloseable {
   }
 
   public EtlJob etl() {
-    return EtlJob.embedded(catalog, sources(), table(), "512MB", config.stateDir().resolve("tmp"), EtlListener.NONE);
+    return EtlJob.embedded(
+        catalog, sources(), table(), "512MB", config.stateDir().resolve("tmp"), EtlListener.NONE);
   }
 
   private ProcessedTable table;
@@ -75,15 +80,24 @@ public final class S3Pipeline implements AutoCloseable {
   /** The processed table on S3, opened on first use and kept. */
   public ProcessedTable table() {
     if (table == null) {
-      table = new ProcessedTable(IcebergTable.open(TableSettings.DEFAULTS, catalog.database().url(), "cdrs", processed),
-          catalog);
+      table =
+          new ProcessedTable(
+              IcebergTable.open(
+                  TableSettings.DEFAULTS, catalog.database().url(), "cdrs", processed),
+              catalog);
     }
     return table;
   }
 
   public QueryEngine query() {
-    return QueryEngine.open(catalog, config.database(), table().iceberg(), new CachedProcessedFiles(processed, cache), cdr,
-        QueryLimits.DEFAULTS, config.stateDir().resolve("tmp"));
+    return QueryEngine.open(
+        catalog,
+        config.database(),
+        table().iceberg(),
+        new CachedProcessedFiles(processed, cache),
+        cdr,
+        QueryLimits.DEFAULTS,
+        config.stateDir().resolve("tmp"));
   }
 
   public QueryResult sql(String sql) {

@@ -18,11 +18,13 @@ public final class WebhookReceiver implements AutoCloseable {
 
   public WebhookReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/hook", exchange -> {
-      received.add(JSON.readTree(exchange.getRequestBody()));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/hook",
+        exchange -> {
+          received.add(JSON.readTree(exchange.getRequestBody()));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     server.start();
   }
 

@@ -35,7 +35,10 @@ class CheckpointTest {
   ExecutionStore store;
   final Outside outside = new Outside();
 
-  /** The etl step of this test: "submits" outside work, saves it, and waits for it until interrupted. */
+  /**
+   * The etl step of this test: "submits" outside work, saves it, and waits for it until
+   * interrupted.
+   */
   static final class Outside extends ForwardingActions {
     final List<String> seen = new CopyOnWriteArrayList<>();
     final CountDownLatch submitted = new CountDownLatch(1);
@@ -83,23 +86,44 @@ class CheckpointTest {
   Executor executor(Duration dailyTimeout) {
     Pipeline p = new Pipeline(tmp);
     store = new ExecutionStore(p.catalog);
-    Topic topic = Topic.of(List.of(new Subscription.Webhook(hook.url(), Optional.empty(), "X-Cdr-Secret")),
-        new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
-    Workflows.Timeouts t = new Workflows.Timeouts(dailyTimeout, Duration.ofHours(1), Duration.ofHours(1));
-    return new Executor(store, Workflows.definitions(outside, topic, t, Duration.ofHours(1), Clock.systemUTC()),
-        topic, Clock.systemUTC(), new Executor.Settings(Duration.ofMillis(50), Duration.ofSeconds(30), 3, Duration.ofMillis(5)));
+    Topic topic =
+        Topic.of(
+            List.of(new Subscription.Webhook(hook.url(), Optional.empty(), "X-Cdr-Secret")),
+            new RetryPolicy(2, Duration.ofMillis(5), Duration.ofMillis(10)));
+    Workflows.Timeouts t =
+        new Workflows.Timeouts(dailyTimeout, Duration.ofHours(1), Duration.ofHours(1));
+    return new Executor(
+        store,
+        Workflows.definitions(outside, topic, t, Duration.ofHours(1), Clock.systemUTC()),
+        topic,
+        Clock.systemUTC(),
+        new Executor.Settings(
+            Duration.ofMillis(50), Duration.ofSeconds(30), 3, Duration.ofMillis(5)));
   }
 
   @Test
   void aHandedOverStepLeavesItsWorkAndTheResumedStepFindsIt() throws Exception {
     String id;
     try (Executor first = executor(Duration.ofHours(1))) {
-      Execution e = first.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+      Execution e =
+          first.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
       id = e.id();
-      Future<Execution> running = Executors.newSingleThreadExecutor().submit(() -> first.run(e.id(), null));
+      Future<Execution> running =
+          Executors.newSingleThreadExecutor().submit(() -> first.run(e.id(), null));
       assertThat(outside.submitted.await(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(store.get(id).orElseThrow().state().path("checkpoints").path("etl").path("tag").asText()).isEqualTo("app-1");
-      assertThat(store.events(id)).filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_PROGRESS).singleElement()
+      assertThat(
+              store
+                  .get(id)
+                  .orElseThrow()
+                  .state()
+                  .path("checkpoints")
+                  .path("etl")
+                  .path("tag")
+                  .asText())
+          .isEqualTo("app-1");
+      assertThat(store.events(id))
+          .filteredOn(ev -> ev.type() == ExecutionEvent.Type.STEP_PROGRESS)
+          .singleElement()
           .satisfies(ev -> assertThat(ev.detail()).contains("submitted app-1"));
       first.handOverAll("service stopping", Duration.ofSeconds(10));
       Execution given = running.get(10, TimeUnit.SECONDS);
@@ -112,7 +136,9 @@ class CheckpointTest {
       assertThat(next.claim(orphan)).isTrue();
       Execution end = next.run(id, null);
       assertThat(end.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-      assertThat(end.state().has("checkpoints")).as("a finished step keeps no checkpoint").isFalse();
+      assertThat(end.state().has("checkpoints"))
+          .as("a finished step keeps no checkpoint")
+          .isFalse();
       assertThat(end.state().path("etl").path("tag").asText()).isEqualTo("app-1");
     }
     assertThat(outside.seen).containsExactly("left running", "found app-1");
@@ -121,21 +147,26 @@ class CheckpointTest {
   @Test
   void aTimedOutStepStopsItsWorkBeforeTheExecutionEndsAndNotifies() throws Exception {
     try (Executor executor = executor(Duration.ofSeconds(2))) {
-      Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+      Execution e =
+          executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
       Execution end = executor.run(e.id(), null);
       assertThat(outside.cleanedUp).as("stopped before the run ended").isTrue();
       assertThat(end.status()).isEqualTo(ExecutionStatus.TIMED_OUT);
       assertThat(outside.seen).containsExactly("killed");
-      assertThat(hook.await(1, 10_000)).singleElement()
-          .satisfies(n -> assertThat(n.path("subject").asText()).isEqualTo("Error Processing CDRs"));
+      assertThat(hook.await(1, 10_000))
+          .singleElement()
+          .satisfies(
+              n -> assertThat(n.path("subject").asText()).isEqualTo("Error Processing CDRs"));
     }
   }
 
   @Test
   void aStoppedStepStopsItsWork() throws Exception {
     try (Executor executor = executor(Duration.ofHours(1))) {
-      Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
-      Future<Execution> running = Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
+      Execution e =
+          executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+      Future<Execution> running =
+          Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
       assertThat(outside.submitted.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(executor.stop(e.id())).isTrue();
       Execution end = running.get(10, TimeUnit.SECONDS);
@@ -148,11 +179,15 @@ class CheckpointTest {
   @Test
   void aStepWhoseExecutionWasTakenOverLeavesItsWorkToTheNewOwner() throws Exception {
     try (Executor executor = executor(Duration.ofHours(1))) {
-      Execution e = executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
-      Future<Execution> running = Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
+      Execution e =
+          executor.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+      Future<Execution> running =
+          Executors.newSingleThreadExecutor().submit(() -> executor.run(e.id(), null));
       assertThat(outside.submitted.await(10, TimeUnit.SECONDS)).isTrue();
-      // another process took the execution over (this one froze past its lease): it resumes the step from the checkpoint
-      assertThat(store.claim(e.id(), executor.owner(), "elsewhere:1:new", Optional.empty())).isTrue();
+      // another process took the execution over (this one froze past its lease): it resumes the
+      // step from the checkpoint
+      assertThat(store.claim(e.id(), executor.owner(), "elsewhere:1:new", Optional.empty()))
+          .isTrue();
       running.get(10, TimeUnit.SECONDS);
       assertThat(outside.seen).containsExactly("left running");
       assertThat(store.get(e.id()).orElseThrow().owner()).contains("elsewhere:1:new");

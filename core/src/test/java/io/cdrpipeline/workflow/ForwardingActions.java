@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 
-/** Forwards every action to another; lets test classes of other packages use package-private fakes. */
+/**
+ * Forwards every action to another; lets test classes of other packages use package-private fakes.
+ */
 public class ForwardingActions implements PipelineActions {
   private final PipelineActions inner;
 

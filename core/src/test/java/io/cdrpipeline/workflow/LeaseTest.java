@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Leases of executions across processes, on SQLite and on PostgreSQL: judged on the database's
- * clock, and fenced, so an owner frozen past its lease neither writes nor notifies when it
- * wakes up.
+ * clock, and fenced, so an owner frozen past its lease neither writes nor notifies when it wakes
+ * up.
  */
 class LeaseTest {
   @TempDir Path tmp;
@@ -48,15 +48,27 @@ class LeaseTest {
   }
 
   String catalogUrl(String db) {
-    return db.equals("postgresql") ? Postgres.freshDatabase() : "jdbc:sqlite:" + tmp.resolve("catalog.db");
+    return db.equals("postgresql")
+        ? Postgres.freshDatabase()
+        : "jdbc:sqlite:" + tmp.resolve("catalog.db");
   }
 
   Executor executor(Pipeline p, Clock clock, Duration staleAfter) {
-    Topic topic = Topic.of(List.of(new Subscription.Webhook(hook.url(), Optional.empty(), "X-Cdr-Secret")),
-        new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
-    return new Executor(new ExecutionStore(p.catalog),
-        Workflows.definitions(new ScriptedActions(), topic, Workflows.Timeouts.defaults(), Duration.ofHours(1), clock),
-        topic, clock, new Executor.Settings(Duration.ofMillis(100), staleAfter, 1, Duration.ofMillis(1)));
+    Topic topic =
+        Topic.of(
+            List.of(new Subscription.Webhook(hook.url(), Optional.empty(), "X-Cdr-Secret")),
+            new RetryPolicy(1, Duration.ofMillis(1), Duration.ofMillis(1)));
+    return new Executor(
+        new ExecutionStore(p.catalog),
+        Workflows.definitions(
+            new ScriptedActions(),
+            topic,
+            Workflows.Timeouts.defaults(),
+            Duration.ofHours(1),
+            clock),
+        topic,
+        clock,
+        new Executor.Settings(Duration.ofMillis(100), staleAfter, 1, Duration.ofMillis(1)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -65,17 +77,22 @@ class LeaseTest {
     Pipeline p = new Pipeline(tmp, null, catalogUrl(db));
     Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofHours(-2));
     Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
-    try (Executor owner = executor(p, behind, Duration.ofSeconds(30)); // its host's clock is two hours slow
+    try (Executor owner =
+            executor(p, behind, Duration.ofSeconds(30)); // its host's clock is two hours slow
         Executor other = executor(p, ahead, Duration.ofSeconds(30))) { // this one's two hours fast
-      Execution e = owner.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
+      Execution e =
+          owner.start(Workflows.DAILY, Workflows.input("Date", "2026-11-27"), "test", true);
       Instant beat = e.heartbeatAt().orElseThrow();
-      assertThat(Duration.between(beat, Instant.now()).abs()).as("stamped by the database").isLessThan(Duration.ofMinutes(1));
+      assertThat(Duration.between(beat, Instant.now()).abs())
+          .as("stamped by the database")
+          .isLessThan(Duration.ofMinutes(1));
       assertThat(other.isOrphaned(e)).isFalse();
       assertThat(other.orphans()).isEmpty();
       assertThat(other.claim(e)).isFalse();
       assertThat(owner.store().get(e.id()).orElseThrow().owner()).contains(owner.owner());
 
-      // once its heartbeats stop for longer than the lease (by the database's clock), it is taken over
+      // once its heartbeats stop for longer than the lease (by the database's clock), it is taken
+      // over
       try (Executor quick = executor(p, ahead, Duration.ofMillis(500))) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         boolean won = false;
@@ -93,31 +110,39 @@ class LeaseTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"sqlite", "postgresql"})
-  void anOwnerFrozenPastItsLeaseIsTakenOverAndWhenContinuedNeitherWritesNorNotifies(String db) throws Exception {
+  void anOwnerFrozenPastItsLeaseIsTakenOverAndWhenContinuedNeitherWritesNorNotifies(String db)
+      throws Exception {
     String url = catalogUrl(db);
     Pipeline p = new Pipeline(tmp, null, url); // migrates the catalog before the child opens it
     Path release = tmp.resolve("release");
     Process child = OwnerChild.start(url, hook.url(), "2026-11-27", release);
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     List<String> all = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          all.add(line);
-          lines.add(line);
-        }
-      } catch (Exception ignored) {
-        // the child is gone
-      }
-      lines.add("<eof>");
-    }, "child-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                  all.add(line);
+                  lines.add(line);
+                }
+              } catch (Exception ignored) {
+                // the child is gone
+              }
+              lines.add("<eof>");
+            },
+            "child-output");
     reader.setDaemon(true);
     reader.start();
     try (Executor taker = executor(p, Clock.systemUTC(), Duration.ofSeconds(3))) {
       String id = awaitLine(lines, "started ").substring("started ".length());
       awaitLine(lines, "in etl");
       ExecutionStore store = taker.store();
-      assertThat(taker.claim(store.get(id).orElseThrow())).as("a live owner keeps its execution").isFalse();
+      assertThat(taker.claim(store.get(id).orElseThrow()))
+          .as("a live owner keeps its execution")
+          .isFalse();
 
       signal("STOP", child.pid());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -139,7 +164,8 @@ class LeaseTest {
       String end = awaitLine(lines, "ended ");
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(end).isEqualTo("ended SUCCEEDED -"); // as the taker left it
-      assertThat(all.subList(all.indexOf("in etl"), all.size())).as("what the owner wrote after it was frozen")
+      assertThat(all.subList(all.indexOf("in etl"), all.size()))
+          .as("what the owner wrote after it was frozen")
           .noneMatch(l -> l.startsWith("wrote "));
       assertThat(store.events(id)).isEqualTo(afterTakeover);
       assertThat(hook.received).hasSize(1);
@@ -166,7 +192,10 @@ class LeaseTest {
   }
 
   static void signal(String name, long pid) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, Long.toString(pid))
+            .redirectErrorStream(true)
+            .start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
   }
 }

@@ -21,8 +21,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class ScriptedActions implements PipelineActions {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** Step name to the outcomes of its next calls; an empty script succeeds. */
   final Map<String, Deque<Object>> script = new ConcurrentHashMap<>();
+
   final List<String> calls = new CopyOnWriteArrayList<>();
   final CountDownLatch blocked = new CountDownLatch(1);
   final CountDownLatch waiting = new CountDownLatch(1);

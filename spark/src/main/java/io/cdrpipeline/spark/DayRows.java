@@ -6,10 +6,10 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * The rows the read tasks emit (kept as Spark rows, never as a table): each is a record's row, a rejected file, or the summary of a
- * task, so that one pass over the files gives the rows and what the driver needs of them.
- * Known columns are at {@code 1 + } their index in {@link ProcessedSchema#COLUMNS} (a TIMESTAMP
- * as its epoch seconds, as the row rules stage it).
+ * The rows the read tasks emit (kept as Spark rows, never as a table): each is a record's row, a
+ * rejected file, or the summary of a task, so that one pass over the files gives the rows and what
+ * the driver needs of them. Known columns are at {@code 1 + } their index in {@link
+ * ProcessedSchema#COLUMNS} (a TIMESTAMP as its epoch seconds, as the row rules stage it).
  */
 final class DayRows {
   static final int ROW = 0;

@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one read task (or, merged, the whole day) saw besides rows and rejections: the objects
- * for the fingerprint, counts, and each unknown field's type and number of rows.
+ * What one read task (or, merged, the whole day) saw besides rows and rejections: the objects for
+ * the fingerprint, counts, and each unknown field's type and number of rows.
  */
 final class ReadSummary implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -10,29 +10,30 @@ import io.cdrpipeline.etl.Rejection;
 import io.cdrpipeline.model.ColumnType;
 import io.cdrpipeline.store.StoreLocation;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import java.io.Serializable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 
 /**
- * One read task: reads its batches of listed objects with the product's store and
- * {@link RawFileReader} (the embedded engine's reader, so the same rows, rejections and
- * fingerprint), and emits {@link DayRows} ending with the task's {@link ReadSummary}.
+ * One read task: reads its batches of listed objects with the product's store and {@link
+ * RawFileReader} (the embedded engine's reader, so the same rows, rejections and fingerprint), and
+ * emits {@link DayRows} ending with the task's {@link ReadSummary}.
  */
 final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
   private static final long serialVersionUID = 1L;
   private static final JsonFactory JSON = new JsonFactory();
+
   /** Requests in flight per task reading S3 (at most the store's own setting). */
   static final int S3_READERS_PER_TASK = 16;
 
@@ -74,30 +75,37 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
    * Reads a batch of S3 objects with several requests in flight (reading S3 is mostly waiting),
    * each reader with its own rows and summary, merged at the end in key order.
    */
-  private static void readInParallel(RawFileReader reader, RawSource src, Batch b, ReadSummary summary, List<Row> out)
+  private static void readInParallel(
+      RawFileReader reader, RawSource src, Batch b, ReadSummary summary, List<Row> out)
       throws IOException {
-    int threads = Math.max(1, Math.min(S3_READERS_PER_TASK, src.store().readers(S3_READERS_PER_TASK)));
+    int threads =
+        Math.max(1, Math.min(S3_READERS_PER_TASK, src.store().readers(S3_READERS_PER_TASK)));
     int per = (b.keys().size() + threads - 1) / threads;
     List<Future<ReadSummary>> parts = new ArrayList<>();
     List<List<Row>> rows = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "cdr-s3-read");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "cdr-s3-read");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       for (int from = 0; from < b.keys().size(); from += per) {
         List<String> keys = b.keys().subList(from, Math.min(b.keys().size(), from + per));
         List<Row> mine = new ArrayList<>();
         rows.add(mine);
-        parts.add(pool.submit(() -> {
-          ReadSummary part = new ReadSummary();
-          RawFileReader.Sink sink = new Sink(part, mine);
-          for (String key : keys) {
-            reader.read(src, b.source(), key, sink, part.seen);
-          }
-          return part;
-        }));
+        parts.add(
+            pool.submit(
+                () -> {
+                  ReadSummary part = new ReadSummary();
+                  RawFileReader.Sink sink = new Sink(part, mine);
+                  for (String key : keys) {
+                    reader.read(src, b.source(), key, sink, part.seen);
+                  }
+                  return part;
+                }));
       }
       for (Future<ReadSummary> f : parts) {
         summary.merge(f.get());
@@ -164,7 +172,10 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
       summary.vanished.add(key);
     }
 
-    /** The non-null unknown fields as JSON, in the record's order, as the embedded engine stages them. */
+    /**
+     * The non-null unknown fields as JSON, in the record's order, as the embedded engine stages
+     * them.
+     */
     private String extrasJson(Map<String, Object> values) throws IOException {
       extras.getBuffer().setLength(0);
       int n = 0;

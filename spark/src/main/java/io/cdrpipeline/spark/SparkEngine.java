@@ -46,19 +46,22 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
- * The ETL engine on Apache Spark: the driver lists the day's objects of every bucket (one
- * folder per voice connector, as the embedded engine does), tasks read them in batches of
- * hundreds or thousands with the product's store and reader, the driver gathers the rejections,
- * counts and fingerprint, and the day's rows, placed, de-duplicated and sorted by the
- * {@link RowRules}, are written by the tasks as the day's Parquet data files. It commits
- * nothing: the caller does, from the driver.
+ * The ETL engine on Apache Spark: the driver lists the day's objects of every bucket (one folder
+ * per voice connector, as the embedded engine does), tasks read them in batches of hundreds or
+ * thousands with the product's store and reader, the driver gathers the rejections, counts and
+ * fingerprint, and the day's rows, placed, de-duplicated and sorted by the {@link RowRules}, are
+ * written by the tasks as the day's Parquet data files. It commits nothing: the caller does, from
+ * the driver.
  */
 public final class SparkEngine implements EtlEngine {
   private static final Logger LOG = LoggerFactory.getLogger(SparkEngine.class);
+
   /** The fewest files a read task gets: a task per file is what makes Spark slow on small files. */
   static final int MIN_BATCH = 256;
+
   /** The most files a read task gets, so a task's rows stay a few hundred megabytes at most. */
   static final int MAX_BATCH = 20_000;
+
   /** The rows of one data file, about 500 MB of Parquet. */
   static final long ROWS_PER_FILE = 5_000_000;
 
@@ -67,7 +70,8 @@ public final class SparkEngine implements EtlEngine {
   private final StoreSpec warehouse;
   private final EtlListener listener;
 
-  public SparkEngine(SparkSession spark, List<SourceSpec> sources, StoreSpec warehouse, EtlListener listener) {
+  public SparkEngine(
+      SparkSession spark, List<SourceSpec> sources, StoreSpec warehouse, EtlListener listener) {
     this.spark = Objects.requireNonNull(spark, "spark is null");
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("at least one CDR bucket is needed");
@@ -105,7 +109,11 @@ public final class SparkEngine implements EtlEngine {
     long t0 = System.nanoTime();
     List<ReadTask.Batch> batches = list(day, effectiveWorkers(workers));
     long listed = batches.stream().mapToLong(b -> b.keys().size()).sum();
-    LOG.info("{}: listed {} objects in {} ms, {} read tasks", day, listed, (System.nanoTime() - t0) / 1_000_000,
+    LOG.info(
+        "{}: listed {} objects in {} ms, {} read tasks",
+        day,
+        listed,
+        (System.nanoTime() - t0) / 1_000_000,
         batches.size());
     listener.progress(day, 0, listed, true);
     ReadSummary summary = new ReadSummary();
@@ -114,19 +122,25 @@ public final class SparkEngine implements EtlEngine {
     if (!batches.isEmpty()) {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       jsc.setJobGroup("cdr-etl-" + day, "CDR ETL of " + day, true);
-      // kept as the tasks made them (no columnar cache to build): read once, used by the passes below
-      JavaRDD<Row> readRows = jsc.parallelize(batches, batches.size()).mapPartitions(new ReadTask(sources))
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      // kept as the tasks made them (no columnar cache to build): read once, used by the passes
+      // below
+      JavaRDD<Row> readRows =
+          jsc.parallelize(batches, batches.size())
+              .mapPartitions(new ReadTask(sources))
+              .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         for (Row r : readRows.filter(r -> r.getInt(DayRows.KIND) != DayRows.ROW).collect()) {
           if (r.getInt(DayRows.KIND) == DayRows.REJECTED) {
-            rejections.add(new String[] {r.getString(DayRows.SOURCE_KEY), r.getString(DayRows.REASON)});
+            rejections.add(
+                new String[] {r.getString(DayRows.SOURCE_KEY), r.getString(DayRows.REASON)});
           } else {
             summary.merge(ReadSummary.fromBytes((byte[]) r.get(DayRows.SUMMARY_BYTES)));
           }
         }
-        summary.vanished.forEach(k -> listener.message("file vanished while processing, skipped: " + k));
-        LOG.info("{}: read {} files in {} ms", day, summary.files, (System.nanoTime() - t0) / 1_000_000);
+        summary.vanished.forEach(
+            k -> listener.message("file vanished while processing, skipped: " + k));
+        LOG.info(
+            "{}: read {} files in {} ms", day, summary.files, (System.nanoTime() - t0) / 1_000_000);
         listener.progress(day, summary.files, summary.files, true);
         Failpoints.hit("etl.after-read");
         if (summary.rows > 0) {
@@ -138,11 +152,26 @@ public final class SparkEngine implements EtlEngine {
     }
     long rows = files.stream().mapToLong(IcebergTable.NewFile::rows).sum();
     long bytesWritten = files.stream().mapToLong(IcebergTable.NewFile::bytes).sum();
-    LOG.info("{}: wrote {} rows in {} files ({} bytes) at {} ms", day, rows, files.size(), bytesWritten,
+    LOG.info(
+        "{}: wrote {} rows in {} files ({} bytes) at {} ms",
+        day,
+        rows,
+        files.size(),
+        bytesWritten,
         (System.nanoTime() - t0) / 1_000_000);
     List<String[]> quarantine = List.copyOf(rejections);
-    return new DayResult(day, target.runId(), files, summary.files, rows, rejections.size(), summary.bytes, bytesWritten,
-        summary.seen, sink -> quarantine.forEach(q -> sink.accept(q[0], q[1])), () -> {});
+    return new DayResult(
+        day,
+        target.runId(),
+        files,
+        summary.files,
+        rows,
+        rejections.size(),
+        summary.bytes,
+        bytesWritten,
+        summary.seen,
+        sink -> quarantine.forEach(q -> sink.accept(q[0], q[1])),
+        () -> {});
   }
 
   /** The day's keys of every bucket and voice connector, in batches for the read tasks. */
@@ -163,15 +192,17 @@ public final class SparkEngine implements EtlEngine {
     for (int i = 0; i < keys.size(); i++) {
       List<String> all = keys.get(i);
       for (int from = 0; from < all.size(); from += size) {
-        batches.add(new ReadTask.Batch(i, new ArrayList<>(all.subList(from, Math.min(all.size(), from + size)))));
+        batches.add(
+            new ReadTask.Batch(
+                i, new ArrayList<>(all.subList(from, Math.min(all.size(), from + size)))));
       }
     }
     return batches;
   }
 
   /** Places, types, de-duplicates, sorts and writes the day's rows; returns the files written. */
-  private List<IcebergTable.NewFile> write(DayTarget target, JavaRDD<Row> readRows, ReadSummary summary,
-      List<String[]> rejections) {
+  private List<IcebergTable.NewFile> write(
+      DayTarget target, JavaRDD<Row> readRows, ReadSummary summary, List<String[]> rejections) {
     LocalDate day = target.day();
     Map<String, ColumnType> extraTypes = new LinkedHashMap<>(summary.extraTypes);
     Set<String> dropped = limitUnknownFields(readRows, summary, extraTypes, rejections);
@@ -180,24 +211,29 @@ public final class SparkEngine implements EtlEngine {
     Map<String, ColumnType> table = target.columns();
     LinkedHashMap<String, RowRules.ExtraPlacement> extras = new LinkedHashMap<>();
     for (String name : new TreeSet<>(extraTypes.keySet())) {
-      extras.put(name, RowRules.placeExtra(name, extraTypes.get(name), Optional.ofNullable(table.get(name))));
+      extras.put(
+          name,
+          RowRules.placeExtra(name, extraTypes.get(name), Optional.ofNullable(table.get(name))));
     }
     List<Column> added = new ArrayList<>();
     List<String> names = new ArrayList<>();
     List<ColumnType> types = new ArrayList<>();
-    ProcessedSchema.COLUMNS.forEach(c -> {
-      names.add(c.name());
-      types.add(c.type());
-    });
+    ProcessedSchema.COLUMNS.forEach(
+        c -> {
+          names.add(c.name());
+          types.add(c.type());
+        });
     for (RowRules.ExtraPlacement p : extras.values()) {
       added.add(new Column(p.column(), p.type()));
       names.add(p.column());
       types.add(p.type());
-      p.textColumn().ifPresent(t -> {
-        added.add(new Column(t, ColumnType.VARCHAR));
-        names.add(t);
-        types.add(ColumnType.VARCHAR);
-      });
+      p.textColumn()
+          .ifPresent(
+              t -> {
+                added.add(new Column(t, ColumnType.VARCHAR));
+                names.add(t);
+                types.add(ColumnType.VARCHAR);
+              });
     }
     Map<String, Integer> ids = target.addColumns(added);
 
@@ -205,42 +241,70 @@ public final class SparkEngine implements EtlEngine {
     List<Types.NestedField> iceberg = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       fields.add(DataTypes.createStructField(names.get(i), DayRows.staged(types.get(i)), true));
-      iceberg.add(Types.NestedField.optional(id(ids, names.get(i)), names.get(i), TableSchema.type(types.get(i))));
+      iceberg.add(
+          Types.NestedField.optional(
+              id(ids, names.get(i)), names.get(i), TableSchema.type(types.get(i))));
     }
     for (Column c : ProcessedSchema.PARTITION_COLUMNS) {
-      iceberg.add(Types.NestedField.optional(id(ids, c.name()), c.name(), TableSchema.type(c.type())));
+      iceberg.add(
+          Types.NestedField.optional(id(ids, c.name()), c.name(), TableSchema.type(c.type())));
     }
     fields.add(DataTypes.createStructField("_source", DataTypes.IntegerType, false));
 
     TypeRows typing = new TypeRows(extras, dropped);
-    Dataset<Row> rows = spark.createDataFrame(readRows.mapPartitions(typing), DataTypes.createStructType(fields));
+    Dataset<Row> rows =
+        spark.createDataFrame(readRows.mapPartitions(typing), DataTypes.createStructType(fields));
     if (sources.size() > 1) {
-      // a call found in several buckets is written once: the first bucket's copy, then the lowest key
+      // a call found in several buckets is written once: the first bucket's copy, then the lowest
+      // key
       List<org.apache.spark.sql.Column> identity = new ArrayList<>();
       for (List<String> part : RowRules.CALL_IDENTITY) {
-        identity.add(part.size() == 1 ? col(part.get(0))
-            : coalesce(part.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new)));
+        identity.add(
+            part.size() == 1
+                ? col(part.get(0))
+                : coalesce(
+                    part.stream()
+                        .map(org.apache.spark.sql.functions::col)
+                        .toArray(org.apache.spark.sql.Column[]::new)));
       }
-      rows = rows.withColumn("_n", row_number().over(Window.partitionBy(identity.toArray(org.apache.spark.sql.Column[]::new))
-              .orderBy(col("_source"), col("source_key"))))
-          .filter(col("_n").equalTo(1)).drop("_n");
+      rows =
+          rows.withColumn(
+                  "_n",
+                  row_number()
+                      .over(
+                          Window.partitionBy(identity.toArray(org.apache.spark.sql.Column[]::new))
+                              .orderBy(col("_source"), col("source_key"))))
+              .filter(col("_n").equalTo(1))
+              .drop("_n");
     }
-    org.apache.spark.sql.Column[] order = RowRules.SORT_ORDER.stream()
-        .map(k -> k.nullsLast() ? col(k.column()).asc_nulls_last() : col(k.column()).asc_nulls_first())
-        .toArray(org.apache.spark.sql.Column[]::new);
+    org.apache.spark.sql.Column[] order =
+        RowRules.SORT_ORDER.stream()
+            .map(
+                k ->
+                    k.nullsLast()
+                        ? col(k.column()).asc_nulls_last()
+                        : col(k.column()).asc_nulls_first())
+            .toArray(org.apache.spark.sql.Column[]::new);
     int n = (int) Math.max(1, (summary.rows + ROWS_PER_FILE - 1) / ROWS_PER_FILE);
     List<String> locations = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       locations.add(target.newDataFile(i));
     }
     // one file needs no range bounds (their sampling is a pass over the day of its own)
-    Dataset<Row> spread = n == 1 ? rows.drop("_source").repartition(1) : rows.drop("_source").repartitionByRange(n, order);
+    Dataset<Row> spread =
+        n == 1
+            ? rows.drop("_source").repartition(1)
+            : rows.drop("_source").repartitionByRange(n, order);
     Dataset<Row> sorted = spread.sortWithinPartitions(order);
-    List<WriteFiles.Written> written = sorted.javaRDD()
-        .mapPartitionsWithIndex(new WriteFiles(day, new Schema(iceberg), names, types, locations, warehouse), false)
-        .collect();
+    List<WriteFiles.Written> written =
+        sorted
+            .javaRDD()
+            .mapPartitionsWithIndex(
+                new WriteFiles(day, new Schema(iceberg), names, types, locations, warehouse), false)
+            .collect();
     List<IcebergTable.NewFile> files = new ArrayList<>();
-    written.stream().sorted(Comparator.comparing(WriteFiles.Written::location))
+    written.stream()
+        .sorted(Comparator.comparing(WriteFiles.Written::location))
         .forEach(w -> files.add(new IcebergTable.NewFile(w.location(), w.bytes(), w.rows())));
     return files;
   }
@@ -254,35 +318,44 @@ public final class SparkEngine implements EtlEngine {
   }
 
   /**
-   * Keeps the day to {@link InputLimits#MAX_UNKNOWN_FIELDS} unknown fields, the most common
-   * ones (then by name), as the embedded engine does: the files that bring any other are
-   * quarantined, and the day's fields are those of the rows that stay. Returns the fields left out.
+   * Keeps the day to {@link InputLimits#MAX_UNKNOWN_FIELDS} unknown fields, the most common ones
+   * (then by name), as the embedded engine does: the files that bring any other are quarantined,
+   * and the day's fields are those of the rows that stay. Returns the fields left out.
    */
-  private Set<String> limitUnknownFields(JavaRDD<Row> readRows, ReadSummary summary, Map<String, ColumnType> extraTypes,
+  private Set<String> limitUnknownFields(
+      JavaRDD<Row> readRows,
+      ReadSummary summary,
+      Map<String, ColumnType> extraTypes,
       List<String[]> rejections) {
     if (extraTypes.size() <= InputLimits.MAX_UNKNOWN_FIELDS) {
       return Set.of();
     }
     List<String> ranked = new ArrayList<>(summary.extraRows.keySet());
-    ranked.sort(Comparator.comparing((String k) -> -summary.extraRows.get(k)).thenComparing(Comparator.naturalOrder()));
-    Set<String> dropped = new HashSet<>(ranked.subList(InputLimits.MAX_UNKNOWN_FIELDS, ranked.size()));
-    List<Tuple2<String, String>> found = readRows
-        .filter(r -> r.getInt(DayRows.KIND) == DayRows.ROW && !r.isNullAt(DayRows.EXTRAS))
-        .mapPartitions(it -> {
-          List<Tuple2<String, String>> out = new ArrayList<>();
-          Set<String> kept = new HashSet<>();
-          while (it.hasNext()) {
-            Row r = it.next();
-            String first = TypeRows.firstDropped(r.getString(DayRows.EXTRAS), dropped);
-            if (first != null) {
-              out.add(new Tuple2<>(r.getString(DayRows.SOURCE_KEY), first));
-            } else {
-              kept.addAll(TypeRows.parse(r.getString(DayRows.EXTRAS)).keySet());
-            }
-          }
-          kept.forEach(k -> out.add(new Tuple2<>(null, k)));
-          return out.iterator();
-        }).collect();
+    ranked.sort(
+        Comparator.comparing((String k) -> -summary.extraRows.get(k))
+            .thenComparing(Comparator.naturalOrder()));
+    Set<String> dropped =
+        new HashSet<>(ranked.subList(InputLimits.MAX_UNKNOWN_FIELDS, ranked.size()));
+    List<Tuple2<String, String>> found =
+        readRows
+            .filter(r -> r.getInt(DayRows.KIND) == DayRows.ROW && !r.isNullAt(DayRows.EXTRAS))
+            .mapPartitions(
+                it -> {
+                  List<Tuple2<String, String>> out = new ArrayList<>();
+                  Set<String> kept = new HashSet<>();
+                  while (it.hasNext()) {
+                    Row r = it.next();
+                    String first = TypeRows.firstDropped(r.getString(DayRows.EXTRAS), dropped);
+                    if (first != null) {
+                      out.add(new Tuple2<>(r.getString(DayRows.SOURCE_KEY), first));
+                    } else {
+                      kept.addAll(TypeRows.parse(r.getString(DayRows.EXTRAS)).keySet());
+                    }
+                  }
+                  kept.forEach(k -> out.add(new Tuple2<>(null, k)));
+                  return out.iterator();
+                })
+            .collect();
     Set<String> remaining = new HashSet<>();
     int quarantined = 0;
     for (Tuple2<String, String> f : found) {
@@ -290,13 +363,23 @@ public final class SparkEngine implements EtlEngine {
         remaining.add(f._2());
       } else {
         quarantined++;
-        rejections.add(new String[] {f._1(), "unknown field " + f._2() + " is beyond the " + InputLimits.MAX_UNKNOWN_FIELDS
-            + " unknown fields a day may add (the most common are kept)"});
+        rejections.add(
+            new String[] {
+              f._1(),
+              "unknown field "
+                  + f._2()
+                  + " is beyond the "
+                  + InputLimits.MAX_UNKNOWN_FIELDS
+                  + " unknown fields a day may add (the most common are kept)"
+            });
       }
     }
     extraTypes.keySet().retainAll(remaining);
-    LOG.info("{} unknown fields beyond the limit of {}; {} files with them quarantined", dropped.size(),
-        InputLimits.MAX_UNKNOWN_FIELDS, quarantined);
+    LOG.info(
+        "{} unknown fields beyond the limit of {}; {} files with them quarantined",
+        dropped.size(),
+        InputLimits.MAX_UNKNOWN_FIELDS,
+        quarantined);
     return dropped;
   }
 }

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The ETL as a Spark application ({@code spark-submit --class io.cdrpipeline.spark.SparkEtlApp
  * cdr-spark-job.jar --config cdr.yaml --date D}): the product's own config, catalog and table,
- * core's {@link EtlJob} on the {@link SparkEngine}; each day one commit from the driver. The
- * last line on stdout is {@code CDR-ETL-RESULT <json>}; a failure is one line
- * {@code cdr-spark: <error>} on stderr and a non-zero exit.
+ * core's {@link EtlJob} on the {@link SparkEngine}; each day one commit from the driver. The last
+ * line on stdout is {@code CDR-ETL-RESULT <json>}; a failure is one line {@code cdr-spark: <error>}
+ * on stderr and a non-zero exit.
  */
 public final class SparkEtlApp {
   private static final Logger LOG = LoggerFactory.getLogger(SparkEtlApp.class);
@@ -41,26 +41,35 @@ public final class SparkEtlApp {
   static final int FAILED = 1;
   static final int USAGE = 2;
 
-  static final String HELP = String.join("\n",
-      "Usage: spark-submit [spark options] --class io.cdrpipeline.spark.SparkEtlApp cdr-spark-job.jar",
-      "         --config FILE (--date D[,D...] ... | --from D --to D | --full) [--force] [--workers N] [--execution ID]",
-      "Runs the CDR ETL on Spark into the product's processed_cdrs table, one Iceberg commit per day.",
-      "  --config FILE   the product's cdr.yaml: buckets, catalogUrl, table, stateDir (required)",
-      "  --date D        process this day (YYYY-MM-DD); repeatable or comma-separated; always reprocessed, but",
-      "                  a day without raw files, or one that shrank beyond etl.maxShrink, is refused (kept as it was)",
-      "  --from D --to D the days of this range (inclusive) that have raw files; unchanged days are skipped",
-      "  --full          every crawled day; days whose raw files are unchanged are skipped",
-      "  --force         replace a day that shrank beyond etl.maxShrink; with --from/--to or --full, reprocess",
-      "                  unchanged days too",
-      "  --workers N     read tasks per day (default: dailyWorkers, fullWorkers for --full)",
-      "  --execution ID  the workflow execution this run belongs to (for the logs only)",
-      "The last line printed is CDR-ETL-RESULT {json}; exit code 0 when every day landed or was skipped.");
+  static final String HELP =
+      String.join(
+          "\n",
+          "Usage: spark-submit [spark options] --class io.cdrpipeline.spark.SparkEtlApp cdr-spark-job.jar",
+          "         --config FILE (--date D[,D...] ... | --from D --to D | --full) [--force] [--workers N] [--execution ID]",
+          "Runs the CDR ETL on Spark into the product's processed_cdrs table, one Iceberg commit per day.",
+          "  --config FILE   the product's cdr.yaml: buckets, catalogUrl, table, stateDir (required)",
+          "  --date D        process this day (YYYY-MM-DD); repeatable or comma-separated; always reprocessed, but",
+          "                  a day without raw files, or one that shrank beyond etl.maxShrink, is refused (kept as it was)",
+          "  --from D --to D the days of this range (inclusive) that have raw files; unchanged days are skipped",
+          "  --full          every crawled day; days whose raw files are unchanged are skipped",
+          "  --force         replace a day that shrank beyond etl.maxShrink; with --from/--to or --full, reprocess",
+          "                  unchanged days too",
+          "  --workers N     read tasks per day (default: dailyWorkers, fullWorkers for --full)",
+          "  --execution ID  the workflow execution this run belongs to (for the logs only)",
+          "The last line printed is CDR-ETL-RESULT {json}; exit code 0 when every day landed or was skipped.");
 
   private SparkEtlApp() {}
 
   /** What to run, from the arguments. */
-  record Request(Path config, List<LocalDate> dates, LocalDate from, LocalDate to, boolean full, boolean force,
-      Integer workers, String execution) {}
+  record Request(
+      Path config,
+      List<LocalDate> dates,
+      LocalDate from,
+      LocalDate to,
+      boolean full,
+      boolean force,
+      Integer workers,
+      String execution) {}
 
   /** A mistake in the arguments: one line. */
   static final class UsageException extends RuntimeException {
@@ -102,7 +111,8 @@ public final class SparkEtlApp {
       err.println("cdr-spark: " + e.getCause().getMessage());
       return FAILED;
     } catch (RuntimeException e) {
-      LOG.error("ETL run failed{}", r.execution() == null ? "" : " (execution " + r.execution() + ")", e);
+      LOG.error(
+          "ETL run failed{}", r.execution() == null ? "" : " (execution " + r.execution() + ")", e);
       err.println("cdr-spark: " + oneLine(e));
       return FAILED;
     }
@@ -141,7 +151,8 @@ public final class SparkEtlApp {
         default:
           break;
       }
-      if (!List.of("--config", "--date", "--from", "--to", "--workers", "--execution").contains(name)) {
+      if (!List.of("--config", "--date", "--from", "--to", "--workers", "--execution")
+          .contains(name)) {
         throw new UsageException("unknown option " + a);
       }
       String value = inline;
@@ -210,31 +221,50 @@ public final class SparkEtlApp {
     // the driver may run on another machine than cdr: DuckDB's memory is checked where cdr runs
     Config config = ConfigLoader.loadElsewhere(r.config().toAbsolutePath());
     List<SourceSpec> specs = new ArrayList<>();
-    specs.add(new SourceSpec(ProcessedSchema.SOURCE_CDR, StoreSpec.of(config.cdrBucket(), config.s3()), ""));
-    config.additionalCdrBucket().ifPresent(b -> specs.add(new SourceSpec(ProcessedSchema.SOURCE_ADDITIONAL,
-        StoreSpec.of(b, config.s3()), b.display() + "/")));
+    specs.add(
+        new SourceSpec(
+            ProcessedSchema.SOURCE_CDR, StoreSpec.of(config.cdrBucket(), config.s3()), ""));
+    config
+        .additionalCdrBucket()
+        .ifPresent(
+            b ->
+                specs.add(
+                    new SourceSpec(
+                        ProcessedSchema.SOURCE_ADDITIONAL,
+                        StoreSpec.of(b, config.s3()),
+                        b.display() + "/")));
     StoreSpec warehouse = StoreSpec.of(config.tableWarehouse(), config.s3());
-    EtlListener listener = new EtlListener() {
-      @Override
-      public void message(String text) {
-        err.println("cdr-spark: " + text);
-      }
+    EtlListener listener =
+        new EtlListener() {
+          @Override
+          public void message(String text) {
+            err.println("cdr-spark: " + text);
+          }
 
-      @Override
-      public void dayFinished(DaySummary d) {
-        if (d.refused()) {
-          out.printf("%s: kept as it was: %s%n", d.day(), d.refusal());
-        } else if (d.skipped()) {
-          out.printf("%s: skipped, raw files unchanged since last processed (--force to redo)%n", d.day());
-        } else {
-          out.printf("%s: %,d files read, %,d rows written, %,d rejected, %.2f s -> %s%n", d.day(), d.filesRead(),
-              d.rowsWritten(), d.rejected(), d.elapsed().toMillis() / 1000.0, d.outputLocation());
-        }
-      }
-    };
-    SparkSession spark = SparkSession.builder()
-        .appName("cdr-etl" + (r.execution() == null ? "" : " " + r.execution()))
-        .getOrCreate();
+          @Override
+          public void dayFinished(DaySummary d) {
+            if (d.refused()) {
+              out.printf("%s: kept as it was: %s%n", d.day(), d.refusal());
+            } else if (d.skipped()) {
+              out.printf(
+                  "%s: skipped, raw files unchanged since last processed (--force to redo)%n",
+                  d.day());
+            } else {
+              out.printf(
+                  "%s: %,d files read, %,d rows written, %,d rejected, %.2f s -> %s%n",
+                  d.day(),
+                  d.filesRead(),
+                  d.rowsWritten(),
+                  d.rejected(),
+                  d.elapsed().toMillis() / 1000.0,
+                  d.outputLocation());
+            }
+          }
+        };
+    SparkSession spark =
+        SparkSession.builder()
+            .appName("cdr-etl" + (r.execution() == null ? "" : " " + r.execution()))
+            .getOrCreate();
     try {
       Database database = Database.open(config.catalogUrl());
       Catalog catalog = new Catalog(database);
@@ -243,10 +273,19 @@ public final class SparkEtlApp {
         sources.add(s.open());
       }
       ObjectStore warehouseStore = warehouse.shared();
-      try (ProcessedTable table = new ProcessedTable(IcebergTable.open(config.table(), config.catalogUrl(),
-          config.database(), warehouseStore), catalog)) {
-        EtlJob job = new EtlJob(catalog, sources, table, new SparkEngine(spark, specs, warehouse, listener), listener,
-            config.etl().maxShrink());
+      try (ProcessedTable table =
+          new ProcessedTable(
+              IcebergTable.open(
+                  config.table(), config.catalogUrl(), config.database(), warehouseStore),
+              catalog)) {
+        EtlJob job =
+            new EtlJob(
+                catalog,
+                sources,
+                table,
+                new SparkEngine(spark, specs, warehouse, listener),
+                listener,
+                config.etl().maxShrink());
         if (r.full()) {
           return job.runFull(r.workers() != null ? r.workers() : config.fullWorkers(), r.force());
         }
@@ -280,7 +319,8 @@ public final class SparkEtlApp {
           }
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read CDR bucket " + store.location().display() + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read CDR bucket " + store.location().display() + ": " + e.getMessage(), e);
       }
     }
     return false;

@@ -13,12 +13,16 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A bucket as a cluster's tasks open it: its location ({@code s3://bucket/prefix} or a folder
- * every node sees at the same path) and the product's S3 settings, in a form Spark ships.
+ * A bucket as a cluster's tasks open it: its location ({@code s3://bucket/prefix} or a folder every
+ * node sees at the same path) and the product's S3 settings, in a form Spark ships.
  */
-record StoreSpec(String location, String endpoint, boolean pathStyle, String region, int maxConcurrency)
+record StoreSpec(
+    String location, String endpoint, boolean pathStyle, String region, int maxConcurrency)
     implements Serializable {
-  /** Stores opened in this JVM, one per bucket: a task opens none of its own (S3 clients are costly). */
+  /**
+   * Stores opened in this JVM, one per bucket: a task opens none of its own (S3 clients are
+   * costly).
+   */
   private static final Map<StoreSpec, ObjectStore> OPEN = new ConcurrentHashMap<>();
 
   StoreSpec {
@@ -26,8 +30,12 @@ record StoreSpec(String location, String endpoint, boolean pathStyle, String reg
   }
 
   static StoreSpec of(StoreLocation location, S3Settings s3) {
-    return new StoreSpec(location.display(), s3.endpoint().map(URI::toString).orElse(null), s3.pathStyle(),
-        s3.region().orElse(null), s3.maxConcurrency());
+    return new StoreSpec(
+        location.display(),
+        s3.endpoint().map(URI::toString).orElse(null),
+        s3.pathStyle(),
+        s3.region().orElse(null),
+        s3.maxConcurrency());
   }
 
   StoreLocation storeLocation() {
@@ -35,7 +43,10 @@ record StoreSpec(String location, String endpoint, boolean pathStyle, String reg
   }
 
   S3Settings s3() {
-    return new S3Settings(Optional.ofNullable(endpoint).map(URI::create), pathStyle, Optional.ofNullable(region),
+    return new S3Settings(
+        Optional.ofNullable(endpoint).map(URI::create),
+        pathStyle,
+        Optional.ofNullable(region),
         maxConcurrency);
   }
 

@@ -21,9 +21,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * Turns the read rows into the day's rows by the {@link RowRules}: the known columns, each
- * unknown field in the column and type its placement gives it ({@link ExtraValues}), rows with a
- * field beyond the day's limit left out (they are quarantined), then the bucket's index.
+ * Turns the read rows into the day's rows by the {@link RowRules}: the known columns, each unknown
+ * field in the column and type its placement gives it ({@link ExtraValues}), rows with a field
+ * beyond the day's limit left out (they are quarantined), then the bucket's index.
  */
 final class TypeRows implements FlatMapFunction<Iterator<Row>, Row> {
   private static final long serialVersionUID = 1L;
@@ -36,17 +36,24 @@ final class TypeRows implements FlatMapFunction<Iterator<Row>, Row> {
   private final Set<String> dropped;
 
   TypeRows(Map<String, RowRules.ExtraPlacement> extras, Set<String> dropped) {
-    extras.forEach((field, p) -> {
-      fields.add(field);
-      types.add(p.type());
-      text.add(p.textColumn().isPresent());
-    });
+    extras.forEach(
+        (field, p) -> {
+          fields.add(field);
+          types.add(p.type());
+          text.add(p.textColumn().isPresent());
+        });
     this.dropped = new HashSet<>(dropped);
   }
 
-  /** The number of columns of an output row: the known ones, the extras' columns, the bucket's index. */
+  /**
+   * The number of columns of an output row: the known ones, the extras' columns, the bucket's
+   * index.
+   */
   int width() {
-    return ProcessedSchema.COLUMNS.size() + 1 + fields.size() + (int) text.stream().filter(t -> t).count();
+    return ProcessedSchema.COLUMNS.size()
+        + 1
+        + fields.size()
+        + (int) text.stream().filter(t -> t).count();
   }
 
   @Override
@@ -62,7 +69,8 @@ final class TypeRows implements FlatMapFunction<Iterator<Row>, Row> {
           if (r.getInt(DayRows.KIND) != DayRows.ROW) {
             continue;
           }
-          Map<String, Object> values = r.isNullAt(DayRows.EXTRAS) ? Map.of() : parse(r.getString(DayRows.EXTRAS));
+          Map<String, Object> values =
+              r.isNullAt(DayRows.EXTRAS) ? Map.of() : parse(r.getString(DayRows.EXTRAS));
           if (!dropped.isEmpty() && values.keySet().stream().anyMatch(dropped::contains)) {
             continue;
           }

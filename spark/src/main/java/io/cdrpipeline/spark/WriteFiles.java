@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -19,12 +20,11 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Row;
-import java.util.Collections;
 
 /**
  * Writes one sorted partition of the day's rows as the day's data file number {@code i} with
- * Iceberg's Parquet writer (every column with the table's field id), through the table's own
- * FileIO on the product's store; an empty partition writes nothing.
+ * Iceberg's Parquet writer (every column with the table's field id), through the table's own FileIO
+ * on the product's store; an empty partition writes nothing.
  */
 final class WriteFiles implements Function2<Integer, Iterator<Row>, Iterator<WriteFiles.Written>> {
   private static final long serialVersionUID = 1L;
@@ -39,7 +39,12 @@ final class WriteFiles implements Function2<Integer, Iterator<Row>, Iterator<Wri
   private final List<String> locations;
   private final StoreSpec warehouse;
 
-  WriteFiles(LocalDate day, Schema schema, List<String> columns, List<ColumnType> types, List<String> locations,
+  WriteFiles(
+      LocalDate day,
+      Schema schema,
+      List<String> columns,
+      List<ColumnType> types,
+      List<String> locations,
       StoreSpec warehouse) {
     this.day = Objects.requireNonNull(day, "day is null");
     this.schema = Objects.requireNonNull(schema, "schema is null");
@@ -58,12 +63,13 @@ final class WriteFiles implements Function2<Integer, Iterator<Row>, Iterator<Wri
     long count = 0;
     FileAppender<org.apache.iceberg.data.Record> out;
     try (FileIO io = IcebergTable.fileIo(warehouse.shared())) {
-      out = Parquet.write(io.newOutputFile(location))
-          .schema(schema)
-          .createWriterFunc(GenericParquetWriter::create)
-          .set("write.parquet.compression-codec", "snappy")
-          .overwrite()
-          .build();
+      out =
+          Parquet.write(io.newOutputFile(location))
+              .schema(schema)
+              .createWriterFunc(GenericParquetWriter::create)
+              .set("write.parquet.compression-codec", "snappy")
+              .overwrite()
+              .build();
       try (FileAppender<org.apache.iceberg.data.Record> w = out) {
         // one record for every row: the writer takes its values as it is added
         GenericRecord rec = GenericRecord.create(schema);

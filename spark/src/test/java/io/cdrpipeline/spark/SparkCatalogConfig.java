@@ -37,8 +37,8 @@ record SparkCatalogConfig(String catalogUrl, Path warehouse) {
   }
 
   /**
-   * A session of the shared local Spark with this catalog: sessions share the SparkContext but
-   * each has its own catalogs, so every test gets a {@code cdr} catalog of its own deployment.
+   * A session of the shared local Spark with this catalog: sessions share the SparkContext but each
+   * has its own catalogs, so every test gets a {@code cdr} catalog of its own deployment.
    */
   SparkSession session() {
     SparkSession s = LocalSpark.get().newSession();

@@ -6,6 +6,7 @@ import io.cdrpipeline.generate.CdrGenerator;
 import io.cdrpipeline.testing.EtlChild;
 import io.cdrpipeline.testing.Pipeline;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,12 +25,11 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 
 /**
- * While the ETL replaces a day, and after a run that dies before its commit, Spark sees exactly
- * the old day; after the next run, exactly the new one. A reader of the data folders instead
- * sees every file ever written there: the table, not the folder, is the contract.
+ * While the ETL replaces a day, and after a run that dies before its commit, Spark sees exactly the
+ * old day; after the next run, exactly the new one. A reader of the data folders instead sees every
+ * file ever written there: the table, not the folder, is the contract.
  */
 class SparkDuringDayReplaceTest {
   static final LocalDate DAY = LocalDate.of(2026, 11, 27);
@@ -95,9 +95,15 @@ class SparkDuringDayReplaceTest {
 
   /** The day through Spark, loaded afresh from the catalog: exactly n rows, each call once. */
   private static void assertDay(SparkSession spark, String table, LocalDate day, long n) {
-    Row r = spark.sql(String.format("SELECT count(*), count(DISTINCT callid), count(DISTINCT source_key) FROM %s "
-        + "WHERE year = %d AND month = %d AND day = %d", table, day.getYear(), day.getMonthValue(), day.getDayOfMonth()))
-        .collectAsList().get(0);
+    Row r =
+        spark
+            .sql(
+                String.format(
+                    "SELECT count(*), count(DISTINCT callid), count(DISTINCT source_key) FROM %s "
+                        + "WHERE year = %d AND month = %d AND day = %d",
+                    table, day.getYear(), day.getMonthValue(), day.getDayOfMonth()))
+            .collectAsList()
+            .get(0);
     assertThat(r.getLong(0)).as("rows Spark reads for %s", day).isEqualTo(n);
     assertThat(r.getLong(1)).as("distinct calls Spark reads for %s", day).isEqualTo(n);
     assertThat(r.getLong(2)).as("distinct raw files Spark reads for %s", day).isEqualTo(n);
@@ -111,9 +117,12 @@ class SparkDuringDayReplaceTest {
     Path data = p.processed.root().resolve("processed_cdrs/data");
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(String.format("SELECT count(*) FROM read_parquet('%s/*/*/*/*.parquet', "
-            + "hive_partitioning = true) WHERE year = %d AND month = %d AND day = %d", data, day.getYear(),
-            day.getMonthValue(), day.getDayOfMonth()))) {
+        ResultSet rs =
+            s.executeQuery(
+                String.format(
+                    "SELECT count(*) FROM read_parquet('%s/*/*/*/*.parquet', "
+                        + "hive_partitioning = true) WHERE year = %d AND month = %d AND day = %d",
+                    data, day.getYear(), day.getMonthValue(), day.getDayOfMonth()))) {
       rs.next();
       return rs.getLong(1);
     }
@@ -122,24 +131,32 @@ class SparkDuringDayReplaceTest {
   /** Reads the child's output until the line, failing if it ends or the time runs out first. */
   private static void awaitLine(Process child, String expected, Duration timeout) throws Exception {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (IOException e) {
-        // the child was killed
-      }
-      lines.add("<end of output>");
-    }, "etl-child-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader out =
+                  new BufferedReader(
+                      new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (IOException e) {
+                // the child was killed
+              }
+              lines.add("<end of output>");
+            },
+            "etl-child-output");
     reader.setDaemon(true);
     reader.start();
     long deadline = System.nanoTime() + timeout.toNanos();
     StringBuilder seen = new StringBuilder();
     while (true) {
       String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      assertThat(line).as("the child's output so far:%n%s", seen).isNotNull().isNotEqualTo("<end of output>");
+      assertThat(line)
+          .as("the child's output so far:%n%s", seen)
+          .isNotNull()
+          .isNotEqualTo("<end of output>");
       if (line.equals(expected)) {
         return;
       }

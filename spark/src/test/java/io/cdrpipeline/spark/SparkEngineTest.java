@@ -12,14 +12,14 @@ import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.testing.Pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.time.LocalDate;
-import java.util.Arrays;
 
 /**
  * The ETL on Spark ({@code local[2]}) lands exactly what the embedded engine lands from the same
@@ -47,25 +47,45 @@ class SparkEngineTest {
     assertThat(s.rejected()).isEqualTo(e.rejected()).isGreaterThan(18);
     assertThat(s.bytesRead()).isEqualTo(e.bytesRead());
     assertThat(SparkDays.bookkeeping(spark)).hasSize(3).isEqualTo(SparkDays.bookkeeping(embedded));
-    assertThat(quarantine(spark)).isEqualTo(quarantine(embedded))
+    assertThat(quarantine(spark))
+        .isEqualTo(quarantine(embedded))
         .anyMatch(q -> q.contains("a symbolic link, not followed"))
         .anyMatch(q -> q.contains("not a regular file"))
         .anyMatch(q -> q.contains("file too large"))
         .anyMatch(q -> q.contains("empty file"))
         .anyMatch(q -> q.contains("is beyond the 100 unknown fields a day may add"));
 
-    assertThat(spark.table().iceberg().refresh().columns()).isEqualTo(embedded.table().iceberg().refresh().columns())
-        .containsKeys("carrier", "carrier_text", "flag_text", "mix", "nested", "big", "a_b", "a_b_2", "common");
+    assertThat(spark.table().iceberg().refresh().columns())
+        .isEqualTo(embedded.table().iceberg().refresh().columns())
+        .containsKeys(
+            "carrier",
+            "carrier_text",
+            "flag_text",
+            "mix",
+            "nested",
+            "big",
+            "a_b",
+            "a_b_2",
+            "common");
     QueryResult mine = spark.sql("SELECT * FROM processed_cdrs");
     QueryResult theirs = embedded.sql("SELECT * FROM processed_cdrs");
     assertThat(mine.columns()).isEqualTo(theirs.columns());
-    assertThat(sorted(SparkReadsProcessedTableTest.canonical(mine))).hasSize((int) e.rowsWritten())
+    assertThat(sorted(SparkReadsProcessedTableTest.canonical(mine)))
+        .hasSize((int) e.rowsWritten())
         .isEqualTo(sorted(SparkReadsProcessedTableTest.canonical(theirs)));
-    // the rules applied, not only equal on both sides: a call in both buckets once, values placed by type
-    assertThat(spark.count("SELECT count(*) - count(DISTINCT callid) FROM processed_cdrs")).isZero();
-    assertThat(spark.count("SELECT count(*) FROM processed_cdrs WHERE source_key LIKE '%-copy'")).isZero();
-    assertThat(spark.sql("SELECT callid, carrier, carrier_text, mix, big FROM processed_cdrs WHERE callid IN ('x2', 'x3', 'x4', 'x5') "
-        + "ORDER BY callid").rows()).containsExactly(
+    // the rules applied, not only equal on both sides: a call in both buckets once, values placed
+    // by type
+    assertThat(spark.count("SELECT count(*) - count(DISTINCT callid) FROM processed_cdrs"))
+        .isZero();
+    assertThat(spark.count("SELECT count(*) FROM processed_cdrs WHERE source_key LIKE '%-copy'"))
+        .isZero();
+    assertThat(
+            spark
+                .sql(
+                    "SELECT callid, carrier, carrier_text, mix, big FROM processed_cdrs WHERE callid IN ('x2', 'x3', 'x4', 'x5') "
+                        + "ORDER BY callid")
+                .rows())
+        .containsExactly(
             Arrays.asList("x2", null, "att", "1e+16", null),
             Arrays.asList("x3", null, "1.5", "true", null),
             Arrays.asList("x4", null, null, "text", "123456789012345678901234"),
@@ -76,10 +96,18 @@ class SparkEngineTest {
     }
 
     // Spark's Iceberg reader maps the columns of the files Spark wrote by their field ids
-    SparkSession session = new SparkCatalogConfig(spark.database.url(), spark.processed.root()).session();
-    List<String> read = sorted(SparkReadsProcessedTableTest.canonical(
-        session.sql("SELECT " + String.join(", ", mine.columns()) + " FROM " + SparkCatalogConfig.table(spark.config.database()))
-            .collectAsList()));
+    SparkSession session =
+        new SparkCatalogConfig(spark.database.url(), spark.processed.root()).session();
+    List<String> read =
+        sorted(
+            SparkReadsProcessedTableTest.canonical(
+                session
+                    .sql(
+                        "SELECT "
+                            + String.join(", ", mine.columns())
+                            + " FROM "
+                            + SparkCatalogConfig.table(spark.config.database()))
+                    .collectAsList()));
     assertThat(read).isEqualTo(sorted(SparkReadsProcessedTableTest.canonical(mine)));
 
     // a re-run replaces every day: nothing twice, the same bookkeeping
@@ -88,7 +116,8 @@ class SparkEngineTest {
     assertThat(spark.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(e.rowsWritten());
     assertThat(SparkDays.bookkeeping(spark)).isEqualTo(SparkDays.bookkeeping(embedded));
     // and one whose raw files are unchanged is skipped when asked
-    assertThat(days.spark(spark, LocalSpark.get()).runDays(SparkDays.DAYS, 2, true).daysSkipped()).isEqualTo(3);
+    assertThat(days.spark(spark, LocalSpark.get()).runDays(SparkDays.DAYS, 2, true).daysSkipped())
+        .isEqualTo(3);
   }
 
   @Test
@@ -98,12 +127,16 @@ class SparkEngineTest {
     days.spark(p, LocalSpark.get()).runDays(List.of(SparkDays.DAY1), 2, false);
     long snapshot = p.table().iceberg().refresh().currentSnapshotId().orElseThrow();
     var before = SparkDays.bookkeeping(p);
-    List<String> rows = sorted(SparkReadsProcessedTableTest.canonical(p.sql("SELECT * FROM processed_cdrs")));
+    List<String> rows =
+        sorted(SparkReadsProcessedTableTest.canonical(p.sql("SELECT * FROM processed_cdrs")));
 
     // the tasks write through a warehouse that is a file, not a folder: every write task fails
     Path notAFolder = Files.writeString(tmp.resolve("not-a-folder"), "x");
     StoreSpec broken = StoreSpec.of(new StoreLocation.Local(notAFolder), S3Settings.defaults());
-    assertThatThrownBy(() -> days.spark(p, LocalSpark.get(), broken).runDays(List.of(SparkDays.DAY1, SparkDays.DAY2), 2, false))
+    assertThatThrownBy(
+            () ->
+                days.spark(p, LocalSpark.get(), broken)
+                    .runDays(List.of(SparkDays.DAY1, SparkDays.DAY2), 2, false))
         .isInstanceOf(EtlException.class)
         .hasMessageContaining("ETL of " + SparkDays.DAY1 + " failed: a Spark task failed: ")
         .hasMessageContaining("is a file, not a folder")
@@ -111,21 +144,39 @@ class SparkEngineTest {
 
     assertThat(p.table().iceberg().refresh().currentSnapshotId()).contains(snapshot);
     assertThat(SparkDays.bookkeeping(p)).isEqualTo(before);
-    assertThat(sorted(SparkReadsProcessedTableTest.canonical(p.sql("SELECT * FROM processed_cdrs")))).isEqualTo(rows);
+    assertThat(
+            sorted(SparkReadsProcessedTableTest.canonical(p.sql("SELECT * FROM processed_cdrs"))))
+        .isEqualTo(rows);
     assertThat(p.catalog.quarantine(Optional.of(SparkDays.DAY2))).isEmpty();
     // the next good run lands the day
-    assertThat(days.spark(p, LocalSpark.get()).runDays(List.of(SparkDays.DAY2), 2, false).daysProcessed()).isEqualTo(1);
+    assertThat(
+            days.spark(p, LocalSpark.get())
+                .runDays(List.of(SparkDays.DAY2), 2, false)
+                .daysProcessed())
+        .isEqualTo(1);
     assertThat(SparkDays.bookkeeping(p)).containsKeys(SparkDays.DAY1, SparkDays.DAY2);
   }
 
   private static List<String> keysInFileOrder(Pipeline p, LocalDate d) {
-    return p.sql("SELECT source_key FROM processed_cdrs WHERE year = " + d.getYear() + " AND month = " + d.getMonthValue()
-        + " AND day = " + d.getDayOfMonth()).rows().stream().map(r -> (String) r.get(0)).toList();
+    return p
+        .sql(
+            "SELECT source_key FROM processed_cdrs WHERE year = "
+                + d.getYear()
+                + " AND month = "
+                + d.getMonthValue()
+                + " AND day = "
+                + d.getDayOfMonth())
+        .rows()
+        .stream()
+        .map(r -> (String) r.get(0))
+        .toList();
   }
 
   private static List<String> quarantine(Pipeline p) {
     return p.catalog.quarantine(Optional.empty()).stream()
-        .map((QuarantinedFile q) -> q.day() + " " + q.sourceKey() + " " + q.reason()).sorted().toList();
+        .map((QuarantinedFile q) -> q.day() + " " + q.sourceKey() + " " + q.reason())
+        .sorted()
+        .toList();
   }
 
   private static List<String> sorted(List<String> lines) {

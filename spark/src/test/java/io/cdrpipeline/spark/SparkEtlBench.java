@@ -16,6 +16,7 @@ import io.cdrpipeline.store.ObjectStores;
 import io.cdrpipeline.table.IcebergTable;
 import io.cdrpipeline.table.ProcessedTable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -23,30 +24,37 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
-import java.io.UncheckedIOException;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The Spark benchmark of docs/benchmarks.md: one day of many CDR files, then a month of days, each run by
- * the embedded engine and by the job jar on Spark {@code local[2]} (spark-submit's way), each in a
- * JVM of its own whose peak resident memory is sampled; and the naive Spark baseline, {@code
- * spark.read.json} of the day's folders. Files are generated once under the given folder.
+ * The Spark benchmark of docs/benchmarks.md: one day of many CDR files, then a month of days, each
+ * run by the embedded engine and by the job jar on Spark {@code local[2]} (spark-submit's way),
+ * each in a JVM of its own whose peak resident memory is sampled; and the naive Spark baseline,
+ * {@code spark.read.json} of the day's folders. Files are generated once under the given folder.
  *
  * <pre>mvn -B -o -q -pl core,spark package -DskipTests
  * mvn -B -o -q -pl core,spark test-compile exec:exec -pl spark -Dexec.executable=java \
- *   -Dexec.args="-cp %classpath io.cdrpipeline.spark.SparkEtlBench /var/tmp/cdr-bench 200000 30 20000"</pre>
+ *   -Dexec.args="-cp %classpath io.cdrpipeline.spark.SparkEtlBench /var/tmp/cdr-bench 200000 30 20000"
+ * </pre>
  */
 public final class SparkEtlBench {
   private static final LocalDate DAY = LocalDate.of(2026, 6, 1);
   private static final LocalDate MONTH = LocalDate.of(2026, 4, 1);
-  static final List<String> OPENS = List.of("--add-opens=java.base/java.lang=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-      "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false");
+  static final List<String> OPENS =
+      List.of(
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+          "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+          "-Djdk.reflect.useDirectMethodHandle=false");
 
   private SparkEtlBench() {}
 
@@ -54,13 +62,19 @@ public final class SparkEtlBench {
   record Measured(double seconds, long peakRssKb, List<String> out) {
     /** The ETL's own time, as its result line says (without the JVM's and Spark's start). */
     double etlSeconds() {
-      return SparkEtlApp.resultJson(out).map(j -> {
-        try {
-          return new com.fasterxml.jackson.databind.ObjectMapper().readTree(j).get("seconds").asDouble();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }).orElse(Double.NaN);
+      return SparkEtlApp.resultJson(out)
+          .map(
+              j -> {
+                try {
+                  return new com.fasterxml.jackson.databind.ObjectMapper()
+                      .readTree(j)
+                      .get("seconds")
+                      .asDouble();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .orElse(Double.NaN);
     }
   }
 
@@ -80,9 +94,11 @@ public final class SparkEtlBench {
     boolean withNaive = args.length <= 4 || Boolean.parseBoolean(args[4]);
     Path jobJar = Path.of("target/cdr-spark-job.jar").toAbsolutePath();
     if (!Files.exists(jobJar)) {
-      throw new IllegalStateException("no " + jobJar + ": run mvn -pl core,spark package -DskipTests first");
+      throw new IllegalStateException(
+          "no " + jobJar + ": run mvn -pl core,spark package -DskipTests first");
     }
-    System.out.printf("machine: %d cores; files under %s%n", Runtime.getRuntime().availableProcessors(), dir);
+    System.out.printf(
+        "machine: %d cores; files under %s%n", Runtime.getRuntime().availableProcessors(), dir);
 
     Path one = dir.resolve("one-day");
     generate(one.resolve("cdr-bucket"), List.of(DAY), files);
@@ -91,8 +107,11 @@ public final class SparkEtlBench {
     report("one day, " + String.format(Locale.ROOT, "%,d", files) + " files", files, e1, s1);
     if (withNaive) {
       Measured n1 = naive(one.resolve("cdr-bucket"));
-      System.out.printf(Locale.ROOT, "  naive Spark (spark.read.json of the day's folders, count): %.1f s, %,.0f files/s%n",
-          n1.seconds(), files / n1.seconds());
+      System.out.printf(
+          Locale.ROOT,
+          "  naive Spark (spark.read.json of the day's folders, count): %.1f s, %,.0f files/s%n",
+          n1.seconds(),
+          files / n1.seconds());
     }
 
     Path month = dir.resolve("month");
@@ -104,18 +123,31 @@ public final class SparkEtlBench {
     LocalDate last = dates.get(dates.size() - 1);
     Measured e2 = embedded(month, MONTH.toString(), last.toString());
     Measured s2 = spark(month, jobJar, "--from", MONTH.toString(), "--to", last.toString());
-    report(days + " days of " + String.format(Locale.ROOT, "%,d", perDay) + " files", (long) days * perDay, e2, s2);
+    report(
+        days + " days of " + String.format(Locale.ROOT, "%,d", perDay) + " files",
+        (long) days * perDay,
+        e2,
+        s2);
   }
 
   private static void report(String what, long files, Measured embedded, Measured spark) {
     System.out.printf(Locale.ROOT, "%s:%n", what);
     for (Measured m : List.of(embedded, spark)) {
-      System.out.printf(Locale.ROOT, "  %-15s %.1f s in all, %,.0f files/s; the ETL itself %.1f s, %,.0f files/s; peak RSS %,d MB%n",
-          (m == embedded ? "embedded:" : "Spark local[2]:"), m.seconds(), files / m.seconds(), m.etlSeconds(),
-          files / m.etlSeconds(), m.peakRssKb() / 1024);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-15s %.1f s in all, %,.0f files/s; the ETL itself %.1f s, %,.0f files/s; peak RSS %,d MB%n",
+          (m == embedded ? "embedded:" : "Spark local[2]:"),
+          m.seconds(),
+          files / m.seconds(),
+          m.etlSeconds(),
+          files / m.etlSeconds(),
+          m.peakRssKb() / 1024);
     }
-    System.out.printf(Locale.ROOT, "  Spark / embedded: %.2f of the files/s (%.2f of the ETL's own), %.2f of the peak memory%n",
-        embedded.seconds() / spark.seconds(), embedded.etlSeconds() / spark.etlSeconds(),
+    System.out.printf(
+        Locale.ROOT,
+        "  Spark / embedded: %.2f of the files/s (%.2f of the ETL's own), %.2f of the peak memory%n",
+        embedded.seconds() / spark.seconds(),
+        embedded.etlSeconds() / spark.etlSeconds(),
         (double) spark.peakRssKb() / embedded.peakRssKb());
   }
 
@@ -134,21 +166,37 @@ public final class SparkEtlBench {
     }
   }
 
-  /** A fresh deployment over the bucket: its own table and catalog, so each engine writes every day. */
+  /**
+   * A fresh deployment over the bucket: its own table and catalog, so each engine writes every day.
+   */
   private static Path deployment(Path dir, String engine) throws IOException {
     Path d = dir.resolve(engine);
     deleteTree(d);
     Files.createDirectories(d);
     Path config = d.resolve("cdr.yaml");
-    Files.writeString(config, "cdrBucket: " + dir.resolve("cdr-bucket") + "\nprocessedBucket: processed\n"
-        + "reportsBucket: reports\nstateDir: state\ndailyWorkers: 2\n");
+    Files.writeString(
+        config,
+        "cdrBucket: "
+            + dir.resolve("cdr-bucket")
+            + "\nprocessedBucket: processed\n"
+            + "reportsBucket: reports\nstateDir: state\ndailyWorkers: 2\n");
     return config;
   }
 
   private static Measured embedded(Path dir, String from, String to) throws Exception {
     Path config = deployment(dir, "embedded");
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        SparkEtlBench.class.getName(), "embedded", config.toString(), from, to));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SparkEtlBench.class.getName(),
+                "embedded",
+                config.toString(),
+                from,
+                to));
     return measure(cmd, dir);
   }
 
@@ -156,9 +204,22 @@ public final class SparkEtlBench {
     Path config = deployment(dir, "spark");
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
     cmd.addAll(OPENS);
-    cmd.addAll(List.of("-cp", Files.readString(jobJar.resolveSibling("spark-classpath.txt")).trim(),
-        "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-        "--class", SparkEtlApp.class.getName(), jobJar.toString(), "--config", config.toString(), "--workers", "8"));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            Files.readString(jobJar.resolveSibling("spark-classpath.txt")).trim(),
+            "org.apache.spark.deploy.SparkSubmit",
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.ui.enabled=false",
+            "--class",
+            SparkEtlApp.class.getName(),
+            jobJar.toString(),
+            "--config",
+            config.toString(),
+            "--workers",
+            "8"));
     cmd.addAll(List.of(dates));
     Measured m = measure(cmd, dir);
     if (m.out().stream().noneMatch(l -> l.startsWith(SparkEtlApp.RESULT))) {
@@ -170,14 +231,23 @@ public final class SparkEtlBench {
   private static Measured naive(Path bucket) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
     cmd.addAll(OPENS);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SparkEtlBench.class.getName(), "naive",
-        bucket.resolve(RawLayout.ROOT).toString() + "/*/" + DAY.toString().replace('-', '/') + "/*"));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            SparkEtlBench.class.getName(),
+            "naive",
+            bucket.resolve(RawLayout.ROOT).toString()
+                + "/*/"
+                + DAY.toString().replace('-', '/')
+                + "/*"));
     return measure(cmd, bucket);
   }
 
   private static Measured measure(List<String> cmd, Path dir) throws Exception {
     Path out = Files.createTempFile("bench", ".out");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     long t0 = System.nanoTime();
     Process p = pb.start();
@@ -217,25 +287,37 @@ public final class SparkEtlBench {
   private static void embeddedChild(Path configFile, String from, String to) throws Exception {
     Config config = ConfigLoader.load(configFile);
     Catalog catalog = new Catalog(Database.open(config.catalogUrl()));
-    LocalStore cdr = new LocalStore(((io.cdrpipeline.store.StoreLocation.Local) config.cdrBucket()).root());
+    LocalStore cdr =
+        new LocalStore(((io.cdrpipeline.store.StoreLocation.Local) config.cdrBucket()).root());
     List<RawSource> sources = List.of(new RawSource(ProcessedSchema.SOURCE_CDR, cdr, ""));
-    ProcessedTable table = new ProcessedTable(IcebergTable.open(config.table(), config.catalogUrl(), config.database(),
-        ObjectStores.open(config.tableWarehouse(), config.s3())), catalog);
+    ProcessedTable table =
+        new ProcessedTable(
+            IcebergTable.open(
+                config.table(),
+                config.catalogUrl(),
+                config.database(),
+                ObjectStores.open(config.tableWarehouse(), config.s3())),
+            catalog);
     Path tmp = config.stateDir().resolve("tmp");
     Files.createDirectories(tmp);
     List<LocalDate> days = new ArrayList<>();
     for (LocalDate d = LocalDate.parse(from); !d.isAfter(LocalDate.parse(to)); d = d.plusDays(1)) {
       days.add(d);
     }
-    EtlSummary s = EtlJob.embedded(catalog, sources, table, config.etlMemoryLimit(), tmp, EtlListener.NONE)
-        .runDays(days, config.dailyWorkers(), false);
+    EtlSummary s =
+        EtlJob.embedded(catalog, sources, table, config.etlMemoryLimit(), tmp, EtlListener.NONE)
+            .runDays(days, config.dailyWorkers(), false);
     System.out.println(SparkEtlApp.RESULT + s.toJson());
   }
 
   /** What a Spark user would write first: read every file of the day as JSON. */
   private static void naiveChild(String glob) {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("naive")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("naive")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
     long n = spark.read().json(glob).count();
     System.out.println("rows " + n);
     spark.stop();

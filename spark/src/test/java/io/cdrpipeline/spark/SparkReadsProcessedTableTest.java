@@ -10,6 +10,11 @@ import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.testing.Pipeline;
 import io.cdrpipeline.testing.Postgres;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -27,11 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.sql.Timestamp;
 
 /**
  * Apache Spark reads {@code processed_cdrs} through Iceberg's SparkCatalog on the product's own
@@ -39,11 +39,16 @@ import java.sql.Timestamp;
  * day, the same aggregates, every column with its type and value.
  */
 class SparkReadsProcessedTableTest {
-  /** Three days across a month's end, each with calls of two voice connectors and every kind of bad file. */
-  static final Map<LocalDate, Integer> CALLS = Map.of(
-      LocalDate.of(2026, 11, 29), 420,
-      LocalDate.of(2026, 11, 30), 260,
-      LocalDate.of(2026, 12, 1), 330);
+  /**
+   * Three days across a month's end, each with calls of two voice connectors and every kind of bad
+   * file.
+   */
+  static final Map<LocalDate, Integer> CALLS =
+      Map.of(
+          LocalDate.of(2026, 11, 29), 420,
+          LocalDate.of(2026, 11, 30), 260,
+          LocalDate.of(2026, 12, 1), 330);
+
   static final int MALFORMED = 6;
   static final String SEED_QUERY =
       "SELECT npanxx, SUM(TotalDuration) AS TotalDuration, COUNT(CallCount) AS CallCount\n"
@@ -60,8 +65,10 @@ class SparkReadsProcessedTableTest {
   @ParameterizedTest(name = "{0} catalog")
   @ValueSource(strings = {"sqlite", "postgresql"})
   void sparkReadsTheSameTableAsCdrQuery(String catalogKind) throws Exception {
-    Pipeline p = new Pipeline(tmp, null, catalogKind.equals("sqlite") ? null : Postgres.freshDatabase());
-    assertThat(p.database.dialect() instanceof io.cdrpipeline.catalog.PostgresDialect).isEqualTo(catalogKind.equals("postgresql"));
+    Pipeline p =
+        new Pipeline(tmp, null, catalogKind.equals("sqlite") ? null : Postgres.freshDatabase());
+    assertThat(p.database.dialect() instanceof io.cdrpipeline.catalog.PostgresDialect)
+        .isEqualTo(catalogKind.equals("postgresql"));
     CdrGenerator gen = new CdrGenerator(p.cdr);
     long seed = 40;
     for (Map.Entry<LocalDate, Integer> day : new TreeMap<>(CALLS).entrySet()) {
@@ -76,8 +83,9 @@ class SparkReadsProcessedTableTest {
     String table = SparkCatalogConfig.table(p.config.database());
 
     // rows, duration and distinct calls per day: the generated calls, the bad files rejected
-    String perDay = "SELECT year, month, day, count(*), sum(duration), count(DISTINCT callid), count(DISTINCT npanxx), "
-        + "min(start_time), max(end_time) FROM %s GROUP BY year, month, day ORDER BY year, month, day";
+    String perDay =
+        "SELECT year, month, day, count(*), sum(duration), count(DISTINCT callid), count(DISTINCT npanxx), "
+            + "min(start_time), max(end_time) FROM %s GROUP BY year, month, day ORDER BY year, month, day";
     List<String> cdrQuery = canonical(p.sql(String.format(perDay, "processed_cdrs")));
     List<String> sparkAnswer = canonical(spark.sql(String.format(perDay, table)).collectAsList());
     assertThat(sparkAnswer).hasSize(3).isEqualTo(cdrQuery);
@@ -91,33 +99,54 @@ class SparkReadsProcessedTableTest {
     assertThat(sparkCounts).isEqualTo(expected);
 
     // the seed's query, the same SQL on both engines: one row per npanxx group
-    List<String> seedCdr = sorted(canonical(p.sql(String.format(SEED_QUERY, "cdrs.processed_cdrs"))));
-    List<String> seedSpark = sorted(canonical(spark.sql(String.format(SEED_QUERY, table)).collectAsList()));
+    List<String> seedCdr =
+        sorted(canonical(p.sql(String.format(SEED_QUERY, "cdrs.processed_cdrs"))));
+    List<String> seedSpark =
+        sorted(canonical(spark.sql(String.format(SEED_QUERY, table)).collectAsList()));
     assertThat(seedSpark).hasSizeGreaterThan(50).isEqualTo(seedCdr);
 
     // partition pruning in Spark still gives the day's rows
-    assertThat(spark.sql("SELECT count(*) FROM " + table + " WHERE year = 2026 AND month = 12 AND day = 1")
-        .collectAsList().get(0).getLong(0)).isEqualTo(330);
+    assertThat(
+            spark
+                .sql(
+                    "SELECT count(*) FROM "
+                        + table
+                        + " WHERE year = 2026 AND month = 12 AND day = 1")
+                .collectAsList()
+                .get(0)
+                .getLong(0))
+        .isEqualTo(330);
 
     assertEveryColumnReadAlike(p, spark, table);
     assertTheDocsMetadataQueryFindsTheCurrentMetadata(p);
   }
 
-  /** What docs/querying.md has a DuckDB user run on the catalog to find the current snapshot's metadata file. */
-  private static void assertTheDocsMetadataQueryFindsTheCurrentMetadata(Pipeline p) throws Exception {
-    String current = ((org.apache.iceberg.HasTableOperations) p.table().iceberg().refresh().iceberg())
-        .operations().current().metadataFileLocation();
+  /**
+   * What docs/querying.md has a DuckDB user run on the catalog to find the current snapshot's
+   * metadata file.
+   */
+  private static void assertTheDocsMetadataQueryFindsTheCurrentMetadata(Pipeline p)
+      throws Exception {
+    String current =
+        ((org.apache.iceberg.HasTableOperations) p.table().iceberg().refresh().iceberg())
+            .operations()
+            .current()
+            .metadataFileLocation();
     try (Connection c = DriverManager.getConnection(p.database.url());
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT metadata_location FROM iceberg_tables WHERE "
-            + "catalog_name = 'cdr' AND table_namespace = 'cdrs' AND table_name = 'processed_cdrs'")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT metadata_location FROM iceberg_tables WHERE "
+                    + "catalog_name = 'cdr' AND table_namespace = 'cdrs' AND table_name = 'processed_cdrs'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo(current);
       assertThat(rs.next()).isFalse();
     }
   }
 
-  /** Spark's schema has the table's types, and every value of every row is the one cdr query reads. */
+  /**
+   * Spark's schema has the table's types, and every value of every row is the one cdr query reads.
+   */
   private static void assertEveryColumnReadAlike(Pipeline p, SparkSession spark, String table) {
     Map<String, ColumnType> columns = p.table().iceberg().refresh().columns();
     List<Row> rows = spark.sql("SELECT * FROM " + table).collectAsList();
@@ -125,11 +154,19 @@ class SparkReadsProcessedTableTest {
     List<String> names = new ArrayList<>();
     for (StructField f : fields) {
       names.add(f.name());
-      assertThat(f.dataType()).as("the type of %s", f.name()).isEqualTo(sparkType(columns.get(f.name())));
+      assertThat(f.dataType())
+          .as("the type of %s", f.name())
+          .isEqualTo(sparkType(columns.get(f.name())));
     }
     assertThat(names).containsExactlyElementsOf(columns.keySet());
-    assertThat(columns.values()).contains(ColumnType.VARCHAR, ColumnType.BIGINT, ColumnType.INTEGER,
-        ColumnType.DOUBLE, ColumnType.BOOLEAN, ColumnType.TIMESTAMP);
+    assertThat(columns.values())
+        .contains(
+            ColumnType.VARCHAR,
+            ColumnType.BIGINT,
+            ColumnType.INTEGER,
+            ColumnType.DOUBLE,
+            ColumnType.BOOLEAN,
+            ColumnType.TIMESTAMP);
 
     QueryResult all = p.sql("SELECT * FROM processed_cdrs");
     assertThat(all.columns()).containsExactlyElementsOf(names);
@@ -154,13 +191,16 @@ class SparkReadsProcessedTableTest {
     for (Row r : rows) {
       LocalDateTime s = (LocalDateTime) r.get(start);
       LocalDateTime e = (LocalDateTime) r.get(end);
-      assertThat(s).isEqualTo(LocalDateTime.ofEpochSecond(r.getLong(startEpoch), 0, ZoneOffset.UTC));
+      assertThat(s)
+          .isEqualTo(LocalDateTime.ofEpochSecond(r.getLong(startEpoch), 0, ZoneOffset.UTC));
       assertThat(e).isEqualTo(LocalDateTime.ofEpochSecond(r.getLong(endEpoch), 0, ZoneOffset.UTC));
       assertThat(r.getString(hour)).isEqualTo(s.format(DateTimeFormatter.ofPattern("HH")));
       assertThat(r.getLong(duration)).isEqualTo(r.getLong(endEpoch) - r.getLong(startEpoch));
       // the day of the folder the file came from
       String key = r.getString(sourceKey);
-      assertThat(key).contains(String.format("/%04d/%02d/%02d/", r.getInt(year), r.getInt(month), r.getInt(day)));
+      assertThat(key)
+          .contains(
+              String.format("/%04d/%02d/%02d/", r.getInt(year), r.getInt(month), r.getInt(day)));
       if (r.isNullAt(streaming)) {
         nullStreaming++;
         assertThat(r.isNullAt(minutes)).as("schema 1.0 records have neither").isTrue();

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Spark's tasks read the CDR buckets and write the table's files on S3 (an in-process
- * S3-compatible server) through the product's own S3 client, and land what the embedded engine
- * lands from the same buckets.
+ * Spark's tasks read the CDR buckets and write the table's files on S3 (an in-process S3-compatible
+ * server) through the product's own S3 client, and land what the embedded engine lands from the
+ * same buckets.
  */
 class SparkS3Test {
   private static final LocalDate DAY = LocalDate.of(2026, 5, 4);
@@ -59,36 +59,63 @@ class SparkS3Test {
     S3Pipeline spark = new S3Pipeline(tmp.resolve("s"), server, true, "s");
     new CdrGenerator(embedded.cdr).generate(DAY, 1500, 3, 11, 5, null);
     new CdrGenerator(embedded.additional).generate(DAY, 200, 1, 12, 1, null);
-    embedded.cdr.put(RawLayout.dayPrefix("vc-x", DAY) + "x", ("{\"CallId\": \"x\", \"StartTimeEpochSeconds\": 1777852800, "
-        + "\"Carrier\": \"att\", \"Hops\": [1, 2]}").getBytes(StandardCharsets.UTF_8));
+    embedded.cdr.put(
+        RawLayout.dayPrefix("vc-x", DAY) + "x",
+        ("{\"CallId\": \"x\", \"StartTimeEpochSeconds\": 1777852800, "
+                + "\"Carrier\": \"att\", \"Hops\": [1, 2]}")
+            .getBytes(StandardCharsets.UTF_8));
     List<RawSource> sources = embedded.sources();
-    EtlSummary e = EtlJob.embedded(embedded.catalog, sources, embedded.table(), "512MB",
-        embedded.config.stateDir().resolve("tmp"), EtlListener.NONE).runDay(DAY, 4);
+    EtlSummary e =
+        EtlJob.embedded(
+                embedded.catalog,
+                sources,
+                embedded.table(),
+                "512MB",
+                embedded.config.stateDir().resolve("tmp"),
+                EtlListener.NONE)
+            .runDay(DAY, 4);
 
     List<SourceSpec> specs = new ArrayList<>();
     for (RawSource s : sources) {
-      specs.add(new SourceSpec(s.name(), StoreSpec.of(s.store().location(), server.settings(16)), s.sourceKeyPrefix()));
+      specs.add(
+          new SourceSpec(
+              s.name(),
+              StoreSpec.of(s.store().location(), server.settings(16)),
+              s.sourceKeyPrefix()));
     }
     StoreSpec warehouse = StoreSpec.of(spark.processed.location(), server.settings(16));
-    EtlSummary s = new EtlJob(spark.catalog, sources, spark.table(),
-        new SparkEngine(LocalSpark.get(), specs, warehouse, EtlListener.NONE), EtlListener.NONE).runDay(DAY, 3);
+    EtlSummary s =
+        new EtlJob(
+                spark.catalog,
+                sources,
+                spark.table(),
+                new SparkEngine(LocalSpark.get(), specs, warehouse, EtlListener.NONE),
+                EtlListener.NONE)
+            .runDay(DAY, 3);
 
     assertThat(s.rowsWritten()).isEqualTo(e.rowsWritten()).isEqualTo(1701);
     assertThat(s.rejected()).isEqualTo(e.rejected()).isEqualTo(6);
     assertThat(spark.catalog.processedDay(DAY).orElseThrow().fingerprint())
         .isEqualTo(embedded.catalog.processedDay(DAY).orElseThrow().fingerprint());
-    assertThat(spark.table().iceberg().refresh().dayFiles(DAY)).isNotEmpty()
-        .allMatch(f -> f.location().startsWith("s3://processed-bucket-s/tables/processed_cdrs/data/"));
+    assertThat(spark.table().iceberg().refresh().dayFiles(DAY))
+        .isNotEmpty()
+        .allMatch(
+            f -> f.location().startsWith("s3://processed-bucket-s/tables/processed_cdrs/data/"));
     assertThat(quarantine(spark)).isEqualTo(quarantine(embedded)).hasSize(6);
     QueryResult mine = spark.sql("SELECT * FROM processed_cdrs");
     assertThat(sorted(SparkReadsProcessedTableTest.canonical(mine)))
-        .isEqualTo(sorted(SparkReadsProcessedTableTest.canonical(embedded.sql("SELECT * FROM processed_cdrs"))));
+        .isEqualTo(
+            sorted(
+                SparkReadsProcessedTableTest.canonical(
+                    embedded.sql("SELECT * FROM processed_cdrs"))));
     assertThat(ProcessedSchema.SOURCE_ADDITIONAL).isEqualTo(sources.get(1).name());
   }
 
   private static List<String> quarantine(S3Pipeline p) {
     return p.catalog.quarantine(Optional.of(DAY)).stream()
-        .map((QuarantinedFile q) -> q.sourceKey() + " " + q.reason()).sorted().toList();
+        .map((QuarantinedFile q) -> q.sourceKey() + " " + q.reason())
+        .sorted()
+        .toList();
   }
 
   private static List<String> sorted(List<String> lines) {

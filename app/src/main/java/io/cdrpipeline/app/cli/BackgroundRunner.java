@@ -2,7 +2,6 @@ package io.cdrpipeline.app.cli;
 
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -19,12 +18,11 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The process of its own that runs an execution started with {@code cdr start --async}. Its
- * output goes to {@code stateDir/logs/ID.log}, and it holds a lock on that file for as long as
- * it lives: the operating system releases the lock when the process ends, however it ends, so
- * whoever must not race the runner (destroy, the tests) waits for the process itself, not only
- * for the final status it records (the runner still writes its log and closes the catalog after
- * that).
+ * The process of its own that runs an execution started with {@code cdr start --async}. Its output
+ * goes to {@code stateDir/logs/ID.log}, and it holds a lock on that file for as long as it lives:
+ * the operating system releases the lock when the process ends, however it ends, so whoever must
+ * not race the runner (destroy, the tests) waits for the process itself, not only for the final
+ * status it records (the runner still writes its log and closes the catalog after that).
  */
 public final class BackgroundRunner {
   /** The name of a runner's log: {@code <execution id>.log}. */
@@ -32,6 +30,7 @@ public final class BackgroundRunner {
 
   /** The lock the runner of this process holds until it exits (never released by hand). */
   private static FileLock held;
+
   /** The log whose lock {@link #held} is. */
   private static volatile Path heldLog;
 
@@ -46,29 +45,38 @@ public final class BackgroundRunner {
   static void spawn(AppContext ctx, String id) throws IOException {
     Path log = log(ctx.config().stateDir(), id);
     Files.createDirectories(log.getParent());
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>(List.of(java));
     String options = ctx.env().getOrDefault("CDR_JAVA_OPTS", "").strip();
     if (!options.isEmpty()) {
-      cmd.addAll(List.of(options.split("\\s+"))); // the runner takes the JVM options the cdr command takes
+      cmd.addAll(
+          List.of(options.split("\\s+"))); // the runner takes the JVM options the cdr command takes
     }
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
     cmd.add(Commands.MAIN_CLASS);
-    ctx.config().source().ifPresent(src -> {
-      cmd.add("--config");
-      cmd.add(src.toString());
-    });
+    ctx.config()
+        .source()
+        .ifPresent(
+            src -> {
+              cmd.add("--config");
+              cmd.add(src.toString());
+            });
     cmd.addAll(List.of("executions", "run", id));
-    new ProcessBuilder(cmd).directory(ctx.workingDir().toFile()).redirectErrorStream(true)
+    new ProcessBuilder(cmd)
+        .directory(ctx.workingDir().toFile())
+        .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
   }
 
   /**
-   * Called by the runner process: locks its log until the process exits, and says whether it
-   * did. Nothing to lock (run by hand, with output elsewhere) is fine: then nobody waits for it.
+   * Called by the runner process: locks its log until the process exits, and says whether it did.
+   * Nothing to lock (run by hand, with output elsewhere) is fine: then nobody waits for it.
    */
   static synchronized boolean holdLog(Path stateDir, String id) {
     Path log = log(stateDir, id);
@@ -93,7 +101,8 @@ public final class BackgroundRunner {
   /** True if a live process holds the lock of this runner log. */
   static boolean holds(Path log) {
     if (log.toAbsolutePath().normalize().equals(heldLog)) {
-      return true; // this very process: a second channel of the file, once closed, would drop its lock
+      return true; // this very process: a second channel of the file, once closed, would drop its
+      // lock
     }
     try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
       FileLock lock = channel.tryLock();

@@ -7,7 +7,6 @@ import io.cdrpipeline.app.context.UserException;
 import io.cdrpipeline.app.spark.SparkEtl;
 import io.cdrpipeline.app.spark.SparkJob;
 import io.cdrpipeline.app.spark.SparkProgressLine;
-
 import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.etl.DayRefusedException;
 import io.cdrpipeline.etl.DaySummary;
@@ -19,15 +18,17 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
-@Command(name = "etl", mixinStandardHelpOptions = true,
+@Command(
+    name = "etl",
+    mixinStandardHelpOptions = true,
     description = {
       "Turn raw CDR files into the Parquet table processed_cdrs (the Glue ETL job).",
       "--date D processes exactly that day (default: yesterday, UTC), listing only its folders.",
@@ -40,7 +41,8 @@ import java.util.concurrent.TimeUnit;
       "since its last commit is not replaced either (one line, exit code 1) unless --force; with --full",
       "such a day is kept and the others are processed, and a day whose raw files are all gone is kept.",
       "With 'engine: spark' in the config the run is an application on Apache Spark (the spark: block),",
-      "its state shown while it runs; Ctrl-C stops it."})
+      "its state shown while it runs; Ctrl-C stops it."
+    })
 public final class EtlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -48,22 +50,34 @@ public final class EtlCommand implements Callable<Integer> {
   Which which = new Which();
 
   static final class Which {
-    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "Process this day (default: yesterday, UTC).")
+    @Option(
+        names = "--date",
+        paramLabel = "YYYY-MM-DD",
+        description = "Process this day (default: yesterday, UTC).")
     String date;
 
     @Option(names = "--full", description = "Process every crawled day.")
     boolean full;
   }
 
-  @Option(names = "--force", description = "Replace a day even if its raw files shrank beyond etl.maxShrink; with --full, "
-      + "also reprocess days whose raw files are unchanged.")
+  @Option(
+      names = "--force",
+      description =
+          "Replace a day even if its raw files shrank beyond etl.maxShrink; with --full, "
+              + "also reprocess days whose raw files are unchanged.")
   boolean force;
 
-  @Option(names = "--allow-empty", description = "With --date: a day without raw files is not an error (still nothing is recorded).")
+  @Option(
+      names = "--allow-empty",
+      description =
+          "With --date: a day without raw files is not an error (still nothing is recorded).")
   boolean allowEmpty;
 
-  @Option(names = "--workers", paramLabel = "N",
-      description = "Parallel readers (default: dailyWorkers of the config for a day, fullWorkers for --full).")
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description =
+          "Parallel readers (default: dailyWorkers of the config for a day, fullWorkers for --full).")
   Integer workers;
 
   @Override
@@ -75,16 +89,28 @@ public final class EtlCommand implements Callable<Integer> {
     if (allowEmpty && which.full) {
       throw new UserException("--allow-empty only applies to a single day (--date)");
     }
-    LocalDate day = which.full ? null : which.date == null ? Commands.yesterdayUtc() : Commands.date("--date", which.date);
+    LocalDate day =
+        which.full
+            ? null
+            : which.date == null ? Commands.yesterdayUtc() : Commands.date("--date", which.date);
     boolean spark = ctx.config().engine() == io.cdrpipeline.config.Config.Engine.SPARK;
-    EtlJob.checkReadable(ctx.rawSources()); // a bucket that is not there is said before the table is opened
-    EtlJob etl = ctx.etl(spark ? io.cdrpipeline.etl.EtlListener.NONE : new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
+    EtlJob.checkReadable(
+        ctx.rawSources()); // a bucket that is not there is said before the table is opened
+    EtlJob etl =
+        ctx.etl(
+            spark
+                ? io.cdrpipeline.etl.EtlListener.NONE
+                : new ConsoleProgress(ctx.err, ConsoleProgress.isTerminal()));
     if (day != null) {
-      // the rule every run follows (core checks it again under the day's lock), told before any work starts
+      // the rule every run follows (core checks it again under the day's lock), told before any
+      // work starts
       Optional<DayRefusal> refusal = etl.refusal(day, force);
       if (refusal.isPresent() && refusal.get().noRawFiles()) {
-        // a typo in the date, or a bucket that is not the one meant: recording an empty day would hide it
-        ctx.err.printf("warning: %s%s%n", refusal.get().message(etl.where()),
+        // a typo in the date, or a bucket that is not the one meant: recording an empty day would
+        // hide it
+        ctx.err.printf(
+            "warning: %s%s%n",
+            refusal.get().message(etl.where()),
             allowEmpty ? "" : " (--allow-empty to make this not an error)");
         return allowEmpty ? 0 : Commands.FAILED;
       }
@@ -97,9 +123,10 @@ public final class EtlCommand implements Callable<Integer> {
     }
     EtlSummary summary;
     try {
-      summary = which.full
-          ? etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force)
-          : etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers(), force);
+      summary =
+          which.full
+              ? etl.runFull(workers != null ? workers : ctx.config().fullWorkers(), force)
+              : etl.runDay(day, workers != null ? workers : ctx.config().dailyWorkers(), force);
     } catch (DayRefusedException refused) {
       if (which.full) {
         print(ctx, refused.summary()); // the days done, and the ones kept
@@ -111,24 +138,30 @@ public final class EtlCommand implements Callable<Integer> {
   }
 
   /**
-   * The run as an application on Apache Spark: a line for each of its states (one line kept up
-   * to date on a terminal), then the same summary as the embedded engine's. Ctrl-C or SIGTERM
-   * stops the application before the command ends.
+   * The run as an application on Apache Spark: a line for each of its states (one line kept up to
+   * date on a terminal), then the same summary as the embedded engine's. Ctrl-C or SIGTERM stops
+   * the application before the command ends.
    */
   private Integer onSpark(AppContext ctx, LocalDate day) throws Exception {
     SparkEtl spark = ctx.sparkEtl();
-    int n = workers != null ? workers : which.full ? ctx.config().fullWorkers() : ctx.config().dailyWorkers();
+    int n =
+        workers != null
+            ? workers
+            : which.full ? ctx.config().fullWorkers() : ctx.config().dailyWorkers();
     SparkJob.Request r = new SparkJob.Request(Optional.ofNullable(day), force, n, Optional.empty());
     Thread main = Thread.currentThread();
     CountDownLatch done = new CountDownLatch(1);
-    Thread stopper = new Thread(() -> {
-      main.interrupt(); // the run stops the application, then counts down
-      try {
-        done.await(SparkEtl.STOP_GRACE.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException ignored) {
-        // the JVM is going away anyway
-      }
-    }, "stop-spark-application");
+    Thread stopper =
+        new Thread(
+            () -> {
+              main.interrupt(); // the run stops the application, then counts down
+              try {
+                done.await(SparkEtl.STOP_GRACE.multipliedBy(3).toMillis(), TimeUnit.MILLISECONDS);
+              } catch (InterruptedException ignored) {
+                // the JVM is going away anyway
+              }
+            },
+            "stop-spark-application");
     Runtime.getRuntime().addShutdownHook(stopper);
     SparkProgressLine progress = new SparkProgressLine(ctx.err, ConsoleProgress.isTerminal());
     EtlSummary summary;
@@ -163,18 +196,28 @@ public final class EtlCommand implements Callable<Integer> {
         continue;
       }
       if (d.skipped()) {
-        out.printf("%s: skipped, raw files unchanged since last processed (--force to redo)%n", d.day());
+        out.printf(
+            "%s: skipped, raw files unchanged since last processed (--force to redo)%n", d.day());
         continue;
       }
-      out.printf("%s: %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%s%n",
-          d.day(), d.filesRead(), d.rowsWritten(), d.rejected(), Commands.bytes(d.bytesRead()),
-          d.elapsed().toMillis() / 1000.0, d.filesPerSecond(), d.outputLocation() == null ? "" : " -> " + d.outputLocation());
+      out.printf(
+          "%s: %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%s%n",
+          d.day(),
+          d.filesRead(),
+          d.rowsWritten(),
+          d.rejected(),
+          Commands.bytes(d.bytesRead()),
+          d.elapsed().toMillis() / 1000.0,
+          d.filesPerSecond(),
+          d.outputLocation() == null ? "" : " -> " + d.outputLocation());
       if (d.rejected() > 0) {
         List<QuarantinedFile> q = ctx.catalog().quarantine(Optional.of(d.day()));
         int shown = 0;
         for (QuarantinedFile f : q) {
           if (shown++ == 10) {
-            out.printf("    ... and %d more: cdr query \"SELECT * FROM quarantined_cdrs\"%n", q.size() - 10);
+            out.printf(
+                "    ... and %d more: cdr query \"SELECT * FROM quarantined_cdrs\"%n",
+                q.size() - 10);
             break;
           }
           out.printf("    rejected %s: %s%n", f.sourceKey(), f.reason());
@@ -182,9 +225,16 @@ public final class EtlCommand implements Callable<Integer> {
       }
     }
     if (summary.days().size() > 1) {
-      out.printf("total: %d %s processed, %d skipped, %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%n",
-          summary.daysProcessed(), summary.daysProcessed() == 1 ? "day" : "days", summary.daysSkipped(),
-          summary.filesRead(), summary.rowsWritten(), summary.rejected(), Commands.bytes(summary.bytesRead()), summary.elapsed().toMillis() / 1000.0,
+      out.printf(
+          "total: %d %s processed, %d skipped, %,d files read, %,d rows written, %,d rejected, %s read, %.2f s, %,.0f files/s%n",
+          summary.daysProcessed(),
+          summary.daysProcessed() == 1 ? "day" : "days",
+          summary.daysSkipped(),
+          summary.filesRead(),
+          summary.rowsWritten(),
+          summary.rejected(),
+          Commands.bytes(summary.bytesRead()),
+          summary.elapsed().toMillis() / 1000.0,
           summary.filesPerSecond());
     }
   }

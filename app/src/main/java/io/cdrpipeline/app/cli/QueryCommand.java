@@ -4,7 +4,6 @@ import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
 import io.cdrpipeline.app.context.ResultPrinter;
 import io.cdrpipeline.app.context.UserException;
-
 import io.cdrpipeline.config.Sizes;
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.query.QueryException;
@@ -20,7 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "query", mixinStandardHelpOptions = true,
+@Command(
+    name = "query",
+    mixinStandardHelpOptions = true,
     description = {
       "Run one read-only SQL query (DuckDB dialect) over the tables (the Athena of the original).",
       "Tables, unqualified or under the configured database name (default cdrs):",
@@ -29,15 +30,22 @@ import picocli.CommandLine.Spec;
       "  amazon_chime_voice_connector_cdrs  the raw JSON as crawled",
       "  quarantined_cdrs                   rejected files: source_key, reason, year, month, day, detected_at",
       "Example:",
-      "  cdr query \"SELECT npanxx, COUNT(*) AS calls FROM cdrs.processed_cdrs GROUP BY npanxx ORDER BY calls DESC LIMIT 5\""})
+      "  cdr query \"SELECT npanxx, COUNT(*) AS calls FROM cdrs.processed_cdrs GROUP BY npanxx ORDER BY calls DESC LIMIT 5\""
+    })
 public final class QueryCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "table",
       description = "table, csv (header row, no decoration) or json (default: ${DEFAULT-VALUE}).")
   ResultPrinter.Format format;
 
-  @Option(names = "--file", paramLabel = "FILE", description = "Read the SQL from a file ('-' for standard input).")
+  @Option(
+      names = "--file",
+      paramLabel = "FILE",
+      description = "Read the SQL from a file ('-' for standard input).")
   Path file;
 
   @Parameters(paramLabel = "SQL", arity = "0..*", description = "The query.")
@@ -52,8 +60,10 @@ public final class QueryCommand implements Callable<Integer> {
       if (sql != null && !sql.isEmpty()) {
         throw new UserException("give the SQL either as an argument or with --file, not both");
       }
-      text = file.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
-          : Files.readString(file);
+      text =
+          file.toString().equals("-")
+              ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+              : Files.readString(file);
     } else if (sql == null || sql.isEmpty()) {
       throw new UserException("no SQL given: cdr query \"SELECT ...\"");
     } else {
@@ -61,13 +71,17 @@ public final class QueryCommand implements Callable<Integer> {
     }
     try (QueryEngine engine = ctx.queryEngine()) {
       if (format == ResultPrinter.Format.table) {
-        // aligned over every row, the table is held whole in memory: bounded as an answer of the API is
+        // aligned over every row, the table is held whole in memory: bounded as an answer of the
+        // API is
         try {
           engine.streamBounded(text, Long.MAX_VALUE, ResultPrinter.sink(format, ctx.out));
         } catch (ResultTooLargeException e) {
-          throw new QueryException("the result is more than query.resultLimit (" + Sizes.text(e.limitBytes())
-              + ") of text to align as a table: use --format csv or --format json, which stream it, or narrow the "
-              + "query (fewer columns, a WHERE, a LIMIT)", e);
+          throw new QueryException(
+              "the result is more than query.resultLimit ("
+                  + Sizes.text(e.limitBytes())
+                  + ") of text to align as a table: use --format csv or --format json, which stream it, or narrow the "
+                  + "query (fewer columns, a WHERE, a LIMIT)",
+              e);
         }
       } else {
         engine.stream(text, ResultPrinter.sink(format, ctx.out));

@@ -2,7 +2,6 @@ package io.cdrpipeline.app.cli;
 
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
-
 import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.report.MonthlyReport;
 import io.cdrpipeline.report.ReportResult;
@@ -16,7 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
     description = {
       "Write the monthly report into the reports bucket (the starter kit's report).",
       "Files:",
@@ -25,11 +26,14 @@ import picocli.CommandLine.Spec;
       "  reports/YYYY-MM/summary.csv  calls, duration and billable minutes per voice",
       "                               connector, direction and status",
       "Re-running a month replaces both files; a month without data gives header-only",
-      "files."})
+      "files."
+    })
 public final class ReportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--month", paramLabel = "YYYY-MM",
+  @Option(
+      names = "--month",
+      paramLabel = "YYYY-MM",
       description = "Report on this month (default: the previous calendar month, UTC).")
   String month;
 
@@ -37,7 +41,10 @@ public final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     io.cdrpipeline.duckdb.DuckDb.preload(); // while the config, catalog and table open
     AppContext ctx = Commands.context(spec);
-    YearMonth m = month == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : Commands.month("--month", month);
+    YearMonth m =
+        month == null
+            ? YearMonth.now(ZoneOffset.UTC).minusMonths(1)
+            : Commands.month("--month", month);
     ObjectStore reports = ctx.reportsStore();
     ReportResult r;
     try (QueryEngine engine = ctx.queryEngine()) {
@@ -49,7 +56,9 @@ public final class ReportCommand implements Callable<Integer> {
     out.printf("  %s (%,d rows)%n", root + r.npanxxKey(), r.npanxxRows());
     out.printf("  %s (%,d rows)%n", root + r.summaryKey(), r.summaryRows());
     if (r.calls() == 0) {
-      out.printf("  no calls in %s: the files have headers only (run 'cdr etl' for its days first?)%n", r.month());
+      out.printf(
+          "  no calls in %s: the files have headers only (run 'cdr etl' for its days first?)%n",
+          r.month());
     }
     return 0;
   }

@@ -3,18 +3,15 @@ package io.cdrpipeline.app.context;
 import io.cdrpipeline.app.spark.SparkEtl;
 import io.cdrpipeline.app.spark.SparkJob;
 import io.cdrpipeline.app.spark.SparkPipelineActions;
-
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.config.ConfigLoader;
 import io.cdrpipeline.crawl.Crawler;
 import io.cdrpipeline.etl.EtlJob;
-import io.cdrpipeline.model.ProcessedSchema;
-import io.cdrpipeline.table.IcebergTable;
-import io.cdrpipeline.table.ProcessedTable;
 import io.cdrpipeline.etl.EtlListener;
 import io.cdrpipeline.etl.RawSource;
+import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.notify.RetryPolicy;
 import io.cdrpipeline.notify.Topic;
 import io.cdrpipeline.query.CachedProcessedFiles;
@@ -22,33 +19,35 @@ import io.cdrpipeline.query.QueryEngine;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.report.ReportLinks;
 import io.cdrpipeline.report.S3PresignedLinks;
-import io.cdrpipeline.store.S3Store;
 import io.cdrpipeline.report.SignedServerLinks;
+import io.cdrpipeline.store.ObjectCache;
+import io.cdrpipeline.store.ObjectStore;
+import io.cdrpipeline.store.ObjectStores;
+import io.cdrpipeline.store.S3Store;
+import io.cdrpipeline.table.IcebergTable;
+import io.cdrpipeline.table.ProcessedTable;
 import io.cdrpipeline.workflow.ExecutionStore;
 import io.cdrpipeline.workflow.Executor;
 import io.cdrpipeline.workflow.LocalPipelineActions;
 import io.cdrpipeline.workflow.PipelineActions;
 import io.cdrpipeline.workflow.WorkflowDefinition;
 import io.cdrpipeline.workflow.Workflows;
-import java.time.Clock;
-import io.cdrpipeline.store.ObjectCache;
-import io.cdrpipeline.store.ObjectStore;
-import io.cdrpipeline.store.ObjectStores;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * The composition root: builds every part from the config, once, on first use, and closes them
- * at the end of the command.
+ * The composition root: builds every part from the config, once, on first use, and closes them at
+ * the end of the command.
  */
 public final class AppContext implements AutoCloseable {
   private final Path configFile;
@@ -67,14 +66,23 @@ public final class AppContext implements AutoCloseable {
 
   /** A terminal given to the command (tests), else the process's own when it has one. */
   private final org.jline.terminal.Terminal terminal;
-  /** Where the service's lines go (cdr launch: structured lines); null: printed with a time stamp. */
+
+  /**
+   * Where the service's lines go (cdr launch: structured lines); null: printed with a time stamp.
+   */
   public Consumer<String> serviceLog;
 
-  public AppContext(Path configFile, Map<String, String> env, Path workingDir, PrintStream out, PrintStream err) {
+  public AppContext(
+      Path configFile, Map<String, String> env, Path workingDir, PrintStream out, PrintStream err) {
     this(configFile, env, workingDir, out, err, null);
   }
 
-  public AppContext(Path configFile, Map<String, String> env, Path workingDir, PrintStream out, PrintStream err,
+  public AppContext(
+      Path configFile,
+      Map<String, String> env,
+      Path workingDir,
+      PrintStream out,
+      PrintStream err,
       org.jline.terminal.Terminal terminal) {
     this.configFile = configFile;
     this.env = env;
@@ -85,12 +93,13 @@ public final class AppContext implements AutoCloseable {
   }
 
   /**
-   * The config file the command reads (or {@code cdr configure} writes): {@code --config},
-   * else {@code CDR_CONFIG}, else {@code ./cdr.yaml} if there is one; empty for the defaults.
+   * The config file the command reads (or {@code cdr configure} writes): {@code --config}, else
+   * {@code CDR_CONFIG}, else {@code ./cdr.yaml} if there is one; empty for the defaults.
    */
   public Optional<Path> configPath() {
     String fromEnv = env.get("CDR_CONFIG");
-    return ConfigLoader.file(configFile, fromEnv == null || fromEnv.isBlank() ? null : fromEnv, workingDir)
+    return ConfigLoader.file(
+            configFile, fromEnv == null || fromEnv.isBlank() ? null : fromEnv, workingDir)
         .map(p -> p.toAbsolutePath().normalize());
   }
 
@@ -98,7 +107,10 @@ public final class AppContext implements AutoCloseable {
     return env;
   }
 
-  /** Questions to the person at the terminal; empty when the command has no terminal (a script, a pipe, a service). */
+  /**
+   * Questions to the person at the terminal; empty when the command has no terminal (a script, a
+   * pipe, a service).
+   */
   public Optional<Prompts> prompts() throws IOException {
     if (terminal != null) {
       return Optional.of(Prompts.on(terminal));
@@ -110,7 +122,8 @@ public final class AppContext implements AutoCloseable {
       return Optional.of(Prompts.system());
     } catch (IOException | RuntimeException e) {
       // a terminal JLine cannot drive is no terminal to ask on: the command says so in one line
-      org.slf4j.LoggerFactory.getLogger(AppContext.class).info("no usable terminal: {}", e.toString());
+      org.slf4j.LoggerFactory.getLogger(AppContext.class)
+          .info("no usable terminal: {}", e.toString());
       return Optional.empty();
     }
   }
@@ -118,8 +131,11 @@ public final class AppContext implements AutoCloseable {
   public Config config() {
     if (config == null) {
       String fromEnv = env.get("CDR_CONFIG");
-      config = ConfigLoader.resolve(configFile == null ? null : workingDir.resolve(configFile),
-          fromEnv == null || fromEnv.isBlank() ? null : workingDir.resolve(fromEnv).toString(), workingDir);
+      config =
+          ConfigLoader.resolve(
+              configFile == null ? null : workingDir.resolve(configFile),
+              fromEnv == null || fromEnv.isBlank() ? null : workingDir.resolve(fromEnv).toString(),
+              workingDir);
     }
     return config;
   }
@@ -157,7 +173,8 @@ public final class AppContext implements AutoCloseable {
 
   public ObjectStore additionalStore() {
     if (additionalStore == null && config().additionalCdrBucket().isPresent()) {
-      additionalStore = open(ObjectStores.open(config().additionalCdrBucket().get(), config().s3()));
+      additionalStore =
+          open(ObjectStores.open(config().additionalCdrBucket().get(), config().s3()));
     }
     return additionalStore;
   }
@@ -186,18 +203,28 @@ public final class AppContext implements AutoCloseable {
     List<RawSource> sources = new ArrayList<>();
     sources.add(new RawSource(ProcessedSchema.SOURCE_CDR, cdrStore(), ""));
     if (additionalStore() != null) {
-      sources.add(new RawSource(ProcessedSchema.SOURCE_ADDITIONAL, additionalStore(),
-          additionalStore().location().display() + "/"));
+      sources.add(
+          new RawSource(
+              ProcessedSchema.SOURCE_ADDITIONAL,
+              additionalStore(),
+              additionalStore().location().display() + "/"));
     }
     return sources;
   }
 
   public Crawler crawler(Consumer<String> progress) throws IOException {
-    return new Crawler(catalog(), config().crawlSampleFiles(), config().dailyWorkers(), tempDir(), progress);
+    return new Crawler(
+        catalog(), config().crawlSampleFiles(), config().dailyWorkers(), tempDir(), progress);
   }
 
   public EtlJob etl(EtlListener listener) throws IOException {
-    return EtlJob.embedded(catalog(), rawSources(), processedTable(), config().etlMemoryLimit(), tempDir(), listener,
+    return EtlJob.embedded(
+        catalog(),
+        rawSources(),
+        processedTable(),
+        config().etlMemoryLimit(),
+        tempDir(),
+        listener,
         config().etl().maxShrink());
   }
 
@@ -205,11 +232,16 @@ public final class AppContext implements AutoCloseable {
 
   private ObjectStore warehouseStore;
 
-  /** Where the processed table's files live: {@code table.warehouse}, by default the processed bucket. */
+  /**
+   * Where the processed table's files live: {@code table.warehouse}, by default the processed
+   * bucket.
+   */
   public ObjectStore warehouseStore() {
     if (warehouseStore == null) {
-      warehouseStore = config().tableWarehouse().equals(config().processedBucket()) ? processedStore()
-          : open(ObjectStores.open(config().tableWarehouse(), config().s3()));
+      warehouseStore =
+          config().tableWarehouse().equals(config().processedBucket())
+              ? processedStore()
+              : open(ObjectStores.open(config().tableWarehouse(), config().s3()));
     }
     return warehouseStore;
   }
@@ -223,8 +255,11 @@ public final class AppContext implements AutoCloseable {
   public synchronized ProcessedTable processedTable() {
     if (processedTable == null) {
       catalog(); // the catalog database exists and is migrated before Iceberg's tables join it
-      processedTable = new ProcessedTable(IcebergTable.open(config().table(), config().catalogUrl(),
-          config().database(), warehouseStore()), catalog());
+      processedTable =
+          new ProcessedTable(
+              IcebergTable.open(
+                  config().table(), config().catalogUrl(), config().database(), warehouseStore()),
+              catalog());
     }
     return processedTable;
   }
@@ -269,12 +304,25 @@ public final class AppContext implements AutoCloseable {
   }
 
   PipelineActions pipelineActions() throws IOException {
-    PipelineActions local = new LocalPipelineActions(new LocalPipelineActions.Parts(
-        () -> crawler(s -> {}), rawSources(), this::processedTable, () -> etl(workflowEtlListener), this::queryEngine,
-        reportsStore(), reportLinks(), config().dailyWorkers(), config().fullWorkers(),
-        snapshotRetention()));
+    PipelineActions local =
+        new LocalPipelineActions(
+            new LocalPipelineActions.Parts(
+                () -> crawler(s -> {}),
+                rawSources(),
+                this::processedTable,
+                () -> etl(workflowEtlListener),
+                this::queryEngine,
+                reportsStore(),
+                reportLinks(),
+                config().dailyWorkers(),
+                config().fullWorkers(),
+                snapshotRetention()));
     return config().engine() == io.cdrpipeline.config.Config.Engine.SPARK
-        ? new SparkPipelineActions(local, () -> etl(EtlListener.NONE), sparkEtl(), config().dailyWorkers(),
+        ? new SparkPipelineActions(
+            local,
+            () -> etl(EtlListener.NONE),
+            sparkEtl(),
+            config().dailyWorkers(),
             config().fullWorkers())
         : local;
   }
@@ -282,15 +330,26 @@ public final class AppContext implements AutoCloseable {
   /** The ETL as an application on Apache Spark ({@code engine: spark}). */
   public SparkEtl sparkEtl() {
     // the job reads the same config file: an engine: spark config always comes from one
-    Path file = config().source().orElseThrow(() -> new IllegalStateException("engine spark without a config file"));
-    return new SparkEtl(new SparkJob(config().spark(), file, config().stateDir(), SparkJob.buildRoot()), catalog());
+    Path file =
+        config()
+            .source()
+            .orElseThrow(() -> new IllegalStateException("engine spark without a config file"));
+    return new SparkEtl(
+        new SparkJob(config().spark(), file, config().stateDir(), SparkJob.buildRoot()), catalog());
   }
 
   public Executor executor() throws IOException {
     if (executor == null) {
-      Map<String, WorkflowDefinition> defs = Workflows.definitions(pipelineActions(), topic(), config().timeouts(),
-          config().linkExpiry(), Clock.systemUTC());
-      executor = new Executor(executions(), defs, topic(), Clock.systemUTC(), Executor.Settings.defaults());
+      Map<String, WorkflowDefinition> defs =
+          Workflows.definitions(
+              pipelineActions(),
+              topic(),
+              config().timeouts(),
+              config().linkExpiry(),
+              Clock.systemUTC());
+      executor =
+          new Executor(
+              executions(), defs, topic(), Clock.systemUTC(), Executor.Settings.defaults());
     }
     return executor;
   }
@@ -304,14 +363,20 @@ public final class AppContext implements AutoCloseable {
     ObjectStore processed = warehouseStore();
     QueryEngine.ProcessedFiles files;
     if (processed.localPath("").isPresent()) {
-      // the table's folder, as the table is made there; the table itself opens when a query reads it
-      files = QueryEngine.ProcessedFiles.local(processed.localPath(io.cdrpipeline.model.ProcessedSchema.TABLE).orElseThrow());
+      // the table's folder, as the table is made there; the table itself opens when a query reads
+      // it
+      files =
+          QueryEngine.ProcessedFiles.local(
+              processed.localPath(io.cdrpipeline.model.ProcessedSchema.TABLE).orElseThrow());
     } else {
-      files = new CachedProcessedFiles(processed,
-          new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
+      files =
+          new CachedProcessedFiles(
+              processed,
+              new ObjectCache(config().stateDir().resolve("cache"), config().queryCacheBytes()));
     }
     Supplier<IcebergTable> table = () -> processedTable().iceberg();
-    return QueryEngine.open(catalog(), config().database(), table, files, cdrStore(), limits, tempDir());
+    return QueryEngine.open(
+        catalog(), config().database(), table, files, cdrStore(), limits, tempDir());
   }
 
   @Override

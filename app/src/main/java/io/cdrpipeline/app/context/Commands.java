@@ -1,21 +1,23 @@
 package io.cdrpipeline.app.context;
 
 import io.cdrpipeline.model.Dates;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import picocli.CommandLine;
-import java.time.Duration;
 
 /** What every command shares: the context and option parsing helpers. */
 public final class Commands {
   /** Exit code of a user mistake (bad option, bad config). */
   public static final int USAGE = 2;
+
   /** Exit code of a failure (bad SQL, a failed run). */
   public static final int FAILED = 1;
+
   /**
-   * The class a process of the product runs (a background runner, a benchmark's child, the
-   * service unit): named, not referenced, so that no command depends on the entry point.
+   * The class a process of the product runs (a background runner, a benchmark's child, the service
+   * unit): named, not referenced, so that no command depends on the entry point.
    */
   public static final String MAIN_CLASS = "io.cdrpipeline.app.Main";
 
@@ -31,7 +33,10 @@ public final class Commands {
     return ((Root) spec.root().userObject()).context();
   }
 
-  /** Reads {@code YYYY-MM-DD} by the product's one rule ({@link Dates}), or fails as a usage error naming the option. */
+  /**
+   * Reads {@code YYYY-MM-DD} by the product's one rule ({@link Dates}), or fails as a usage error
+   * naming the option.
+   */
   public static LocalDate date(String option, String value) {
     try {
       return Dates.day(option, value);
@@ -40,7 +45,10 @@ public final class Commands {
     }
   }
 
-  /** Reads {@code YYYY-MM} by the product's one rule ({@link Dates}), or fails as a usage error naming the option. */
+  /**
+   * Reads {@code YYYY-MM} by the product's one rule ({@link Dates}), or fails as a usage error
+   * naming the option.
+   */
   public static YearMonth month(String option, String value) {
     try {
       return Dates.month(option, value);
@@ -71,5 +79,4 @@ public final class Commands {
   public static String bytes(long b) {
     return io.cdrpipeline.store.ByteSize.human(b);
   }
-
 }

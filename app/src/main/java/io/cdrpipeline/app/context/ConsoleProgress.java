@@ -32,15 +32,16 @@ public final class ConsoleProgress implements EtlListener {
   @Override
   public synchronized void dayStarted(LocalDate day) {
     if (terminal) {
-      bar = new ProgressBarBuilder()
-          .setTaskName(day.toString())
-          .setInitialMax(-1)
-          .setStyle(ProgressBarStyle.ASCII)
-          .setUpdateIntervalMillis(200)
-          .setUnit(" files", 1)
-          .showSpeed()
-          .continuousUpdate()
-          .build();
+      bar =
+          new ProgressBarBuilder()
+              .setTaskName(day.toString())
+              .setInitialMax(-1)
+              .setStyle(ProgressBarStyle.ASCII)
+              .setUpdateIntervalMillis(200)
+              .setUnit(" files", 1)
+              .showSpeed()
+              .continuousUpdate()
+              .build();
     } else {
       lastLine = Instant.now();
     }

@@ -6,13 +6,15 @@ import java.util.Map;
 
 /**
  * One structured line of the service's log, in logfmt ({@code key=value} pairs, a value with
- * spaces, quotes or '=' in double quotes with {@code \"} and {@code \\} escaped), so that
- * journald, Loki or a grep read it field by field.
+ * spaces, quotes or '=' in double quotes with {@code \"} and {@code \\} escaped), so that journald,
+ * Loki or a grep read it field by field.
  */
 public final class LogLine {
   private LogLine() {}
 
-  /** {@code ts=<instant> event=<event>} followed by the fields that are not null, in their order. */
+  /**
+   * {@code ts=<instant> event=<event>} followed by the fields that are not null, in their order.
+   */
   public static String of(Instant at, String event, Map<String, ?> fields) {
     StringBuilder b = new StringBuilder("ts=").append(at).append(" event=").append(value(event));
     for (Map.Entry<String, ?> f : fields.entrySet()) {
@@ -34,7 +36,8 @@ public final class LogLine {
 
   private static String value(String v) {
     String one = v.replace("\r", " ").replace("\n", " ");
-    if (!one.isEmpty() && one.chars().allMatch(c -> c > ' ' && c != '"' && c != '=' && c != '\\' && c < 127)) {
+    if (!one.isEmpty()
+        && one.chars().allMatch(c -> c > ' ' && c != '"' && c != '=' && c != '\\' && c < 127)) {
       return one;
     }
     return '"' + one.replace("\\", "\\\\").replace("\"", "\\\"") + '"';

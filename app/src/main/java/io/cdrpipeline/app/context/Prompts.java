@@ -14,9 +14,9 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
 /**
- * Questions to a person at a terminal, through JLine: one line per answer, secrets typed
- * without echo, an invalid answer said and the question asked again. Ctrl-C or Ctrl-D at a
- * question ends the command ({@link Cancelled}).
+ * Questions to a person at a terminal, through JLine: one line per answer, secrets typed without
+ * echo, an invalid answer said and the question asked again. Ctrl-C or Ctrl-D at a question ends
+ * the command ({@link Cancelled}).
  */
 public final class Prompts implements AutoCloseable {
   private final Terminal terminal;
@@ -31,13 +31,16 @@ public final class Prompts implements AutoCloseable {
       // every prompt to nothing
       terminal.setSize(new org.jline.terminal.Size(120, Math.max(terminal.getHeight(), 24)));
     }
-    this.reader = LineReaderBuilder.builder().terminal(terminal)
-        // answers are taken as typed: no '!' history expansion (tokens and passwords have them), no completion
-        .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
-        .option(LineReader.Option.AUTO_LIST, false)
-        .option(LineReader.Option.AUTO_MENU, false)
-        .variable(LineReader.HISTORY_SIZE, 0)
-        .build();
+    this.reader =
+        LineReaderBuilder.builder()
+            .terminal(terminal)
+            // answers are taken as typed: no '!' history expansion (tokens and passwords have
+            // them), no completion
+            .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
+            .option(LineReader.Option.AUTO_LIST, false)
+            .option(LineReader.Option.AUTO_MENU, false)
+            .variable(LineReader.HISTORY_SIZE, 0)
+            .build();
   }
 
   /** Questions on a terminal the caller owns (a test's, or one given to the command). */
@@ -77,9 +80,9 @@ public final class Prompts implements AutoCloseable {
   }
 
   /**
-   * Asks until {@code parse} accepts the answer; an empty answer is {@code dflt} (when there
-   * is one). {@code parse} refuses with an IllegalArgumentException or a user mistake whose
-   * message is said before the question is asked again.
+   * Asks until {@code parse} accepts the answer; an empty answer is {@code dflt} (when there is
+   * one). {@code parse} refuses with an IllegalArgumentException or a user mistake whose message is
+   * said before the question is asked again.
    */
   public <T> T ask(String question, String dflt, Function<String, T> parse) {
     return ask(question, dflt, parse, false);
@@ -92,7 +95,8 @@ public final class Prompts implements AutoCloseable {
 
   private <T> T ask(String question, String dflt, Function<String, T> parse, boolean secret) {
     // a secret's default is never shown: the question says what Enter does
-    String prompt = question + (dflt == null || dflt.isEmpty() || secret ? "" : " [" + dflt + "]") + ": ";
+    String prompt =
+        question + (dflt == null || dflt.isEmpty() || secret ? "" : " [" + dflt + "]") + ": ";
     while (true) {
       String answer = secret ? secret(prompt) : line(prompt);
       if (answer.isEmpty() && dflt != null) {
@@ -108,24 +112,28 @@ public final class Prompts implements AutoCloseable {
 
   /** A whole number from {@code min} to {@code max}, asked until it is one. */
   public int number(String question, int dflt, int min, int max) {
-    return ask(question + " (" + min + "-" + max + ")", Integer.toString(dflt), a -> whole(a, min, max));
+    return ask(
+        question + " (" + min + "-" + max + ")", Integer.toString(dflt), a -> whole(a, min, max));
   }
 
   /** Yes or no. */
   public boolean yes(String question, boolean dflt) {
-    return ask(question + (dflt ? " [Y/n]" : " [y/N]"), "", a -> {
-      String v = a.toLowerCase(Locale.ROOT);
-      if (v.isEmpty()) {
-        return dflt;
-      }
-      if (List.of("y", "yes").contains(v)) {
-        return true;
-      }
-      if (List.of("n", "no").contains(v)) {
-        return false;
-      }
-      throw new IllegalArgumentException("answer y or n, not '" + a + "'");
-    });
+    return ask(
+        question + (dflt ? " [Y/n]" : " [y/N]"),
+        "",
+        a -> {
+          String v = a.toLowerCase(Locale.ROOT);
+          if (v.isEmpty()) {
+            return dflt;
+          }
+          if (List.of("y", "yes").contains(v)) {
+            return true;
+          }
+          if (List.of("n", "no").contains(v)) {
+            return false;
+          }
+          throw new IllegalArgumentException("answer y or n, not '" + a + "'");
+        });
   }
 
   /** Parses a whole number in a range, or says what is wrong with the answer. */

@@ -12,14 +12,18 @@ import java.math.BigInteger;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** Prints a query result as an aligned table, as CSV (header, no decoration) or as JSON. */
 public final class ResultPrinter {
-  public enum Format { table, csv, json }
+  public enum Format {
+    table,
+    csv,
+    json
+  }
 
   private ResultPrinter() {}
 
@@ -35,8 +39,8 @@ public final class ResultPrinter {
   }
 
   /**
-   * True for the result of {@code EXPLAIN [ANALYZE]}: DuckDB's two columns, the plan drawn as
-   * lines of text in {@code explain_value}, which belong on the screen as they are, not in a cell.
+   * True for the result of {@code EXPLAIN [ANALYZE]}: DuckDB's two columns, the plan drawn as lines
+   * of text in {@code explain_value}, which belong on the screen as they are, not in a cell.
    */
   public static boolean isPlan(List<String> columns) {
     return columns != null && columns.equals(List.of("explain_key", "explain_value"));
@@ -70,7 +74,9 @@ public final class ResultPrinter {
       return odt.toString().replace('T', ' ');
     }
     if (v instanceof Double d) {
-      return d.isNaN() || d.isInfinite() ? d.toString() : BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
+      return d.isNaN() || d.isInfinite()
+          ? d.toString()
+          : BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
     }
     if (v instanceof Float f) {
       return text(f.doubleValue());
@@ -80,10 +86,12 @@ public final class ResultPrinter {
 
   private static QuerySink csv(PrintStream out) throws IOException {
     // quote only when needed (a comma, quote or line break), so plain values stay plain
-    CsvGenerator g = (CsvGenerator) CsvFactory.builder()
-        .enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING)
-        .build()
-        .createGenerator(out);
+    CsvGenerator g =
+        (CsvGenerator)
+            CsvFactory.builder()
+                .enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING)
+                .build()
+                .createGenerator(out);
     return new QuerySink() {
       int n;
 
@@ -153,7 +161,10 @@ public final class ResultPrinter {
   public static void writeValue(JsonGenerator g, Object v) throws IOException {
     if (v == null) {
       g.writeNull();
-    } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+    } else if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte) {
       g.writeNumber(((Number) v).longValue());
     } else if (v instanceof BigInteger bi) {
       g.writeNumber(bi);
@@ -246,6 +257,10 @@ public final class ResultPrinter {
 
   private static boolean isNumeric(String type) {
     String t = type.toUpperCase(Locale.ROOT);
-    return t.contains("INT") || t.equals("DOUBLE") || t.equals("FLOAT") || t.startsWith("DECIMAL") || t.equals("REAL");
+    return t.contains("INT")
+        || t.equals("DOUBLE")
+        || t.equals("FLOAT")
+        || t.startsWith("DECIMAL")
+        || t.equals("REAL");
   }
 }

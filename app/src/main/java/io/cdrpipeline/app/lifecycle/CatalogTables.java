@@ -16,20 +16,21 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The product's tables in the catalog database (and the SQLite file, once nothing else is in
- * it); the database's other tables are kept.
+ * The product's tables in the catalog database (and the SQLite file, once nothing else is in it);
+ * the database's other tables are kept.
  */
 final class CatalogTables {
   /** Labels of the product's tables in the listing; others show their name. */
-  private static final Map<String, String> TABLE_NAMES = Map.of(
-      "executions", "executions",
-      "execution_events", "execution events",
-      "schedule_runs", "schedule fires",
-      "quarantine", "quarantine records",
-      "processed_days", "processed days",
-      "catalog_partitions", "partitions",
-      "catalog_tables", "tables",
-      "etl_runs", "ETL runs");
+  private static final Map<String, String> TABLE_NAMES =
+      Map.of(
+          "executions", "executions",
+          "execution_events", "execution events",
+          "schedule_runs", "schedule fires",
+          "quarantine", "quarantine records",
+          "processed_days", "processed days",
+          "catalog_partitions", "partitions",
+          "catalog_tables", "tables",
+          "etl_runs", "ETL runs");
 
   private final Config config;
   private final Untouchable untouchable;
@@ -52,7 +53,9 @@ final class CatalogTables {
         return;
       }
     } else if (config.sqliteCatalog()) {
-      kept.add(name + ": not a plain file name, so its tables would be dropped but the file kept; nothing is done");
+      kept.add(
+          name
+              + ": not a plain file name, so its tables would be dropped but the file kept; nothing is done");
       return;
     }
     Optional<Database> opened = Database.openExisting(url);
@@ -81,7 +84,8 @@ final class CatalogTables {
         }
       }
     }
-    long schedulerRows = db.dialect().quartzDelegate().isPresent() ? ScheduleRunner.schedulerRows(db) : 0;
+    long schedulerRows =
+        db.dialect().quartzDelegate().isPresent() ? ScheduleRunner.schedulerRows(db) : 0;
     Set<String> others = new LinkedHashSet<>(present);
     ours.forEach(others::remove);
     // Iceberg's own tables: the table's entry in them goes with the "Iceberg catalog entry", and
@@ -90,7 +94,8 @@ final class CatalogTables {
     others.remove("iceberg_namespace_properties");
     if (ours.isEmpty() && schedulerRows == 0) {
       if (file.isPresent() && present.isEmpty()) {
-        parts.add(new Footprint.Part(name, "an empty database file", () -> deleteSqlite(file.get())));
+        parts.add(
+            new Footprint.Part(name, "an empty database file", () -> deleteSqlite(file.get())));
       } else if (file.isPresent()) {
         kept.add(name + ": holds no table of cdr (" + String.join(", ", others) + ")");
       }
@@ -108,22 +113,29 @@ final class CatalogTables {
     if (schedulerRows > 0) {
       counts.add("scheduler rows " + schedulerRows);
     }
-    String detail = ours.size() + " tables of cdr" + (counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")")
-        + (others.isEmpty() ? "" : "; its other tables are kept: " + String.join(", ", others));
-    parts.add(new Footprint.Part(name, detail, () -> {
-      if (db.dialect().quartzDelegate().isPresent()) {
-        ScheduleRunner.removeSchedulerState(db);
-      }
-      db.dropTables(ours);
-      String done = "dropped " + ours.size() + " tables";
-      if (file.isPresent()) {
-        if (db.tables().isEmpty()) {
-          return done + "; " + deleteSqlite(file.get());
-        }
-        return done + "; kept the file " + file.get() + ": it holds other tables";
-      }
-      return done;
-    }));
+    String detail =
+        ours.size()
+            + " tables of cdr"
+            + (counts.isEmpty() ? "" : " (" + String.join(", ", counts) + ")")
+            + (others.isEmpty() ? "" : "; its other tables are kept: " + String.join(", ", others));
+    parts.add(
+        new Footprint.Part(
+            name,
+            detail,
+            () -> {
+              if (db.dialect().quartzDelegate().isPresent()) {
+                ScheduleRunner.removeSchedulerState(db);
+              }
+              db.dropTables(ours);
+              String done = "dropped " + ours.size() + " tables";
+              if (file.isPresent()) {
+                if (db.tables().isEmpty()) {
+                  return done + "; " + deleteSqlite(file.get());
+                }
+                return done + "; kept the file " + file.get() + ": it holds other tables";
+              }
+              return done;
+            }));
   }
 
   /** The SQLite file of a catalog URL, when the URL names a plain file. */

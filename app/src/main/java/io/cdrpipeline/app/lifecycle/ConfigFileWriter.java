@@ -1,6 +1,5 @@
 package io.cdrpipeline.app.lifecycle;
 
-import io.cdrpipeline.store.CreateOnce;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +11,7 @@ import io.cdrpipeline.app.context.UserException;
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.config.ConfigLoader;
+import io.cdrpipeline.store.CreateOnce;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -28,7 +28,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** The config file {@code cdr configure} writes: YAML with a header, owner-only when it holds secrets. */
+/**
+ * The config file {@code cdr configure} writes: YAML with a header, owner-only when it holds
+ * secrets.
+ */
 final class ConfigFileWriter {
   private final AppContext ctx;
   private final Path file;
@@ -40,33 +43,40 @@ final class ConfigFileWriter {
     this.base = file.getParent();
   }
 
-  private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
+  private static final YAMLMapper YAML =
+      new YAMLMapper(
+          new YAMLFactory()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
 
   /** Keys whose values are never shown. */
   private static final Set<String> SECRETS = Set.of("password", "secret", "token");
 
   /**
-   * Writes the file (checked by loading it first, never replacing one that appeared meanwhile)
-   * and shows it with its secrets hidden, then the warnings and what to run next.
+   * Writes the file (checked by loading it first, never replacing one that appeared meanwhile) and
+   * shows it with its secrets hidden, then the warnings and what to run next.
    */
   int write(ObjectNode tree, String generatedToken, List<String> warnings) throws IOException {
-    String header = "# CDR Pipeline configuration, written by 'cdr configure' on "
-        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ".\n"
-        + "# Every key is explained in docs/configuration.md; run 'cdr configure' again to change it.\n";
+    String header =
+        "# CDR Pipeline configuration, written by 'cdr configure' on "
+            + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+            + ".\n"
+            + "# Every key is explained in docs/configuration.md; run 'cdr configure' again to change it.\n";
     String text = header + YAML.writeValueAsString(tree);
     boolean secrets = hasSecret(tree);
     Files.createDirectories(base);
-    Path tmp = Files.createTempFile(base, "." + file.getFileName(), ".tmp"); // owner-only until it is in place
+    Path tmp =
+        Files.createTempFile(
+            base, "." + file.getFileName(), ".tmp"); // owner-only until it is in place
     try {
       Files.writeString(tmp, text);
       try {
         ConfigLoader.load(tmp); // a file that is written always loads
       } catch (ConfigException e) {
-        throw new UserException("the configuration would not load, nothing was written: "
-            + e.getMessage().replace(tmp.toString(), file.toString()));
+        throw new UserException(
+            "the configuration would not load, nothing was written: "
+                + e.getMessage().replace(tmp.toString(), file.toString()));
       }
       if (!secrets) {
         try {
@@ -81,25 +91,41 @@ final class ConfigFileWriter {
         try {
           CreateOnce.link(tmp, file); // never replaced unasked
         } catch (FileAlreadyExistsException e) {
-          throw new UserException(file + " was created by someone else meanwhile: nothing was written");
+          throw new UserException(
+              file + " was created by someone else meanwhile: nothing was written");
         }
       }
     } finally {
       Files.deleteIfExists(tmp);
     }
-    ctx.out.println("wrote " + file + (secrets ? " (readable by you only: it holds secrets, shown as ***)" : "") + ":");
+    ctx.out.println(
+        "wrote "
+            + file
+            + (secrets ? " (readable by you only: it holds secrets, shown as ***)" : "")
+            + ":");
     ctx.out.println();
     ctx.out.print(header + YAML.writeValueAsString(masked(tree)));
     ctx.out.println();
     if (generatedToken != null) {
-      ctx.out.println("server.token (made now; callers send it as 'Authorization: Bearer <token>'): " + generatedToken);
+      ctx.out.println(
+          "server.token (made now; callers send it as 'Authorization: Bearer <token>'): "
+              + generatedToken);
     }
     for (String w : warnings) {
       ctx.out.println("warning: " + w);
     }
-    boolean found = ctx.workingDir().resolve(ConfigLoader.DEFAULT_FILE).toAbsolutePath().normalize().equals(file);
-    ctx.out.println("next: cdr " + (found ? "" : "--config " + file + " ") + "launch   (or 'cdr "
-        + (found ? "" : "--config " + file + " ") + "service-unit' for a systemd unit that runs it at boot)");
+    boolean found =
+        ctx.workingDir()
+            .resolve(ConfigLoader.DEFAULT_FILE)
+            .toAbsolutePath()
+            .normalize()
+            .equals(file);
+    ctx.out.println(
+        "next: cdr "
+            + (found ? "" : "--config " + file + " ")
+            + "launch   (or 'cdr "
+            + (found ? "" : "--config " + file + " ")
+            + "service-unit' for a systemd unit that runs it at boot)");
     ctx.out.flush();
     return 0;
   }
@@ -108,8 +134,10 @@ final class ConfigFileWriter {
     if (n.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if ((SECRETS.contains(e.getKey()) && !e.getValue().asText().isEmpty()) || hasSecret(e.getValue())
-            || (e.getKey().equals("catalogUrl") && e.getValue().asText().toLowerCase(Locale.ROOT).contains("password="))) {
+        if ((SECRETS.contains(e.getKey()) && !e.getValue().asText().isEmpty())
+            || hasSecret(e.getValue())
+            || (e.getKey().equals("catalogUrl")
+                && e.getValue().asText().toLowerCase(Locale.ROOT).contains("password="))) {
           return true;
         }
       }

@@ -12,13 +12,14 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The questions of {@code cdr configure}: each answered by its option when given, else asked on
- * the terminal (again after a bad answer, saying what was wrong), else, with {@code --yes}, by
- * its default. The values of an existing config file are the defaults.
+ * The questions of {@code cdr configure}: each answered by its option when given, else asked on the
+ * terminal (again after a bad answer, saying what was wrong), else, with {@code --yes}, by its
+ * default. The values of an existing config file are the defaults.
  */
 final class ConfigQuestions {
   /** The terminal, or null without one (or with --yes). */
   private final Prompts prompts;
+
   private final boolean yes;
   private final PrintStream out;
   private final List<String> warnings = new ArrayList<>();
@@ -46,12 +47,18 @@ final class ConfigQuestions {
   }
 
   /**
-   * The answer to one question: its option when given, else the person's, else (with --yes)
-   * its default; {@code check} refuses a bad one with a message and returns the value to write.
-   * {@code beforeAsking}, if any, runs before the question is asked on the terminal.
+   * The answer to one question: its option when given, else the person's, else (with --yes) its
+   * default; {@code check} refuses a bad one with a message and returns the value to write. {@code
+   * beforeAsking}, if any, runs before the question is asked on the terminal.
    */
-  String answer(String option, String given, String question, String dflt, Function<String, String> check,
-      boolean secret, Runnable beforeAsking) {
+  String answer(
+      String option,
+      String given,
+      String question,
+      String dflt,
+      Function<String, String> check,
+      boolean secret,
+      Runnable beforeAsking) {
     if (given != null) {
       try {
         return check.apply(given);
@@ -66,8 +73,10 @@ final class ConfigQuestions {
       return secret ? prompts.askSecret(question, dflt, check) : prompts.ask(question, dflt, check);
     }
     if (!yes) {
-      throw new UserException("there is no terminal to ask on: give " + option
-          + " (and the other answers) as options, and --yes to take the defaults of the rest");
+      throw new UserException(
+          "there is no terminal to ask on: give "
+              + option
+              + " (and the other answers) as options, and --yes to take the defaults of the rest");
     }
     if (dflt == null) {
       throw new UserException(option + " is needed: it has no default");
@@ -87,8 +96,12 @@ final class ConfigQuestions {
       return prompts.yes(question, dflt);
     }
     if (!yes) {
-      throw new UserException("there is no terminal to ask on: give " + option + " or --no-"
-          + option.substring(2) + ", and --yes to take the defaults of the rest");
+      throw new UserException(
+          "there is no terminal to ask on: give "
+              + option
+              + " or --no-"
+              + option.substring(2)
+              + ", and --yes to take the defaults of the rest");
     }
     return dflt;
   }

@@ -1,15 +1,14 @@
 package io.cdrpipeline.app.lifecycle;
 
-import io.cdrpipeline.app.context.AppContext;
-import io.cdrpipeline.app.context.Commands;
-import io.cdrpipeline.app.context.Prompts;
-import io.cdrpipeline.app.context.UserException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.cdrpipeline.app.context.AppContext;
+import io.cdrpipeline.app.context.Commands;
+import io.cdrpipeline.app.context.Prompts;
+import io.cdrpipeline.app.context.UserException;
 import io.cdrpipeline.config.Addresses;
 import io.cdrpipeline.config.ConfigLoader;
 import io.cdrpipeline.store.Nesting;
@@ -30,7 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "configure", mixinStandardHelpOptions = true,
+@Command(
+    name = "configure",
+    mixinStandardHelpOptions = true,
     description = {
       "Ask what cdr needs, in the terminal, and write the config file (cdr.yaml, or the --config file).",
       "The questions of the original, with its defaults and ranges: the CDR bucket (checked: reachable, and",
@@ -42,84 +43,141 @@ import picocli.CommandLine.Spec;
       "An existing file is never replaced without asking (or --overwrite); its values are the defaults, and",
       "its other keys are kept. The file is checked by loading it before it is put in place, then shown",
       "(secrets hidden). Every question has an option; --yes takes the default of every other one and asks",
-      "nothing (needed without a terminal)."})
+      "nothing (needed without a terminal)."
+    })
 public final class ConfigureCommand implements Callable<Integer> {
   static final int MAX_WORKERS = 250;
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--cdr-bucket", paramLabel = "LOCATION", description = "Where Voice Connector writes CDRs: s3://bucket[/prefix] or a folder.")
+  @Option(
+      names = "--cdr-bucket",
+      paramLabel = "LOCATION",
+      description = "Where Voice Connector writes CDRs: s3://bucket[/prefix] or a folder.")
   String cdrBucket;
 
-  @Option(names = "--daily-workers", paramLabel = "N", description = "Parallel readers of the daily ETL (1-250, default 10).")
+  @Option(
+      names = "--daily-workers",
+      paramLabel = "N",
+      description = "Parallel readers of the daily ETL (1-250, default 10).")
   String dailyWorkers;
 
-  @Option(names = "--full-workers", paramLabel = "N", description = "Parallel readers of the full ETL (1-250, default 100).")
+  @Option(
+      names = "--full-workers",
+      paramLabel = "N",
+      description = "Parallel readers of the full ETL (1-250, default 100).")
   String fullWorkers;
 
-  @Option(names = "--additional-bucket", paramLabel = "LOCATION", description = "An older bucket of CDRs, processed into the same table.")
+  @Option(
+      names = "--additional-bucket",
+      paramLabel = "LOCATION",
+      description = "An older bucket of CDRs, processed into the same table.")
   String additionalBucket;
 
   @Option(names = "--no-additional-bucket", description = "No additional bucket.")
   boolean noAdditionalBucket;
 
-  @Option(names = "--full-etl", negatable = true, description = "Run a full crawl and ETL of every day at launch (default: yes).")
+  @Option(
+      names = "--full-etl",
+      negatable = true,
+      description = "Run a full crawl and ETL of every day at launch (default: yes).")
   Boolean fullEtl;
 
-  @Option(names = "--processed-bucket", paramLabel = "LOCATION", description = "Where the processed table goes (default: ./data/processed).")
+  @Option(
+      names = "--processed-bucket",
+      paramLabel = "LOCATION",
+      description = "Where the processed table goes (default: ./data/processed).")
   String processedBucket;
 
-  @Option(names = "--reports-bucket", paramLabel = "LOCATION", description = "Where the monthly reports go (default: ./data/reports).")
+  @Option(
+      names = "--reports-bucket",
+      paramLabel = "LOCATION",
+      description = "Where the monthly reports go (default: ./data/reports).")
   String reportsBucket;
 
-  @Option(names = "--state-dir", paramLabel = "FOLDER", description = "Catalog, locks, temporary files (default: ./data/state).")
+  @Option(
+      names = "--state-dir",
+      paramLabel = "FOLDER",
+      description = "Catalog, locks, temporary files (default: ./data/state).")
   String stateDir;
 
-  @Option(names = "--notify", paramLabel = "TYPE:KEY=VALUE,...",
-      description = {"A notification subscription (repeat for more), e.g. 'email:host=smtp.example.com,from=cdr@example.com,"
-          + "to=ops@example.com;finance@example.com', 'webhook:url=https://hooks.example.com/cdr', "
-          + "'sns:topicArn=arn:aws:sns:us-east-1:123456789012:cdr', 'log'. Keys as under notifications: in docs/configuration.md. "
-          + "Secrets on a command line are seen by other users: prefer the questions for passwords."})
+  @Option(
+      names = "--notify",
+      paramLabel = "TYPE:KEY=VALUE,...",
+      description = {
+        "A notification subscription (repeat for more), e.g. 'email:host=smtp.example.com,from=cdr@example.com,"
+            + "to=ops@example.com;finance@example.com', 'webhook:url=https://hooks.example.com/cdr', "
+            + "'sns:topicArn=arn:aws:sns:us-east-1:123456789012:cdr', 'log'. Keys as under notifications: in docs/configuration.md. "
+            + "Secrets on a command line are seen by other users: prefer the questions for passwords."
+      })
   List<String> notify;
 
-  @Option(names = "--no-notify", description = "No notification subscriptions (removes those of an existing file).")
+  @Option(
+      names = "--no-notify",
+      description = "No notification subscriptions (removes those of an existing file).")
   boolean noNotify;
 
-  @Option(names = "--daily-schedule", paramLabel = "WHEN", description = "When the daily workflow runs, UTC: HH:MM, cron(...), rate(...) or off (default 09:00).")
+  @Option(
+      names = "--daily-schedule",
+      paramLabel = "WHEN",
+      description =
+          "When the daily workflow runs, UTC: HH:MM, cron(...), rate(...) or off (default 09:00).")
   String dailySchedule;
 
-  @Option(names = "--report-schedule", paramLabel = "WHEN", description = "When the monthly report runs, UTC: 'DAY HH:MM' (day 1-28), cron(...) or off (default '2 12:00').")
+  @Option(
+      names = "--report-schedule",
+      paramLabel = "WHEN",
+      description =
+          "When the monthly report runs, UTC: 'DAY HH:MM' (day 1-28), cron(...) or off (default '2 12:00').")
   String reportSchedule;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "The address the server listens on (default 127.0.0.1, this machine only).")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "The address the server listens on (default 127.0.0.1, this machine only).")
   String host;
 
   @Option(names = "--port", paramLabel = "PORT", description = "The server's port (default 8080).")
   String port;
 
-  @Option(names = "--base-url", paramLabel = "URL", description = "The address people reach the server at, for links (asked when the host is not loopback).")
+  @Option(
+      names = "--base-url",
+      paramLabel = "URL",
+      description =
+          "The address people reach the server at, for links (asked when the host is not loopback).")
   String baseUrl;
 
-  @Option(names = "--token", paramLabel = "TOKEN", description = "The token callers send (required off loopback; default: a new random one).")
+  @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description = "The token callers send (required off loopback; default: a new random one).")
   String token;
 
   @Option(names = "--no-token", description = "No token (only on a loopback address).")
   boolean noToken;
 
-  @Option(names = "--s3-endpoint", paramLabel = "URL", description = "An S3-compatible endpoint (s3.endpoint), used for the checks too.")
+  @Option(
+      names = "--s3-endpoint",
+      paramLabel = "URL",
+      description = "An S3-compatible endpoint (s3.endpoint), used for the checks too.")
   String s3Endpoint;
 
   @Option(names = "--s3-region", paramLabel = "REGION", description = "The S3 region (s3.region).")
   String s3Region;
 
-  @Option(names = "--yes", description = "Ask nothing: every question without an option takes its default.")
+  @Option(
+      names = "--yes",
+      description = "Ask nothing: every question without an option takes its default.")
   boolean yes;
 
   @Option(names = "--overwrite", description = "Replace an existing config file without asking.")
   boolean overwrite;
 
-  @Option(names = "--no-check", description = "Do not check that the CDR buckets can be read (they are still kept apart from the rest), "
-      + "nor that the host is an address of this machine (for a file written for another one).")
+  @Option(
+      names = "--no-check",
+      description =
+          "Do not check that the CDR buckets can be read (they are still kept apart from the rest), "
+              + "nor that the host is an address of this machine (for a file written for another one).")
   boolean noCheck;
 
   private AppContext ctx;
@@ -133,13 +191,17 @@ public final class ConfigureCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ctx = Commands.context(spec);
-    file = ctx.configPath().orElse(ctx.workingDir().resolve(ConfigLoader.DEFAULT_FILE).toAbsolutePath().normalize());
+    file =
+        ctx.configPath()
+            .orElse(
+                ctx.workingDir().resolve(ConfigLoader.DEFAULT_FILE).toAbsolutePath().normalize());
     base = file.getParent();
     if (Files.isDirectory(file)) {
       throw new UserException(file + " is a folder, not a config file");
     }
     if (noAdditionalBucket && additionalBucket != null) {
-      throw new UserException("--additional-bucket and --no-additional-bucket cannot be used together");
+      throw new UserException(
+          "--additional-bucket and --no-additional-bucket cannot be used together");
     }
     if (noNotify && notify != null) {
       throw new UserException("--notify and --no-notify cannot be used together");
@@ -168,9 +230,14 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (exists) {
       if (!overwrite) {
         if (prompts == null) {
-          throw new UserException(file + " exists: add --overwrite to replace it (its values are kept where no option changes them)");
+          throw new UserException(
+              file
+                  + " exists: add --overwrite to replace it (its values are kept where no option changes them)");
         }
-        if (!prompts.yes(file.getFileName() + " exists. Replace it? Its values are the defaults below, its other keys are kept.", false)) {
+        if (!prompts.yes(
+            file.getFileName()
+                + " exists. Replace it? Its values are the defaults below, its other keys are kept.",
+            false)) {
           ctx.out.println("nothing was written");
           return 1;
         }
@@ -181,20 +248,50 @@ public final class ConfigureCommand implements Callable<Integer> {
           questions.defaultsFrom(o);
         }
       } catch (IOException e) {
-        questions.warn("the existing " + file + " cannot be read (" + e.getMessage().lines().findFirst().orElse("") + "): its values are not used");
+        questions.warn(
+            "the existing "
+                + file
+                + " cannot be read ("
+                + e.getMessage().lines().findFirst().orElse("")
+                + "): its values are not used");
       }
     }
     s3 = s3Settings();
 
     ObjectNode out = JsonNodeFactory.instance.objectNode();
-    String cdr = questions.answer("--cdr-bucket", cdrBucket, "1. The CDR bucket, where Voice Connector writes CDRs (s3://bucket[/prefix] or a folder)",
-        cdrBucket == null ? defaultCdrBucket() : null, a -> cdrLocation(a, "CDR bucket", null), false, this::offerBuckets);
+    String cdr =
+        questions.answer(
+            "--cdr-bucket",
+            cdrBucket,
+            "1. The CDR bucket, where Voice Connector writes CDRs (s3://bucket[/prefix] or a folder)",
+            cdrBucket == null ? defaultCdrBucket() : null,
+            a -> cdrLocation(a, "CDR bucket", null),
+            false,
+            this::offerBuckets);
     out.put("cdrBucket", cdr);
     StoreLocation cdrLoc = location(cdr);
-    out.put("dailyWorkers", Integer.parseInt(questions.answer("--daily-workers", dailyWorkers, "2. Daily ETL workers (1-" + MAX_WORKERS + ")",
-        questions.text("dailyWorkers", "10"), a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)), false, null)));
-    out.put("fullWorkers", Integer.parseInt(questions.answer("--full-workers", fullWorkers, "3. Full ETL workers (1-" + MAX_WORKERS + ")",
-        questions.text("fullWorkers", "100"), a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)), false, null)));
+    out.put(
+        "dailyWorkers",
+        Integer.parseInt(
+            questions.answer(
+                "--daily-workers",
+                dailyWorkers,
+                "2. Daily ETL workers (1-" + MAX_WORKERS + ")",
+                questions.text("dailyWorkers", "10"),
+                a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)),
+                false,
+                null)));
+    out.put(
+        "fullWorkers",
+        Integer.parseInt(
+            questions.answer(
+                "--full-workers",
+                fullWorkers,
+                "3. Full ETL workers (1-" + MAX_WORKERS + ")",
+                questions.text("fullWorkers", "100"),
+                a -> Integer.toString(Prompts.whole(a, 1, MAX_WORKERS)),
+                false,
+                null)));
     String additional = additional(cdrLoc);
     if (additional != null) {
       out.put("additionalCdrBucket", additional);
@@ -203,15 +300,43 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (additional != null) {
       cdrs.add(location(additional));
     }
-    boolean full = questions.flag("--full-etl", fullEtl, "5. Run a full crawl and ETL of every day at launch?",
-        questions.old().path("launch").path("fullEtl").asBoolean(true));
+    boolean full =
+        questions.flag(
+            "--full-etl",
+            fullEtl,
+            "5. Run a full crawl and ETL of every day at launch?",
+            questions.old().path("launch").path("fullEtl").asBoolean(true));
     out.putObject("launch").put("fullEtl", full);
-    out.put("processedBucket", questions.answer("--processed-bucket", processedBucket, "6. Where the processed table goes (s3://... or a folder)",
-        questions.text("processedBucket", base.resolve("data/processed").toString()), a -> productLocation(a, "processed table", cdrs, false), false, null));
-    out.put("reportsBucket", questions.answer("--reports-bucket", reportsBucket, "7. Where the monthly reports go (s3://... or a folder)",
-        questions.text("reportsBucket", base.resolve("data/reports").toString()), a -> productLocation(a, "reports", cdrs, false), false, null));
-    out.put("stateDir", questions.answer("--state-dir", stateDir, "8. The state folder: catalog, locks, temporary files",
-        questions.text("stateDir", base.resolve("data/state").toString()), a -> productLocation(a, "state folder", cdrs, true), false, null));
+    out.put(
+        "processedBucket",
+        questions.answer(
+            "--processed-bucket",
+            processedBucket,
+            "6. Where the processed table goes (s3://... or a folder)",
+            questions.text("processedBucket", base.resolve("data/processed").toString()),
+            a -> productLocation(a, "processed table", cdrs, false),
+            false,
+            null));
+    out.put(
+        "reportsBucket",
+        questions.answer(
+            "--reports-bucket",
+            reportsBucket,
+            "7. Where the monthly reports go (s3://... or a folder)",
+            questions.text("reportsBucket", base.resolve("data/reports").toString()),
+            a -> productLocation(a, "reports", cdrs, false),
+            false,
+            null));
+    out.put(
+        "stateDir",
+        questions.answer(
+            "--state-dir",
+            stateDir,
+            "8. The state folder: catalog, locks, temporary files",
+            questions.text("stateDir", base.resolve("data/state").toString()),
+            a -> productLocation(a, "state folder", cdrs, true),
+            false,
+            null));
     ArrayNode subscriptions = notifications();
     if (!subscriptions.isEmpty()) {
       out.set("notifications", subscriptions);
@@ -220,22 +345,40 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (questions.old().path("schedules") instanceof ObjectNode o) {
       schedules.setAll(o); // a full schedule, say, stays
     }
-    schedules.put("daily", questions.answer("--daily-schedule", dailySchedule,
-        "10. When the daily workflow runs, UTC (HH:MM, cron(...), rate(...) or off)",
-        ScheduleAnswer.friendly(questions.text("schedules.daily", "cron(0 9 * * ? *)"), false), a -> ScheduleAnswer.schedule(a, false), false, null));
-    schedules.put("monthlyReport", questions.answer("--report-schedule", reportSchedule,
-        "11. When the monthly report runs, UTC (DAY HH:MM with day 1-28, cron(...) or off)",
-        ScheduleAnswer.friendly(questions.text("schedules.monthlyReport", "cron(0 12 2 * ? *)"), true), a -> ScheduleAnswer.schedule(a, true), false, null));
+    schedules.put(
+        "daily",
+        questions.answer(
+            "--daily-schedule",
+            dailySchedule,
+            "10. When the daily workflow runs, UTC (HH:MM, cron(...), rate(...) or off)",
+            ScheduleAnswer.friendly(questions.text("schedules.daily", "cron(0 9 * * ? *)"), false),
+            a -> ScheduleAnswer.schedule(a, false),
+            false,
+            null));
+    schedules.put(
+        "monthlyReport",
+        questions.answer(
+            "--report-schedule",
+            reportSchedule,
+            "11. When the monthly report runs, UTC (DAY HH:MM with day 1-28, cron(...) or off)",
+            ScheduleAnswer.friendly(
+                questions.text("schedules.monthlyReport", "cron(0 12 2 * ? *)"), true),
+            a -> ScheduleAnswer.schedule(a, true),
+            false,
+            null));
     ObjectNode serverBlock = out.putObject("server");
     if (questions.old().path("server") instanceof ObjectNode o) {
       serverBlock.setAll(o);
     }
-    String generated = new ServerQuestions(questions, noCheck).ask(serverBlock, host, port, baseUrl, token, noToken);
+    String generated =
+        new ServerQuestions(questions, noCheck)
+            .ask(serverBlock, host, port, baseUrl, token, noToken);
     s3Block(out);
     // the keys of the old file that no question is about stay as they were
     for (Iterator<Map.Entry<String, JsonNode>> it = questions.old().fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      if (!out.has(e.getKey()) && !(e.getKey().equals("additionalCdrBucket") && additional == null)
+      if (!out.has(e.getKey())
+          && !(e.getKey().equals("additionalCdrBucket") && additional == null)
           && !(e.getKey().equals("notifications") && subscriptions.isEmpty())) {
         out.set(e.getKey(), e.getValue());
       }
@@ -250,12 +393,14 @@ public final class ConfigureCommand implements Callable<Integer> {
   }
 
   /**
-   * A location as written to the file: the old file's own value as it was (relative to the
-   * file), anything typed made absolute (relative to where the command runs), S3 as s3://.
+   * A location as written to the file: the old file's own value as it was (relative to the file),
+   * anything typed made absolute (relative to where the command runs), S3 as s3://.
    */
   private String written(String answer) {
-    if (answer.equals(questions.text("cdrBucket", null)) || answer.equals(questions.text("additionalCdrBucket", null))
-        || answer.equals(questions.text("processedBucket", null)) || answer.equals(questions.text("reportsBucket", null))
+    if (answer.equals(questions.text("cdrBucket", null))
+        || answer.equals(questions.text("additionalCdrBucket", null))
+        || answer.equals(questions.text("processedBucket", null))
+        || answer.equals(questions.text("reportsBucket", null))
         || answer.equals(questions.text("stateDir", null))) {
       return answer;
     }
@@ -267,8 +412,11 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (d != null) {
       return d;
     }
-    return accountBuckets().stream().filter(l -> l.holdsCdrs().orElse(false)).map(BucketProbe.Listed::location)
-        .findFirst().orElse(base.resolve("data/cdr-bucket").toString());
+    return accountBuckets().stream()
+        .filter(l -> l.holdsCdrs().orElse(false))
+        .map(BucketProbe.Listed::location)
+        .findFirst()
+        .orElse(base.resolve("data/cdr-bucket").toString());
   }
 
   private List<BucketProbe.Listed> accountBuckets() {
@@ -283,11 +431,16 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (l.isEmpty()) {
       return;
     }
-    questions.say("   The buckets of this AWS account (those holding CDRs first); answer a number or a location:");
+    questions.say(
+        "   The buckets of this AWS account (those holding CDRs first); answer a number or a location:");
     for (int i = 0; i < l.size(); i++) {
       BucketProbe.Listed b = l.get(i);
-      questions.say(String.format("   %2d) %s%s", i + 1, b.location(),
-          b.holdsCdrs().map(h -> h ? "  (holds CDRs)" : "").orElse("  (not looked at)")));
+      questions.say(
+          String.format(
+              "   %2d) %s%s",
+              i + 1,
+              b.location(),
+              b.holdsCdrs().map(h -> h ? "  (holds CDRs)" : "").orElse("  (not looked at)")));
     }
   }
 
@@ -300,15 +453,19 @@ public final class ConfigureCommand implements Callable<Integer> {
     if (a.matches("\\d{1,4}") && listed != null && !listed.isEmpty()) {
       int n = Integer.parseInt(a);
       if (n < 1 || n > listed.size()) {
-        throw new IllegalArgumentException(n + " is not a number of the list (1-" + listed.size() + ")");
+        throw new IllegalArgumentException(
+            n + " is not a number of the list (1-" + listed.size() + ")");
       }
       a = listed.get(n - 1).location();
     }
     String value = written(a);
     StoreLocation loc = location(value);
     if (other != null && Nesting.overlap(loc, other)) {
-      throw new IllegalArgumentException(loc.display() + " is, or overlaps, the CDR bucket " + other.display()
-          + ": the additional bucket must be another one");
+      throw new IllegalArgumentException(
+          loc.display()
+              + " is, or overlaps, the CDR bucket "
+              + other.display()
+              + ": the additional bucket must be another one");
     }
     if (!noCheck) {
       BucketProbe.Contents c = BucketProbe.contents(loc, s3);
@@ -333,36 +490,52 @@ public final class ConfigureCommand implements Callable<Integer> {
       } else if (yes) {
         use = existing != null;
       } else {
-        throw new UserException("there is no terminal to ask on: give --additional-bucket or "
-            + "--no-additional-bucket, and --yes to take the defaults of the rest");
+        throw new UserException(
+            "there is no terminal to ask on: give --additional-bucket or "
+                + "--no-additional-bucket, and --yes to take the defaults of the rest");
       }
       if (!use) {
         return null;
       }
     }
-    String a = questions.answer("--additional-bucket", additionalBucket,
-        "   The additional bucket (s3://bucket[/prefix] or a folder; none for no additional bucket)",
-        existing, x -> x.strip().equalsIgnoreCase("none") ? "" : cdrLocation(x, "additional bucket", cdr), false, null);
+    String a =
+        questions.answer(
+            "--additional-bucket",
+            additionalBucket,
+            "   The additional bucket (s3://bucket[/prefix] or a folder; none for no additional bucket)",
+            existing,
+            x -> x.strip().equalsIgnoreCase("none") ? "" : cdrLocation(x, "additional bucket", cdr),
+            false,
+            null);
     return a.isEmpty() ? null : a;
   }
 
-  /** A place the product writes into: never at or inside a CDR bucket (destroy could not clean it). */
-  private String productLocation(String answer, String what, List<StoreLocation> cdrs, boolean folderOnly) {
+  /**
+   * A place the product writes into: never at or inside a CDR bucket (destroy could not clean it).
+   */
+  private String productLocation(
+      String answer, String what, List<StoreLocation> cdrs, boolean folderOnly) {
     if (answer.isBlank()) {
       throw new IllegalArgumentException("the " + what + " is needed");
     }
     String value = written(answer.strip());
     StoreLocation loc = location(value);
     if (folderOnly && !(loc instanceof StoreLocation.Local)) {
-      throw new IllegalArgumentException("the " + what + " must be a folder on this machine, not " + loc.display());
+      throw new IllegalArgumentException(
+          "the " + what + " must be a folder on this machine, not " + loc.display());
     }
     for (StoreLocation c : cdrs) {
       if (Nesting.inside(loc, c)) {
-        throw new IllegalArgumentException(loc.display() + " is inside " + c.display()
-            + ": cdr never writes into a CDR bucket; choose a place outside it");
+        throw new IllegalArgumentException(
+            loc.display()
+                + " is inside "
+                + c.display()
+                + ": cdr never writes into a CDR bucket; choose a place outside it");
       }
     }
-    if (loc instanceof StoreLocation.Local l && Files.exists(l.root()) && !Files.isDirectory(l.root())) {
+    if (loc instanceof StoreLocation.Local l
+        && Files.exists(l.root())
+        && !Files.isDirectory(l.root())) {
       throw new IllegalArgumentException(l.root() + " is a file, not a folder");
     }
     return value;
@@ -379,12 +552,18 @@ public final class ConfigureCommand implements Callable<Integer> {
         throw new UserException("--s3-endpoint: " + bad.getMessage());
       }
     }
-    boolean pathStyle = questions.old().path("s3").path("pathStyle").isBoolean() ? questions.old().path("s3").path("pathStyle").asBoolean() : e.isPresent();
+    boolean pathStyle =
+        questions.old().path("s3").path("pathStyle").isBoolean()
+            ? questions.old().path("s3").path("pathStyle").asBoolean()
+            : e.isPresent();
     return new S3Settings(e, pathStyle, Optional.ofNullable(region).filter(r -> !r.isBlank()), 8);
   }
 
   private void s3Block(ObjectNode out) {
-    ObjectNode s = questions.old().path("s3") instanceof ObjectNode o ? o.deepCopy() : JsonNodeFactory.instance.objectNode();
+    ObjectNode s =
+        questions.old().path("s3") instanceof ObjectNode o
+            ? o.deepCopy()
+            : JsonNodeFactory.instance.objectNode();
     if (s3Endpoint != null) {
       s.put("endpoint", s3Endpoint.strip());
     }

@@ -16,10 +16,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the product made for one config (the processed table, reports, catalog, state files),
- * found and removed without ever changing anything at or inside the CDR bucket or the
- * additional bucket, whatever the config says: what lies there is listed as kept instead.
- * Each kind of thing has a class of its own; this one puts their findings in order.
+ * What the product made for one config (the processed table, reports, catalog, state files), found
+ * and removed without ever changing anything at or inside the CDR bucket or the additional bucket,
+ * whatever the config says: what lies there is listed as kept instead. Each kind of thing has a
+ * class of its own; this one puts their findings in order.
  */
 final class Footprint {
   /** A folder of a bucket, by key prefix, that holds only what the product wrote into it. */
@@ -47,7 +47,8 @@ final class Footprint {
    * Everything destroy removes for the table is listed here, and only here.
    */
   static TableFootprint processedTable(Config config) {
-    return new TableFootprint(ProcessedSchema.TABLE,
+    return new TableFootprint(
+        ProcessedSchema.TABLE,
         List.of(new Prefix(config.tableWarehouse(), ProcessedSchema.TABLE + "/")),
         List.of("processed_days", "processed_files", "staged_days", "staged_quarantine"));
   }
@@ -101,7 +102,8 @@ final class Footprint {
     List<Part> parts = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     TableFootprint table = processedTable(config);
-    icebergEntry.survey(parts, kept); // before the files: a catalog may read the table's metadata to drop it
+    icebergEntry.survey(
+        parts, kept); // before the files: a catalog may read the table's metadata to drop it
     for (Prefix p : table.locations()) {
       objects.survey("processed table " + table.table(), p, parts, kept);
     }

@@ -6,7 +6,6 @@ import io.cdrpipeline.app.context.Commands;
 import io.cdrpipeline.app.context.LogLine;
 import io.cdrpipeline.app.context.UserException;
 import io.cdrpipeline.app.web.WebConsole;
-
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.model.RawLayout;
@@ -25,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,9 +36,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import java.util.LinkedHashMap;
 
-@Command(name = "launch", mixinStandardHelpOptions = true,
+@Command(
+    name = "launch",
+    mixinStandardHelpOptions = true,
     description = {
       "Set up what cdr needs and run the service in the foreground until it is stopped.",
       "It first refuses what the service would refuse (a host not of this machine, no token off loopback, a",
@@ -49,21 +50,31 @@ import java.util.LinkedHashMap;
       "Ctrl-C or SIGTERM stops it gracefully: a running execution is handed over and the next launch (or",
       "serve) resumes it at its unfinished step. Every step prints one structured line (logfmt:",
       "ts=... event=... key=value ...), as does every step transition of an execution it runs.",
-      "'cdr service-unit' prints a systemd unit that runs it at boot."})
+      "'cdr service-unit' prints a systemd unit that runs it at boot."
+    })
 public final class LaunchCommand implements Callable<Integer> {
   private static final Duration HAND_OVER_WAIT = Duration.ofSeconds(20);
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--host", paramLabel = "HOST", description = "Listen address (default: server.host of the config).")
+  @Option(
+      names = "--host",
+      paramLabel = "HOST",
+      description = "Listen address (default: server.host of the config).")
   String host;
 
-  @Option(names = "--port", paramLabel = "PORT", description = "Listen port, 0 for any (default: server.port of the config).")
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description = "Listen port, 0 for any (default: server.port of the config).")
   Integer port;
 
-  @Option(names = "--full-etl", negatable = true,
-      description = "Run the full workflow before the service even if it succeeded before (--no-full-etl: not at all). "
-          + "Default: launch.fullEtl of the config, once.")
+  @Option(
+      names = "--full-etl",
+      negatable = true,
+      description =
+          "Run the full workflow before the service even if it succeeded before (--no-full-etl: not at all). "
+              + "Default: launch.fullEtl of the config, once.")
   Boolean fullEtl;
 
   private AppContext ctx;
@@ -77,7 +88,10 @@ public final class LaunchCommand implements Callable<Integer> {
     ctx = Commands.context(spec);
     Config config = ctx.config();
     ctx.serviceLog = line -> log("service", LogLine.fields("message", line));
-    log("launch", LogLine.fields("config", ctx.configPath().map(Object::toString).orElse("defaults under ./data")));
+    log(
+        "launch",
+        LogLine.fields(
+            "config", ctx.configPath().map(Object::toString).orElse("defaults under ./data")));
     // everything the service would refuse is refused before anything is made or any day processed
     step("check-service", () -> "can listen on " + WebConsole.checkListen(config, host, port));
     step("check-buckets", this::checkBuckets);
@@ -115,8 +129,20 @@ public final class LaunchCommand implements Callable<Integer> {
 
   /** Every step transition of an execution this process runs: one line. */
   private void transition(Execution e, ExecutionEvent ev) {
-    log(ev.at(), ev.type().name().toLowerCase(Locale.ROOT), LogLine.fields("workflow", e.workflow(), "execution", e.id(),
-        "seq", ev.seq(), "step", ev.step().orElse(null), "detail", ev.detail().orElse(null)));
+    log(
+        ev.at(),
+        ev.type().name().toLowerCase(Locale.ROOT),
+        LogLine.fields(
+            "workflow",
+            e.workflow(),
+            "execution",
+            e.id(),
+            "seq",
+            ev.seq(),
+            "step",
+            ev.step().orElse(null),
+            "detail",
+            ev.detail().orElse(null)));
   }
 
   private void log(String event, Map<String, ?> fields) {
@@ -136,7 +162,8 @@ public final class LaunchCommand implements Callable<Integer> {
     if (ctx.additionalStore() != null) {
       said.add(check("additional bucket", ctx.additionalStore()));
     }
-    // the S3 buckets of the table and reports are reached now, so that an unreachable one is told before anything is made
+    // the S3 buckets of the table and reports are reached now, so that an unreachable one is told
+    // before anything is made
     for (StoreLocation l : List.of(ctx.config().processedBucket(), ctx.config().reportsBucket())) {
       if (l instanceof StoreLocation.S3 s3) {
         said.add(s3.display() + (bucketExists(s3) ? ": reachable" : ": reachable, made next"));
@@ -149,13 +176,27 @@ public final class LaunchCommand implements Callable<Integer> {
     store.checkReadable();
     int connectors = store.listFolders(RawLayout.ROOT).size();
     if (connectors == 0) {
-      log("launch", LogLine.fields("step", "check-buckets", "status", "warning", "detail", what + " "
-          + store.location().display() + " holds no CDRs yet under " + RawLayout.ROOT));
+      log(
+          "launch",
+          LogLine.fields(
+              "step",
+              "check-buckets",
+              "status",
+              "warning",
+              "detail",
+              what
+                  + " "
+                  + store.location().display()
+                  + " holds no CDRs yet under "
+                  + RawLayout.ROOT));
     }
     return what + " " + store.location().display() + ": " + connectors + " voice connectors";
   }
 
-  /** Folders or buckets of the processed table and reports, the state folder, the catalog, the table. */
+  /**
+   * Folders or buckets of the processed table and reports, the state folder, the catalog, the
+   * table.
+   */
   private String create() throws IOException {
     Config c = ctx.config();
     List<Path> folders = new ArrayList<>();
@@ -174,20 +215,45 @@ public final class LaunchCommand implements Callable<Integer> {
       }
       for (StoreLocation cdr : cdrBuckets(c)) {
         if (Nesting.inside(l, cdr)) {
-          log("launch", LogLine.fields("step", "create", "status", "warning", "detail", "the " + p.getKey() + " "
-              + l.display() + " lies inside " + cdr.display() + ": 'cdr destroy' never changes a CDR bucket, so it will keep them"));
+          log(
+              "launch",
+              LogLine.fields(
+                  "step",
+                  "create",
+                  "status",
+                  "warning",
+                  "detail",
+                  "the "
+                      + p.getKey()
+                      + " "
+                      + l.display()
+                      + " lies inside "
+                      + cdr.display()
+                      + ": 'cdr destroy' never changes a CDR bucket, so it will keep them"));
         }
       }
     }
     for (StoreLocation cdr : cdrBuckets(c)) {
       if (Nesting.inside(new StoreLocation.Local(c.stateDir()), cdr)) {
-        log("launch", LogLine.fields("step", "create", "status", "warning", "detail", "the state folder " + c.stateDir()
-            + " lies inside " + cdr.display() + ": 'cdr destroy' never changes a CDR bucket, so it will keep it"));
+        log(
+            "launch",
+            LogLine.fields(
+                "step",
+                "create",
+                "status",
+                "warning",
+                "detail",
+                "the state folder "
+                    + c.stateDir()
+                    + " lies inside "
+                    + cdr.display()
+                    + ": 'cdr destroy' never changes a CDR bucket, so it will keep it"));
       }
     }
     LaunchCreated.record(c.stateDir(), folders, buckets);
     Database db = ctx.database();
-    ctx.etl(io.cdrpipeline.etl.EtlListener.NONE).ensureTable(); // the Iceberg table, created when opened
+    ctx.etl(io.cdrpipeline.etl.EtlListener.NONE)
+        .ensureTable(); // the Iceberg table, created when opened
     made.add("catalog " + Database.redact(db.url()));
     made.add("table " + io.cdrpipeline.model.ProcessedSchema.TABLE);
     return String.join(", ", made);
@@ -200,7 +266,8 @@ public final class LaunchCommand implements Callable<Integer> {
   }
 
   /** Creates a folder and its missing parents; records the outermost one it made. */
-  private static void createFolder(Path dir, List<Path> created, List<String> made) throws IOException {
+  private static void createFolder(Path dir, List<Path> created, List<String> made)
+      throws IOException {
     Path d = dir.toAbsolutePath().normalize();
     Path outermost = null;
     for (Path p = d; p != null && !Files.exists(p); p = p.getParent()) {
@@ -226,44 +293,60 @@ public final class LaunchCommand implements Callable<Integer> {
       }
       // a HEAD has no error body: its status says why (403: these credentials may not use it)
       String why = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
-      throw new IOException("cannot reach the bucket " + location.display() + ": "
-          + (why != null ? why : "HTTP " + e.statusCode() + (e.statusCode() == 403 ? " (access denied to these credentials)" : "")), e);
+      throw new IOException(
+          "cannot reach the bucket "
+              + location.display()
+              + ": "
+              + (why != null
+                  ? why
+                  : "HTTP "
+                      + e.statusCode()
+                      + (e.statusCode() == 403 ? " (access denied to these credentials)" : "")),
+          e);
     }
   }
 
-  private void createBucket(StoreLocation.S3 location, List<String> created, List<String> made) throws IOException {
+  private void createBucket(StoreLocation.S3 location, List<String> created, List<String> made)
+      throws IOException {
     if (bucketExists(location)) {
       return;
     }
     try (var client = ObjectStores.accountClient(ctx.config().s3())) {
       String region = client.serviceClientConfiguration().region().id();
-      client.createBucket(r -> {
-        r.bucket(location.bucket());
-        if (!region.equals("us-east-1")) {
-          r.createBucketConfiguration(b -> b.locationConstraint(region));
-        }
-      });
+      client.createBucket(
+          r -> {
+            r.bucket(location.bucket());
+            if (!region.equals("us-east-1")) {
+              r.createBucketConfiguration(b -> b.locationConstraint(region));
+            }
+          });
       created.add(location.bucket());
       made.add("bucket s3://" + location.bucket());
     }
   }
 
   /**
-   * The full workflow before the service, when configured and not succeeded yet (or asked
-   * for), in this process; an unfinished one (a launch stopped in it) is resumed instead.
+   * The full workflow before the service, when configured and not succeeded yet (or asked for), in
+   * this process; an unfinished one (a launch stopped in it) is resumed instead.
    */
   private String fullEtl(Executor executor) {
     boolean configured = fullEtl != null ? fullEtl : ctx.config().launch().fullEtl();
     if (!configured) {
       return "skipped" + (fullEtl == null ? " (launch.fullEtl is not set)" : " (--no-full-etl)");
     }
-    Optional<Execution> unfinished = ctx.executions().running().stream()
-        .filter(e -> e.workflow().equals(Workflows.FULL)).findFirst();
+    Optional<Execution> unfinished =
+        ctx.executions().running().stream()
+            .filter(e -> e.workflow().equals(Workflows.FULL))
+            .findFirst();
     String id;
     if (unfinished.isPresent()) {
       Execution e = unfinished.get();
       if (!executor.isOrphaned(e) || !executor.claim(e)) {
-        return "already running as " + e.id() + " (" + e.owner().orElse("another process") + "): not started again";
+        return "already running as "
+            + e.id()
+            + " ("
+            + e.owner().orElse("another process")
+            + "): not started again";
       }
       id = e.id();
     } else if (fullEtl == null && !ctx.executions().succeededKeys(Workflows.FULL).isEmpty()) {
@@ -271,11 +354,15 @@ public final class LaunchCommand implements Callable<Integer> {
     } else {
       id = executor.start(Workflows.FULL, Workflows.input(null, null), "launch", true).id();
     }
-    Thread hook = new Thread(() -> {
-      // Ctrl-C or SIGTERM in the middle: give the execution up for the next launch to resume at once
-      stopping = true;
-      executor.handOverAll("the service stopped", HAND_OVER_WAIT);
-    }, "cdr-launch-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              // Ctrl-C or SIGTERM in the middle: give the execution up for the next launch to
+              // resume at once
+              stopping = true;
+              executor.handOverAll("the service stopped", HAND_OVER_WAIT);
+            },
+            "cdr-launch-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Execution end;
     try {
@@ -290,7 +377,13 @@ public final class LaunchCommand implements Callable<Integer> {
     if (stopping) {
       return id + " handed over: the next launch resumes it";
     }
-    return id + " " + end.status() + (end.status() == ExecutionStatus.SUCCEEDED ? ""
-        : end.error().map(e -> " (" + e + "); the service starts anyway, the next launch tries again").orElse(""));
+    return id
+        + " "
+        + end.status()
+        + (end.status() == ExecutionStatus.SUCCEEDED
+            ? ""
+            : end.error()
+                .map(e -> " (" + e + "); the service starts anyway, the next launch tries again")
+                .orElse(""));
   }
 }

@@ -19,8 +19,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The folders and buckets {@code cdr launch} created, from the record it keeps in the state
- * folder: each removed only once nothing else is left in it.
+ * The folders and buckets {@code cdr launch} created, from the record it keeps in the state folder:
+ * each removed only once nothing else is left in it.
  */
 final class LaunchCreated {
   /** The record {@code cdr launch} keeps of the folders and buckets it created. */
@@ -84,7 +84,11 @@ final class LaunchCreated {
     Path tmp = Files.createTempFile(stateDir, "." + FILE, ".tmp");
     try {
       Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n");
-      Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmp,
+          stateDir.resolve(FILE),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -97,7 +101,9 @@ final class LaunchCreated {
     Created c = read(config.stateDir());
     List<Path> folders = new ArrayList<>();
     for (Path f : c.folders()) {
-      if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS) && untouchable.why(f).isEmpty() && !untouchable.liesWithin(f)) {
+      if (Files.isDirectory(f, LinkOption.NOFOLLOW_LINKS)
+          && untouchable.why(f).isEmpty()
+          && !untouchable.liesWithin(f)) {
         folders.add(f);
       }
     }
@@ -114,20 +120,29 @@ final class LaunchCreated {
     folders.forEach(f -> names.add(f.toString()));
     buckets.forEach(b -> names.add("s3://" + b));
     // folders may hold more, created later by the user: removed only if empty once the rest is gone
-    parts.add(new Footprint.Part("created by cdr launch", String.join(", ", names)
-        + " (removed if nothing else is left in them)", () -> {
-          List<String> done = new ArrayList<>();
-          List<String> left = new ArrayList<>();
-          for (Path f : folders) {
-            // a folder inside another one removed before it is gone already
-            (!Files.exists(f, LinkOption.NOFOLLOW_LINKS) || local.emptyTree(f) ? done : left).add(f.toString());
-          }
-          for (String b : buckets) {
-            (deleteBucketIfEmpty(b) ? done : left).add("s3://" + b);
-          }
-          return (done.isEmpty() ? "" : "removed " + String.join(", ", done))
-              + (left.isEmpty() ? "" : (done.isEmpty() ? "" : "; ") + "kept " + String.join(", ", left) + ": not empty");
-        }));
+    parts.add(
+        new Footprint.Part(
+            "created by cdr launch",
+            String.join(", ", names) + " (removed if nothing else is left in them)",
+            () -> {
+              List<String> done = new ArrayList<>();
+              List<String> left = new ArrayList<>();
+              for (Path f : folders) {
+                // a folder inside another one removed before it is gone already
+                (!Files.exists(f, LinkOption.NOFOLLOW_LINKS) || local.emptyTree(f) ? done : left)
+                    .add(f.toString());
+              }
+              for (String b : buckets) {
+                (deleteBucketIfEmpty(b) ? done : left).add("s3://" + b);
+              }
+              return (done.isEmpty() ? "" : "removed " + String.join(", ", done))
+                  + (left.isEmpty()
+                      ? ""
+                      : (done.isEmpty() ? "" : "; ")
+                          + "kept "
+                          + String.join(", ", left)
+                          + ": not empty");
+            }));
   }
 
   private boolean bucketExists(String bucket) {

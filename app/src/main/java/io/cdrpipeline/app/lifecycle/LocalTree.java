@@ -12,11 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.Comparator;
 
 /**
  * Local folders as destroy counts and removes them: never following a link, never entering or
@@ -43,78 +43,84 @@ final class LocalTree {
 
   Tally tally(Path root) throws IOException {
     Tally t = new Tally();
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        Optional<String> u = d.equals(root) ? Optional.empty() : untouchable.why(d);
-        if (u.isPresent()) {
-          t.kept.add(d + ": " + u.get());
-          return FileVisitResult.SKIP_SUBTREE;
-        }
-        if (!untouchable.liesWithin(d)) {
-          t.folders++; // a folder that leads to a kept one stays
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            Optional<String> u = d.equals(root) ? Optional.empty() : untouchable.why(d);
+            if (u.isPresent()) {
+              t.kept.add(d + ": " + u.get());
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            if (!untouchable.liesWithin(d)) {
+              t.folders++; // a folder that leads to a kept one stays
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-        Optional<String> u = untouchable.why(f);
-        if (u.isPresent()) {
-          t.kept.add(f + ": " + u.get());
-        } else {
-          t.files++;
-          t.bytes += attrs.size();
-        }
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+            Optional<String> u = untouchable.why(f);
+            if (u.isPresent()) {
+              t.kept.add(f + ": " + u.get());
+            } else {
+              t.files++;
+              t.bytes += attrs.size();
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
-        if (e instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw e;
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
     return t;
   }
 
   /** Deletes a local folder's files and then its folders, bottom up. */
   String removeTree(Path root) throws IOException {
     long[] removed = {0};
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        return !d.equals(root) && untouchable.why(d).isPresent() ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            return !d.equals(root) && untouchable.why(d).isPresent()
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-        if (untouchable.why(f).isEmpty()) {
-          Files.deleteIfExists(f);
-          removed[0]++;
-        }
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+            if (untouchable.why(f).isEmpty()) {
+              Files.deleteIfExists(f);
+              removed[0]++;
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null && !(e instanceof NoSuchFileException)) {
-          throw e;
-        }
-        deleteIfEmpty(d);
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null && !(e instanceof NoSuchFileException)) {
+              throw e;
+            }
+            deleteIfEmpty(d);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
-        if (e instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw e;
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
     return files(removed[0]);
   }
 
@@ -130,16 +136,20 @@ final class LocalTree {
     }
   }
 
-  /** Deletes a folder made of empty folders only; false (and nothing deleted) if it holds any file. */
+  /**
+   * Deletes a folder made of empty folders only; false (and nothing deleted) if it holds any file.
+   */
   boolean emptyTree(Path root) throws IOException {
     boolean[] file = {false};
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-        file[0] = true;
-        return FileVisitResult.TERMINATE;
-      }
-    });
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+            file[0] = true;
+            return FileVisitResult.TERMINATE;
+          }
+        });
     if (file[0]) {
       return false;
     }

@@ -5,12 +5,17 @@ import java.time.Instant;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A schedule as {@code cdr configure} asks it (HH:MM, DAY HH:MM, cron(...), rate(...) or off) and writes it. */
+/**
+ * A schedule as {@code cdr configure} asks it (HH:MM, DAY HH:MM, cron(...), rate(...) or off) and
+ * writes it.
+ */
 public final class ScheduleAnswer {
   private ScheduleAnswer() {}
 
-  private static final Pattern CRON_DAILY = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) \\* \\* \\? \\*\\)");
-  private static final Pattern CRON_MONTHLY = Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) (\\d{1,2}) \\* \\? \\*\\)");
+  private static final Pattern CRON_DAILY =
+      Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) \\* \\* \\? \\*\\)");
+  private static final Pattern CRON_MONTHLY =
+      Pattern.compile("cron\\((\\d{1,2}) (\\d{1,2}) (\\d{1,2}) \\* \\? \\*\\)");
 
   /** The short form of a schedule, when it has one: {@code cron(0 9 * * ? *)} is 09:00. */
   static String friendly(String expression, boolean monthly) {
@@ -18,7 +23,8 @@ public final class ScheduleAnswer {
     if (!m.matches()) {
       return expression;
     }
-    String time = String.format("%02d:%02d", Integer.parseInt(m.group(2)), Integer.parseInt(m.group(1)));
+    String time =
+        String.format("%02d:%02d", Integer.parseInt(m.group(2)), Integer.parseInt(m.group(1)));
     return monthly ? Integer.parseInt(m.group(3)) + " " + time : time;
   }
 
@@ -28,7 +34,9 @@ public final class ScheduleAnswer {
     if (a.equalsIgnoreCase("off") || a.equalsIgnoreCase("false") || a.equalsIgnoreCase("none")) {
       return "off";
     }
-    Matcher m = Pattern.compile(monthly ? "(\\d{1,2})\\s+(\\d{1,2}):(\\d{2})" : "(\\d{1,2}):(\\d{2})").matcher(a);
+    Matcher m =
+        Pattern.compile(monthly ? "(\\d{1,2})\\s+(\\d{1,2}):(\\d{2})" : "(\\d{1,2}):(\\d{2})")
+            .matcher(a);
     if (m.matches()) {
       int g = monthly ? 1 : 0;
       int hour = Integer.parseInt(m.group(g + 1));
@@ -39,15 +47,20 @@ public final class ScheduleAnswer {
       if (monthly) {
         int day = Integer.parseInt(m.group(1));
         if (day < 1 || day > 28) {
-          throw new IllegalArgumentException("day " + day + ": choose 1 to 28, which every month has (or write a cron())");
+          throw new IllegalArgumentException(
+              "day " + day + ": choose 1 to 28, which every month has (or write a cron())");
         }
         return "cron(" + minute + " " + hour + " " + day + " * ? *)";
       }
       return "cron(" + minute + " " + hour + " * * ? *)";
     }
     if (!a.regionMatches(true, 0, "cron(", 0, 5) && !a.regionMatches(true, 0, "rate(", 0, 5)) {
-      throw new IllegalArgumentException("'" + a + "' is not " + (monthly ? "DAY HH:MM" : "HH:MM")
-          + ", cron(...), rate(...) or off");
+      throw new IllegalArgumentException(
+          "'"
+              + a
+              + "' is not "
+              + (monthly ? "DAY HH:MM" : "HH:MM")
+              + ", cron(...), rate(...) or off");
     }
     ScheduleExpression e = ScheduleExpression.parse(a);
     if (e.nextAfter(Instant.now()).equals(Instant.MAX)) {

@@ -26,28 +26,53 @@ public final class ServerQuestions {
   }
 
   /**
-   * Fills the server block from the options given (null for none) or the answers; returns a
-   * token made here (to be shown once), or null.
+   * Fills the server block from the options given (null for none) or the answers; returns a token
+   * made here (to be shown once), or null.
    */
-  String ask(ObjectNode server, String host, String port, String baseUrl, String token, boolean noToken) {
-    String h = questions.answer("--host", host, "12. The address the server listens on (127.0.0.1: this machine only; 0.0.0.0: every address)",
-        questions.text("server.host", "127.0.0.1"), this::listenAddress, false, null);
+  String ask(
+      ObjectNode server, String host, String port, String baseUrl, String token, boolean noToken) {
+    String h =
+        questions.answer(
+            "--host",
+            host,
+            "12. The address the server listens on (127.0.0.1: this machine only; 0.0.0.0: every address)",
+            questions.text("server.host", "127.0.0.1"),
+            this::listenAddress,
+            false,
+            null);
     server.put("host", h);
-    int p = Integer.parseInt(questions.answer("--port", port, "13. The server's port", questions.text("server.port", "8080"),
-        a -> Integer.toString(Prompts.whole(a, 1, 65535)), false, null));
+    int p =
+        Integer.parseInt(
+            questions.answer(
+                "--port",
+                port,
+                "13. The server's port",
+                questions.text("server.port", "8080"),
+                a -> Integer.toString(Prompts.whole(a, 1, 65535)),
+                false,
+                null));
     server.put("port", p);
     boolean loopback = isLoopback(h);
     String oldUrl = questions.text("server.baseUrl", null);
     if (!loopback || baseUrl != null || oldUrl != null) {
-      String dflt = oldUrl != null ? oldUrl : "http://" + (loopback ? "localhost" : hostName(h)) + ":" + p;
-      server.put("baseUrl", questions.answer("--base-url", baseUrl, "    The address people reach it at, for the links it signs",
-          dflt, Addresses::baseUrl, false, null));
+      String dflt =
+          oldUrl != null ? oldUrl : "http://" + (loopback ? "localhost" : hostName(h)) + ":" + p;
+      server.put(
+          "baseUrl",
+          questions.answer(
+              "--base-url",
+              baseUrl,
+              "    The address people reach it at, for the links it signs",
+              dflt,
+              Addresses::baseUrl,
+              false,
+              null));
     }
     String oldToken = questions.text("server.token", null);
     if (noToken) {
       if (!loopback) {
-        throw new UserException("--no-token: the server listens on " + h
-            + ", which is not loopback: it needs a token");
+        throw new UserException(
+            "--no-token: the server listens on " + h + ", which is not loopback: it needs a token");
       }
       server.remove("token");
       return null;
@@ -58,17 +83,29 @@ public final class ServerQuestions {
       made = newToken();
       dflt = made;
     }
-    String question = "14. The token callers must send (Enter for " + (oldToken != null ? "the existing one"
-        : loopback ? "none: the server is for this machine only" : "a new random one") + ")";
-    String t = questions.answer("--token", token, question, dflt == null ? "" : dflt, a -> {
-      if (a.isEmpty()) {
-        if (!loopback) {
-          throw new IllegalArgumentException("a token is needed off loopback");
-        }
-        return a;
-      }
-      return ServerSettings.checkToken(a);
-    }, true, null);
+    String question =
+        "14. The token callers must send (Enter for "
+            + (oldToken != null
+                ? "the existing one"
+                : loopback ? "none: the server is for this machine only" : "a new random one")
+            + ")";
+    String t =
+        questions.answer(
+            "--token",
+            token,
+            question,
+            dflt == null ? "" : dflt,
+            a -> {
+              if (a.isEmpty()) {
+                if (!loopback) {
+                  throw new IllegalArgumentException("a token is needed off loopback");
+                }
+                return a;
+              }
+              return ServerSettings.checkToken(a);
+            },
+            true,
+            null);
     if (t.isEmpty()) {
       server.remove("token");
     } else {
@@ -78,8 +115,8 @@ public final class ServerQuestions {
   }
 
   /**
-   * A listen address as the loader takes it and as {@code cdr serve} listens on it: an address
-   * of this machine (unless --no-check), so that configure never writes a host the service refuses.
+   * A listen address as the loader takes it and as {@code cdr serve} listens on it: an address of
+   * this machine (unless --no-check), so that configure never writes a host the service refuses.
    */
   private String listenAddress(String answer) {
     String h = Addresses.host(answer);
@@ -87,19 +124,24 @@ public final class ServerQuestions {
       try {
         ReportServer.localAddress(h);
       } catch (IOException e) {
-        throw new IllegalArgumentException(e.getMessage().replaceFirst("^cannot listen on [^:]+: ", "")
-            + "; 'cdr serve' listens only on those");
+        throw new IllegalArgumentException(
+            e.getMessage().replaceFirst("^cannot listen on [^:]+: ", "")
+                + "; 'cdr serve' listens only on those");
       }
     }
     return h;
   }
 
-  /** True if the service on {@code host} is for this machine only (no token needed), as the service decides it. */
+  /**
+   * True if the service on {@code host} is for this machine only (no token needed), as the service
+   * decides it.
+   */
   public static boolean isLoopback(String host) {
     try {
       return ReportServer.localAddress(host).isLoopbackAddress();
     } catch (IOException e) {
-      return false; // not this machine's (written with --no-check): off loopback, as far as configure can tell
+      return false; // not this machine's (written with --no-check): off loopback, as far as
+      // configure can tell
     }
   }
 

@@ -2,35 +2,43 @@ package io.cdrpipeline.app.lifecycle;
 
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
-
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.jar.JarFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import java.io.IOException;
-import java.util.jar.JarFile;
 
-@Command(name = "service-unit", mixinStandardHelpOptions = true,
+@Command(
+    name = "service-unit",
+    mixinStandardHelpOptions = true,
     description = {
       "Print a systemd unit that runs 'cdr launch' as a service, started at boot and restarted after a failure.",
       "It runs this cdr (the same Java and jar) with this config file, as this user, in this folder. Install:",
       "  cdr service-unit > /etc/systemd/system/cdr.service",
       "  systemctl daemon-reload && systemctl enable --now cdr",
       "  journalctl -u cdr -f        # the structured lines of the service",
-      "'systemctl stop cdr' sends SIGTERM: running executions are handed over and resumed at the next start."})
+      "'systemctl stop cdr' sends SIGTERM: running executions are handed over and resumed at the next start."
+    })
 public final class ServiceUnitCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--user", paramLabel = "USER", description = "The user the service runs as (default: the current user).")
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      description = "The user the service runs as (default: the current user).")
   String user;
 
-  @Option(names = "--java-options", paramLabel = "OPTIONS", description = "JVM options of the service, e.g. '-Xmx2g'.")
+  @Option(
+      names = "--java-options",
+      paramLabel = "OPTIONS",
+      description = "JVM options of the service, e.g. '-Xmx2g'.")
   String javaOptions;
 
   @Override
@@ -40,8 +48,11 @@ public final class ServiceUnitCommand implements Callable<Integer> {
     if (config.isPresent()) {
       ctx.config(); // a config that does not load would make a unit that fails at every start
     }
-    String java = ProcessHandle.current().info().command()
-        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String java =
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> exec = new ArrayList<>();
     exec.add(java);
     if (javaOptions != null && !javaOptions.isBlank()) {
@@ -63,30 +74,32 @@ public final class ServiceUnitCommand implements Callable<Integer> {
     List<String> quoted = new ArrayList<>();
     exec.forEach(a -> quoted.add(quote(a)));
     String u = user != null ? user : System.getProperty("user.name");
-    ctx.out.print(String.join("\n",
-        "# CDR Pipeline: 'cdr launch' as a systemd service. Install with",
-        "#   cdr service-unit > /etc/systemd/system/cdr.service",
-        "#   systemctl daemon-reload && systemctl enable --now cdr",
-        "[Unit]",
-        "Description=CDR Pipeline (cdr launch): schedules, executions, report links",
-        "Wants=network-online.target",
-        "After=network-online.target",
-        "",
-        "[Service]",
-        "Type=simple",
-        "User=" + u,
-        "WorkingDirectory=" + quote(ctx.workingDir().toAbsolutePath().normalize().toString()),
-        "ExecStart=" + String.join(" ", quoted),
-        "Restart=on-failure",
-        "RestartSec=10s",
-        "# SIGTERM hands running executions over; the JVM then ends with 143, a clean stop",
-        "KillSignal=SIGTERM",
-        "SuccessExitStatus=143",
-        "TimeoutStopSec=60s",
-        "",
-        "[Install]",
-        "WantedBy=multi-user.target",
-        ""));
+    ctx.out.print(
+        String.join(
+            "\n",
+            "# CDR Pipeline: 'cdr launch' as a systemd service. Install with",
+            "#   cdr service-unit > /etc/systemd/system/cdr.service",
+            "#   systemctl daemon-reload && systemctl enable --now cdr",
+            "[Unit]",
+            "Description=CDR Pipeline (cdr launch): schedules, executions, report links",
+            "Wants=network-online.target",
+            "After=network-online.target",
+            "",
+            "[Service]",
+            "Type=simple",
+            "User=" + u,
+            "WorkingDirectory=" + quote(ctx.workingDir().toAbsolutePath().normalize().toString()),
+            "ExecStart=" + String.join(" ", quoted),
+            "Restart=on-failure",
+            "RestartSec=10s",
+            "# SIGTERM hands running executions over; the JVM then ends with 143, a clean stop",
+            "KillSignal=SIGTERM",
+            "SuccessExitStatus=143",
+            "TimeoutStopSec=60s",
+            "",
+            "[Install]",
+            "WantedBy=multi-user.target",
+            ""));
     ctx.out.flush();
     return 0;
   }
@@ -104,10 +117,16 @@ public final class ServiceUnitCommand implements Callable<Integer> {
     }
   }
 
-  /** An argument as systemd reads it: quoted when it has spaces or quotes, '%' doubled (its specifiers). */
+  /**
+   * An argument as systemd reads it: quoted when it has spaces or quotes, '%' doubled (its
+   * specifiers).
+   */
   public static String quote(String arg) {
     String a = arg.replace("%", "%%");
-    if (!a.isEmpty() && a.chars().noneMatch(c -> c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '\\' || c == ';')) {
+    if (!a.isEmpty()
+        && a.chars()
+            .noneMatch(
+                c -> c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '\\' || c == ';')) {
       return a;
     }
     return '"' + a.replace("\\", "\\\\").replace("\"", "\\\"") + '"';

@@ -26,13 +26,15 @@ final class StoredObjects {
   private final LocalTree local;
   private final Function<StoreLocation, ObjectStore> stores;
 
-  StoredObjects(Untouchable untouchable, LocalTree local, Function<StoreLocation, ObjectStore> stores) {
+  StoredObjects(
+      Untouchable untouchable, LocalTree local, Function<StoreLocation, ObjectStore> stores) {
     this.untouchable = Objects.requireNonNull(untouchable, "untouchable is null");
     this.local = Objects.requireNonNull(local, "local is null");
     this.stores = Objects.requireNonNull(stores, "stores is null");
   }
 
-  void survey(String what, Footprint.Prefix prefix, List<Footprint.Part> parts, List<String> kept) throws IOException {
+  void survey(String what, Footprint.Prefix prefix, List<Footprint.Part> parts, List<String> kept)
+      throws IOException {
     if (prefix.bucket() instanceof StoreLocation.Local l) {
       Path root = Nesting.real(l.root().resolve(prefix.prefix()));
       if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
@@ -48,7 +50,11 @@ final class StoredObjects {
       if (t.files == 0 && t.folders == 0) {
         return; // nothing but the way to what is kept
       }
-      parts.add(new Footprint.Part(what, t.describe() + " under " + root, () -> local.removeTree(root) + " under " + root));
+      parts.add(
+          new Footprint.Part(
+              what,
+              t.describe() + " under " + root,
+              () -> local.removeTree(root) + " under " + root));
       return;
     }
     S3Store s3 = (S3Store) stores.apply(prefix.bucket());
@@ -78,13 +84,20 @@ final class StoredObjects {
     }
     if (!keys.isEmpty()) {
       long total = bytes;
-      parts.add(new Footprint.Part(what, LocalTree.files(keys.size()) + ", " + Commands.bytes(total) + " under "
-          + prefix.display(), () -> {
-            for (String k : keys) {
-              s3.delete(k);
-            }
-            return LocalTree.files(keys.size()) + " under " + prefix.display();
-          }));
+      parts.add(
+          new Footprint.Part(
+              what,
+              LocalTree.files(keys.size())
+                  + ", "
+                  + Commands.bytes(total)
+                  + " under "
+                  + prefix.display(),
+              () -> {
+                for (String k : keys) {
+                  s3.delete(k);
+                }
+                return LocalTree.files(keys.size()) + " under " + prefix.display();
+              }));
     }
   }
 }

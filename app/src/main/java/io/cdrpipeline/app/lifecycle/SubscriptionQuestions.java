@@ -1,12 +1,11 @@
 package io.cdrpipeline.app.lifecycle;
 
-import io.cdrpipeline.app.context.Prompts;
-import io.cdrpipeline.app.context.UserException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.cdrpipeline.app.context.Prompts;
+import io.cdrpipeline.app.context.UserException;
 import io.cdrpipeline.config.ConfigException;
 import io.cdrpipeline.config.SubscriptionParser;
 import java.util.ArrayList;
@@ -19,8 +18,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The notification subscriptions of {@code cdr configure}: asked one at a time, or given as
- * {@code --notify TYPE:KEY=VALUE,...}; each checked as the config file's entry is.
+ * The notification subscriptions of {@code cdr configure}: asked one at a time, or given as {@code
+ * --notify TYPE:KEY=VALUE,...}; each checked as the config file's entry is.
  */
 final class SubscriptionQuestions {
   private static final Set<String> TYPES = Set.of("email", "webhook", "sns", "log");
@@ -44,22 +43,34 @@ final class SubscriptionQuestions {
   ArrayNode ask(ArrayNode existing) {
     ArrayNode list = existing.deepCopy();
     if (!list.isEmpty()) {
-      prompts.say("9. Notifications: " + list.size() + " subscription" + (list.size() == 1 ? "" : "s")
-          + " of the existing file: " + describe(list) + ".");
+      prompts.say(
+          "9. Notifications: "
+              + list.size()
+              + " subscription"
+              + (list.size() == 1 ? "" : "s")
+              + " of the existing file: "
+              + describe(list)
+              + ".");
       if (!prompts.yes("   Keep them?", true)) {
         list.removeAll();
       }
     } else {
-      prompts.say("9. Notifications: when a workflow ends (done, failed) and when a report is ready.");
+      prompts.say(
+          "9. Notifications: when a workflow ends (done, failed) and when a report is ready.");
     }
     while (true) {
-      String type = prompts.ask("   Add a subscription (email, webhook, sns, log; Enter when done)", "done", a -> {
-        String t = a.toLowerCase(Locale.ROOT);
-        if (!t.equals("done") && !TYPES.contains(t)) {
-          throw new IllegalArgumentException("'" + a + "' is not email, webhook, sns or log");
-        }
-        return t;
-      });
+      String type =
+          prompts.ask(
+              "   Add a subscription (email, webhook, sns, log; Enter when done)",
+              "done",
+              a -> {
+                String t = a.toLowerCase(Locale.ROOT);
+                if (!t.equals("done") && !TYPES.contains(t)) {
+                  throw new IllegalArgumentException(
+                      "'" + a + "' is not email, webhook, sns or log");
+                }
+                return t;
+              });
       if (type.equals("done")) {
         return list;
       }
@@ -79,35 +90,49 @@ final class SubscriptionQuestions {
   private Map<String, Object> askOne(String type) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("type", type);
-    Function<String, String> required = a -> {
-      if (a.isBlank()) {
-        throw new IllegalArgumentException("an answer is needed");
-      }
-      return a;
-    };
+    Function<String, String> required =
+        a -> {
+          if (a.isBlank()) {
+            throw new IllegalArgumentException("an answer is needed");
+          }
+          return a;
+        };
     switch (type) {
       case "email" -> {
         m.put("host", prompts.ask("   SMTP server", null, required));
-        String tls = prompts.ask("   Connection protection (none, starttls, ssl)", "starttls", a -> {
-          String t = a.toLowerCase(Locale.ROOT);
-          if (!List.of("none", "starttls", "ssl").contains(t)) {
-            throw new IllegalArgumentException("'" + a + "' is not none, starttls or ssl");
-          }
-          return t;
-        });
+        String tls =
+            prompts.ask(
+                "   Connection protection (none, starttls, ssl)",
+                "starttls",
+                a -> {
+                  String t = a.toLowerCase(Locale.ROOT);
+                  if (!List.of("none", "starttls", "ssl").contains(t)) {
+                    throw new IllegalArgumentException("'" + a + "' is not none, starttls or ssl");
+                  }
+                  return t;
+                });
         m.put("tls", tls);
-        m.put("port", prompts.number("   SMTP port", tls.equals("starttls") ? 587 : tls.equals("ssl") ? 465 : 25, 1, 65535));
+        m.put(
+            "port",
+            prompts.number(
+                "   SMTP port",
+                tls.equals("starttls") ? 587 : tls.equals("ssl") ? 465 : 25,
+                1,
+                65535));
         String user = prompts.ask("   SMTP user (Enter for none)", "", a -> a);
         if (!user.isEmpty()) {
           m.put("user", user);
           m.put("password", prompts.askSecret("   SMTP password", null, required));
         }
         m.put("from", prompts.ask("   From address", null, required));
-        m.put("to", addresses(prompts.ask("   To addresses (separated by commas)", null, required)));
+        m.put(
+            "to", addresses(prompts.ask("   To addresses (separated by commas)", null, required)));
       }
       case "webhook" -> {
         m.put("url", prompts.ask("   URL to POST to", null, required));
-        String secret = prompts.askSecret("   Secret sent in the X-Cdr-Secret header (Enter for none)", "", a -> a);
+        String secret =
+            prompts.askSecret(
+                "   Secret sent in the X-Cdr-Secret header (Enter for none)", "", a -> a);
         if (!secret.isEmpty()) {
           m.put("secret", secret);
         }
@@ -148,11 +173,16 @@ final class SubscriptionQuestions {
       for (String pair : s.substring(colon + 1).split(",")) {
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-          throw new UserException("--notify: '" + pair.strip() + "' is not KEY=VALUE (in '" + type + ":...')");
+          throw new UserException(
+              "--notify: '" + pair.strip() + "' is not KEY=VALUE (in '" + type + ":...')");
         }
         String k = pair.substring(0, eq).strip();
         String v = pair.substring(eq + 1).strip();
-        m.put(k, k.equals("to") ? addresses(v) : k.equals("port") && v.matches("\\d{1,5}") ? (Object) Integer.valueOf(v) : v);
+        m.put(
+            k,
+            k.equals("to")
+                ? addresses(v)
+                : k.equals("port") && v.matches("\\d{1,5}") ? (Object) Integer.valueOf(v) : v);
       }
     }
     try {
@@ -165,8 +195,15 @@ final class SubscriptionQuestions {
 
   private static String describe(ArrayNode list) {
     List<String> d = new ArrayList<>();
-    list.forEach(n -> d.add(n.path("type").asText() + (n.has("to") ? " to " + n.get("to").toString().replace("\"", "")
-        : n.has("url") ? " " + n.get("url").asText() : n.has("topicArn") ? " " + n.get("topicArn").asText() : "")));
+    list.forEach(
+        n ->
+            d.add(
+                n.path("type").asText()
+                    + (n.has("to")
+                        ? " to " + n.get("to").toString().replace("\"", "")
+                        : n.has("url")
+                            ? " " + n.get("url").asText()
+                            : n.has("topicArn") ? " " + n.get("topicArn").asText() : "")));
     return String.join(", ", d);
   }
 }

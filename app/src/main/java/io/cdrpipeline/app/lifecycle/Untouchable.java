@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What destroy never writes or removes, whatever the config says: the CDR bucket, the
- * additional bucket and the config file, with everything at or inside them.
+ * What destroy never writes or removes, whatever the config says: the CDR bucket, the additional
+ * bucket and the config file, with everything at or inside them.
  */
 final class Untouchable {
   private final Config config;
@@ -57,7 +57,8 @@ final class Untouchable {
   /** True if an untouchable location lies within a local folder (so the folder stays). */
   boolean liesWithin(Path folder) {
     for (StoreLocation u : locations) {
-      if (u instanceof StoreLocation.Local l && Nesting.real(l.root()).startsWith(Nesting.real(folder))) {
+      if (u instanceof StoreLocation.Local l
+          && Nesting.real(l.root()).startsWith(Nesting.real(folder))) {
         return true;
       }
     }
@@ -66,7 +67,8 @@ final class Untouchable {
 
   /** True if a bucket holds an untouchable location (so it stays). */
   boolean holdsBucket(String bucket) {
-    return locations.stream().anyMatch(u -> u instanceof StoreLocation.S3 s && s.bucket().equals(bucket));
+    return locations.stream()
+        .anyMatch(u -> u instanceof StoreLocation.S3 s && s.bucket().equals(bucket));
   }
 
   private String reason(StoreLocation u) {

@@ -4,6 +4,7 @@ import io.cdrpipeline.config.SparkSettings;
 import io.cdrpipeline.etl.EtlException;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -25,27 +26,34 @@ import java.util.UUID;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.apache.spark.launcher.SparkAppHandle;
 import org.apache.spark.launcher.SparkLauncher;
-import java.net.URISyntaxException;
 
 /**
  * How this deployment submits the Spark ETL application ({@code spark-submit --class
- * io.cdrpipeline.spark.SparkEtlApp <job jar> --config <cdr.yaml> ...}) through SparkLauncher,
- * in a JVM of its own: with the Spark installation {@code spark.submit} names, or else with a
+ * io.cdrpipeline.spark.SparkEtlApp <job jar> --config <cdr.yaml> ...}) through SparkLauncher, in a
+ * JVM of its own: with the Spark installation {@code spark.submit} names, or else with a
  * spark-submit the product writes that runs Spark's own submit class from the build's jars.
  */
 public final class SparkJob {
   public static final String MAIN_CLASS = "io.cdrpipeline.spark.SparkEtlApp";
+
   /** The conf that tags a submission, so that its driver's process can be told from any other. */
   public static final String TAG_CONF = "spark.cdr.submission";
+
   public static final String JOB_JAR = "cdr-spark-job.jar";
   public static final String CLASSPATH_FILE = "spark-classpath.txt";
   private static final String BUILD_HINT = "mvn -B -DskipTests -pl spark -am package";
-  private static final DateTimeFormatter TAG_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TAG_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
   /** How long the logs of a submission are kept. */
   private static final Duration KEEP_LOGS = Duration.ofDays(14);
 
-  /** What one application is asked to do: one day, or every crawled day; the workers hint; the execution, for its logs. */
-  public record Request(Optional<LocalDate> day, boolean force, int workers, Optional<String> execution) {
+  /**
+   * What one application is asked to do: one day, or every crawled day; the workers hint; the
+   * execution, for its logs.
+   */
+  public record Request(
+      Optional<LocalDate> day, boolean force, int workers, Optional<String> execution) {
     public Request {
       Objects.requireNonNull(day, "day is null");
       Objects.requireNonNull(execution, "execution is null");
@@ -84,7 +92,8 @@ public final class SparkJob {
   private final Path stateDir;
   private final Optional<Path> buildRoot;
 
-  public SparkJob(SparkSettings settings, Path configFile, Path stateDir, Optional<Path> buildRoot) {
+  public SparkJob(
+      SparkSettings settings, Path configFile, Path stateDir, Optional<Path> buildRoot) {
     this.settings = Objects.requireNonNull(settings, "settings is null");
     this.configFile = Objects.requireNonNull(configFile, "configFile is null");
     this.stateDir = Objects.requireNonNull(stateDir, "stateDir is null");
@@ -95,7 +104,10 @@ public final class SparkJob {
     return settings;
   }
 
-  /** The folder of the build this product runs from (the one holding spark/pom.xml), if it runs from one. */
+  /**
+   * The folder of the build this product runs from (the one holding spark/pom.xml), if it runs from
+   * one.
+   */
   public static Optional<Path> buildRoot() {
     try {
       Path at = Path.of(SparkJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -110,17 +122,32 @@ public final class SparkJob {
     return Optional.empty();
   }
 
-  /** The job jar: {@code spark.jobJar}, else the build's {@code spark/target/cdr-spark-job.jar}; one line when missing. */
+  /**
+   * The job jar: {@code spark.jobJar}, else the build's {@code spark/target/cdr-spark-job.jar}; one
+   * line when missing.
+   */
   String jobJar() {
     if (settings.jobJar().isPresent()) {
       return settings.jobJar().get();
     }
-    Path jar = buildRoot.map(r -> r.resolve("spark").resolve("target").resolve(JOB_JAR))
-        .orElseThrow(() -> new EtlException("engine spark: set spark.jobJar to the Spark job's jar (" + JOB_JAR
-            + "); this installation has no build of its own", null));
+    Path jar =
+        buildRoot
+            .map(r -> r.resolve("spark").resolve("target").resolve(JOB_JAR))
+            .orElseThrow(
+                () ->
+                    new EtlException(
+                        "engine spark: set spark.jobJar to the Spark job's jar ("
+                            + JOB_JAR
+                            + "); this installation has no build of its own",
+                        null));
     if (!Files.isRegularFile(jar)) {
-      throw new EtlException("engine spark: the Spark job's jar " + jar + " is not built (" + BUILD_HINT
-          + "), or set spark.jobJar", null);
+      throw new EtlException(
+          "engine spark: the Spark job's jar "
+              + jar
+              + " is not built ("
+              + BUILD_HINT
+              + "), or set spark.jobJar",
+          null);
     }
     return jar.toString();
   }
@@ -142,19 +169,21 @@ public final class SparkJob {
     Path err = logs.resolve("driver.err");
     Map<String, String> env = new HashMap<>();
     if (settings.localMaster() && System.getenv("SPARK_LOCAL_IP") == null) {
-      env.put("SPARK_LOCAL_IP", "127.0.0.1"); // nothing outside this machine talks to a local[N] driver
+      env.put(
+          "SPARK_LOCAL_IP", "127.0.0.1"); // nothing outside this machine talks to a local[N] driver
     }
-    SparkLauncher l = new SparkLauncher(env)
-        .setSparkHome(home.toString())
-        .setMaster(settings.master())
-        .setDeployMode(settings.deployMode().spelling())
-        .setAppName("cdr-etl " + r.what() + " " + tag)
-        .setConf(TAG_CONF, tag)
-        .setMainClass(MAIN_CLASS)
-        .setAppResource(jar)
-        .directory(configFile.getParent().toFile())
-        .redirectOutput(out.toFile())
-        .redirectError(err.toFile());
+    SparkLauncher l =
+        new SparkLauncher(env)
+            .setSparkHome(home.toString())
+            .setMaster(settings.master())
+            .setDeployMode(settings.deployMode().spelling())
+            .setAppName("cdr-etl " + r.what() + " " + tag)
+            .setConf(TAG_CONF, tag)
+            .setMainClass(MAIN_CLASS)
+            .setAppResource(jar)
+            .directory(configFile.getParent().toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     settings.conf().forEach(l::setConf);
     if (!settings.localMaster() && !settings.conf().containsKey("spark.executor.instances")) {
       l.setConf("spark.executor.instances", Integer.toString(settings.executorsFor(r.workers())));
@@ -162,16 +191,30 @@ public final class SparkJob {
     l.addAppArgs(r.args(configFile).toArray(String[]::new));
     SparkAppHandle handle = l.startApplication();
     Optional<ProcessHandle> driver = driver(tag);
-    SparkSubmission.Record record = new SparkSubmission.Record(tag, host(), driver.map(ProcessHandle::pid).orElse(-1L),
-        Optional.ofNullable(handle.getAppId()), now, out, err);
+    SparkSubmission.Record record =
+        new SparkSubmission.Record(
+            tag,
+            host(),
+            driver.map(ProcessHandle::pid).orElse(-1L),
+            Optional.ofNullable(handle.getAppId()),
+            now,
+            out,
+            err);
     return new SparkSubmission.Launched(handle, driver, record);
   }
 
-  /** The child process that runs the submission tagged {@code tag}: spark-submit, then in client mode the driver. */
+  /**
+   * The child process that runs the submission tagged {@code tag}: spark-submit, then in client
+   * mode the driver.
+   */
   private static Optional<ProcessHandle> driver(String tag) {
     long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (true) {
-      Optional<ProcessHandle> p = ProcessHandle.current().children().filter(c -> SparkSubmission.isDriver(c, tag)).findFirst();
+      Optional<ProcessHandle> p =
+          ProcessHandle.current()
+              .children()
+              .filter(c -> SparkSubmission.isDriver(c, tag))
+              .findFirst();
       if (p.isPresent() || System.nanoTime() > end) {
         return p;
       }
@@ -185,18 +228,27 @@ public final class SparkJob {
   }
 
   /**
-   * A Spark home of the product's own under {@code stateDir/spark/home}: its {@code bin/spark-submit}
-   * runs Spark's submit class ({@code org.apache.spark.deploy.SparkSubmit}) on this JVM's java with
-   * the build's Spark jars ({@code spark/target/spark-classpath.txt}), the module options Spark
-   * needs on Java 17, {@code spark.driver.memory} and {@code spark.driver.extraJavaOptions}, as
-   * Spark's own script would for a driver in client mode.
+   * A Spark home of the product's own under {@code stateDir/spark/home}: its {@code
+   * bin/spark-submit} runs Spark's submit class ({@code org.apache.spark.deploy.SparkSubmit}) on
+   * this JVM's java with the build's Spark jars ({@code spark/target/spark-classpath.txt}), the
+   * module options Spark needs on Java 17, {@code spark.driver.memory} and {@code
+   * spark.driver.extraJavaOptions}, as Spark's own script would for a driver in client mode.
    */
   private Path ownSparkSubmit() throws IOException {
-    Path classpath = buildRoot.map(r -> r.resolve("spark").resolve("target").resolve(CLASSPATH_FILE))
-        .filter(Files::isRegularFile)
-        .orElseThrow(() -> new EtlException("engine spark: without spark.submit the product runs Spark from its build, "
-            + "and spark/target/" + CLASSPATH_FILE + " is missing (" + BUILD_HINT
-            + "); or set spark.submit to a Spark installation", null));
+    Path classpath =
+        buildRoot
+            .map(r -> r.resolve("spark").resolve("target").resolve(CLASSPATH_FILE))
+            .filter(Files::isRegularFile)
+            .orElseThrow(
+                () ->
+                    new EtlException(
+                        "engine spark: without spark.submit the product runs Spark from its build, "
+                            + "and spark/target/"
+                            + CLASSPATH_FILE
+                            + " is missing ("
+                            + BUILD_HINT
+                            + "); or set spark.submit to a Spark installation",
+                        null));
     String cp = Files.readString(classpath, StandardCharsets.UTF_8).strip();
     Path home = stateDir.resolve("spark").resolve("home");
     Path bin = Files.createDirectories(home.resolve("bin"));
@@ -210,7 +262,8 @@ public final class SparkJob {
     }
     jvm.add("-cp");
     jvm.add(cp);
-    // an argument file keeps the driver's command line short: it is what tells its process from others
+    // an argument file keeps the driver's command line short: it is what tells its process from
+    // others
     StringBuilder args = new StringBuilder();
     for (String a : jvm) {
       args.append('"').append(a.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n");
@@ -218,10 +271,17 @@ public final class SparkJob {
     Path argFile = home.resolve("driver-jvm.args");
     write(argFile, args.toString());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    write(bin.resolve("spark-submit"), "#!/bin/sh\n"
-        + "# Written by cdr: Spark's submit class from the product's build (no Spark installation).\n"
-        + "exec " + sh(java) + " " + sh("@" + argFile) + " org.apache.spark.deploy.SparkSubmit \"$@\"\n");
-    Files.setPosixFilePermissions(bin.resolve("spark-submit"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    write(
+        bin.resolve("spark-submit"),
+        "#!/bin/sh\n"
+            + "# Written by cdr: Spark's submit class from the product's build (no Spark installation).\n"
+            + "exec "
+            + sh(java)
+            + " "
+            + sh("@" + argFile)
+            + " org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+    Files.setPosixFilePermissions(
+        bin.resolve("spark-submit"), PosixFilePermissions.fromString("rwxr-xr-x"));
     return home;
   }
 

@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The workflows' actions with the ETL on Apache Spark ({@code engine: spark}): the etl steps
- * submit the application and follow it to its end, keeping the submission in the step's
- * checkpoint; every other step runs as on the embedded engine.
+ * The workflows' actions with the ETL on Apache Spark ({@code engine: spark}): the etl steps submit
+ * the application and follow it to its end, keeping the submission in the step's checkpoint; every
+ * other step runs as on the embedded engine.
  */
 public final class SparkPipelineActions implements PipelineActions {
   private final PipelineActions local;
@@ -24,8 +24,15 @@ public final class SparkPipelineActions implements PipelineActions {
   private final int dailyWorkers;
   private final int fullWorkers;
 
-  /** @param rule the embedded job, whose listing checks a day against the rule before an application is submitted */
-  public SparkPipelineActions(PipelineActions local, LocalPipelineActions.Factory<EtlJob> rule, SparkEtl spark, int dailyWorkers,
+  /**
+   * @param rule the embedded job, whose listing checks a day against the rule before an application
+   *     is submitted
+   */
+  public SparkPipelineActions(
+      PipelineActions local,
+      LocalPipelineActions.Factory<EtlJob> rule,
+      SparkEtl spark,
+      int dailyWorkers,
       int fullWorkers) {
     this.local = Objects.requireNonNull(local, "local is null");
     this.rule = Objects.requireNonNull(rule, "rule is null");
@@ -37,10 +44,13 @@ public final class SparkPipelineActions implements PipelineActions {
   @Override
   public ObjectNode etlDay(LocalDate day, boolean force, StepContext step) throws Exception {
     if (step.checkpoint().last().isEmpty()) {
-      // the rule's refusal before a Spark application is submitted (the job checks again, under the day's lock)
+      // the rule's refusal before a Spark application is submitted (the job checks again, under the
+      // day's lock)
       rule.make().checkDay(day, force);
     }
-    SparkJob.Request r = new SparkJob.Request(Optional.of(day), force, dailyWorkers, Optional.of(step.executionId()));
+    SparkJob.Request r =
+        new SparkJob.Request(
+            Optional.of(day), force, dailyWorkers, Optional.of(step.executionId()));
     ObjectNode o = output(spark.run(r, step.checkpoint(), SparkEtl.Progress.NONE), step);
     o.put("date", day.toString());
     return o;
@@ -48,7 +58,8 @@ public final class SparkPipelineActions implements PipelineActions {
 
   @Override
   public ObjectNode etlFull(boolean force, StepContext step) throws Exception {
-    SparkJob.Request r = new SparkJob.Request(Optional.empty(), force, fullWorkers, Optional.of(step.executionId()));
+    SparkJob.Request r =
+        new SparkJob.Request(Optional.empty(), force, fullWorkers, Optional.of(step.executionId()));
     return output(spark.run(r, step.checkpoint(), SparkEtl.Progress.NONE), step);
   }
 
@@ -56,10 +67,14 @@ public final class SparkPipelineActions implements PipelineActions {
   private static ObjectNode output(EtlSummary s, StepContext step) {
     ObjectNode o = LocalPipelineActions.etl(s);
     o.put("engine", "spark");
-    step.checkpoint().last().flatMap(SparkSubmission.Record::fromJson).ifPresent(r -> {
-      o.put("submission", r.tag());
-      r.appId().ifPresent(id -> o.put("applicationId", id));
-    });
+    step.checkpoint()
+        .last()
+        .flatMap(SparkSubmission.Record::fromJson)
+        .ifPresent(
+            r -> {
+              o.put("submission", r.tag());
+              r.appId().ifPresent(id -> o.put("applicationId", id));
+            });
     return o;
   }
 

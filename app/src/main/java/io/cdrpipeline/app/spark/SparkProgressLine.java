@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 
 /**
- * Shows a Spark application's state while {@code cdr etl} waits for it: on a terminal one line
- * kept up to date, else a line for each new state.
+ * Shows a Spark application's state while {@code cdr etl} waits for it: on a terminal one line kept
+ * up to date, else a line for each new state.
  */
 public final class SparkProgressLine implements SparkEtl.Progress {
   private final PrintStream err;

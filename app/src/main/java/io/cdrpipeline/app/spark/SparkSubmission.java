@@ -15,27 +15,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.apache.spark.launcher.SparkAppHandle;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.spark.launcher.SparkAppHandle;
 
 /**
- * One submission of the Spark ETL application: started here through SparkLauncher (its state
- * as the driver reports it), or found again after a restart by the process it runs in. Its
- * driver's stdout and stderr go to files, so that they outlive the process that submitted it.
+ * One submission of the Spark ETL application: started here through SparkLauncher (its state as the
+ * driver reports it), or found again after a restart by the process it runs in. Its driver's stdout
+ * and stderr go to files, so that they outlive the process that submitted it.
  */
 public abstract class SparkSubmission {
   static final ObjectMapper JSON = new ObjectMapper();
+
   /** The job's last stdout line: its run, as {@link EtlSummary#toJson()}. */
   public static final String RESULT_PREFIX = "CDR-ETL-RESULT ";
+
   /** The job's one line on stderr when it fails. */
   public static final String ERROR_PREFIX = "cdr-spark: ";
-  /** How long after its driver's end a FINISHED application waits for SparkLauncher to read the exit code. */
+
+  /**
+   * How long after its driver's end a FINISHED application waits for SparkLauncher to read the exit
+   * code.
+   */
   private static final Duration EXIT_SETTLE = Duration.ofSeconds(1);
 
-  /** What is kept in the etl step's checkpoint: enough to find the application again, and to read its end. */
-  record Record(String tag, String host, long pid, Optional<String> appId, Instant submittedAt, Path out, Path err) {
+  /**
+   * What is kept in the etl step's checkpoint: enough to find the application again, and to read
+   * its end.
+   */
+  record Record(
+      String tag,
+      String host,
+      long pid,
+      Optional<String> appId,
+      Instant submittedAt,
+      Path out,
+      Path err) {
     Record {
       Objects.requireNonNull(tag, "tag is null");
       Objects.requireNonNull(host, "host is null");
@@ -59,13 +75,22 @@ public abstract class SparkSubmission {
 
     /** The record a checkpoint holds; empty if it holds something else (another version's). */
     static Optional<Record> fromJson(JsonNode o) {
-      if (o == null || !o.path("tag").isTextual() || !o.path("pid").canConvertToLong() || !o.path("driverOut").isTextual()) {
+      if (o == null
+          || !o.path("tag").isTextual()
+          || !o.path("pid").canConvertToLong()
+          || !o.path("driverOut").isTextual()) {
         return Optional.empty();
       }
       try {
-        return Optional.of(new Record(o.path("tag").asText(), o.path("host").asText(), o.path("pid").asLong(),
-            Optional.ofNullable(o.path("applicationId").textValue()), Instant.parse(o.path("submittedAt").asText()),
-            Path.of(o.path("driverOut").asText()), Path.of(o.path("driverErr").asText())));
+        return Optional.of(
+            new Record(
+                o.path("tag").asText(),
+                o.path("host").asText(),
+                o.path("pid").asLong(),
+                Optional.ofNullable(o.path("applicationId").textValue()),
+                Instant.parse(o.path("submittedAt").asText()),
+                Path.of(o.path("driverOut").asText()),
+                Path.of(o.path("driverErr").asText())));
       } catch (RuntimeException e) {
         return Optional.empty();
       }
@@ -82,7 +107,8 @@ public abstract class SparkSubmission {
         String line = last.get(i);
         if (line.startsWith(RESULT_PREFIX)) {
           try {
-            return Optional.of(EtlSummary.fromJson(JSON.readTree(line.substring(RESULT_PREFIX.length()))));
+            return Optional.of(
+                EtlSummary.fromJson(JSON.readTree(line.substring(RESULT_PREFIX.length()))));
           } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
           }
@@ -94,8 +120,8 @@ public abstract class SparkSubmission {
     /**
      * The one line that says why the driver failed: the job's {@code cdr-spark:} line; else, when
      * the driver's JVM did not even start (a bad {@code spark.driver.memory}, an unknown JVM
-     * option), the JVM's own first lines above its generic "A fatal exception has occurred";
-     * else the last exception or error its log shows, else its last line.
+     * option), the JVM's own first lines above its generic "A fatal exception has occurred"; else
+     * the last exception or error its log shows, else its last line.
      */
     Optional<String> error() {
       List<String> lines = tail(err, 200);
@@ -111,7 +137,11 @@ public abstract class SparkSubmission {
       for (int i = lines.size() - 1; i >= 0; i--) {
         String l = lines.get(i).strip();
         // the head of the last stack trace, not its frames or causes
-        boolean trace = l.startsWith("at ") || l.startsWith("Caused by:") || l.startsWith("Suppressed:") || l.matches("\\.\\.\\. \\d+ more");
+        boolean trace =
+            l.startsWith("at ")
+                || l.startsWith("Caused by:")
+                || l.startsWith("Suppressed:")
+                || l.matches("\\.\\.\\. \\d+ more");
         if (!trace && (l.contains("Exception") || l.contains("Error") || l.contains(" ERROR "))) {
           return Optional.of(l);
         }
@@ -125,13 +155,18 @@ public abstract class SparkSubmission {
     }
 
     /**
-     * The JVM's launcher ends a failed start with these lines, which say nothing of the cause:
-     * the lines above them do ("Invalid maximum heap size: -Xmxbanana").
+     * The JVM's launcher ends a failed start with these lines, which say nothing of the cause: the
+     * lines above them do ("Invalid maximum heap size: -Xmxbanana").
      */
-    private static final List<String> JVM_NOT_STARTED = List.of("Error: Could not create the Java Virtual Machine.",
-        "Error: A fatal exception has occurred. Program will exit.");
+    private static final List<String> JVM_NOT_STARTED =
+        List.of(
+            "Error: Could not create the Java Virtual Machine.",
+            "Error: A fatal exception has occurred. Program will exit.");
 
-    /** Why the driver's JVM did not start, if that is what its log shows: its first meaningful lines, at most three. */
+    /**
+     * Why the driver's JVM did not start, if that is what its log shows: its first meaningful
+     * lines, at most three.
+     */
     private static Optional<String> jvmNotStarted(List<String> lines) {
       int end = -1;
       for (int i = 0; i < lines.size() && end < 0; i++) {
@@ -142,8 +177,15 @@ public abstract class SparkSubmission {
       if (end < 0) {
         return Optional.empty();
       }
-      List<String> cause = lines.subList(0, end).stream().map(String::strip).filter(l -> !l.isEmpty()).limit(3).toList();
-      return Optional.of("the driver's JVM did not start: " + (cause.isEmpty() ? lines.get(end).strip() : String.join("; ", cause)));
+      List<String> cause =
+          lines.subList(0, end).stream()
+              .map(String::strip)
+              .filter(l -> !l.isEmpty())
+              .limit(3)
+              .toList();
+      return Optional.of(
+          "the driver's JVM did not start: "
+              + (cause.isEmpty() ? lines.get(end).strip() : String.join("; ", cause)));
     }
 
     /** How messages name the application: its id once the driver gave one, else its tag. */
@@ -158,7 +200,10 @@ public abstract class SparkSubmission {
   /** True when the application (its driver's process, in client mode) has ended. */
   abstract boolean ended();
 
-  /** The exit of the driver's process, when this process knows it: FINISHED, FAILED, KILLED, LOST (exit 0, no report). */
+  /**
+   * The exit of the driver's process, when this process knows it: FINISHED, FAILED, KILLED, LOST
+   * (exit 0, no report).
+   */
   abstract Optional<SparkAppHandle.State> finalState();
 
   /** What identifies it (with the application id once known). */
@@ -180,7 +225,9 @@ public abstract class SparkSubmission {
     return record().error();
   }
 
-  /** The last {@code n} lines of a file (at most 256 KiB of its end read); none if it is missing. */
+  /**
+   * The last {@code n} lines of a file (at most 256 KiB of its end read); none if it is missing.
+   */
   static List<String> tail(Path file, int n) {
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
       long len = f.length();
@@ -201,12 +248,16 @@ public abstract class SparkSubmission {
   /** True if {@code p} is the driver of the submission tagged {@code tag} (a pid can be reused). */
   static boolean isDriver(ProcessHandle p, String tag) {
     String marker = SparkJob.TAG_CONF + "=" + tag;
-    return p.isAlive() && p.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false);
+    return p.isAlive()
+        && p.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false);
   }
 
   // ---------------------------------------------------------------- started here
 
-  /** Started by this process: SparkLauncher's handle, and the driver's process among this process's children. */
+  /**
+   * Started by this process: SparkLauncher's handle, and the driver's process among this process's
+   * children.
+   */
   static final class Launched extends SparkSubmission {
     private final SparkAppHandle handle;
     private final Optional<ProcessHandle> process;
@@ -293,13 +344,14 @@ public abstract class SparkSubmission {
         if (!ended()) {
           handle.kill();
         }
-        process.ifPresent(p -> {
-          try {
-            p.onExit().get(30, TimeUnit.SECONDS);
-          } catch (Exception ignored) {
-            // it was sent SIGKILL: nothing more to do
-          }
-        });
+        process.ifPresent(
+            p -> {
+              try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+              } catch (Exception ignored) {
+                // it was sent SIGKILL: nothing more to do
+              }
+            });
       } finally {
         if (interrupted) {
           Thread.currentThread().interrupt();
@@ -325,7 +377,9 @@ public abstract class SparkSubmission {
       if (!r.host().equals(SparkJob.host())) {
         return Optional.empty();
       }
-      return ProcessHandle.of(r.pid()).filter(p -> isDriver(p, r.tag())).map(p -> new Reattached(p, r));
+      return ProcessHandle.of(r.pid())
+          .filter(p -> isDriver(p, r.tag()))
+          .map(p -> new Reattached(p, r));
     }
 
     @Override
@@ -374,11 +428,16 @@ public abstract class SparkSubmission {
     }
   }
 
-  /** Removes the logs of submissions older than {@code keep} under {@code root} (one folder each). */
+  /**
+   * Removes the logs of submissions older than {@code keep} under {@code root} (one folder each).
+   */
   static void prune(Path root, Duration keep) {
     try (var dirs = Files.list(root)) {
       Instant limit = Instant.now().minus(keep);
-      for (Path d : dirs.filter(Files::isDirectory).filter(d -> d.getFileName().toString().startsWith("etl-")).toList()) {
+      for (Path d :
+          dirs.filter(Files::isDirectory)
+              .filter(d -> d.getFileName().toString().startsWith("etl-"))
+              .toList()) {
         if (Files.getLastModifiedTime(d).toInstant().isBefore(limit)) {
           try (var files = Files.list(d)) {
             for (Path f : files.toList()) {
@@ -389,7 +448,8 @@ public abstract class SparkSubmission {
         }
       }
     } catch (IOException e) {
-      org.slf4j.LoggerFactory.getLogger(SparkSubmission.class).info("could not prune old Spark logs in {}: {}", root, e.toString());
+      org.slf4j.LoggerFactory.getLogger(SparkSubmission.class)
+          .info("could not prune old Spark logs in {}: {}", root, e.toString());
     }
   }
 }

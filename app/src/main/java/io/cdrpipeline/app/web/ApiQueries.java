@@ -18,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The queries of the HTTP API: each request on a DuckDB engine of its own (never one shared
- * mutable engine), at most {@code permits} at once so memory stays bounded, each within the
- * API's time, row and byte limits, each timed into the metrics. A request that finds every
- * engine taken waits a little, with at most as many others as there are engines; beyond that it
- * is refused at once, so a burst of requests never holds the server's threads (the health check
- * and the shutdown keep theirs).
+ * The queries of the HTTP API: each request on a DuckDB engine of its own (never one shared mutable
+ * engine), at most {@code permits} at once so memory stays bounded, each within the API's time, row
+ * and byte limits, each timed into the metrics. A request that finds every engine taken waits a
+ * little, with at most as many others as there are engines; beyond that it is refused at once, so a
+ * burst of requests never holds the server's threads (the health check and the shutdown keep
+ * theirs).
  */
 final class ApiQueries {
   /** How long a request waits for a free engine before it is told to come back. */
@@ -141,8 +141,8 @@ final class ApiQueries {
   }
 
   /**
-   * Refuses new queries and stops the running ones, so that a stopping service does not wait
-   * for them (their clients get 503 and may try the next service).
+   * Refuses new queries and stops the running ones, so that a stopping service does not wait for
+   * them (their clients get 503 and may try the next service).
    */
   void close() {
     closed = true;
@@ -154,35 +154,39 @@ final class ApiQueries {
   private static final String STOPPING = "the service is stopping: try again shortly";
 
   private String busy() {
-    return "every query engine is busy (" + size + " queries at once, query.apiConcurrency): try again shortly";
+    return "every query engine is busy ("
+        + size
+        + " queries at once, query.apiConcurrency): try again shortly";
   }
 
   /**
-   * The rows of one statement, at most the row limit of them, and at most
-   * {@code query.resultLimit} bytes of text (else {@link ResultTooLargeException}, before any
-   * of it is read).
+   * The rows of one statement, at most the row limit of them, and at most {@code query.resultLimit}
+   * bytes of text (else {@link ResultTooLargeException}, before any of it is read).
    */
   static Limited limited(QueryEngine engine, String sql, int rowLimit) throws IOException {
     List<String>[] header = new List[2];
     List<List<Object>> rows = new ArrayList<>();
     boolean[] truncated = {false};
     try {
-      engine.streamBounded(sql, rowLimit + 1L, new QuerySink() {
-        @Override
-        public void header(List<String> columns, List<String> types) {
-          header[0] = columns;
-          header[1] = types;
-        }
+      engine.streamBounded(
+          sql,
+          rowLimit + 1L,
+          new QuerySink() {
+            @Override
+            public void header(List<String> columns, List<String> types) {
+              header[0] = columns;
+              header[1] = types;
+            }
 
-        @Override
-        public void row(List<Object> values) throws IOException {
-          if (rows.size() == rowLimit) {
-            truncated[0] = true;
-            throw new RowLimitReached();
-          }
-          rows.add(values);
-        }
-      });
+            @Override
+            public void row(List<Object> values) throws IOException {
+              if (rows.size() == rowLimit) {
+                truncated[0] = true;
+                throw new RowLimitReached();
+              }
+              rows.add(values);
+            }
+          });
     } catch (RowLimitReached e) {
       // the statement is closed: nothing more is read
     }

@@ -1,9 +1,8 @@
 package io.cdrpipeline.app.web;
 
-import io.cdrpipeline.app.context.ResultPrinter;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdrpipeline.app.context.ResultPrinter;
 import io.cdrpipeline.query.QueryResult;
 import io.cdrpipeline.query.QuerySink;
 import io.javalin.http.Context;
@@ -13,12 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
-/** Reading an API request (its JSON body, its parameters) and writing an answer, for every resource. */
+/**
+ * Reading an API request (its JSON body, its parameters) and writing an answer, for every resource.
+ */
 final class ApiRequests {
   private ApiRequests() {}
 
   static void json(Context ctx, int status, JsonNode body) throws JsonProcessingException {
-    ctx.status(status).contentType("application/json").result(ApiRoutes.JSON.writeValueAsString(body));
+    ctx.status(status)
+        .contentType("application/json")
+        .result(ApiRoutes.JSON.writeValueAsString(body));
   }
 
   /** json or csv, from the body, then {@code ?format=}, then the Accept header. */
@@ -36,7 +39,8 @@ final class ApiRequests {
   }
 
   static void csv(Context ctx, String file, QueryResult r) throws IOException {
-    ctx.status(200).contentType("text/csv; charset=utf-8")
+    ctx.status(200)
+        .contentType("text/csv; charset=utf-8")
         .header("Content-Disposition", "attachment; filename=\"" + file + "\"");
     PrintStream out = new PrintStream(ctx.outputStream(), false, StandardCharsets.UTF_8);
     QuerySink sink = ResultPrinter.sink(ResultPrinter.Format.csv, out);
@@ -53,8 +57,11 @@ final class ApiRequests {
     String type = ctx.header("Content-Type");
     String mime = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!mime.equals("application/json")) {
-      throw new ApiRoutes.ApiError(415, "the body must be JSON sent with 'Content-Type: application/json' (got "
-          + (type == null ? "no Content-Type" : "'" + type.strip() + "'") + ")");
+      throw new ApiRoutes.ApiError(
+          415,
+          "the body must be JSON sent with 'Content-Type: application/json' (got "
+              + (type == null ? "no Content-Type" : "'" + type.strip() + "'")
+              + ")");
     }
     String text = ctx.body();
     if (text.isBlank()) {
@@ -64,7 +71,8 @@ final class ApiRequests {
     try {
       n = ApiRoutes.JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new ApiRoutes.ApiError(400, "the body is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
+      throw new ApiRoutes.ApiError(
+          400, "the body is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
     }
     if (n == null || !n.isObject()) {
       throw new ApiRoutes.ApiError(400, "expected a JSON object in the body");
@@ -85,7 +93,8 @@ final class ApiRequests {
     } catch (NumberFormatException ignored) {
       // said below
     }
-    throw new ApiRoutes.ApiError(400, name + ": '" + v + "' (expected a whole number from " + min + " to " + max + ")");
+    throw new ApiRoutes.ApiError(
+        400, name + ": '" + v + "' (expected a whole number from " + min + " to " + max + ")");
   }
 
   static String blankToNull(String s) {

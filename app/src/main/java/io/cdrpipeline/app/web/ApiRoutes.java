@@ -31,15 +31,30 @@ import org.slf4j.LoggerFactory;
  */
 final class ApiRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
-  /** Strict about what a client sends: a key twice, or text after the object, is a mistake. */
-  static final JsonMapper JSON = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
 
-  /** What the routes work with. {@code run} runs an execution this process has just started and owns. */
-  record Parts(Catalog catalog, ExecutionStore executions, Executor executor, Consumer<String> run, ApiQueries queries,
-      ObjectStore reports, ReportLinks links, Duration linkExpiry, Path tempDir, ConsoleMetrics metrics, Clock clock) {
+  /** Strict about what a client sends: a key twice, or text after the object, is a mistake. */
+  static final JsonMapper JSON =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .build();
+
+  /**
+   * What the routes work with. {@code run} runs an execution this process has just started and
+   * owns.
+   */
+  record Parts(
+      Catalog catalog,
+      ExecutionStore executions,
+      Executor executor,
+      Consumer<String> run,
+      ApiQueries queries,
+      ObjectStore reports,
+      ReportLinks links,
+      Duration linkExpiry,
+      Path tempDir,
+      ConsoleMetrics metrics,
+      Clock clock) {
     Parts {
       Objects.requireNonNull(catalog, "catalog is null");
       Objects.requireNonNull(executions, "executions is null");
@@ -95,27 +110,45 @@ final class ApiRoutes {
     app.get("/api/reports", reports::list);
     app.get("/api/cdrs", cdrs::search);
     app.get("/api/dashboard", dashboard::get);
-    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(p.metrics().scrape()));
+    app.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(p.metrics().scrape()));
     app.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
     app.exception(CdrSearch.BadParameter.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
     app.exception(QueryException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
-    app.exception(ResultTooLargeException.class, (e, ctx) -> error(ctx, 413, "the result is more than "
-        + "query.resultLimit (" + Sizes.text(e.limitBytes()) + ") of text: select fewer or narrower columns, add a "
-        + "WHERE or a LIMIT, or run it with 'cdr query --format csv', which streams it"));
-    app.exception(ApiQueries.Busy.class, (e, ctx) -> {
-      ctx.header("Retry-After", "5");
-      error(ctx, 503, e.getMessage());
-    });
-    app.exception(CatalogException.class, (e, ctx) -> {
-      LOG.error("{} {}: the catalog failed", ctx.method(), ctx.path(), e);
-      error(ctx, 503, e.getMessage().split("\n", 2)[0]);
-    });
+    app.exception(
+        ResultTooLargeException.class,
+        (e, ctx) ->
+            error(
+                ctx,
+                413,
+                "the result is more than "
+                    + "query.resultLimit ("
+                    + Sizes.text(e.limitBytes())
+                    + ") of text: select fewer or narrower columns, add a "
+                    + "WHERE or a LIMIT, or run it with 'cdr query --format csv', which streams it"));
+    app.exception(
+        ApiQueries.Busy.class,
+        (e, ctx) -> {
+          ctx.header("Retry-After", "5");
+          error(ctx, 503, e.getMessage());
+        });
+    app.exception(
+        CatalogException.class,
+        (e, ctx) -> {
+          LOG.error("{} {}: the catalog failed", ctx.method(), ctx.path(), e);
+          error(ctx, 503, e.getMessage().split("\n", 2)[0]);
+        });
     // a damaged table (a file its metadata names is missing or cut short) until 'cdr table repair':
     // the service stays up, and what needs only the catalog still answers
-    app.exception(io.cdrpipeline.table.TableException.class, (e, ctx) -> {
-      LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
-      error(ctx, 503, e.getMessage());
-    });
+    app.exception(
+        io.cdrpipeline.table.TableException.class,
+        (e, ctx) -> {
+          LOG.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+          error(ctx, 503, e.getMessage());
+        });
   }
 
   /** Stops the queries running for clients, so that the server stops without waiting for them. */

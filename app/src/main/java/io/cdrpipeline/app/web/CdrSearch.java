@@ -13,18 +13,39 @@ import java.util.function.Function;
 /**
  * A search of calls ({@code /api/cdrs}): by phone number (either end, any part of its digits),
  * voice connector, day range and status, one page at a time. Every value is checked against a
- * strict shape before it becomes part of the SQL (digits, an id of letters and digits, a date,
- * one of two statuses, whole numbers), and is then written as a quoted literal.
+ * strict shape before it becomes part of the SQL (digits, an id of letters and digits, a date, one
+ * of two statuses, whole numbers), and is then written as a quoted literal.
  */
-public record CdrSearch(Optional<String> digits, Optional<String> connector, Optional<LocalDate> from,
-    Optional<LocalDate> to, Optional<String> status, int page, int size) {
+public record CdrSearch(
+    Optional<String> digits,
+    Optional<String> connector,
+    Optional<LocalDate> from,
+    Optional<LocalDate> to,
+    Optional<String> status,
+    int page,
+    int size) {
   static final int MAX_PAGE_SIZE = 500;
   static final int DEFAULT_PAGE_SIZE = 50;
 
   /** The columns a search returns, in order. */
-  public static final List<String> COLUMNS = List.of("start_time", "end_time", "duration", "billabledurationseconds",
-      "voiceconnectorid", "direction", "status", "statusmessage", "sourcephonenumber", "destinationphonenumber",
-      "callid", "transactionid", "year", "month", "day", "source_key");
+  public static final List<String> COLUMNS =
+      List.of(
+          "start_time",
+          "end_time",
+          "duration",
+          "billabledurationseconds",
+          "voiceconnectorid",
+          "direction",
+          "status",
+          "statusmessage",
+          "sourcephonenumber",
+          "destinationphonenumber",
+          "callid",
+          "transactionid",
+          "year",
+          "month",
+          "day",
+          "source_key");
 
   /** A mistake in a search parameter, said in one line. */
   static final class BadParameter extends IllegalArgumentException {
@@ -37,29 +58,47 @@ public record CdrSearch(Optional<String> digits, Optional<String> connector, Opt
 
   /** The search a request's parameters ask for ({@code param} gives a parameter, or null). */
   static CdrSearch parse(Function<String, String> param) {
-    Optional<String> digits = value(param, "number").map(n -> {
-      String compact = n.replaceAll("[\\s().-]", "");
-      if (!compact.matches("\\+?[0-9]{2,15}")) {
-        throw new BadParameter("number: '" + shorten(n) + "' is not a phone number or part of one (2 to 15 digits, an optional +)");
-      }
-      return compact.replace("+", "");
-    });
-    Optional<String> connector = value(param, "connector").map(c -> {
-      if (!c.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,127}")) {
-        throw new BadParameter("connector: '" + shorten(c) + "' is not a voice connector id (letters, digits, - and _)");
-      }
-      return c;
-    });
+    Optional<String> digits =
+        value(param, "number")
+            .map(
+                n -> {
+                  String compact = n.replaceAll("[\\s().-]", "");
+                  if (!compact.matches("\\+?[0-9]{2,15}")) {
+                    throw new BadParameter(
+                        "number: '"
+                            + shorten(n)
+                            + "' is not a phone number or part of one (2 to 15 digits, an optional +)");
+                  }
+                  return compact.replace("+", "");
+                });
+    Optional<String> connector =
+        value(param, "connector")
+            .map(
+                c -> {
+                  if (!c.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,127}")) {
+                    throw new BadParameter(
+                        "connector: '"
+                            + shorten(c)
+                            + "' is not a voice connector id (letters, digits, - and _)");
+                  }
+                  return c;
+                });
     Optional<LocalDate> from = value(param, "from").map(d -> date("from", d));
     Optional<LocalDate> to = value(param, "to").map(d -> date("to", d));
     if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) {
       throw new BadParameter("from: " + from.get() + " is after to: " + to.get());
     }
-    Optional<String> status = value(param, "status").map(s -> switch (s.toLowerCase(Locale.ROOT)) {
-      case "completed" -> "Completed";
-      case "failed" -> "Failed";
-      default -> throw new BadParameter("status: '" + shorten(s) + "' (expected Completed or Failed)");
-    });
+    Optional<String> status =
+        value(param, "status")
+            .map(
+                s ->
+                    switch (s.toLowerCase(Locale.ROOT)) {
+                      case "completed" -> "Completed";
+                      case "failed" -> "Failed";
+                      default ->
+                          throw new BadParameter(
+                              "status: '" + shorten(s) + "' (expected Completed or Failed)");
+                    });
     int page = number(param, "page", 1, 1, 1_000_000);
     int size = number(param, "size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
     return new CdrSearch(digits, connector, from, to, status, page, size);
@@ -67,13 +106,25 @@ public record CdrSearch(Optional<String> digits, Optional<String> connector, Opt
 
   /** One page, with one row more than the page holds to tell whether another page follows. */
   String pageSql(String table) {
-    return "SELECT " + String.join(", ", COLUMNS) + " FROM " + table + where()
-        + " ORDER BY start_time DESC, callid LIMIT " + (size + 1) + " OFFSET " + ((long) (page - 1) * size);
+    return "SELECT "
+        + String.join(", ", COLUMNS)
+        + " FROM "
+        + table
+        + where()
+        + " ORDER BY start_time DESC, callid LIMIT "
+        + (size + 1)
+        + " OFFSET "
+        + ((long) (page - 1) * size);
   }
 
   /** Every matching row, for the CSV export. */
   String allSql(String table) {
-    return "SELECT " + String.join(", ", COLUMNS) + " FROM " + table + where() + " ORDER BY start_time DESC, callid";
+    return "SELECT "
+        + String.join(", ", COLUMNS)
+        + " FROM "
+        + table
+        + where()
+        + " ORDER BY start_time DESC, callid";
   }
 
   /** The number of matching rows. */
@@ -87,11 +138,16 @@ public record CdrSearch(Optional<String> digits, Optional<String> connector, Opt
 
   private String where() {
     List<String> and = new ArrayList<>();
-    digits.ifPresent(d -> {
-      String like = DuckDb.literal("%" + d + "%");
-      and.add("(regexp_replace(sourcephonenumber, '[^0-9]', '', 'g') LIKE " + like
-          + " OR regexp_replace(destinationphonenumber, '[^0-9]', '', 'g') LIKE " + like + ")");
-    });
+    digits.ifPresent(
+        d -> {
+          String like = DuckDb.literal("%" + d + "%");
+          and.add(
+              "(regexp_replace(sourcephonenumber, '[^0-9]', '', 'g') LIKE "
+                  + like
+                  + " OR regexp_replace(destinationphonenumber, '[^0-9]', '', 'g') LIKE "
+                  + like
+                  + ")");
+        });
     connector.ifPresent(c -> and.add("voiceconnectorid = " + DuckDb.literal(c)));
     status.ifPresent(s -> and.add("status = " + DuckDb.literal(s)));
     if (from.isPresent() || to.isPresent()) {
@@ -105,8 +161,11 @@ public record CdrSearch(Optional<String> digits, Optional<String> connector, Opt
           and.add("day BETWEEN " + lo.getDayOfMonth() + " AND " + hi.getDayOfMonth());
         }
       }
-      and.add("make_date(year, month, day) BETWEEN DATE " + DuckDb.literal(lo.toString())
-          + " AND DATE " + DuckDb.literal(hi.toString()));
+      and.add(
+          "make_date(year, month, day) BETWEEN DATE "
+              + DuckDb.literal(lo.toString())
+              + " AND DATE "
+              + DuckDb.literal(hi.toString()));
     }
     return and.isEmpty() ? "" : " WHERE " + String.join(" AND ", and);
   }
@@ -124,7 +183,8 @@ public record CdrSearch(Optional<String> digits, Optional<String> connector, Opt
     }
   }
 
-  private static int number(Function<String, String> param, String name, int dflt, int min, int max) {
+  private static int number(
+      Function<String, String> param, String name, int dflt, int min, int max) {
     Optional<String> v = value(param, name);
     if (v.isEmpty()) {
       return dflt;
@@ -137,7 +197,15 @@ public record CdrSearch(Optional<String> digits, Optional<String> connector, Opt
     } catch (NumberFormatException ignored) {
       // said below
     }
-    throw new BadParameter(name + ": '" + shorten(v.get()) + "' (expected a whole number from " + min + " to " + max + ")");
+    throw new BadParameter(
+        name
+            + ": '"
+            + shorten(v.get())
+            + "' (expected a whole number from "
+            + min
+            + " to "
+            + max
+            + ")");
   }
 
   private static String shorten(String s) {

@@ -10,34 +10,39 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.HashSet;
 import java.util.regex.Pattern;
 
 /**
- * Who may use the console and the API. With {@code server.token} set, every request but
- * {@code /health}, the login form and the signed report links needs the token, as a bearer
- * header or as the HttpOnly cookie of a session the login form opened (until logout); without
- * it the server listens on loopback only, and a request must name a loopback host (so a web page
- * that rebinds its own domain to 127.0.0.1 cannot reach it). Either way, a request that changes
- * something must come from a page of this server, or from no page at all (curl, scripts).
+ * Who may use the console and the API. With {@code server.token} set, every request but {@code
+ * /health}, the login form and the signed report links needs the token, as a bearer header or as
+ * the HttpOnly cookie of a session the login form opened (until logout); without it the server
+ * listens on loopback only, and a request must name a loopback host (so a web page that rebinds its
+ * own domain to 127.0.0.1 cannot reach it). Either way, a request that changes something must come
+ * from a page of this server, or from no page at all (curl, scripts).
  */
 final class ConsoleAccess {
   static final String COOKIE = "cdr_session";
+
   /** How long a console session lasts without being used. */
   static final Duration SESSION_IDLE = Duration.ofHours(12);
+
   private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Optional<String> token;
+
   /** The open sessions of the login form: random, known only to this server, ended by logout. */
   private final Cache<String, Boolean> sessions =
       Caffeine.newBuilder().expireAfterAccess(SESSION_IDLE).maximumSize(10_000).build();
+
   private final Set<String> hosts;
+
   /** The console's own origin as links name it (behind a proxy, the Host header may be another). */
   private final String baseOrigin;
 
@@ -54,7 +59,9 @@ final class ConsoleAccess {
     this.hosts = Set.copyOf(names);
   }
 
-  /** No token at all: for the server of report links only, which serves nothing but signed links. */
+  /**
+   * No token at all: for the server of report links only, which serves nothing but signed links.
+   */
   static ConsoleAccess none() {
     return new ConsoleAccess(Optional.empty(), "http://localhost");
   }
@@ -63,28 +70,40 @@ final class ConsoleAccess {
     return token.isPresent();
   }
 
-  /** Refuses to listen off loopback without a token: everyone who reaches the address could run SQL and workflows. */
+  /**
+   * Refuses to listen off loopback without a token: everyone who reaches the address could run SQL
+   * and workflows.
+   */
   void checkListen(InetAddress address, String hostPort) throws IOException {
     if (!address.isLoopbackAddress() && token.isEmpty()) {
-      throw new IOException("cannot listen on " + hostPort + " without server.token: off loopback the console and "
-          + "the API need a token (set server.token in the config, e.g. to the output of 'openssl rand -hex 32')");
+      throw new IOException(
+          "cannot listen on "
+              + hostPort
+              + " without server.token: off loopback the console and "
+              + "the API need a token (set server.token in the config, e.g. to the output of 'openssl rand -hex 32')");
     }
   }
 
   /**
-   * Paths anyone may request, as sent: the health check, the login form, and report links
-   * (checked by their signature), whose two segments have no dot segment, escape or separator;
-   * any other spelling of a path needs the token.
+   * Paths anyone may request, as sent: the health check, the login form, and report links (checked
+   * by their signature), whose two segments have no dot segment, escape or separator; any other
+   * spelling of a path needs the token.
    */
   static boolean open(String path) {
     return path.equals("/health") || path.equals("/login") || REPORT_LINK.matcher(path).matches();
   }
 
   private static final Pattern REPORT_LINK =
-      Pattern.compile("/reports/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
+      Pattern.compile(
+          "/reports/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}/[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
 
   /** What a request may do. */
-  enum Verdict { ALLOWED, UNAUTHORIZED, FORBIDDEN_HOST, FORBIDDEN_ORIGIN }
+  enum Verdict {
+    ALLOWED,
+    UNAUTHORIZED,
+    FORBIDDEN_HOST,
+    FORBIDDEN_ORIGIN
+  }
 
   Verdict check(Context ctx) {
     // a browser sends a cross-site POST (a form, fetch in no-cors mode) with whatever the user
@@ -99,7 +118,9 @@ final class ConsoleAccess {
       return loopbackHost(ctx.header("Host")) ? Verdict.ALLOWED : Verdict.FORBIDDEN_HOST;
     }
     String auth = ctx.header("Authorization");
-    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && same(auth.substring(7).trim(), token.get())) {
+    if (auth != null
+        && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+        && same(auth.substring(7).trim(), token.get())) {
       return Verdict.ALLOWED;
     }
     String cookie = ctx.cookie(COOKIE);
@@ -115,8 +136,8 @@ final class ConsoleAccess {
   }
 
   /**
-   * Opens a session and returns the Set-Cookie value that logs a browser in (HttpOnly, same
-   * site only; Secure over https). The cookie is a random id, never derived from the token.
+   * Opens a session and returns the Set-Cookie value that logs a browser in (HttpOnly, same site
+   * only; Secure over https). The cookie is a random id, never derived from the token.
    */
   String loginCookie(boolean secure) {
     if (token.isEmpty()) {
@@ -126,10 +147,17 @@ final class ConsoleAccess {
     RANDOM.nextBytes(id);
     String session = HexFormat.of().formatHex(id);
     sessions.put(session, Boolean.TRUE);
-    return COOKIE + "=" + session + "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+    return COOKIE
+        + "="
+        + session
+        + "; Path=/; HttpOnly; SameSite=Strict"
+        + (secure ? "; Secure" : "");
   }
 
-  /** Ends the session of this cookie on the server, so the cookie opens nothing afterwards (a copy of it neither). */
+  /**
+   * Ends the session of this cookie on the server, so the cookie opens nothing afterwards (a copy
+   * of it neither).
+   */
   void logOut(String cookie) {
     if (cookie != null) {
       sessions.invalidate(cookie);
@@ -155,10 +183,9 @@ final class ConsoleAccess {
   }
 
   /**
-   * True if the request comes from a page of this server, or from no page (no Origin header:
-   * curl, scripts, the CLI). Browsers send Origin on every cross-origin request that is not a
-   * GET or HEAD, and {@code Sec-Fetch-Site} on every request; either naming another origin
-   * refuses it.
+   * True if the request comes from a page of this server, or from no page (no Origin header: curl,
+   * scripts, the CLI). Browsers send Origin on every cross-origin request that is not a GET or
+   * HEAD, and {@code Sec-Fetch-Site} on every request; either naming another origin refuses it.
    */
   private boolean sameOrigin(Context ctx) {
     String site = ctx.header("Sec-Fetch-Site");
@@ -175,7 +202,9 @@ final class ConsoleAccess {
     } catch (IllegalArgumentException e) {
       return false;
     }
-    if (o.getScheme() == null || o.getHost() == null || o.getRawPath() != null && !o.getRawPath().isEmpty()) {
+    if (o.getScheme() == null
+        || o.getHost() == null
+        || o.getRawPath() != null && !o.getRawPath().isEmpty()) {
       return false; // "null" (a sandboxed frame, a file) or not an origin at all
     }
     String own = origin(o.getScheme(), o.getHost(), o.getPort());
@@ -190,13 +219,19 @@ final class ConsoleAccess {
   /** scheme://host[:port], lower case, without the scheme's default port. */
   private static String origin(String scheme, String host, int port) {
     String s = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
-    boolean defaultPort = port < 0 || s.equals("http") && port == 80 || s.equals("https") && port == 443;
-    return s + "://" + (host == null ? "" : host.toLowerCase(Locale.ROOT)) + (defaultPort ? "" : ":" + port);
+    boolean defaultPort =
+        port < 0 || s.equals("http") && port == 80 || s.equals("https") && port == 443;
+    return s
+        + "://"
+        + (host == null ? "" : host.toLowerCase(Locale.ROOT))
+        + (defaultPort ? "" : ":" + port);
   }
 
-  /** Compares in constant time, so the answer's timing does not tell how much of a guess was right. */
+  /**
+   * Compares in constant time, so the answer's timing does not tell how much of a guess was right.
+   */
   private static boolean same(String a, String b) {
-    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
-
 }

@@ -13,29 +13,37 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The figures of the console's dashboard, from the processed table over the days shown (the
- * newest processed day and the days before it): calls and billable minutes per day and per
- * voice connector, calls per hour of day, the failure rate per day, and the newest month with
- * data against the month before it.
+ * The figures of the console's dashboard, from the processed table over the days shown (the newest
+ * processed day and the days before it): calls and billable minutes per day and per voice
+ * connector, calls per hour of day, the failure rate per day, and the newest month with data
+ * against the month before it.
  */
 final class Dashboard {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private Dashboard() {}
 
-  /** The dashboard over {@code from}..{@code to} (both included); months compares {@code to}'s month with the one before. */
+  /**
+   * The dashboard over {@code from}..{@code to} (both included); months compares {@code to}'s month
+   * with the one before.
+   */
   static ObjectNode of(QueryEngine engine, LocalDate from, LocalDate to) {
     ObjectNode out = JSON.objectNode();
     out.put("from", from.toString());
     out.put("to", to.toString());
     String range = rangeWhere(from, to);
-    QueryResult perDay = engine.query("SELECT make_date(year, month, day) AS d, voiceconnectorid, count(*) AS calls, "
-        + "coalesce(sum(billabledurationseconds), 0) / 60.0 AS minutes, count(*) FILTER (WHERE status = 'Failed') AS failed "
-        + "FROM processed_cdrs WHERE " + range + " GROUP BY ALL ORDER BY ALL");
+    QueryResult perDay =
+        engine.query(
+            "SELECT make_date(year, month, day) AS d, voiceconnectorid, count(*) AS calls, "
+                + "coalesce(sum(billabledurationseconds), 0) / 60.0 AS minutes, count(*) FILTER (WHERE status = 'Failed') AS failed "
+                + "FROM processed_cdrs WHERE "
+                + range
+                + " GROUP BY ALL ORDER BY ALL");
     TreeSet<String> days = new TreeSet<>();
     TreeSet<String> connectors = new TreeSet<>();
     Map<String, long[]> calls = new TreeMap<>(); // day -> calls, failed
-    Map<String, Map<String, Object[]>> byConnector = new TreeMap<>(); // connector -> day -> calls, minutes
+    Map<String, Map<String, Object[]>> byConnector =
+        new TreeMap<>(); // connector -> day -> calls, minutes
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
       days.add(d.toString());
     }
@@ -80,8 +88,11 @@ final class Dashboard {
         m.add(v == null ? 0 : round((Double) v[1]));
       }
     }
-    QueryResult hours = engine.query("SELECT hour, count(*) AS calls FROM processed_cdrs WHERE " + range
-        + " GROUP BY hour ORDER BY hour");
+    QueryResult hours =
+        engine.query(
+            "SELECT hour, count(*) AS calls FROM processed_cdrs WHERE "
+                + range
+                + " GROUP BY hour ORDER BY hour");
     long[] perHour = new long[24];
     for (List<Object> r : hours.rows()) {
       if (r.get(0) != null) {
@@ -95,9 +106,13 @@ final class Dashboard {
     YearMonth thisMonth = YearMonth.from(to);
     ArrayNode months = out.putArray("months");
     for (YearMonth m : List.of(thisMonth.minusMonths(1), thisMonth)) {
-      QueryResult r = engine.query("SELECT count(*) AS calls, coalesce(sum(billabledurationseconds), 0) / 60.0 AS minutes, "
-          + "count(*) FILTER (WHERE status = 'Failed') AS failed FROM processed_cdrs WHERE year = " + m.getYear()
-          + " AND month = " + m.getMonthValue());
+      QueryResult r =
+          engine.query(
+              "SELECT count(*) AS calls, coalesce(sum(billabledurationseconds), 0) / 60.0 AS minutes, "
+                  + "count(*) FILTER (WHERE status = 'Failed') AS failed FROM processed_cdrs WHERE year = "
+                  + m.getYear()
+                  + " AND month = "
+                  + m.getMonthValue());
       List<Object> row = r.rows().get(0);
       ObjectNode o = months.addObject();
       o.put("month", m.toString());
@@ -108,11 +123,17 @@ final class Dashboard {
     return out;
   }
 
-  /** The day range on the partition columns, in the simple forms that let the engine read only those days. */
+  /**
+   * The day range on the partition columns, in the simple forms that let the engine read only those
+   * days.
+   */
   private static String rangeWhere(LocalDate from, LocalDate to) {
     StringBuilder b = new StringBuilder("year BETWEEN " + from.getYear() + " AND " + to.getYear());
     if (from.getYear() == to.getYear()) {
-      b.append(" AND month BETWEEN ").append(from.getMonthValue()).append(" AND ").append(to.getMonthValue());
+      b.append(" AND month BETWEEN ")
+          .append(from.getMonthValue())
+          .append(" AND ")
+          .append(to.getMonthValue());
     }
     return b + " AND make_date(year, month, day) BETWEEN DATE '" + from + "' AND DATE '" + to + "'";
   }

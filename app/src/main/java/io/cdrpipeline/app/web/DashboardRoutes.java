@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** {@code /api/dashboard}: the figures of the processed days, and the last execution of each workflow. */
+/**
+ * {@code /api/dashboard}: the figures of the processed days, and the last execution of each
+ * workflow.
+ */
 final class DashboardRoutes {
   private final ApiRoutes.Parts p;
   private final ExecutionRoutes executions;
@@ -21,8 +24,10 @@ final class DashboardRoutes {
 
   void get(Context ctx) throws Exception {
     int span = ApiRequests.intParam(ctx, "days", 31, 1, 366);
-    List<LocalDate> processed = p.catalog().processedDays().stream().map(ProcessedDay::day).sorted().toList();
-    LocalDate to = processed.isEmpty() ? LocalDate.now(p.clock()) : processed.get(processed.size() - 1);
+    List<LocalDate> processed =
+        p.catalog().processedDays().stream().map(ProcessedDay::day).sorted().toList();
+    LocalDate to =
+        processed.isEmpty() ? LocalDate.now(p.clock()) : processed.get(processed.size() - 1);
     LocalDate from = to.minusDays(span - 1L);
     if (!processed.isEmpty() && processed.get(0).isAfter(from)) {
       from = processed.get(0); // no empty days before the first one with data

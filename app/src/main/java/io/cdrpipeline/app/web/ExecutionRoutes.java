@@ -29,14 +29,22 @@ final class ExecutionRoutes {
   }
 
   void list(Context ctx) throws IOException {
-    Optional<ExecutionStatus> status = Optional.ofNullable(ApiRequests.blankToNull(ctx.queryParam("status"))).map(s -> {
-      try {
-        return ExecutionStatus.valueOf(s.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new ApiRoutes.ApiError(400, "status: unknown status '" + s + "' (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)");
-      }
-    });
-    Optional<String> workflow = Optional.ofNullable(ApiRequests.blankToNull(ctx.queryParam("workflow")));
+    Optional<ExecutionStatus> status =
+        Optional.ofNullable(ApiRequests.blankToNull(ctx.queryParam("status")))
+            .map(
+                s -> {
+                  try {
+                    return ExecutionStatus.valueOf(s.toUpperCase(Locale.ROOT));
+                  } catch (IllegalArgumentException e) {
+                    throw new ApiRoutes.ApiError(
+                        400,
+                        "status: unknown status '"
+                            + s
+                            + "' (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)");
+                  }
+                });
+    Optional<String> workflow =
+        Optional.ofNullable(ApiRequests.blankToNull(ctx.queryParam("workflow")));
     workflow.ifPresent(this::workflowOrError);
     int limit = ApiRequests.intParam(ctx, "limit", 50, 1, 1000);
     ArrayNode list = ApiRoutes.JSON.createArrayNode();
@@ -53,17 +61,24 @@ final class ExecutionRoutes {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!k.equals("workflow") && !k.equals("input")) {
-        throw new ApiRoutes.ApiError(400, "unknown key \"" + k + "\" (the body is {\"workflow\": \"daily|full|report\", \"input\": {...}})");
+        throw new ApiRoutes.ApiError(
+            400,
+            "unknown key \""
+                + k
+                + "\" (the body is {\"workflow\": \"daily|full|report\", \"input\": {...}})");
       }
     }
     if (!body.path("workflow").isTextual()) {
-      throw new ApiRoutes.ApiError(400, "workflow: expected daily, full or report, e.g. {\"workflow\": \"daily\", \"input\": {\"Date\": \"2026-11-27\"}}");
+      throw new ApiRoutes.ApiError(
+          400,
+          "workflow: expected daily, full or report, e.g. {\"workflow\": \"daily\", \"input\": {\"Date\": \"2026-11-27\"}}");
     }
     String workflow = body.get("workflow").asText();
     workflowOrError(workflow);
     JsonNode input = body.path("input");
     if (!input.isMissingNode() && !input.isNull() && !input.isObject()) {
-      throw new ApiRoutes.ApiError(400, "input: expected a JSON object, e.g. {\"Date\": \"2026-11-27\"}");
+      throw new ApiRoutes.ApiError(
+          400, "input: expected a JSON object, e.g. {\"Date\": \"2026-11-27\"}");
     }
     Execution e;
     try {
@@ -89,7 +104,8 @@ final class ExecutionRoutes {
   void stop(Context ctx) throws IOException {
     Execution e = executionOr404(ctx.pathParam("id"));
     if (e.status().isFinal()) {
-      throw new ApiRoutes.ApiError(409, "execution " + e.id() + " is not running (" + e.status() + ")");
+      throw new ApiRoutes.ApiError(
+          409, "execution " + e.id() + " is not running (" + e.status() + ")");
     }
     p.executor().stop(e.id());
     ObjectNode o = executionJson(p.executions().get(e.id()).orElseThrow(), false);
@@ -98,7 +114,9 @@ final class ExecutionRoutes {
   }
 
   private Execution executionOr404(String id) {
-    return p.executions().get(id).orElseThrow(() -> new ApiRoutes.ApiError(404, "no execution '" + id + "'"));
+    return p.executions()
+        .get(id)
+        .orElseThrow(() -> new ApiRoutes.ApiError(404, "no execution '" + id + "'"));
   }
 
   private void workflowOrError(String workflow) {
@@ -119,7 +137,10 @@ final class ExecutionRoutes {
     o.set("input", e.input());
     o.put("startedAt", e.startedAt().toString());
     o.put("endedAt", e.endedAt().map(Instant::toString).orElse(null));
-    o.put("durationSeconds", Duration.between(e.startedAt(), e.endedAt().orElse(p.clock().instant())).toMillis() / 1000.0);
+    o.put(
+        "durationSeconds",
+        Duration.between(e.startedAt(), e.endedAt().orElse(p.clock().instant())).toMillis()
+            / 1000.0);
     o.put("error", e.error().orElse(null));
     o.set("output", e.output().orElse(null));
     if (!detail) {
@@ -166,12 +187,15 @@ final class ExecutionRoutes {
           step.put("attempts", step.get("attempts").asInt() + 1);
         }
         case STEP_SUCCEEDED, STEP_FAILED -> {
-          step.put("status", ev.type() == ExecutionEvent.Type.STEP_SUCCEEDED ? "SUCCEEDED" : "FAILED");
+          step.put(
+              "status", ev.type() == ExecutionEvent.Type.STEP_SUCCEEDED ? "SUCCEEDED" : "FAILED");
           step.put("endedAt", ev.at().toString());
           step.put("detail", ev.detail().orElse(null));
           if (step.has("startedAt")) {
-            step.put("durationSeconds",
-                Duration.between(Instant.parse(step.get("startedAt").asText()), ev.at()).toMillis() / 1000.0);
+            step.put(
+                "durationSeconds",
+                Duration.between(Instant.parse(step.get("startedAt").asText()), ev.at()).toMillis()
+                    / 1000.0);
           }
         }
         default -> {

@@ -8,10 +8,9 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Wrong tokens per client address: after {@code limit} of them within {@code window} (counted
- * from the first), the address is refused (429) until the window ends, the right token
- * included, so a token cannot be guessed by trying. Bounded: the oldest addresses are forgotten
- * first.
+ * Wrong tokens per client address: after {@code limit} of them within {@code window} (counted from
+ * the first), the address is refused (429) until the window ends, the right token included, so a
+ * token cannot be guessed by trying. Bounded: the oldest addresses are forgotten first.
  */
 public final class FailedLogins {
   static final int LIMIT = 10;
@@ -32,7 +31,8 @@ public final class FailedLogins {
     this.limit = limit;
     this.window = Objects.requireNonNull(window, "window is null");
     // expiry from the first failure: later ones do not extend the window
-    this.failures = Caffeine.newBuilder().expireAfterWrite(window).maximumSize(100_000).ticker(ticker).build();
+    this.failures =
+        Caffeine.newBuilder().expireAfterWrite(window).maximumSize(100_000).ticker(ticker).build();
   }
 
   /** True if the address has used up its attempts for now. */

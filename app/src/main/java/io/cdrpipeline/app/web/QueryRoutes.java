@@ -1,15 +1,17 @@
 package io.cdrpipeline.app.web;
 
-import io.cdrpipeline.app.context.ResultPrinter;
-
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cdrpipeline.app.context.ResultPrinter;
 import io.javalin.http.Context;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 
-/** {@code /api/query}: one read-only statement, its rows as JSON or CSV, bounded by the query limits. */
+/**
+ * {@code /api/query}: one read-only statement, its rows as JSON or CSV, bounded by the query
+ * limits.
+ */
 final class QueryRoutes {
   private final ApiRoutes.Parts p;
 
@@ -22,17 +24,26 @@ final class QueryRoutes {
     for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!k.equals("sql") && !k.equals("format")) {
-        throw new ApiRoutes.ApiError(400, "unknown key \"" + k + "\" (the body is {\"sql\": \"SELECT ...\", \"format\": \"json|csv\"})");
+        throw new ApiRoutes.ApiError(
+            400,
+            "unknown key \""
+                + k
+                + "\" (the body is {\"sql\": \"SELECT ...\", \"format\": \"json|csv\"})");
       }
     }
     if (!body.path("sql").isTextual() || body.get("sql").asText().isBlank()) {
-      throw new ApiRoutes.ApiError(400, "sql: expected the statement as a string, e.g. {\"sql\": \"SELECT count(*) FROM processed_cdrs\"}");
+      throw new ApiRoutes.ApiError(
+          400,
+          "sql: expected the statement as a string, e.g. {\"sql\": \"SELECT count(*) FROM processed_cdrs\"}");
     }
-    String format = ApiRequests.format(ctx, body.path("format").isTextual() ? body.get("format").asText() : null);
+    String format =
+        ApiRequests.format(
+            ctx, body.path("format").isTextual() ? body.get("format").asText() : null);
     String sql = body.get("sql").asText();
     int rowLimit = p.queries().limits().rowLimit();
     long start = System.nanoTime();
-    ApiQueries.Limited r = p.queries().with("query", engine -> ApiQueries.limited(engine, sql, rowLimit));
+    ApiQueries.Limited r =
+        p.queries().with("query", engine -> ApiQueries.limited(engine, sql, rowLimit));
     long ms = (System.nanoTime() - start) / 1_000_000;
     ctx.header("X-Row-Limit", Integer.toString(rowLimit));
     ctx.header("X-Truncated", Boolean.toString(r.truncated()));
@@ -63,7 +74,9 @@ final class QueryRoutes {
       }
       g.writeEndArray();
       if (ResultPrinter.isPlan(r.result().columns())) {
-        g.writeStringField("plan", ResultPrinter.planText(r.result().rows())); // EXPLAIN: its lines, to show as text
+        g.writeStringField(
+            "plan",
+            ResultPrinter.planText(r.result().rows())); // EXPLAIN: its lines, to show as text
       }
       g.writeNumberField("rowCount", r.result().rows().size());
       g.writeBooleanField("truncated", r.truncated());

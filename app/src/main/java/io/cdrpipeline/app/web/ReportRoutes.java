@@ -8,11 +8,11 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.Comparator;
 
 /** {@code /api/reports}: the monthly reports, by month, with expiring links. */
 final class ReportRoutes {
@@ -27,7 +27,9 @@ final class ReportRoutes {
     for (ObjectInfo info : p.reports().listAll(MonthlyReport.PREFIX)) {
       String rest = info.key().substring(MonthlyReport.PREFIX.length());
       int slash = rest.indexOf('/');
-      if (slash == 7 && rest.substring(0, 7).matches("\\d{4}-\\d{2}") && rest.indexOf('/', slash + 1) < 0) {
+      if (slash == 7
+          && rest.substring(0, 7).matches("\\d{4}-\\d{2}")
+          && rest.indexOf('/', slash + 1) < 0) {
         months.computeIfAbsent(rest.substring(0, 7), k -> new ArrayList<>()).add(info);
       }
     }

@@ -16,7 +16,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** {@code /api/tables}: the catalog's tables, their columns, partitions, schema changes, days and quarantine. */
+/**
+ * {@code /api/tables}: the catalog's tables, their columns, partitions, schema changes, days and
+ * quarantine.
+ */
 final class TableRoutes {
   private final ApiRoutes.Parts p;
 
@@ -25,7 +28,8 @@ final class TableRoutes {
   }
 
   private static final int QUARANTINE_SHOWN = 1000;
-  private static final List<String> TABLES = List.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE);
+  private static final List<String> TABLES =
+      List.of(ProcessedSchema.TABLE, ProcessedSchema.RAW_TABLE);
 
   void list(Context ctx) throws IOException {
     Catalog c = p.catalog();
@@ -52,7 +56,8 @@ final class TableRoutes {
   void get(Context ctx) throws IOException {
     String name = ctx.pathParam("name");
     if (!TABLES.contains(name)) {
-      throw new ApiRoutes.ApiError(404, "no table '" + name + "' (tables: " + String.join(", ", TABLES) + ")");
+      throw new ApiRoutes.ApiError(
+          404, "no table '" + name + "' (tables: " + String.join(", ", TABLES) + ")");
     }
     Catalog c = p.catalog();
     Optional<CatalogTable> t = c.table(name);

@@ -1,7 +1,6 @@
 package io.cdrpipeline.app.web;
 
 import io.cdrpipeline.app.context.AppContext;
-
 import io.cdrpipeline.config.Config;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.workflow.Execution;
@@ -18,8 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * Builds the service's HTTP server from the composition root: report links, the JSON API,
- * {@code /metrics} and the web console, with the access rules of {@code server.token}.
+ * Builds the service's HTTP server from the composition root: report links, the JSON API, {@code
+ * /metrics} and the web console, with the access rules of {@code server.token}.
  */
 public final class WebConsole {
   private WebConsole() {}
@@ -28,7 +27,8 @@ public final class WebConsole {
    * The server, not started. Executions started through the API run on their own threads in this
    * process ({@code say} hears how each ended); each query opens an engine of its own.
    */
-  public static ReportServer server(AppContext ctx, Executor executor, Clock clock, Consumer<String> say) throws IOException {
+  public static ReportServer server(
+      AppContext ctx, Executor executor, Clock clock, Consumer<String> say) throws IOException {
     Config config = ctx.config();
     // made now, once: the request threads only read them afterwards
     ctx.catalog();
@@ -42,28 +42,55 @@ public final class WebConsole {
     }
     ConsoleMetrics metrics = new ConsoleMetrics(ctx.catalog(), workflows);
     QueryLimits limits = config.query().withTimeout(config.apiQuery().timeout());
-    int permits = ApiQueries.concurrency(config.apiQuery(), limits.resultBytes(), Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory());
-    ApiQueries queries = new ApiQueries(() -> ctx.queryEngine(limits), config.apiQuery(), metrics, permits);
-    ExecutorService runs = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "api-execution");
-      t.setDaemon(true);
-      return t;
-    });
-    Consumer<String> run = id -> runs.submit(() -> {
-      try {
-        Execution end = executor.run(id, null);
-        if (end.status() != ExecutionStatus.RUNNING) {
-          say.accept(end.id() + " " + end.status() + end.error().map(x -> " (" + x + ")").orElse(""));
-        }
-      } catch (RuntimeException e) {
-        say.accept("execution " + id + " failed to run: " + e.getMessage());
-      }
-    });
-    ApiRoutes api = new ApiRoutes(new ApiRoutes.Parts(ctx.catalog(), ctx.executions(), executor, run, queries,
-        ctx.reportsStore(), ctx.reportLinks(), config.linkExpiry(), ctx.tempDir(), metrics, clock));
+    int permits =
+        ApiQueries.concurrency(
+            config.apiQuery(),
+            limits.resultBytes(),
+            Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory());
+    ApiQueries queries =
+        new ApiQueries(() -> ctx.queryEngine(limits), config.apiQuery(), metrics, permits);
+    ExecutorService runs =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "api-execution");
+              t.setDaemon(true);
+              return t;
+            });
+    Consumer<String> run =
+        id ->
+            runs.submit(
+                () -> {
+                  try {
+                    Execution end = executor.run(id, null);
+                    if (end.status() != ExecutionStatus.RUNNING) {
+                      say.accept(
+                          end.id()
+                              + " "
+                              + end.status()
+                              + end.error().map(x -> " (" + x + ")").orElse(""));
+                    }
+                  } catch (RuntimeException e) {
+                    say.accept("execution " + id + " failed to run: " + e.getMessage());
+                  }
+                });
+    ApiRoutes api =
+        new ApiRoutes(
+            new ApiRoutes.Parts(
+                ctx.catalog(),
+                ctx.executions(),
+                executor,
+                run,
+                queries,
+                ctx.reportsStore(),
+                ctx.reportLinks(),
+                config.linkExpiry(),
+                ctx.tempDir(),
+                metrics,
+                clock));
     // a link never lasts longer than the config allows now, however long it was signed for
-    return new ReportServer(ctx.reportsStore(), ctx.signer().lasting(config.linkExpiry()), clock, access(config), api);
+    return new ReportServer(
+        ctx.reportsStore(), ctx.signer().lasting(config.linkExpiry()), clock, access(config), api);
   }
 
   /** Who may use the console and the API, from {@code server.token} and {@code server.baseUrl}. */

@@ -16,12 +16,16 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Where the job jar and Spark come from when nothing but the product's build is there, and what is said when they are not. */
+/**
+ * Where the job jar and Spark come from when nothing but the product's build is there, and what is
+ * said when they are not.
+ */
 class SparkJobTest {
   @TempDir Path dir;
 
-  static final SparkJob.Request DAY = new SparkJob.Request(Optional.of(LocalDate.of(2026, 11, 2)), false, 10,
-      Optional.of("daily-1"));
+  static final SparkJob.Request DAY =
+      new SparkJob.Request(
+          Optional.of(LocalDate.of(2026, 11, 2)), false, 10, Optional.of("daily-1"));
 
   SparkJob job(SparkSettings s, Optional<Path> root) throws Exception {
     Path config = Files.writeString(dir.resolve("cdr.yaml"), "engine: spark\n");
@@ -30,9 +34,19 @@ class SparkJobTest {
 
   @Test
   void theJobGetsTheArgumentsOfItsContract() {
-    assertThat(DAY.args(Path.of("/etc/cdr.yaml"))).containsExactly("--config", "/etc/cdr.yaml", "--date", "2026-11-02",
-        "--workers", "10", "--execution", "daily-1");
-    assertThat(new SparkJob.Request(Optional.empty(), true, 100, Optional.empty()).args(Path.of("/c.yaml")))
+    assertThat(DAY.args(Path.of("/etc/cdr.yaml")))
+        .containsExactly(
+            "--config",
+            "/etc/cdr.yaml",
+            "--date",
+            "2026-11-02",
+            "--workers",
+            "10",
+            "--execution",
+            "daily-1");
+    assertThat(
+            new SparkJob.Request(Optional.empty(), true, 100, Optional.empty())
+                .args(Path.of("/c.yaml")))
         .containsExactly("--config", "/c.yaml", "--full", "--force", "--workers", "100");
   }
 
@@ -40,14 +54,19 @@ class SparkJobTest {
   void aJobJarThatIsNotBuiltIsOneLineSayingHowToBuildIt() throws Exception {
     Files.createDirectories(dir.resolve("build/spark"));
     Files.writeString(dir.resolve("build/spark/pom.xml"), "<project/>");
-    assertThatThrownBy(() -> job(SparkSettings.DEFAULTS, Optional.of(dir.resolve("build"))).jobJar())
+    assertThatThrownBy(
+            () -> job(SparkSettings.DEFAULTS, Optional.of(dir.resolve("build"))).jobJar())
         .isInstanceOf(EtlException.class)
-        .hasMessage("engine spark: the Spark job's jar " + dir.resolve("build/spark/target/cdr-spark-job.jar")
-            + " is not built (mvn -B -DskipTests -pl spark -am package), or set spark.jobJar");
+        .hasMessage(
+            "engine spark: the Spark job's jar "
+                + dir.resolve("build/spark/target/cdr-spark-job.jar")
+                + " is not built (mvn -B -DskipTests -pl spark -am package), or set spark.jobJar");
     assertThatThrownBy(() -> job(SparkSettings.DEFAULTS, Optional.empty()).jobJar())
-        .isInstanceOf(EtlException.class).hasMessageContaining("set spark.jobJar");
+        .isInstanceOf(EtlException.class)
+        .hasMessageContaining("set spark.jobJar");
     // the tests run from this build: it is found from the classes
-    assertThat(SparkJob.buildRoot()).hasValueSatisfying(root -> assertThat(root.resolve("spark/pom.xml")).isRegularFile());
+    assertThat(SparkJob.buildRoot())
+        .hasValueSatisfying(root -> assertThat(root.resolve("spark/pom.xml")).isRegularFile());
   }
 
   @Test
@@ -57,30 +76,53 @@ class SparkJobTest {
     Files.writeString(root.resolve("spark/pom.xml"), "<project/>");
     Files.write(root.resolve("spark/target/cdr-spark-job.jar"), new byte[] {'P', 'K'});
     SparkJob job = job(SparkSettings.DEFAULTS, Optional.of(root));
-    SparkEtl etl = new SparkEtl(job, new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("catalog.db"))));
+    SparkEtl etl =
+        new SparkEtl(job, new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("catalog.db"))));
     assertThatThrownBy(() -> etl.run(DAY, SparkEtl.NO_CHECKPOINT, SparkEtl.Progress.NONE))
         .isInstanceOf(EtlException.class)
-        .hasMessageContaining("spark/target/spark-classpath.txt is missing (mvn -B -DskipTests -pl spark -am package); "
-            + "or set spark.submit to a Spark installation");
+        .hasMessageContaining(
+            "spark/target/spark-classpath.txt is missing (mvn -B -DskipTests -pl spark -am package); "
+                + "or set spark.submit to a Spark installation");
 
-    // a class path without Spark on it: the product's spark-submit starts, and the driver's one line is the error
-    Files.writeString(root.resolve("spark/target/spark-classpath.txt"), dir.resolve("no-spark.jar") + "\n");
+    // a class path without Spark on it: the product's spark-submit starts, and the driver's one
+    // line is the error
+    Files.writeString(
+        root.resolve("spark/target/spark-classpath.txt"), dir.resolve("no-spark.jar") + "\n");
     assertThatThrownBy(() -> etl.run(DAY, SparkEtl.NO_CHECKPOINT, SparkEtl.Progress.NONE))
         .isInstanceOf(EtlException.class)
-        .hasMessageMatching("Spark application etl-\\S+ failed: Error: Could not find or load main class "
-            + "org\\.apache\\.spark\\.deploy\\.SparkSubmit \\(driver log: .*/state/spark/etl-\\S+/driver\\.err\\)");
+        .hasMessageMatching(
+            "Spark application etl-\\S+ failed: Error: Could not find or load main class "
+                + "org\\.apache\\.spark\\.deploy\\.SparkSubmit \\(driver log: .*/state/spark/etl-\\S+/driver\\.err\\)");
     Path home = dir.resolve("state/spark/home");
-    assertThat(Files.readString(home.resolve("bin/spark-submit"))).contains("org.apache.spark.deploy.SparkSubmit \"$@\"");
+    assertThat(Files.readString(home.resolve("bin/spark-submit")))
+        .contains("org.apache.spark.deploy.SparkSubmit \"$@\"");
     assertThat(Files.isExecutable(home.resolve("bin/spark-submit"))).isTrue();
-    assertThat(Files.readString(home.resolve("driver-jvm.args"))).contains("\"-Xmx1g\"")
-        .contains("\"--add-opens=java.base/sun.nio.ch=ALL-UNNAMED\"").contains(dir.resolve("no-spark.jar").toString());
+    assertThat(Files.readString(home.resolve("driver-jvm.args")))
+        .contains("\"-Xmx1g\"")
+        .contains("\"--add-opens=java.base/sun.nio.ch=ALL-UNNAMED\"")
+        .contains(dir.resolve("no-spark.jar").toString());
 
-    SparkSettings more = new SparkSettings("local[2]", Optional.empty(), Map.of("spark.driver.memory", "3g",
-        "spark.driver.extraJavaOptions", "-Dcdr.failpoint=etl.before-commit:fail  -Dx=1"),
-        OptionalInt.empty(), Optional.empty(), SparkSettings.DeployMode.CLIENT);
-    assertThatThrownBy(() -> new SparkEtl(job(more, Optional.of(root)), new Catalog(Database.open("jdbc:sqlite:"
-        + dir.resolve("catalog.db")))).run(DAY, SparkEtl.NO_CHECKPOINT, SparkEtl.Progress.NONE)).isInstanceOf(EtlException.class);
-    assertThat(Files.readString(home.resolve("driver-jvm.args"))).contains("\"-Xmx3g\"")
+    SparkSettings more =
+        new SparkSettings(
+            "local[2]",
+            Optional.empty(),
+            Map.of(
+                "spark.driver.memory",
+                "3g",
+                "spark.driver.extraJavaOptions",
+                "-Dcdr.failpoint=etl.before-commit:fail  -Dx=1"),
+            OptionalInt.empty(),
+            Optional.empty(),
+            SparkSettings.DeployMode.CLIENT);
+    assertThatThrownBy(
+            () ->
+                new SparkEtl(
+                        job(more, Optional.of(root)),
+                        new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("catalog.db"))))
+                    .run(DAY, SparkEtl.NO_CHECKPOINT, SparkEtl.Progress.NONE))
+        .isInstanceOf(EtlException.class);
+    assertThat(Files.readString(home.resolve("driver-jvm.args")))
+        .contains("\"-Xmx3g\"")
         .contains("\"-Dcdr.failpoint=etl.before-commit:fail\"\n\"-Dx=1\"");
   }
 }

@@ -1,9 +1,8 @@
 package io.cdrpipeline.app.web;
 
-import io.cdrpipeline.app.ConsoleFixture;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdrpipeline.app.ConsoleFixture;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,11 +19,14 @@ class FailedLoginsTest {
   static final String TOKEN = "right-token-0123456789abcdef";
 
   @TempDir Path dir;
-  final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  final HttpClient http =
+      HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
   /** A deployment with its console, the token set and the product's limit of wrong tokens. */
   ReportServer server() throws Exception {
-    fixture = new ConsoleFixture(dir, "server:\n  token: " + TOKEN + "\n", "127.0.0.1", new FailedLogins());
+    fixture =
+        new ConsoleFixture(
+            dir, "server:\n  token: " + TOKEN + "\n", "127.0.0.1", new FailedLogins());
     return fixture.server;
   }
 
@@ -38,7 +40,8 @@ class FailedLoginsTest {
   }
 
   HttpResponse<String> get(ReportServer s, String path, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + path));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -46,18 +49,24 @@ class FailedLoginsTest {
   }
 
   HttpResponse<String> logIn(ReportServer s, String token) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/login"))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("token=" + token)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/login"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString("token=" + token))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
-  void tenWrongBearerTokensCloseTheAddressEvenToTheRightTokenButNotTheHealthCheck() throws Exception {
+  void tenWrongBearerTokensCloseTheAddressEvenToTheRightTokenButNotTheHealthCheck()
+      throws Exception {
     {
       ReportServer s = server();
       assertThat(get(s, "/api/tables", TOKEN).statusCode()).isNotIn(401, 429);
       for (int i = 0; i < 20; i++) {
-        assertThat(get(s, "/api/tables", null).statusCode()).as("no token at all is not a guess").isEqualTo(401);
+        assertThat(get(s, "/api/tables", null).statusCode())
+            .as("no token at all is not a guess")
+            .isEqualTo(401);
       }
       for (int i = 0; i < FailedLogins.LIMIT; i++) {
         assertThat(get(s, "/api/tables", "guess-" + i).statusCode()).isEqualTo(401);

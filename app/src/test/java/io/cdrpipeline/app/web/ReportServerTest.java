@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdrpipeline.report.LinkSigner;
 import io.cdrpipeline.report.SignedServerLinks;
 import io.cdrpipeline.store.LocalStore;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +24,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.io.IOException;
 
 class ReportServerTest {
   static final String KEY = "reports/2026-10/npanxx.csv";
-  static final byte[] CSV = "npanxx,TotalDuration,CallCount\n206555,1234,1\n\"a,b\",5,1\nZoë,7,1\n,99,1\n"
-      .getBytes(StandardCharsets.UTF_8);
+  static final byte[] CSV =
+      "npanxx,TotalDuration,CallCount\n206555,1234,1\n\"a,b\",5,1\nZoë,7,1\n,99,1\n"
+          .getBytes(StandardCharsets.UTF_8);
   static final String SECRET_TEXT = "THE-SECRET-CONTENT";
 
   @TempDir Path tmp;
@@ -43,7 +44,8 @@ class ReportServerTest {
     LocalStore reports = new LocalStore(tmp.resolve("reports"));
     reports.put(KEY, CSV);
     reports.put("secret.txt", SECRET_TEXT.getBytes(StandardCharsets.UTF_8));
-    reports.put("reports/2026-10/.npanxx.csv.hidden.tmp", SECRET_TEXT.getBytes(StandardCharsets.UTF_8));
+    reports.put(
+        "reports/2026-10/.npanxx.csv.hidden.tmp", SECRET_TEXT.getBytes(StandardCharsets.UTF_8));
     Files.writeString(tmp.resolve("outside.txt"), SECRET_TEXT);
     signer = LinkSigner.fromStateDir(tmp.resolve("state"));
     server = new ReportServer(reports, signer, clock).start("127.0.0.1", 0);
@@ -62,8 +64,9 @@ class ReportServerTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo(CSV);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
-    assertThat(r.headers().firstValue("Content-Disposition")).hasValueSatisfying(
-        v -> assertThat(v).startsWith("attachment; filename=").contains("npanxx.csv"));
+    assertThat(r.headers().firstValue("Content-Disposition"))
+        .hasValueSatisfying(
+            v -> assertThat(v).startsWith("attachment; filename=").contains("npanxx.csv"));
   }
 
   @Test
@@ -84,15 +87,18 @@ class ReportServerTest {
     String expires = query.replaceAll(".*expires=(\\d+).*", "$1");
     String signature = query.replaceAll(".*signature=([^&]+).*", "$1");
     String base = "http://127.0.0.1:" + server.port();
-    for (String tampered : List.of(
-        base + "/reports/2026-10/summary.csv" + query,
-        base + "/reports/2026-11/npanxx.csv" + query,
-        url.replace("expires=" + expires, "expires=" + (Long.parseLong(expires) + 3600)),
-        url.replace("signature=" + signature, "signature=" + (signature.startsWith("A") ? "B" : "A") + signature.substring(1)),
-        url.replace("signature=" + signature, "signature="),
-        base + "/" + KEY,
-        base + "/" + KEY + "?expires=" + expires,
-        base + "/" + KEY + "?signature=" + signature)) {
+    for (String tampered :
+        List.of(
+            base + "/reports/2026-10/summary.csv" + query,
+            base + "/reports/2026-11/npanxx.csv" + query,
+            url.replace("expires=" + expires, "expires=" + (Long.parseLong(expires) + 3600)),
+            url.replace(
+                "signature=" + signature,
+                "signature=" + (signature.startsWith("A") ? "B" : "A") + signature.substring(1)),
+            url.replace("signature=" + signature, "signature="),
+            base + "/" + KEY,
+            base + "/" + KEY + "?expires=" + expires,
+            base + "/" + KEY + "?signature=" + signature)) {
       HttpResponse<byte[]> r = get(tampered);
       assertThat(r.statusCode()).as(tampered).isEqualTo(403);
       assertThat(text(r)).as(tampered).isEqualTo("invalid signature");
@@ -108,8 +114,11 @@ class ReportServerTest {
     assertThat(valid.headers().firstValue("Content-Type")).hasValue("text/csv; charset=utf-8");
     assertThat(head("http://127.0.0.1:" + server.port() + "/" + KEY).statusCode()).isEqualTo(403);
     assertThat(head(url.replaceAll("signature=.", "signature=_")).statusCode()).isEqualTo(403);
-    assertThat(head(links.linkFor("reports/2026-09/npanxx.csv", Duration.ofHours(1))).statusCode()).isEqualTo(404);
-    assertThat(head("http://127.0.0.1:" + server.port() + "/reports/2026-10/.npanxx.csv.hidden.tmp").statusCode())
+    assertThat(head(links.linkFor("reports/2026-09/npanxx.csv", Duration.ofHours(1))).statusCode())
+        .isEqualTo(404);
+    assertThat(
+            head("http://127.0.0.1:" + server.port() + "/reports/2026-10/.npanxx.csv.hidden.tmp")
+                .statusCode())
         .isEqualTo(404);
     clock.advance(Duration.ofHours(1));
     assertThat(head(url).statusCode()).isEqualTo(410);
@@ -118,18 +127,28 @@ class ReportServerTest {
   @Test
   void aPortInUseOrAnAddressOfAnotherMachineIsOneLineWithTheCause() throws Exception {
     ReportServer second = new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock);
-    assertThatThrownBy(() -> second.start("127.0.0.1", server.port())).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> second.start("127.0.0.1", server.port()))
+        .isInstanceOf(IOException.class)
         .hasMessageStartingWith("cannot listen on 127.0.0.1:" + server.port() + ": ")
         .hasMessageContaining("in use")
         .hasMessageNotContaining("\n");
     // 192.0.2.0/24 is for documentation only (RFC 5737): never an address of this machine
-    assertThatThrownBy(() -> new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock).start("192.0.2.7", 0))
+    assertThatThrownBy(
+            () ->
+                new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock)
+                    .start("192.0.2.7", 0))
         .isInstanceOf(IOException.class)
-        .hasMessage("cannot listen on 192.0.2.7: 192.0.2.7 is not an address of this machine"
-            + " (e.g. 127.0.0.1, or 0.0.0.0 for every address)");
-    assertThatThrownBy(() -> new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock).start("no-such-host.invalid", 0))
-        .isInstanceOf(IOException.class).hasMessage("cannot listen on no-such-host.invalid: unknown host");
-    assertThat(get("http://127.0.0.1:" + server.port() + "/health").statusCode()).isEqualTo(200); // the first one serves on
+        .hasMessage(
+            "cannot listen on 192.0.2.7: 192.0.2.7 is not an address of this machine"
+                + " (e.g. 127.0.0.1, or 0.0.0.0 for every address)");
+    assertThatThrownBy(
+            () ->
+                new ReportServer(new LocalStore(tmp.resolve("reports")), signer, clock)
+                    .start("no-such-host.invalid", 0))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot listen on no-such-host.invalid: unknown host");
+    assertThat(get("http://127.0.0.1:" + server.port() + "/health").statusCode())
+        .isEqualTo(200); // the first one serves on
   }
 
   @Test
@@ -141,24 +160,26 @@ class ReportServerTest {
   @Test
   void traversalNeverServesAnotherFileEvenWithAValidSignatureForItsPath() throws Exception {
     Instant expires = clock.instant().plus(Duration.ofHours(1));
-    for (String path : List.of(
-        "/reports/../secret.txt",
-        "/reports/2026-10/../../secret.txt",
-        "/reports/2026-10/../../../outside.txt",
-        "/reports/%2e%2e/secret.txt",
-        "/reports/2026-10/%2e%2e%2f%2e%2e%2fsecret.txt",
-        "/reports/2026-10/..%2F..%2Fsecret.txt",
-        "/reports/2026-10/..%5C..%5Csecret.txt",
-        "/reports/..%2F..%2Foutside.txt/x",
-        "/reports/2026-10/%2Fsecret.txt",
-        "/reports//secret.txt",
-        "/reports/2026-10//secret.txt",
-        "/reports/2026-10/.npanxx.csv.hidden.tmp",
-        "/reports/2026-10/%2enpanxx.csv.hidden.tmp",
-        "/secret.txt",
-        "/outside.txt",
-        "/reports/2026-10/npanxx.csv/..")) {
-      HttpResponse<byte[]> r = get("http://127.0.0.1:" + server.port() + path + "?" + signer.sign(path, expires));
+    for (String path :
+        List.of(
+            "/reports/../secret.txt",
+            "/reports/2026-10/../../secret.txt",
+            "/reports/2026-10/../../../outside.txt",
+            "/reports/%2e%2e/secret.txt",
+            "/reports/2026-10/%2e%2e%2f%2e%2e%2fsecret.txt",
+            "/reports/2026-10/..%2F..%2Fsecret.txt",
+            "/reports/2026-10/..%5C..%5Csecret.txt",
+            "/reports/..%2F..%2Foutside.txt/x",
+            "/reports/2026-10/%2Fsecret.txt",
+            "/reports//secret.txt",
+            "/reports/2026-10//secret.txt",
+            "/reports/2026-10/.npanxx.csv.hidden.tmp",
+            "/reports/2026-10/%2enpanxx.csv.hidden.tmp",
+            "/secret.txt",
+            "/outside.txt",
+            "/reports/2026-10/npanxx.csv/..")) {
+      HttpResponse<byte[]> r =
+          get("http://127.0.0.1:" + server.port() + path + "?" + signer.sign(path, expires));
       // Jetty itself refuses some ambiguous paths with 400 before they reach the route
       assertThat(r.statusCode()).as(path).isIn(400, 403, 404);
       assertThat(text(r)).as(path).doesNotContain(SECRET_TEXT);
@@ -173,13 +194,18 @@ class ReportServerTest {
   }
 
   private HttpResponse<byte[]> get(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private HttpResponse<byte[]> head(String url) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(url)).method("HEAD", HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
   }
 
   private static String text(HttpResponse<byte[]> r) {

@@ -7,20 +7,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.cdrpipeline.catalog.Database;
-import io.cdrpipeline.catalog.Dialect;
 import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.notify.Subscription;
 import io.cdrpipeline.query.QueryLimits;
 import io.cdrpipeline.schedule.ScheduleExpression;
-import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
 import io.cdrpipeline.table.TableSettings;
 import io.cdrpipeline.workflow.Workflows;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -60,10 +55,6 @@ public final class ConfigLoader {
   /** The least memory DuckDB is given: below it, it cannot sort a day or even start a query. */
   public static final long MIN_ETL_MEMORY = 64L * 1000 * 1000;
 
-  /** Names DuckDB keeps for itself: a database of that name cannot hold the tables. */
-  private static final List<String> RESERVED_DATABASES =
-      List.of("memory", "system", "temp", "information_schema", "pg_catalog");
-
   private ConfigLoader() {}
 
   /** The file {@code cdr configure} writes, and every command reads when no other file is named. */
@@ -92,7 +83,7 @@ public final class ConfigLoader {
 
   /** Loads a config file for a command of this machine. */
   public static Config load(Path file) {
-    return load(file, machineMemory());
+    return load(file, ResourceKeys.machineMemory());
   }
 
   /**
@@ -204,75 +195,16 @@ public final class ConfigLoader {
   static Config validate(ConfigFile raw, Path file, long machineMemory) {
     Path base = file.getParent();
     Config d = Config.defaults(base.resolve("data"));
-    Path stateDir = raw.stateDir == null ? d.stateDir() : path("stateDir", raw.stateDir, base);
-    if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
-      throw new ConfigException(
-          "bad value for 'stateDir' in " + file + ": " + stateDir + " is a file, not a folder");
-    }
-    String database = raw.database == null ? Config.DEFAULT_DATABASE : raw.database.trim();
-    if (!database.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
-      throw new ConfigException(
-          "bad value for 'database' in "
-              + file
-              + ": '"
-              + raw.database
-              + "' is not a SQL name (letters, digits, underscore; not starting with a digit)");
-    }
-    if (RESERVED_DATABASES.contains(database.toLowerCase(Locale.ROOT))) {
-      throw new ConfigException(
-          "bad value for 'database' in "
-              + file
-              + ": '"
-              + database
-              + "' is a name DuckDB keeps for itself ("
-              + String.join(", ", RESERVED_DATABASES)
-              + ")");
-    }
+    Path stateDir = PlaceKeys.stateDir(raw.stateDir, base, d.stateDir(), file);
+    String database = PlaceKeys.database(raw.database, file);
     int dailyWorkers =
-        workers("dailyWorkers", raw.dailyWorkers, Config.DEFAULT_DAILY_WORKERS, file);
-    int fullWorkers = workers("fullWorkers", raw.fullWorkers, Config.DEFAULT_FULL_WORKERS, file);
-    String catalogUrl = raw.catalogUrl == null ? Config.sqliteUrl(stateDir) : raw.catalogUrl.trim();
-    String givenUrl = catalogUrl;
-    Dialect dialect =
-        Dialect.find(catalogUrl)
-            .orElseThrow(
-                () ->
-                    new ConfigException(
-                        "bad value for 'catalogUrl' in "
-                            + file
-                            + ": '"
-                            + Database.redact(givenUrl)
-                            + "' (expected jdbc:sqlite:FILE or jdbc:postgresql://HOST/DB)"));
-    if (raw.catalogUrl != null) {
-      dialect = dialect.resolve(base);
-      Optional<String> problem = dialect.problem();
-      if (problem.isPresent()) {
-        throw new ConfigException("bad value for 'catalogUrl' in " + file + ": " + problem.get());
-      }
-      catalogUrl = dialect.url();
-    }
-    String memory = raw.etlMemoryLimit == null ? d.etlMemoryLimit() : raw.etlMemoryLimit.trim();
-    // the text goes to DuckDB as it is: Sizes reads exactly the units DuckDB reads, with the same
-    // meaning
-    long etlMemory = Sizes.parse("etlMemoryLimit", memory);
-    if (etlMemory < MIN_ETL_MEMORY) {
-      throw new ConfigException(
-          "bad value for 'etlMemoryLimit' in "
-              + file
-              + ": '"
-              + memory
-              + "' is too little for DuckDB (at least 64MB)");
-    }
-    atMostMachineMemory("etlMemoryLimit", memory, etlMemory, machineMemory);
-    int sample = raw.crawlSampleFiles == null ? d.crawlSampleFiles() : raw.crawlSampleFiles;
-    if (sample < 0) {
-      throw new ConfigException(
-          "bad value for 'crawlSampleFiles' in "
-              + file
-              + ": "
-              + sample
-              + " (expected 0 for all files, or a positive count)");
-    }
+        ResourceKeys.workers("dailyWorkers", raw.dailyWorkers, Config.DEFAULT_DAILY_WORKERS, file);
+    int fullWorkers =
+        ResourceKeys.workers("fullWorkers", raw.fullWorkers, Config.DEFAULT_FULL_WORKERS, file);
+    String catalogUrl = PlaceKeys.catalogUrl(raw.catalogUrl, stateDir, base, file);
+    String memory =
+        ResourceKeys.etlMemoryLimit(raw.etlMemoryLimit, d.etlMemoryLimit(), machineMemory, file);
+    int sample = ResourceKeys.crawlSampleFiles(raw.crawlSampleFiles, d.crawlSampleFiles(), file);
     Map<String, ScheduleExpression> schedules =
         ScheduleKeys.validate(raw.schedules, d.schedules(), file);
     List<Subscription> notifications = NotificationKeys.validate(raw.notifications, file);
@@ -291,38 +223,29 @@ public final class ConfigLoader {
     QueryLimits query = QueryKeys.limits(raw.query, memory, machineMemory);
     ApiQueryLimits apiQuery = QueryKeys.apiLimits(raw.query, query, file);
     StoreLocation processed =
-        location("processedBucket", raw.processedBucket, base, d.processedBucket());
+        PlaceKeys.location("processedBucket", raw.processedBucket, base, d.processedBucket());
     TableSettings table = TableKeys.validate(raw.table, base, file, processed);
-    StoreLocation cdrBucket = location("cdrBucket", raw.cdrBucket, base, d.cdrBucket());
+    StoreLocation cdrBucket = PlaceKeys.location("cdrBucket", raw.cdrBucket, base, d.cdrBucket());
     Optional<StoreLocation> additionalCdrBucket =
         raw.additionalCdrBucket == null || raw.additionalCdrBucket.isBlank()
             ? Optional.empty()
-            : Optional.of(location("additionalCdrBucket", raw.additionalCdrBucket, base, null));
+            : Optional.of(
+                PlaceKeys.location("additionalCdrBucket", raw.additionalCdrBucket, base, null));
     StoreLocation reportsBucket =
-        location("reportsBucket", raw.reportsBucket, base, d.reportsBucket());
+        PlaceKeys.location("reportsBucket", raw.reportsBucket, base, d.reportsBucket());
     Map<String, StoreLocation> written = new LinkedHashMap<>();
     written.put("stateDir", new StoreLocation.Local(stateDir));
     written.put("processedBucket", processed);
     written.put("reportsBucket", reportsBucket);
     table.warehouse().ifPresent(w -> written.put("table.warehouse", w));
-    outsideCdrBuckets(written, cdrBucket, additionalCdrBucket, file);
+    PlaceKeys.outsideCdrBuckets(written, cdrBucket, additionalCdrBucket, file);
     LaunchSettings launch =
         raw.launch == null || raw.launch.fullEtl == null
             ? LaunchSettings.defaults()
             : new LaunchSettings(raw.launch.fullEtl);
     EtlSettings etl = EtlKeys.validate(raw.etl, file);
-    int backfillDays = raw.backfillDays == null ? Config.DEFAULT_BACKFILL_DAYS : raw.backfillDays;
-    if (backfillDays < 1 || backfillDays > Config.MAX_BACKFILL_DAYS) {
-      throw new ConfigException(
-          "bad value for 'backfillDays' in "
-              + file
-              + ": "
-              + backfillDays
-              + " (expected 1 to "
-              + Config.MAX_BACKFILL_DAYS
-              + " days; 'backfill: false' turns backfill off)");
-    }
-    Config.Engine engine = engine(raw.engine, file);
+    int backfillDays = ResourceKeys.backfillDays(raw.backfillDays, file);
+    Config.Engine engine = ResourceKeys.engine(raw.engine, file);
     SparkSettings spark = SparkKeys.validate(raw.spark, engine == Config.Engine.SPARK, base, file);
     return new Config(
         cdrBucket,
@@ -353,127 +276,6 @@ public final class ConfigLoader {
         engine,
         spark,
         Optional.of(file));
-  }
-
-  /**
-   * Refuses a place the product writes at or inside a CDR bucket: {@code cdr destroy} never changes
-   * a CDR bucket, and the query sandbox reads the CDR bucket, so the state folder (the link secret,
-   * the catalog) must never be inside it.
-   */
-  private static void outsideCdrBuckets(
-      Map<String, StoreLocation> written,
-      StoreLocation cdr,
-      Optional<StoreLocation> additional,
-      Path file) {
-    Map<String, StoreLocation> buckets = new LinkedHashMap<>();
-    buckets.put("the CDR bucket", cdr);
-    additional.ifPresent(a -> buckets.put("the additional CDR bucket", a));
-    for (Map.Entry<String, StoreLocation> w : written.entrySet()) {
-      for (Map.Entry<String, StoreLocation> b : buckets.entrySet()) {
-        if (Nesting.inside(w.getValue(), b.getValue())) {
-          throw new ConfigException(
-              "bad value for '"
-                  + w.getKey()
-                  + "' in "
-                  + file
-                  + ": "
-                  + w.getValue().display()
-                  + " is inside "
-                  + b.getKey()
-                  + " "
-                  + b.getValue().display()
-                  + ": cdr never writes into a CDR bucket; choose a place outside it");
-        }
-      }
-    }
-  }
-
-  /** {@code engine}: embedded (the default) or spark. */
-  private static Config.Engine engine(String raw, Path file) {
-    if (raw == null) {
-      return Config.Engine.EMBEDDED;
-    }
-    return switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "embedded" -> Config.Engine.EMBEDDED;
-      case "spark" -> Config.Engine.SPARK;
-      default ->
-          throw new ConfigException(
-              "bad value for 'engine' in " + file + ": '" + raw + "' (expected embedded or spark)");
-    };
-  }
-
-  /**
-   * Refuses more memory for DuckDB than the machine has (a container's limit inside one): DuckDB
-   * spills to disk only beyond its limit, so with a limit above the machine's memory the system
-   * kills the process before it would spill.
-   */
-  static void atMostMachineMemory(String key, String text, long bytes, long machine) {
-    if (bytes > machine) {
-      throw new ConfigException(
-          "bad value for '"
-              + key
-              + "': '"
-              + text.trim()
-              + "' is more than this machine's memory ("
-              + Sizes.text(machine)
-              + "): DuckDB would be stopped by the system before it spilled to disk; "
-              + "give at most "
-              + Sizes.text(machine)
-              + ", less what the Java heap and other processes need");
-    }
-  }
-
-  /**
-   * The memory of this machine, or of the container it runs in; unbounded when Java cannot tell.
-   */
-  static long machineMemory() {
-    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean sun
-        && sun.getTotalMemorySize() > 0) {
-      return sun.getTotalMemorySize();
-    }
-    return Long.MAX_VALUE;
-  }
-
-  static StoreLocation location(String key, String value, Path base, StoreLocation dflt) {
-    if (value == null) {
-      return dflt;
-    }
-    StoreLocation location;
-    try {
-      location = StoreLocation.parse(value, base);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("bad value for '" + key + "': " + e.getMessage());
-    }
-    if (location instanceof StoreLocation.Local local
-        && Files.exists(local.root())
-        && !Files.isDirectory(local.root())) {
-      throw new ConfigException(
-          "bad value for '" + key + "': " + local.root() + " is a file, not a folder");
-    }
-    return location;
-  }
-
-  private static Path path(String key, String value, Path base) {
-    if (value.isBlank()) {
-      throw new ConfigException("bad value for '" + key + "': must not be empty");
-    }
-    try {
-      return base.resolve(value.trim()).toAbsolutePath().normalize();
-    } catch (RuntimeException e) {
-      throw new ConfigException("bad value for '" + key + "': '" + value + "' is not a path");
-    }
-  }
-
-  private static int workers(String key, Integer value, int dflt, Path file) {
-    if (value == null) {
-      return dflt;
-    }
-    if (value < 1 || value > 1024) {
-      throw new ConfigException(
-          "bad value for '" + key + "' in " + file + ": " + value + " (expected 1 to 1024)");
-    }
-    return value;
   }
 
   /**

@@ -38,7 +38,7 @@ final class QueryKeys {
               + "' is too little for DuckDB (at least 64MB)");
     }
     if (raw != null && raw.memoryLimit != null) {
-      ConfigLoader.atMostMachineMemory("query.memoryLimit", raw.memoryLimit, memory, machineMemory);
+      ResourceKeys.atMostMachineMemory("query.memoryLimit", raw.memoryLimit, memory, machineMemory);
     }
     long result =
         raw == null || raw.resultLimit == null

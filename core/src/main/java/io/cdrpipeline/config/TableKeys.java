@@ -40,7 +40,7 @@ final class TableKeys {
     Optional<StoreLocation> warehouse =
         raw.warehouse == null
             ? Optional.empty()
-            : Optional.of(ConfigLoader.location("table.warehouse", raw.warehouse, base, null));
+            : Optional.of(PlaceKeys.location("table.warehouse", raw.warehouse, base, null));
     if (kind == TableSettings.Kind.GLUE
         && !(warehouse.orElse(processedBucket) instanceof StoreLocation.S3)) {
       throw new ConfigException(

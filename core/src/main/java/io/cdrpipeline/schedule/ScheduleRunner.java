@@ -2,36 +2,25 @@ package io.cdrpipeline.schedule;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.catalog.Database;
-import io.cdrpipeline.notify.Delivery;
-import io.cdrpipeline.notify.Notification;
 import io.cdrpipeline.workflow.AlreadyRunningException;
 import io.cdrpipeline.workflow.Execution;
-import io.cdrpipeline.workflow.ExecutionStatus;
 import io.cdrpipeline.workflow.ExecutionStore;
 import io.cdrpipeline.workflow.Executor;
 import io.cdrpipeline.workflow.Workflows;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.quartz.CronScheduleBuilder;
@@ -110,34 +99,9 @@ public final class ScheduleRunner implements AutoCloseable {
   /** The name of the product's scheduler in Quartz's tables, the same for every instance. */
   public static final String SCHEDULER_NAME = "cdr-pipeline";
 
-  /**
-   * Quartz's tables on PostgreSQL, those that refer to others first (the order to empty or drop
-   * them in).
-   */
-  private static final List<String> QUARTZ_TABLES =
-      List.of(
-          "qrtz_simple_triggers",
-          "qrtz_cron_triggers",
-          "qrtz_simprop_triggers",
-          "qrtz_blob_triggers",
-          "qrtz_fired_triggers",
-          "qrtz_paused_trigger_grps",
-          "qrtz_triggers",
-          "qrtz_job_details",
-          "qrtz_calendars",
-          "qrtz_scheduler_state",
-          "qrtz_locks");
-
   /** The rows of the product's scheduler in Quartz's tables (only a PostgreSQL catalog has any). */
   public static long schedulerRows(Database db) {
-    long n = 0;
-    Set<String> present = db.tables();
-    for (String t : QUARTZ_TABLES) {
-      if (present.contains(t)) {
-        n += count(db, "SELECT count(*) FROM " + t + " WHERE sched_name = ?", SCHEDULER_NAME);
-      }
-    }
-    return n;
+    return QuartzTables.schedulerRows(db);
   }
 
   /**
@@ -145,49 +109,7 @@ public final class ScheduleRunner implements AutoCloseable {
    * other scheduler has rows in them (another application may share them in the database).
    */
   public static void removeSchedulerState(Database db) {
-    Set<String> present = db.tables();
-    try (Connection c = db.connection()) {
-      c.setAutoCommit(false);
-      try {
-        for (String t : QUARTZ_TABLES) {
-          if (present.contains(t)) {
-            try (PreparedStatement ps =
-                c.prepareStatement("DELETE FROM " + t + " WHERE sched_name = ?")) {
-              ps.setString(1, SCHEDULER_NAME);
-              ps.executeUpdate();
-            }
-          }
-        }
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot remove the scheduler's rows: " + e.getMessage(), e);
-    }
-    List<String> ours = QUARTZ_TABLES.stream().filter(present::contains).toList();
-    for (String t : ours) {
-      if (count(db, "SELECT count(*) FROM " + t, null) > 0) {
-        return; // another scheduler still uses the tables
-      }
-    }
-    db.dropTables(ours);
-  }
-
-  private static long count(Database db, String sql, String arg) {
-    try (Connection c = db.connection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      if (arg != null) {
-        ps.setString(1, arg);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot read the scheduler's tables: " + e.getMessage(), e);
-    }
+    QuartzTables.removeSchedulerState(db);
   }
 
   private Scheduler quartz;
@@ -238,7 +160,7 @@ public final class ScheduleRunner implements AutoCloseable {
                 @Override
                 public void initialize() {}
               });
-      createQuartzTables();
+      QuartzTables.create(database);
       p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
       p.setProperty("org.quartz.jobStore.driverDelegateClass", delegate.get());
       p.setProperty("org.quartz.jobStore.dataSource", ds);
@@ -336,120 +258,7 @@ public final class ScheduleRunner implements AutoCloseable {
    * started.
    */
   public List<LocalDate> backfill(int window, BackfillDays days) {
-    LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-    LocalDate first = today.minusDays(window);
-    var done = store.succeededKeys(Workflows.DAILY);
-    List<LocalDate> todo = new ArrayList<>();
-    int older = 0;
-    int current = 0;
-    for (LocalDate d : new TreeSet<>(days.withRawData())) {
-      if (!d.isBefore(today) || done.contains(Workflows.DAILY + ":" + d)) {
-        continue;
-      }
-      if (d.isBefore(first)) {
-        older++;
-        continue;
-      }
-      boolean upToDate;
-      try {
-        upToDate = days.upToDate(d);
-      } catch (IOException | RuntimeException e) {
-        LOG.info(
-            "backfill: cannot tell whether {} is committed from its raw files ({}): running it",
-            d,
-            e.getMessage());
-        upToDate = false;
-      }
-      if (upToDate) {
-        current++;
-      } else {
-        todo.add(d);
-      }
-    }
-    if (older > 0) {
-      log.accept(
-          "backfill: "
-              + older
-              + (older == 1 ? " day" : " days")
-              + " with raw data before "
-              + first
-              + " left alone (backfillDays is "
-              + window
-              + "; 'cdr etl --full' or 'cdr start full' processes every day)");
-    }
-    if (current > 0) {
-      log.accept(
-          "backfill: "
-              + current
-              + (current == 1
-                  ? " day is committed from its raw files"
-                  : " days are committed from their raw files")
-              + " as they are now: not run again");
-    }
-    List<Execution> ran = new ArrayList<>();
-    for (LocalDate d : todo) {
-      log.accept("backfill: daily " + d);
-      startAndRun(Workflows.DAILY, Workflows.input("Date", d.toString()), Executor.BURST_TRIGGER)
-          .ifPresent(ran::add);
-    }
-    if (!ran.isEmpty()) {
-      notifySummary(ran);
-    }
-    return todo;
-  }
-
-  /** The one notification of a backfill: how each of its executions ended. */
-  private void notifySummary(List<Execution> ran) {
-    long failed = ran.stream().filter(e -> e.status() != ExecutionStatus.SUCCEEDED).count();
-    String span =
-        ran.get(0).input().path("Date").asText()
-            + (ran.size() == 1
-                ? ""
-                : " to " + ran.get(ran.size() - 1).input().path("Date").asText());
-    StringBuilder text =
-        new StringBuilder(
-                failed == 0 ? "CDR Processing Complete: " : Workflows.ERROR_SUBJECT + ": ")
-            .append("backfill of ")
-            .append(ran.size())
-            .append(ran.size() == 1 ? " day" : " days")
-            .append(", ")
-            .append(span)
-            .append(": ")
-            .append(ran.size() - failed)
-            .append(" succeeded, ")
-            .append(failed)
-            .append(" failed");
-    for (Execution e : ran) {
-      text.append('\n').append(e.input().path("Date").asText()).append(' ').append(e.status());
-      if (e.status() == ExecutionStatus.SUCCEEDED) {
-        text.append(
-            String.format(
-                ", %,d rows", e.output().map(o -> o.path("rowsWritten").asLong()).orElse(0L)));
-      }
-      e.error().ifPresent(err -> text.append(": ").append(err));
-      text.append(" (").append(e.id()).append(')');
-    }
-    Notification n =
-        new Notification(
-            failed == 0 ? Workflows.SUCCESS_SUBJECT : Workflows.ERROR_SUBJECT,
-            text.toString(),
-            "backfill " + span,
-            Workflows.DAILY,
-            failed == 0 ? "SUCCEEDED" : "FAILED",
-            Optional.empty());
-    for (Delivery d : executor.publish(n)) {
-      log.accept(
-          "backfill: summary notification "
-              + (d.delivered()
-                  ? "sent to " + d.subscriber()
-                  : "not delivered to "
-                      + d.subscriber()
-                      + ": "
-                      + d.error().orElse("failed")
-                      + " after "
-                      + d.attempts()
-                      + " attempts"));
-    }
+    return new Backfill(this, executor, clock, log).run(window, days);
   }
 
   /** Handles one fire of a schedule, unless another process already took it. */
@@ -466,7 +275,7 @@ public final class ScheduleRunner implements AutoCloseable {
    * Runs an execution to its end; empty when it could not start (already running, a failure to
    * start).
    */
-  private Optional<Execution> startAndRun(String workflow, ObjectNode input, String trigger) {
+  Optional<Execution> startAndRun(String workflow, ObjectNode input, String trigger) {
     try {
       Execution ex = executor.start(workflow, input, trigger, true);
       Execution end = executor.run(ex.id(), null);
@@ -492,48 +301,6 @@ public final class ScheduleRunner implements AutoCloseable {
 
   private Entry entry(String name) {
     return entries.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
-  }
-
-  private void createQuartzTables() {
-    try (Connection c = database.connection()) {
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_lock(hashtext('cdr-quartz-tables'))");
-      }
-      try {
-        boolean exists;
-        try (Statement s = c.createStatement();
-            ResultSet rs = s.executeQuery("SELECT to_regclass('qrtz_job_details') IS NOT NULL")) {
-          rs.next();
-          exists = rs.getBoolean(1);
-        }
-        if (!exists) {
-          String script;
-          try (InputStream in =
-              Scheduler.class.getResourceAsStream(
-                  "/org/quartz/impl/jdbcjobstore/tables_postgres.sql")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-          }
-          c.setAutoCommit(false);
-          try (Statement s = c.createStatement()) {
-            for (String stmt : script.replaceAll("(?m)^--.*$", "").split(";")) {
-              String t = stmt.trim();
-              String u = t.toUpperCase(Locale.ROOT);
-              if (!t.isEmpty() && !u.startsWith("DROP") && !u.equals("COMMIT")) {
-                s.execute(t);
-              }
-            }
-          }
-          c.commit();
-          c.setAutoCommit(true);
-        }
-      } finally {
-        try (Statement s = c.createStatement()) {
-          s.execute("SELECT pg_advisory_unlock(hashtext('cdr-quartz-tables'))");
-        }
-      }
-    } catch (SQLException | IOException e) {
-      throw new IllegalStateException("cannot create the scheduler's tables: " + e.getMessage(), e);
-    }
   }
 
   /** The Quartz job: one fire of one schedule. */

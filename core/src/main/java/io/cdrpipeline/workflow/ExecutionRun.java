@@ -7,15 +7,11 @@ import io.cdrpipeline.notify.Notification;
 import io.cdrpipeline.notify.Topic;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -30,16 +26,10 @@ final class ExecutionRun {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionRun.class);
   static final String STOPPED = "stopped by request";
 
-  /**
-   * How long a cancelled step that saved a checkpoint is given to stop, or leave, what it started.
-   */
-  private static final Duration SETTLE = Duration.ofSeconds(60);
-
   private final Executor executor;
   private final ExecutionStore store;
   private final String owner;
   private final Clock clock;
-  private final Executor.Settings settings;
   private final Topic topic;
   private final Execution execution;
   private final String id;
@@ -77,7 +67,6 @@ final class ExecutionRun {
     this.store = executor.store();
     this.owner = executor.owner();
     this.clock = executor.clock;
-    this.settings = executor.settings;
     this.topic = executor.topic;
     this.execution = execution;
     this.id = execution.id();
@@ -116,6 +105,25 @@ final class ExecutionRun {
 
   private boolean stopping() {
     return stopRequested || stopReason != null;
+  }
+
+  boolean stoppingOrLost() {
+    return stopping() || lost;
+  }
+
+  /** The step attempt running now (null: none), cancelled when the run is woken. */
+  void attempting(Future<?> attempt) {
+    current = attempt;
+  }
+
+  /** Waits up to {@code wait}; true if the run was woken to stop meanwhile. */
+  boolean awaitWake(Duration wait) throws InterruptedException {
+    return wake.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** A copy of the outputs of the steps done and the checkpoints of the unfinished one. */
+  synchronized ObjectNode snapshot() {
+    return state.deepCopy();
   }
 
   /** Another process owns the execution now: stop at once, writing and sending nothing more. */
@@ -158,7 +166,7 @@ final class ExecutionRun {
   }
 
   /** Records an event; false (and the run stops) if this process no longer owns the execution. */
-  private boolean event(ExecutionEvent.Type type, String step, String detail) {
+  boolean event(ExecutionEvent.Type type, String step, String detail) {
     if (lost) {
       return false;
     }
@@ -178,7 +186,7 @@ final class ExecutionRun {
   /**
    * The claim before the execution's one notification is sent; records why not when it may not be.
    */
-  private boolean claimNotification(String step) {
+  boolean claimNotification(String step) {
     if (lost) {
       return false;
     }
@@ -220,6 +228,7 @@ final class ExecutionRun {
     synchronized (this) {
       state = execution.state().deepCopy();
     }
+    StepAttempts attempts = new StepAttempts(this, executor, execution, def);
     for (int i = execution.nextStep(); i < def.steps().size(); i++) {
       Step step = def.steps().get(i);
       if (lost) {
@@ -241,8 +250,8 @@ final class ExecutionRun {
       }
       ObjectNode output;
       try {
-        output = runWithRetries(step);
-      } catch (Outcome o) {
+        output = attempts.run(step);
+      } catch (StepAttempts.Outcome o) {
         if (lost) {
           return;
         }
@@ -303,7 +312,7 @@ final class ExecutionRun {
    * The checkpoint of a step in this run; {@code saved} tells that the attempt started work outside
    * the process.
    */
-  private StepContext.Checkpoint checkpoint(Step step, AtomicBoolean saved) {
+  StepContext.Checkpoint checkpoint(Step step, AtomicBoolean saved) {
     return new StepContext.Checkpoint() {
       @Override
       public Optional<ObjectNode> last() {
@@ -338,125 +347,6 @@ final class ExecutionRun {
         return handOver || lost;
       }
     };
-  }
-
-  /**
-   * After cancelling an attempt that started work outside this process: waits (bounded) for it to
-   * stop that work, or to leave it for the next process, before the run goes on.
-   */
-  private void settle(Step step, CountDownLatch attemptEnded, AtomicBoolean saved) {
-    if (!saved.get()) {
-      return;
-    }
-    boolean interrupted = Thread.interrupted();
-    try {
-      if (!attemptEnded.await(SETTLE.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn(
-            "step {} of {} did not end within {} of being cancelled",
-            step.name(),
-            id,
-            human(SETTLE));
-      }
-    } catch (InterruptedException e) {
-      interrupted = true;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private ObjectNode runWithRetries(Step step) throws Outcome {
-    Duration backoff = settings.retryBackoff();
-    for (int attempt = 1; ; attempt++) {
-      Instant now = clock.instant();
-      Duration left = Duration.between(now, execution.deadline());
-      boolean deadlineBinds = left.compareTo(step.timeout()) < 0;
-      Duration wait = deadlineBinds ? left : step.timeout();
-      AtomicBoolean saved = new AtomicBoolean();
-      ObjectNode seen;
-      synchronized (this) {
-        seen = state.deepCopy();
-      }
-      StepContext ctx =
-          new StepContext(
-              id,
-              execution.workflow(),
-              execution.input(),
-              seen,
-              (type, detail) -> event(type, step.name(), detail),
-              () -> claimNotification(step.name()),
-              checkpoint(step, saved));
-      CountDownLatch attemptEnded = new CountDownLatch(1);
-      Future<ObjectNode> f =
-          executor.stepThreads.submit(
-              () -> {
-                try {
-                  return step.action().run(ctx);
-                } finally {
-                  attemptEnded.countDown();
-                }
-              });
-      current = f;
-      try {
-        if (stopping() || lost) {
-          f.cancel(true);
-        }
-        ObjectNode out = f.get(Math.max(1, wait.toMillis()), TimeUnit.MILLISECONDS);
-        return out == null ? ExecutionStore.JSON.createObjectNode() : out;
-      } catch (TimeoutException te) {
-        f.cancel(true);
-        settle(step, attemptEnded, saved);
-        if (deadlineBinds) {
-          throw new Outcome(
-              ExecutionStatus.TIMED_OUT,
-              "execution timed out after "
-                  + human(def.timeout())
-                  + " (in step "
-                  + step.name()
-                  + ")");
-        }
-        throw new Outcome(
-            ExecutionStatus.FAILED,
-            "step " + step.name() + " timed out after " + human(step.timeout()));
-      } catch (CancellationException | InterruptedException ce) {
-        f.cancel(true);
-        settle(step, attemptEnded, saved);
-        if (ce instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
-      } catch (ExecutionException ee) {
-        Throwable cause = ee.getCause();
-        if (stopping() || lost) {
-          throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
-        }
-        String reason = reason(cause);
-        if (attempt < settings.stepAttempts() && TransientErrors.isTransient(cause)) {
-          if (!event(
-              ExecutionEvent.Type.STEP_RETRIED,
-              step.name(),
-              "attempt " + attempt + " failed (" + reason + "), retrying in " + human(backoff))) {
-            throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
-          }
-          LOG.info("step {} of {} failed, retrying: {}", step.name(), id, reason, cause);
-          try {
-            if (wake.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
-              throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
-            }
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new Outcome(ExecutionStatus.ABORTED, STOPPED);
-          }
-          backoff = backoff.multipliedBy(2);
-          continue;
-        }
-        LOG.debug("step {} of {} failed", step.name(), id, cause);
-        throw new Outcome(ExecutionStatus.FAILED, reason);
-      } finally {
-        current = null;
-      }
-    }
   }
 
   /** Ends a run that was asked to stop: ABORTED, or given up for the next process to resume. */
@@ -518,17 +408,6 @@ final class ExecutionRun {
             : ExecutionEvent.Type.EXECUTION_FAILED,
         step,
         reason);
-  }
-
-  /** The end of a step that ends the execution. */
-  private static final class Outcome extends Exception {
-    private static final long serialVersionUID = 1L;
-    final ExecutionStatus status;
-
-    Outcome(ExecutionStatus status, String message) {
-      super(message, null, false, false);
-      this.status = status;
-    }
   }
 
   static String reason(Throwable t) {

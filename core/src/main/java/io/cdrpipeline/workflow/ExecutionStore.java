@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.CatalogException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -50,17 +49,17 @@ public final class ExecutionStore {
   }
 
   private final Catalog catalog;
+  private final ScheduleFires scheduleFires;
+  private final ExecutionLeases leases;
 
   /** SQL for the database's current time, as stored. */
   private final String now;
 
-  /** SQL for the database's current time minus a bound number of milliseconds, as stored. */
-  private final String nowMinusMillis;
-
   public ExecutionStore(Catalog catalog) {
     this.catalog = Objects.requireNonNull(catalog, "catalog");
+    this.scheduleFires = new ScheduleFires(catalog);
     now = catalog.database().dialect().isoNow(false);
-    nowMinusMillis = catalog.database().dialect().isoNow(true);
+    this.leases = new ExecutionLeases(catalog, now, catalog.database().dialect().isoNow(true));
   }
 
   public Catalog catalog() {
@@ -98,8 +97,8 @@ public final class ExecutionStore {
                 null,
                 e.owner().orElse(null),
                 0);
-            count(c, e.id(), ExecutionStatus.RUNNING, 1);
-            event(
+            ExecutionTotals.count(c, e.id(), ExecutionStatus.RUNNING, 1);
+            ExecutionEvents.append(
                 c,
                 e.id(),
                 e.startedAt(),
@@ -174,17 +173,7 @@ public final class ExecutionStore {
 
   /** The events of an execution in order. */
   public List<ExecutionEvent> events(String id) {
-    return catalog.query(
-        "SELECT execution_id, seq, at, type, step, detail FROM execution_events WHERE execution_id = ? ORDER BY seq",
-        rs ->
-            new ExecutionEvent(
-                rs.getString(1),
-                rs.getInt(2),
-                Instant.parse(rs.getString(3)),
-                ExecutionEvent.Type.valueOf(rs.getString(4)),
-                Optional.ofNullable(rs.getString(5)),
-                Optional.ofNullable(rs.getString(6))),
-        id);
+    return ExecutionEvents.of(catalog, id);
   }
 
   /** Appends an event if {@code owner} still owns the running execution; empty when it does not. */
@@ -194,7 +183,13 @@ public final class ExecutionStore {
         c ->
             owns(c, id, owner)
                 ? Optional.of(
-                    eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail))
+                    ExecutionEvents.of(
+                        id,
+                        ExecutionEvents.append(c, id, at, type, step, detail),
+                        at,
+                        type,
+                        step,
+                        detail))
                 : Optional.empty());
   }
 
@@ -224,7 +219,13 @@ public final class ExecutionStore {
           }
           ExecutionEvent.Type type = ExecutionEvent.Type.STEP_SUCCEEDED;
           return Optional.of(
-              eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+              ExecutionEvents.of(
+                  id,
+                  ExecutionEvents.append(c, id, at, type, step, detail),
+                  at,
+                  type,
+                  step,
+                  detail));
         });
   }
 
@@ -247,7 +248,13 @@ public final class ExecutionStore {
           }
           ExecutionEvent.Type type = ExecutionEvent.Type.STEP_PROGRESS;
           return Optional.of(
-              eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+              ExecutionEvents.of(
+                  id,
+                  ExecutionEvents.append(c, id, at, type, step, detail),
+                  at,
+                  type,
+                  step,
+                  detail));
         });
   }
 
@@ -280,10 +287,16 @@ public final class ExecutionStore {
               == 0) {
             return Optional.empty();
           }
-          count(c, id, ExecutionStatus.RUNNING, -1);
-          count(c, id, status, 1);
+          ExecutionTotals.count(c, id, ExecutionStatus.RUNNING, -1);
+          ExecutionTotals.count(c, id, status, 1);
           return Optional.of(
-              eventOf(id, event(c, id, at, type, step, detail), at, type, step, detail));
+              ExecutionEvents.of(
+                  id,
+                  ExecutionEvents.append(c, id, at, type, step, detail),
+                  at,
+                  type,
+                  step,
+                  detail));
         });
   }
 
@@ -299,13 +312,13 @@ public final class ExecutionStore {
             return Optional.empty();
           }
           ExecutionEvent.Type type = ExecutionEvent.Type.EXECUTION_HANDED_OVER;
-          int seq = event(c, id, at, type, step, detail);
+          int seq = ExecutionEvents.append(c, id, at, type, step, detail);
           Catalog.exec(
               c,
               "UPDATE executions SET owner = NULL, heartbeat_at = NULL WHERE id = ? AND owner = ?",
               id,
               owner);
-          return Optional.of(eventOf(id, seq, at, type, step, detail));
+          return Optional.of(ExecutionEvents.of(id, seq, at, type, step, detail));
         });
   }
 
@@ -316,26 +329,7 @@ public final class ExecutionStore {
    */
   public boolean claim(
       String id, String expectedOwner, String newOwner, Optional<Duration> staleAfter) {
-    StringBuilder sql =
-        new StringBuilder(
-            "UPDATE executions SET owner = ?, heartbeat_at = "
-                + now
-                + " WHERE id = ? AND status = 'RUNNING' AND ");
-    List<Object> args = new ArrayList<>(List.of(newOwner, id));
-    if (expectedOwner == null) {
-      sql.append("owner IS NULL");
-    } else {
-      sql.append("owner = ?");
-      args.add(expectedOwner);
-    }
-    staleAfter.ifPresent(
-        d -> {
-          sql.append(" AND (heartbeat_at IS NULL OR heartbeat_at < ")
-              .append(nowMinusMillis)
-              .append(")");
-          args.add(d.toMillis());
-        });
-    return catalog.run(sql.toString(), args.toArray()) == 1;
+    return leases.claim(id, expectedOwner, newOwner, staleAfter);
   }
 
   /**
@@ -343,17 +337,7 @@ public final class ExecutionStore {
    * staleAfter} by the database's clock.
    */
   public boolean isStale(String id, String owner, Duration staleAfter) {
-    return !catalog
-        .query(
-            "SELECT id FROM executions WHERE id = ? AND owner = ? AND status = 'RUNNING' "
-                + "AND (heartbeat_at IS NULL OR heartbeat_at < "
-                + nowMinusMillis
-                + ")",
-            rs -> rs.getString(1),
-            id,
-            owner,
-            staleAfter.toMillis())
-        .isEmpty();
+    return leases.isStale(id, owner, staleAfter);
   }
 
   /**
@@ -361,14 +345,7 @@ public final class ExecutionStore {
    * database's clock.
    */
   public Set<String> staleRunning(Duration staleAfter) {
-    return Set.copyOf(
-        catalog.query(
-            "SELECT id FROM executions WHERE status = 'RUNNING' AND owner IS NOT NULL "
-                + "AND (heartbeat_at IS NULL OR heartbeat_at < "
-                + nowMinusMillis
-                + ")",
-            rs -> rs.getString(1),
-            staleAfter.toMillis()));
+    return leases.staleRunning(staleAfter);
   }
 
   /**
@@ -376,21 +353,7 @@ public final class ExecutionStore {
    * execution.
    */
   public Lease heartbeat(String id, String owner) {
-    if (catalog.run(
-            "UPDATE executions SET heartbeat_at = "
-                + now
-                + " WHERE id = ? AND owner = ? AND status = 'RUNNING'",
-            id,
-            owner)
-        == 0) {
-      return Lease.LOST;
-    }
-    boolean stop =
-        catalog
-            .query("SELECT stop_requested FROM executions WHERE id = ?", rs -> rs.getInt(1), id)
-            .stream()
-            .anyMatch(v -> v != 0);
-    return stop ? Lease.STOP_REQUESTED : Lease.OWNED;
+    return leases.heartbeat(id, owner);
   }
 
   /**
@@ -447,11 +410,7 @@ public final class ExecutionStore {
    * few rows, however many executions there are.
    */
   public List<StatusCount> statusCounts() {
-    return catalog.query(
-        STATUS_COUNTS,
-        rs ->
-            new StatusCount(
-                rs.getString(1), ExecutionStatus.valueOf(rs.getString(2)), rs.getLong(3)));
+    return ExecutionTotals.statusCounts(catalog);
   }
 
   /**
@@ -459,79 +418,19 @@ public final class ExecutionStore {
    * #statusCounts()}.
    */
   public List<StepTotal> stepTotals() {
-    return catalog.query(
-        STEP_TOTALS,
-        rs -> new StepTotal(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getDouble(4)));
-  }
-
-  private static final String STATUS_COUNTS =
-      "SELECT workflow, status, executions FROM execution_counts";
-  private static final String STEP_TOTALS =
-      "SELECT workflow, step, finished, seconds FROM step_durations";
-  private static final String ADD_COUNT =
-      "INSERT INTO execution_counts (workflow, status, executions) "
-          + "SELECT workflow, ?, ? FROM executions WHERE id = ? "
-          + "ON CONFLICT (workflow, status) DO UPDATE SET executions = execution_counts.executions + excluded.executions";
-
-  /** The step's last start, unless an end took it already. */
-  private static final String OPEN_START =
-      "SELECT at FROM execution_events WHERE execution_id = ? AND step = ? "
-          + "AND type = 'STEP_STARTED' AND seq > (SELECT COALESCE(MAX(seq), 0) FROM execution_events WHERE execution_id = ? "
-          + "AND step = ? AND type IN ('STEP_SUCCEEDED', 'STEP_FAILED')) ORDER BY seq DESC LIMIT 1";
-
-  private static final String ADD_STEP =
-      "INSERT INTO step_durations (workflow, step, finished, seconds) "
-          + "SELECT workflow, ?, 1, ? FROM executions WHERE id = ? "
-          + "ON CONFLICT (workflow, step) DO UPDATE SET finished = step_durations.finished + 1, "
-          + "seconds = step_durations.seconds + excluded.seconds";
-
-  private static void count(Connection c, String id, ExecutionStatus status, int delta)
-      throws SQLException {
-    Catalog.exec(c, ADD_COUNT, status.name(), delta, id);
-  }
-
-  /**
-   * Adds a step's end to its totals, timed from the step's open start (if it has one); before the
-   * end's own event.
-   */
-  private static void stepEnded(Connection c, String id, String step, Instant at)
-      throws SQLException {
-    Instant start = null;
-    try (PreparedStatement ps = c.prepareStatement(OPEN_START)) {
-      ps.setString(1, id);
-      ps.setString(2, step);
-      ps.setString(3, id);
-      ps.setString(4, step);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          start = Instant.parse(rs.getString(1));
-        }
-      }
-    }
-    if (start != null) {
-      Catalog.exec(c, ADD_STEP, step, Duration.between(start, at).toNanos() / 1e9, id);
-    }
+    return ExecutionTotals.stepTotals(catalog);
   }
 
   // ---------------------------------------------------------------- schedules
 
   /** The last fire time a schedule handled. */
   public Optional<Instant> lastFire(String schedule) {
-    return catalog
-        .query(
-            "SELECT last_fire FROM schedule_runs WHERE schedule_name = ?",
-            rs -> Instant.parse(rs.getString(1)),
-            schedule)
-        .stream()
-        .findFirst();
+    return scheduleFires.lastFire(schedule);
   }
 
   /** Records the first fire time of a schedule seen, if none is recorded yet. */
   public void initLastFire(String schedule, Instant at) {
-    catalog.run(
-        "INSERT INTO schedule_runs (schedule_name, last_fire) VALUES (?, ?) ON CONFLICT (schedule_name) DO NOTHING",
-        schedule,
-        at.toString());
+    scheduleFires.initLastFire(schedule, at);
   }
 
   /**
@@ -539,13 +438,7 @@ public final class ExecutionStore {
    * processes handling the same fire.
    */
   public boolean takeFire(String schedule, Instant fire) {
-    initLastFire(schedule, Instant.EPOCH);
-    return catalog.run(
-            "UPDATE schedule_runs SET last_fire = ? WHERE schedule_name = ? AND last_fire < ?",
-            fire.toString(),
-            schedule,
-            fire.toString())
-        == 1;
+    return scheduleFires.takeFire(schedule, fire);
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -562,42 +455,6 @@ public final class ExecutionStore {
             id,
             owner)
         == 1;
-  }
-
-  private static ExecutionEvent eventOf(
-      String id, int seq, Instant at, ExecutionEvent.Type type, String step, String detail) {
-    return new ExecutionEvent(
-        id, seq, at, type, Optional.ofNullable(step), Optional.ofNullable(detail));
-  }
-
-  private static int event(
-      Connection c, String id, Instant at, ExecutionEvent.Type type, String step, String detail)
-      throws SQLException {
-    if (step != null
-        && (type == ExecutionEvent.Type.STEP_SUCCEEDED
-            || type == ExecutionEvent.Type.STEP_FAILED)) {
-      stepEnded(c, id, step, at);
-    }
-    int seq;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM execution_events WHERE execution_id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        seq = rs.getInt(1);
-      }
-    }
-    Catalog.exec(
-        c,
-        "INSERT INTO execution_events (execution_id, seq, at, type, step, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        id,
-        seq,
-        at.toString(),
-        type.name(),
-        step,
-        detail);
-    return seq;
   }
 
   private static Execution execution(ResultSet rs) throws SQLException {

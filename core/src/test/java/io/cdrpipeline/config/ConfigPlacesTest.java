@@ -70,7 +70,7 @@ class ConfigPlacesTest {
 
   @Test
   void moreMemoryThanTheMachineHasIsRefused() throws IOException {
-    long machine = ConfigLoader.machineMemory();
+    long machine = ResourceKeys.machineMemory();
     assertThat(machine).isPositive().isLessThan(Long.MAX_VALUE);
     String tooMuch = (machine / 1_000_000 + 1000) + "MB";
     for (String yaml :

@@ -11,7 +11,6 @@ import io.cdrpipeline.app.context.Prompts;
 import io.cdrpipeline.app.context.UserException;
 import io.cdrpipeline.config.Addresses;
 import io.cdrpipeline.config.ConfigLoader;
-import io.cdrpipeline.store.Nesting;
 import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.store.StoreLocation;
 import java.io.IOException;
@@ -186,7 +185,7 @@ public final class ConfigureCommand implements Callable<Integer> {
   private Path file;
   private Path base;
   private S3Settings s3 = S3Settings.defaults();
-  private List<BucketProbe.Listed> listed;
+  private BucketQuestions buckets;
 
   @Override
   public Integer call() throws Exception {
@@ -257,6 +256,7 @@ public final class ConfigureCommand implements Callable<Integer> {
       }
     }
     s3 = s3Settings();
+    buckets = new BucketQuestions(ctx, questions, base, s3, noCheck);
 
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     String cdr =
@@ -264,12 +264,12 @@ public final class ConfigureCommand implements Callable<Integer> {
             "--cdr-bucket",
             cdrBucket,
             "1. The CDR bucket, where Voice Connector writes CDRs (s3://bucket[/prefix] or a folder)",
-            cdrBucket == null ? defaultCdrBucket() : null,
-            a -> cdrLocation(a, "CDR bucket", null),
+            cdrBucket == null ? buckets.defaultCdrBucket() : null,
+            a -> buckets.cdrLocation(a, "CDR bucket", null),
             false,
-            this::offerBuckets);
+            buckets::offerBuckets);
     out.put("cdrBucket", cdr);
-    StoreLocation cdrLoc = location(cdr);
+    StoreLocation cdrLoc = buckets.location(cdr);
     out.put(
         "dailyWorkers",
         Integer.parseInt(
@@ -298,7 +298,7 @@ public final class ConfigureCommand implements Callable<Integer> {
     }
     List<StoreLocation> cdrs = new ArrayList<>(List.of(cdrLoc));
     if (additional != null) {
-      cdrs.add(location(additional));
+      cdrs.add(buckets.location(additional));
     }
     boolean full =
         questions.flag(
@@ -314,7 +314,7 @@ public final class ConfigureCommand implements Callable<Integer> {
             processedBucket,
             "6. Where the processed table goes (s3://... or a folder)",
             questions.text("processedBucket", base.resolve("data/processed").toString()),
-            a -> productLocation(a, "processed table", cdrs, false),
+            a -> buckets.productLocation(a, "processed table", cdrs, false),
             false,
             null));
     out.put(
@@ -324,7 +324,7 @@ public final class ConfigureCommand implements Callable<Integer> {
             reportsBucket,
             "7. Where the monthly reports go (s3://... or a folder)",
             questions.text("reportsBucket", base.resolve("data/reports").toString()),
-            a -> productLocation(a, "reports", cdrs, false),
+            a -> buckets.productLocation(a, "reports", cdrs, false),
             false,
             null));
     out.put(
@@ -334,7 +334,7 @@ public final class ConfigureCommand implements Callable<Integer> {
             stateDir,
             "8. The state folder: catalog, locks, temporary files",
             questions.text("stateDir", base.resolve("data/state").toString()),
-            a -> productLocation(a, "state folder", cdrs, true),
+            a -> buckets.productLocation(a, "state folder", cdrs, true),
             false,
             null));
     ArrayNode subscriptions = notifications();
@@ -386,97 +386,7 @@ public final class ConfigureCommand implements Callable<Integer> {
     return new ConfigFileWriter(ctx, file).write(out, generated, questions.warnings());
   }
 
-  // ---------------------------------------------------------------- buckets
-
-  private StoreLocation location(String value) {
-    return StoreLocation.parse(value, base);
-  }
-
-  /**
-   * A location as written to the file: the old file's own value as it was (relative to the file),
-   * anything typed made absolute (relative to where the command runs), S3 as s3://.
-   */
-  private String written(String answer) {
-    if (answer.equals(questions.text("cdrBucket", null))
-        || answer.equals(questions.text("additionalCdrBucket", null))
-        || answer.equals(questions.text("processedBucket", null))
-        || answer.equals(questions.text("reportsBucket", null))
-        || answer.equals(questions.text("stateDir", null))) {
-      return answer;
-    }
-    return StoreLocation.parse(answer, ctx.workingDir()).display();
-  }
-
-  private String defaultCdrBucket() {
-    String d = questions.text("cdrBucket", null);
-    if (d != null) {
-      return d;
-    }
-    return accountBuckets().stream()
-        .filter(l -> l.holdsCdrs().orElse(false))
-        .map(BucketProbe.Listed::location)
-        .findFirst()
-        .orElse(base.resolve("data/cdr-bucket").toString());
-  }
-
-  private List<BucketProbe.Listed> accountBuckets() {
-    if (listed == null) {
-      listed = BucketProbe.accountBuckets(s3);
-    }
-    return listed;
-  }
-
-  private void offerBuckets() {
-    List<BucketProbe.Listed> l = accountBuckets();
-    if (l.isEmpty()) {
-      return;
-    }
-    questions.say(
-        "   The buckets of this AWS account (those holding CDRs first); answer a number or a location:");
-    for (int i = 0; i < l.size(); i++) {
-      BucketProbe.Listed b = l.get(i);
-      questions.say(
-          String.format(
-              "   %2d) %s%s",
-              i + 1,
-              b.location(),
-              b.holdsCdrs().map(h -> h ? "  (holds CDRs)" : "").orElse("  (not looked at)")));
-    }
-  }
-
-  /** A CDR bucket answer: a number of the list or a location, checked unless --no-check. */
-  private String cdrLocation(String answer, String what, StoreLocation other) {
-    String a = answer.strip();
-    if (a.isEmpty()) {
-      throw new IllegalArgumentException("the " + what + " is needed");
-    }
-    if (a.matches("\\d{1,4}") && listed != null && !listed.isEmpty()) {
-      int n = Integer.parseInt(a);
-      if (n < 1 || n > listed.size()) {
-        throw new IllegalArgumentException(
-            n + " is not a number of the list (1-" + listed.size() + ")");
-      }
-      a = listed.get(n - 1).location();
-    }
-    String value = written(a);
-    StoreLocation loc = location(value);
-    if (other != null && Nesting.overlap(loc, other)) {
-      throw new IllegalArgumentException(
-          loc.display()
-              + " is, or overlaps, the CDR bucket "
-              + other.display()
-              + ": the additional bucket must be another one");
-    }
-    if (!noCheck) {
-      BucketProbe.Contents c = BucketProbe.contents(loc, s3);
-      if (c.voiceConnectors() == 0) {
-        questions.warn(c.describe());
-      } else {
-        questions.say("   ok: " + c.describe());
-      }
-    }
-    return value;
-  }
+  // ---------------------------------------------------------------- the additional bucket and S3
 
   private String additional(StoreLocation cdr) {
     if (noAdditionalBucket) {
@@ -504,41 +414,13 @@ public final class ConfigureCommand implements Callable<Integer> {
             additionalBucket,
             "   The additional bucket (s3://bucket[/prefix] or a folder; none for no additional bucket)",
             existing,
-            x -> x.strip().equalsIgnoreCase("none") ? "" : cdrLocation(x, "additional bucket", cdr),
+            x ->
+                x.strip().equalsIgnoreCase("none")
+                    ? ""
+                    : buckets.cdrLocation(x, "additional bucket", cdr),
             false,
             null);
     return a.isEmpty() ? null : a;
-  }
-
-  /**
-   * A place the product writes into: never at or inside a CDR bucket (destroy could not clean it).
-   */
-  private String productLocation(
-      String answer, String what, List<StoreLocation> cdrs, boolean folderOnly) {
-    if (answer.isBlank()) {
-      throw new IllegalArgumentException("the " + what + " is needed");
-    }
-    String value = written(answer.strip());
-    StoreLocation loc = location(value);
-    if (folderOnly && !(loc instanceof StoreLocation.Local)) {
-      throw new IllegalArgumentException(
-          "the " + what + " must be a folder on this machine, not " + loc.display());
-    }
-    for (StoreLocation c : cdrs) {
-      if (Nesting.inside(loc, c)) {
-        throw new IllegalArgumentException(
-            loc.display()
-                + " is inside "
-                + c.display()
-                + ": cdr never writes into a CDR bucket; choose a place outside it");
-      }
-    }
-    if (loc instanceof StoreLocation.Local l
-        && Files.exists(l.root())
-        && !Files.isDirectory(l.root())) {
-      throw new IllegalArgumentException(l.root() + " is a file, not a folder");
-    }
-    return value;
   }
 
   private S3Settings s3Settings() {

@@ -35,10 +35,10 @@ final class ExecutionEvents {
   }
 
   /**
-   * Appends an event in the caller's transaction, after adding a step's end to its totals; its
-   * sequence number.
+   * Appends an event in the caller's transaction, after adding a step's end to its totals; the
+   * event as written, with its sequence number.
    */
-  static int append(
+  static ExecutionEvent append(
       Connection c, String id, Instant at, ExecutionEvent.Type type, String step, String detail)
       throws SQLException {
     if (step != null
@@ -65,6 +65,6 @@ final class ExecutionEvents {
         type.name(),
         step,
         detail);
-    return seq;
+    return of(id, seq, at, type, step, detail);
   }
 }

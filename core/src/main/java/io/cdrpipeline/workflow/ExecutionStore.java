@@ -182,14 +182,7 @@ public final class ExecutionStore {
     return catalog.inTransaction(
         c ->
             owns(c, id, owner)
-                ? Optional.of(
-                    ExecutionEvents.of(
-                        id,
-                        ExecutionEvents.append(c, id, at, type, step, detail),
-                        at,
-                        type,
-                        step,
-                        detail))
+                ? Optional.of(ExecutionEvents.append(c, id, at, type, step, detail))
                 : Optional.empty());
   }
 
@@ -218,14 +211,7 @@ public final class ExecutionStore {
             return Optional.empty();
           }
           ExecutionEvent.Type type = ExecutionEvent.Type.STEP_SUCCEEDED;
-          return Optional.of(
-              ExecutionEvents.of(
-                  id,
-                  ExecutionEvents.append(c, id, at, type, step, detail),
-                  at,
-                  type,
-                  step,
-                  detail));
+          return Optional.of(ExecutionEvents.append(c, id, at, type, step, detail));
         });
   }
 
@@ -247,14 +233,7 @@ public final class ExecutionStore {
             return Optional.empty();
           }
           ExecutionEvent.Type type = ExecutionEvent.Type.STEP_PROGRESS;
-          return Optional.of(
-              ExecutionEvents.of(
-                  id,
-                  ExecutionEvents.append(c, id, at, type, step, detail),
-                  at,
-                  type,
-                  step,
-                  detail));
+          return Optional.of(ExecutionEvents.append(c, id, at, type, step, detail));
         });
   }
 
@@ -289,14 +268,7 @@ public final class ExecutionStore {
           }
           ExecutionTotals.count(c, id, ExecutionStatus.RUNNING, -1);
           ExecutionTotals.count(c, id, status, 1);
-          return Optional.of(
-              ExecutionEvents.of(
-                  id,
-                  ExecutionEvents.append(c, id, at, type, step, detail),
-                  at,
-                  type,
-                  step,
-                  detail));
+          return Optional.of(ExecutionEvents.append(c, id, at, type, step, detail));
         });
   }
 
@@ -312,13 +284,13 @@ public final class ExecutionStore {
             return Optional.empty();
           }
           ExecutionEvent.Type type = ExecutionEvent.Type.EXECUTION_HANDED_OVER;
-          int seq = ExecutionEvents.append(c, id, at, type, step, detail);
+          ExecutionEvent event = ExecutionEvents.append(c, id, at, type, step, detail);
           Catalog.exec(
               c,
               "UPDATE executions SET owner = NULL, heartbeat_at = NULL WHERE id = ? AND owner = ?",
               id,
               owner);
-          return Optional.of(ExecutionEvents.of(id, seq, at, type, step, detail));
+          return Optional.of(event);
         });
   }
 

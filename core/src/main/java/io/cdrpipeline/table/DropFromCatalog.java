@@ -1,6 +1,7 @@
 package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.ObjectStore;
 import org.apache.iceberg.catalog.Catalog;
@@ -48,7 +49,7 @@ final class DropFromCatalog {
           "cannot remove the processed table from the "
               + CatalogFactory.describe(settings, catalogUrl)
               + ": "
-              + Database.redact(TableErrors.reason(e)),
+              + Database.redact(FailureText.withRootCause(e)),
           e);
     } finally {
       if (catalog != null) {

@@ -2,6 +2,7 @@ package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
 import io.cdrpipeline.catalog.Dialect;
+import io.cdrpipeline.failure.FailureText;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -40,7 +41,7 @@ final class JdbcCatalogFactory {
       JdbcCatalogEntry.dropEmptyTables(c);
     } catch (SQLException e) {
       throw new TableException(
-          "cannot clean up Iceberg's tables: " + TableErrors.firstLine(e.getMessage()), e);
+          "cannot clean up Iceberg's tables: " + FailureText.firstLine(e.getMessage()), e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.cdrpipeline.table;
 
+import io.cdrpipeline.failure.FailureText;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Objects;
@@ -73,7 +74,7 @@ final class ReplaceDay {
             "another run committed "
                 + day
                 + " while this one ran: "
-                + TableErrors.firstLine(e.getMessage()),
+                + FailureText.firstLine(e.getMessage()),
             e);
       }
       if (e instanceof NotFoundException missing) {

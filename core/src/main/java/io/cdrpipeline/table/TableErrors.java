@@ -7,18 +7,6 @@ import org.apache.iceberg.exceptions.NotFoundException;
 final class TableErrors {
   private TableErrors() {}
 
-  static String firstLine(String s) {
-    return FailureText.firstLine(s);
-  }
-
-  /**
-   * The first line of a failure, with its root cause when that says more (e.g. "Connection
-   * refused").
-   */
-  static String reason(Throwable e) {
-    return FailureText.withRootCause(e);
-  }
-
   /**
    * A file the table's metadata names is missing or cannot be read: one line for the user, and the
    * way back.
@@ -26,7 +14,7 @@ final class TableErrors {
   static TableException damaged(NotFoundException e) {
     return new TableException(
         "the processed table is damaged: "
-            + firstLine(e.getMessage())
+            + FailureText.firstLine(e.getMessage())
             + " ('cdr table repair' rolls the table back to its newest readable state)",
         e);
   }
@@ -41,6 +29,6 @@ final class TableErrors {
         return c.getMessage();
       }
     }
-    return reason(e);
+    return FailureText.withRootCause(e);
   }
 }

@@ -1,6 +1,7 @@
 package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.S3Store;
@@ -83,7 +84,7 @@ final class TableLoader {
           "cannot open the processed table in the "
               + CatalogFactory.describe(settings, catalogUrl)
               + ": "
-              + Database.redact(TableErrors.reason(e)),
+              + Database.redact(FailureText.withRootCause(e)),
           e);
     }
   }

@@ -1,6 +1,7 @@
 package io.cdrpipeline.table;
 
 import io.cdrpipeline.catalog.Database;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.model.ProcessedSchema;
 import io.cdrpipeline.store.ObjectStore;
 import java.io.IOException;
@@ -119,7 +120,7 @@ public final class TableRepair {
           "cannot repair the processed table in the "
               + CatalogFactory.describe(settings, catalogUrl)
               + ": "
-              + Database.redact(TableErrors.reason(e)),
+              + Database.redact(FailureText.withRootCause(e)),
           e);
     } finally {
       if (catalog != null) {
@@ -140,7 +141,7 @@ public final class TableRepair {
       loaded = Optional.empty();
       inCatalog = false;
     } catch (NotFoundException e) {
-      found(TableErrors.firstLine(e.getMessage()));
+      found(FailureText.firstLine(e.getMessage()));
       loaded = Optional.empty();
       inCatalog = true;
     }
@@ -172,7 +173,7 @@ public final class TableRepair {
         meta = TableMetadataParser.read(io, file);
       } catch (NotFoundException | UncheckedIOException e) {
         unreadable.add(file);
-        found(TableErrors.firstLine(e.getMessage()));
+        found(FailureText.firstLine(e.getMessage()));
         continue;
       }
       Optional<Snapshot> target = newestReadable(meta);
@@ -321,10 +322,10 @@ public final class TableRepair {
       }
       return Optional.empty();
     } catch (IOException e) {
-      return Optional.of(TableErrors.firstLine(e.getMessage()));
+      return Optional.of(FailureText.firstLine(e.getMessage()));
     } catch (RuntimeException e) {
       // a missing file, or one Avro cannot read: either way the snapshot cannot be planned
-      return Optional.of(TableErrors.reason(e));
+      return Optional.of(FailureText.withRootCause(e));
     }
   }
 
@@ -374,7 +375,7 @@ public final class TableRepair {
         io.deleteFile(f);
       } catch (IOException e) {
         throw new TableException(
-            "cannot set aside " + f + ": " + TableErrors.firstLine(e.getMessage()), e);
+            "cannot set aside " + f + ": " + FailureText.firstLine(e.getMessage()), e);
       }
     }
     LOG.info("set aside {} metadata files in {}", files.size(), folder);

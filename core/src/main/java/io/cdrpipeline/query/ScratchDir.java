@@ -1,18 +1,14 @@
 package io.cdrpipeline.query;
 
+import io.cdrpipeline.store.OwnerLock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,22 +23,13 @@ public final class ScratchDir implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScratchDir.class);
   private static final String LOCK_SUFFIX = ".lock";
 
-  /**
-   * The lock files this process holds. They are never opened a second time here: closing any
-   * channel of a file drops every lock the process holds on it (POSIX record locks), which would
-   * leave a live folder looking abandoned to other processes.
-   */
-  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
-
   private final Path path;
   private final Path lockFile;
-  private final FileChannel channel;
-  private final FileLock lock;
+  private final OwnerLock lock;
 
-  private ScratchDir(Path path, Path lockFile, FileChannel channel, FileLock lock) {
+  private ScratchDir(Path path, Path lockFile, OwnerLock lock) {
     this.path = path;
     this.lockFile = lockFile;
-    this.channel = channel;
     this.lock = lock;
   }
 
@@ -62,16 +49,12 @@ public final class ScratchDir implements AutoCloseable {
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     Path lockFile = parent.resolve(name + LOCK_SUFFIX);
-    FileChannel channel =
-        FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    OwnerLock lock = OwnerLock.createNew(lockFile);
     try {
-      FileLock lock = channel.lock();
-      HELD.add(lockFile);
       Path dir = Files.createDirectory(parent.resolve(name));
-      return new ScratchDir(dir, lockFile, channel, lock);
+      return new ScratchDir(dir, lockFile, lock);
     } catch (IOException | RuntimeException e) {
-      HELD.remove(lockFile);
-      channel.close();
+      lock.close();
       Files.deleteIfExists(lockFile);
       throw e;
     }
@@ -109,25 +92,18 @@ public final class ScratchDir implements AutoCloseable {
 
   /** Removes the folder and its lock file while holding the lock, if nobody holds it. */
   private static void removeIfFree(Path lockFile, Path dir) {
-    if (HELD.contains(lockFile)) {
-      return; // this process's own: opening it again would drop its lock
-    }
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
-      FileLock l = ch.tryLock();
-      if (l == null) {
+    try {
+      Optional<OwnerLock> free = OwnerLock.tryExisting(lockFile);
+      if (free.isEmpty()) {
         return;
       }
-      try {
+      try (OwnerLock l = free.get()) {
         if (Files.exists(dir)) {
           LOG.info("removing the temporary folder of a process that is gone: {}", dir);
           deleteTree(dir);
         }
         Files.deleteIfExists(lockFile);
-      } finally {
-        l.release();
       }
-    } catch (OverlappingFileLockException e) {
-      // held in this very process
     } catch (IOException e) {
       LOG.debug("cannot check {}: {}", lockFile, e.getMessage());
     }
@@ -146,12 +122,10 @@ public final class ScratchDir implements AutoCloseable {
     deleteTree(path);
     try {
       Files.deleteIfExists(lockFile);
-      lock.release();
-      channel.close();
     } catch (IOException e) {
-      LOG.debug("cannot release {}: {}", lockFile, e.getMessage());
+      LOG.debug("cannot delete {}: {}", lockFile, e.getMessage());
     } finally {
-      HELD.remove(lockFile);
+      lock.close();
     }
   }
 

@@ -2,15 +2,12 @@ package io.cdrpipeline.app.cli;
 
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
+import io.cdrpipeline.store.OwnerLock;
 import java.io.File;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +26,7 @@ public final class BackgroundRunner {
   public static final Pattern LOG = Pattern.compile("[a-z]+-\\d{8}T\\d{6}-[0-9a-f]{8}\\.log");
 
   /** The lock the runner of this process holds until it exits (never released by hand). */
-  private static FileLock held;
-
-  /** The log whose lock {@link #held} is. */
-  private static volatile Path heldLog;
+  private static OwnerLock held;
 
   private BackgroundRunner() {}
 
@@ -84,37 +78,10 @@ public final class BackgroundRunner {
       return false;
     }
     try {
-      @SuppressWarnings("resource") // open until the process exits: that is what releases the lock
-      FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE);
-      held = channel.tryLock();
-      if (held == null) {
-        channel.close();
-      } else {
-        heldLog = log.toAbsolutePath().normalize();
-      }
+      held = OwnerLock.tryExisting(log).orElse(null);
       return held != null;
-    } catch (IOException | OverlappingFileLockException e) {
-      return false; // no lock: waiting for this runner falls back to its execution's status
-    }
-  }
-
-  /** True if a live process holds the lock of this runner log. */
-  static boolean holds(Path log) {
-    if (log.toAbsolutePath().normalize().equals(heldLog)) {
-      return true; // this very process: a second channel of the file, once closed, would drop its
-      // lock
-    }
-    try (FileChannel channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        return true;
-      }
-      lock.release();
-      return false;
-    } catch (OverlappingFileLockException e) {
-      return true; // held by this very process
     } catch (IOException e) {
-      return false; // gone or unreadable: nothing runs there
+      return false; // no lock: waiting for this runner falls back to its execution's status
     }
   }
 
@@ -146,7 +113,7 @@ public final class BackgroundRunner {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(logs)) {
       for (Path e : entries) {
         String name = e.getFileName().toString();
-        if (LOG.matcher(name).matches() && Files.isRegularFile(e) && holds(e)) {
+        if (LOG.matcher(name).matches() && Files.isRegularFile(e) && OwnerLock.held(e)) {
           alive.add(name.substring(0, name.length() - ".log".length()));
         }
       }

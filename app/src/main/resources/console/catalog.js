@@ -6,9 +6,9 @@
   async function load() {
     try {
       const all = await cdr.api("/api/tables");
-      const nodes = [cdr.table(["table", "crawled", "format", "columns", "partitions", "location"],
+      const nodes = [el("div", { class: "scroll-x" }, cdr.table(["table", "crawled", "format", "columns", "partitions", "location"],
         all.tables.map(t => [el("td", {}, el("a", { href: "#" + t.name }, t.name)), t.crawled ? "yes" : "no", t.format, t.columns,
-          t.partitions, t.location]), "tables"),
+          t.partitions, t.location]), "tables")),
         el("p", { id: "totals" }, all.processedDays + " processed days, " + all.rows.toLocaleString("en-US") + " rows, "
           + all.rejectedFiles.toLocaleString("en-US") + " rejected files")];
       for (const t of all.tables) {
@@ -18,14 +18,14 @@
           d.columns.map(c => [c.position, c.name, c.type, c.sourceName]), "columns-" + t.name));
         if (d.days) {
           nodes.push(el("h3", {}, "Processed days"), cdr.table(["day", "rows", "rejected", "raw files", "files", "processed (UTC)"],
-            d.days.map(x => [x.day, x.rows, x.rejected, x.sourceObjects, x.files, cdr.time(x.processedAt)]), "days-" + t.name));
+            d.days.map(x => [x.day, x.rows, x.rejected, x.sourceObjects, x.files, cdr.timeCell(x.processedAt)]), "days-" + t.name));
         }
         nodes.push(el("h3", {}, "Partitions (" + d.partitions.length + ")"), el("div", { class: "scroll" },
           cdr.table(["source", "path", "voice connector", "date", "objects", "bytes", "crawled (UTC)"],
-            d.partitions.map(x => [x.source, x.path, x.voiceConnectorId, x.date, x.objects, x.bytes, cdr.time(x.crawledAt)]),
+            d.partitions.map(x => [x.source, x.path, x.voiceConnectorId, x.date, x.objects, x.bytes, cdr.timeCell(x.crawledAt)]),
             "partitions-" + t.name)));
         nodes.push(el("h3", {}, "Schema changes"), d.schemaChanges.length
-          ? cdr.table(["at (UTC)", "change"], d.schemaChanges.map(s => [cdr.time(s.at), s.text]), "changes-" + t.name)
+          ? cdr.table(["at (UTC)", "change"], d.schemaChanges.map(s => [cdr.timeCell(s.at), s.text]), "changes-" + t.name)
           : el("p", { class: "muted" }, "None."));
         if (t.name === "processed_cdrs") {
           nodes.push(el("h3", {}, "Quarantined files (" + d.quarantinedTotal + ")"), d.quarantined.length

@@ -57,8 +57,38 @@ const cdr = {
     return cdr.el("span", { class: "status-" + s }, s);
   },
 
+  // an ISO time as YYYY-MM-DD HH:MM:SSZ (UTC), whatever the browser's locale
   time(iso) {
     return iso ? iso.replace("T", " ").replace(/\.\d+Z$/, "Z") : "";
+  },
+
+  // a day (or a month) typed as YYYY-MM-DD (YYYY-MM), whatever the browser's locale would show
+  dateInput(id, month) {
+    return cdr.el("input", { id: id, type: "text", inputmode: "numeric", size: month ? 8 : 11, class: "date",
+      placeholder: month ? "YYYY-MM" : "YYYY-MM-DD", pattern: month ? "\\d{4}-\\d{2}" : "\\d{4}-\\d{2}-\\d{2}" });
+  },
+
+  // a table cell of a time, kept on one line
+  timeCell(iso) {
+    return cdr.el("td", { class: "time" }, cdr.time(iso));
+  },
+
+  // JSON as a tree whose objects and arrays fold (details/summary); every value is text
+  json(value, id, open) {
+    function node(v, key, depth) {
+      const name = key === null ? null : cdr.el("span", { class: "json-key" }, key + ": ");
+      if (v !== null && typeof v === "object") {
+        const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
+        const d = cdr.el("details", { class: "json" });
+        d.open = depth < (open === undefined ? 2 : open);
+        d.append(cdr.el("summary", {}, name, Array.isArray(v) ? "[" + v.length + "]" : "{" + entries.length + "}"));
+        for (const [k, x] of entries) d.append(node(x, k, depth + 1));
+        return d;
+      }
+      return cdr.el("div", { class: "json-leaf" }, name,
+        cdr.el("span", { class: "json-" + (v === null ? "null" : typeof v) }, JSON.stringify(v)));
+    }
+    return cdr.el("div", { class: "json-tree", id: id }, node(value, null, 0));
   },
 
   show(target, ...nodes) {

@@ -3,8 +3,8 @@
 (function () {
   const el = cdr.el;
   const workflow = el("select", { id: "workflow" }, ...["daily", "full", "report"].map(w => el("option", { value: w }, w)));
-  const date = el("input", { type: "date", id: "date" });
-  const month = el("input", { type: "month", id: "month", placeholder: "YYYY-MM" });
+  const date = cdr.dateInput("date");
+  const month = cdr.dateInput("month", true);
   const dateLabel = el("label", {}, "Date (empty: yesterday, UTC)", date);
   const monthLabel = el("label", {}, "Month (empty: last month)", month);
   const start = el("button", { id: "start", type: "submit" }, "Start execution");
@@ -44,9 +44,10 @@
       const data = await cdr.api("/api/executions?" + q);
       const rows = data.executions.map(e => [
         el("td", {}, el("a", { href: "/execution.html?id=" + encodeURIComponent(e.id) }, e.id)),
-        e.workflow, el("td", {}, cdr.status(e.status)), JSON.stringify(e.input), cdr.time(e.startedAt),
+        e.workflow, el("td", {}, cdr.status(e.status)), el("td", { class: "nowrap" }, JSON.stringify(e.input)), cdr.timeCell(e.startedAt),
         e.durationSeconds, e.error]);
-      cdr.show(list, rows.length ? cdr.table(["id", "workflow", "status", "input", "started (UTC)", "seconds", "error"], rows, "executions")
+      cdr.show(list, rows.length ? el("div", { class: "scroll-x" },
+        cdr.table(["id", "workflow", "status", "input", "started (UTC)", "seconds", "error"], rows, "executions"))
         : el("p", { class: "muted", id: "executions-empty" }, "No executions."));
     } catch (err) {
       cdr.fail(list, err);

@@ -13,7 +13,7 @@
       for (const m of r.reports) {
         for (const f of m.files) {
           rows.push([m.month, el("td", {}, el("a", { href: f.link, id: "link-" + m.month + "-" + f.name }, f.name)), f.bytes,
-            cdr.time(f.expiresAt)]);
+            cdr.timeCell(f.expiresAt)]);
         }
       }
       cdr.show("content", el("p", {}, "Links work for " + r.linkExpirySeconds + " s (linkExpiry), without a token."),

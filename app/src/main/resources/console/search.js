@@ -5,8 +5,8 @@
   const f = {
     number: el("input", { id: "number", placeholder: "+1503555…" }),
     connector: el("input", { id: "connector" }),
-    from: el("input", { id: "from", type: "date" }),
-    to: el("input", { id: "to", type: "date" }),
+    from: cdr.dateInput("from"),
+    to: cdr.dateInput("to"),
     status: el("select", { id: "status" }, el("option", { value: "" }, "any"), el("option", { value: "Completed" }, "Completed"),
       el("option", { value: "Failed" }, "Failed"))
   };

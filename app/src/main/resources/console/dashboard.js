@@ -30,11 +30,9 @@
   month.value = params.get("month") || today().slice(0, 7);
   from.value = params.get("from") || "";
   to.value = params.get("to") || "";
-  refresh.value = params.get("refresh") || "30";
-  if (![...refresh.options].some(o => o.value === refresh.value)) {
-    refresh.append(el("option", { value: refresh.value }, refresh.value + " s"));
-    refresh.value = params.get("refresh");
-  }
+  const every = /^[1-9][0-9]{0,3}$/.test(params.get("refresh") || "") || params.get("refresh") === "0" ? params.get("refresh") : "30";
+  if (![...refresh.options].some(o => o.value === every)) refresh.append(el("option", { value: every }, every + " s"));
+  refresh.value = every;
   let wantedConnector = params.get("connector") || "";
 
   function today() {

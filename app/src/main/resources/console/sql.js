@@ -97,7 +97,7 @@
       const use = el("button", { type: "button", class: "use" }, "Edit");
       use.addEventListener("click", () => { sql.value = x.sql; sql.focus(); window.scrollTo(0, 0); });
       list.append(el("li", {}, use, el("span", { class: "time muted" }, cdr.time(x.at)),
-        el("span", { class: x.error ? "error" : "muted" }, x.error ? "error" : x.rows + " rows"),
+        el("span", { class: x.error ? "error" : "muted" }, x.error ? "error" : x.rows + (x.rows === 1 ? " row" : " rows")),
         el("code", { title: x.sql }, x.sql.replace(/\s+/g, " "))));
     }
     cdr.show(history, el("div", { class: "bar" }, clear), list);
@@ -175,7 +175,6 @@
       document.body.append(a);
       a.click();
       a.remove();
-      document.body.setAttribute("data-csv", url);
     } catch (err) {
       cdr.fail(result, err);
     }

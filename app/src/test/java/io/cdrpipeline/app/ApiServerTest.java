@@ -46,6 +46,76 @@ class ApiServerTest {
   }
 
   @Test
+  void theDashboardTakesARangeAndAConnectorAndRefusesBadOnes() throws Exception {
+    // without a range: the days up to the newest processed day, by the calls' start
+    JsonNode d = ConsoleFixture.json(f.get("/api/dashboard"));
+    assertThat(d.get("from").asText()).isEqualTo("2026-10-30T00:00:00Z");
+    assertThat(d.get("to").asText()).isEqualTo("2026-11-02T00:00:00Z");
+    assertThat(d.get("bucket").asText()).isEqualTo("day");
+    assertThat(d.get("labels").toString())
+        .isEqualTo("[\"2026-10-30\",\"2026-10-31\",\"2026-11-01\"]");
+    assertThat(d.get("newestProcessedDay").asText()).isEqualTo("2026-11-01");
+    // 24 hours across a day's end, one point per hour, of the calls that started in them
+    java.time.Instant from = java.time.Instant.parse("2026-10-31T06:00:00Z");
+    java.time.Instant to = java.time.Instant.parse("2026-11-01T06:00:00Z");
+    List<JsonNode> started = new ArrayList<>();
+    for (ConsoleFixture.Kept k : f.keptRecords()) {
+      java.time.Instant t =
+          java.time.Instant.ofEpochSecond(k.record().get("StartTimeEpochSeconds").asLong());
+      if (!t.isBefore(from) && t.isBefore(to)) {
+        started.add(k.record());
+      }
+    }
+    d = ConsoleFixture.json(f.get("/api/dashboard?from=2026-10-31T06:00Z&to=2026-11-01T06:00:00Z"));
+    assertThat(d.get("bucket").asText()).isEqualTo("hour");
+    assertThat(d.get("labels")).hasSize(24);
+    assertThat(d.get("labels").get(0).asText()).isEqualTo("2026-10-31 06:00");
+    assertThat(d.get("labels").get(23).asText()).isEqualTo("2026-11-01 05:00");
+    assertThat(d.get("kpis").get("calls").asLong()).isEqualTo(started.size());
+    long sum = 0;
+    for (JsonNode n : d.get("calls")) {
+      sum += n.asLong();
+    }
+    assertThat(sum).isEqualTo(started.size());
+    assertThat(d.get("kpis").get("failed").asLong())
+        .isEqualTo(
+            started.stream().filter(r -> r.path("Status").asText().equals("Failed")).count());
+    // one voice connector: its calls only, the others still offered
+    String vc = started.get(0).get("VoiceConnectorId").asText();
+    d =
+        ConsoleFixture.json(
+            f.get("/api/dashboard?from=2026-10-31T06:00Z&to=2026-11-01T06:00Z&connector=" + vc));
+    assertThat(d.get("connector").asText()).isEqualTo(vc);
+    assertThat(d.get("allConnectors"))
+        .extracting(JsonNode::asText)
+        .containsExactlyElementsOf(
+            new java.util.TreeSet<>(
+                started.stream().map(r -> r.get("VoiceConnectorId").asText()).toList()));
+    assertThat(d.get("connectors")).hasSize(1);
+    assertThat(d.get("kpis").get("calls").asLong())
+        .isEqualTo(
+            started.stream().filter(r -> r.get("VoiceConnectorId").asText().equals(vc)).count());
+    // mistakes: one line each, 400
+    Map<String, String> bad = new java.util.LinkedHashMap<>();
+    bad.put("from=2026-10-30", "from and to go together");
+    bad.put("from=yesterday&to=2026-10-31", "from: 'yesterday' (expected a day YYYY-MM-DD");
+    bad.put("from=2026-02-30&to=2026-03-01", "from: '2026-02-30'");
+    bad.put("from=2026-10-31&to=2026-10-30", "is not before to");
+    bad.put("from=2025-01-01&to=2026-10-30", "longer than 366 days");
+    bad.put("from=2026-10-30&to=2026-10-31&days=3", "days or from/to, not both");
+    bad.put("days=0", "days: '0'");
+    bad.put("connector=x'%20OR%201=1", "is not a voice connector id");
+    for (Map.Entry<String, String> b : bad.entrySet()) {
+      HttpResponse<String> r = f.get("/api/dashboard?" + b.getKey());
+      assertThat(r.statusCode()).as(b.getKey()).isEqualTo(400);
+      assertThat(ConsoleFixture.json(r).get("error").asText())
+          .as(b.getKey())
+          .contains(b.getValue())
+          .doesNotContain("\n");
+    }
+  }
+
+  @Test
   void healthNeedsNothing() throws Exception {
     HttpResponse<String> r = f.get("/health");
     assertThat(r.statusCode()).isEqualTo(200);

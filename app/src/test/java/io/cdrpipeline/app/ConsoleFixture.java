@@ -65,6 +65,22 @@ public final class ConsoleFixture implements AutoCloseable {
   /** A deployment whose server allows {@code failedLogins} wrong tokens per address. */
   public ConsoleFixture(Path dir, String yaml, String host, FailedLogins failedLogins)
       throws Exception {
+    this(dir, yaml, host, failedLogins, root -> {});
+  }
+
+  /** What a test adds to the generated raw files (the CDR folder) before the crawl and the ETL. */
+  @FunctionalInterface
+  public interface RawAdditions {
+    void add(Path cdrRoot) throws Exception;
+  }
+
+  /**
+   * A deployment whose server allows {@code failedLogins} wrong tokens per address, with {@code
+   * additions} made to the raw files before they are crawled and processed.
+   */
+  public ConsoleFixture(
+      Path dir, String yaml, String host, FailedLogins failedLogins, RawAdditions additions)
+      throws Exception {
     this.dir = dir;
     // a port known before the start, so that the links the deployment signs point at this server
     int port;
@@ -91,6 +107,7 @@ public final class ConsoleFixture implements AutoCloseable {
           "--malformed",
           i == 1 ? "4" : "0");
     }
+    additions.add(cdrRoot());
     cli("crawl", "raw");
     for (LocalDate d : DAYS) {
       cli("etl", "--date", d.toString());

@@ -157,7 +157,12 @@
 
     const hourly = d.bucket === "hour";
     const per = hourly ? "per hour" : "per day";
-    const stacked = { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } };
+    // hours read as HH:00, with the day at each midnight and at the first hour
+    const x = hourly ? { ticks: { maxRotation: 0, autoSkip: true, callback: function (v, i) {
+      const l = this.getLabelForValue(v);
+      return i === 0 || l.endsWith(" 00:00") ? [l.slice(11), l.slice(0, 10)] : l.slice(11);
+    } } } : {};
+    const stacked = { scales: { x: Object.assign({ stacked: true }, x), y: { stacked: true, beginAtZero: true } } };
     const who = d.connector ? "voice connector " + d.connector : "by voice connector";
     draw("calls", { type: "bar", title: "Calls " + per + ", " + who,
       data: { labels: d.labels, datasets: d.connectors.map((c, i) => ({ label: c.voiceConnectorId, data: c.calls,
@@ -171,7 +176,7 @@
         { label: "failed calls", data: d.failed, backgroundColor: colors[4], yAxisID: "y" },
         { label: "failure rate, %", type: "line", data: d.failureRate, borderColor: colors[6], backgroundColor: colors[6],
           spanGaps: true, yAxisID: "y1" }] },
-      options: { scales: { y: { beginAtZero: true, position: "left", title: { display: true, text: "failed calls" },
+      options: { scales: { x: x, y: { beginAtZero: true, position: "left", title: { display: true, text: "failed calls" },
         ticks: { precision: 0 } },
       y1: { beginAtZero: true, position: "right", title: { display: true, text: "%" }, grid: { drawOnChartArea: false } } } } });
     draw("callsPerHour", { type: "bar", title: "Calls per hour of day (UTC)",
@@ -189,7 +194,7 @@
 
     range.textContent = "Calls that started from " + cdr.time(d.from) + " to " + cdr.time(d.to) + " (UTC, end excluded)"
       + (d.connector ? ", voice connector " + d.connector : "") + ".";
-    cdr.show(notice, k.calls === 0 && d.newestProcessedDay ? newest(d.newestProcessedDay) : null);
+    cdr.show(notice, ...(k.calls === 0 && d.newestProcessedDay ? [newest(d.newestProcessedDay)] : []));
 
     const last = [];
     for (const w of ["daily", "full", "report"]) {

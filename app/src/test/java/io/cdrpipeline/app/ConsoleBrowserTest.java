@@ -390,6 +390,19 @@ class ConsoleBrowserTest {
             .body();
     assertThat(csv).isEqualTo("200\n" + api);
     assertThat(api).startsWith("hour,calls\n");
+    // a result wider than the window scrolls inside its box, not the page
+    js("arguments[0].value = arguments[1]", sql, "SELECT * FROM processed_cdrs LIMIT 3");
+    browser.findElement(By.id("run")).click();
+    wait.until(ExpectedConditions.stalenessOf(results));
+    results = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("results")));
+    assertThat(
+            (Boolean)
+                js(
+                    "const box = arguments[0].parentElement;"
+                        + " return box.scrollWidth > box.clientWidth && getComputedStyle(box).overflowX === 'auto'",
+                    results))
+        .isTrue();
+    noSidewaysScrolling("sql, a wide result");
     // a caller's name holding HTML shows as its text, and runs nothing
     String names =
         "SELECT sourcephonenumbername, callid FROM processed_cdrs WHERE callid = 'html-caller-name-call'";
@@ -642,6 +655,15 @@ class ConsoleBrowserTest {
     assertThat(js("return window.sameDocument === true")).isEqualTo(true); // no reload
     assertThat(browser.getCurrentUrl()).contains("connector=" + connector).contains("range=custom");
     screenshot("dashboard-connector");
+    // the last 24 hours: times to the minute, one point per hour
+    set("preset", "24h");
+    wait.until(
+        d ->
+            String.valueOf(browser.findElement(By.tagName("body")).getAttribute("data-range"))
+                .matches(
+                    "from=\\d{4}-\\d{2}-\\d{2}T\\d{2}%3A\\d{2}Z&to=\\d{4}-\\d{2}-\\d{2}T\\d{2}%3A\\d{2}Z&connector=.*"));
+    assertThat(strings(js("return Chart.getChart('calls').data.labels"))).hasSize(25);
+    set("preset", "custom");
     // a range the API refuses: its one line shows
     set("to", "2026-10-01");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#message .error")));

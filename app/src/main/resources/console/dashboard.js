@@ -166,7 +166,8 @@
     const who = d.connector ? "voice connector " + d.connector : "by voice connector";
     draw("calls", { type: "bar", title: "Calls " + per + ", " + who,
       data: { labels: d.labels, datasets: d.connectors.map((c, i) => ({ label: c.voiceConnectorId, data: c.calls,
-        backgroundColor: colors[i % colors.length] })) }, options: stacked });
+        backgroundColor: colors[i % colors.length] })) },
+      options: { scales: { x: stacked.scales.x, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
     draw("minutes", { type: "bar", title: "Billable minutes " + per + ", " + who,
       data: { labels: d.labels, datasets: d.connectors.map((c, i) => ({ label: c.voiceConnectorId, data: c.minutes,
         backgroundColor: colors[i % colors.length] })) }, options: stacked });
@@ -181,7 +182,8 @@
       y1: { beginAtZero: true, position: "right", title: { display: true, text: "%" }, grid: { drawOnChartArea: false } } } } });
     draw("callsPerHour", { type: "bar", title: "Calls per hour of day (UTC)",
       data: { labels: [...Array(24).keys()].map(h => String(h).padStart(2, "0")),
-        datasets: [{ label: "calls", data: d.callsPerHour, backgroundColor: colors[0] }] } });
+        datasets: [{ label: "calls", data: d.callsPerHour, backgroundColor: colors[0] }] },
+      options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
     const m = d.months;
     const [before, now] = m.months;
     draw("months", { type: "bar", title: "Calls per day, days 1–" + m.days + ": " + now.month + " (" + fmt(now.totalCalls)

@@ -173,6 +173,32 @@ public final class Alarms {
   }
 
   /**
+   * What the daily workflow's alarms step reports: how many alarms were evaluated, those firing,
+   * those that started firing or resolved, and those that could not be evaluated with why.
+   */
+  public static com.fasterxml.jackson.databind.node.ObjectNode summary(List<Outcome> outcomes) {
+    com.fasterxml.jackson.databind.node.ObjectNode o = AlarmStore.JSON.createObjectNode();
+    o.put("alarms", outcomes.stream().map(Outcome::alarm).distinct().count());
+    var firing = o.putArray("firing");
+    var fired = o.putArray("fired");
+    var resolved = o.putArray("resolved");
+    var errors = o.putObject("errors");
+    for (Outcome x : outcomes) {
+      switch (x.change()) {
+        case FIRED -> {
+          fired.add(x.alarm());
+          firing.add(x.alarm());
+        }
+        case STILL_FIRING -> firing.add(x.alarm());
+        case RESOLVED -> resolved.add(x.alarm());
+        case QUIET -> {}
+      }
+      x.error().ifPresent(e -> errors.put(x.alarm(), e));
+    }
+    return o;
+  }
+
+  /**
    * Runs an alarm's rule over a window and returns what it found, recording and telling nothing
    * ({@code cdr alarms test}).
    */

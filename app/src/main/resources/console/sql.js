@@ -11,7 +11,8 @@
     + "FROM (SELECT npanxx, SUM(duration) AS TotalDuration, COUNT(callid) AS CallCount\n"
     + "      FROM cdrs.processed_cdrs GROUP BY npanxx) GROUP BY npanxx";
   const sql = el("textarea", { id: "sql", spellcheck: "false" });
-  sql.value = corrected;
+  // a query handed over in the address (the Alarms page's "Rows in SQL"), else the example
+  sql.value = new URLSearchParams(window.location.search).get("sql") || corrected;
   const run = el("button", { id: "run" }, "Run");
   const csv = el("button", { id: "csv" }, "Download CSV");
   const example = el("button", { id: "example", type: "button" }, "Calls per NPANXX");

@@ -73,11 +73,13 @@ class AlarmRulesTest {
     CdrGenerator gen = new CdrGenerator(pipeline.cdr);
     firstConnector = CdrGenerator.connectorIds(CONNECTORS, SEED).get(0);
     LocalDate end = LocalDate.of(2026, 11, 3);
+    List<LocalDate> days = new ArrayList<>();
     for (LocalDate d = FIRST; !d.isAfter(end); d = d.plusDays(1)) {
       Anomaly a = ANOMALIES.get(d);
       gen.generate(d, CALLS, CONNECTORS, SEED, 0, null, a == null ? Set.of() : Set.of(a));
-      pipeline.etl().runDay(d, 2);
+      days.add(d);
     }
+    pipeline.etl().runDays(days, 4, false);
     hooks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     ObjectMapper json = new ObjectMapper();
     hooks.createContext(
@@ -115,8 +117,15 @@ class AlarmRulesTest {
     return l;
   }
 
-  /** The rules that fire over a day, each with its evidence. */
+  static final Map<LocalDate, Map<AlarmRule, Evidence>> FIRING =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The rules that fire over a day, each with its evidence (run once a day). */
   static Map<AlarmRule, Evidence> firing(LocalDate day) {
+    return FIRING.computeIfAbsent(day, AlarmRulesTest::run);
+  }
+
+  private static Map<AlarmRule, Evidence> run(LocalDate day) {
     Instant from = day.atStartOfDay(ZoneOffset.UTC).toInstant();
     Instant to = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     Map<AlarmRule, Evidence> out = new java.util.EnumMap<>(AlarmRule.class);

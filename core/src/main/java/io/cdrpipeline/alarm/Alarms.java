@@ -90,15 +90,21 @@ public final class Alarms {
   }
 
   /**
-   * Evaluates every alarm over each day (its whole UTC day as the window), in date order: what the
-   * daily ETL calls for the day it processed, and {@code cdr watch} for the days a batch appended
-   * to.
+   * Evaluates every alarm over each day (its whole UTC day as the window; today up to now, a day to
+   * come not at all), in date order: what the daily ETL calls for the day it processed, and {@code
+   * cdr watch} for the days a batch appended to.
    */
   public List<Outcome> evaluate(Collection<LocalDate> days) {
     List<Outcome> out = new ArrayList<>();
+    Instant now = clock.instant();
     for (LocalDate d : new TreeSet<>(days)) {
       Instant from = d.atStartOfDay(ZoneOffset.UTC).toInstant();
-      out.addAll(evaluate(from, d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+      Instant end = d.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+      // today (a watch batch) only up to now: the hours still to come are not silent
+      Instant to = end.isAfter(now) ? now : end;
+      if (to.isAfter(from)) {
+        out.addAll(evaluate(from, to));
+      }
     }
     return out;
   }

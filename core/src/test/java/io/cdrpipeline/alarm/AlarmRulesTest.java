@@ -265,4 +265,33 @@ class AlarmRulesTest {
     assertThat(store.get(open.id()).orElseThrow().acknowledgedBy()).contains("ops");
     assertThat(store.acknowledge("a-missing", "ops", Instant.now())).isFalse();
   }
+
+  @Test
+  void todayIsEvaluatedUpToNowOnly() {
+    LocalDate day = LocalDate.of(2026, 11, 3); // no call of the first connector from 14:00 to 18:00
+    AlarmStore store = new AlarmStore(pipeline.database);
+    AlarmDefinition silent = AlarmDefinition.of("silent-today", AlarmRule.SILENT_CONNECTOR);
+    java.util.function.Function<String, Alarms> at =
+        time ->
+            new Alarms(
+                List.of(silent),
+                store,
+                pipeline::query,
+                Alarms.Topics.standard(),
+                Clock.fixed(Instant.parse(time), ZoneOffset.UTC));
+    // at noon the silence has not begun: the afternoon to come is not silent
+    Alarms.Outcome noon = at.apply("2026-11-03T12:00:00Z").evaluate(List.of(day)).get(0);
+    assertThat(noon.change()).isEqualTo(AlarmStore.Change.QUIET);
+    assertThat(noon.to()).isEqualTo(Instant.parse("2026-11-03T12:00:00Z"));
+    // at 16:30 two whole silent hours have passed
+    Alarms.Outcome later = at.apply("2026-11-03T16:30:00Z").evaluate(List.of(day)).get(0);
+    assertThat(later.change()).isEqualTo(AlarmStore.Change.FIRED);
+    Evidence e = later.firing().orElseThrow().evidence();
+    int start = e.columns().indexOf("period_start");
+    assertThat(e.rows())
+        .extracting(r -> r.get(start).toString().substring(11, 16))
+        .containsExactly("14:00", "15:00");
+    // a day still to come is not evaluated
+    assertThat(at.apply("2026-11-03T16:30:00Z").evaluate(List.of(day.plusDays(1)))).isEmpty();
+  }
 }

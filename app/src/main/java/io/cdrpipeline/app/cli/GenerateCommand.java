@@ -84,9 +84,9 @@ public final class GenerateCommand implements Callable<Integer> {
       description = {
         "Inject an anomaly on the first voice connector, for the alarms to catch (repeatable, or",
         "comma-separated): fraud (25 long calls at night to a new country, +252), failing-trunk",
-        "(70%% of its calls fail), silent (no call from 14:00 to 18:00 UTC), wangiri (40 calls of",
+        "(seven calls in ten fail), silent (no call from 14:00 to 18:00 UTC), wangiri (40 calls of",
         "1-3 s to 40 numbers within five minutes), spend-spike (30 long calls to GB),",
-        "asr-acd-drop (40%% of its calls unanswered, the others 20-40 s)."
+        "asr-acd-drop (four completed calls in ten unanswered, the others 20-40 s)."
       })
   List<String> inject = new ArrayList<>();
 

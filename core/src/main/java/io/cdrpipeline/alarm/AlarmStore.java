@@ -284,7 +284,8 @@ public final class AlarmStore {
           row.addNull();
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short) {
           row.add(((Number) v).longValue());
-        } else if (v instanceof Double || v instanceof Float) {
+        } else if ((v instanceof Double || v instanceof Float)
+            && Double.isFinite(((Number) v).doubleValue())) {
           row.add(((Number) v).doubleValue());
         } else if (v instanceof java.math.BigDecimal d) {
           row.add(d);

@@ -90,8 +90,8 @@ final class AlarmRoutes {
           row.addNull();
         } else if (v instanceof Long n) {
           row.add(n);
-        } else if (v instanceof Double d) {
-          row.add(BigDecimal.valueOf(d));
+        } else if (v instanceof Double d && Double.isFinite(d)) {
+          row.add(BigDecimal.valueOf(d)); // as the evidence holds it, without a binary tail
         } else if (v instanceof Boolean b) {
           row.add(b);
         } else {

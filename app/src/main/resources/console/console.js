@@ -102,7 +102,7 @@ const cdr = {
 
   nav() {
     const pages = [["/", "Dashboard"], ["/executions.html", "Executions"], ["/sql.html", "SQL"], ["/catalog.html", "Catalog"],
-      ["/reports.html", "Reports"], ["/search.html", "CDR search"]];
+      ["/reports.html", "Reports"], ["/search.html", "CDR search"], ["/alarms.html", "Alarms"]];
     const here = window.location.pathname === "/index.html" ? "/" : window.location.pathname;
     const header = cdr.el("header", {}, cdr.el("span", { class: "brand" }, "CDR Pipeline"));
     for (const [href, name] of pages) {

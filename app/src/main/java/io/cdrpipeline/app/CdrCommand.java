@@ -1,5 +1,6 @@
 package io.cdrpipeline.app;
 
+import io.cdrpipeline.app.cli.AlarmsCommand;
 import io.cdrpipeline.app.cli.BenchCommand;
 import io.cdrpipeline.app.cli.CatalogCommand;
 import io.cdrpipeline.app.cli.CrawlCommand;
@@ -70,6 +71,7 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
           TableCommand.class,
           StartCommand.class,
           ExecutionsCommand.class,
+          AlarmsCommand.class,
           ReportCommand.class,
           ServeCommand.class,
           ConfigureCommand.class,

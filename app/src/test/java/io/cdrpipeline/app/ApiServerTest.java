@@ -144,7 +144,8 @@ class ApiServerTest {
       assertThat(s.get("attempts").asInt()).isEqualTo(1);
     }
     assertThat(names)
-        .containsExactly("crawl-raw", "etl", "crawl-processed", "maintain-table", "notify");
+        .containsExactly(
+            "crawl-raw", "etl", "crawl-processed", "maintain-table", "alarms", "notify");
     assertThat(e.get("events").get(0).get("type").asText()).isEqualTo("EXECUTION_STARTED");
 
     JsonNode list = ConsoleFixture.json(f.get("/api/executions?status=SUCCEEDED&workflow=daily"));

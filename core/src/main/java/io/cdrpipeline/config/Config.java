@@ -1,5 +1,6 @@
 package io.cdrpipeline.config;
 
+import io.cdrpipeline.alarm.AlarmDefinition;
 import io.cdrpipeline.catalog.Dialect;
 import io.cdrpipeline.catalog.SqliteDialect;
 import io.cdrpipeline.notify.Subscription;
@@ -50,6 +51,7 @@ public record Config(
     EtlSettings etl,
     Engine engine,
     SparkSettings spark,
+    List<AlarmDefinition> alarms,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -89,6 +91,7 @@ public record Config(
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
+    alarms = List.copyOf(alarms);
   }
 
   /**
@@ -134,6 +137,7 @@ public record Config(
         EtlSettings.DEFAULTS,
         Engine.EMBEDDED,
         SparkSettings.DEFAULTS,
+        List.of(),
         Optional.empty());
   }
 

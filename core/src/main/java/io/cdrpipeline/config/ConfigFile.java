@@ -20,6 +20,7 @@ final class ConfigFile {
   @JsonProperty public Integer crawlSampleFiles;
   @JsonProperty public LinkedHashMap<String, String> schedules;
   @JsonProperty public List<Map<String, Object>> notifications;
+  @JsonProperty public List<Map<String, Object>> alarms;
   @JsonProperty public LinkedHashMap<String, String> timeouts;
   @JsonProperty public String linkExpiry;
   @JsonProperty public ServerFile server;

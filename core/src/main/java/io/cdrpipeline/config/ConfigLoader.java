@@ -275,6 +275,7 @@ public final class ConfigLoader {
         etl,
         engine,
         spark,
+        AlarmKeys.validate(raw.alarms, notifications, file),
         Optional.of(file));
   }
 

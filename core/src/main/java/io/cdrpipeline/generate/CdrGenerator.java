@@ -14,6 +14,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -56,6 +57,50 @@ public final class CdrGenerator {
     "Busy Here", "No Answer", "Request Terminated", "Service Unavailable"
   };
 
+  /**
+   * What {@code cdr generate --inject} adds to a day, each on the first voice connector: the
+   * patterns the alarms catch.
+   */
+  public enum Anomaly {
+    /** 25 long outbound calls between 01:00 and 03:00 UTC to a new country (+252, SO). */
+    FRAUD(25),
+    /** 70% of the connector's calls fail. */
+    FAILING_TRUNK(0),
+    /** No call of the connector starts between 14:00 and 18:00 UTC. */
+    SILENT(0),
+    /** 40 outbound calls of 1 to 3 seconds to 40 numbers within five minutes after 03:02 UTC. */
+    WANGIRI(40),
+    /** 30 outbound calls of 10 to 15 minutes to GB in the afternoon. */
+    SPEND_SPIKE(30),
+    /**
+     * 40% of the connector's completed calls are never answered and the answered ones last 20 to 40
+     * seconds.
+     */
+    ASR_ACD_DROP(0);
+
+    final int extraCalls;
+
+    Anomaly(int extraCalls) {
+      this.extraCalls = extraCalls;
+    }
+
+    /** The option's name for it, e.g. {@code failing-trunk}. */
+    public String id() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+  }
+
+  /** The country and prefix of the fraud anomaly: never called by generated data otherwise. */
+  public static final String FRAUD_COUNTRY = "SO";
+
+  public static final String FRAUD_PREFIX = "+252";
+
+  /** The country of the spend-spike anomaly. */
+  public static final String SPEND_COUNTRY = "GB";
+
+  static final int SILENT_FROM_HOUR = 14;
+  static final int SILENT_TO_HOUR = 18;
+
   private final ObjectStore store;
 
   public CdrGenerator(ObjectStore store) {
@@ -86,6 +131,22 @@ public final class CdrGenerator {
    */
   public Result generate(
       LocalDate date, int calls, int connectors, long seed, int malformed, LongConsumer progress)
+      throws IOException {
+    return generate(date, calls, connectors, seed, malformed, progress, Set.of());
+  }
+
+  /**
+   * As {@link #generate(LocalDate, int, int, long, int, LongConsumer)}, with anomalies injected on
+   * the first voice connector ({@link Anomaly}); without any, the same files.
+   */
+  public Result generate(
+      LocalDate date,
+      int calls,
+      int connectors,
+      long seed,
+      int malformed,
+      LongConsumer progress,
+      Set<Anomaly> anomalies)
       throws IOException {
     if (calls < 0 || connectors < 1 || malformed < 0) {
       throw new IllegalArgumentException("calls and malformed must be >= 0 and connectors >= 1");
@@ -118,14 +179,36 @@ public final class CdrGenerator {
     List<Future<Long>> pending = new ArrayList<>();
     long bytes = 0;
     long written = 0;
+    int skipped = 0;
+    int added = 0;
     try {
       List<String[]> batch = new ArrayList<>();
       for (int i = 0; i < calls; i++) {
         int v = r.nextInt(vcs.size());
-        batch.add(call(r, vcs.get(v), ownNumbers.get(v), account, dayStart, v));
+        String[] f =
+            call(
+                r,
+                vcs.get(v),
+                ownNumbers.get(v),
+                account,
+                dayStart,
+                v,
+                v == 0 ? anomalies : Set.of());
+        if (f == null) {
+          skipped++;
+          continue;
+        }
+        batch.add(f);
         if (batch.size() == 500) {
           pending.add(submit(pool, batch));
           batch = new ArrayList<>();
+        }
+      }
+      SplittableRandom x = new SplittableRandom(seed * 17 + date.toEpochDay() * 13 + 5);
+      for (Anomaly a : new java.util.TreeSet<>(anomalies)) {
+        for (int i = 0; i < a.extraCalls; i++) {
+          batch.add(extra(a, x, vcs.get(0), ownNumbers.get(0), account, dayStart, i));
+          added++;
         }
       }
       for (int i = 0; i < malformed; i++) {
@@ -149,7 +232,7 @@ public final class CdrGenerator {
     } finally {
       pool.shutdownNow();
     }
-    return new Result(calls, malformed, vcs, bytes);
+    return new Result(calls - skipped + added, malformed, vcs, bytes);
   }
 
   private Future<Long> submit(ExecutorService pool, List<String[]> files) {
@@ -170,16 +253,40 @@ public final class CdrGenerator {
   }
 
   private static String[] call(
-      SplittableRandom r, String vc, String[] own, String account, long dayStart, int vcIndex)
+      SplittableRandom r,
+      String vc,
+      String[] own,
+      String account,
+      long dayStart,
+      int vcIndex,
+      Set<Anomaly> anomalies)
       throws IOException {
     boolean outbound = r.nextInt(100) < 60;
     boolean failed = r.nextInt(100) < 4;
+    if (anomalies.contains(Anomaly.FAILING_TRUNK)) {
+      failed = r.nextInt(100) < 70;
+    }
     // delivery (end) time over the day, busier in business hours
     long end =
         dayStart + (r.nextInt(100) < 60 ? 13 * 3600 + r.nextInt(9 * 3600) : r.nextInt(86400));
     long duration =
         failed ? r.nextInt(30) : Math.min(7200, 5 + (long) (-Math.log(1 - r.nextDouble()) * 180));
+    long billable = failed ? 0 : duration;
+    if (anomalies.contains(Anomaly.ASR_ACD_DROP) && !failed) {
+      if (r.nextInt(100) < 40) {
+        duration = r.nextInt(20); // completed, never answered
+        billable = 0;
+      } else {
+        duration = 20 + r.nextInt(21); // answered, cut short
+        billable = duration;
+      }
+    }
     long start = end - duration;
+    if (anomalies.contains(Anomaly.SILENT)
+        && start >= dayStart + SILENT_FROM_HOUR * 3600L
+        && start < dayStart + SILENT_TO_HOUR * 3600L) {
+      return null;
+    }
     String mine = own[r.nextInt(own.length)];
     String country;
     String remote;
@@ -201,7 +308,89 @@ public final class CdrGenerator {
     String source = outbound ? mine : remote;
     String destination = outbound ? remote : mine;
     boolean v1 = r.nextInt(100) < 10;
-    long billable = failed ? 0 : duration;
+    return file(
+        r,
+        vc,
+        account,
+        vcIndex,
+        outbound,
+        failed,
+        source,
+        destination,
+        country,
+        start,
+        end,
+        billable,
+        v1,
+        dayStart);
+  }
+
+  /** A call of an injected anomaly on connector {@code vc}: the {@code i}-th of its kind. */
+  private static String[] extra(
+      Anomaly a, SplittableRandom r, String vc, String[] own, String account, long dayStart, int i)
+      throws IOException {
+    String mine = own[r.nextInt(own.length)];
+    long start;
+    long duration;
+    String country;
+    String remote;
+    switch (a) {
+      case FRAUD -> {
+        // revenue-share fraud: long calls at night to a country the connector never calls
+        start = dayStart + 3600 + r.nextInt(2 * 3600);
+        duration = 600 + r.nextInt(600);
+        country = FRAUD_COUNTRY;
+        remote = FRAUD_PREFIX + String.format("%07d", r.nextInt(10_000_000));
+      }
+      case WANGIRI -> {
+        // one-ring calls to many numbers within five minutes
+        start = dayStart + 3 * 3600 + 120 + r.nextInt(300);
+        duration = 1 + r.nextInt(3);
+        country = "US";
+        remote = "+1" + NPAS[i % NPAS.length] + (200 + r.nextInt(800)) + String.format("%04d", i);
+      }
+      case SPEND_SPIKE -> {
+        // long calls to a country it calls every day
+        start = dayStart + 14 * 3600 + r.nextInt(6 * 3600);
+        duration = 600 + r.nextInt(300);
+        country = SPEND_COUNTRY;
+        remote = "+4420" + String.format("%07d", r.nextInt(10_000_000));
+      }
+      default -> throw new IllegalStateException(a + " adds no calls");
+    }
+    return file(
+        r,
+        vc,
+        account,
+        0,
+        true,
+        false,
+        mine,
+        remote,
+        country,
+        start,
+        start + duration,
+        duration,
+        false,
+        dayStart);
+  }
+
+  private static String[] file(
+      SplittableRandom r,
+      String vc,
+      String account,
+      int vcIndex,
+      boolean outbound,
+      boolean failed,
+      String source,
+      String destination,
+      String country,
+      long start,
+      long end,
+      long billable,
+      boolean v1,
+      long dayStart)
+      throws IOException {
     String region = vcIndex % 2 == 0 ? "us-east-1" : "us-west-2";
     String regionCode = vcIndex % 2 == 0 ? "USE1" : "USW2";
     String transactionId = uuid(r);

@@ -43,10 +43,28 @@ public final class LocalPipelineActions implements PipelineActions {
       int fullWorkers,
       Duration snapshotRetention) {}
 
+  /** Evaluates the alarms over a day: what the daily workflow's alarms step runs. */
+  @FunctionalInterface
+  public interface AlarmCheck {
+    ObjectNode evaluate(LocalDate day) throws Exception;
+  }
+
   private final Parts parts;
+  private final AlarmCheck alarms;
 
   public LocalPipelineActions(Parts parts) {
+    this(parts, null);
+  }
+
+  /** Actions whose daily workflow evaluates alarms with {@code alarms} (null: none configured). */
+  public LocalPipelineActions(Parts parts, AlarmCheck alarms) {
     this.parts = Objects.requireNonNull(parts, "parts");
+    this.alarms = alarms;
+  }
+
+  @Override
+  public ObjectNode alarms(LocalDate day) throws Exception {
+    return alarms == null ? PipelineActions.super.alarms(day) : alarms.evaluate(day);
   }
 
   @Override

@@ -37,6 +37,17 @@ public interface PipelineActions {
     return etlFull();
   }
 
+  /**
+   * Evaluates the configured alarms over a day the ETL just processed; by default there are none.
+   * Never fails the workflow: what could not be evaluated is told in the summary.
+   */
+  default ObjectNode alarms(LocalDate day) throws Exception {
+    ObjectNode o = ExecutionStore.JSON.createObjectNode();
+    o.put("date", day.toString());
+    o.put("alarms", 0);
+    return o;
+  }
+
   /** Crawls the processed bucket. */
   ObjectNode crawlProcessed(boolean everything) throws Exception;
 

@@ -21,8 +21,9 @@ import java.util.Optional;
 
 /**
  * The three state machines of the original: {@code daily} (crawl raw new folders, ETL the date,
- * crawl processed, notify), {@code full} (crawl everything, ETL every day, crawl processed, notify)
- * and {@code report} (query the month into CSV, make an expiring link, notify).
+ * crawl processed, maintain the table, evaluate the alarms over the date, notify), {@code full}
+ * (crawl everything, ETL every day, crawl processed, notify) and {@code report} (query the month
+ * into CSV, make an expiring link, notify).
  */
 public final class Workflows {
   public static final String DAILY = "daily";
@@ -68,6 +69,10 @@ public final class Workflows {
                             c)),
                 new Step("crawl-processed", Duration.ofHours(1), c -> p.crawlProcessed(false)),
                 new Step("maintain-table", Duration.ofHours(1), c -> p.maintainTable()),
+                new Step(
+                    "alarms",
+                    Duration.ofHours(1),
+                    c -> p.alarms(Dates.day("input Date", c.input().get("Date").asText()))),
                 new Step(
                     "notify",
                     Duration.ofMinutes(30),

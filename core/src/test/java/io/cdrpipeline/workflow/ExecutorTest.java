@@ -110,6 +110,8 @@ class ExecutorTest {
             ExecutionEvent.Type.STEP_SUCCEEDED,
             ExecutionEvent.Type.STEP_STARTED,
             ExecutionEvent.Type.STEP_SUCCEEDED,
+            ExecutionEvent.Type.STEP_STARTED, // alarms
+            ExecutionEvent.Type.STEP_SUCCEEDED,
             ExecutionEvent.Type.STEP_STARTED,
             ExecutionEvent.Type.NOTIFICATION_SENT,
             ExecutionEvent.Type.STEP_SUCCEEDED,

@@ -10,6 +10,12 @@ import io.cdrpipeline.store.StoreLocation;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,6 +77,27 @@ public final class GenerateCommand implements Callable<Integer> {
           "Also write N bad files (empty, not JSON, array, no CallId, wrong type) to see the quarantine (default: ${DEFAULT-VALUE}).")
   int malformed;
 
+  @Option(
+      names = "--inject",
+      paramLabel = "ANOMALY",
+      split = ",",
+      description = {
+        "Inject an anomaly on the first voice connector, for the alarms to catch (repeatable, or",
+        "comma-separated): fraud (25 long calls at night to a new country, +252), failing-trunk",
+        "(seven calls in ten fail), silent (no call from 14:00 to 18:00 UTC), wangiri (40 calls of",
+        "1-3 s to 40 numbers within five minutes), spend-spike (30 long calls to GB),",
+        "asr-acd-drop (four completed calls in ten unanswered, the others 20-40 s)."
+      })
+  List<String> inject = new ArrayList<>();
+
+  @Option(
+      names = "--days",
+      paramLabel = "N",
+      defaultValue = "1",
+      description =
+          "Write N consecutive days starting at --date, each with --calls calls; anomalies go on the last day (default: ${DEFAULT-VALUE}).")
+  int days;
+
   @Override
   public Integer call() throws Exception {
     AppContext ctx = Commands.context(spec);
@@ -86,21 +113,58 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new UserException(
           "--malformed: " + malformed + " is not a number of files (0 or more)");
     }
+    if (days < 1 || days > 3660) {
+      throw new UserException("--days: " + days + " is not a number of days (1 to 3660)");
+    }
+    Set<CdrGenerator.Anomaly> anomalies = new TreeSet<>();
+    for (String a : inject) {
+      String id = a.trim().toLowerCase(Locale.ROOT);
+      anomalies.add(
+          Arrays.stream(CdrGenerator.Anomaly.values())
+              .filter(x -> x.id().equals(id))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new UserException(
+                          "--inject: unknown anomaly '"
+                              + a
+                              + "' (fraud, failing-trunk, silent, wangiri, spend-spike, asr-acd-drop)")));
+    }
     StoreLocation location =
         bucket == null ? ctx.config().cdrBucket() : StoreLocation.parse(bucket, ctx.workingDir());
     Instant started = Instant.now();
     try (ObjectStore store = ObjectStores.open(location, ctx.config().s3())) {
-      CdrGenerator.Result r =
-          new CdrGenerator(store).generate(day, calls, connectors, seed, malformed, null);
+      CdrGenerator gen = new CdrGenerator(store);
+      CdrGenerator.Result r = null;
+      int files = 0;
+      for (int i = 0; i < days; i++) {
+        boolean last = i == days - 1;
+        r =
+            gen.generate(
+                day.plusDays(i),
+                calls,
+                connectors,
+                seed,
+                malformed,
+                null,
+                last ? anomalies : Set.of());
+        files += r.files();
+      }
       double s = Duration.between(started, Instant.now()).toMillis() / 1000.0;
       ctx.out.printf(
-          "wrote %d CDR files%s for %s to %s (%d voice connectors: %s) in %.1f s%n",
-          r.files(),
-          r.malformed() > 0 ? " and " + r.malformed() + " malformed files" : "",
-          day,
+          "wrote %d CDR files%s for %s to %s (%d voice connectors: %s)%s in %.1f s%n",
+          files,
+          r.malformed() > 0 ? " and " + r.malformed() * days + " malformed files" : "",
+          days == 1 ? day.toString() : day + " to " + day.plusDays(days - 1),
           location.display(),
           r.connectors().size(),
           String.join(", ", r.connectors()),
+          anomalies.isEmpty()
+              ? ""
+              : ", injected on "
+                  + r.connectors().get(0)
+                  + ": "
+                  + String.join(", ", anomalies.stream().map(CdrGenerator.Anomaly::id).toList()),
           s);
     }
     return 0;

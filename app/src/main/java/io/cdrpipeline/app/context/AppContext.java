@@ -303,6 +303,26 @@ public final class AppContext implements AutoCloseable {
     this.workflowEtlListener = listener;
   }
 
+  private io.cdrpipeline.alarm.Alarms alarms;
+
+  /**
+   * The configured alarms over the catalog's firings, each evaluation on a query engine of its own:
+   * {@code alarms().evaluate(days)} after a batch of {@code cdr watch}, as the daily workflow does
+   * after its ETL.
+   */
+  public synchronized io.cdrpipeline.alarm.Alarms alarms() {
+    if (alarms == null) {
+      alarms =
+          new io.cdrpipeline.alarm.Alarms(
+              config().alarms(),
+              new io.cdrpipeline.alarm.AlarmStore(database()),
+              this::queryEngine,
+              io.cdrpipeline.alarm.Alarms.Topics.standard(),
+              Clock.systemUTC());
+    }
+    return alarms;
+  }
+
   PipelineActions pipelineActions() throws IOException {
     PipelineActions local =
         new LocalPipelineActions(
@@ -316,7 +336,14 @@ public final class AppContext implements AutoCloseable {
                 reportLinks(),
                 config().dailyWorkers(),
                 config().fullWorkers(),
-                snapshotRetention()));
+                snapshotRetention()),
+            config().alarms().isEmpty()
+                ? null
+                : day -> {
+                  var o = io.cdrpipeline.alarm.Alarms.summary(alarms().evaluate(List.of(day)));
+                  o.put("date", day.toString());
+                  return o;
+                });
     return config().engine() == io.cdrpipeline.config.Config.Engine.SPARK
         ? new SparkPipelineActions(
             local,

@@ -104,6 +104,11 @@ public final class SparkPipelineActions implements PipelineActions {
   }
 
   @Override
+  public ObjectNode alarms(LocalDate day) throws Exception {
+    return local.alarms(day);
+  }
+
+  @Override
   public ObjectNode maintainTable() throws Exception {
     return local.maintainTable();
   }

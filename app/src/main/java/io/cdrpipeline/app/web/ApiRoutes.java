@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The JSON API under {@code /api/}, and {@code /metrics}: executions (list, detail with the step
  * timeline, start, stop), read-only SQL, the catalog's tables, reports with expiring links, a
- * search of calls, and the dashboard's figures. A mistake in a request is a 4xx with one line in
- * {@code {"error": ...}}.
+ * search of calls, the dashboard's figures, and the alarms' firings. A mistake in a request is a
+ * 4xx with one line in {@code {"error": ...}}.
  */
 final class ApiRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
@@ -54,8 +54,10 @@ final class ApiRoutes {
       Duration linkExpiry,
       Path tempDir,
       ConsoleMetrics metrics,
+      io.cdrpipeline.alarm.AlarmStore alarms,
       Clock clock) {
     Parts {
+      Objects.requireNonNull(alarms, "alarms is null");
       Objects.requireNonNull(catalog, "catalog is null");
       Objects.requireNonNull(executions, "executions is null");
       Objects.requireNonNull(executor, "executor is null");
@@ -88,6 +90,7 @@ final class ApiRoutes {
   private final ReportRoutes reports;
   private final CdrRoutes cdrs;
   private final DashboardRoutes dashboard;
+  private final AlarmRoutes alarms;
 
   ApiRoutes(Parts parts) {
     this.p = Objects.requireNonNull(parts, "parts is null");
@@ -97,6 +100,7 @@ final class ApiRoutes {
     this.reports = new ReportRoutes(parts);
     this.cdrs = new CdrRoutes(parts);
     this.dashboard = new DashboardRoutes(parts, executions);
+    this.alarms = new AlarmRoutes(parts);
   }
 
   void register(Javalin app) {
@@ -110,6 +114,9 @@ final class ApiRoutes {
     app.get("/api/reports", reports::list);
     app.get("/api/cdrs", cdrs::search);
     app.get("/api/dashboard", dashboard::get);
+    app.get("/api/alarms", alarms::list);
+    app.get("/api/alarms/{id}", alarms::get);
+    app.post("/api/alarms/{id}/ack", alarms::acknowledge);
     app.get(
         "/metrics",
         ctx ->

@@ -87,6 +87,7 @@ public final class WebConsole {
                 config.linkExpiry(),
                 ctx.tempDir(),
                 metrics,
+                ctx.alarms().store(),
                 clock));
     // a link never lasts longer than the config allows now, however long it was signed for
     return new ReportServer(

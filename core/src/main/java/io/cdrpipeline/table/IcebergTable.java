@@ -251,6 +251,33 @@ public final class IcebergTable implements AutoCloseable {
   }
 
   /**
+   * Appends data files to the given days' partitions in one commit, keeping what the days hold (a
+   * watch batch, see {@code io.cdrpipeline.watch}); {@code summary} goes into the snapshot's
+   * summary. Commits of other writers meanwhile are no conflict. Returns the new snapshot's id.
+   */
+  public long appendFiles(Map<LocalDate, List<NewFile>> files, Map<String, String> summary) {
+    return AppendBatch.commit(table, files, summary);
+  }
+
+  /**
+   * The id of the snapshot, the current one or an ancestor, whose summary has {@code key} = {@code
+   * value}, looking back no further than the first snapshot older than {@code notBefore}.
+   */
+  public Optional<Long> findSnapshot(String key, String value, Instant notBefore) {
+    return AppendBatch.find(table, key, value, notBefore.toEpochMilli());
+  }
+
+  /**
+   * True when a data file of the current snapshot in one of the days was written by the run (named
+   * after it); only the days' manifests are read.
+   */
+  public boolean holdsFilesOf(String runId, List<LocalDate> days) {
+    return days.stream()
+        .flatMap(d -> dayFiles(d).stream())
+        .anyMatch(f -> runOf(f.location()).filter(runId::equals).isPresent());
+  }
+
+  /**
    * Deletes a file this process wrote and no snapshot names; a failure is logged, maintenance
    * removes it later.
    */

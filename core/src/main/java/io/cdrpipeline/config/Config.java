@@ -50,6 +50,7 @@ public record Config(
     EtlSettings etl,
     Engine engine,
     SparkSettings spark,
+    WatchSettings watch,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -86,6 +87,7 @@ public record Config(
     Objects.requireNonNull(etl, "etl");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(spark, "spark");
+    Objects.requireNonNull(watch, "watch");
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
@@ -134,6 +136,7 @@ public record Config(
         EtlSettings.DEFAULTS,
         Engine.EMBEDDED,
         SparkSettings.DEFAULTS,
+        WatchSettings.DEFAULTS,
         Optional.empty());
   }
 

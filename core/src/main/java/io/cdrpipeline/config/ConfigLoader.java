@@ -275,6 +275,7 @@ public final class ConfigLoader {
         etl,
         engine,
         spark,
+        WatchKeys.validate(raw.watch, file),
         Optional.of(file));
   }
 

@@ -13,6 +13,7 @@ import io.cdrpipeline.app.cli.ServeCommand;
 import io.cdrpipeline.app.cli.StartCommand;
 import io.cdrpipeline.app.cli.TableBenchCommand;
 import io.cdrpipeline.app.cli.TableCommand;
+import io.cdrpipeline.app.cli.WatchCommand;
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
 import io.cdrpipeline.app.context.Prompts;
@@ -65,6 +66,7 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
           GenerateCommand.class,
           CrawlCommand.class,
           EtlCommand.class,
+          WatchCommand.class,
           QueryCommand.class,
           CatalogCommand.class,
           TableCommand.class,

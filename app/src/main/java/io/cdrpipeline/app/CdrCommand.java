@@ -13,6 +13,7 @@ import io.cdrpipeline.app.cli.ServeCommand;
 import io.cdrpipeline.app.cli.StartCommand;
 import io.cdrpipeline.app.cli.TableBenchCommand;
 import io.cdrpipeline.app.cli.TableCommand;
+import io.cdrpipeline.app.cli.WatchBenchCommand;
 import io.cdrpipeline.app.cli.WatchCommand;
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
@@ -81,6 +82,7 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
           DemoCommand.class,
           BenchCommand.class,
           TableBenchCommand.class,
+          WatchBenchCommand.class,
           CommandLine.HelpCommand.class);
 
   /** Exit code of a user mistake (bad option, bad config). */

@@ -146,6 +146,33 @@ class WatchCliTest {
     assertThat(out.all).noneMatch(l -> l.contains("watch"));
   }
 
+  @Test
+  void theLatencyBenchmarkPrintsTheDistributionAgainstTheInterval() throws Exception {
+    CliRun bench =
+        ok(
+            "bench-watch",
+            "--interval",
+            "1s",
+            "--duration",
+            "3s",
+            "--rate",
+            "10",
+            "--dir",
+            dir.resolve("bench").toString());
+    assertThat(bench.out())
+        .contains("bench-watch: 30 files landed at 10/s over 3s; interval 1s;")
+        .contains("; 30 files queryable")
+        .doesNotContain("NOT all files");
+    List<String> lines = bench.out().lines().filter(l -> l.startsWith("latency")).toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).matches("latency p50 \\d+\\.\\d\\d s = \\d+\\.\\d\\d x interval");
+    assertThat(lines.get(2))
+        .matches(
+            "latency max \\d+\\.\\d\\d s = \\d+\\.\\d\\d x interval \\(target: at most 2 x interval\\): (met|NOT met)");
+    String docs = Files.readString(Path.of("..", "docs", "watch.md"));
+    assertThat(docs).contains("(target: at most 2 x interval)");
+  }
+
   /** Waits until another engine sees the rows (the watch appends them within seconds). */
   void awaitRows(long rows) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The watch's bookkeeping in the catalog database (migration V11): the batches, staged before their
@@ -164,24 +163,32 @@ final class WatchBook {
         seq);
   }
 
-  /** The keys a batch took, by day: {@code source + "/" + key}. */
-  void keysOf(String batchId, Map<LocalDate, java.util.Set<String>> into) {
+  /** Hears one taken object. */
+  @FunctionalInterface
+  interface KeySink {
+    void accept(LocalDate day, int source, String key);
+  }
+
+  /** The objects a batch took. */
+  void keysOf(String batchId, KeySink sink) {
     catalog.query(
         "SELECT day, source, object_key FROM watch_keys WHERE batch_id = ?",
         rs -> {
-          into.computeIfAbsent(LocalDate.parse(rs.getString(1)), d -> new java.util.HashSet<>())
-              .add(rs.getInt(2) + "/" + rs.getString(3));
+          sink.accept(LocalDate.parse(rs.getString(1)), rs.getInt(2), rs.getString(3));
           return null;
         },
         batchId);
   }
 
-  /** The keys of a day taken by committed batches: {@code source + "/" + key}. */
-  List<String> committedKeys(LocalDate day) {
-    return catalog.query(
+  /** The objects of a day taken by committed batches, streamed. */
+  void committedKeys(LocalDate day, KeySink sink) {
+    catalog.query(
         "SELECT k.source, k.object_key FROM watch_keys k JOIN watch_batches b ON b.batch_id = k.batch_id "
             + "WHERE k.day = ? AND b.status = ?",
-        rs -> rs.getInt(1) + "/" + rs.getString(2),
+        rs -> {
+          sink.accept(day, rs.getInt(1), rs.getString(2));
+          return null;
+        },
         day.toString(),
         COMMITTED);
   }

@@ -33,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -92,8 +91,8 @@ public final class WatchJob {
   private final WatchListener listener;
   private final Consumer<String> log;
 
-  /** The keys committed batches took, per day, as {@code source/key}. */
-  private final Map<LocalDate, Set<String>> known = new HashMap<>();
+  /** The objects committed batches took, per day. */
+  private final Map<LocalDate, KeySet> known = new HashMap<>();
 
   private long knownUpTo = -1;
 
@@ -203,7 +202,7 @@ public final class WatchJob {
           skipped.add(day + " is processed by the ETL");
           continue;
         }
-        Set<String> seen = knownOf(day);
+        KeySet seen = knownOf(day);
         Map<Integer, List<String>> mine = new TreeMap<>();
         for (int i = 0; i < sources.size(); i++) {
           int src = i;
@@ -217,7 +216,7 @@ public final class WatchJob {
                     RawLayout.dayPrefix(vc, day),
                     key -> {
                       n[0]++;
-                      if (!seen.contains(src + "/" + key)) {
+                      if (!seen.contains(src, key)) {
                         found.add(key);
                       }
                     });
@@ -289,7 +288,7 @@ public final class WatchJob {
       Instant committed = clock.instant();
       book.promote(batchId, snapshot, committed);
       for (WatchBook.TakenKey k : taken) {
-        knownOf(k.day()).add(k.source() + "/" + k.key());
+        knownOf(k.day()).add(k.source(), k.key());
       }
       knownUpTo = book.lastCommittedSeq();
       WatchBatch batch =
@@ -347,12 +346,12 @@ public final class WatchJob {
       return;
     }
     for (WatchBook.CommittedBatch b : book.committedAfter(knownUpTo)) {
-      Map<LocalDate, Set<String>> add = new HashMap<>();
-      book.keysOf(b.batchId(), add);
-      add.forEach(
-          (day, keys) -> {
-            if (known.containsKey(day)) {
-              known.get(day).addAll(keys);
+      book.keysOf(
+          b.batchId(),
+          (day, source, key) -> {
+            KeySet set = known.get(day); // a day not loaded yet is loaded whole on first use
+            if (set != null) {
+              set.add(source, key);
             }
           });
       knownUpTo = b.seq();
@@ -361,8 +360,14 @@ public final class WatchJob {
     known.keySet().removeIf(d -> d.isBefore(oldest));
   }
 
-  private Set<String> knownOf(LocalDate day) {
-    return known.computeIfAbsent(day, d -> new java.util.HashSet<>(book.committedKeys(d)));
+  private KeySet knownOf(LocalDate day) {
+    return known.computeIfAbsent(
+        day,
+        d -> {
+          KeySet set = new KeySet();
+          book.committedKeys(d, (x, source, key) -> set.add(source, key));
+          return set;
+        });
   }
 
   private static String digest(List<WatchBook.TakenKey> keys) {

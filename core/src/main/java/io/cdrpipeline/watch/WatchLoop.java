@@ -14,13 +14,24 @@ import org.slf4j.LoggerFactory;
 public final class WatchLoop implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WatchLoop.class);
 
-  private final WatchJob job;
+  /** One poll, as {@link WatchJob#poll}. */
+  @FunctionalInterface
+  public interface Poller {
+    java.util.Optional<WatchBatch> poll() throws java.io.IOException;
+  }
+
+  private final Poller job;
   private final Duration interval;
   private final Consumer<String> log;
   private final Object wake = new Object();
   private volatile boolean stopped;
 
   public WatchLoop(WatchJob job, Duration interval, Consumer<String> log) {
+    this(Objects.requireNonNull(job, "job is null")::poll, interval, log);
+  }
+
+  /** Runs any poller (e.g. one that also counts the polls) every interval. */
+  public WatchLoop(Poller job, Duration interval, Consumer<String> log) {
     this.job = Objects.requireNonNull(job, "job is null");
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("the watch interval must be positive, got " + interval);

@@ -48,6 +48,12 @@ public final class IcebergTable implements AutoCloseable {
   /** Snapshot summary key: the run that wrote it. */
   public static final String RUN = "cdr.run-id";
 
+  /**
+   * Snapshot summary key: the watch batch an append committed (no {@value #DAY}: a batch may append
+   * to two days); the history shows it as the snapshot's run.
+   */
+  public static final String WATCH_BATCH = "cdr.watch-batch";
+
   /** The folder of data files under the table's location. */
   public static final String DATA = "data";
 

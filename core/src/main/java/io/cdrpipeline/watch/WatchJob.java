@@ -64,7 +64,7 @@ public final class WatchJob {
   private static final Logger LOG = LoggerFactory.getLogger(WatchJob.class);
 
   /** Snapshot summary key: the watch batch a commit appended. */
-  public static final String BATCH = "cdr.watch-batch";
+  public static final String BATCH = IcebergTable.WATCH_BATCH;
 
   /** Snapshot summary key: the days the batch appended to, {@code YYYY-MM-DD,...}. */
   public static final String DAYS = "cdr.watch-days";

@@ -152,6 +152,31 @@ class WatchJobTest {
     assertThat(job.poll().orElseThrow().rows()).isEqualTo(10);
   }
 
+  @Test
+  void aBatchWhoseSnapshotExpiredBeforeTheWatchCameBackIsKnownByItsFiles() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    new CdrGenerator(p.cdr).generate(TODAY, 20, 1, 1, 0, null);
+    Process killed = WatchChild.start(tmp, TODAY, "watch.after-commit");
+    assertThat(killed.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(killed.exitValue()).isEqualTo(137);
+    // another day's commit, then maintenance expires the batch's snapshot (no longer current)
+    LocalDate other = TODAY.minusDays(5);
+    new CdrGenerator(p.cdr).generate(other, 5, 1, 2, 0, null);
+    p.etl().runDay(other, 2);
+    p.table()
+        .iceberg()
+        .maintain(
+            java.time.Duration.ofDays(1),
+            java.time.Instant.now().plus(java.time.Duration.ofDays(2)));
+    assertThat(p.table().iceberg().refresh().history())
+        .noneMatch(s -> s.runId().filter(r -> r.startsWith("w")).isPresent());
+
+    WatchBatch b = WatchChild.job(p, TODAY).poll().orElseThrow();
+    assertThat(b.committed()).as("nothing is taken again").isFalse();
+    assertThat(ExternalIcebergReader.counts(p.database.url(), "cdrs"))
+        .isEqualTo(new ExternalIcebergReader.Counts(25, 25, 25));
+  }
+
   /** A watch killed (kill -9: the JVM halts) at each point of its batch, then run again. */
   @ParameterizedTest
   @ValueSource(strings = {"watch.after-write", "watch.before-commit", "watch.after-commit"})

@@ -209,6 +209,14 @@ final class WatchBook {
     return catalog.run("DELETE FROM watch_keys WHERE day = ?", day.toString());
   }
 
+  /**
+   * Forgets the keys of the days before {@code day}: no poll looks at them again (their rows stay
+   * in the table until the ETL replaces the day). Returns the keys forgotten.
+   */
+  int forgetBefore(LocalDate day) {
+    return catalog.run("DELETE FROM watch_keys WHERE day < ?", day.toString());
+  }
+
   /** True when the catalog has keys of the day. */
   boolean hasKeys(LocalDate day) {
     return !catalog

@@ -176,6 +176,7 @@ public final class WatchJob {
   private WatchBatch pollHeld() throws IOException {
     Instant started = clock.instant();
     refreshKnown();
+    book.forgetBefore(watchedDays().get(0)); // days no poll looks at again
     List<String> skipped = new ArrayList<>();
     List<NamedLock> dayLocks = new ArrayList<>();
     List<DayResult> results = new ArrayList<>();

@@ -140,6 +140,21 @@ class WatchJobTest {
   }
 
   @Test
+  void theKeysOfADayNoPollLooksAtAgainAreForgotten() throws Exception {
+    Pipeline p = new Pipeline(tmp);
+    new CdrGenerator(p.cdr).generate(TODAY, 10, 1, 1, 0, null);
+    assertThat(WatchChild.job(p, TODAY).poll().orElseThrow().rows()).isEqualTo(10);
+    assertThat(WatchChild.job(p, TODAY.plusDays(1)).poll().orElseThrow().committed()).isFalse();
+    assertThat(p.catalog.query("SELECT count(*) FROM watch_keys", rs -> rs.getLong(1)))
+        .as("yesterday is still watched")
+        .containsExactly(10L);
+    assertThat(WatchChild.job(p, TODAY.plusDays(2)).poll().orElseThrow().committed()).isFalse();
+    assertThat(p.catalog.query("SELECT count(*) FROM watch_keys", rs -> rs.getLong(1)))
+        .containsExactly(0L);
+    assertThat(p.count("SELECT count(*) FROM processed_cdrs")).isEqualTo(10);
+  }
+
+  @Test
   void aDayTheEtlHoldsIsLeftForThisPoll() throws Exception {
     Pipeline p = new Pipeline(tmp);
     WatchJob job = WatchChild.job(p, TODAY);

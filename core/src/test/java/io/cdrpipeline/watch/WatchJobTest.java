@@ -127,6 +127,32 @@ class WatchJobTest {
   }
 
   @Test
+  void onAPostgresqlCatalogTooBatchesQuarantineAndTheEtlsReplacementCountEachCallOnce()
+      throws Exception {
+    Pipeline p = new Pipeline(tmp, null, io.cdrpipeline.testing.Postgres.freshDatabase());
+    WatchJob job = WatchChild.job(p, TODAY);
+    CdrGenerator gen = new CdrGenerator(p.cdr);
+    gen.generate(TODAY, 20, 1, 1, 2, null);
+    WatchBatch first = job.poll().orElseThrow();
+    assertThat(first.rows()).isEqualTo(20);
+    assertThat(first.rejected()).isEqualTo(2);
+    gen.generate(TODAY, 10, 1, 2, 0, null);
+    assertThat(WatchChild.job(p, TODAY).poll().orElseThrow().rows())
+        .as("a new process: the day's keys read from the catalog")
+        .isEqualTo(10);
+    assertThat(job.poll().orElseThrow().committed())
+        .as("the first process reads the other's batch")
+        .isFalse();
+    assertThat(p.catalog.quarantine(java.util.Optional.of(TODAY))).hasSize(2);
+    assertThat(ExternalIcebergReader.counts(p.database.url(), "cdrs"))
+        .isEqualTo(new ExternalIcebergReader.Counts(30, 30, 30));
+    p.etl().runDay(TODAY, 2);
+    assertThat(ExternalIcebergReader.counts(p.database.url(), "cdrs"))
+        .isEqualTo(new ExternalIcebergReader.Counts(30, 30, 30));
+    assertThat(p.catalog.quarantine(java.util.Optional.of(TODAY))).hasSize(2);
+  }
+
+  @Test
   void badFilesAreQuarantinedOnceAndNotReadAgain() throws Exception {
     Pipeline p = new Pipeline(tmp);
     WatchJob job = WatchChild.job(p, TODAY);

@@ -127,6 +127,25 @@ class WatchCliTest {
   }
 
   @Test
+  void watchPollsEveryIntervalUntilSigterm() throws Exception {
+    generate(6, 1);
+    Process watch = child("watch", "--interval", "1s");
+    WorkflowCliTest.Output out = new WorkflowCliTest.Output(watch);
+    try {
+      out.awaitContaining("watching every 1s (Ctrl-C to stop)");
+      out.awaitContaining("6 new objects of [" + today() + "]");
+      out.awaitContaining("nothing new (6 raw objects listed)");
+      generate(4, 2);
+      awaitRows(10);
+      WorkflowCliTest.signal(watch, "TERM");
+      assertThat(watch.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      watch.destroyForcibly();
+    }
+    assertThat(counts()).isEqualTo(new ExternalIcebergReader.Counts(10, 10, 10));
+  }
+
+  @Test
   void serveWithoutTheWatchBlockDoesNotWatch() throws Exception {
     Files.writeString(
         dir.resolve("cdr.yaml"),

@@ -45,7 +45,7 @@ public final class WatchLoop implements Runnable, AutoCloseable {
     long next = System.nanoTime();
     while (!stopped) {
       try {
-        job.poll().ifPresent(b -> log.accept("watch: " + b.describe()));
+        job.poll().ifPresent(b -> log.accept(b.describe()));
       } catch (Exception | LinkageError e) {
         LOG.warn("watch poll failed", e);
         log.accept("watch: poll failed (the next poll settles what it left): " + firstLine(e));

@@ -171,7 +171,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
           watch =
               WatchCommand.background(
-                  ctx, io.cdrpipeline.watch.WatchListener.NONE, line -> say(ctx, line));
+                  ctx, io.cdrpipeline.watch.WatchListener.NONE, line -> say(ctx, "watch: " + line));
         } catch (IOException | RuntimeException e) {
           say(ctx, "error: the watch did not start: " + e.getMessage());
         }

@@ -81,7 +81,7 @@ public final class WatchCommand implements Callable<Integer> {
       return 0;
     }
     say.accept("watching every " + Commands.duration(every) + " (Ctrl-C to stop)");
-    WatchLoop loop = new WatchLoop(job, every, line -> say.accept(line.substring(7)));
+    WatchLoop loop = new WatchLoop(job, every, say);
     CountDownLatch done = new CountDownLatch(1);
     Thread hook =
         new Thread(

@@ -14,6 +14,8 @@ import io.cdrpipeline.app.cli.ServeCommand;
 import io.cdrpipeline.app.cli.StartCommand;
 import io.cdrpipeline.app.cli.TableBenchCommand;
 import io.cdrpipeline.app.cli.TableCommand;
+import io.cdrpipeline.app.cli.WatchBenchCommand;
+import io.cdrpipeline.app.cli.WatchCommand;
 import io.cdrpipeline.app.context.AppContext;
 import io.cdrpipeline.app.context.Commands;
 import io.cdrpipeline.app.context.Prompts;
@@ -66,6 +68,7 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
           GenerateCommand.class,
           CrawlCommand.class,
           EtlCommand.class,
+          WatchCommand.class,
           QueryCommand.class,
           CatalogCommand.class,
           TableCommand.class,
@@ -81,6 +84,7 @@ final class CdrCommand implements Callable<Integer>, Commands.Root {
           DemoCommand.class,
           BenchCommand.class,
           TableBenchCommand.class,
+          WatchBenchCommand.class,
           CommandLine.HelpCommand.class);
 
   /** Exit code of a user mistake (bad option, bad config). */

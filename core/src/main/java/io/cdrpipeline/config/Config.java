@@ -52,6 +52,7 @@ public record Config(
     Engine engine,
     SparkSettings spark,
     List<AlarmDefinition> alarms,
+    WatchSettings watch,
     Optional<Path> source) {
 
   public static final String DEFAULT_DATABASE = "cdrs";
@@ -88,6 +89,7 @@ public record Config(
     Objects.requireNonNull(etl, "etl");
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(spark, "spark");
+    Objects.requireNonNull(watch, "watch");
     Objects.requireNonNull(source, "source");
     schedules = Collections.unmodifiableMap(new LinkedHashMap<>(schedules));
     notifications = List.copyOf(notifications);
@@ -138,6 +140,7 @@ public record Config(
         Engine.EMBEDDED,
         SparkSettings.DEFAULTS,
         List.of(),
+        WatchSettings.DEFAULTS,
         Optional.empty());
   }
 

@@ -34,6 +34,16 @@ final class ConfigFile {
     @JsonProperty public Object maxShrink;
   }
 
+  @JsonProperty public WatchFile watch;
+
+  /** The {@code watch:} block. */
+  static final class WatchFile {
+    /** Read as any scalar, so that {@code yes} or {@code 1} is refused as what it is. */
+    @JsonProperty public Object enabled;
+
+    @JsonProperty public Object interval;
+  }
+
   @JsonProperty public S3File s3;
   @JsonProperty public String queryCacheSize;
   @JsonProperty public QueryFile query;

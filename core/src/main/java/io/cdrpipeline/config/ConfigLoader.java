@@ -276,6 +276,7 @@ public final class ConfigLoader {
         engine,
         spark,
         AlarmKeys.validate(raw.alarms, notifications, file),
+        WatchKeys.validate(raw.watch, file),
         Optional.of(file));
   }
 

@@ -41,17 +41,35 @@ final class DayReading {
   private final List<StagingFile> staged = new ArrayList<>();
   private volatile boolean listingDone;
 
+  /** The keys to read by source index instead of the day's listing, when given. */
+  private final Map<Integer, List<String>> chosen;
+
   DayReading(
       List<RawSource> sources,
       RawFileReader reader,
       EtlListener listener,
       LocalDate day,
       int workers) {
+    this(sources, reader, listener, day, workers, null);
+  }
+
+  /**
+   * Reads exactly the given keys (by source index) instead of listing the day, when {@code chosen}
+   * is not null.
+   */
+  DayReading(
+      List<RawSource> sources,
+      RawFileReader reader,
+      EtlListener listener,
+      LocalDate day,
+      int workers,
+      Map<Integer, List<String>> chosen) {
     this.sources = sources;
     this.reader = reader;
     this.listener = listener;
     this.day = day;
     this.workers = workers;
+    this.chosen = chosen == null ? null : Map.copyOf(chosen);
   }
 
   /** Files read or rejected so far. */
@@ -121,7 +139,10 @@ final class DayReading {
       threads.add(t);
     }
     try {
-      for (int i = 0; i < sources.size() && failure.get() == null; i++) {
+      if (chosen != null) {
+        feedChosen(queue);
+      }
+      for (int i = 0; chosen == null && i < sources.size() && failure.get() == null; i++) {
         RawSource src = sources.get(i);
         int srcIndex = i;
         for (String vc : src.store().listFolders(RawLayout.ROOT)) {
@@ -168,6 +189,19 @@ final class DayReading {
     }
     if (f != null) {
       throw new IllegalStateException("ETL worker failed: " + f, f);
+    }
+  }
+
+  /** Feeds the chosen keys to the workers in batches, as a listing would. */
+  private void feedChosen(BlockingQueue<SourcedBatch> queue) {
+    for (Map.Entry<Integer, List<String>> e : new java.util.TreeMap<>(chosen).entrySet()) {
+      List<String> keys = e.getValue();
+      for (int from = 0; from < keys.size() && failure.get() == null; from += BATCH) {
+        List<String> batch =
+            new ArrayList<>(keys.subList(from, Math.min(keys.size(), from + BATCH)));
+        listed.addAndGet(batch.size());
+        put(queue, new SourcedBatch(e.getKey(), batch));
+      }
     }
   }
 

@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -58,8 +59,23 @@ public final class EmbeddedEngine implements EtlEngine {
 
   @Override
   public DayResult process(DayTarget target, int workers) throws IOException {
+    return process(target, workers, null);
+  }
+
+  /**
+   * As {@link #process(DayTarget, int)}, but reads exactly the given raw keys of the day (by index
+   * of the source in this engine's list) instead of listing the day: the same normalizing, rules,
+   * quarantine and Parquet as a day's run, for the objects a watch batch found new.
+   */
+  public DayResult processKeys(DayTarget target, int workers, Map<Integer, List<String>> keys)
+      throws IOException {
+    return process(target, workers, Objects.requireNonNull(keys, "keys is null"));
+  }
+
+  private DayResult process(DayTarget target, int workers, Map<Integer, List<String>> keys)
+      throws IOException {
     try {
-      return new DayRun(target, workers).execute();
+      return new DayRun(target, workers, keys).execute();
     } catch (SQLException e) {
       throw new IOException("DuckDB: " + e.getMessage(), e);
     }
@@ -76,11 +92,12 @@ public final class EmbeddedEngine implements EtlEngine {
     private final DayReading reading;
     private final DayParquet parquet;
 
-    DayRun(DayTarget target, int workers) {
+    DayRun(DayTarget target, int workers, Map<Integer, List<String>> keys) {
       this.target = target;
       this.day = target.day();
       this.runId = target.runId();
-      this.reading = new DayReading(sources, reader, listener, day, effectiveWorkers(workers));
+      this.reading =
+          new DayReading(sources, reader, listener, day, effectiveWorkers(workers), keys);
       this.parquet = new DayParquet(target, sources.size(), reading);
     }
 

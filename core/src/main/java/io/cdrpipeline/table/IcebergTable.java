@@ -48,6 +48,12 @@ public final class IcebergTable implements AutoCloseable {
   /** Snapshot summary key: the run that wrote it. */
   public static final String RUN = "cdr.run-id";
 
+  /**
+   * Snapshot summary key: the watch batch an append committed (no {@value #DAY}: a batch may append
+   * to two days); the history shows it as the snapshot's run.
+   */
+  public static final String WATCH_BATCH = "cdr.watch-batch";
+
   /** The folder of data files under the table's location. */
   public static final String DATA = "data";
 
@@ -248,6 +254,33 @@ public final class IcebergTable implements AutoCloseable {
    */
   public long commitDay(LocalDate day, String runId, List<NewFile> files, Optional<Long> base) {
     return new ReplaceDay(this).commit(day, runId, files, base);
+  }
+
+  /**
+   * Appends data files to the given days' partitions in one commit, keeping what the days hold (a
+   * watch batch, see {@code io.cdrpipeline.watch}); {@code summary} goes into the snapshot's
+   * summary. Commits of other writers meanwhile are no conflict. Returns the new snapshot's id.
+   */
+  public long appendFiles(Map<LocalDate, List<NewFile>> files, Map<String, String> summary) {
+    return AppendBatch.commit(table, files, summary);
+  }
+
+  /**
+   * The id of the snapshot, the current one or an ancestor, whose summary has {@code key} = {@code
+   * value}, looking back no further than the first snapshot older than {@code notBefore}.
+   */
+  public Optional<Long> findSnapshot(String key, String value, Instant notBefore) {
+    return AppendBatch.find(table, key, value, notBefore.toEpochMilli());
+  }
+
+  /**
+   * True when a data file of the current snapshot in one of the days was written by the run (named
+   * after it); only the days' manifests are read.
+   */
+  public boolean holdsFilesOf(String runId, List<LocalDate> days) {
+    return days.stream()
+        .flatMap(d -> dayFiles(d).stream())
+        .anyMatch(f -> runOf(f.location()).filter(runId::equals).isPresent());
   }
 
   /**

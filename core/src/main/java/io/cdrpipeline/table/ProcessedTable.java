@@ -65,6 +65,14 @@ public final class ProcessedTable implements AutoCloseable {
     return NamedLock.acquire(catalog.database(), lockName(day), waiting);
   }
 
+  /**
+   * Holds the day if no other writer holds it now (a watch batch, which leaves a day the ETL is
+   * replacing to it).
+   */
+  public Optional<NamedLock> tryLockDay(LocalDate day) {
+    return NamedLock.tryAcquire(catalog.database(), lockName(day));
+  }
+
   private static String lockName(LocalDate day) {
     return "etl-day-" + day;
   }

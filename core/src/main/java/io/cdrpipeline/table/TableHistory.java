@@ -27,7 +27,8 @@ final class TableHistory {
               Instant.ofEpochMilli(s.timestampMillis()),
               s.operation(),
               Optional.ofNullable(sum.get(IcebergTable.DAY)).map(LocalDate::parse),
-              Optional.ofNullable(sum.get(IcebergTable.RUN)),
+              Optional.ofNullable(sum.get(IcebergTable.RUN))
+                  .or(() -> Optional.ofNullable(sum.get(IcebergTable.WATCH_BATCH))),
               number(sum, SnapshotSummary.ADDED_RECORDS_PROP),
               number(sum, SnapshotSummary.DELETED_RECORDS_PROP),
               number(sum, SnapshotSummary.ADDED_FILES_PROP),

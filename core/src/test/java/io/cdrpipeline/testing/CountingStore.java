@@ -16,6 +16,9 @@ public final class CountingStore implements ObjectStore {
   private final ObjectStore inner;
   public final List<String> listings = new CopyOnWriteArrayList<>();
 
+  /** Every object asked for, by {@code read}, {@code readObject} or {@code localPath}. */
+  public final List<String> reads = new CopyOnWriteArrayList<>();
+
   public CountingStore(ObjectStore inner) {
     this.inner = inner;
   }
@@ -55,11 +58,13 @@ public final class CountingStore implements ObjectStore {
 
   @Override
   public byte[] read(String key) throws IOException {
+    reads.add(key);
     return inner.read(key);
   }
 
   @Override
   public Optional<StoredObject> readObject(String key, long maxBytes) throws IOException {
+    reads.add(key);
     return inner.readObject(key, maxBytes);
   }
 
@@ -80,6 +85,7 @@ public final class CountingStore implements ObjectStore {
 
   @Override
   public Optional<Path> localPath(String key) {
+    reads.add(key);
     return inner.localPath(key);
   }
 }

@@ -89,6 +89,7 @@ public final class ServeCommand implements Callable<Integer> {
     String h = host != null ? host : ctx.config().server().host();
     int p = port != null ? port : ctx.config().server().port();
     ScheduleRunner schedules = null;
+    io.cdrpipeline.watch.WatchLoop watch = null;
     try (ReportServer server =
         WebConsole.server(ctx, executor, clock, line -> say(ctx, line)).start(h, p)) {
       String at = "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + server.port();
@@ -165,9 +166,24 @@ public final class ServeCommand implements Callable<Integer> {
       } else {
         say(ctx, "schedules off");
       }
+      if (ctx.config().watch().enabled()) {
+        say(ctx, "watch: every " + Commands.duration(ctx.config().watch().interval()));
+        try {
+          watch =
+              WatchCommand.background(
+                  ctx,
+                  WatchCommand.alarmsAfterEachBatch(ctx, line -> say(ctx, "watch: " + line)),
+                  line -> say(ctx, "watch: " + line));
+        } catch (IOException | RuntimeException e) {
+          say(ctx, "error: the watch did not start: " + e.getMessage());
+        }
+      }
       stop.await();
       say(ctx, "stopping");
     } finally {
+      if (watch != null) {
+        watch.close();
+      }
       sweeper.shutdownNow();
       try {
         // give up what runs here rather than abort it or leave it to a lease: the next service

@@ -68,6 +68,7 @@ final class ConfigFile {
     @JsonProperty public String jobName;
     @JsonProperty public String role;
     @JsonProperty public String workerType;
+    @JsonProperty public java.util.List<String> connections;
     @JsonProperty public String region;
     @JsonProperty public String endpoint;
   }

@@ -1,6 +1,7 @@
 package io.cdrpipeline.config;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -24,12 +25,14 @@ public sealed interface SparkService permits SparkService.Glue, SparkService.Emr
 
   /**
    * An AWS Glue 5.0 job the product creates or updates ({@code jobName}), run with {@code role} on
-   * {@code workerType} workers.
+   * {@code workerType} workers, with the Glue {@code connections} that reach a network (the
+   * catalog's PostgreSQL in a VPC).
    */
   record Glue(
       String jobName,
       String role,
       String workerType,
+      List<String> connections,
       String staging,
       Optional<String> region,
       Optional<URI> endpoint)
@@ -38,6 +41,7 @@ public sealed interface SparkService permits SparkService.Glue, SparkService.Emr
       Objects.requireNonNull(jobName, "jobName is null");
       Objects.requireNonNull(role, "role is null");
       Objects.requireNonNull(workerType, "workerType is null");
+      connections = List.copyOf(connections);
       Objects.requireNonNull(staging, "staging is null");
       Objects.requireNonNull(region, "region is null");
       Objects.requireNonNull(endpoint, "endpoint is null");

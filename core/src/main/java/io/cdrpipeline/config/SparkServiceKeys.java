@@ -2,6 +2,8 @@ package io.cdrpipeline.config;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -92,10 +94,21 @@ final class SparkServiceKeys {
       if (!WORKER_TYPE.matcher(type).matches()) {
         throw bad("spark.glue.workerType", file, "'" + type + "' (expected G.1X, G.2X, R.1X, ...)");
       }
+      List<String> connections = new ArrayList<>();
+      if (g.connections != null) {
+        for (String c : g.connections) {
+          if (c == null || c.isBlank() || c.trim().length() > 255) {
+            throw bad(
+                "spark.glue.connections", file, "'" + c + "' (expected Glue connections' names)");
+          }
+          connections.add(c.trim());
+        }
+      }
       return new SparkService.Glue(
           name,
           role,
           type,
+          connections,
           staging,
           region("spark.glue.region", g.region, file),
           endpoint("spark.glue.endpoint", g.endpoint, file));

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,7 @@ class ConfigSparkServiceKeysTest {
                 "cdr-etl",
                 "arn:aws:iam::123456789012:role/cdr-glue",
                 "G.1X",
+                List.of(),
                 "s3://cdr-jars/staging",
                 Optional.empty(),
                 Optional.empty()));
@@ -62,7 +64,7 @@ class ConfigSparkServiceKeysTest {
     SparkSettings s =
         load(GLUE
                 + "  executors: 4\n  glue:\n    jobName: cdr-etl-prod\n    role: cdr-glue\n"
-                + "    workerType: G.2X\n    region: eu-west-1\n    endpoint: http://127.0.0.1:4566\n")
+                + "    workerType: G.2X\n    connections: [cdr-postgres]\n    region: eu-west-1\n    endpoint: http://127.0.0.1:4566\n")
             .spark();
     assertThat(s.executorsFor(10)).isEqualTo(4);
     assertThat(s.service())
@@ -71,6 +73,7 @@ class ConfigSparkServiceKeysTest {
                 "cdr-etl-prod",
                 "cdr-glue",
                 "G.2X",
+                List.of("cdr-postgres"),
                 "s3://cdr-jars/staging",
                 Optional.of("eu-west-1"),
                 Optional.of(URI.create("http://127.0.0.1:4566"))));
@@ -114,6 +117,7 @@ class ConfigSparkServiceKeysTest {
     refused(GLUE + "  glue: {role: r, workerType: huge}\n", "'spark.glue.workerType'", "huge");
     refused(GLUE + "  glue: {role: 'a b'}\n", "'spark.glue.role'");
     refused(GLUE + "  glue: {role: r, jobName: 'x y'}\n", "'spark.glue.jobName'");
+    refused(GLUE + "  glue: {role: r, connections: ['']}\n", "'spark.glue.connections'");
     refused(GLUE + "  glue: {role: r, region: mars}\n", "'spark.glue.region'");
     refused(GLUE + "  glue: {role: r, endpoint: 'ftp://x'}\n", "'spark.glue.endpoint'");
     refused(EMR + "  emr: {clusterId: cluster-1}\n", "'spark.emr.clusterId'", "j-");

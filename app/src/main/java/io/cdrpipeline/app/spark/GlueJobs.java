@@ -24,6 +24,7 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.GlueClientBuilder;
+import software.amazon.awssdk.services.glue.model.ConnectionsList;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
 import software.amazon.awssdk.services.glue.model.ExecutionProperty;
 import software.amazon.awssdk.services.glue.model.Job;
@@ -234,6 +235,7 @@ final class GlueJobs implements ServiceJobs {
                   .glueVersion(GLUE_VERSION)
                   .workerType(glue.workerType())
                   .numberOfWorkers(workers)
+                  .connections(ConnectionsList.builder().connections(glue.connections()).build())
                   .maxRetries(0) // the workflow decides what runs again
                   .executionProperty(
                       ExecutionProperty.builder().maxConcurrentRuns(MAX_CONCURRENT_RUNS).build())
@@ -247,6 +249,8 @@ final class GlueJobs implements ServiceJobs {
             && GLUE_VERSION.equals(j.glueVersion())
             && glue.workerType().equals(j.workerTypeAsString())
             && defaults.equals(j.defaultArguments())
+            && glue.connections()
+                .equals(j.connections() == null ? List.of() : j.connections().connections())
             && Integer.valueOf(0).equals(j.maxRetries());
     if (!same) {
       client.updateJob(
@@ -261,6 +265,8 @@ final class GlueJobs implements ServiceJobs {
                           .glueVersion(GLUE_VERSION)
                           .workerType(glue.workerType())
                           .numberOfWorkers(workers)
+                          .connections(
+                              ConnectionsList.builder().connections(glue.connections()).build())
                           .maxRetries(0)
                           .executionProperty(
                               ExecutionProperty.builder()

@@ -344,7 +344,14 @@ abstract class ServiceSubmitContract {
     // the next process takes the execution over once the lease is stale, and asks for the same run
     service.await(pollAction(), polls + 1, Duration.ofSeconds(180));
     release.countDown();
-    Execution done = WorkflowCliTest.awaitFinal(store, id, Duration.ofSeconds(240));
+    Execution done;
+    try {
+      done = WorkflowCliTest.awaitFinal(store, id, Duration.ofSeconds(240));
+    } catch (RuntimeException e) {
+      throw new AssertionError(
+          e + " " + logs() + "\n" + java.nio.file.Files.list(dir.resolve("data/state")).toList(),
+          e);
+    }
     assertThat(done.status())
         .as(store.events(id).stream().map(Object::toString).toList() + logs())
         .isEqualTo(ExecutionStatus.SUCCEEDED);

@@ -86,7 +86,7 @@ class GlueSubmitTest extends ServiceSubmitContract {
 
   /**
    * The job as the product defined it, and the run's request; a second run (the CLI's) finds the
-   * job unchanged and replaces the day rather than adding to it.
+   * job as the config says it, and its failure leaves the day as it was.
    */
   @Override
   void afterSuccess(Execution e) throws Exception {
@@ -111,10 +111,14 @@ class GlueSubmitTest extends ServiceSubmitContract {
         .startsWith("--config cdr.yaml --date 2026-11-02 ")
         .contains("--execution " + e.id());
 
+    glue.next(ServiceStandIn.Plan.states("killed by a test", "RUNNING", "FAILED"));
     CliRun again = cli.cdr("etl", "--date", "2026-11-02");
-    assertThat(again.code()).as(again.err()).isZero();
-    assertThat(again.err()).contains("spark: Glue job run jr_2 SUCCEEDED");
-    assertThat(glue.calls("CreateJob")).hasSize(1);
+    assertThat(again.code()).as(again.err()).isEqualTo(1);
+    assertThat(again.err())
+        .contains("spark: started Glue job run jr_2 of 2026-11-02 (job cdr-etl)")
+        .contains("spark: Glue job run jr_2 RUNNING")
+        .contains("Glue job run jr_2 (job cdr-etl) ended FAILED: killed by a test");
+    assertThat(glue.calls("CreateJob")).hasSize(1); // the job was found as the config says it
     assertThat(glue.calls("UpdateJob")).isEmpty();
     assertThat(glue.calls("StartJobRun")).hasSize(2);
     assertThat(cli.count()).isEqualTo("n,d\n150,150\n");

@@ -290,7 +290,7 @@ abstract class ServiceSubmitContract {
   @Test
   void theWorkflowsTimeoutStopsTheRunAndEndsTheExecutionTimedOut() throws Exception {
     generate("2026-11-04", 30);
-    config("timeouts: {daily: 4s}\n");
+    config("timeouts: {daily: 15s}\n");
     String before = history();
     service.next(ServiceStandIn.Plan.held());
     CliRun r = cli.cdr("start", "daily", "--date", "2026-11-04");

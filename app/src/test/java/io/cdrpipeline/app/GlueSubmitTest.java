@@ -157,6 +157,20 @@ class GlueSubmitTest extends ServiceSubmitContract {
     assertThat(glue.jobs.get("cdr-etl").path("Role").asText()).endsWith("cdr-glue-2");
   }
 
+  @Test
+  void aJobGlueRefusesToCreateIsOneLineAndNoRun() throws Exception {
+    generate("2026-11-07", 10);
+    serviceRole("arn:aws:iam::123456789012:role/not-passable");
+    CliRun r = cli.cdr("etl", "--date", "2026-11-07");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .contains(
+            "could not start a Glue job run (job cdr-etl): User: arn:aws:iam::123456789012:user/cdr"
+                + " is not authorized to perform: iam:PassRole")
+        .doesNotContain("\tat ");
+    assertThat(glue.calls("StartJobRun")).isEmpty();
+  }
+
   private void serviceRole(String role) throws Exception {
     Path f = dir.resolve("cdr.yaml");
     String yaml = java.nio.file.Files.readString(f);

@@ -3,6 +3,7 @@ package io.cdrpipeline.app.spark;
 import io.cdrpipeline.config.SparkService;
 import io.cdrpipeline.etl.EtlException;
 import io.cdrpipeline.etl.EtlSummary;
+import io.cdrpipeline.failure.FailureText;
 import io.cdrpipeline.store.ObjectStore;
 import io.cdrpipeline.store.ObjectStores;
 import io.cdrpipeline.store.S3Settings;
@@ -102,7 +103,24 @@ final class ServiceEtl {
         id = j.start(r, tag, configUrl);
       } catch (SdkException e) {
         // the answer may be what was lost, not the start: a run carrying the tag is this one
-        id = j.find(tag).orElseThrow(() -> e);
+        Optional<String> found;
+        try {
+          found = j.find(tag);
+        } catch (SdkException f) {
+          e.addSuppressed(f);
+          found = Optional.empty();
+        }
+        id =
+            found.orElseThrow(
+                () ->
+                    new EtlException(
+                        "could not start a "
+                            + j.noun()
+                            + " ("
+                            + j.where()
+                            + "): "
+                            + FailureText.firstLine(String.valueOf(e.getMessage())),
+                        e));
       }
       ServiceRun run = pending.withId(id);
       if (!checkpoint.save(
@@ -198,7 +216,7 @@ final class ServiceEtl {
                     + " ("
                     + j.where()
                     + "): "
-                    + io.cdrpipeline.failure.FailureText.firstLine(String.valueOf(e.getMessage())),
+                    + FailureText.firstLine(String.valueOf(e.getMessage())),
                 e);
           }
           LOG.info("asking for the state of {} {} failed: {}", j.noun(), id, e.toString());

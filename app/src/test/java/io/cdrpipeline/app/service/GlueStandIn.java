@@ -89,6 +89,12 @@ public final class GlueStandIn extends ServiceStandIn {
       case "CreateJob":
         {
           String name = body.path("Name").asText();
+          if (body.path("Role").asText().endsWith("/not-passable")) {
+            throw new Fault(
+                "AccessDeniedException",
+                "User: arn:aws:iam::123456789012:user/cdr is not authorized to perform: iam:PassRole on resource: "
+                    + body.path("Role").asText());
+          }
           if (jobs.containsKey(name)) {
             throw new Fault("AlreadyExistsException", "Job " + name + " already exists");
           }

@@ -245,7 +245,10 @@ final class GlueJobs implements ServiceJobs {
     Job j = job.get();
     boolean same =
         glue.role().equals(j.role())
-            && command.equals(j.command())
+            // what the product sets of the command (Glue may answer with more, a Python version)
+            && j.command() != null
+            && command.name().equals(j.command().name())
+            && command.scriptLocation().equals(j.command().scriptLocation())
             && GLUE_VERSION.equals(j.glueVersion())
             && glue.workerType().equals(j.workerTypeAsString())
             && defaults.equals(j.defaultArguments())

@@ -69,6 +69,26 @@ final class ConfigFile {
     @JsonProperty public Integer executors;
     @JsonProperty public String jobJar;
     @JsonProperty public String deployMode;
+    @JsonProperty public String staging;
+    @JsonProperty public GlueFile glue;
+    @JsonProperty public EmrFile emr;
+  }
+
+  /** The {@code spark.glue:} block. */
+  static final class GlueFile {
+    @JsonProperty public String jobName;
+    @JsonProperty public String role;
+    @JsonProperty public String workerType;
+    @JsonProperty public java.util.List<String> connections;
+    @JsonProperty public String region;
+    @JsonProperty public String endpoint;
+  }
+
+  /** The {@code spark.emr:} block. */
+  static final class EmrFile {
+    @JsonProperty public String clusterId;
+    @JsonProperty public String region;
+    @JsonProperty public String endpoint;
   }
 
   /** The {@code launch:} block. */

@@ -45,6 +45,12 @@ final class SparkKeys {
     if (raw == null) {
       return d;
     }
+    Optional<SparkService> service = Optional.empty();
+    if (SparkServiceKeys.names(raw.submit)) {
+      service = Optional.of(SparkServiceKeys.validate(raw, file));
+    } else {
+      SparkServiceKeys.unused(raw, file);
+    }
     String master = raw.master == null ? d.master() : raw.master.trim();
     if (!master(master)) {
       throw bad(
@@ -119,6 +125,12 @@ final class SparkKeys {
         }
         conf.put(e.getKey(), text);
       }
+    }
+    if (service.isPresent()) {
+      String jar =
+          SparkServiceKeys.jobJar(raw.jobJar, raw.submit.trim().toLowerCase(Locale.ROOT), file);
+      return new SparkSettings(
+          master, Optional.empty(), conf, executors, Optional.of(jar), mode, service);
     }
     Optional<Path> home =
         raw.submit == null || raw.submit.isBlank()

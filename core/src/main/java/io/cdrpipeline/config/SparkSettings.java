@@ -12,7 +12,9 @@ import java.util.OptionalInt;
 /**
  * How the ETL runs on Apache Spark ({@code engine: spark}): the master, the Spark installation that
  * submits (none: the product's build runs Spark itself), {@code --conf} settings, the number of
- * executors (none: the workers of the run), the job jar (none: the build's) and the deploy mode.
+ * executors (none: the workers of the run), the job jar (none: the build's), the deploy mode, and
+ * the managed service that runs it instead of spark-submit ({@code spark.submit: glue} or {@code
+ * emr}).
  */
 public record SparkSettings(
     String master,
@@ -20,7 +22,8 @@ public record SparkSettings(
     Map<String, String> conf,
     OptionalInt executors,
     Optional<String> jobJar,
-    DeployMode deployMode) {
+    DeployMode deployMode,
+    Optional<SparkService> service) {
 
   /** Where the driver runs: in the submitting process's machine, or on the cluster. */
   public enum DeployMode {
@@ -52,6 +55,18 @@ public record SparkSettings(
     Objects.requireNonNull(executors, "executors is null");
     Objects.requireNonNull(jobJar, "jobJar is null");
     Objects.requireNonNull(deployMode, "deployMode is null");
+    Objects.requireNonNull(service, "service is null");
+  }
+
+  /** Submitted through spark-submit (no managed service). */
+  public SparkSettings(
+      String master,
+      Optional<Path> sparkHome,
+      Map<String, String> conf,
+      OptionalInt executors,
+      Optional<String> jobJar,
+      DeployMode deployMode) {
+    this(master, sparkHome, conf, executors, jobJar, deployMode, Optional.empty());
   }
 
   /** True for a {@code local[...]} master: driver and executors in one JVM on this machine. */

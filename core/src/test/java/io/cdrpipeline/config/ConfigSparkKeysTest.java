@@ -138,7 +138,7 @@ class ConfigSparkKeysTest {
     refused(
         "spark: {masters: yarn}\n",
         "unknown key 'spark.masters'",
-        "known keys: conf, deployMode, executors, jobJar, master, submit");
+        "known keys: conf, deployMode, emr, executors, glue, jobJar, master, staging, submit");
     refused(
         "spark: {conf: {executor.memory: 4g}}\n",
         "bad key 'spark.conf.executor.memory'",

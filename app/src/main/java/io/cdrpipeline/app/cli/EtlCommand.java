@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
       "since its last commit is not replaced either (one line, exit code 1) unless --force; with --full",
       "such a day is kept and the others are processed, and a day whose raw files are all gone is kept.",
       "With 'engine: spark' in the config the run is an application on Apache Spark (the spark: block),",
-      "its state shown while it runs; Ctrl-C stops it."
+      "or with spark.submit: glue or emr an AWS Glue job run or an EMR step; its state shown while it",
+      "runs; Ctrl-C stops it."
     })
 public final class EtlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -362,7 +362,9 @@ public final class AppContext implements AutoCloseable {
             .source()
             .orElseThrow(() -> new IllegalStateException("engine spark without a config file"));
     return new SparkEtl(
-        new SparkJob(config().spark(), file, config().stateDir(), SparkJob.buildRoot()), catalog());
+        new SparkJob(config().spark(), file, config().stateDir(), SparkJob.buildRoot()),
+        catalog(),
+        config().s3());
   }
 
   public Executor executor() throws IOException {

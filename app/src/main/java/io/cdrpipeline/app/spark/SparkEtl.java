@@ -2,9 +2,12 @@ package io.cdrpipeline.app.spark;
 
 import io.cdrpipeline.catalog.Catalog;
 import io.cdrpipeline.catalog.ProcessedDay;
+import io.cdrpipeline.config.SparkService;
+import io.cdrpipeline.config.SparkSettings;
 import io.cdrpipeline.etl.DaySummary;
 import io.cdrpipeline.etl.EtlException;
 import io.cdrpipeline.etl.EtlSummary;
+import io.cdrpipeline.store.S3Settings;
 import io.cdrpipeline.workflow.StepContext;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The ETL as an application on Apache Spark (the original's run / wait / check loop): submits it,
  * or finds again the one a process before this one submitted, follows its state until it ends, and
  * reads its run from the job's result line or, when there is none (cluster mode), from the catalog
- * the job committed to.
+ * the job committed to. With {@code spark.submit: glue} or {@code emr} the run is a Glue job run or
+ * an EMR step ({@link ServiceEtl}).
  */
 public final class SparkEtl {
   private static final Logger LOG = LoggerFactory.getLogger(SparkEtl.class);
@@ -70,10 +74,35 @@ public final class SparkEtl {
 
   private final SparkJob job;
   private final Catalog catalog;
+  private final Optional<ServiceEtl> service;
 
   public SparkEtl(SparkJob job, Catalog catalog) {
+    this(job, catalog, S3Settings.defaults());
+  }
+
+  /**
+   * @param s3 how the product reaches S3: {@code spark.staging} of a run on Glue or EMR is written
+   *     with it
+   */
+  public SparkEtl(SparkJob job, Catalog catalog, S3Settings s3) {
     this.job = Objects.requireNonNull(job, "job is null");
     this.catalog = Objects.requireNonNull(catalog, "catalog is null");
+    Objects.requireNonNull(s3, "s3 is null");
+    SparkSettings settings = job.settings();
+    this.service =
+        settings
+            .service()
+            .map(
+                svc ->
+                    new ServiceEtl(
+                        this,
+                        svc,
+                        job.configFile(),
+                        s3,
+                        () ->
+                            svc instanceof SparkService.Glue g
+                                ? new GlueJobs(g, settings, s3)
+                                : new EmrSteps((SparkService.Emr) svc, settings, s3)));
   }
 
   SparkJob job() {
@@ -89,6 +118,9 @@ public final class SparkEtl {
    */
   public EtlSummary run(SparkJob.Request r, StepContext.Checkpoint checkpoint, Progress progress)
       throws Exception {
+    if (service.isPresent()) {
+      return service.get().run(r, checkpoint, progress);
+    }
     Optional<SparkSubmission.Record> before =
         checkpoint.last().flatMap(SparkSubmission.Record::fromJson);
     if (before.isPresent()) {

@@ -104,6 +104,11 @@ public final class SparkJob {
     return settings;
   }
 
+  /** The config file the job reads. */
+  Path configFile() {
+    return configFile;
+  }
+
   /**
    * The folder of the build this product runs from (the one holding spark/pom.xml), if it runs from
    * one.

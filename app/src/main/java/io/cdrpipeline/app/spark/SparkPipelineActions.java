@@ -75,6 +75,15 @@ public final class SparkPipelineActions implements PipelineActions {
               o.put("submission", r.tag());
               r.appId().ifPresent(id -> o.put("applicationId", id));
             });
+    step.checkpoint()
+        .last()
+        .flatMap(ServiceRun::fromJson)
+        .ifPresent(
+            r -> {
+              o.put("service", r.service());
+              o.put("submission", r.tag());
+              r.id().ifPresent(id -> o.put(r.service().equals("glue") ? "jobRunId" : "stepId", id));
+            });
     return o;
   }
 

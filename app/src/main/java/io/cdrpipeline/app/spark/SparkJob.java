@@ -200,7 +200,39 @@ public final class SparkJob {
             now,
             out,
             err);
-    return new SparkSubmission.Launched(handle, driver, record);
+    SparkSubmission.Launched launched = new SparkSubmission.Launched(handle, driver, record);
+    if (standaloneCluster()) {
+      return new StandaloneDriver(
+          Optional.of(launched), record.withMasterRest(masterRest(settings)));
+    }
+    return launched;
+  }
+
+  /**
+   * True when the driver runs on a standalone cluster's worker: the master keeps the record of it,
+   * which the product follows through the master's REST server.
+   */
+  boolean standaloneCluster() {
+    return settings.deployMode() == SparkSettings.DeployMode.CLUSTER
+        && settings.master().startsWith("spark://");
+  }
+
+  /**
+   * The REST addresses of the standalone masters: their hosts, with {@code spark.master.rest.port}
+   * (Spark's default 6066 when the conf does not set it).
+   */
+  static List<String> masterRest(SparkSettings settings) {
+    int port = StandaloneDriver.DEFAULT_REST_PORT;
+    String conf = settings.conf().get("spark.master.rest.port");
+    if (conf != null) {
+      try {
+        port = Integer.parseInt(conf.strip());
+      } catch (NumberFormatException e) {
+        throw new EtlException(
+            "engine spark: spark.conf.spark.master.rest.port is not a port number: " + conf, null);
+      }
+    }
+    return StandaloneDriver.restUrls(settings.master(), port);
   }
 
   /**

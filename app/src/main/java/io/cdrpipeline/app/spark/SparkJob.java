@@ -128,7 +128,7 @@ public final class SparkJob {
    */
   String jobJar() {
     if (settings.jobJar().isPresent()) {
-      return settings.jobJar().get();
+      return hadoopUrl(settings.jobJar().get(), settings.master());
     }
     Path jar =
         buildRoot
@@ -150,6 +150,19 @@ public final class SparkJob {
           null);
     }
     return jar.toString();
+  }
+
+  /**
+   * The job jar's URL as spark-submit and the cluster fetch it: {@code s3://} and {@code s3a://}
+   * name the same object. Outside YARN, Hadoop's file system for S3 is S3A, which only answers to
+   * {@code s3a://}: an {@code s3://} jar is fetched as {@code s3a://}. On YARN the URL goes as
+   * written (on EMR, EMRFS serves {@code s3://} and S3A {@code s3a://}).
+   */
+  static String hadoopUrl(String jar, String master) {
+    if (!master.equals("yarn") && jar.regionMatches(true, 0, "s3://", 0, 5)) {
+      return "s3a://" + jar.substring(5);
+    }
+    return jar;
   }
 
   /**

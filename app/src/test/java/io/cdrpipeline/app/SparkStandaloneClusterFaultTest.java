@@ -80,8 +80,13 @@ class SparkStandaloneClusterFaultTest {
     String out = StandaloneSparkCluster.read(dir.resolve("child-0.log"));
     assertThat(etl.exitValue()).as(out).isZero();
     assertThat(out).contains(DAY + ": 600 files read, 600 rows written, 0 rejected");
-    // Spark lost the task that ran on the killed worker, and ran it again
-    assertThat(driverLog()).containsPattern("Lost task \\S+ in stage \\S+ \\(TID \\d+\\)");
+    // Spark lost the executor of the killed worker with its running task, and ran the task again
+    assertThat(driverLog())
+        .containsPattern("Lost executor \\d+ on 127\\.0\\.0\\.1: worker lost")
+        .containsPattern(
+            "task \\d+\\.0 in stage \\S+ \\(TID \\d+\\) failed because while it was being computed,"
+                + " its executor exited")
+        .containsPattern("Starting task \\d+\\.1 in stage ");
     assertThat(cli.count()).isEqualTo("n,d\n600,600\n");
   }
 

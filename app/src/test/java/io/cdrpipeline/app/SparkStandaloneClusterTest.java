@@ -111,6 +111,9 @@ class SparkStandaloneClusterTest {
             + "    spark.master.rest.port: "
             + cluster.restPort
             + "\n"
+            // everything on the loopback address; no web UI to start
+            + "    spark.driver.host: 127.0.0.1\n"
+            + "    spark.ui.enabled: false\n"
             + "    spark.driver.memory: 512m\n"
             + "    spark.executor.memory: 512m\n"
             + "    spark.driver.extraJavaOptions: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC "

@@ -210,6 +210,27 @@ class SparkStandaloneClusterTest {
   }
 
   @Test
+  void anInterruptedWorkflowKillsItsDriverThroughTheMaster() throws Exception {
+    config("cluster", "-Dcdr.failpoint=etl.after-read:pause");
+    assertThat(cli.cdr(generate(DAY)).code()).isZero();
+    String before = cli.count();
+    Process owner = cli.child("start", "daily", "--date", DAY);
+    ExecutionStore store = cli.store();
+    String id = SparkCli.awaitExecution(store, Duration.ofSeconds(60));
+    awaitDriverLine(cluster, "failpoint etl.after-read paused");
+    String driverId = awaitDriverId(store, id);
+    ProcessHandle driver = awaitDriverProcess(cluster);
+    owner.destroy(); // SIGTERM, as Ctrl-C
+    assertThat(owner.waitFor(120, TimeUnit.SECONDS)).as("cdr start ends").isTrue();
+    assertThat(owner.exitValue()).isEqualTo(143);
+    assertThat(store.get(id).orElseThrow().status()).isEqualTo(ExecutionStatus.ABORTED);
+    // the master killed the driver it was asked to: its record says so, and its JVM is gone
+    assertThat(status(cluster, driverId).path("driverState").asText()).isEqualTo("KILLED");
+    driver.onExit().get(60, TimeUnit.SECONDS);
+    assertThat(cli.count()).isEqualTo(before);
+  }
+
+  @Test
   void aProcessTakingTheWorkflowOverFollowsTheSameDriverAndTheDayLandsOnce() throws Exception {
     config("cluster", "");
     assertThat(cli.cdr(generate(DAY)).code()).isZero();

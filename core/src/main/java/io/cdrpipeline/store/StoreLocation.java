@@ -7,15 +7,22 @@ import java.util.Objects;
 /** Where a bucket lives: a local folder or an S3 bucket with an optional key prefix. */
 public sealed interface StoreLocation permits StoreLocation.Local, StoreLocation.S3 {
 
-  /** Parses {@code s3://bucket[/prefix]} or a folder path, relative paths against {@code base}. */
+  /**
+   * Parses {@code s3://bucket[/prefix]} (or {@code s3a://bucket[/prefix]}, Hadoop's name of the
+   * same bucket, which means the same) or a folder path, relative paths against {@code base}.
+   */
   static StoreLocation parse(String value, Path base) {
     Objects.requireNonNull(value, "value");
     String v = value.trim();
     if (v.isEmpty()) {
       throw new IllegalArgumentException("location must not be empty");
     }
-    if (v.regionMatches(true, 0, "s3://", 0, 5)) {
-      String rest = v.substring(5);
+    int scheme =
+        v.regionMatches(true, 0, "s3://", 0, 5)
+            ? 5
+            : v.regionMatches(true, 0, "s3a://", 0, 6) ? 6 : 0;
+    if (scheme > 0) {
+      String rest = v.substring(scheme);
       int slash = rest.indexOf('/');
       String bucket = slash < 0 ? rest : rest.substring(0, slash);
       String prefix = slash < 0 ? "" : rest.substring(slash + 1);

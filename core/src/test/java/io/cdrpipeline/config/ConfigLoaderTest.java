@@ -143,6 +143,8 @@ class ConfigLoaderTest {
     "s3://my-cdr-bucket/cdrs/, my-cdr-bucket, cdrs",
     "s3://my-cdr-bucket, my-cdr-bucket, ''",
     "S3://my.cdr-bucket/x, my.cdr-bucket, x",
+    "s3a://my-cdr-bucket/cdrs/prod, my-cdr-bucket, cdrs/prod",
+    "S3A://my-cdr-bucket, my-cdr-bucket, ''",
   })
   void s3UriParsesToS3Location(String uri, String bucket, String prefix) throws IOException {
     Path file =

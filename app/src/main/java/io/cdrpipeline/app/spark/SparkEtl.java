@@ -125,7 +125,7 @@ public final class SparkEtl {
         checkpoint.last().flatMap(SparkSubmission.Record::fromJson);
     if (before.isPresent()) {
       SparkSubmission.Record b = before.get();
-      Optional<SparkSubmission.Reattached> still = SparkSubmission.Reattached.find(b);
+      Optional<SparkSubmission> still = stillRunning(b);
       if (still.isPresent()) {
         progress.message(
             "Spark application "
@@ -137,8 +137,8 @@ public final class SparkEtl {
             b.toJson(),
             "found Spark application "
                 + b.name()
-                + " still running (pid "
-                + b.pid()
+                + " still running ("
+                + b.driverId().map(d -> "its driver on the cluster").orElse("pid " + b.pid())
                 + "): waiting for it");
         Optional<EtlSummary> done = follow(still.get(), r, checkpoint, progress);
         if (done.isPresent()) {
@@ -188,6 +188,18 @@ public final class SparkEtl {
   }
 
   /**
+   * The application a checkpoint names, if it still runs: a standalone cluster's driver, as its
+   * master reports it (from any host); else the driver's process, on the host that submitted it.
+   */
+  private static Optional<SparkSubmission> stillRunning(SparkSubmission.Record b) {
+    if (b.driverId().isPresent() && !b.masterRest().isEmpty()) {
+      StandaloneDriver d = StandaloneDriver.find(b);
+      return d.ended() ? Optional.empty() : Optional.of(d);
+    }
+    return SparkSubmission.Reattached.find(b).map(SparkSubmission.class::cast);
+  }
+
+  /**
    * Waits for the application's end, telling each state; its run if it ended well. For one found
    * again, whose exit code is not known here, an end without a run is empty (submit again).
    */
@@ -196,15 +208,15 @@ public final class SparkEtl {
       throws InterruptedException {
     Instant started = s.record().submittedAt();
     String told = null;
-    boolean idSaved = s.record().appId().isPresent();
+    String savedIds = ids(s.record());
     try {
       while (!s.awaitEnd(Duration.ofMillis(500))) {
         SparkSubmission.Record rec = s.record();
         String state = s.state();
         progress.state(rec, state, Duration.between(started, Instant.now()));
-        if (!idSaved && rec.appId().isPresent()) {
-          idSaved = true;
-          checkpoint.save(rec.toJson(), "Spark application " + rec.appId().get() + " " + state);
+        if (!ids(rec).equals(savedIds)) {
+          savedIds = ids(rec);
+          checkpoint.save(rec.toJson(), "Spark application " + rec.name() + " " + state);
         }
         if (!state.equals(told)) {
           told = state;
@@ -238,6 +250,11 @@ public final class SparkEtl {
       }
     }
     return ended(s.record(), r);
+  }
+
+  /** The ids a submission got so far (the application's, the cluster's driver's). */
+  private static String ids(SparkSubmission.Record r) {
+    return r.appId().orElse("") + " " + r.driverId().orElse("");
   }
 
   /**
@@ -311,7 +328,14 @@ public final class SparkEtl {
         };
     String error = s.error().map(e -> ": " + e).orElse("");
     return new EtlException(
-        "Spark application " + rec.name() + " " + why + error + " (driver log: " + rec.err() + ")",
+        "Spark application "
+            + rec.name()
+            + " "
+            + why
+            + error
+            + (rec.driverId().isPresent() ? " (spark-submit's log: " : " (driver log: ")
+            + rec.err()
+            + ")",
         null);
   }
 }

@@ -133,7 +133,7 @@ public final class SparkJob {
    */
   String jobJar() {
     if (settings.jobJar().isPresent()) {
-      return settings.jobJar().get();
+      return hadoopUrl(settings.jobJar().get(), settings.master());
     }
     Path jar =
         buildRoot
@@ -155,6 +155,19 @@ public final class SparkJob {
           null);
     }
     return jar.toString();
+  }
+
+  /**
+   * The job jar's URL as spark-submit and the cluster fetch it: {@code s3://} and {@code s3a://}
+   * name the same object. Outside YARN, Hadoop's file system for S3 is S3A, which only answers to
+   * {@code s3a://}: an {@code s3://} jar is fetched as {@code s3a://}. On YARN the URL goes as
+   * written (on EMR, EMRFS serves {@code s3://} and S3A {@code s3a://}).
+   */
+  static String hadoopUrl(String jar, String master) {
+    if (!master.equals("yarn") && jar.regionMatches(true, 0, "s3://", 0, 5)) {
+      return "s3a://" + jar.substring(5);
+    }
+    return jar;
   }
 
   /**
@@ -205,7 +218,39 @@ public final class SparkJob {
             now,
             out,
             err);
-    return new SparkSubmission.Launched(handle, driver, record);
+    SparkSubmission.Launched launched = new SparkSubmission.Launched(handle, driver, record);
+    if (standaloneCluster()) {
+      return new StandaloneDriver(
+          Optional.of(launched), record.withMasterRest(masterRest(settings)));
+    }
+    return launched;
+  }
+
+  /**
+   * True when the driver runs on a standalone cluster's worker: the master keeps the record of it,
+   * which the product follows through the master's REST server.
+   */
+  boolean standaloneCluster() {
+    return settings.deployMode() == SparkSettings.DeployMode.CLUSTER
+        && settings.master().startsWith("spark://");
+  }
+
+  /**
+   * The REST addresses of the standalone masters: their hosts, with {@code spark.master.rest.port}
+   * (Spark's default 6066 when the conf does not set it).
+   */
+  static List<String> masterRest(SparkSettings settings) {
+    int port = StandaloneDriver.DEFAULT_REST_PORT;
+    String conf = settings.conf().get("spark.master.rest.port");
+    if (conf != null) {
+      try {
+        port = Integer.parseInt(conf.strip());
+      } catch (NumberFormatException e) {
+        throw new EtlException(
+            "engine spark: spark.conf.spark.master.rest.port is not a port number: " + conf, null);
+      }
+    }
+    return StandaloneDriver.restUrls(settings.master(), port);
   }
 
   /**

@@ -74,6 +74,7 @@ public final class SparkPipelineActions implements PipelineActions {
             r -> {
               o.put("submission", r.tag());
               r.appId().ifPresent(id -> o.put("applicationId", id));
+              r.driverId().ifPresent(id -> o.put("driverId", id));
             });
     step.checkpoint()
         .last()

@@ -51,7 +51,9 @@ public abstract class SparkSubmission {
       Optional<String> appId,
       Instant submittedAt,
       Path out,
-      Path err) {
+      Path err,
+      Optional<String> driverId,
+      List<String> masterRest) {
     Record {
       Objects.requireNonNull(tag, "tag is null");
       Objects.requireNonNull(host, "host is null");
@@ -59,6 +61,20 @@ public abstract class SparkSubmission {
       Objects.requireNonNull(submittedAt, "submittedAt is null");
       Objects.requireNonNull(out, "out is null");
       Objects.requireNonNull(err, "err is null");
+      Objects.requireNonNull(driverId, "driverId is null");
+      masterRest = List.copyOf(masterRest);
+    }
+
+    /** A submission of this process that no cluster keeps a record of (local, client mode). */
+    Record(
+        String tag,
+        String host,
+        long pid,
+        Optional<String> appId,
+        Instant submittedAt,
+        Path out,
+        Path err) {
+      this(tag, host, pid, appId, submittedAt, out, err, Optional.empty(), List.of());
     }
 
     ObjectNode toJson() {
@@ -70,6 +86,11 @@ public abstract class SparkSubmission {
       o.put("submittedAt", submittedAt.toString());
       o.put("driverOut", out.toString());
       o.put("driverErr", err.toString());
+      driverId.ifPresent(d -> o.put("driverId", d));
+      if (!masterRest.isEmpty()) {
+        var urls = o.putArray("masterRest");
+        masterRest.forEach(urls::add);
+      }
       return o;
     }
 
@@ -90,14 +111,30 @@ public abstract class SparkSubmission {
                 Optional.ofNullable(o.path("applicationId").textValue()),
                 Instant.parse(o.path("submittedAt").asText()),
                 Path.of(o.path("driverOut").asText()),
-                Path.of(o.path("driverErr").asText())));
+                Path.of(o.path("driverErr").asText()),
+                Optional.ofNullable(o.path("driverId").textValue()),
+                o.path("masterRest").isArray()
+                    ? java.util.stream.StreamSupport.stream(
+                            o.path("masterRest").spliterator(), false)
+                        .map(JsonNode::asText)
+                        .toList()
+                    : List.of()));
       } catch (RuntimeException e) {
         return Optional.empty();
       }
     }
 
     Record withAppId(String id) {
-      return new Record(tag, host, pid, Optional.of(id), submittedAt, out, err);
+      return new Record(
+          tag, host, pid, Optional.of(id), submittedAt, out, err, driverId, masterRest);
+    }
+
+    Record withDriverId(String id) {
+      return new Record(tag, host, pid, appId, submittedAt, out, err, Optional.of(id), masterRest);
+    }
+
+    Record withMasterRest(List<String> urls) {
+      return new Record(tag, host, pid, appId, submittedAt, out, err, driverId, urls);
     }
 
     /** The run the job reported on its last stdout line, if it printed one. */
@@ -188,9 +225,12 @@ public abstract class SparkSubmission {
               + (cause.isEmpty() ? lines.get(end).strip() : String.join("; ", cause)));
     }
 
-    /** How messages name the application: its id once the driver gave one, else its tag. */
+    /**
+     * How messages name the application: its id once the driver gave one, else the cluster's id of
+     * its driver (standalone cluster mode), else its tag.
+     */
     String name() {
-      return appId.orElse(tag);
+      return appId.or(() -> driverId).orElse(tag);
     }
   }
 

@@ -51,6 +51,30 @@ class SparkJobTest {
   }
 
   @Test
+  void anS3JobJarIsFetchedThroughS3AOutsideYarnWhetherWrittenS3OrS3A() throws Exception {
+    for (String master : new String[] {"spark://m:7077", "k8s://https://k:443", "local[2]"}) {
+      for (String jar : new String[] {"s3://art/cdr/job.jar", "s3a://art/cdr/job.jar"}) {
+        SparkSettings s =
+            new SparkSettings(
+                master,
+                Optional.empty(),
+                Map.of(),
+                OptionalInt.empty(),
+                Optional.of(jar),
+                SparkSettings.DeployMode.CLIENT);
+        assertThat(job(s, Optional.empty()).jobJar())
+            .as(master + " " + jar)
+            .isEqualTo("s3a://art/cdr/job.jar");
+      }
+    }
+    // on YARN (EMR's EMRFS serves s3://) the URL goes as written
+    assertThat(SparkJob.hadoopUrl("s3://art/job.jar", "yarn")).isEqualTo("s3://art/job.jar");
+    assertThat(SparkJob.hadoopUrl("s3a://art/job.jar", "yarn")).isEqualTo("s3a://art/job.jar");
+    assertThat(SparkJob.hadoopUrl("hdfs://nn/job.jar", "spark://m:7077"))
+        .isEqualTo("hdfs://nn/job.jar");
+  }
+
+  @Test
   void aJobJarThatIsNotBuiltIsOneLineSayingHowToBuildIt() throws Exception {
     Files.createDirectories(dir.resolve("build/spark"));
     Files.writeString(dir.resolve("build/spark/pom.xml"), "<project/>");

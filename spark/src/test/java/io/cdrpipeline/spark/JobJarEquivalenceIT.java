@@ -7,15 +7,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cdrpipeline.catalog.QuarantinedFile;
 import io.cdrpipeline.etl.EtlSummary;
 import io.cdrpipeline.testing.Pipeline;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,6 +105,51 @@ class JobJarEquivalenceIT {
         .isZero();
     assertThat(spark.count("SELECT count(*) FROM processed_cdrs WHERE source_key LIKE '%-copy'"))
         .isZero();
+  }
+
+  /**
+   * What the cluster provides is not in the jar: no Spark, Scala or Hadoop class (the {@code
+   * org.apache.spark} classes in it are Iceberg's own Spark extensions), and every class runs on
+   * Java 17 (Glue 5.0's).
+   */
+  @Test
+  void theJobJarHoldsNoSparkScalaOrHadoopAndRunsOnJava17() throws Exception {
+    assertThat(JOB_JAR).as("the job jar (mvn package builds it)").exists();
+    List<String> above17 = new ArrayList<>();
+    List<String> provided = new ArrayList<>();
+    int classes = 0;
+    try (ZipFile jar = new ZipFile(JOB_JAR.toFile())) {
+      for (ZipEntry e : Collections.list(jar.entries())) {
+        String name = e.getName();
+        if (!name.endsWith(".class") || name.startsWith("META-INF/versions/")) {
+          continue;
+        }
+        classes++;
+        if (name.startsWith("scala/")
+            || name.startsWith("org/apache/hadoop/")
+            || (name.startsWith("org/apache/spark/")
+                && !name.startsWith("org/apache/spark/sql/catalyst/")
+                && !name.startsWith("org/apache/spark/sql/execution/")
+                && !name.startsWith("org/apache/spark/sql/connector/iceberg/")
+                && !name.startsWith("org/apache/spark/sql/stats/"))) {
+          provided.add(name);
+        }
+        try (InputStream in = jar.getInputStream(e)) {
+          byte[] head = in.readNBytes(8);
+          int major = ((head[6] & 0xff) << 8) | (head[7] & 0xff);
+          if (major > 61) {
+            above17.add(name + " (class file " + major + ")");
+          }
+        }
+      }
+      assertThat(jar.getEntry("io/cdrpipeline/spark/SparkEtlApp.class")).isNotNull();
+      assertThat(jar.getEntry("org/apache/iceberg/spark/SparkCatalog.class")).isNotNull();
+      assertThat(jar.getEntry("org/apache/spark/SparkContext.class")).isNull();
+      assertThat(jar.getEntry("org/apache/spark/sql/Dataset.class")).isNull();
+    }
+    assertThat(classes).isGreaterThan(10_000);
+    assertThat(provided).isEmpty();
+    assertThat(above17).isEmpty();
   }
 
   /** The job by the line's {@code SparkSubmit}; its stdout, once it ended with exit code 0. */

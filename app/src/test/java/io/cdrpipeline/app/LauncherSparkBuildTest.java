@@ -60,7 +60,9 @@ class LauncherSparkBuildTest {
             "for m in $(echo \"$pl\" | tr , ' '); do",
             "  mkdir -p \"$m/target\"",
             "  case \"$m\" in",
-            "    spark) touch spark/target/spark-classpath.txt spark/target/cdr-spark-job-4.1.jar ;;",
+            // as Maven: the jar made anew, the class path list written only when it changes
+            "    spark) touch spark/target/cdr-spark-job-4.1.jar",
+            "      [ -f spark/target/spark-classpath.txt ] || touch spark/target/spark-classpath.txt ;;",
             "    spark/spark-3.5) touch spark/spark-3.5/target/cdr-spark-job-3.5.jar ;;",
             "  esac",
             "done",
@@ -142,12 +144,23 @@ class LauncherSparkBuildTest {
     assertThat(again.mvn()).isEmpty();
     assertThat(again.err()).isEmpty();
 
-    // a source newer than the jar: built again
+    // a source newer than the jar (and than the class path list): built again
     Path source = root.resolve("spark/src/main/java/B.java");
-    Files.setLastModifiedTime(source, FileTime.from(Instant.now().plusSeconds(60)));
+    for (String built : List.of("cdr-spark-job-4.1.jar", "spark-classpath.txt")) {
+      Files.setLastModifiedTime(
+          root.resolve("spark/target").resolve(built),
+          FileTime.from(Instant.now().minusSeconds(1800)));
+    }
+    Files.setLastModifiedTime(source, FileTime.from(Instant.now()));
     Run changed = launch(Map.of(), "etl", "--date", "2026-11-29");
     assertThat(changed.mvn()).hasSize(1);
     assertThat(changed.err()).startsWith("cdr: building the Spark job for Spark 4.1 ");
+    // the class path list kept its time (its content did not change): nothing more to build
+    assertThat(root.resolve("spark/target/spark-classpath.txt").toFile().lastModified())
+        .isLessThan(source.toFile().lastModified());
+    Run after = launch(Map.of(), "etl", "--date", "2026-11-29");
+    assertThat(after.mvn()).isEmpty();
+    assertThat(after.err()).isEmpty();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdrpipeline.app.spark.SparkJob;
+import io.cdrpipeline.app.spark.SparkLine;
 import io.cdrpipeline.testing.WebhookReceiver;
 import io.cdrpipeline.workflow.Execution;
 import io.cdrpipeline.workflow.ExecutionEvent;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code engine: spark} with the real job ({@code spark/target/cdr-spark-job.jar}) and nothing
+ * {@code engine: spark} with the real job ({@code spark/target/cdr-spark-job-4.1.jar}) and nothing
  * installed: the product's own spark-submit runs Spark {@code local[2]} from the build's jars, in a
  * JVM of its own, through SparkLauncher, exactly as a user's {@code cdr etl} and workflows do.
  */
@@ -38,7 +39,7 @@ class SparkJobEndToEndTest {
   static void theJobIsBuilt() {
     Path root = SparkJob.buildRoot().orElseThrow();
     boolean built =
-        Files.isRegularFile(root.resolve("spark/target/" + SparkJob.JOB_JAR))
+        Files.isRegularFile(SparkLine.OWN.jar(root))
             && Files.isRegularFile(root.resolve("spark/target/" + SparkJob.CLASSPATH_FILE));
     String why =
         "the Spark job is not built: mvn -B -DskipTests -pl spark -am package (mvn verify builds it first)";

@@ -39,7 +39,6 @@ public final class SparkJob {
   /** The conf that tags a submission, so that its driver's process can be told from any other. */
   public static final String TAG_CONF = "spark.cdr.submission";
 
-  public static final String JOB_JAR = "cdr-spark-job.jar";
   public static final String CLASSPATH_FILE = "spark-classpath.txt";
   private static final String BUILD_HINT = "mvn -B -DskipTests -pl spark -am package";
   private static final DateTimeFormatter TAG_TIME =
@@ -128,29 +127,43 @@ public final class SparkJob {
   }
 
   /**
-   * The job jar: {@code spark.jobJar}, else the build's {@code spark/target/cdr-spark-job.jar}; one
-   * line when missing.
+   * The Spark line the application is submitted to: that of the installation {@code spark.submit}
+   * names, else the product's own Spark's (4.1).
+   */
+  SparkLine line() {
+    return settings.sparkHome().map(SparkLine::of).orElse(SparkLine.OWN);
+  }
+
+  /**
+   * The job jar: {@code spark.jobJar}, else the build's jar for the Spark line it is submitted to
+   * ({@code spark/target/cdr-spark-job-4.1.jar} or {@code
+   * spark/spark-3.5/target/cdr-spark-job-3.5.jar}); one line when missing.
    */
   String jobJar() {
     if (settings.jobJar().isPresent()) {
       return hadoopUrl(settings.jobJar().get(), settings.master());
     }
+    SparkLine line = line();
     Path jar =
         buildRoot
-            .map(r -> r.resolve("spark").resolve("target").resolve(JOB_JAR))
+            .map(line::jar)
             .orElseThrow(
                 () ->
                     new EtlException(
-                        "engine spark: set spark.jobJar to the Spark job's jar ("
-                            + JOB_JAR
+                        "engine spark: set spark.jobJar to the Spark job's jar for Spark "
+                            + line.version()
+                            + " ("
+                            + line.jarName()
                             + "); this installation has no build of its own",
                         null));
     if (!Files.isRegularFile(jar)) {
       throw new EtlException(
-          "engine spark: the Spark job's jar "
+          "engine spark: the Spark job's jar for Spark "
+              + line.version()
+              + " "
               + jar
-              + " is not built ("
-              + BUILD_HINT
+              + " is not built (./cdr builds it when its config says engine: spark; or "
+              + line.buildCommand()
               + "), or set spark.jobJar",
           null);
     }

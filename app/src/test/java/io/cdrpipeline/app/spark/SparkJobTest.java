@@ -82,9 +82,10 @@ class SparkJobTest {
             () -> job(SparkSettings.DEFAULTS, Optional.of(dir.resolve("build"))).jobJar())
         .isInstanceOf(EtlException.class)
         .hasMessage(
-            "engine spark: the Spark job's jar "
-                + dir.resolve("build/spark/target/cdr-spark-job.jar")
-                + " is not built (mvn -B -DskipTests -pl spark -am package), or set spark.jobJar");
+            "engine spark: the Spark job's jar for Spark 4.1 "
+                + dir.resolve("build/spark/target/cdr-spark-job-4.1.jar")
+                + " is not built (./cdr builds it when its config says engine: spark; or"
+                + " mvn -B -DskipTests -pl spark -am package), or set spark.jobJar");
     assertThatThrownBy(() -> job(SparkSettings.DEFAULTS, Optional.empty()).jobJar())
         .isInstanceOf(EtlException.class)
         .hasMessageContaining("set spark.jobJar");
@@ -98,7 +99,7 @@ class SparkJobTest {
     Path root = dir.resolve("build");
     Files.createDirectories(root.resolve("spark/target"));
     Files.writeString(root.resolve("spark/pom.xml"), "<project/>");
-    Files.write(root.resolve("spark/target/cdr-spark-job.jar"), new byte[] {'P', 'K'});
+    Files.write(root.resolve("spark/target/cdr-spark-job-4.1.jar"), new byte[] {'P', 'K'});
     SparkJob job = job(SparkSettings.DEFAULTS, Optional.of(root));
     SparkEtl etl =
         new SparkEtl(job, new Catalog(Database.open("jdbc:sqlite:" + dir.resolve("catalog.db"))));

@@ -23,10 +23,17 @@ public final class SparkBuild {
   /**
    * The files the ETL on Spark needs from the build: the product's own Spark's jars ({@code
    * spark/target/spark-classpath.txt}) without {@code spark.submit}, and the job jar of the line it
-   * submits to without {@code spark.jobJar}.
+   * submits to without {@code spark.jobJar}; with {@code spark.submit: glue} or {@code emr} the 3.5
+   * jar, which the user uploads to the {@code s3://} URL of {@code spark.jobJar}.
    */
   public static List<Need> needs(SparkSettings settings) {
     List<Need> needs = new ArrayList<>();
+    if (settings.service().isPresent()) {
+      // AWS Glue 5.0 and EMR 7 run Spark 3.5: the 3.5 jar, to upload where spark.jobJar says
+      SparkLine line = SparkLine.SPARK_3_5;
+      needs.add(new Need(line.module(), line.jar(Path.of("")).toString(), line.version()));
+      return needs;
+    }
     if (settings.sparkHome().isEmpty()) {
       needs.add(
           new Need(

@@ -3,6 +3,7 @@ package io.cdrpipeline.app.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cdrpipeline.config.SparkService;
 import io.cdrpipeline.config.SparkSettings;
 import io.cdrpipeline.etl.EtlException;
 import java.nio.file.Files;
@@ -170,5 +171,21 @@ class SparkLineTest {
     assertThat(SparkBuild.needs(settings(Optional.of(s35), Optional.of("/opt/job.jar")))).isEmpty();
     assertThat(SparkBuild.needs(settings(Optional.empty(), Optional.of("/opt/job.jar"))))
         .containsExactly(new SparkBuild.Need("spark", "spark/target/spark-classpath.txt", "4.1"));
+    // Glue 5.0 and EMR 7 run Spark 3.5: the jar to upload, whatever spark.jobJar's s3:// URL says
+    SparkSettings emr =
+        new SparkSettings(
+            "yarn",
+            Optional.empty(),
+            Map.of(),
+            OptionalInt.empty(),
+            Optional.of("s3://artifacts/cdr-spark-job-3.5.jar"),
+            SparkSettings.DeployMode.CLUSTER,
+            Optional.of(
+                new SparkService.Emr(
+                    "j-1", "s3://artifacts/staging", Optional.empty(), Optional.empty())));
+    assertThat(SparkBuild.needs(emr))
+        .containsExactly(
+            new SparkBuild.Need(
+                "spark/spark-3.5", "spark/spark-3.5/target/cdr-spark-job-3.5.jar", "3.5"));
   }
 }

@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,6 +43,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,6 +168,7 @@ public final class SparkEngine implements EtlEngine {
             k -> listener.message("file vanished while processing, skipped: " + k));
         LOG.info(
             "{}: read {} files in {} ms", day, summary.files, (System.nanoTime() - t0) / 1_000_000);
+        logReadTasks(day, summary, readTasks.id());
         listener.progress(day, summary.files, summary.files, true);
         Failpoints.hit("etl.after-read");
         if (summary.rows > 0) {
@@ -198,6 +201,35 @@ public final class SparkEngine implements EtlEngine {
         sink -> quarantine.forEach(q -> sink.accept(q[0], q[1])),
         () -> {});
   }
+
+  /**
+   * What the read tasks took, for sizing a cluster: their number, files, time and the memory their
+   * kept rows take (one line, {@value #READ_TASKS} ...).
+   */
+  private void logReadTasks(LocalDate day, ReadSummary summary, int rdd) {
+    long memory = 0;
+    long disk = 0;
+    for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+      if (info.id() == rdd) {
+        memory = info.memSize();
+        disk = info.diskSize();
+      }
+    }
+    LOG.info(
+        "{}: {} {} tasks, {} files, {} task-seconds in all, {} s the longest task;"
+            + " kept rows {} bytes in memory, {} bytes on disk",
+        day,
+        READ_TASKS,
+        summary.tasks,
+        summary.files,
+        String.format(Locale.ROOT, "%.3f", summary.taskNanos / 1e9),
+        String.format(Locale.ROOT, "%.3f", summary.longestTaskNanos / 1e9),
+        memory,
+        disk);
+  }
+
+  /** The words that start the log line of what the read tasks took. */
+  static final String READ_TASKS = "read tasks:";
 
   /** A task's rows as one value. */
   private static Iterator<Row[]> asOneArray(Iterator<Row> rows) {

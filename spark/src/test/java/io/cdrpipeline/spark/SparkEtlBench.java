@@ -61,7 +61,7 @@ public final class SparkEtlBench {
   private SparkEtlBench() {}
 
   /** A child's wall time and sampled peak resident memory. */
-  record Measured(double seconds, long peakRssKb, List<String> out) {
+  record Measured(double seconds, long peakRssKb, double cpuSeconds, List<String> out) {
     /** The ETL's own time, as its result line says (without the JVM's and Spark's start). */
     double etlSeconds() {
       return SparkEtlApp.resultJson(out)
@@ -153,20 +153,24 @@ public final class SparkEtlBench {
     for (Measured m : List.of(embedded, spark)) {
       System.out.printf(
           Locale.ROOT,
-          "  %-15s %.1f s in all, %,.0f files/s; the ETL itself %.1f s, %,.0f files/s; peak RSS %,d MB%n",
+          "  %-15s %.1f s in all, %,.0f files/s; the ETL itself %.1f s, %,.0f files/s; peak RSS %,d MB;"
+              + " CPU %.1f s%n",
           (m == embedded ? "embedded:" : "Spark local[2]:"),
           m.seconds(),
           files / m.seconds(),
           m.etlSeconds(),
           files / m.etlSeconds(),
-          m.peakRssKb() / 1024);
+          m.peakRssKb() / 1024,
+          m.cpuSeconds());
     }
     System.out.printf(
         Locale.ROOT,
-        "  Spark / embedded: %.2f of the files/s (%.2f of the ETL's own), %.2f of the peak memory%n",
+        "  Spark / embedded: %.2f of the files/s (%.2f of the ETL's own), %.2f of the peak memory,"
+            + " %.2f of the CPU time%n",
         embedded.seconds() / spark.seconds(),
         embedded.etlSeconds() / spark.etlSeconds(),
-        (double) spark.peakRssKb() / embedded.peakRssKb());
+        (double) spark.peakRssKb() / embedded.peakRssKb(),
+        spark.cpuSeconds() / embedded.cpuSeconds());
   }
 
   /** The days' files, once: a folder that has them already is kept. */
@@ -327,9 +331,11 @@ public final class SparkEtlBench {
     long t0 = System.nanoTime();
     Process p = pb.start();
     long peak = 0;
+    double cpu = 0;
     Path status = Path.of("/proc/" + p.pid() + "/status");
     while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
       peak = Math.max(peak, hwm(status));
+      cpu = Math.max(cpu, cpuSeconds(p.pid()));
     }
     double s = (System.nanoTime() - t0) / 1e9;
     List<String> lines = Files.readAllLines(out);
@@ -337,7 +343,22 @@ public final class SparkEtlBench {
     if (p.exitValue() != 0) {
       throw new IllegalStateException("exit " + p.exitValue() + ": " + String.join("\n", lines));
     }
-    return new Measured(s, peak, lines);
+    return new Measured(s, peak, cpu, lines);
+  }
+
+  /**
+   * The CPU time the process has used so far (user and system, from /proc), in seconds; 0 once it
+   * is gone. Sampled with the memory, so it misses at most the last tenth of a second.
+   */
+  private static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields 14 and 15 of stat (utime, stime), counted from the state, field 3
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** The process's peak resident memory so far (VmHWM), in kB; 0 once it is gone. */

@@ -27,6 +27,12 @@ final class ReadSummary implements Serializable {
   long rows;
   long rejected;
   long listed;
+
+  /** Read tasks, their time in all and the longest one's, in nanoseconds. */
+  long tasks;
+
+  long taskNanos;
+  long longestTaskNanos;
   final Map<String, ColumnType> extraTypes = new HashMap<>();
   final Map<String, Long> extraRows = new HashMap<>();
   final List<String> vanished = new ArrayList<>();
@@ -38,6 +44,9 @@ final class ReadSummary implements Serializable {
     rows += o.rows;
     rejected += o.rejected;
     listed += o.listed;
+    tasks += o.tasks;
+    taskNanos += o.taskNanos;
+    longestTaskNanos = Math.max(longestTaskNanos, o.longestTaskNanos);
     o.extraTypes.forEach((k, t) -> extraTypes.merge(k, t, ColumnType::widen));
     o.extraRows.forEach((k, n) -> extraRows.merge(k, n, Long::sum));
     vanished.addAll(o.vanished);

@@ -48,6 +48,7 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Batch> batches) throws IOException {
+    long t0 = System.nanoTime();
     ReadSummary summary = new ReadSummary();
     List<Row> out = new ArrayList<>();
     RawFileReader reader = new RawFileReader();
@@ -64,6 +65,9 @@ final class ReadTask implements FlatMapFunction<Iterator<ReadTask.Batch>, Row> {
         }
       }
     }
+    summary.tasks = 1;
+    summary.taskNanos = System.nanoTime() - t0;
+    summary.longestTaskNanos = summary.taskNanos;
     Object[] s = new Object[DayRows.WIDTH];
     s[DayRows.KIND] = DayRows.SUMMARY;
     s[DayRows.SUMMARY_BYTES] = summary.toBytes();

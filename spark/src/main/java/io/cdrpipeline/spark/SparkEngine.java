@@ -21,10 +21,13 @@ import io.cdrpipeline.table.TableSchema;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,6 +43,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +69,14 @@ public final class SparkEngine implements EtlEngine {
   /** The rows of one data file, about 500 MB of Parquet. */
   static final long ROWS_PER_FILE = 5_000_000;
 
+  /**
+   * The most rows of a day that one task sorts and writes in memory (about 1 GB of heap); a larger
+   * day goes through Spark SQL, which spills.
+   */
+  static final long DIRECT_ROWS = 1_000_000;
+
+  private final long directRows;
+
   private final SparkSession spark;
   private final List<SourceSpec> sources;
   private final StoreSpec warehouse;
@@ -72,6 +84,17 @@ public final class SparkEngine implements EtlEngine {
 
   public SparkEngine(
       SparkSession spark, List<SourceSpec> sources, StoreSpec warehouse, EtlListener listener) {
+    this(spark, sources, warehouse, listener, DIRECT_ROWS);
+  }
+
+  /** An engine that writes days of more than {@code directRows} rows through Spark SQL. */
+  SparkEngine(
+      SparkSession spark,
+      List<SourceSpec> sources,
+      StoreSpec warehouse,
+      EtlListener listener,
+      long directRows) {
+    this.directRows = directRows;
     this.spark = Objects.requireNonNull(spark, "spark is null");
     if (sources.isEmpty()) {
       throw new IllegalArgumentException("at least one CDR bucket is needed");
@@ -123,11 +146,15 @@ public final class SparkEngine implements EtlEngine {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       jsc.setJobGroup("cdr-etl-" + day, "CDR ETL of " + day, true);
       // kept as the tasks made them (no columnar cache to build): read once, used by the passes
-      // below
-      JavaRDD<Row> readRows =
+      // below. Each task's rows are kept as one array: Spark estimates the size of what it keeps
+      // by walking a sample of it each time the kept values grow by a tenth, which, row by row,
+      // cost the read tasks a third of their time.
+      JavaRDD<Row[]> readTasks =
           jsc.parallelize(batches, batches.size())
               .mapPartitions(new ReadTask(sources))
+              .mapPartitions(SparkEngine::asOneArray)
               .persist(StorageLevel.MEMORY_AND_DISK());
+      JavaRDD<Row> readRows = readTasks.flatMap(a -> Arrays.asList(a).iterator());
       try {
         for (Row r : readRows.filter(r -> r.getInt(DayRows.KIND) != DayRows.ROW).collect()) {
           if (r.getInt(DayRows.KIND) == DayRows.REJECTED) {
@@ -141,13 +168,14 @@ public final class SparkEngine implements EtlEngine {
             k -> listener.message("file vanished while processing, skipped: " + k));
         LOG.info(
             "{}: read {} files in {} ms", day, summary.files, (System.nanoTime() - t0) / 1_000_000);
+        logReadTasks(day, summary, readTasks.id());
         listener.progress(day, summary.files, summary.files, true);
         Failpoints.hit("etl.after-read");
         if (summary.rows > 0) {
-          files = write(target, readRows, summary, rejections);
+          files = write(target, readTasks, readRows, summary, rejections);
         }
       } finally {
-        readRows.unpersist(false);
+        readTasks.unpersist(false);
       }
     }
     long rows = files.stream().mapToLong(IcebergTable.NewFile::rows).sum();
@@ -172,6 +200,42 @@ public final class SparkEngine implements EtlEngine {
         summary.seen,
         sink -> quarantine.forEach(q -> sink.accept(q[0], q[1])),
         () -> {});
+  }
+
+  /**
+   * What the read tasks took, for sizing a cluster: their number, files, time and the memory their
+   * kept rows take (one line, {@value #READ_TASKS} ...).
+   */
+  private void logReadTasks(LocalDate day, ReadSummary summary, int rdd) {
+    long memory = 0;
+    long disk = 0;
+    for (RDDInfo info : spark.sparkContext().getRDDStorageInfo()) {
+      if (info.id() == rdd) {
+        memory = info.memSize();
+        disk = info.diskSize();
+      }
+    }
+    LOG.info(
+        "{}: {} {} tasks, {} files, {} task-seconds in all, {} s the longest task;"
+            + " kept rows {} bytes in memory, {} bytes on disk",
+        day,
+        READ_TASKS,
+        summary.tasks,
+        summary.files,
+        String.format(Locale.ROOT, "%.3f", summary.taskNanos / 1e9),
+        String.format(Locale.ROOT, "%.3f", summary.longestTaskNanos / 1e9),
+        memory,
+        disk);
+  }
+
+  /** The words that start the log line of what the read tasks took. */
+  static final String READ_TASKS = "read tasks:";
+
+  /** A task's rows as one value. */
+  private static Iterator<Row[]> asOneArray(Iterator<Row> rows) {
+    List<Row> all = new ArrayList<>();
+    rows.forEachRemaining(all::add);
+    return List.<Row[]>of(all.toArray(new Row[0])).iterator();
   }
 
   /** The day's keys of every bucket and voice connector, in batches for the read tasks. */
@@ -202,7 +266,11 @@ public final class SparkEngine implements EtlEngine {
 
   /** Places, types, de-duplicates, sorts and writes the day's rows; returns the files written. */
   private List<IcebergTable.NewFile> write(
-      DayTarget target, JavaRDD<Row> readRows, ReadSummary summary, List<String[]> rejections) {
+      DayTarget target,
+      JavaRDD<Row[]> readTasks,
+      JavaRDD<Row> readRows,
+      ReadSummary summary,
+      List<String[]> rejections) {
     LocalDate day = target.day();
     Map<String, ColumnType> extraTypes = new LinkedHashMap<>(summary.extraTypes);
     Set<String> dropped = limitUnknownFields(readRows, summary, extraTypes, rejections);
@@ -252,6 +320,37 @@ public final class SparkEngine implements EtlEngine {
     fields.add(DataTypes.createStructField("_source", DataTypes.IntegerType, false));
 
     TypeRows typing = new TypeRows(extras, dropped);
+    int n = (int) Math.max(1, (summary.rows + ROWS_PER_FILE - 1) / ROWS_PER_FILE);
+    List<String> locations = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      locations.add(target.newDataFile(i));
+    }
+    WriteFiles writer =
+        new WriteFiles(day, new Schema(iceberg), names, types, locations, warehouse);
+    List<WriteFiles.Written> written;
+    if (n == 1 && summary.rows <= directRows) {
+      // one task gathers the kept rows, sorts and writes them
+      written =
+          readTasks
+              .coalesce(1, false)
+              .mapPartitions(new WriteDay(typing, sources.size() > 1, writer))
+              .collect();
+    } else {
+      written = writeThroughSql(readRows, typing, fields, n, writer);
+    }
+    List<IcebergTable.NewFile> files = new ArrayList<>();
+    written.stream()
+        .sorted(Comparator.comparing(WriteFiles.Written::location))
+        .forEach(w -> files.add(new IcebergTable.NewFile(w.location(), w.bytes(), w.rows())));
+    return files;
+  }
+
+  /**
+   * Days too large for one task's memory: Spark SQL de-duplicates, spreads the rows over the files
+   * by ranges of the sort order and sorts each file's rows, spilling to disk as it needs.
+   */
+  private List<WriteFiles.Written> writeThroughSql(
+      JavaRDD<Row> readRows, TypeRows typing, List<StructField> fields, int n, WriteFiles writer) {
     Dataset<Row> rows =
         spark.createDataFrame(readRows.mapPartitions(typing), DataTypes.createStructType(fields));
     if (sources.size() > 1) {
@@ -285,28 +384,13 @@ public final class SparkEngine implements EtlEngine {
                         ? col(k.column()).asc_nulls_last()
                         : col(k.column()).asc_nulls_first())
             .toArray(org.apache.spark.sql.Column[]::new);
-    int n = (int) Math.max(1, (summary.rows + ROWS_PER_FILE - 1) / ROWS_PER_FILE);
-    List<String> locations = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      locations.add(target.newDataFile(i));
-    }
     // one file needs no range bounds (their sampling is a pass over the day of its own)
     Dataset<Row> spread =
         n == 1
             ? rows.drop("_source").repartition(1)
             : rows.drop("_source").repartitionByRange(n, order);
     Dataset<Row> sorted = spread.sortWithinPartitions(order);
-    List<WriteFiles.Written> written =
-        sorted
-            .javaRDD()
-            .mapPartitionsWithIndex(
-                new WriteFiles(day, new Schema(iceberg), names, types, locations, warehouse), false)
-            .collect();
-    List<IcebergTable.NewFile> files = new ArrayList<>();
-    written.stream()
-        .sorted(Comparator.comparing(WriteFiles.Written::location))
-        .forEach(w -> files.add(new IcebergTable.NewFile(w.location(), w.bytes(), w.rows())));
-    return files;
+    return sorted.javaRDD().mapPartitionsWithIndex(writer, false).collect();
   }
 
   private static int id(Map<String, Integer> ids, String name) {

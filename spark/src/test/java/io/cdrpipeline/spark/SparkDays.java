@@ -201,11 +201,16 @@ final class SparkDays {
 
   /** The ETL on Spark, whose tasks write the table's files through this store. */
   EtlJob spark(Pipeline p, SparkSession spark, StoreSpec warehouse) {
+    return spark(p, spark, warehouse, SparkEngine.DIRECT_ROWS);
+  }
+
+  /** The Spark ETL that writes days of more than {@code directRows} rows through Spark SQL. */
+  EtlJob spark(Pipeline p, SparkSession spark, StoreSpec warehouse, long directRows) {
     return new EtlJob(
         p.catalog,
         sources(),
         p.table(),
-        new SparkEngine(spark, specs(), warehouse, EtlListener.NONE),
+        new SparkEngine(spark, specs(), warehouse, EtlListener.NONE, directRows),
         EtlListener.NONE);
   }
 

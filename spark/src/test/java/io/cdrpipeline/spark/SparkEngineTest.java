@@ -121,6 +121,53 @@ class SparkEngineTest {
   }
 
   @Test
+  void daysTooLargeForOneTaskGoThroughSparkSqlAndLandTheSameRowsInTheSameOrder() throws Exception {
+    SparkDays days = SparkDays.write(tmp.resolve("raw"));
+    Pipeline direct = new Pipeline(tmp.resolve("direct"));
+    Pipeline sql = new Pipeline(tmp.resolve("sql"));
+    StoreSpec directStore = StoreSpec.of(direct.processed.location(), S3Settings.defaults());
+    StoreSpec sqlStore = StoreSpec.of(sql.processed.location(), S3Settings.defaults());
+    EtlSummary d =
+        days.spark(direct, LocalSpark.get(), directStore).runDays(SparkDays.DAYS, 3, false);
+    // no day is small enough for one task: every one is de-duplicated, sorted and spread by Spark
+    // SQL
+    EtlSummary s = days.spark(sql, LocalSpark.get(), sqlStore, 0).runDays(SparkDays.DAYS, 3, false);
+
+    assertThat(s.rowsWritten()).isEqualTo(d.rowsWritten()).isGreaterThan(2400);
+    assertThat(s.rejected()).isEqualTo(d.rejected());
+    assertThat(SparkDays.bookkeeping(sql)).isEqualTo(SparkDays.bookkeeping(direct));
+    assertThat(quarantine(sql)).isEqualTo(quarantine(direct));
+    QueryResult mine = sql.sql("SELECT * FROM processed_cdrs");
+    QueryResult theirs = direct.sql("SELECT * FROM processed_cdrs");
+    assertThat(mine.columns()).isEqualTo(theirs.columns());
+    assertThat(sorted(SparkReadsProcessedTableTest.canonical(mine)))
+        .isEqualTo(sorted(SparkReadsProcessedTableTest.canonical(theirs)));
+    assertThat(sql.count("SELECT count(*) - count(DISTINCT callid) FROM processed_cdrs")).isZero();
+    for (LocalDate day : SparkDays.DAYS) {
+      assertThat(keysInFileOrder(sql, day)).isEqualTo(keysInFileOrder(direct, day)).isNotEmpty();
+    }
+  }
+
+  @Test
+  void textSortsInTheOrderOfItsUtf8BytesAsSparkSqlSortsIt() {
+    // U+FF5E (3 bytes in UTF-8) before U+1F600 (4 bytes), though its UTF-16 unit is the larger
+    assertThat(WriteDay.compareText("\uFF5E", "\uD83D\uDE00")).isNegative();
+    assertThat("\uFF5E".compareTo("\uD83D\uDE00")).isPositive();
+    assertThat(WriteDay.compareText("ab", "abc")).isNegative();
+    assertThat(WriteDay.compareText("b", "abc")).isPositive();
+    assertThat(WriteDay.compareText("abc", "abc")).isZero();
+    List<String> keys = List.of("b", "\uD83D\uDE00", "a", "\uFF5E", "ab", "\u00E9");
+    assertThat(keys.stream().sorted(WriteDay::compareText).toList())
+        .isEqualTo(
+            keys.stream()
+                .sorted(
+                    java.util.Comparator.comparing(
+                        (String k) -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        java.util.Arrays::compareUnsigned))
+                .toList());
+  }
+
+  @Test
   void aRunWhoseTasksFailLeavesTheTableAndTheBookkeepingAsTheyWere() throws Exception {
     SparkDays days = SparkDays.write(tmp.resolve("raw"));
     Pipeline p = new Pipeline(tmp.resolve("spark"));

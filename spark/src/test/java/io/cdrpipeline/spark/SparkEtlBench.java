@@ -25,6 +25,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 
@@ -59,7 +61,7 @@ public final class SparkEtlBench {
   private SparkEtlBench() {}
 
   /** A child's wall time and sampled peak resident memory. */
-  record Measured(double seconds, long peakRssKb, List<String> out) {
+  record Measured(double seconds, long peakRssKb, double cpuSeconds, List<String> out) {
     /** The ETL's own time, as its result line says (without the JVM's and Spark's start). */
     double etlSeconds() {
       return SparkEtlApp.resultJson(out)
@@ -92,6 +94,7 @@ public final class SparkEtlBench {
     int days = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     int perDay = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
     boolean withNaive = args.length <= 4 || Boolean.parseBoolean(args[4]);
+    String cluster = args.length > 5 && !args[5].isBlank() ? args[5] : null;
     Path jobJar = Path.of("target/cdr-spark-job.jar").toAbsolutePath();
     if (!Files.exists(jobJar)) {
       throw new IllegalStateException(
@@ -103,8 +106,22 @@ public final class SparkEtlBench {
     Path one = dir.resolve("one-day");
     generate(one.resolve("cdr-bucket"), List.of(DAY), files);
     Measured e1 = embedded(one, DAY.toString(), DAY.toString());
-    Measured s1 = spark(one, jobJar, "--date", DAY.toString());
+    Measured s1 = spark(one, jobJar, "local[2]", "--date", DAY.toString());
     report("one day, " + String.format(Locale.ROOT, "%,d", files) + " files", files, e1, s1);
+    if (cluster != null) {
+      Measured c1 = spark(one, jobJar, cluster, "--date", DAY.toString());
+      System.out.printf(
+          Locale.ROOT,
+          "  Spark %s: %.1f s in all, %,.0f files/s; the ETL itself %.1f s, %,.0f files/s"
+              + " (%.2f of local[2]'s)%n",
+          cluster,
+          c1.seconds(),
+          files / c1.seconds(),
+          c1.etlSeconds(),
+          files / c1.etlSeconds(),
+          s1.etlSeconds() / c1.etlSeconds());
+    }
+    sizing(s1.out());
     if (withNaive) {
       Measured n1 = naive(one.resolve("cdr-bucket"));
       System.out.printf(
@@ -122,7 +139,8 @@ public final class SparkEtlBench {
     generate(month.resolve("cdr-bucket"), dates, perDay);
     LocalDate last = dates.get(dates.size() - 1);
     Measured e2 = embedded(month, MONTH.toString(), last.toString());
-    Measured s2 = spark(month, jobJar, "--from", MONTH.toString(), "--to", last.toString());
+    Measured s2 =
+        spark(month, jobJar, "local[2]", "--from", MONTH.toString(), "--to", last.toString());
     report(
         days + " days of " + String.format(Locale.ROOT, "%,d", perDay) + " files",
         (long) days * perDay,
@@ -135,20 +153,24 @@ public final class SparkEtlBench {
     for (Measured m : List.of(embedded, spark)) {
       System.out.printf(
           Locale.ROOT,
-          "  %-15s %.1f s in all, %,.0f files/s; the ETL itself %.1f s, %,.0f files/s; peak RSS %,d MB%n",
+          "  %-15s %.1f s in all, %,.0f files/s; the ETL itself %.1f s, %,.0f files/s; peak RSS %,d MB;"
+              + " CPU %.1f s%n",
           (m == embedded ? "embedded:" : "Spark local[2]:"),
           m.seconds(),
           files / m.seconds(),
           m.etlSeconds(),
           files / m.etlSeconds(),
-          m.peakRssKb() / 1024);
+          m.peakRssKb() / 1024,
+          m.cpuSeconds());
     }
     System.out.printf(
         Locale.ROOT,
-        "  Spark / embedded: %.2f of the files/s (%.2f of the ETL's own), %.2f of the peak memory%n",
+        "  Spark / embedded: %.2f of the files/s (%.2f of the ETL's own), %.2f of the peak memory,"
+            + " %.2f of the CPU time%n",
         embedded.seconds() / spark.seconds(),
         embedded.etlSeconds() / spark.etlSeconds(),
-        (double) spark.peakRssKb() / embedded.peakRssKb());
+        (double) spark.peakRssKb() / embedded.peakRssKb(),
+        spark.cpuSeconds() / embedded.cpuSeconds());
   }
 
   /** The days' files, once: a folder that has them already is kept. */
@@ -200,7 +222,64 @@ public final class SparkEtlBench {
     return measure(cmd, dir);
   }
 
-  private static Measured spark(Path dir, Path jobJar, String... dates) throws Exception {
+  private static final Pattern READ_TASKS =
+      Pattern.compile(
+          Pattern.quote(SparkEngine.READ_TASKS)
+              + " (\\d+) tasks, (\\d+) files, ([0-9.]+) task-seconds in all, ([0-9.]+) s the longest"
+              + " task; kept rows (\\d+) bytes in memory, (\\d+) bytes on disk");
+
+  /**
+   * What a cluster needs per million files of a day, from what the read tasks of a Spark run took
+   * (its log line {@value SparkEngine#READ_TASKS} ...).
+   */
+  static void sizing(List<String> sparkOutput) {
+    Matcher m = null;
+    for (String l : sparkOutput) {
+      Matcher x = READ_TASKS.matcher(l);
+      if (x.find()) {
+        m = x;
+      }
+    }
+    if (m == null) {
+      System.out.println("  (no read-task figures in the Spark job's log: no sizing)");
+      return;
+    }
+    long files = Long.parseLong(m.group(2));
+    double perFile = Double.parseDouble(m.group(3)) / files;
+    double bytesPerFile =
+        (Long.parseLong(m.group(5)) + Long.parseLong(m.group(6))) / (double) files;
+    long million = 1_000_000;
+    long tasks = (million + SparkEngine.MAX_BATCH - 1) / SparkEngine.MAX_BATCH;
+    double batchSeconds = perFile * SparkEngine.MAX_BATCH;
+    double writer = bytesPerFile * Math.min(million, SparkEngine.DIRECT_ROWS) * 2;
+    System.out.printf(
+        Locale.ROOT,
+        "  per million files (from local[2]'s read tasks: %.2f ms and %,.0f bytes kept per file):%n"
+            + "    read tasks: %d of %,d files (--workers %d; more gives smaller tasks), %.1f s per task batch on one"
+            + " core; %,.0f core-seconds in all%n"
+            + "    kept rows: %,.0f MB per task, %,.1f GB in all, in the executors' storage memory"
+            + " (spilled to disk beyond it)%n"
+            + "    the writing task: the day's rows sorted in memory, about %,.1f GB of its"
+            + " executor's heap (days over %,d rows go through Spark SQL, which spills)%n"
+            + "    executor memory: at least %,.1f GB for the executor that writes, %,.1f GB per"
+            + " core for the others%n",
+        perFile * 1000,
+        bytesPerFile,
+        tasks,
+        SparkEngine.MAX_BATCH,
+        tasks,
+        batchSeconds,
+        perFile * million,
+        bytesPerFile * SparkEngine.MAX_BATCH / 1e6,
+        bytesPerFile * million / 1e9,
+        writer / 1e9,
+        SparkEngine.DIRECT_ROWS,
+        Math.max(1.0, (writer + 300e6) / 0.6 / 1e9),
+        Math.max(1.0, (2 * bytesPerFile * SparkEngine.MAX_BATCH + 300e6) / 0.6 / 1e9));
+  }
+
+  private static Measured spark(Path dir, Path jobJar, String master, String... dates)
+      throws Exception {
     Path config = deployment(dir, "spark");
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx2g"));
     cmd.addAll(OPENS);
@@ -210,7 +289,7 @@ public final class SparkEtlBench {
             Files.readString(jobJar.resolveSibling("spark-classpath.txt")).trim(),
             "org.apache.spark.deploy.SparkSubmit",
             "--master",
-            "local[2]",
+            master,
             "--conf",
             "spark.ui.enabled=false",
             "--class",
@@ -252,9 +331,11 @@ public final class SparkEtlBench {
     long t0 = System.nanoTime();
     Process p = pb.start();
     long peak = 0;
+    double cpu = 0;
     Path status = Path.of("/proc/" + p.pid() + "/status");
     while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
       peak = Math.max(peak, hwm(status));
+      cpu = Math.max(cpu, cpuSeconds(p.pid()));
     }
     double s = (System.nanoTime() - t0) / 1e9;
     List<String> lines = Files.readAllLines(out);
@@ -262,7 +343,22 @@ public final class SparkEtlBench {
     if (p.exitValue() != 0) {
       throw new IllegalStateException("exit " + p.exitValue() + ": " + String.join("\n", lines));
     }
-    return new Measured(s, peak, lines);
+    return new Measured(s, peak, cpu, lines);
+  }
+
+  /**
+   * The CPU time the process has used so far (user and system, from /proc), in seconds; 0 once it
+   * is gone. Sampled with the memory, so it misses at most the last tenth of a second.
+   */
+  private static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields 14 and 15 of stat (utime, stime), counted from the state, field 3
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   /** The process's peak resident memory so far (VmHWM), in kB; 0 once it is gone. */

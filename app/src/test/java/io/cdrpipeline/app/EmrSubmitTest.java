@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cdrpipeline.app.service.EmrStandIn;
 import io.cdrpipeline.app.service.ServiceStandIn;
 import io.cdrpipeline.app.spark.SparkJob;
+import io.cdrpipeline.app.spark.SparkLine;
 import io.cdrpipeline.testing.S3Server;
 import io.cdrpipeline.workflow.Execution;
 import java.net.URI;
@@ -97,12 +98,12 @@ class EmrSubmitTest extends ServiceSubmitContract {
         .startsWith("spark-submit", "--master", "yarn", "--deploy-mode", "cluster")
         .contains("--class", SparkJob.MAIN_CLASS)
         .contains("spark.executor.instances=1")
-        .contains("s3://cdr-jars/jars/" + SparkJob.JOB_JAR);
+        .contains("s3://cdr-jars/jars/" + SparkLine.SPARK_3_5.jarName());
     assertThat(args.get(args.indexOf("--files") + 1))
         .startsWith("s3://cdr-jars/staging/runs/etl-")
         .endsWith("/cdr.yaml");
     assertThat(String.join(" ", args))
-        .contains(SparkJob.JOB_JAR + " --config cdr.yaml --date 2026-11-02 ")
+        .contains(SparkLine.SPARK_3_5.jarName() + " --config cdr.yaml --date 2026-11-02 ")
         .contains("--execution " + e.id());
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdrpipeline.app.service.GlueStandIn;
 import io.cdrpipeline.app.service.ServiceStandIn;
-import io.cdrpipeline.app.spark.SparkJob;
+import io.cdrpipeline.app.spark.SparkLine;
 import io.cdrpipeline.testing.S3Server;
 import io.cdrpipeline.workflow.Execution;
 import java.net.URI;
@@ -99,7 +99,7 @@ class GlueSubmitTest extends ServiceSubmitContract {
         .isEqualTo("s3://cdr-jars/staging/glue/CdrGlueEtl.scala");
     assertThat(created.path("DefaultArguments").path("--class").asText()).isEqualTo("CdrGlueEtl");
     assertThat(created.path("DefaultArguments").path("--extra-jars").asText())
-        .isEqualTo("s3://cdr-jars/jars/" + SparkJob.JOB_JAR);
+        .isEqualTo("s3://cdr-jars/jars/" + SparkLine.SPARK_3_5.jarName());
     assertThat(created.path("MaxRetries").asInt()).isZero();
     JsonNode start = glue.calls("StartJobRun").get(0).body();
     assertThat(start.path("WorkerType").asText()).isEqualTo("G.1X");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cdrpipeline.app.service.ServiceStandIn;
 import io.cdrpipeline.app.spark.SparkJob;
+import io.cdrpipeline.app.spark.SparkLine;
 import io.cdrpipeline.testing.Processes;
 import io.cdrpipeline.testing.S3Server;
 import io.cdrpipeline.testing.WebhookReceiver;
@@ -85,13 +86,13 @@ abstract class ServiceSubmitContract {
     System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
     System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
     Path root = SparkJob.buildRoot().orElseThrow();
-    Path jar = root.resolve("spark/target/" + SparkJob.JOB_JAR);
+    Path jar = SparkLine.SPARK_3_5.jar(root);
     jobBuilt =
         Files.isRegularFile(jar)
-            && Files.isRegularFile(root.resolve("spark/target/" + SparkJob.CLASSPATH_FILE));
+            && Files.isRegularFile(root.resolve("spark/spark-3.5/target/spark-classpath-3.5.txt"));
     try (var store = s3.store("cdr-jars", "", 4)) {
       store.put(
-          "jars/" + SparkJob.JOB_JAR,
+          "jars/" + SparkLine.SPARK_3_5.jarName(),
           jobBuilt ? Files.readAllBytes(jar) : new byte[] {'P', 'K', 3, 4});
     }
   }
@@ -106,7 +107,7 @@ abstract class ServiceSubmitContract {
   /** The tests that run the real job need it built (mvn verify builds it before this module). */
   static void needsTheJob() {
     String why =
-        "the Spark job is not built: mvn -B -DskipTests -pl spark -am package (mvn verify builds it first)";
+        "the Spark 3.5 job is not built: mvn -B -DskipTests -pl spark/spark-3.5 -am package (mvn verify builds it first)";
     if (!jobBuilt && "true".equalsIgnoreCase(System.getenv("CI"))) {
       throw new AssertionError(why);
     }
@@ -155,7 +156,7 @@ abstract class ServiceSubmitContract {
             + "spark:\n  submit: "
             + submit()
             + "\n  jobJar: s3://cdr-jars/jars/"
-            + SparkJob.JOB_JAR
+            + SparkLine.SPARK_3_5.jarName()
             + "\n  staging: s3://cdr-jars/staging/\n  executors: 1\n"
             + serviceBlock(service.endpoint())
             + "notifications:\n  - {type: webhook, url: '"

@@ -262,7 +262,9 @@ public abstract class ServiceStandIn implements AutoCloseable {
       }
       Path jar = download(c.jar(), work.resolve("job.jar"));
       Path root = SparkJob.buildRoot().orElseThrow();
-      String cp = Files.readString(root.resolve("spark/target/" + SparkJob.CLASSPATH_FILE)).strip();
+      // Glue 5.0 and EMR 7 run Spark 3.5: the 3.5 job jar on the Spark 3.5 of the build
+      String cp =
+          Files.readString(root.resolve("spark/spark-3.5/target/spark-classpath-3.5.txt")).strip();
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(List.of("-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));

@@ -35,7 +35,7 @@ if mvn -q -B -Dstyle.color=never validate 2>&1 | grep -q $'\e'; then
   exit 1
 fi
 
-mvn -B -Dstyle.color=never verify
+mvn -B -Dstyle.color=never -Pall-tests verify
 
 # the main job, as a user runs it, in a scratch folder
 scratch="$(mktemp -d)"

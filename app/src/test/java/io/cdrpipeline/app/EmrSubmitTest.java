@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * one step (AddJobFlowSteps, spark-submit through command-runner.jar) polled with DescribeStep,
  * cancelled with CancelSteps, found again by its step id after a take-over.
  */
+@Tag("cluster")
 class EmrSubmitTest extends ServiceSubmitContract {
   static final String CLUSTER = "j-2AXXXXXXGAPLF";
 

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Glue 5.0 with the job jar, each ETL step one job run (StartJobRun) polled to its end (GetJobRun),
  * stopped with BatchStopJobRun, found again by its id after a take-over.
  */
+@Tag("cluster")
 class GlueSubmitTest extends ServiceSubmitContract {
   GlueStandIn glue;
 

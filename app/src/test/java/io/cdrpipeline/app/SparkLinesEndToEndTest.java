@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * jars of the build's {@code spark-classpath-3.5.txt}, {@code bin/spark-submit} running Spark's
  * submit class on them).
  */
+@Tag("cluster")
 class SparkLinesEndToEndTest {
   @TempDir Path dir;
 

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * master stopped while a cluster-mode driver runs (the execution fails with one line and its
  * notification; the day is as it was). Each test has a cluster of its own.
  */
+@Tag("cluster")
 class SparkStandaloneClusterFaultTest {
   static final String DAY = "2026-11-06";
 

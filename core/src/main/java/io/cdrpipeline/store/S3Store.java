@@ -106,6 +106,25 @@ public final class S3Store implements ObjectStore {
     return newClient(settings, credentials, retryStrategy().build());
   }
 
+  /**
+   * An AWS API client's builder (Glue, EMR) set up as the product's S3 clients are: the Apache 5
+   * HTTP client with the same connect and socket timeouts, the same one retry layer ({@link
+   * #retryStrategy}), and {@code apiCallTimeout} for a whole call with its retries.
+   */
+  public static <
+          B extends
+              software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>
+                  & software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>>
+      B apiClient(B builder, Duration apiCallTimeout) {
+    return builder
+        .httpClientBuilder(
+            Apache5HttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(60)))
+        .overrideConfiguration(
+            o -> o.retryStrategy(retryStrategy().build()).apiCallTimeout(apiCallTimeout));
+  }
+
   /** A new SDK client for the settings, as every store of them uses (the caller closes it). */
   public static S3Client newClient(
       S3Settings settings, AwsCredentialsProvider credentials, RetryStrategy retry) {

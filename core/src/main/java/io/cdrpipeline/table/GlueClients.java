@@ -6,7 +6,6 @@ import java.util.Map;
 import org.apache.iceberg.aws.AwsClientFactory;
 import org.apache.iceberg.aws.AwsClientProperties;
 import org.apache.iceberg.aws.AwsProperties;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -38,16 +37,8 @@ public final class GlueClients implements AwsClientFactory {
     AwsProperties aws = new AwsProperties(properties);
     AwsClientProperties client = new AwsClientProperties(properties);
     String region = properties.get(AwsClientProperties.CLIENT_REGION);
-    return GlueClient.builder()
-        .httpClientBuilder(
-            Apache5HttpClient.builder()
-                .connectionTimeout(Duration.ofSeconds(10))
-                .socketTimeout(Duration.ofSeconds(60)))
-        // the one retry layer of a request, as for S3 (Iceberg's commit retries sit above it)
-        .overrideConfiguration(
-            o ->
-                o.retryStrategy(S3Store.retryStrategy().build())
-                    .apiCallTimeout(Duration.ofMinutes(5)))
+    // the one retry layer of a request, as for S3 (Iceberg's commit retries sit above it)
+    return S3Store.apiClient(GlueClient.builder(), Duration.ofMinutes(5))
         .region(Region.of(region == null || region.isBlank() ? S3Store.defaultRegion() : region))
         .applyMutation(aws::applyGlueEndpointConfigurations)
         .applyMutation(client::applyClientCredentialConfigurations)

@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.emr.EmrClient;
 import software.amazon.awssdk.services.emr.EmrClientBuilder;
@@ -43,15 +42,7 @@ final class EmrSteps implements ServiceJobs {
     this.emr = Objects.requireNonNull(emr, "emr is null");
     this.settings = Objects.requireNonNull(settings, "settings is null");
     EmrClientBuilder b =
-        EmrClient.builder()
-            .httpClientBuilder(
-                Apache5HttpClient.builder()
-                    .connectionTimeout(Duration.ofSeconds(10))
-                    .socketTimeout(Duration.ofSeconds(60)))
-            .overrideConfiguration(
-                o ->
-                    o.retryStrategy(S3Store.retryStrategy().build())
-                        .apiCallTimeout(Duration.ofMinutes(2)))
+        S3Store.apiClient(EmrClient.builder(), Duration.ofMinutes(2))
             .region(Region.of(emr.region().orElse(s3.region().orElse(S3Store.defaultRegion()))));
     emr.endpoint().ifPresent(b::endpointOverride);
     this.client = b.build();

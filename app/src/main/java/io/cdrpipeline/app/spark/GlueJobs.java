@@ -20,7 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.GlueClientBuilder;
@@ -83,15 +82,7 @@ final class GlueJobs implements ServiceJobs {
     this.settings = Objects.requireNonNull(settings, "settings is null");
     this.s3 = Objects.requireNonNull(s3, "s3 is null");
     GlueClientBuilder b =
-        GlueClient.builder()
-            .httpClientBuilder(
-                Apache5HttpClient.builder()
-                    .connectionTimeout(Duration.ofSeconds(10))
-                    .socketTimeout(Duration.ofSeconds(60)))
-            .overrideConfiguration(
-                o ->
-                    o.retryStrategy(S3Store.retryStrategy().build())
-                        .apiCallTimeout(Duration.ofMinutes(2)))
+        S3Store.apiClient(GlueClient.builder(), Duration.ofMinutes(2))
             .region(Region.of(glue.region().orElse(s3.region().orElse(S3Store.defaultRegion()))));
     glue.endpoint().ifPresent(b::endpointOverride);
     this.client = b.build();
